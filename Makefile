@@ -1,0 +1,158 @@
+# coso — GNU Makefile.  `make V=1` shows the commands.
+# Targets: all test demo fuzz bench format check-format install clean.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+DESTDIR ?=
+B := build
+
+CC ?= cc
+PKGS := libsodium sqlite3
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -lsqlite3)
+# Debian's nng ships no .pc file: fall back to -lnng.
+NNG_LIBS := $(shell pkg-config --libs nng 2>/dev/null || echo -lnng)
+CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
+UNISTRING_LIBS := -lunistring
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Werror
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
+	-Iproto/include $(PKG_CFLAGS) -MMD -MP
+SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+LIBS := $(PKG_LIBS) $(UNISTRING_LIBS)
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+PROTO_SRCS := $(sort $(wildcard proto/*.c))
+PROTO_OBJS := $(PROTO_SRCS:%.c=$(B)/%.o)
+PROTO_SAN_OBJS := $(PROTO_SRCS:%.c=$(B)/san/%.o)
+PROTO_LIB := $(B)/libcoso_proto.a
+PROTO_SAN_LIB := $(B)/san/libcoso_proto.a
+
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+UNIT_SAN_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/san/tests/%)
+
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
+FUZZ_SECONDS ?= 60
+FUZZ_QUICK_SECONDS ?= 10
+
+CLIENT_SRCS := $(sort $(wildcard client/*.c))
+CLIENT_OBJS := $(CLIENT_SRCS:%.c=$(B)/%.o)
+PROGRAMS := $(B)/coso
+TEST_TOOLS := $(B)/mkcs
+
+.PHONY: all test unit unit-san fuzz fuzz-quick fuzz-build demo bench \
+	format check-format install clean deps
+all: $(PROTO_LIB) $(PROGRAMS) $(TEST_TOOLS)
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC-SAN  $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
+
+$(PROTO_LIB): $(PROTO_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(PROTO_SAN_LIB): $(PROTO_SAN_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(PROTO_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(PROTO_LIB) $(CMOCKA_LIBS) $(LIBS)
+
+$(B)/san/tests/%: $(B)/san/tests/unit/%.o $(PROTO_SAN_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(PROTO_SAN_LIB) \
+		$(CMOCKA_LIBS) $(LIBS)
+
+$(B)/coso: $(CLIENT_OBJS) $(PROTO_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CLIENT_OBJS) $(PROTO_LIB) $(LIBS)
+
+$(B)/mkcs: tests/tools/mkcs.c client/util.c $(PROTO_LIB)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/mkcs.d -o $@ $< client/util.c \
+		$(PROTO_LIB) $(LIBS)
+
+# Fuzz targets: clang with libFuzzer, proto compiled in with the same flags.
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined
+$(B)/fuzz/%: tests/fuzz/%.c $(PROTO_SRCS) proto/include/coso/proto.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
+		$(FUZZ_FLAGS) -o $@ $< $(PROTO_SRCS) $(LIBS)
+
+deps:
+	$(Q)sh deploy/install-deps.sh --check-or-install
+
+unit: $(UNIT_BINS)
+	$(Q)sh tests/run-unit.sh $(UNIT_BINS)
+
+unit-san: $(UNIT_SAN_BINS)
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+		sh tests/run-unit.sh $(UNIT_SAN_BINS)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps $(FUZZ_BINS)
+	$(Q)sh tests/run-fuzz.sh $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+fuzz-quick: $(FUZZ_BINS)
+	$(Q)sh tests/run-fuzz.sh $(FUZZ_QUICK_SECONDS) $(FUZZ_BINS)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory check-format
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory unit-san
+	$(Q)sh tests/vectors/check-openssl.sh
+	$(Q)sh tests/vectors/render-doc.sh --check
+	$(Q)if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
+		$(MAKE) --no-print-directory fuzz-quick; \
+	else echo "clang not found: fuzz targets skipped"; fi
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)sh tests/cli/run.sh $(B)
+
+demo: deps all
+	$(Q)sh deploy/demo.sh $(B)
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
+
+check-format:
+	$(Q)if command -v clang-format >/dev/null 2>&1; then \
+		clang-format --dry-run --Werror $(FORMAT_FILES) && \
+		echo "check-format: $(words $(FORMAT_FILES)) files clean"; \
+	else echo "clang-format not found: format check skipped"; fi
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/lib \
+		$(DESTDIR)$(PREFIX)/include/coso
+	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -m 0644 $(PROTO_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 proto/include/coso/proto.h \
+		$(DESTDIR)$(PREFIX)/include/coso/
+
+clean:
+	rm -rf $(B)
+
+.SECONDARY:
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

@@ -1,0 +1,46 @@
+#!/bin/sh
+# install-deps.sh: the Debian 12 packages coso builds and tests with.
+#
+#   deploy/install-deps.sh                  install them (as root)
+#   deploy/install-deps.sh --check-or-install
+#       do nothing if all are present; else install as root, or print the
+#       exact apt-get line and fail when not root.
+set -eu
+
+# libunistring: Unicode NFC normalisation of every text field.
+# gettext: the CLI's Vietnamese messages.  sqlite3: tests inspect stores.
+# clang + libclang-rt-14-dev: libFuzzer targets (the runtime is only a
+# recommendation of clang, so it is named here).  openssl + xxd: an independent
+# Ed25519 implementation that the golden vectors are checked against.
+PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
+libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
+clang libclang-rt-14-dev clang-format openssl xxd"
+
+missing() {
+	for p in $PACKAGES; do
+		s=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+		case "$s" in
+		*"install ok installed"*) ;;
+		*) printf '%s ' "$p" ;;
+		esac
+	done
+}
+
+need=$(missing)
+if [ "${1:-}" = "--check-or-install" ] && [ -z "$need" ]; then
+	exit 0
+fi
+if [ -z "$need" ]; then
+	echo "install-deps: all packages present"
+	exit 0
+fi
+if [ "$(id -u)" -ne 0 ]; then
+	echo "install-deps: missing packages; run as root:" >&2
+	echo "  apt-get update && apt-get install -y --no-install-recommends $need" >&2
+	exit 1
+fi
+echo "install-deps: installing $need"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $need

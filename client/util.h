@@ -1,0 +1,32 @@
+/*
+ * util.h: small helpers for the command-line programs (not a library API).
+ */
+#ifndef COSO_CLIENT_UTIL_H
+#define COSO_CLIENT_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Exit codes: success, usage error, refused input or failure. */
+#define EXIT_USAGE 1
+#define EXIT_FAIL  2
+
+/* Reads a whole file of at most max bytes into malloc'd *out (NUL added,
+ * not counted in *len).  Returns 0, or an errno value (EFBIG over max). */
+int util_read_file(const char *path, size_t max, uint8_t **out, size_t *len);
+
+/* Writes a file by temp + fsync + rename with the given mode; 0 or errno. */
+int util_write_file(
+    const char *path, const void *buf, size_t len, unsigned mode);
+
+/* Reads a passphrase file: its first line, without the newline, in
+ * sodium_malloc memory (free with sodium_free).  0 or errno. */
+int util_read_passphrase(const char *path, char **out, size_t *len);
+
+/* Lowercase hex of len bytes into out (2*len+1 bytes). */
+void util_hex(char *out, const uint8_t *buf, size_t len);
+
+/* Prints "coso: " and the formatted message to stderr. */
+void util_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+#endif /* COSO_CLIENT_UTIL_H */

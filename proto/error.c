@@ -1,0 +1,40 @@
+/*
+ * error.c: the one table of error sentences.
+ */
+#include <coso/proto.h>
+
+static const char *const messages[] = {
+    [COSO_OK]        = "success",
+    [COSO_ENOMEM]    = "out of memory",
+    [COSO_EINVAL]    = "invalid argument",
+    [COSO_ETOOBIG]   = "too large",
+    [COSO_ETRUNC]    = "truncated",
+    [COSO_ETRAILING] = "unexpected bytes after the end",
+    [COSO_EVERSION]  = "unknown format version",
+    [COSO_EBADSIG]   = "bad signature",
+    [COSO_EWRONGKEY] = "signed by a different key",
+    [COSO_ENONCANON] = "not in canonical encoding",
+    [COSO_ESCHEMA]   = "does not match the schema",
+    [COSO_EUTF8]     = "invalid UTF-8",
+    [COSO_ENFC]      = "text not in Unicode NFC",
+    [COSO_EKEYFILE]  = "damaged or malformed key file",
+    [COSO_EKEYTYPE]  = "wrong type of key file",
+    [COSO_EPASSWORD] = "wrong passphrase",
+    [COSO_ENEEDPASS] = "passphrase required",
+    [COSO_ECLOCK]    = "clock value out of range",
+    [COSO_ECRYPTO]   = "cryptographic library failure",
+    [COSO_ECHAIN]    = "broken change-set chain",
+    [COSO_EIO]       = "input/output error",
+    [COSO_ENOENT]    = "not found",
+    [COSO_EEXIST]    = "already exists",
+};
+
+const char *
+coso_strerror(int err)
+{
+	if (err < 0 || (size_t) err >= sizeof(messages) / sizeof(messages[0])
+	    || messages[err] == NULL) {
+		return "unknown error";
+	}
+	return messages[err];
+}

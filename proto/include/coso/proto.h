@@ -1,0 +1,386 @@
+/*
+ * coso proto: keys, signed change-sets, the canonical body encoding, the
+ * hybrid logical clock and the error codes shared by every part of coso.
+ *
+ * The byte formats are specified in proto/FORMAT.md; this header is their
+ * C interface.  The library does no I/O policy, prints nothing and has no
+ * mutable globals.  Every function is safe to call from any thread as long
+ * as a given handle is not used by two threads at once.
+ */
+#ifndef COSO_PROTO_H
+#define COSO_PROTO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__) || defined(__clang__)
+#define COSO_NODISCARD __attribute__((warn_unused_result))
+#else
+#define COSO_NODISCARD
+#endif
+
+/*
+ * Errors.  The numbers are fixed and never reused: they travel on the wire.
+ */
+enum coso_err {
+	COSO_OK        = 0,
+	COSO_ENOMEM    = 1,  /* out of memory */
+	COSO_EINVAL    = 2,  /* invalid argument */
+	COSO_ETOOBIG   = 3,  /* a size is over its hard limit */
+	COSO_ETRUNC    = 4,  /* input ends before its declared end */
+	COSO_ETRAILING = 5,  /* bytes after the declared end */
+	COSO_EVERSION  = 6,  /* unknown format version */
+	COSO_EBADSIG   = 7,  /* bad signature */
+	COSO_EWRONGKEY = 8,  /* signed by another key than the one given */
+	COSO_ENONCANON = 9,  /* encoding is not canonical */
+	COSO_ESCHEMA   = 10, /* well-formed but not what the schema allows */
+	COSO_EUTF8     = 11, /* text is not valid UTF-8 */
+	COSO_ENFC      = 12, /* text is not in Unicode NFC */
+	COSO_EKEYFILE  = 13, /* key file damaged or malformed */
+	COSO_EKEYTYPE  = 14, /* key file of the wrong type */
+	COSO_EPASSWORD = 15, /* wrong passphrase */
+	COSO_ENEEDPASS = 16, /* key file is encrypted: passphrase needed */
+	COSO_ECLOCK    = 17, /* clock value out of range */
+	COSO_ECRYPTO   = 18, /* cryptographic library failure */
+	COSO_ECHAIN    = 19, /* seq / prev chain is broken */
+	COSO_EIO       = 20, /* input/output error */
+	COSO_ENOENT    = 21, /* not found */
+	COSO_EEXIST    = 22, /* already exists */
+};
+
+/* A short English sentence for an error code; never NULL. */
+const char *coso_strerror(int err);
+
+/* Hard limits (FORMAT.md, "Limits"). */
+#define COSO_BODY_MAX     (256u * 1024u) /* body bytes */
+#define COSO_OPS_MAX      1024u          /* ops per body */
+#define COSO_FIELDS_MAX   64u            /* fields per op */
+#define COSO_TEXT_MAX     (16u * 1024u)  /* bytes of one text or byte string */
+#define COSO_FIELD_ID_MAX 255u           /* largest field id */
+#define COSO_TABLE_ID_MAX 255u           /* largest table id */
+
+/*
+ * Keys.  An Ed25519 identity.  The key id is SHA-256 of the 32-byte public
+ * key; key files show its first 8 bytes (FORMAT.md, "Key files").
+ */
+#define COSO_PK_BYTES      32u
+#define COSO_SIG_BYTES     64u
+#define COSO_KEYID_BYTES   32u
+#define COSO_SHORTID_BYTES 8u
+#define COSO_HASH_BYTES    32u
+
+struct coso_key; /* a secret key, held in sodium_malloc memory */
+
+/* Generates a fresh key pair.  Writes *out only on success. */
+COSO_NODISCARD int coso_key_generate(struct coso_key **out);
+
+/* Builds a key from a 32-byte Ed25519 seed (test vectors, derivation). */
+COSO_NODISCARD int coso_key_from_seed(
+    struct coso_key **out, const uint8_t seed[static 32]);
+
+/* Wipes and frees a key.  Accepts NULL. */
+void coso_key_free(struct coso_key *key);
+
+/* The public key and the full key id of a secret key. */
+void coso_key_public(const struct coso_key *key, uint8_t pk[static 32]);
+void coso_key_id(const struct coso_key *key, uint8_t id[static 32]);
+
+/* SHA-256 of a public key: the author key id carried in change-sets. */
+void coso_keyid_of(uint8_t id[static 32], const uint8_t pk[static 32]);
+
+/* Signs msg (already domain-separated by the caller) into sig. */
+void coso_key_sign(const struct coso_key *key, uint8_t sig[static 64],
+    const uint8_t *msg, size_t len);
+
+/*
+ * Key files.  Text, two lines: a tag line naming the type and the short key
+ * id, then base64 of a fixed-size binary blob.  Formatting functions return
+ * a malloc'd NUL-terminated string in *out (caller frees); parsing functions
+ * accept exactly what formatting produces and nothing else.
+ */
+#define COSO_PUBFILE_MAX 128u /* longest valid public key file */
+#define COSO_SECFILE_MAX 256u /* longest valid secret key file */
+
+COSO_NODISCARD int coso_pubkey_format(char **out, const uint8_t pk[static 32]);
+COSO_NODISCARD int coso_pubkey_parse(
+    uint8_t pk[static 32], const char *text, size_t len);
+
+/*
+ * Secret key file.  With a non-NULL passphrase the seed is sealed with
+ * crypto_secretbox under an Argon2id key (crypto_pwhash, "interactive"
+ * limits); with NULL it is stored in clear, protected only by the file's
+ * 0600 mode.
+ */
+COSO_NODISCARD int coso_seckey_format(char **out, const struct coso_key *key,
+    const char *passphrase, size_t passlen);
+
+/*
+ * Whether a secret key file needs a passphrase: 1 if encrypted, 0 if in
+ * clear, or a negated error code (-COSO_EKEYFILE, -COSO_EKEYTYPE) if text
+ * is not a well-formed secret key file.  Checks everything that needs no
+ * passphrase (structure, checksum, Argon2id limits); never runs Argon2.
+ */
+COSO_NODISCARD int coso_seckey_is_encrypted(const char *text, size_t len);
+
+/*
+ * Parses and unlocks a secret key file.  passphrase may be NULL for a
+ * clear file; an encrypted file then gives COSO_ENEEDPASS.  A damaged file
+ * gives COSO_EKEYFILE, a public key file COSO_EKEYTYPE, a wrong passphrase
+ * COSO_EPASSWORD.
+ */
+COSO_NODISCARD int coso_seckey_parse(struct coso_key **out, const char *text,
+    size_t len, const char *passphrase, size_t passlen);
+
+/*
+ * Hybrid logical clock: 48 bits of Unix milliseconds, 16 bits of counter,
+ * packed as (ms << 16) | counter.  The state is one such value; persist it
+ * with every use and the clock never goes backwards, even when the wall
+ * clock does.
+ */
+#define COSO_HLC_MS_MAX ((UINT64_C(1) << 48) - 1)
+
+struct coso_hlc {
+	uint64_t last; /* last value issued or seen */
+};
+
+static inline uint64_t
+coso_hlc_ms(uint64_t v)
+{
+	return v >> 16;
+}
+
+static inline uint16_t
+coso_hlc_counter(uint64_t v)
+{
+	return (uint16_t) (v & 0xffffu);
+}
+
+/* Next timestamp for a local event at wall-clock time wall_ms. */
+COSO_NODISCARD int coso_hlc_now(
+    struct coso_hlc *hlc, uint64_t wall_ms, uint64_t *out);
+
+/* Merges a timestamp received from elsewhere; *out is the new local time. */
+COSO_NODISCARD int coso_hlc_recv(
+    struct coso_hlc *hlc, uint64_t wall_ms, uint64_t remote, uint64_t *out);
+
+/* The current wall clock in Unix milliseconds. */
+uint64_t coso_wall_ms(void);
+
+/*
+ * Change-set envelope (FORMAT.md, "Envelope").
+ *
+ *   version u8 | author[32] | seq u64 | prev[32] | hlc u64 | len u32 |
+ *   body[len] | sig[64]
+ *
+ * Integers big-endian.  sig = Ed25519 over COSO_CS_CONTEXT (with its NUL)
+ * followed by every byte before sig.  id = SHA-256 of every byte.
+ */
+#define COSO_CS_VERSION      1u
+#define COSO_CS_HEADER_BYTES 85u
+#define COSO_CS_OVERHEAD     (COSO_CS_HEADER_BYTES + COSO_SIG_BYTES)
+#define COSO_CS_MAX          (COSO_CS_OVERHEAD + COSO_BODY_MAX)
+#define COSO_CS_CONTEXT      "coso/changeset/v1"
+
+/* A decoded envelope: a view into the caller's buffer, nothing owned. */
+struct coso_changeset {
+	uint8_t version;
+	uint8_t author[32];
+	uint64_t seq;
+	uint8_t prev[32];
+	uint64_t hlc;
+	const uint8_t *body;
+	size_t body_len;
+	const uint8_t *sig;
+};
+
+/*
+ * Signs a change-set.  *out is malloc'd (caller frees) and *out_len its
+ * size.  seq >= 1; prev is all zeros exactly when seq == 1; body_len is at
+ * most COSO_BODY_MAX.  The body is not inspected.
+ */
+COSO_NODISCARD int coso_changeset_sign(uint8_t **out, size_t *out_len,
+    const struct coso_key *key, uint64_t seq, const uint8_t prev[static 32],
+    uint64_t hlc, const uint8_t *body, size_t body_len);
+
+/*
+ * Checks the envelope's structure (version, sizes, seq/prev rule) without
+ * checking the signature, and fills cs.  For finding the author's key; the
+ * result must not be trusted until coso_changeset_verify succeeds.
+ */
+COSO_NODISCARD int coso_changeset_peek(
+    struct coso_changeset *cs, const uint8_t *buf, size_t len);
+
+/*
+ * Checks structure, that pk is the author's key, and the signature over
+ * the exact bytes; fills cs only on success.  The body is not parsed.
+ */
+COSO_NODISCARD int coso_changeset_verify(struct coso_changeset *cs,
+    const uint8_t *buf, size_t len, const uint8_t pk[static 32]);
+
+/* The change-set id: SHA-256 of the complete bytes. */
+void coso_changeset_id(uint8_t id[static 32], const uint8_t *buf, size_t len);
+
+/* SHA-256 of a byte string. */
+void coso_sha256(uint8_t out[static 32], const uint8_t *buf, size_t len);
+
+/*
+ * Body: deterministic CBOR (RFC 8949 §4.2.1), an array of ops, each a map
+ *   { 1: table (uint), 2: row (bstr 16, UUIDv7), 3: kind (uint),
+ *     4: fields { field id (uint) => int | tstr | bstr | null } }
+ * with key 4 present exactly for upserts.  Table and field ids, and which
+ * value types each field takes, are fixed in FORMAT.md and in schema.c.
+ */
+enum coso_kind {
+	COSO_UPSERT = 1,
+	COSO_DELETE = 2,
+};
+
+enum coso_vtype {
+	COSO_VNULL  = 0,
+	COSO_VINT   = 1,
+	COSO_VTEXT  = 2,
+	COSO_VBYTES = 3,
+};
+
+/* A field value.  Text and bytes point into storage owned elsewhere. */
+struct coso_value {
+	enum coso_vtype type;
+	int64_t i;
+	const uint8_t *p;
+	size_t len;
+};
+
+struct coso_field {
+	uint32_t id;
+	struct coso_value v;
+};
+
+struct coso_op {
+	uint32_t table;
+	uint8_t row[16];
+	enum coso_kind kind;
+	size_t nfields;
+	const struct coso_field *fields; /* sorted by id, no duplicates */
+};
+
+/* Tables (FORMAT.md, "Schema").  Numbers are never reused. */
+enum coso_table {
+	COSO_T_UNIT       = 1,
+	COSO_T_CADRE      = 2,
+	COSO_T_DEVICE_KEY = 3,
+	COSO_T_TOKEN      = 4,
+	COSO_T_REVOCATION = 5,
+	COSO_T_ASSIGNMENT = 6,
+	COSO_T_VISIT      = 7,
+	COSO_T_OUTCOME    = 8,
+	COSO_T_PROPOSAL   = 9,
+	COSO_T_RESPONSE   = 10,
+	COSO_T_REPORT     = 11,
+	COSO_T_HANDOVER   = 12,
+	COSO_T_SECTOR     = 13,
+	COSO_T_TEAM       = 14,
+	COSO_T_SCHEDULE   = 15,
+};
+
+/* Bit set of the value types a field accepts. */
+#define COSO_TY_NULL  (1u << COSO_VNULL)
+#define COSO_TY_INT   (1u << COSO_VINT)
+#define COSO_TY_TEXT  (1u << COSO_VTEXT)
+#define COSO_TY_BYTES (1u << COSO_VBYTES)
+
+struct coso_schema_field {
+	uint32_t id;
+	const char *name;
+	unsigned types; /* COSO_TY_* bits */
+	int required;   /* must be present in an upsert */
+};
+
+struct coso_schema_table {
+	uint32_t id;
+	const char *name;
+	int admin;       /* written only by admin keys */
+	int append_only; /* insert once, never updated or deleted */
+	size_t nfields;
+	const struct coso_schema_field *fields;
+};
+
+/* The table with this id, or NULL. */
+const struct coso_schema_table *coso_schema_table(uint32_t id);
+
+/* The field with this id in a table, or NULL. */
+const struct coso_schema_field *coso_schema_field(
+    const struct coso_schema_table *t, uint32_t id);
+
+/* Body builder.  Ops are added in order; fields in any order. */
+struct coso_body;
+
+COSO_NODISCARD int coso_body_new(struct coso_body **out);
+void coso_body_free(struct coso_body *b); /* accepts NULL */
+
+/* Starts an op.  row must be a UUIDv7. */
+COSO_NODISCARD int coso_body_op(struct coso_body *b, uint32_t table,
+    const uint8_t row[static 16], enum coso_kind kind);
+
+/* Adds a field to the current upsert op.  Text must be UTF-8 NFC; it is
+ * copied. */
+COSO_NODISCARD int coso_body_int(
+    struct coso_body *b, uint32_t field, int64_t v);
+COSO_NODISCARD int coso_body_text(
+    struct coso_body *b, uint32_t field, const char *s, size_t len);
+COSO_NODISCARD int coso_body_bytes(
+    struct coso_body *b, uint32_t field, const uint8_t *p, size_t len);
+COSO_NODISCARD int coso_body_null(struct coso_body *b, uint32_t field);
+
+/*
+ * Checks the whole body against the schema and encodes it canonically.
+ * *out is malloc'd (caller frees).  The builder may be reused after
+ * coso_body_reset.
+ */
+COSO_NODISCARD int coso_body_encode(
+    struct coso_body *b, uint8_t **out, size_t *out_len);
+void coso_body_reset(struct coso_body *b);
+
+/*
+ * A decoded body.  Its text and byte values point into the buffer given to
+ * coso_ops_decode, which must outlive it.
+ */
+struct coso_ops {
+	size_t nops;
+	const struct coso_op *ops;
+};
+
+/*
+ * Decodes and validates a body: canonical CBOR only (shortest integers,
+ * definite lengths, sorted unique map keys), the op schema, the limits,
+ * UTF-8 NFC text.  Writes *out only on success; free with coso_ops_free.
+ */
+COSO_NODISCARD int coso_ops_decode(
+    struct coso_ops **out, const uint8_t *buf, size_t len);
+void coso_ops_free(struct coso_ops *ops); /* accepts NULL */
+
+/*
+ * Text.  Checks UTF-8 and returns its NFC form (malloc'd, NUL-terminated;
+ * *out_len excludes the NUL).  Input over max_len bytes, before or after
+ * normalisation, gives COSO_ETOOBIG.
+ */
+COSO_NODISCARD int coso_text_nfc(
+    char **out, size_t *out_len, const char *in, size_t len, size_t max_len);
+
+/* COSO_OK if s is valid UTF-8 in NFC, else COSO_EUTF8 or COSO_ENFC. */
+COSO_NODISCARD int coso_text_check(const uint8_t *s, size_t len);
+
+/* A fresh UUIDv7 for time ms (RFC 9562 §5.7), random bits from libsodium. */
+void coso_uuid7(uint8_t out[static 16], uint64_t ms);
+
+/* 1 if b is a UUIDv7 (version 7, variant 10), else 0. */
+int coso_uuid7_valid(const uint8_t b[static 16]);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* COSO_PROTO_H */

@@ -1,0 +1,41 @@
+/*
+ * proto_int.h: declarations shared inside the proto library only.
+ */
+#ifndef COSO_PROTO_INT_H
+#define COSO_PROTO_INT_H
+
+#include <stdint.h>
+
+#include <coso/proto.h>
+
+/* Big-endian stores and loads used by the byte formats. */
+static inline void
+cosoi_put_u32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t) (v >> 24);
+	p[1] = (uint8_t) (v >> 16);
+	p[2] = (uint8_t) (v >> 8);
+	p[3] = (uint8_t) v;
+}
+
+static inline void
+cosoi_put_u64(uint8_t *p, uint64_t v)
+{
+	cosoi_put_u32(p, (uint32_t) (v >> 32));
+	cosoi_put_u32(p + 4, (uint32_t) v);
+}
+
+static inline uint32_t
+cosoi_get_u32(const uint8_t *p)
+{
+	return ((uint32_t) p[0] << 24) | ((uint32_t) p[1] << 16)
+	    | ((uint32_t) p[2] << 8) | (uint32_t) p[3];
+}
+
+static inline uint64_t
+cosoi_get_u64(const uint8_t *p)
+{
+	return ((uint64_t) cosoi_get_u32(p) << 32) | cosoi_get_u32(p + 4);
+}
+
+#endif /* COSO_PROTO_INT_H */

@@ -105,8 +105,11 @@ print_op(const struct coso_op *op, int json)
 		const struct coso_field *f = &op->fields[i];
 		const char *name           = coso_schema_field(t, f->id)->name;
 
-		printf(json ? "%s\"%s\":" : "    %s: ", json && i ? "," : "",
-		    name);
+		if (json) {
+			printf("%s\"%s\":", i ? "," : "", name);
+		} else {
+			printf("    %s: ", name);
+		}
 		print_value(&f->v, json);
 		fputs(json ? "" : "\n", stdout);
 	}

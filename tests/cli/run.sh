@@ -65,7 +65,7 @@ expect 1 "unknown command" "$COSO" frobnicate
 expect 0 "sign visit" "$B/mkcs" visit "$T/cadre.key" "$T/v.cs" "$T/pass"
 expect 0 "inspect" "$COSO" inspect --key "$T/cadre.key.pub" "$T/v.cs"
 contains "$T/out" "signature: good" "inspect verified"
-contains "$T/out" "Kiểm tra đường bê tông Thôn 1" "inspect Vietnamese text"
+contains "$T/out" "purpose: Kiểm tra đường bê tông Thôn 1" "inspect Vietnamese text"
 contains "$T/out" "ops:       3" "inspect op count"
 expect 0 "inspect json" "$COSO" inspect --json --key "$T/cadre.key.pub" \
 	"$T/v.cs"

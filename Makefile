@@ -18,7 +18,7 @@ UNISTRING_LIBS := -lunistring
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Werror
 CFLAGS ?= -O2 -g
 ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
-	-Iproto/include $(PKG_CFLAGS) -MMD -MP
+	-Iproto/include -Iclient/include $(PKG_CFLAGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 LIBS := $(PKG_LIBS) $(UNISTRING_LIBS)
@@ -44,8 +44,12 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_SECONDS ?= 60
 FUZZ_QUICK_SECONDS ?= 10
 
-CLIENT_SRCS := $(sort $(wildcard client/*.c))
-CLIENT_OBJS := $(CLIENT_SRCS:%.c=$(B)/%.o)
+CLIENT_LIB_SRCS := $(sort $(wildcard client/lib/*.c))
+CLIENT_LIB_OBJS := $(CLIENT_LIB_SRCS:%.c=$(B)/%.o)
+CLIENT_LIB := $(B)/libcoso_client.a
+CLIENT_SAN_LIB := $(B)/san/libcoso_client.a
+CLI_SRCS := $(sort $(wildcard client/cli/*.c))
+CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 PROGRAMS := $(B)/coso
 TEST_TOOLS := $(B)/mkcs
 
@@ -71,23 +75,32 @@ $(PROTO_SAN_LIB): $(PROTO_SAN_OBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/tests/%: $(B)/tests/unit/%.o $(PROTO_LIB)
+$(B)/tests/%: $(B)/tests/unit/%.o $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(PROTO_LIB) $(CMOCKA_LIBS) $(LIBS)
-
-$(B)/san/tests/%: $(B)/san/tests/unit/%.o $(PROTO_SAN_LIB)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(PROTO_SAN_LIB) \
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CLIENT_LIB) $(PROTO_LIB) \
 		$(CMOCKA_LIBS) $(LIBS)
 
-$(B)/coso: $(CLIENT_OBJS) $(PROTO_LIB)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(CLIENT_OBJS) $(PROTO_LIB) $(LIBS)
+$(CLIENT_SAN_LIB): $(CLIENT_LIB_SRCS:%.c=$(B)/san/%.o)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(B)/mkcs: tests/tools/mkcs.c client/util.c $(PROTO_LIB)
+$(B)/san/tests/%: $(B)/san/tests/unit/%.o $(CLIENT_SAN_LIB) $(PROTO_SAN_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(CLIENT_SAN_LIB) \
+		$(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS)
+
+$(CLIENT_LIB): $(CLIENT_LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(B)/coso: $(CLI_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
+
+$(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/mkcs.d -o $@ $< client/util.c \
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/mkcs.d -o $@ $< client/cli/util.c \
 		$(PROTO_LIB) $(LIBS)
 
 # Fuzz targets: clang with libFuzzer, proto compiled in with the same flags.

@@ -1,0 +1,157 @@
+/*
+ * chain.c: appending a signed change-set to the device's chain.
+ *
+ * Called inside the caller's write transaction, so the domain rows, the
+ * outbox entry and the advanced chain state (seq, prev, HLC) commit
+ * together or not at all.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+struct chain_state {
+	uint64_t seq;
+	uint8_t prev[32];
+	uint64_t hlc;
+};
+
+static int
+chain_get(struct coso_store *s, struct chain_state *c)
+{
+	sqlite3_stmt *st = cosoi_stmt(s, ST_CHAIN_GET);
+
+	if (st == NULL) {
+		return COSO_ESTORE;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW ||
+	    sqlite3_column_bytes(st, 1) != 32) {
+		return cosoi_db_fail(s, "cannot read the device chain");
+	}
+	c->seq = (uint64_t) sqlite3_column_int64(st, 0);
+	memcpy(c->prev, sqlite3_column_blob(st, 1), 32);
+	c->hlc = (uint64_t) sqlite3_column_int64(st, 2);
+	sqlite3_reset(st);
+	return COSO_OK;
+}
+
+static int
+chain_set(struct coso_store *s, uint64_t seq, const uint8_t id[32],
+    uint64_t hlc)
+{
+	sqlite3_stmt *st = cosoi_stmt(s, ST_CHAIN_SET);
+
+	if (st == NULL) {
+		return COSO_ESTORE;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64) seq);
+	sqlite3_bind_blob(st, 2, id, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64) hlc);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		return cosoi_db_fail(s, "cannot advance the device chain");
+	}
+	return COSO_OK;
+}
+
+static int
+outbox_put(struct coso_store *s, uint64_t seq, const uint8_t id[32],
+    const uint8_t *cs, size_t len, uint64_t now)
+{
+	sqlite3_stmt *st = cosoi_stmt(s, ST_OUTBOX_PUT);
+
+	if (st == NULL) {
+		return COSO_ESTORE;
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64) seq);
+	sqlite3_bind_blob(st, 2, id, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, cs, (int) len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64) now);
+	if (sqlite3_step(st) != SQLITE_DONE) {
+		return cosoi_db_fail(s, "cannot store the change-set");
+	}
+	return COSO_OK;
+}
+
+int
+cosoi_sign_append(struct coso_store *s, struct coso_body *b, uint64_t *seq,
+    uint64_t *hlc_ms)
+{
+	struct chain_state c;
+	struct coso_hlc clock;
+	uint8_t *body = NULL, *cs = NULL, id[32];
+	size_t blen = 0, clen = 0;
+	uint64_t now = coso_wall_ms(), hlc;
+	int rv;
+
+	if ((rv = chain_get(s, &c)) != COSO_OK) {
+		return rv;
+	}
+	clock.last = c.hlc;
+	if ((rv = coso_hlc_now(&clock, now, &hlc)) != COSO_OK ||
+	    (rv = coso_body_encode(b, &body, &blen)) != COSO_OK ||
+	    (rv = coso_changeset_sign(&cs, &clen, s->key, c.seq + 1, c.prev,
+	         hlc, body, blen)) != COSO_OK) {
+		rv = cosoi_fail(s, rv, "cannot sign the change-set: %s",
+		    coso_strerror(rv));
+		goto out;
+	}
+	coso_changeset_id(id, cs, clen);
+	if ((rv = outbox_put(s, c.seq + 1, id, cs, clen, now)) != COSO_OK ||
+	    (rv = chain_set(s, c.seq + 1, id, hlc)) != COSO_OK) {
+		goto out;
+	}
+	*seq    = c.seq + 1;
+	*hlc_ms = coso_hlc_ms(hlc);
+out:
+	free(body);
+	free(cs);
+	return rv;
+}
+
+int
+cosoi_text(struct coso_store *s, const char *field, const char *in,
+    char **out)
+{
+	size_t n;
+	int rv;
+
+	*out = NULL;
+	if (in == NULL || in[0] == 0) {
+		return COSO_OK;
+	}
+	rv = coso_text_nfc(out, &n, in, strlen(in), COSO_TEXT_MAX);
+	if (rv == COSO_ETOOBIG) {
+		return cosoi_fail(s, rv, "%s: text longer than %u bytes", field,
+		    COSO_TEXT_MAX);
+	}
+	if (rv != COSO_OK) {
+		return cosoi_fail(s, rv, "%s: %s", field, coso_strerror(rv));
+	}
+	return COSO_OK;
+}
+
+int
+cosoi_unit_known(struct coso_store *s, const char *field, const char *code)
+{
+	sqlite3_stmt *st;
+	int rc;
+
+	if (code == NULL || code[0] == 0) {
+		return cosoi_fail(s, COSO_EFIELD, "%s: a unit code is required",
+		    field);
+	}
+	if ((st = cosoi_stmt(s, ST_UNIT_EXISTS)) == NULL) {
+		return COSO_ESTORE;
+	}
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	if (rc != SQLITE_DONE) {
+		return cosoi_db_fail(s, "cannot look up the unit");
+	}
+	return cosoi_fail(s, COSO_EUNIT,
+	    "%s: unknown unit `%s' (import the unit list first)", field, code);
+}

@@ -1,0 +1,257 @@
+/*
+ * device.c: creating a store with its device key; loading the key.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "internal.h"
+
+static int
+meta_put_all(struct coso_store *s, const struct coso_init *p,
+    const char *shortid)
+{
+	const char *keys[] = {"cadre_id", "name", "central_url", "central_key",
+		"device_key", "created_ms"};
+	char created[24];
+	const char *vals[6];
+	int i, rv;
+
+	snprintf(created, sizeof(created), "%llu",
+	    (unsigned long long) coso_wall_ms());
+	vals[0] = p->cadre_id;
+	vals[1] = p->name;
+	vals[2] = p->central_url;
+	vals[3] = p->central_key;
+	vals[4] = shortid;
+	vals[5] = created;
+	for (i = 0; i < 6; i++) {
+		if (vals[i] != NULL &&
+		    (rv = cosoi_meta_set(s, keys[i], vals[i])) != COSO_OK) {
+			return rv;
+		}
+	}
+	return COSO_OK;
+}
+
+/* Checks the init parameters; the message names the bad one. */
+static int
+check_init(struct coso_store *s, const struct coso_init *p, uint8_t pk[32])
+{
+	int rv;
+
+	if (p->cadre_id == NULL || p->cadre_id[0] == 0) {
+		return cosoi_fail(s, COSO_EFIELD, "cadre: an id is required");
+	}
+	if (p->name == NULL || p->name[0] == 0) {
+		return cosoi_fail(s, COSO_EFIELD, "name: a name is required");
+	}
+	if ((rv = coso_text_check((const uint8_t *) p->name,
+	         strlen(p->name))) != COSO_OK) {
+		return cosoi_fail(s, rv, "name: %s", coso_strerror(rv));
+	}
+	if ((p->central_url == NULL) != (p->central_key == NULL)) {
+		return cosoi_fail(s, COSO_EFIELD,
+		    "central: the URL and the key are given together");
+	}
+	if (p->central_key != NULL &&
+	    (rv = coso_pubkey_parse(pk, p->central_key,
+	         strlen(p->central_key))) != COSO_OK) {
+		return cosoi_fail(
+		    s, rv, "central key: %s", coso_strerror(rv));
+	}
+	return COSO_OK;
+}
+
+/* Writes device.key and device.pub; *pub receives the public text. */
+static int
+write_key(struct coso_store *s, const struct coso_init *p, char **pub,
+    char shortid[17])
+{
+	struct coso_key *key = NULL;
+	char *sec = NULL, *path = NULL;
+	uint8_t pk[32], id[32];
+	int rv, e;
+
+	if ((rv = coso_key_generate(&key)) != COSO_OK ||
+	    (rv = coso_seckey_format(&sec, key, p->passphrase, p->passlen)) !=
+	        COSO_OK) {
+		rv = cosoi_fail(s, rv, "cannot make the device key: %s",
+		    coso_strerror(rv));
+		goto out;
+	}
+	coso_key_public(key, pk);
+	coso_key_id(key, id);
+	cosoi_hex(shortid, id, 8);
+	if ((rv = coso_pubkey_format(pub, pk)) != COSO_OK) {
+		goto out;
+	}
+	path = malloc(strlen(s->dir) + 16);
+	if (path == NULL) {
+		rv = cosoi_fail(s, COSO_ENOMEM, "out of memory");
+		goto out;
+	}
+	sprintf(path, "%s/device.key", s->dir);
+	if ((e = cosoi_write_file(path, sec, strlen(sec), 0600)) == 0) {
+		sprintf(path, "%s/device.pub", s->dir);
+		e = cosoi_write_file(path, *pub, strlen(*pub), 0644);
+	}
+	if (e != 0) {
+		rv = cosoi_fail(s, COSO_EIO, "cannot write `%s': %s", path,
+		    strerror(e));
+	}
+out:
+	if (sec != NULL) {
+		sodium_memzero(sec, strlen(sec));
+		free(sec);
+	}
+	free(path);
+	coso_key_free(key);
+	return rv;
+}
+
+/* Refuses a directory that already holds a store or a key. */
+static int
+check_empty(struct coso_store *s)
+{
+	static const char *const names[] = {"store.db", "device.key"};
+	char path[4096];
+	size_t i;
+
+	if (mkdir(s->dir, 0700) != 0 && errno != EEXIST) {
+		return cosoi_fail(s, COSO_EIO, "cannot create `%s': %s", s->dir,
+		    strerror(errno));
+	}
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s", s->dir, names[i]);
+		if (access(path, F_OK) == 0) {
+			return cosoi_fail(s, COSO_EEXIST,
+			    "`%s' already holds a coso store", s->dir);
+		}
+	}
+	return COSO_OK;
+}
+
+int
+coso_store_init(const char *dir, const struct coso_init *p, char **pubkey_out,
+    char errmsg[static COSO_ERRMSG_MAX])
+{
+	struct coso_store *s = NULL;
+	char *pub = NULL, shortid[17];
+	uint8_t cpk[32];
+	int rv;
+
+	errmsg[0] = 0;
+	if ((s = cosoi_handle_new(dir, NULL, 0)) == NULL) {
+		snprintf(errmsg, COSO_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	if ((rv = check_init(s, p, cpk)) != COSO_OK ||
+	    (rv = check_empty(s)) != COSO_OK ||
+	    (rv = write_key(s, p, &pub, shortid)) != COSO_OK ||
+	    (rv = cosoi_store_create_db(s, COSO_SCHEMA_VERSION)) != COSO_OK ||
+	    (rv = cosoi_begin(s)) != COSO_OK) {
+		goto out;
+	}
+	if ((rv = meta_put_all(s, p, shortid)) != COSO_OK) {
+		cosoi_rollback(s);
+		goto out;
+	}
+	if ((rv = cosoi_commit(s)) == COSO_OK && pubkey_out != NULL) {
+		*pubkey_out = pub;
+		pub         = NULL;
+	}
+out:
+	if (rv != COSO_OK) {
+		snprintf(errmsg, COSO_ERRMSG_MAX, "%s", s->errmsg);
+	}
+	free(pub);
+	coso_store_close(s);
+	return rv;
+}
+
+int
+cosoi_key_load(struct coso_store *s)
+{
+	char path[4096], *text = NULL;
+	size_t len = 0;
+	int e, rv;
+
+	if (s->key != NULL) {
+		return COSO_OK;
+	}
+	snprintf(path, sizeof(path), "%s/device.key", s->dir);
+	if ((e = cosoi_read_file(path, COSO_SECFILE_MAX, &text, &len)) != 0) {
+		return cosoi_fail(s, COSO_EIO, "cannot read device key `%s': %s",
+		    path, e == EFBIG ? "not a key file" : strerror(e));
+	}
+	rv = coso_seckey_parse(&s->key, text, len, s->pass, s->passlen);
+	sodium_memzero(text, len);
+	free(text);
+	if (rv != COSO_OK) {
+		return cosoi_fail(s, rv, "cannot read device key `%s': %s", path,
+		    coso_strerror(rv));
+	}
+	coso_key_public(s->key, s->pk);
+	if (s->cadre == NULL && (s->cadre = cosoi_meta_get(s, "cadre_id")) ==
+	                            NULL) {
+		return cosoi_fail(s, COSO_ESTORE, "store has no cadre id");
+	}
+	return COSO_OK;
+}
+
+char *
+coso_store_default_dir(void)
+{
+	const char *home = getenv("COSO_HOME"), *xdg = getenv("XDG_DATA_HOME");
+	char *out;
+	size_t n;
+
+	if (home != NULL && home[0] != 0) {
+		return strdup(home);
+	}
+	if (xdg != NULL && xdg[0] != 0) {
+		n = strlen(xdg) + 6;
+		if ((out = malloc(n)) != NULL) {
+			snprintf(out, n, "%s/coso", xdg);
+		}
+		return out;
+	}
+	if ((home = getenv("HOME")) == NULL || home[0] == 0) {
+		return NULL;
+	}
+	n = strlen(home) + 24;
+	if ((out = malloc(n)) != NULL) {
+		snprintf(out, n, "%s/.local/share/coso", home);
+	}
+	return out;
+}
+
+int
+cosoi_pk_load(struct coso_store *s)
+{
+	char path[4096], *text = NULL;
+	size_t len = 0;
+	int e, rv;
+
+	if (s->key != NULL) {
+		return COSO_OK;
+	}
+	snprintf(path, sizeof(path), "%s/device.pub", s->dir);
+	if ((e = cosoi_read_file(path, COSO_PUBFILE_MAX, &text, &len)) != 0) {
+		return cosoi_fail(s, COSO_EIO, "cannot read `%s': %s", path,
+		    e == EFBIG ? "not a key file" : strerror(e));
+	}
+	rv = coso_pubkey_parse(s->pk, text, len);
+	free(text);
+	if (rv != COSO_OK) {
+		return cosoi_fail(s, rv, "cannot read `%s': %s", path,
+		    coso_strerror(rv));
+	}
+	return COSO_OK;
+}

@@ -1,0 +1,147 @@
+/*
+ * schema.c: the store's tables and their migrations.
+ *
+ * user_version is the schema version.  Each step moves a store from
+ * version n to n + 1; opening runs every step still due in one
+ * transaction, so a store is at one version or the next, never between.
+ * Steps are never edited once released: a change is a new step.
+ */
+#include <stdio.h>
+
+#include "internal.h"
+
+/* Version 1: the device's chain, outbox and domain records. */
+static const char v1[] =
+    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE chain (one INTEGER PRIMARY KEY CHECK (one = 1),"
+    " seq INTEGER NOT NULL, prev BLOB NOT NULL, hlc INTEGER NOT NULL);"
+    "INSERT INTO chain VALUES (1, 0, zeroblob(32), 0);"
+    "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+    " bytes BLOB NOT NULL, created_ms INTEGER NOT NULL,"
+    " acked INTEGER NOT NULL DEFAULT 0, acked_ms INTEGER);"
+    "CREATE TABLE units (code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+    " level INTEGER NOT NULL, parent TEXT, valid_from INTEGER NOT NULL,"
+    " valid_to INTEGER);"
+    "CREATE TABLE visits (id BLOB PRIMARY KEY, seq INTEGER NOT NULL,"
+    " unit TEXT NOT NULL, date INTEGER NOT NULL, purpose TEXT,"
+    " situation TEXT, difficulties TEXT, directions TEXT,"
+    " participants TEXT, lat INTEGER, lon INTEGER, amends BLOB,"
+    " author TEXT NOT NULL);"
+    "CREATE INDEX visits_unit ON visits (unit, date);"
+    "CREATE TABLE outcomes (id BLOB PRIMARY KEY, visit BLOB NOT NULL,"
+    " text TEXT NOT NULL, quantity INTEGER, quantity_unit TEXT,"
+    " amount_vnd INTEGER);"
+    "CREATE INDEX outcomes_visit ON outcomes (visit);"
+    "CREATE TABLE proposals (id BLOB PRIMARY KEY, source BLOB NOT NULL,"
+    " source_kind TEXT NOT NULL, unit TEXT NOT NULL, text TEXT NOT NULL,"
+    " date INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'open',"
+    " response TEXT, author TEXT NOT NULL);"
+    "CREATE INDEX proposals_source ON proposals (source);"
+    "CREATE TABLE reports (id BLOB PRIMARY KEY, unit TEXT NOT NULL,"
+    " period TEXT NOT NULL, results TEXT NOT NULL DEFAULT '',"
+    " situation TEXT NOT NULL DEFAULT '',"
+    " difficulties TEXT NOT NULL DEFAULT '',"
+    " proposals TEXT NOT NULL DEFAULT '', amends BLOB,"
+    " status TEXT NOT NULL DEFAULT 'draft', submitted INTEGER,"
+    " seq INTEGER, created_ms INTEGER NOT NULL, author TEXT NOT NULL);"
+    "CREATE TABLE handovers (id BLOB PRIMARY KEY, seq INTEGER NOT NULL,"
+    " unit TEXT NOT NULL, text TEXT NOT NULL, date INTEGER NOT NULL,"
+    " to_cadre TEXT, author TEXT NOT NULL);";
+
+/* Version 2: what sync brings: receipts and the cadre's assignments. */
+static const char v2[] =
+    "CREATE TABLE receipts (cs_id BLOB PRIMARY KEY, seq INTEGER NOT NULL,"
+    " received_ms INTEGER NOT NULL, leaf_index INTEGER,"
+    " receipt BLOB NOT NULL);"
+    "CREATE TABLE assignments (id BLOB PRIMARY KEY,"
+    " cadre_id TEXT NOT NULL, unit TEXT, sector TEXT,"
+    " role INTEGER NOT NULL, valid_from INTEGER NOT NULL,"
+    " valid_to INTEGER, decision TEXT);"
+    "CREATE INDEX outbox_pending ON outbox (acked, seq);";
+
+static const char *const steps[] = {v1, v2};
+
+#define NSTEPS ((int) (sizeof(steps) / sizeof(steps[0])))
+
+_Static_assert(NSTEPS == COSO_SCHEMA_VERSION, "one step per version");
+
+int
+cosoi_user_version(struct coso_store *s, int *v)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	rc = sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL);
+	if (rc != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_finalize(st);
+		return cosoi_db_fail(s, "cannot read the schema version");
+	}
+	*v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return COSO_OK;
+}
+
+/* Runs steps from..to-1 and sets user_version, inside the caller's
+ * transaction. */
+static int
+run_steps(struct coso_store *s, int from, int to)
+{
+	char pragma[48];
+	int v, rv;
+
+	for (v = from; v < to; v++) {
+		if ((rv = cosoi_exec(s, steps[v])) != COSO_OK) {
+			return rv;
+		}
+	}
+	snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", to);
+	return cosoi_exec(s, pragma);
+}
+
+int
+cosoi_schema_create(struct coso_store *s, int version)
+{
+	int rv;
+
+	if (version < 1 || version > NSTEPS) {
+		return cosoi_fail(s, COSO_EINVAL, "no schema version %d", version);
+	}
+	if ((rv = cosoi_begin(s)) != COSO_OK) {
+		return rv;
+	}
+	if ((rv = run_steps(s, 0, version)) != COSO_OK) {
+		cosoi_rollback(s);
+		return rv;
+	}
+	return cosoi_commit(s);
+}
+
+int
+cosoi_schema_migrate(struct coso_store *s)
+{
+	int v, rv;
+
+	if ((rv = cosoi_begin(s)) != COSO_OK) {
+		return rv;
+	}
+	if ((rv = cosoi_user_version(s, &v)) != COSO_OK) {
+		goto fail;
+	}
+	if (v > NSTEPS) {
+		rv = cosoi_fail(s, COSO_ENEWER,
+		    "store schema version %d is newer than this coso (%d)", v,
+		    NSTEPS);
+		goto fail;
+	}
+	if (v < 1) {
+		rv = cosoi_fail(s, COSO_ENOSTORE, "not a coso store");
+		goto fail;
+	}
+	if (v < NSTEPS && (rv = run_steps(s, v, NSTEPS)) != COSO_OK) {
+		goto fail;
+	}
+	return cosoi_commit(s);
+fail:
+	cosoi_rollback(s);
+	return rv;
+}

@@ -1,0 +1,187 @@
+/*
+ * status.c: counts for `coso status`, the outbox, and `coso log`.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+static uint64_t
+count(struct coso_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t n       = 0;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
+	    sqlite3_step(st) == SQLITE_ROW) {
+		n = (uint64_t) sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void
+meta_copy(struct coso_store *s, const char *key, char *out, size_t n)
+{
+	char *v = cosoi_meta_get(s, key);
+
+	snprintf(out, n, "%s", v != NULL ? v : "");
+	free(v);
+}
+
+int
+coso_status_get(struct coso_store *s, struct coso_status *st)
+{
+	memset(st, 0, sizeof(*st));
+	/* One read transaction: the counts agree with each other. */
+	if (cosoi_exec(s, "BEGIN") != COSO_OK) {
+		return COSO_ESTORE;
+	}
+	meta_copy(s, "cadre_id", st->cadre_id, sizeof(st->cadre_id));
+	meta_copy(s, "name", st->name, sizeof(st->name));
+	meta_copy(s, "central_url", st->central_url, sizeof(st->central_url));
+	meta_copy(s, "device_key", st->shortid, sizeof(st->shortid));
+	st->head_seq = count(s, "SELECT seq FROM chain");
+	st->pending  = count(s, "SELECT count(*) FROM outbox WHERE acked = 0");
+	st->oldest_pending_ms = count(
+	    s, "SELECT min(created_ms) FROM outbox WHERE acked = 0");
+	st->last_sync_ms = count(s,
+	    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_sync_ms'");
+	st->receipts = count(s, "SELECT count(*) FROM receipts");
+	st->visits   = count(s, "SELECT count(*) FROM visits");
+	st->reports  = count(
+	    s, "SELECT count(*) FROM reports WHERE status = 'submitted'");
+	st->drafts = count(
+	    s, "SELECT count(*) FROM reports WHERE status = 'draft'");
+	st->proposals_open = count(s,
+	    "SELECT count(*) FROM proposals WHERE status IN ('open', "
+	    "'answered')");
+	st->units = count(s, "SELECT count(*) FROM units");
+	cosoi_exec(s, "COMMIT");
+	return COSO_OK;
+}
+
+int
+coso_outbox_pending(struct coso_store *s, uint64_t after_seq, size_t max,
+    coso_outbox_cb cb, void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, stop = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT seq, bytes FROM outbox WHERE acked = 0 AND seq > ? "
+	        "ORDER BY seq LIMIT ?",
+	        -1, &st, NULL) != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the outbox");
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64) after_seq);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64) max);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		stop = cb((uint64_t) sqlite3_column_int64(st, 0),
+		    sqlite3_column_blob(st, 1),
+		    (size_t) sqlite3_column_bytes(st, 1), arg);
+	}
+	sqlite3_finalize(st);
+	if (stop) {
+		return stop;
+	}
+	return rc == SQLITE_DONE ? COSO_OK
+	                         : cosoi_db_fail(s, "cannot read the outbox");
+}
+
+/* What the chain check knows between change-sets. */
+struct chain_check {
+	uint64_t expect_seq;
+	uint8_t prev[32];
+	uint64_t bad;
+};
+
+/* Checks one stored change-set; returns the error or COSO_OK. */
+static int
+check_one(struct coso_store *s, struct chain_check *c, uint64_t seq,
+    const uint8_t *cs, size_t len, struct coso_changeset *out,
+    size_t *nops)
+{
+	struct coso_ops *ops = NULL;
+	int rv;
+
+	*nops = 0;
+	if ((rv = coso_changeset_verify(out, cs, len, s->pk)) != COSO_OK) {
+		return rv;
+	}
+	if (out->seq != seq || seq != c->expect_seq ||
+	    memcmp(out->prev, c->prev, 32) != 0) {
+		return COSO_ECHAIN;
+	}
+	if ((rv = coso_ops_decode(&ops, out->body, out->body_len)) == 0) {
+		*nops = ops->nops;
+	}
+	coso_ops_free(ops);
+	return rv;
+}
+
+static int
+report_one(struct chain_check *c, uint64_t seq, const uint8_t *cs,
+    size_t len, const struct coso_changeset *d, size_t nops, int err,
+    coso_row_cb cb, void *arg)
+{
+	uint8_t id[32];
+	char hex[65];
+	struct coso_kv kv[7] = {
+		{"seq", COSO_VINT, (int64_t) seq, NULL, 0},
+		{"id", COSO_VTEXT, 0, hex, 0},
+		{"hlc_ms", COSO_VINT, err ? 0 : (int64_t) coso_hlc_ms(d->hlc),
+		    NULL, 0},
+		{"bytes", COSO_VINT, (int64_t) len, NULL, 0},
+		{"ops", COSO_VINT, (int64_t) nops, NULL, 0},
+		{"ok", COSO_VINT, err == 0, NULL, 0},
+		{"error", err ? COSO_VTEXT : COSO_VNULL, 0,
+		    err ? coso_strerror(err) : NULL, 0},
+	};
+	struct coso_row row = {"changeset", 7, kv};
+
+	coso_changeset_id(id, cs, len);
+	cosoi_hex(hex, id, 32);
+	c->bad += err != 0;
+	memcpy(c->prev, id, 32);
+	c->expect_seq = seq + 1;
+	return cb != NULL ? cb(&row, arg) : 0;
+}
+
+int
+coso_log_verify(
+    struct coso_store *s, coso_row_cb cb, void *arg, uint64_t *bad)
+{
+	struct chain_check c = {1, {0}, 0};
+	struct coso_changeset d;
+	sqlite3_stmt *st = NULL;
+	size_t nops;
+	int rc, rv, stop = 0;
+
+	if ((rv = cosoi_pk_load(s)) != COSO_OK) {
+		return rv;
+	}
+	if (sqlite3_prepare_v2(s->db, "SELECT seq, bytes FROM outbox ORDER BY "
+	                              "seq",
+	        -1, &st, NULL) != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the chain");
+	}
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		uint64_t seq      = (uint64_t) sqlite3_column_int64(st, 0);
+		const uint8_t *cs = sqlite3_column_blob(st, 1);
+		size_t len        = (size_t) sqlite3_column_bytes(st, 1);
+		int err           = check_one(s, &c, seq, cs, len, &d, &nops);
+		stop = report_one(&c, seq, cs, len, &d, nops, err, cb, arg);
+	}
+	sqlite3_finalize(st);
+	if (c.expect_seq - 1 != count(s, "SELECT seq FROM chain")) {
+		c.bad++; /* chain head and outbox disagree */
+	}
+	*bad = c.bad;
+	if (stop) {
+		return stop;
+	}
+	return rc == SQLITE_DONE ? COSO_OK
+	                         : cosoi_db_fail(s, "cannot read the chain");
+}

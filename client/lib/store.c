@@ -1,0 +1,292 @@
+/*
+ * store.c: opening, creating and closing a store; the statement cache;
+ * transactions; the handle's error message.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "internal.h"
+
+#define DB_NAME "store.db"
+#define KEY_NAME "device.key"
+#define PUB_NAME "device.pub"
+#define BUSY_MS 5000
+
+static const char *const sql[ST_COUNT] = {
+	[ST_CHAIN_GET]   = "SELECT seq, prev, hlc FROM chain WHERE one = 1",
+	[ST_CHAIN_SET]   = "UPDATE chain SET seq = ?, prev = ?, hlc = ? "
+	                   "WHERE one = 1",
+	[ST_OUTBOX_PUT]  = "INSERT INTO outbox (seq, id, bytes, created_ms) "
+	                   "VALUES (?, ?, ?, ?)",
+	[ST_UNIT_EXISTS] = "SELECT 1 FROM units WHERE code = ?",
+	[ST_VISIT_PUT]   = "INSERT INTO visits (id, seq, unit, date, purpose, "
+	                   "situation, difficulties, directions, participants, "
+	                   "lat, lon, amends, author) "
+	                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+	[ST_OUTCOME_PUT] = "INSERT INTO outcomes (id, visit, text, quantity, "
+	                   "quantity_unit, amount_vnd) VALUES (?,?,?,?,?,?)",
+	[ST_PROPOSAL_PUT] = "INSERT INTO proposals (id, source, source_kind, "
+	                    "unit, text, date, author) VALUES (?,?,?,?,?,?,?)",
+	[ST_HANDOVER_PUT] = "INSERT INTO handovers (id, seq, unit, text, date, "
+	                    "to_cadre, author) VALUES (?,?,?,?,?,?,?)",
+};
+
+int
+cosoi_fail(struct coso_store *s, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int
+cosoi_db_fail(struct coso_store *s, const char *what)
+{
+	return cosoi_fail(s, COSO_ESTORE, "%s: %s", what, sqlite3_errmsg(s->db));
+}
+
+const char *
+coso_store_errmsg(const struct coso_store *s)
+{
+	return s->errmsg;
+}
+
+sqlite3_stmt *
+cosoi_stmt(struct coso_store *s, enum stmt_id id)
+{
+	sqlite3_stmt *st = s->stmt[id];
+
+	if (st == NULL) {
+		if (sqlite3_prepare_v3(s->db, sql[id], -1,
+		        SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+			cosoi_db_fail(s, "cannot prepare a statement");
+			return NULL;
+		}
+		s->stmt[id] = st;
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return st;
+}
+
+int
+cosoi_exec(struct coso_store *s, const char *q)
+{
+	if (sqlite3_exec(s->db, q, NULL, NULL, NULL) != SQLITE_OK) {
+		return cosoi_db_fail(s, "store update failed");
+	}
+	return COSO_OK;
+}
+
+int
+cosoi_begin(struct coso_store *s)
+{
+	return cosoi_exec(s, "BEGIN IMMEDIATE");
+}
+
+int
+cosoi_commit(struct coso_store *s)
+{
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) != SQLITE_OK) {
+		int rv = cosoi_db_fail(s, "cannot commit");
+		cosoi_rollback(s);
+		return rv;
+	}
+	return COSO_OK;
+}
+
+void
+cosoi_rollback(struct coso_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db)) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+/* "dir/name", malloc'd. */
+static char *
+path_join(const char *dir, const char *name)
+{
+	size_t n = strlen(dir) + strlen(name) + 2;
+	char *p  = malloc(n);
+
+	if (p != NULL) {
+		snprintf(p, n, "%s/%s", dir, name);
+	}
+	return p;
+}
+
+struct coso_store *
+cosoi_handle_new(const char *dir, const char *pass, size_t passlen)
+{
+	struct coso_store *s = calloc(1, sizeof(*s));
+
+	if (s == NULL || (s->dir = strdup(dir)) == NULL) {
+		free(s);
+		return NULL;
+	}
+	if (pass != NULL) {
+		if (sodium_init() < 0 ||
+		    (s->pass = sodium_malloc(passlen + 1)) == NULL) {
+			free(s->dir);
+			free(s);
+			return NULL;
+		}
+		memcpy(s->pass, pass, passlen);
+		s->pass[passlen] = 0;
+		s->passlen       = passlen;
+	}
+	return s;
+}
+
+void
+coso_store_close(struct coso_store *s)
+{
+	int i;
+
+	if (s == NULL) {
+		return;
+	}
+	for (i = 0; i < ST_COUNT; i++) {
+		sqlite3_finalize(s->stmt[i]);
+	}
+	sqlite3_close(s->db);
+	coso_key_free(s->key);
+	free(s->cadre);
+	sodium_free(s->pass);
+	free(s->dir);
+	free(s);
+}
+
+/* Durability and concurrency settings every connection uses. */
+static int
+configure(struct coso_store *s)
+{
+	sqlite3_busy_timeout(s->db, BUSY_MS);
+	return cosoi_exec(s, "PRAGMA journal_mode = WAL;"
+	                     "PRAGMA synchronous = FULL;"
+	                     "PRAGMA foreign_keys = ON;");
+}
+
+/* Opens dir/store.db; flags decide whether it may be created. */
+static int
+db_open(struct coso_store *s, int flags)
+{
+	char *path = path_join(s->dir, DB_NAME);
+	int rc;
+
+	if (path == NULL) {
+		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
+	}
+	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		rc = s->db == NULL ? cosoi_fail(s, COSO_ENOMEM, "out of memory")
+		                   : cosoi_fail(s,
+		                         rc == SQLITE_CANTOPEN ? COSO_ENOSTORE
+		                                               : COSO_ESTORE,
+		                         "cannot open store `%s': %s", path,
+		                         sqlite3_errmsg(s->db));
+		free(path);
+		return rc;
+	}
+	free(path);
+	sqlite3_extended_result_codes(s->db, 1);
+	return COSO_OK;
+}
+
+int
+coso_store_open(struct coso_store **out, const char *dir, const char *pass,
+    size_t passlen, char errmsg[static COSO_ERRMSG_MAX])
+{
+	struct coso_store *s = cosoi_handle_new(dir, pass, passlen);
+	int v, rv;
+
+	if (s == NULL) {
+		snprintf(errmsg, COSO_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	/* Read the version before any pragma writes: a newer store is left
+	 * exactly as it is. */
+	if ((rv = db_open(s, SQLITE_OPEN_READWRITE)) != COSO_OK ||
+	    (sqlite3_busy_timeout(s->db, BUSY_MS),
+	        rv = cosoi_user_version(s, &v)) != COSO_OK) {
+		goto fail;
+	}
+	if (v > COSO_SCHEMA_VERSION) {
+		rv = cosoi_fail(s, COSO_ENEWER,
+		    "store `%s' was written by a newer coso (schema %d, this "
+		    "coso knows %d); it was not changed",
+		    dir, v, COSO_SCHEMA_VERSION);
+		goto fail;
+	}
+	if ((rv = configure(s)) != COSO_OK ||
+	    (rv = cosoi_schema_migrate(s)) != COSO_OK) {
+		goto fail;
+	}
+	*out = s;
+	return COSO_OK;
+fail:
+	snprintf(errmsg, COSO_ERRMSG_MAX, "%s", s->errmsg);
+	coso_store_close(s);
+	return rv;
+}
+
+int
+cosoi_store_create_db(struct coso_store *s, int version)
+{
+	int rv;
+
+	if ((rv = db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) !=
+	        COSO_OK ||
+	    (rv = configure(s)) != COSO_OK) {
+		return rv;
+	}
+	return cosoi_schema_create(s, version);
+}
+
+char *
+cosoi_meta_get(struct coso_store *s, const char *key)
+{
+	sqlite3_stmt *st = NULL;
+	char *val        = NULL;
+
+	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?",
+	        -1, &st, NULL) != SQLITE_OK) {
+		return NULL;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		val = strdup((const char *) sqlite3_column_text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return val;
+}
+
+int
+cosoi_meta_set(struct coso_store *s, const char *key, const char *val)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "INSERT INTO meta (key, value) VALUES (?, ?) "
+	        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+	        -1, &st, NULL) != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot write store settings");
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, val, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? COSO_OK
+	                         : cosoi_db_fail(s, "cannot write store settings");
+}

@@ -1,0 +1,332 @@
+/*
+ * test_store.c: the field store: every write signed and chained, bad
+ * input refused with nothing written, migrations, newer stores refused.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include <coso/client.h>
+
+#include "../../client/lib/internal.h"
+
+static const char units_csv[] =
+    "code,name,level,parent_code,valid_from\n"
+    "20,Tỉnh Lạng Sơn,province,,2020-01-01\n"
+    "180,Huyện Tràng Định,district,20,2020-01-01\n"
+    "06043,Xã Đào Viên,commune,180,2020-01-01\n"
+    "\"06043-T1\",\"Thôn 1, Đào Viên\",village,06043,2020-01-01\n";
+
+struct fx {
+	char dir[64];
+	struct coso_store *s;
+};
+
+static int
+setup(void **state)
+{
+	struct coso_init p = {.cadre_id = "cb-001", .name = "Nguyễn Văn An"};
+	char err[COSO_ERRMSG_MAX];
+	struct fx *f = calloc(1, sizeof(*f));
+	size_t n;
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/coso-test-XXXXXX");
+	if (mkdtemp(f->dir) == NULL ||
+	    coso_store_init(f->dir, &p, NULL, err) != COSO_OK ||
+	    coso_store_open(&f->s, f->dir, NULL, 0, err) != COSO_OK ||
+	    coso_units_import(f->s, units_csv, sizeof(units_csv) - 1, &n) != 0) {
+		return -1;
+	}
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	coso_store_close(f->s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0) {
+		return -1;
+	}
+	free(f);
+	return 0;
+}
+
+static int
+count_cb(const struct coso_row *row, void *arg)
+{
+	(void) row;
+	(*(int *) arg)++;
+	return 0;
+}
+
+static uint64_t
+pending(struct coso_store *s)
+{
+	struct coso_status st;
+
+	assert_int_equal(coso_status_get(s, &st), COSO_OK);
+	return st.pending;
+}
+
+static void
+test_visit_signed_and_chained(void **state)
+{
+	struct fx *f                   = *state;
+	const char *props[]            = {"Hỗ trợ 20 tấn xi măng", "Làm cầu"};
+	struct coso_outcome_in out     = {"Đường bê tông", 1, 600000, "m", 0, 0};
+	struct coso_visit_in v         = {.unit = "06043", .date = 20251120,
+	            .purpose = "Kiểm tra", .proposals = props, .nproposals = 2,
+	            .outcomes = &out, .noutcomes = 1};
+	uint8_t id1[16], id2[16];
+	uint64_t bad = 99;
+	int n        = 0;
+
+	assert_int_equal(coso_visit_add(f->s, &v, id1), COSO_OK);
+	assert_int_equal(coso_visit_add(f->s, &v, id2), COSO_OK);
+	assert_memory_not_equal(id1, id2, 16);
+	assert_int_equal(pending(f->s), 2);
+	assert_int_equal(coso_log_verify(f->s, count_cb, &n, &bad), COSO_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(bad, 0);
+	n = 0;
+	assert_int_equal(coso_proposal_list(f->s, NULL, count_cb, &n), 0);
+	assert_int_equal(n, 4);
+}
+
+/* Each refusal names the field and leaves the store as it was. */
+static void
+test_bad_visit_writes_nothing(void **state)
+{
+	struct fx *f           = *state;
+	char big[COSO_TEXT_MAX + 2];
+	struct coso_visit_in v = {.unit = "06043", .date = 20251120};
+	uint8_t id[16];
+
+	v.unit = "99999";
+	assert_int_equal(coso_visit_add(f->s, &v, id), COSO_EUNIT);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "unit"));
+	v.unit = "06043";
+	v.date = coso_date_of_ms(coso_wall_ms() + 3 * 86400000ull);
+	assert_int_equal(coso_visit_add(f->s, &v, id), COSO_EDATE);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "date"));
+	v.date    = 20251120;
+	v.purpose = "\xff\xfe";
+	assert_int_equal(coso_visit_add(f->s, &v, id), COSO_EUTF8);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "purpose"));
+	memset(big, 'a', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	v.purpose            = NULL;
+	v.situation          = big;
+	assert_int_equal(coso_visit_add(f->s, &v, id), COSO_ETOOBIG);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "situation"));
+	assert_int_equal(pending(f->s), 0);
+}
+
+/* NFD input is stored and signed as NFC. */
+static void
+test_text_normalised(void **state)
+{
+	struct fx *f           = *state;
+	struct coso_visit_in v = {.unit = "06043", .date = 20251120,
+	    .purpose = "Vie\xcc\xa3\xcc\x82t"}; /* V i e + dot below + circ */
+	sqlite3_stmt *st;
+	uint8_t id[16];
+
+	assert_int_equal(coso_visit_add(f->s, &v, id), COSO_OK);
+	assert_int_equal(sqlite3_prepare_v2(f->s->db,
+	                     "SELECT purpose FROM visits", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	assert_string_equal(sqlite3_column_text(st, 0), "Vi\xe1\xbb\x87t");
+	sqlite3_finalize(st);
+}
+
+static void
+test_report_lifecycle(void **state)
+{
+	struct fx *f = *state;
+	uint8_t id[16], fix[16];
+	char hex[33];
+	int n = 0;
+
+	assert_int_equal(coso_report_new(f->s, "2025-Q5", "06043", NULL, id),
+	    COSO_EPERIOD);
+	assert_int_equal(
+	    coso_report_new(f->s, "2025-Q4", "06043", NULL, id), COSO_OK);
+	assert_int_equal(coso_report_edit(f->s, id, COSO_SEC_RESULTS,
+	                     "Đi cơ sở 4 lần"),
+	    COSO_OK);
+	assert_int_equal(coso_report_submit(f->s, id), COSO_EFIELD);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "situation"));
+	assert_int_equal(pending(f->s), 0);
+	assert_int_equal(coso_report_edit(f->s, id, COSO_SEC_SITUATION, "Ổn định"), 0);
+	assert_int_equal(coso_report_edit(f->s, id, COSO_SEC_DIFFICULTIES, "Thiếu vốn"), 0);
+	assert_int_equal(coso_report_edit(f->s, id, COSO_SEC_PROPOSALS,
+	                     "Xi măng\n\nĐiện cho Thôn 1\n"),
+	    0);
+	assert_int_equal(coso_report_submit(f->s, id), COSO_OK);
+	assert_int_equal(pending(f->s), 1);
+	assert_int_equal(coso_report_edit(f->s, id, COSO_SEC_RESULTS, "x"),
+	    COSO_ESTATE);
+	assert_int_equal(coso_report_submit(f->s, id), COSO_ESTATE);
+	assert_int_equal(pending(f->s), 1);
+	assert_int_equal(coso_proposal_list(f->s, NULL, count_cb, &n), 0);
+	assert_int_equal(n, 2); /* one per non-blank line */
+	/* A correction is a new report that names the old one. */
+	assert_int_equal(coso_report_new(f->s, "2025-Q4", "06043", id, fix), 0);
+	assert_int_equal(coso_report_submit(f->s, fix), COSO_OK);
+	assert_int_equal(pending(f->s), 2);
+	cosoi_hex(hex, id, 16);
+	n = 0;
+	assert_int_equal(coso_report_list(f->s, NULL, count_cb, &n), 0);
+	assert_int_equal(n, 2);
+}
+
+static void
+test_units_import_all_or_nothing(void **state)
+{
+	struct fx *f          = *state;
+	static const char bad[] = "code,name,level,parent_code,valid_from\n"
+	                          "06160,Xã Gia Miễn,commune,182,2020-01-01\n"
+	                          "06166,Xã Tân Thanh,hamlet,182,2020-01-01\n";
+	static const char orphan[] = "code,name,level,parent_code,valid_from\n"
+	                             "06160,Xã Gia Miễn,commune,182,2020-01-01\n";
+	struct coso_status st;
+	size_t n = 0;
+
+	assert_int_equal(coso_units_import(f->s, bad, sizeof(bad) - 1, &n),
+	    COSO_ECSV);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "line 3"));
+	assert_int_equal(coso_units_import(f->s, orphan, sizeof(orphan) - 1, &n),
+	    COSO_ECSV);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "182"));
+	assert_int_equal(coso_status_get(f->s, &st), COSO_OK);
+	assert_int_equal(st.units, 4);
+}
+
+/* A store made at schema 1 with data opens at the current schema. */
+static void
+test_migrate_from_v1(void **state)
+{
+	struct fx *f = *state;
+	char err[COSO_ERRMSG_MAX];
+	struct coso_store *s = cosoi_handle_new(f->dir, NULL, 0), *o = NULL;
+	struct coso_status st;
+	int v;
+
+	coso_store_close(f->s);
+	f->s = NULL;
+	/* Rebuild this fixture's store at version 1 with one unit. */
+	{
+		char path[128];
+		snprintf(path, sizeof(path), "%s/store.db", f->dir);
+		unlink(path);
+		assert_int_equal(cosoi_store_create_db(s, 1), COSO_OK);
+		assert_int_equal(cosoi_exec(s,
+		                     "INSERT INTO meta VALUES ('cadre_id', 'cb-001');"
+		                     "INSERT INTO units VALUES ('06043', 'Xã Đào "
+		                     "Viên', 3, NULL, 20200101, NULL);"),
+		    COSO_OK);
+		assert_int_equal(cosoi_user_version(s, &v), COSO_OK);
+		assert_int_equal(v, 1);
+	}
+	coso_store_close(s);
+	assert_int_equal(coso_store_open(&o, f->dir, NULL, 0, err), COSO_OK);
+	assert_int_equal(cosoi_user_version(o, &v), COSO_OK);
+	assert_int_equal(v, COSO_SCHEMA_VERSION);
+	assert_int_equal(coso_status_get(o, &st), COSO_OK);
+	assert_int_equal(st.units, 1);
+	assert_int_equal(st.receipts, 0); /* the v2 table exists */
+	f->s = o;
+}
+
+/* A store from a newer coso is refused and its bytes are unchanged. */
+static void
+test_newer_store_refused(void **state)
+{
+	struct fx *f = *state;
+	char path[128], err[COSO_ERRMSG_MAX], cmd[320];
+	struct coso_store *o = NULL;
+
+	assert_int_equal(cosoi_exec(f->s, "PRAGMA user_version = 99"), 0);
+	coso_store_close(f->s);
+	f->s = NULL;
+	snprintf(path, sizeof(path), "%s/store.db", f->dir);
+	snprintf(cmd, sizeof(cmd), "sha256sum %s > %s.sum", path, path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(coso_store_open(&o, f->dir, NULL, 0, err), COSO_ENEWER);
+	assert_null(o);
+	assert_non_null(strstr(err, "newer"));
+	snprintf(cmd, sizeof(cmd), "sha256sum -c --quiet %s.sum", path);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(coso_store_open(&o, "/nonexistent-coso", NULL, 0, err),
+	    COSO_ENOSTORE);
+}
+
+static void
+test_dates_and_periods(void **state)
+{
+	int32_t d, a, b;
+	char out[11];
+
+	(void) state;
+	assert_int_equal(coso_date_parse("2025-11-20", &d), COSO_OK);
+	assert_int_equal(d, 20251120);
+	assert_int_equal(coso_date_parse("20/11/2025", &d), COSO_OK);
+	assert_int_equal(d, 20251120);
+	assert_int_equal(coso_date_parse("2025-02-29", &d), COSO_EDATE);
+	assert_int_equal(coso_date_parse("2024-02-29", &d), COSO_OK);
+	assert_int_equal(coso_date_parse("2025-1-20", &d), COSO_EDATE);
+	assert_int_equal(coso_date_parse("2025-11-20x", &d), COSO_EDATE);
+	coso_date_format(out, 20250701);
+	assert_string_equal(out, "01/07/2025");
+	assert_int_equal(coso_period_parse("2025-Q4", &a, &b), COSO_OK);
+	assert_int_equal(a, 20251001);
+	assert_int_equal(b, 20251231);
+	assert_int_equal(coso_period_parse("2024-Q1", &a, &b), COSO_OK);
+	assert_int_equal(b, 20240331);
+	assert_int_equal(coso_period_parse("2025-H1", &a, &b), COSO_OK);
+	assert_int_equal(b, 20250630);
+	assert_int_equal(coso_period_parse("2025", &a, &b), COSO_OK);
+	assert_int_equal(a, 20250101);
+	assert_int_equal(coso_period_parse("2025-Q0", &a, &b), COSO_EPERIOD);
+	assert_int_equal(coso_period_parse("2025-H3", &a, &b), COSO_EPERIOD);
+	assert_int_equal(coso_period_parse("25-Q1", &a, &b), COSO_EPERIOD);
+	assert_int_equal(cosoi_date_of_days(cosoi_days(20240229) + 1), 20240301);
+	/* 23:30 UTC on 30/06/2025 is already 01/07/2025 in Vietnam. */
+	assert_int_equal(coso_date_of_ms(1751326200000ull), 20250701);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(
+		    test_visit_signed_and_chained, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_bad_visit_writes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_text_normalised, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_report_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_units_import_all_or_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_newer_store_refused, setup, teardown),
+		cmocka_unit_test(test_dates_and_periods),
+	};
+	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
+}

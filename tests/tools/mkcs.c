@@ -18,7 +18,7 @@
 
 #include <coso/proto.h>
 
-#include "../../client/util.h"
+#include "../../client/cli/util.h"
 #include "../vectors/examples.h"
 
 static void

@@ -24,8 +24,8 @@ chain_get(struct coso_store *s, struct chain_state *c)
 	if (st == NULL) {
 		return COSO_ESTORE;
 	}
-	if (sqlite3_step(st) != SQLITE_ROW ||
-	    sqlite3_column_bytes(st, 1) != 32) {
+	if (sqlite3_step(st) != SQLITE_ROW
+	    || sqlite3_column_bytes(st, 1) != 32) {
 		return cosoi_db_fail(s, "cannot read the device chain");
 	}
 	c->seq = (uint64_t) sqlite3_column_int64(st, 0);
@@ -36,8 +36,8 @@ chain_get(struct coso_store *s, struct chain_state *c)
 }
 
 static int
-chain_set(struct coso_store *s, uint64_t seq, const uint8_t id[32],
-    uint64_t hlc)
+chain_set(
+    struct coso_store *s, uint64_t seq, const uint8_t id[32], uint64_t hlc)
 {
 	sqlite3_stmt *st = cosoi_stmt(s, ST_CHAIN_SET);
 
@@ -73,8 +73,8 @@ outbox_put(struct coso_store *s, uint64_t seq, const uint8_t id[32],
 }
 
 int
-cosoi_sign_append(struct coso_store *s, struct coso_body *b, uint64_t *seq,
-    uint64_t *hlc_ms)
+cosoi_sign_append(
+    struct coso_store *s, struct coso_body *b, uint64_t *seq, uint64_t *hlc_ms)
 {
 	struct chain_state c;
 	struct coso_hlc clock;
@@ -87,17 +87,18 @@ cosoi_sign_append(struct coso_store *s, struct coso_body *b, uint64_t *seq,
 		return rv;
 	}
 	clock.last = c.hlc;
-	if ((rv = coso_hlc_now(&clock, now, &hlc)) != COSO_OK ||
-	    (rv = coso_body_encode(b, &body, &blen)) != COSO_OK ||
-	    (rv = coso_changeset_sign(&cs, &clen, s->key, c.seq + 1, c.prev,
-	         hlc, body, blen)) != COSO_OK) {
+	if ((rv = coso_hlc_now(&clock, now, &hlc)) != COSO_OK
+	    || (rv = coso_body_encode(b, &body, &blen)) != COSO_OK
+	    || (rv = coso_changeset_sign(
+	            &cs, &clen, s->key, c.seq + 1, c.prev, hlc, body, blen))
+	        != COSO_OK) {
 		rv = cosoi_fail(s, rv, "cannot sign the change-set: %s",
 		    coso_strerror(rv));
 		goto out;
 	}
 	coso_changeset_id(id, cs, clen);
-	if ((rv = outbox_put(s, c.seq + 1, id, cs, clen, now)) != COSO_OK ||
-	    (rv = chain_set(s, c.seq + 1, id, hlc)) != COSO_OK) {
+	if ((rv = outbox_put(s, c.seq + 1, id, cs, clen, now)) != COSO_OK
+	    || (rv = chain_set(s, c.seq + 1, id, hlc)) != COSO_OK) {
 		goto out;
 	}
 	*seq    = c.seq + 1;
@@ -109,8 +110,7 @@ out:
 }
 
 int
-cosoi_text(struct coso_store *s, const char *field, const char *in,
-    char **out)
+cosoi_text(struct coso_store *s, const char *field, const char *in, char **out)
 {
 	size_t n;
 	int rv;
@@ -121,8 +121,8 @@ cosoi_text(struct coso_store *s, const char *field, const char *in,
 	}
 	rv = coso_text_nfc(out, &n, in, strlen(in), COSO_TEXT_MAX);
 	if (rv == COSO_ETOOBIG) {
-		return cosoi_fail(s, rv, "%s: text longer than %u bytes", field,
-		    COSO_TEXT_MAX);
+		return cosoi_fail(s, rv, "%s: text longer than %u bytes",
+		    field, COSO_TEXT_MAX);
 	}
 	if (rv != COSO_OK) {
 		return cosoi_fail(s, rv, "%s: %s", field, coso_strerror(rv));
@@ -137,8 +137,8 @@ cosoi_unit_known(struct coso_store *s, const char *field, const char *code)
 	int rc;
 
 	if (code == NULL || code[0] == 0) {
-		return cosoi_fail(s, COSO_EFIELD, "%s: a unit code is required",
-		    field);
+		return cosoi_fail(
+		    s, COSO_EFIELD, "%s: a unit code is required", field);
 	}
 	if ((st = cosoi_stmt(s, ST_UNIT_EXISTS)) == NULL) {
 		return COSO_ESTORE;

@@ -10,13 +10,13 @@
 #include "internal.h"
 
 #define VN_OFFSET_MS (7 * 3600 * 1000)
-#define MS_PER_DAY 86400000
+#define MS_PER_DAY   86400000
 
 static int
 days_in_month(int y, int m)
 {
-	static const int days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31,
-		30, 31};
+	static const int days[]
+	    = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 
 	return m == 2 ? 28 + leap : days[m - 1];
@@ -62,8 +62,8 @@ cosoi_date_of_days(int64_t z)
 static int
 valid_ymd(int y, int m, int d)
 {
-	return y >= 1900 && y <= 9999 && m >= 1 && m <= 12 && d >= 1 &&
-	    d <= days_in_month(y, m);
+	return y >= 1900 && y <= 9999 && m >= 1 && m <= 12 && d >= 1
+	    && d <= days_in_month(y, m);
 }
 
 int
@@ -74,11 +74,11 @@ coso_date_parse(const char *s, int32_t *out)
 	if (s == NULL) {
 		return COSO_EDATE;
 	}
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
-	    s[n] == 0 && s[4] == '-' && s[7] == '-') {
+	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10
+	    && s[n] == 0 && s[4] == '-' && s[7] == '-') {
 		/* ISO form */
-	} else if (sscanf(s, "%2d/%2d/%4d%n", &d, &m, &y, &n) == 3 &&
-	    n == 10 && s[n] == 0 && s[2] == '/' && s[5] == '/') {
+	} else if (sscanf(s, "%2d/%2d/%4d%n", &d, &m, &y, &n) == 3 && n == 10
+	    && s[n] == 0 && s[2] == '/' && s[5] == '/') {
 		/* Vietnamese form */
 	} else {
 		return COSO_EDATE;
@@ -112,7 +112,8 @@ coso_date_format(char out[static 11], int32_t date)
 int32_t
 coso_date_of_ms(uint64_t ms)
 {
-	return cosoi_date_of_days((int64_t) ((ms + VN_OFFSET_MS) / MS_PER_DAY));
+	return cosoi_date_of_days(
+	    (int64_t) ((ms + VN_OFFSET_MS) / MS_PER_DAY));
 }
 
 int
@@ -121,19 +122,19 @@ coso_period_parse(const char *s, int32_t *first, int32_t *last)
 	int y, q, n = 0;
 	char h;
 
-	if (s == NULL || strlen(s) < 4 || strspn(s, "0123456789") < 4 ||
-	    sscanf(s, "%4d", &y) != 1 || y < 1900 || y > 9999) {
+	if (s == NULL || strlen(s) < 4 || strspn(s, "0123456789") < 4
+	    || sscanf(s, "%4d", &y) != 1 || y < 1900 || y > 9999) {
 		return COSO_EPERIOD;
 	}
 	if (s[4] == 0) {
 		*first = y * 10000 + 101;
 		*last  = y * 10000 + 1231;
-	} else if (sscanf(s + 4, "-Q%1d%n", &q, &n) == 1 && n == 3 &&
-	    s[7] == 0 && q >= 1 && q <= 4) {
+	} else if (sscanf(s + 4, "-Q%1d%n", &q, &n) == 1 && n == 3 && s[7] == 0
+	    && q >= 1 && q <= 4) {
 		*first = y * 10000 + (3 * q - 2) * 100 + 1;
 		*last  = y * 10000 + 3 * q * 100 + days_in_month(y, 3 * q);
-	} else if (sscanf(s + 4, "-H%c%n", &h, &n) == 1 && n == 3 &&
-	    s[7] == 0 && (h == '1' || h == '2')) {
+	} else if (sscanf(s + 4, "-H%c%n", &h, &n) == 1 && n == 3 && s[7] == 0
+	    && (h == '1' || h == '2')) {
 		*first = y * 10000 + (h == '1' ? 101 : 701);
 		*last  = y * 10000 + (h == '1' ? 630 : 1231);
 	} else {
@@ -149,7 +150,8 @@ cosoi_date_ok(struct coso_store *s, const char *field, int32_t date)
 	char shown[11];
 
 	if (!valid_ymd(date / 10000, date / 100 % 100, date % 100)) {
-		return cosoi_fail(s, COSO_EDATE, "%s: not a valid date", field);
+		return cosoi_fail(
+		    s, COSO_EDATE, "%s: not a valid date", field);
 	}
 	if (cosoi_days(date) > cosoi_days(today) + 1) {
 		coso_date_format(shown, date);

@@ -13,11 +13,11 @@
 #include "internal.h"
 
 static int
-meta_put_all(struct coso_store *s, const struct coso_init *p,
-    const char *shortid)
+meta_put_all(
+    struct coso_store *s, const struct coso_init *p, const char *shortid)
 {
 	const char *keys[] = {"cadre_id", "name", "central_url", "central_key",
-		"device_key", "created_ms"};
+	    "device_key", "created_ms"};
 	char created[24];
 	const char *vals[6];
 	int i, rv;
@@ -31,8 +31,8 @@ meta_put_all(struct coso_store *s, const struct coso_init *p,
 	vals[4] = shortid;
 	vals[5] = created;
 	for (i = 0; i < 6; i++) {
-		if (vals[i] != NULL &&
-		    (rv = cosoi_meta_set(s, keys[i], vals[i])) != COSO_OK) {
+		if (vals[i] != NULL
+		    && (rv = cosoi_meta_set(s, keys[i], vals[i])) != COSO_OK) {
 			return rv;
 		}
 	}
@@ -51,19 +51,19 @@ check_init(struct coso_store *s, const struct coso_init *p, uint8_t pk[32])
 	if (p->name == NULL || p->name[0] == 0) {
 		return cosoi_fail(s, COSO_EFIELD, "name: a name is required");
 	}
-	if ((rv = coso_text_check((const uint8_t *) p->name,
-	         strlen(p->name))) != COSO_OK) {
+	if ((rv = coso_text_check((const uint8_t *) p->name, strlen(p->name)))
+	    != COSO_OK) {
 		return cosoi_fail(s, rv, "name: %s", coso_strerror(rv));
 	}
 	if ((p->central_url == NULL) != (p->central_key == NULL)) {
 		return cosoi_fail(s, COSO_EFIELD,
 		    "central: the URL and the key are given together");
 	}
-	if (p->central_key != NULL &&
-	    (rv = coso_pubkey_parse(pk, p->central_key,
-	         strlen(p->central_key))) != COSO_OK) {
-		return cosoi_fail(
-		    s, rv, "central key: %s", coso_strerror(rv));
+	if (p->central_key != NULL
+	    && (rv = coso_pubkey_parse(
+	            pk, p->central_key, strlen(p->central_key)))
+	        != COSO_OK) {
+		return cosoi_fail(s, rv, "central key: %s", coso_strerror(rv));
 	}
 	return COSO_OK;
 }
@@ -78,9 +78,9 @@ write_key(struct coso_store *s, const struct coso_init *p, char **pub,
 	uint8_t pk[32], id[32];
 	int rv, e;
 
-	if ((rv = coso_key_generate(&key)) != COSO_OK ||
-	    (rv = coso_seckey_format(&sec, key, p->passphrase, p->passlen)) !=
-	        COSO_OK) {
+	if ((rv = coso_key_generate(&key)) != COSO_OK
+	    || (rv = coso_seckey_format(&sec, key, p->passphrase, p->passlen))
+	        != COSO_OK) {
 		rv = cosoi_fail(s, rv, "cannot make the device key: %s",
 		    coso_strerror(rv));
 		goto out;
@@ -102,8 +102,8 @@ write_key(struct coso_store *s, const struct coso_init *p, char **pub,
 		e = cosoi_write_file(path, *pub, strlen(*pub), 0644);
 	}
 	if (e != 0) {
-		rv = cosoi_fail(s, COSO_EIO, "cannot write `%s': %s", path,
-		    strerror(e));
+		rv = cosoi_fail(
+		    s, COSO_EIO, "cannot write `%s': %s", path, strerror(e));
 	}
 out:
 	if (sec != NULL) {
@@ -124,8 +124,8 @@ check_empty(struct coso_store *s)
 	size_t i;
 
 	if (mkdir(s->dir, 0700) != 0 && errno != EEXIST) {
-		return cosoi_fail(s, COSO_EIO, "cannot create `%s': %s", s->dir,
-		    strerror(errno));
+		return cosoi_fail(s, COSO_EIO, "cannot create `%s': %s",
+		    s->dir, strerror(errno));
 	}
 	for (i = 0; i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s", s->dir, names[i]);
@@ -142,7 +142,7 @@ coso_store_init(const char *dir, const struct coso_init *p, char **pubkey_out,
     char errmsg[static COSO_ERRMSG_MAX])
 {
 	struct coso_store *s = NULL;
-	char *pub = NULL, shortid[17];
+	char *pub            = NULL, shortid[17];
 	uint8_t cpk[32];
 	int rv;
 
@@ -151,11 +151,11 @@ coso_store_init(const char *dir, const struct coso_init *p, char **pubkey_out,
 		snprintf(errmsg, COSO_ERRMSG_MAX, "out of memory");
 		return COSO_ENOMEM;
 	}
-	if ((rv = check_init(s, p, cpk)) != COSO_OK ||
-	    (rv = check_empty(s)) != COSO_OK ||
-	    (rv = write_key(s, p, &pub, shortid)) != COSO_OK ||
-	    (rv = cosoi_store_create_db(s, COSO_SCHEMA_VERSION)) != COSO_OK ||
-	    (rv = cosoi_begin(s)) != COSO_OK) {
+	if ((rv = check_init(s, p, cpk)) != COSO_OK
+	    || (rv = check_empty(s)) != COSO_OK
+	    || (rv = write_key(s, p, &pub, shortid)) != COSO_OK
+	    || (rv = cosoi_store_create_db(s, COSO_SCHEMA_VERSION)) != COSO_OK
+	    || (rv = cosoi_begin(s)) != COSO_OK) {
 		goto out;
 	}
 	if ((rv = meta_put_all(s, p, shortid)) != COSO_OK) {
@@ -187,19 +187,20 @@ cosoi_key_load(struct coso_store *s)
 	}
 	snprintf(path, sizeof(path), "%s/device.key", s->dir);
 	if ((e = cosoi_read_file(path, COSO_SECFILE_MAX, &text, &len)) != 0) {
-		return cosoi_fail(s, COSO_EIO, "cannot read device key `%s': %s",
-		    path, e == EFBIG ? "not a key file" : strerror(e));
+		return cosoi_fail(s, COSO_EIO,
+		    "cannot read device key `%s': %s", path,
+		    e == EFBIG ? "not a key file" : strerror(e));
 	}
 	rv = coso_seckey_parse(&s->key, text, len, s->pass, s->passlen);
 	sodium_memzero(text, len);
 	free(text);
 	if (rv != COSO_OK) {
-		return cosoi_fail(s, rv, "cannot read device key `%s': %s", path,
-		    coso_strerror(rv));
+		return cosoi_fail(s, rv, "cannot read device key `%s': %s",
+		    path, coso_strerror(rv));
 	}
 	coso_key_public(s->key, s->pk);
-	if (s->cadre == NULL && (s->cadre = cosoi_meta_get(s, "cadre_id")) ==
-	                            NULL) {
+	if (s->cadre == NULL
+	    && (s->cadre = cosoi_meta_get(s, "cadre_id")) == NULL) {
 		return cosoi_fail(s, COSO_ESTORE, "store has no cadre id");
 	}
 	return COSO_OK;
@@ -250,8 +251,8 @@ cosoi_pk_load(struct coso_store *s)
 	rv = coso_pubkey_parse(s->pk, text, len);
 	free(text);
 	if (rv != COSO_OK) {
-		return cosoi_fail(s, rv, "cannot read `%s': %s", path,
-		    coso_strerror(rv));
+		return cosoi_fail(
+		    s, rv, "cannot read `%s': %s", path, coso_strerror(rv));
 	}
 	return COSO_OK;
 }

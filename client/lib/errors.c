@@ -4,15 +4,15 @@
 #include "internal.h"
 
 static const char *const messages[] = {
-	[COSO_ESTORE - COSO_ESTORE]   = "store database failure",
-	[COSO_ENEWER - COSO_ESTORE]   = "store written by a newer coso",
-	[COSO_EUNIT - COSO_ESTORE]    = "unknown unit",
-	[COSO_EDATE - COSO_ESTORE]    = "malformed or out-of-range date",
-	[COSO_EPERIOD - COSO_ESTORE]  = "malformed period",
-	[COSO_EFIELD - COSO_ESTORE]   = "missing or malformed field",
-	[COSO_ESTATE - COSO_ESTORE]   = "not allowed in this state",
-	[COSO_ECSV - COSO_ESTORE]     = "malformed CSV",
-	[COSO_ENOSTORE - COSO_ESTORE] = "no coso store there",
+    [COSO_ESTORE - COSO_ESTORE]   = "store database failure",
+    [COSO_ENEWER - COSO_ESTORE]   = "store written by a newer coso",
+    [COSO_EUNIT - COSO_ESTORE]    = "unknown unit",
+    [COSO_EDATE - COSO_ESTORE]    = "malformed or out-of-range date",
+    [COSO_EPERIOD - COSO_ESTORE]  = "malformed period",
+    [COSO_EFIELD - COSO_ESTORE]   = "missing or malformed field",
+    [COSO_ESTATE - COSO_ESTORE]   = "not allowed in this state",
+    [COSO_ECSV - COSO_ESTORE]     = "malformed CSV",
+    [COSO_ENOSTORE - COSO_ESTORE] = "no coso store there",
 };
 
 const char *

@@ -59,7 +59,7 @@ cosoi_write_file(const char *path, const void *buf, size_t len, unsigned mode)
 {
 	size_t n  = strlen(path) + 8;
 	char *tmp = malloc(n);
-	int fd = -1, rv;
+	int fd    = -1, rv;
 
 	if (tmp == NULL) {
 		return ENOMEM;

@@ -12,11 +12,11 @@ handover_op(struct coso_body *b, const uint8_t id[16], const char *unit,
 {
 	int rv;
 
-	if ((rv = coso_body_op(b, COSO_T_HANDOVER, id, COSO_UPSERT)) ||
-	    (rv = coso_body_text(b, 1, unit, strlen(unit))) ||
-	    (rv = coso_body_text(b, 2, text, strlen(text))) ||
-	    (rv = coso_body_int(b, 3, date)) ||
-	    (to != NULL && (rv = coso_body_text(b, 4, to, strlen(to))))) {
+	if ((rv = coso_body_op(b, COSO_T_HANDOVER, id, COSO_UPSERT))
+	    || (rv = coso_body_text(b, 1, unit, strlen(unit)))
+	    || (rv = coso_body_text(b, 2, text, strlen(text)))
+	    || (rv = coso_body_int(b, 3, date))
+	    || (to != NULL && (rv = coso_body_text(b, 4, to, strlen(to))))) {
 		return rv;
 	}
 	return COSO_OK;
@@ -56,9 +56,10 @@ coso_handover_add(struct coso_store *s, const char *unit, const char *text,
 	uint8_t hid[16];
 	int rv;
 
-	if ((rv = cosoi_key_load(s)) || (rv = cosoi_unit_known(s, "unit", unit)) ||
-	    (rv = cosoi_text(s, "text", text, &norm)) ||
-	    (rv = cosoi_text(s, "to", to_cadre, &to))) {
+	if ((rv = cosoi_key_load(s))
+	    || (rv = cosoi_unit_known(s, "unit", unit))
+	    || (rv = cosoi_text(s, "text", text, &norm))
+	    || (rv = cosoi_text(s, "to", to_cadre, &to))) {
 		goto out;
 	}
 	if (norm == NULL) {
@@ -66,8 +67,8 @@ coso_handover_add(struct coso_store *s, const char *unit, const char *text,
 		goto out;
 	}
 	coso_uuid7(hid, coso_wall_ms());
-	if (coso_body_new(&b) != COSO_OK ||
-	    (rv = handover_op(b, hid, unit, norm, today, to)) != COSO_OK) {
+	if (coso_body_new(&b) != COSO_OK
+	    || (rv = handover_op(b, hid, unit, norm, today, to)) != COSO_OK) {
 		rv = cosoi_fail(s, rv ? rv : COSO_ENOMEM, "handover: %s",
 		    coso_strerror(rv ? rv : COSO_ENOMEM));
 		goto out;
@@ -75,8 +76,8 @@ coso_handover_add(struct coso_store *s, const char *unit, const char *text,
 	if ((rv = cosoi_begin(s)) != COSO_OK) {
 		goto out;
 	}
-	if ((rv = cosoi_sign_append(s, b, &seq, &hlc_ms)) ||
-	    (rv = handover_row(s, hid, seq, unit, norm, today, to))) {
+	if ((rv = cosoi_sign_append(s, b, &seq, &hlc_ms))
+	    || (rv = handover_row(s, hid, seq, unit, norm, today, to))) {
 		cosoi_rollback(s);
 		goto out;
 	}

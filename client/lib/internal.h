@@ -68,15 +68,15 @@ int cosoi_key_load(struct coso_store *s);
  * caller has begun: reads and advances the chain state, stores the
  * change-set in the outbox.  *seq and *hlc_ms receive what was used.
  */
-int cosoi_sign_append(struct coso_store *s, struct coso_body *b,
-    uint64_t *seq, uint64_t *hlc_ms);
+int cosoi_sign_append(struct coso_store *s, struct coso_body *b, uint64_t *seq,
+    uint64_t *hlc_ms);
 
 /*
  * Normalises text to NFC within COSO_TEXT_MAX; the failure names field.
  * NULL or empty input gives *out = NULL and COSO_OK.
  */
-int cosoi_text(struct coso_store *s, const char *field, const char *in,
-    char **out);
+int cosoi_text(
+    struct coso_store *s, const char *field, const char *in, char **out);
 
 /* A tracked proposal: its op in a body, and its row (visit.c). */
 int cosoi_proposal_op(struct coso_body *b, const char *unit, const char *text,
@@ -86,7 +86,8 @@ int cosoi_proposal_row(struct coso_store *s, const uint8_t row[16],
     const char *text, int32_t date);
 
 /* Checks that a unit code is known; the failure names field. */
-int cosoi_unit_known(struct coso_store *s, const char *field, const char *code);
+int cosoi_unit_known(
+    struct coso_store *s, const char *field, const char *code);
 
 /* Checks a date is valid and not more than a day ahead of today. */
 int cosoi_date_ok(struct coso_store *s, const char *field, int32_t date);
@@ -99,8 +100,8 @@ int32_t cosoi_date_of_days(int64_t days);
 void cosoi_hex(char *out, const uint8_t *b, size_t len);
 
 /* Writes a file by temp + fsync + rename (+ fsync of the directory). */
-int cosoi_write_file(const char *path, const void *buf, size_t len,
-    unsigned mode);
+int cosoi_write_file(
+    const char *path, const void *buf, size_t len, unsigned mode);
 
 /* Reads a whole small file (at most max bytes) into malloc'd memory. */
 int cosoi_read_file(const char *path, size_t max, char **out, size_t *len);

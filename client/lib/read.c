@@ -17,9 +17,9 @@ is_date_col(const char *name)
 {
 	size_t n = strlen(name);
 
-	return (n >= 4 && strcmp(name + n - 4, "date") == 0) ||
-	    strcmp(name, "valid_from") == 0 || strcmp(name, "valid_to") == 0 ||
-	    strcmp(name, "submitted") == 0;
+	return (n >= 4 && strcmp(name + n - 4, "date") == 0)
+	    || strcmp(name, "valid_from") == 0 || strcmp(name, "valid_to") == 0
+	    || strcmp(name, "submitted") == 0;
 }
 
 /* Fills kv from the current result row; hex holds BLOB renderings. */
@@ -97,7 +97,7 @@ list(struct coso_store *s, const char *sql, const char *kind,
 	return rv;
 }
 
-#define VISIT_COLS                                                          \
+#define VISIT_COLS                                                            \
 	"v.id, v.unit, u.name AS unit_name, v.date, v.purpose, v.situation, " \
 	"v.difficulties, v.directions, v.participants, v.lat, v.lon, "        \
 	"v.seq, v.author"

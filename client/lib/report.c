@@ -10,8 +10,8 @@
 
 #include "internal.h"
 
-static const char *const section_names[COSO_SEC_COUNT] = {
-	"results", "situation", "difficulties", "proposals"};
+static const char *const section_names[COSO_SEC_COUNT]
+    = {"results", "situation", "difficulties", "proposals"};
 
 int
 coso_section_parse(const char *name, enum coso_section *out)
@@ -41,7 +41,8 @@ default_unit(struct coso_store *s, char **unit)
 	        "WHERE m.key = 'cadre_id' AND a.cadre_id = m.value "
 	        "AND a.unit IS NOT NULL AND a.valid_from <= ?1 "
 	        "AND (a.valid_to IS NULL OR a.valid_to >= ?1)",
-	        -1, &st, NULL) != SQLITE_OK) {
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot read assignments");
 	}
 	sqlite3_bind_int(st, 1, today);
@@ -61,8 +62,8 @@ default_unit(struct coso_store *s, char **unit)
 
 /* Copies a submitted report's sections into the new draft. */
 static int
-copy_amended(struct coso_store *s, const uint8_t id[16],
-    const uint8_t amends[16])
+copy_amended(
+    struct coso_store *s, const uint8_t id[16], const uint8_t amends[16])
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -72,7 +73,8 @@ copy_amended(struct coso_store *s, const uint8_t id[16],
 	        "proposals, amends) = (SELECT results, situation, "
 	        "difficulties, proposals, id FROM reports WHERE id = ?2 AND "
 	        "status = 'submitted') WHERE id = ?1",
-	        -1, &st, NULL) != SQLITE_OK) {
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot copy the report");
 	}
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
@@ -91,11 +93,12 @@ submitted(struct coso_store *s, const uint8_t id[16], int *is_submitted)
 
 	if (sqlite3_prepare_v2(s->db,
 	        "SELECT status = 'submitted' FROM reports WHERE id = ?", -1,
-	        &st, NULL) != SQLITE_OK) {
+	        &st, NULL)
+	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot read the report");
 	}
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
-	rc = sqlite3_step(st);
+	rc            = sqlite3_step(st);
 	*is_submitted = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : -1;
 	sqlite3_finalize(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
@@ -115,7 +118,8 @@ insert_draft(struct coso_store *s, const uint8_t id[16], const char *unit,
 	if (sqlite3_prepare_v2(s->db,
 	        "INSERT INTO reports (id, unit, period, created_ms, author) "
 	        "SELECT ?, ?, ?, ?, value FROM meta WHERE key = 'cadre_id'",
-	        -1, &st, NULL) != SQLITE_OK) {
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot create the report");
 	}
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
@@ -150,10 +154,10 @@ coso_report_new(struct coso_store *s, const char *period, const char *unit,
 		goto out;
 	}
 	coso_uuid7(rid, coso_wall_ms());
-	if ((rv = cosoi_unit_known(s, "unit", unit ? unit : own_unit)) ||
-	    (amends != NULL && (rv = submitted(s, amends, &st_sub)) != 0) ||
-	    (rv = insert_draft(s, rid, unit ? unit : own_unit, period)) ||
-	    (amends != NULL && (rv = copy_amended(s, rid, amends)) != 0)) {
+	if ((rv = cosoi_unit_known(s, "unit", unit ? unit : own_unit))
+	    || (amends != NULL && (rv = submitted(s, amends, &st_sub)) != 0)
+	    || (rv = insert_draft(s, rid, unit ? unit : own_unit, period))
+	    || (amends != NULL && (rv = copy_amended(s, rid, amends)) != 0)) {
 		cosoi_rollback(s);
 		goto out;
 	}
@@ -176,10 +180,10 @@ coso_report_edit(struct coso_store *s, const uint8_t id[static 16],
     enum coso_section sec, const char *text)
 {
 	static const char *const sql[COSO_SEC_COUNT] = {
-		"UPDATE reports SET results = ? WHERE id = ?",
-		"UPDATE reports SET situation = ? WHERE id = ?",
-		"UPDATE reports SET difficulties = ? WHERE id = ?",
-		"UPDATE reports SET proposals = ? WHERE id = ?",
+	    "UPDATE reports SET results = ? WHERE id = ?",
+	    "UPDATE reports SET situation = ? WHERE id = ?",
+	    "UPDATE reports SET difficulties = ? WHERE id = ?",
+	    "UPDATE reports SET proposals = ? WHERE id = ?",
 	};
 	sqlite3_stmt *st = NULL;
 	char *norm       = NULL;
@@ -198,8 +202,8 @@ coso_report_edit(struct coso_store *s, const uint8_t id[static 16],
 		cosoi_rollback(s);
 		rv = rv ? rv
 		        : cosoi_fail(s, COSO_ESTATE,
-		              "report: a submitted report cannot be changed; "
-		              "start a correction with --amends");
+		            "report: a submitted report cannot be changed; "
+		            "start a correction with --amends");
 		goto out;
 	}
 	if (sqlite3_prepare_v2(s->db, sql[sec], -1, &st, NULL) != SQLITE_OK) {
@@ -257,7 +261,8 @@ draft_read(struct coso_store *s, const uint8_t id[16], struct draft *d)
 	        "SELECT unit, period, results, situation, difficulties, "
 	        "proposals, amends, status = 'submitted' FROM reports "
 	        "WHERE id = ?",
-	        -1, &st, NULL) != SQLITE_OK) {
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot read the report");
 	}
 	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
@@ -294,7 +299,8 @@ draft_check(struct coso_store *s, const struct draft *d)
 
 	if (d->is_submitted) {
 		return cosoi_fail(s, COSO_ESTATE,
-		    "report: already submitted; a submitted report never changes");
+		    "report: already submitted; a submitted report never "
+		    "changes");
 	}
 	for (i = 0; i < COSO_SEC_COUNT; i++) {
 		if (d->unit == NULL || d->sec[i] == NULL) {
@@ -315,14 +321,15 @@ report_op(struct coso_body *b, const uint8_t id[16], const struct draft *d,
 {
 	int i, rv;
 
-	if ((rv = coso_body_op(b, COSO_T_REPORT, id, COSO_UPSERT)) ||
-	    (rv = coso_body_text(b, 1, d->unit, strlen(d->unit))) ||
-	    (rv = coso_body_text(b, 2, d->period, strlen(d->period)))) {
+	if ((rv = coso_body_op(b, COSO_T_REPORT, id, COSO_UPSERT))
+	    || (rv = coso_body_text(b, 1, d->unit, strlen(d->unit)))
+	    || (rv = coso_body_text(b, 2, d->period, strlen(d->period)))) {
 		return rv;
 	}
 	for (i = 0; i < COSO_SEC_COUNT; i++) {
-		if ((rv = coso_body_text(b, (uint32_t) (3 + i), d->sec[i],
-		         strlen(d->sec[i]))) != COSO_OK) {
+		if ((rv = coso_body_text(
+		         b, (uint32_t) (3 + i), d->sec[i], strlen(d->sec[i])))
+		    != COSO_OK) {
 			return rv;
 		}
 	}
@@ -335,9 +342,8 @@ report_op(struct coso_body *b, const uint8_t id[16], const struct draft *d,
 /* One tracked proposal per non-blank line of the proposals section:
  * adds its op to b, or (b == NULL) stores its row. */
 static int
-each_proposal(struct coso_store *s, struct coso_body *b,
-    const uint8_t id[16], const struct draft *d, int32_t today,
-    uint8_t (*rows)[16])
+each_proposal(struct coso_store *s, struct coso_body *b, const uint8_t id[16],
+    const struct draft *d, int32_t today, uint8_t (*rows)[16])
 {
 	const char *p = d->sec[COSO_SEC_PROPOSALS];
 	char line[COSO_TEXT_MAX + 1];
@@ -351,18 +357,18 @@ each_proposal(struct coso_store *s, struct coso_body *b,
 		if (blank(line)) {
 			continue;
 		}
-		rv = b != NULL ? cosoi_proposal_op(b, d->unit, line, today, id,
-		                     rows[k])
-		               : cosoi_proposal_row(s, rows[k], id, "report",
-		                     d->unit, line, today);
+		rv = b != NULL
+		    ? cosoi_proposal_op(b, d->unit, line, today, id, rows[k])
+		    : cosoi_proposal_row(
+		        s, rows[k], id, "report", d->unit, line, today);
 		k++;
 	}
 	return rv;
 }
 
 static int
-mark_submitted(struct coso_store *s, const uint8_t id[16], int32_t today,
-    uint64_t seq)
+mark_submitted(
+    struct coso_store *s, const uint8_t id[16], int32_t today, uint64_t seq)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -370,7 +376,8 @@ mark_submitted(struct coso_store *s, const uint8_t id[16], int32_t today,
 	if (sqlite3_prepare_v2(s->db,
 	        "UPDATE reports SET status = 'submitted', submitted = ?, "
 	        "seq = ? WHERE id = ? AND status = 'draft'",
-	        -1, &st, NULL) != SQLITE_OK) {
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot submit the report");
 	}
 	sqlite3_bind_int(st, 1, today);
@@ -388,7 +395,7 @@ static int
 submit_locked(struct coso_store *s, const uint8_t id[16], struct draft *d,
     struct coso_body *b)
 {
-	int32_t today = coso_date_of_ms(coso_wall_ms());
+	int32_t today      = coso_date_of_ms(coso_wall_ms());
 	uint8_t(*rows)[16] = NULL;
 	uint64_t seq, hlc_ms;
 	size_t nlines;
@@ -404,11 +411,11 @@ submit_locked(struct coso_store *s, const uint8_t id[16], struct draft *d,
 	if ((rows = calloc(nlines, 16)) == NULL) {
 		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
 	}
-	if ((rv = report_op(b, id, d, today)) ||
-	    (rv = each_proposal(s, b, id, d, today, rows))) {
+	if ((rv = report_op(b, id, d, today))
+	    || (rv = each_proposal(s, b, id, d, today, rows))) {
 		rv = cosoi_fail(s, rv, "report: %s", coso_strerror(rv));
-	} else if (!(rv = cosoi_sign_append(s, b, &seq, &hlc_ms)) &&
-	    !(rv = mark_submitted(s, id, today, seq))) {
+	} else if (!(rv = cosoi_sign_append(s, b, &seq, &hlc_ms))
+	    && !(rv = mark_submitted(s, id, today, seq))) {
 		rv = each_proposal(s, NULL, id, d, today, rows);
 	}
 	free(rows);

@@ -11,53 +11,53 @@
 #include "internal.h"
 
 /* Version 1: the device's chain, outbox and domain records. */
-static const char v1[] =
-    "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
-    "CREATE TABLE chain (one INTEGER PRIMARY KEY CHECK (one = 1),"
-    " seq INTEGER NOT NULL, prev BLOB NOT NULL, hlc INTEGER NOT NULL);"
-    "INSERT INTO chain VALUES (1, 0, zeroblob(32), 0);"
-    "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
-    " bytes BLOB NOT NULL, created_ms INTEGER NOT NULL,"
-    " acked INTEGER NOT NULL DEFAULT 0, acked_ms INTEGER);"
-    "CREATE TABLE units (code TEXT PRIMARY KEY, name TEXT NOT NULL,"
-    " level INTEGER NOT NULL, parent TEXT, valid_from INTEGER NOT NULL,"
-    " valid_to INTEGER);"
-    "CREATE TABLE visits (id BLOB PRIMARY KEY, seq INTEGER NOT NULL,"
-    " unit TEXT NOT NULL, date INTEGER NOT NULL, purpose TEXT,"
-    " situation TEXT, difficulties TEXT, directions TEXT,"
-    " participants TEXT, lat INTEGER, lon INTEGER, amends BLOB,"
-    " author TEXT NOT NULL);"
-    "CREATE INDEX visits_unit ON visits (unit, date);"
-    "CREATE TABLE outcomes (id BLOB PRIMARY KEY, visit BLOB NOT NULL,"
-    " text TEXT NOT NULL, quantity INTEGER, quantity_unit TEXT,"
-    " amount_vnd INTEGER);"
-    "CREATE INDEX outcomes_visit ON outcomes (visit);"
-    "CREATE TABLE proposals (id BLOB PRIMARY KEY, source BLOB NOT NULL,"
-    " source_kind TEXT NOT NULL, unit TEXT NOT NULL, text TEXT NOT NULL,"
-    " date INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'open',"
-    " response TEXT, author TEXT NOT NULL);"
-    "CREATE INDEX proposals_source ON proposals (source);"
-    "CREATE TABLE reports (id BLOB PRIMARY KEY, unit TEXT NOT NULL,"
-    " period TEXT NOT NULL, results TEXT NOT NULL DEFAULT '',"
-    " situation TEXT NOT NULL DEFAULT '',"
-    " difficulties TEXT NOT NULL DEFAULT '',"
-    " proposals TEXT NOT NULL DEFAULT '', amends BLOB,"
-    " status TEXT NOT NULL DEFAULT 'draft', submitted INTEGER,"
-    " seq INTEGER, created_ms INTEGER NOT NULL, author TEXT NOT NULL);"
-    "CREATE TABLE handovers (id BLOB PRIMARY KEY, seq INTEGER NOT NULL,"
-    " unit TEXT NOT NULL, text TEXT NOT NULL, date INTEGER NOT NULL,"
-    " to_cadre TEXT, author TEXT NOT NULL);";
+static const char v1[]
+    = "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "CREATE TABLE chain (one INTEGER PRIMARY KEY CHECK (one = 1),"
+      " seq INTEGER NOT NULL, prev BLOB NOT NULL, hlc INTEGER NOT NULL);"
+      "INSERT INTO chain VALUES (1, 0, zeroblob(32), 0);"
+      "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, id BLOB NOT NULL UNIQUE,"
+      " bytes BLOB NOT NULL, created_ms INTEGER NOT NULL,"
+      " acked INTEGER NOT NULL DEFAULT 0, acked_ms INTEGER);"
+      "CREATE TABLE units (code TEXT PRIMARY KEY, name TEXT NOT NULL,"
+      " level INTEGER NOT NULL, parent TEXT, valid_from INTEGER NOT NULL,"
+      " valid_to INTEGER);"
+      "CREATE TABLE visits (id BLOB PRIMARY KEY, seq INTEGER NOT NULL,"
+      " unit TEXT NOT NULL, date INTEGER NOT NULL, purpose TEXT,"
+      " situation TEXT, difficulties TEXT, directions TEXT,"
+      " participants TEXT, lat INTEGER, lon INTEGER, amends BLOB,"
+      " author TEXT NOT NULL);"
+      "CREATE INDEX visits_unit ON visits (unit, date);"
+      "CREATE TABLE outcomes (id BLOB PRIMARY KEY, visit BLOB NOT NULL,"
+      " text TEXT NOT NULL, quantity INTEGER, quantity_unit TEXT,"
+      " amount_vnd INTEGER);"
+      "CREATE INDEX outcomes_visit ON outcomes (visit);"
+      "CREATE TABLE proposals (id BLOB PRIMARY KEY, source BLOB NOT NULL,"
+      " source_kind TEXT NOT NULL, unit TEXT NOT NULL, text TEXT NOT NULL,"
+      " date INTEGER NOT NULL, status TEXT NOT NULL DEFAULT 'open',"
+      " response TEXT, author TEXT NOT NULL);"
+      "CREATE INDEX proposals_source ON proposals (source);"
+      "CREATE TABLE reports (id BLOB PRIMARY KEY, unit TEXT NOT NULL,"
+      " period TEXT NOT NULL, results TEXT NOT NULL DEFAULT '',"
+      " situation TEXT NOT NULL DEFAULT '',"
+      " difficulties TEXT NOT NULL DEFAULT '',"
+      " proposals TEXT NOT NULL DEFAULT '', amends BLOB,"
+      " status TEXT NOT NULL DEFAULT 'draft', submitted INTEGER,"
+      " seq INTEGER, created_ms INTEGER NOT NULL, author TEXT NOT NULL);"
+      "CREATE TABLE handovers (id BLOB PRIMARY KEY, seq INTEGER NOT NULL,"
+      " unit TEXT NOT NULL, text TEXT NOT NULL, date INTEGER NOT NULL,"
+      " to_cadre TEXT, author TEXT NOT NULL);";
 
 /* Version 2: what sync brings: receipts and the cadre's assignments. */
-static const char v2[] =
-    "CREATE TABLE receipts (cs_id BLOB PRIMARY KEY, seq INTEGER NOT NULL,"
-    " received_ms INTEGER NOT NULL, leaf_index INTEGER,"
-    " receipt BLOB NOT NULL);"
-    "CREATE TABLE assignments (id BLOB PRIMARY KEY,"
-    " cadre_id TEXT NOT NULL, unit TEXT, sector TEXT,"
-    " role INTEGER NOT NULL, valid_from INTEGER NOT NULL,"
-    " valid_to INTEGER, decision TEXT);"
-    "CREATE INDEX outbox_pending ON outbox (acked, seq);";
+static const char v2[]
+    = "CREATE TABLE receipts (cs_id BLOB PRIMARY KEY, seq INTEGER NOT NULL,"
+      " received_ms INTEGER NOT NULL, leaf_index INTEGER,"
+      " receipt BLOB NOT NULL);"
+      "CREATE TABLE assignments (id BLOB PRIMARY KEY,"
+      " cadre_id TEXT NOT NULL, unit TEXT, sector TEXT,"
+      " role INTEGER NOT NULL, valid_from INTEGER NOT NULL,"
+      " valid_to INTEGER, decision TEXT);"
+      "CREATE INDEX outbox_pending ON outbox (acked, seq);";
 
 static const char *const steps[] = {v1, v2};
 
@@ -104,7 +104,8 @@ cosoi_schema_create(struct coso_store *s, int version)
 	int rv;
 
 	if (version < 1 || version > NSTEPS) {
-		return cosoi_fail(s, COSO_EINVAL, "no schema version %d", version);
+		return cosoi_fail(
+		    s, COSO_EINVAL, "no schema version %d", version);
 	}
 	if ((rv = cosoi_begin(s)) != COSO_OK) {
 		return rv;

@@ -12,10 +12,10 @@
 static const struct {
 	const char *kind, *table;
 } kinds[] = {
-	{"visit", "visits"},
-	{"report", "reports"},
-	{"proposal", "proposals"},
-	{"handover", "handovers"},
+    {"visit", "visits"},
+    {"report", "reports"},
+    {"proposal", "proposals"},
+    {"handover", "handovers"},
 };
 
 /* Lowercases and checks a hex id or prefix of 8..32 digits. */
@@ -46,11 +46,11 @@ coso_id_resolve(struct coso_store *s, const char *kind, const char *hex,
 	size_t i;
 	int n = 0;
 
-	for (i = 0; i < 4 && strcmp(kinds[i].kind, kind) != 0; i++) {
-	}
+	for (i = 0; i < 4 && strcmp(kinds[i].kind, kind) != 0; i++) { }
 	if (i == 4 || !clean_hex(prefix, hex)) {
 		return cosoi_fail(s, COSO_EFIELD,
-		    "id: `%s' is not an id (8 to 32 hex digits)", hex ? hex : "");
+		    "id: `%s' is not an id (8 to 32 hex digits)",
+		    hex ? hex : "");
 	}
 	snprintf(sql, sizeof(sql),
 	    "SELECT id FROM %s WHERE lower(hex(id)) LIKE ?1 || '%%' LIMIT 2",
@@ -64,7 +64,8 @@ coso_id_resolve(struct coso_store *s, const char *kind, const char *hex,
 	}
 	sqlite3_finalize(st);
 	if (n == 0) {
-		return cosoi_fail(s, COSO_ENOENT, "no %s with id `%s'", kind, hex);
+		return cosoi_fail(
+		    s, COSO_ENOENT, "no %s with id `%s'", kind, hex);
 	}
 	if (n > 1) {
 		return cosoi_fail(s, COSO_EFIELD,
@@ -91,9 +92,9 @@ by_id(struct coso_store *s, const char *sql, const char *kind,
 	return rv;
 }
 
-static const char proposals_of[] =
-    "SELECT id, date, unit, text, status, response FROM proposals "
-    "WHERE source = ?1 ORDER BY rowid";
+static const char proposals_of[]
+    = "SELECT id, date, unit, text, status, response FROM proposals "
+      "WHERE source = ?1 ORDER BY rowid";
 
 int
 coso_visit_show(
@@ -102,18 +103,23 @@ coso_visit_show(
 	uint8_t id[16];
 	int rv;
 
-	if ((rv = coso_id_resolve(s, "visit", hex, id)) ||
-	    (rv = by_id(s,
-	         "SELECT v.id, v.unit, u.name AS unit_name, v.date, v.purpose, "
-	         "v.situation, v.difficulties, v.directions, v.participants, "
-	         "v.lat, v.lon, v.seq, v.author, o.id AS changeset FROM visits "
-	         "v LEFT JOIN units u ON u.code = v.unit LEFT JOIN outbox o ON "
-	         "o.seq = v.seq WHERE v.id = ?1",
-	         "visit", id, cb, arg)) ||
-	    (rv = by_id(s,
-	         "SELECT id, text, quantity, quantity_unit, amount_vnd FROM "
-	         "outcomes WHERE visit = ?1 ORDER BY rowid",
-	         "outcome", id, cb, arg))) {
+	if ((rv = coso_id_resolve(s, "visit", hex, id))
+	    || (rv = by_id(s,
+	            "SELECT v.id, v.unit, u.name AS unit_name, v.date, "
+	            "v.purpose, "
+	            "v.situation, v.difficulties, v.directions, "
+	            "v.participants, "
+	            "v.lat, v.lon, v.seq, v.author, o.id AS changeset FROM "
+	            "visits "
+	            "v LEFT JOIN units u ON u.code = v.unit LEFT JOIN outbox "
+	            "o ON "
+	            "o.seq = v.seq WHERE v.id = ?1",
+	            "visit", id, cb, arg))
+	    || (rv = by_id(s,
+	            "SELECT id, text, quantity, quantity_unit, amount_vnd "
+	            "FROM "
+	            "outcomes WHERE visit = ?1 ORDER BY rowid",
+	            "outcome", id, cb, arg))) {
 		return rv;
 	}
 	return by_id(s, proposals_of, "proposal", id, cb, arg);
@@ -126,15 +132,15 @@ coso_report_show(
 	uint8_t id[16];
 	int rv;
 
-	if ((rv = coso_id_resolve(s, "report", hex, id)) ||
-	    (rv = by_id(s,
-	         "SELECT r.id, r.period, r.unit, u.name AS unit_name, "
-	         "r.status, r.submitted, r.results, r.situation, "
-	         "r.difficulties, r.proposals, r.amends, r.seq, r.author, "
-	         "o.id AS changeset FROM reports r LEFT JOIN units u ON "
-	         "u.code = r.unit LEFT JOIN outbox o ON o.seq = r.seq "
-	         "WHERE r.id = ?1",
-	         "report", id, cb, arg))) {
+	if ((rv = coso_id_resolve(s, "report", hex, id))
+	    || (rv = by_id(s,
+	            "SELECT r.id, r.period, r.unit, u.name AS unit_name, "
+	            "r.status, r.submitted, r.results, r.situation, "
+	            "r.difficulties, r.proposals, r.amends, r.seq, r.author, "
+	            "o.id AS changeset FROM reports r LEFT JOIN units u ON "
+	            "u.code = r.unit LEFT JOIN outbox o ON o.seq = r.seq "
+	            "WHERE r.id = ?1",
+	            "report", id, cb, arg))) {
 		return rv;
 	}
 	return by_id(s, proposals_of, "proposal", id, cb, arg);

@@ -13,8 +13,8 @@ count(struct coso_store *s, const char *sql)
 	sqlite3_stmt *st = NULL;
 	uint64_t n       = 0;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW) {
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK
+	    && sqlite3_step(st) == SQLITE_ROW) {
 		n = (uint64_t) sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
@@ -44,20 +44,21 @@ coso_status_get(struct coso_store *s, struct coso_status *st)
 	meta_copy(s, "device_key", st->shortid, sizeof(st->shortid));
 	st->head_seq = count(s, "SELECT seq FROM chain");
 	st->pending  = count(s, "SELECT count(*) FROM outbox WHERE acked = 0");
-	st->oldest_pending_ms = count(
-	    s, "SELECT min(created_ms) FROM outbox WHERE acked = 0");
+	st->oldest_pending_ms
+	    = count(s, "SELECT min(created_ms) FROM outbox WHERE acked = 0");
 	st->last_sync_ms = count(s,
-	    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'last_sync_ms'");
-	st->receipts = count(s, "SELECT count(*) FROM receipts");
-	st->visits   = count(s, "SELECT count(*) FROM visits");
-	st->reports  = count(
-	    s, "SELECT count(*) FROM reports WHERE status = 'submitted'");
-	st->drafts = count(
-	    s, "SELECT count(*) FROM reports WHERE status = 'draft'");
+	    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+	    "'last_sync_ms'");
+	st->receipts     = count(s, "SELECT count(*) FROM receipts");
+	st->visits       = count(s, "SELECT count(*) FROM visits");
+	st->reports      = count(
+	         s, "SELECT count(*) FROM reports WHERE status = 'submitted'");
+	st->drafts
+	    = count(s, "SELECT count(*) FROM reports WHERE status = 'draft'");
 	st->proposals_open = count(s,
 	    "SELECT count(*) FROM proposals WHERE status IN ('open', "
 	    "'answered')");
-	st->units = count(s, "SELECT count(*) FROM units");
+	st->units          = count(s, "SELECT count(*) FROM units");
 	cosoi_exec(s, "COMMIT");
 	return COSO_OK;
 }
@@ -72,7 +73,8 @@ coso_outbox_pending(struct coso_store *s, uint64_t after_seq, size_t max,
 	if (sqlite3_prepare_v2(s->db,
 	        "SELECT seq, bytes FROM outbox WHERE acked = 0 AND seq > ? "
 	        "ORDER BY seq LIMIT ?",
-	        -1, &st, NULL) != SQLITE_OK) {
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot read the outbox");
 	}
 	sqlite3_bind_int64(st, 1, (sqlite3_int64) after_seq);
@@ -100,8 +102,7 @@ struct chain_check {
 /* Checks one stored change-set; returns the error or COSO_OK. */
 static int
 check_one(struct coso_store *s, struct chain_check *c, uint64_t seq,
-    const uint8_t *cs, size_t len, struct coso_changeset *out,
-    size_t *nops)
+    const uint8_t *cs, size_t len, struct coso_changeset *out, size_t *nops)
 {
 	struct coso_ops *ops = NULL;
 	int rv;
@@ -110,8 +111,8 @@ check_one(struct coso_store *s, struct chain_check *c, uint64_t seq,
 	if ((rv = coso_changeset_verify(out, cs, len, s->pk)) != COSO_OK) {
 		return rv;
 	}
-	if (out->seq != seq || seq != c->expect_seq ||
-	    memcmp(out->prev, c->prev, 32) != 0) {
+	if (out->seq != seq || seq != c->expect_seq
+	    || memcmp(out->prev, c->prev, 32) != 0) {
 		return COSO_ECHAIN;
 	}
 	if ((rv = coso_ops_decode(&ops, out->body, out->body_len)) == 0) {
@@ -122,22 +123,22 @@ check_one(struct coso_store *s, struct chain_check *c, uint64_t seq,
 }
 
 static int
-report_one(struct chain_check *c, uint64_t seq, const uint8_t *cs,
-    size_t len, const struct coso_changeset *d, size_t nops, int err,
-    coso_row_cb cb, void *arg)
+report_one(struct chain_check *c, uint64_t seq, const uint8_t *cs, size_t len,
+    const struct coso_changeset *d, size_t nops, int err, coso_row_cb cb,
+    void *arg)
 {
 	uint8_t id[32];
 	char hex[65];
 	struct coso_kv kv[7] = {
-		{"seq", COSO_VINT, (int64_t) seq, NULL, 0},
-		{"id", COSO_VTEXT, 0, hex, 0},
-		{"hlc_ms", COSO_VINT, err ? 0 : (int64_t) coso_hlc_ms(d->hlc),
-		    NULL, 0},
-		{"bytes", COSO_VINT, (int64_t) len, NULL, 0},
-		{"ops", COSO_VINT, (int64_t) nops, NULL, 0},
-		{"ok", COSO_VINT, err == 0, NULL, 0},
-		{"error", err ? COSO_VTEXT : COSO_VNULL, 0,
-		    err ? coso_strerror(err) : NULL, 0},
+	    {"seq", COSO_VINT, (int64_t) seq, NULL, 0},
+	    {"id", COSO_VTEXT, 0, hex, 0},
+	    {"hlc_ms", COSO_VINT, err ? 0 : (int64_t) coso_hlc_ms(d->hlc),
+	        NULL, 0},
+	    {"bytes", COSO_VINT, (int64_t) len, NULL, 0},
+	    {"ops", COSO_VINT, (int64_t) nops, NULL, 0},
+	    {"ok", COSO_VINT, err == 0, NULL, 0},
+	    {"error", err ? COSO_VTEXT : COSO_VNULL, 0,
+	        err ? coso_strerror(err) : NULL, 0},
 	};
 	struct coso_row row = {"changeset", 7, kv};
 
@@ -150,8 +151,7 @@ report_one(struct chain_check *c, uint64_t seq, const uint8_t *cs,
 }
 
 int
-coso_log_verify(
-    struct coso_store *s, coso_row_cb cb, void *arg, uint64_t *bad)
+coso_log_verify(struct coso_store *s, coso_row_cb cb, void *arg, uint64_t *bad)
 {
 	struct chain_check c = {1, {0}, 0};
 	struct coso_changeset d;
@@ -162,9 +162,11 @@ coso_log_verify(
 	if ((rv = cosoi_pk_load(s)) != COSO_OK) {
 		return rv;
 	}
-	if (sqlite3_prepare_v2(s->db, "SELECT seq, bytes FROM outbox ORDER BY "
-	                              "seq",
-	        -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT seq, bytes FROM outbox ORDER BY "
+	        "seq",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot read the chain");
 	}
 	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {

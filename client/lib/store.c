@@ -13,28 +13,28 @@
 
 #include "internal.h"
 
-#define DB_NAME "store.db"
+#define DB_NAME  "store.db"
 #define KEY_NAME "device.key"
 #define PUB_NAME "device.pub"
-#define BUSY_MS 5000
+#define BUSY_MS  5000
 
 static const char *const sql[ST_COUNT] = {
-	[ST_CHAIN_GET]   = "SELECT seq, prev, hlc FROM chain WHERE one = 1",
-	[ST_CHAIN_SET]   = "UPDATE chain SET seq = ?, prev = ?, hlc = ? "
-	                   "WHERE one = 1",
-	[ST_OUTBOX_PUT]  = "INSERT INTO outbox (seq, id, bytes, created_ms) "
-	                   "VALUES (?, ?, ?, ?)",
-	[ST_UNIT_EXISTS] = "SELECT 1 FROM units WHERE code = ?",
-	[ST_VISIT_PUT]   = "INSERT INTO visits (id, seq, unit, date, purpose, "
-	                   "situation, difficulties, directions, participants, "
-	                   "lat, lon, amends, author) "
-	                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
-	[ST_OUTCOME_PUT] = "INSERT INTO outcomes (id, visit, text, quantity, "
-	                   "quantity_unit, amount_vnd) VALUES (?,?,?,?,?,?)",
-	[ST_PROPOSAL_PUT] = "INSERT INTO proposals (id, source, source_kind, "
-	                    "unit, text, date, author) VALUES (?,?,?,?,?,?,?)",
-	[ST_HANDOVER_PUT] = "INSERT INTO handovers (id, seq, unit, text, date, "
-	                    "to_cadre, author) VALUES (?,?,?,?,?,?,?)",
+    [ST_CHAIN_GET]    = "SELECT seq, prev, hlc FROM chain WHERE one = 1",
+    [ST_CHAIN_SET]    = "UPDATE chain SET seq = ?, prev = ?, hlc = ? "
+                        "WHERE one = 1",
+    [ST_OUTBOX_PUT]   = "INSERT INTO outbox (seq, id, bytes, created_ms) "
+                        "VALUES (?, ?, ?, ?)",
+    [ST_UNIT_EXISTS]  = "SELECT 1 FROM units WHERE code = ?",
+    [ST_VISIT_PUT]    = "INSERT INTO visits (id, seq, unit, date, purpose, "
+                        "situation, difficulties, directions, participants, "
+                        "lat, lon, amends, author) "
+                        "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+    [ST_OUTCOME_PUT]  = "INSERT INTO outcomes (id, visit, text, quantity, "
+                        "quantity_unit, amount_vnd) VALUES (?,?,?,?,?,?)",
+    [ST_PROPOSAL_PUT] = "INSERT INTO proposals (id, source, source_kind, "
+                        "unit, text, date, author) VALUES (?,?,?,?,?,?,?)",
+    [ST_HANDOVER_PUT] = "INSERT INTO handovers (id, seq, unit, text, date, "
+                        "to_cadre, author) VALUES (?,?,?,?,?,?,?)",
 };
 
 int
@@ -51,7 +51,8 @@ cosoi_fail(struct coso_store *s, int err, const char *fmt, ...)
 int
 cosoi_db_fail(struct coso_store *s, const char *what)
 {
-	return cosoi_fail(s, COSO_ESTORE, "%s: %s", what, sqlite3_errmsg(s->db));
+	return cosoi_fail(
+	    s, COSO_ESTORE, "%s: %s", what, sqlite3_errmsg(s->db));
 }
 
 const char *
@@ -67,7 +68,8 @@ cosoi_stmt(struct coso_store *s, enum stmt_id id)
 
 	if (st == NULL) {
 		if (sqlite3_prepare_v3(s->db, sql[id], -1,
-		        SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK) {
+		        SQLITE_PREPARE_PERSISTENT, &st, NULL)
+		    != SQLITE_OK) {
 			cosoi_db_fail(s, "cannot prepare a statement");
 			return NULL;
 		}
@@ -135,8 +137,8 @@ cosoi_handle_new(const char *dir, const char *pass, size_t passlen)
 		return NULL;
 	}
 	if (pass != NULL) {
-		if (sodium_init() < 0 ||
-		    (s->pass = sodium_malloc(passlen + 1)) == NULL) {
+		if (sodium_init() < 0
+		    || (s->pass = sodium_malloc(passlen + 1)) == NULL) {
 			free(s->dir);
 			free(s);
 			return NULL;
@@ -172,9 +174,10 @@ static int
 configure(struct coso_store *s)
 {
 	sqlite3_busy_timeout(s->db, BUSY_MS);
-	return cosoi_exec(s, "PRAGMA journal_mode = WAL;"
-	                     "PRAGMA synchronous = FULL;"
-	                     "PRAGMA foreign_keys = ON;");
+	return cosoi_exec(s,
+	    "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON;");
 }
 
 /* Opens dir/store.db; flags decide whether it may be created. */
@@ -189,12 +192,12 @@ db_open(struct coso_store *s, int flags)
 	}
 	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
 	if (rc != SQLITE_OK) {
-		rc = s->db == NULL ? cosoi_fail(s, COSO_ENOMEM, "out of memory")
-		                   : cosoi_fail(s,
-		                         rc == SQLITE_CANTOPEN ? COSO_ENOSTORE
-		                                               : COSO_ESTORE,
-		                         "cannot open store `%s': %s", path,
-		                         sqlite3_errmsg(s->db));
+		rc = s->db == NULL
+		    ? cosoi_fail(s, COSO_ENOMEM, "out of memory")
+		    : cosoi_fail(s,
+		        rc == SQLITE_CANTOPEN ? COSO_ENOSTORE : COSO_ESTORE,
+		        "cannot open store `%s': %s", path,
+		        sqlite3_errmsg(s->db));
 		free(path);
 		return rc;
 	}
@@ -216,9 +219,10 @@ coso_store_open(struct coso_store **out, const char *dir, const char *pass,
 	}
 	/* Read the version before any pragma writes: a newer store is left
 	 * exactly as it is. */
-	if ((rv = db_open(s, SQLITE_OPEN_READWRITE)) != COSO_OK ||
-	    (sqlite3_busy_timeout(s->db, BUSY_MS),
-	        rv = cosoi_user_version(s, &v)) != COSO_OK) {
+	if ((rv = db_open(s, SQLITE_OPEN_READWRITE)) != COSO_OK
+	    || (sqlite3_busy_timeout(s->db, BUSY_MS),
+	           rv = cosoi_user_version(s, &v))
+	        != COSO_OK) {
 		goto fail;
 	}
 	if (v > COSO_SCHEMA_VERSION) {
@@ -228,8 +232,8 @@ coso_store_open(struct coso_store **out, const char *dir, const char *pass,
 		    dir, v, COSO_SCHEMA_VERSION);
 		goto fail;
 	}
-	if ((rv = configure(s)) != COSO_OK ||
-	    (rv = cosoi_schema_migrate(s)) != COSO_OK) {
+	if ((rv = configure(s)) != COSO_OK
+	    || (rv = cosoi_schema_migrate(s)) != COSO_OK) {
 		goto fail;
 	}
 	*out = s;
@@ -245,9 +249,9 @@ cosoi_store_create_db(struct coso_store *s, int version)
 {
 	int rv;
 
-	if ((rv = db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)) !=
-	        COSO_OK ||
-	    (rv = configure(s)) != COSO_OK) {
+	if ((rv = db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+	        != COSO_OK
+	    || (rv = configure(s)) != COSO_OK) {
 		return rv;
 	}
 	return cosoi_schema_create(s, version);
@@ -259,8 +263,9 @@ cosoi_meta_get(struct coso_store *s, const char *key)
 	sqlite3_stmt *st = NULL;
 	char *val        = NULL;
 
-	if (sqlite3_prepare_v2(s->db, "SELECT value FROM meta WHERE key = ?",
-	        -1, &st, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(
+	        s->db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL)
+	    != SQLITE_OK) {
 		return NULL;
 	}
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
@@ -280,13 +285,15 @@ cosoi_meta_set(struct coso_store *s, const char *key, const char *val)
 	if (sqlite3_prepare_v2(s->db,
 	        "INSERT INTO meta (key, value) VALUES (?, ?) "
 	        "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-	        -1, &st, NULL) != SQLITE_OK) {
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot write store settings");
 	}
 	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, val, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
-	return rc == SQLITE_DONE ? COSO_OK
-	                         : cosoi_db_fail(s, "cannot write store settings");
+	return rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot write store settings");
 }

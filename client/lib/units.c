@@ -12,12 +12,12 @@
 
 #include "internal.h"
 
-#define CSV_FIELDS 5
+#define CSV_FIELDS    5
 #define CSV_FIELD_MAX 1024u
 #define CSV_BYTES_MAX (64u * 1024u * 1024u)
 
-static const char *const level_names[] = {
-	"province", "district", "commune", "village", "household"};
+static const char *const level_names[]
+    = {"province", "district", "commune", "village", "household"};
 
 /* A CSV cursor over a buffer. */
 struct csv {
@@ -56,14 +56,16 @@ csv_record(struct csv *c, char f[][CSV_FIELD_MAX + 1])
 				} else {
 					c->p++;
 					quoted = 0;
-					if (c->p < c->end && *c->p != ',' &&
-					    *c->p != '\n' && *c->p != '\r') {
+					if (c->p < c->end && *c->p != ','
+					    && *c->p != '\n'
+					    && *c->p != '\r') {
 						return -1;
 					}
 					break;
 				}
-			} else if (!quoted && (*c->p == ',' || *c->p == '\n' ||
-			                          *c->p == '\r')) {
+			} else if (!quoted
+			    && (*c->p == ',' || *c->p == '\n'
+			        || *c->p == '\r')) {
 				break;
 			} else if (!quoted && *c->p == '"') {
 				return -1;
@@ -110,12 +112,11 @@ level_parse(const char *s)
 	return 0;
 }
 
-static const char *const header[CSV_FIELDS] = {
-	"code", "name", "level", "parent_code", "valid_from"};
+static const char *const header[CSV_FIELDS]
+    = {"code", "name", "level", "parent_code", "valid_from"};
 
 static int
-check_header(struct coso_store *s, struct csv *c,
-    char f[][CSV_FIELD_MAX + 1])
+check_header(struct coso_store *s, struct csv *c, char f[][CSV_FIELD_MAX + 1])
 {
 	int i;
 
@@ -146,15 +147,19 @@ import_row(struct coso_store *s, sqlite3_stmt *st, size_t line,
 	int32_t from;
 	int level, rv;
 
-	if (f[0][0] == 0 || strspn(f[0], "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-	                                 "abcdefghijklmnopqrstuvwxyz-_.") !=
-	        strlen(f[0])) {
+	if (f[0][0] == 0
+	    || strspn(f[0],
+	           "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+	           "abcdefghijklmnopqrstuvwxyz-_.")
+	        != strlen(f[0])) {
 		return cosoi_fail(s, COSO_ECSV,
-		    "line %zu: code: empty or not letters, digits, - _ .", line);
+		    "line %zu: code: empty or not letters, digits, - _ .",
+		    line);
 	}
 	if ((level = level_parse(f[2])) == 0) {
 		return cosoi_fail(s, COSO_ECSV,
-		    "line %zu: level: `%s' is not province, district, commune, "
+		    "line %zu: level: `%s' is not province, district, "
+		    "commune, "
 		    "village or household",
 		    line, f[2]);
 	}
@@ -162,8 +167,8 @@ import_row(struct coso_store *s, sqlite3_stmt *st, size_t line,
 		return cosoi_fail(s, COSO_ECSV,
 		    "line %zu: valid_from: `%s' is not a date", line, f[4]);
 	}
-	if ((rv = cosoi_text(s, "name", f[1], &name)) != COSO_OK ||
-	    name == NULL) {
+	if ((rv = cosoi_text(s, "name", f[1], &name)) != COSO_OK
+	    || name == NULL) {
 		free(name);
 		return cosoi_fail(s, COSO_ECSV, "line %zu: name: %s", line,
 		    rv ? coso_strerror(rv) : "empty");
@@ -196,7 +201,8 @@ check_parents(struct coso_store *s)
 	        "SELECT u.code, u.parent FROM units u WHERE u.parent IS NOT "
 	        "NULL AND NOT EXISTS (SELECT 1 FROM units p WHERE p.code = "
 	        "u.parent) LIMIT 1",
-	        -1, &st, NULL) != SQLITE_OK) {
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot check the unit tree");
 	}
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
@@ -211,8 +217,8 @@ check_parents(struct coso_store *s)
 }
 
 static int
-import_all(struct coso_store *s, struct csv *c, sqlite3_stmt *st,
-    size_t *count)
+import_all(
+    struct coso_store *s, struct csv *c, sqlite3_stmt *st, size_t *count)
 {
 	char(*f)[CSV_FIELD_MAX + 1] = malloc(CSV_FIELDS * (CSV_FIELD_MAX + 1));
 	int r, rv;
@@ -230,9 +236,9 @@ import_all(struct coso_store *s, struct csv *c, sqlite3_stmt *st,
 		(*count)++;
 	}
 	rv = r < 0 ? cosoi_fail(s, COSO_ECSV,
-	                 "line %zu: malformed CSV (5 fields, RFC 4180 quoting; "
-	                 "a field at most %u bytes)",
-	                 c->line, CSV_FIELD_MAX)
+	         "line %zu: malformed CSV (5 fields, RFC 4180 quoting; "
+	         "a field at most %u bytes)",
+	         c->line, CSV_FIELD_MAX)
 	           : check_parents(s);
 out:
 	free(f);
@@ -249,8 +255,8 @@ coso_units_import(
 	int rv;
 
 	if (len > CSV_BYTES_MAX) {
-		return cosoi_fail(s, COSO_ETOOBIG, "unit list larger than %u bytes",
-		    CSV_BYTES_MAX);
+		return cosoi_fail(s, COSO_ETOOBIG,
+		    "unit list larger than %u bytes", CSV_BYTES_MAX);
 	}
 	if ((rv = cosoi_begin(s)) != COSO_OK) {
 		return rv;
@@ -258,7 +264,8 @@ coso_units_import(
 	if (sqlite3_prepare_v2(s->db,
 	        "INSERT OR REPLACE INTO units (code, name, level, parent, "
 	        "valid_from) VALUES (?, ?, ?, ?, ?)",
-	        -1, &st, NULL) != SQLITE_OK) {
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
 		rv = cosoi_db_fail(s, "cannot store units");
 	} else {
 		rv = import_all(s, &c, st, &n);

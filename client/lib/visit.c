@@ -41,23 +41,25 @@ static int
 join_lines(struct coso_store *s, const char *field, const char *const *items,
     size_t n, char **out)
 {
-	size_t i, len = 0;
+	size_t i, len    = 0;
 	char *item, *buf = NULL;
 	int rv = COSO_OK;
 
 	*out = NULL;
 	for (i = 0; i < n && rv == COSO_OK; i++) {
-		if ((rv = cosoi_text(s, field, items[i], &item)) != COSO_OK ||
-		    item == NULL) {
+		if ((rv = cosoi_text(s, field, items[i], &item)) != COSO_OK
+		    || item == NULL) {
 			continue;
 		}
 		size_t il = strlen(item);
-		char *nb  = len + il + 2 > COSO_TEXT_MAX + 1 ? NULL
-		                                             : realloc(buf, len + il + 2);
+		char *nb  = len + il + 2 > COSO_TEXT_MAX + 1
+		     ? NULL
+		     : realloc(buf, len + il + 2);
 		if (nb == NULL) {
 			free(item);
 			rv = cosoi_fail(s, COSO_ETOOBIG,
-			    "%s: text longer than %u bytes", field, COSO_TEXT_MAX);
+			    "%s: text longer than %u bytes", field,
+			    COSO_TEXT_MAX);
 			break;
 		}
 		buf = nb;
@@ -77,8 +79,8 @@ join_lines(struct coso_store *s, const char *field, const char *const *items,
 }
 
 static int
-normalise_lists(struct coso_store *s, const struct coso_visit_in *v,
-    struct visit_text *t)
+normalise_lists(
+    struct coso_store *s, const struct coso_visit_in *v, struct visit_text *t)
 {
 	size_t i;
 	int rv;
@@ -90,17 +92,19 @@ normalise_lists(struct coso_store *s, const struct coso_visit_in *v,
 		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
 	}
 	for (i = 0; i < v->nproposals; i++, t->nproposals++) {
-		if ((rv = cosoi_text(s, "proposal", v->proposals[i],
-		         &t->proposals[i])) != COSO_OK) {
+		if ((rv = cosoi_text(
+		         s, "proposal", v->proposals[i], &t->proposals[i]))
+		    != COSO_OK) {
 			return rv;
 		}
 	}
 	for (i = 0; i < v->noutcomes; i++, t->noutcomes++) {
-		if ((rv = cosoi_text(s, "outcome", v->outcomes[i].text,
-		         &t->outcomes[i])) != COSO_OK ||
-		    (rv = cosoi_text(s, "quantity unit",
-		         v->outcomes[i].quantity_unit, &t->qty_units[i])) !=
-		        COSO_OK) {
+		if ((rv = cosoi_text(
+		         s, "outcome", v->outcomes[i].text, &t->outcomes[i]))
+		        != COSO_OK
+		    || (rv = cosoi_text(s, "quantity unit",
+		            v->outcomes[i].quantity_unit, &t->qty_units[i]))
+		        != COSO_OK) {
 			return rv;
 		}
 		if (t->outcomes[i] == NULL) {
@@ -112,24 +116,24 @@ normalise_lists(struct coso_store *s, const struct coso_visit_in *v,
 }
 
 static int
-normalise(struct coso_store *s, const struct coso_visit_in *v,
-    struct visit_text *t)
+normalise(
+    struct coso_store *s, const struct coso_visit_in *v, struct visit_text *t)
 {
 	int rv;
 
-	if ((rv = cosoi_text(s, "purpose", v->purpose, &t->purpose)) ||
-	    (rv = cosoi_text(s, "situation", v->situation, &t->situation)) ||
-	    (rv = cosoi_text(
-	         s, "difficulties", v->difficulties, &t->difficulties)) ||
-	    (rv = join_lines(s, "direction", v->directions, v->ndirections,
-	         &t->directions)) ||
-	    (rv = join_lines(s, "participant", v->participants,
-	         v->nparticipants, &t->participants))) {
+	if ((rv = cosoi_text(s, "purpose", v->purpose, &t->purpose))
+	    || (rv = cosoi_text(s, "situation", v->situation, &t->situation))
+	    || (rv = cosoi_text(
+	            s, "difficulties", v->difficulties, &t->difficulties))
+	    || (rv = join_lines(s, "direction", v->directions, v->ndirections,
+	            &t->directions))
+	    || (rv = join_lines(s, "participant", v->participants,
+	            v->nparticipants, &t->participants))) {
 		return rv;
 	}
-	if (v->has_position &&
-	    (v->lat_e6 < -90000000 || v->lat_e6 > 90000000 ||
-	        v->lon_e6 < -180000000 || v->lon_e6 > 180000000)) {
+	if (v->has_position
+	    && (v->lat_e6 < -90000000 || v->lat_e6 > 90000000
+	        || v->lon_e6 < -180000000 || v->lon_e6 > 180000000)) {
 		return cosoi_fail(s, COSO_EFIELD, "position: out of range");
 	}
 	return normalise_lists(s, v, t);
@@ -148,18 +152,19 @@ visit_ops(struct coso_body *b, const struct coso_visit_in *v,
 {
 	int rv;
 
-	if ((rv = coso_body_op(b, COSO_T_VISIT, id, COSO_UPSERT)) ||
-	    (rv = coso_body_text(b, 1, v->unit, strlen(v->unit))) ||
-	    (rv = coso_body_int(b, 2, v->date)) ||
-	    (rv = opt_text(b, 3, t->purpose)) ||
-	    (rv = opt_text(b, 4, t->situation)) ||
-	    (rv = opt_text(b, 5, t->difficulties)) ||
-	    (rv = opt_text(b, 6, t->directions)) ||
-	    (rv = opt_text(b, 7, t->participants))) {
+	if ((rv = coso_body_op(b, COSO_T_VISIT, id, COSO_UPSERT))
+	    || (rv = coso_body_text(b, 1, v->unit, strlen(v->unit)))
+	    || (rv = coso_body_int(b, 2, v->date))
+	    || (rv = opt_text(b, 3, t->purpose))
+	    || (rv = opt_text(b, 4, t->situation))
+	    || (rv = opt_text(b, 5, t->difficulties))
+	    || (rv = opt_text(b, 6, t->directions))
+	    || (rv = opt_text(b, 7, t->participants))) {
 		return rv;
 	}
-	if (v->has_position && ((rv = coso_body_int(b, 8, v->lat_e6)) ||
-	                           (rv = coso_body_int(b, 9, v->lon_e6)))) {
+	if (v->has_position
+	    && ((rv = coso_body_int(b, 8, v->lat_e6))
+	        || (rv = coso_body_int(b, 9, v->lon_e6)))) {
 		return rv;
 	}
 	return COSO_OK;
@@ -173,12 +178,13 @@ outcome_op(struct coso_body *b, const struct coso_outcome_in *o,
 	int rv;
 
 	coso_uuid7(row, coso_wall_ms());
-	if ((rv = coso_body_op(b, COSO_T_OUTCOME, row, COSO_UPSERT)) ||
-	    (rv = coso_body_bytes(b, 1, visit, 16)) ||
-	    (rv = coso_body_text(b, 2, text, strlen(text))) ||
-	    (o->has_quantity && (rv = coso_body_int(b, 3, o->quantity_milli))) ||
-	    (rv = opt_text(b, 4, unit)) ||
-	    (o->has_amount && (rv = coso_body_int(b, 5, o->amount_vnd)))) {
+	if ((rv = coso_body_op(b, COSO_T_OUTCOME, row, COSO_UPSERT))
+	    || (rv = coso_body_bytes(b, 1, visit, 16))
+	    || (rv = coso_body_text(b, 2, text, strlen(text)))
+	    || (o->has_quantity
+	        && (rv = coso_body_int(b, 3, o->quantity_milli)))
+	    || (rv = opt_text(b, 4, unit))
+	    || (o->has_amount && (rv = coso_body_int(b, 5, o->amount_vnd)))) {
 		return rv;
 	}
 	return COSO_OK;
@@ -191,11 +197,11 @@ proposal_op(struct coso_body *b, const char *unit, const char *text,
 	int rv;
 
 	coso_uuid7(row, coso_wall_ms());
-	if ((rv = coso_body_op(b, COSO_T_PROPOSAL, row, COSO_UPSERT)) ||
-	    (rv = coso_body_bytes(b, 1, source, 16)) ||
-	    (rv = coso_body_text(b, 2, unit, strlen(unit))) ||
-	    (rv = coso_body_text(b, 3, text, strlen(text))) ||
-	    (rv = coso_body_int(b, 4, date))) {
+	if ((rv = coso_body_op(b, COSO_T_PROPOSAL, row, COSO_UPSERT))
+	    || (rv = coso_body_bytes(b, 1, source, 16))
+	    || (rv = coso_body_text(b, 2, unit, strlen(unit)))
+	    || (rv = coso_body_text(b, 3, text, strlen(text)))
+	    || (rv = coso_body_int(b, 4, date))) {
 		return rv;
 	}
 	return COSO_OK;
@@ -295,9 +301,8 @@ cosoi_proposal_op(struct coso_body *b, const char *unit, const char *text,
 
 /* Builds the body: the visit, then its outcomes, then its proposals. */
 static int
-build(struct coso_store *s, struct coso_body *b,
-    const struct coso_visit_in *v, const struct visit_text *t,
-    const uint8_t id[16], uint8_t (*rows)[16])
+build(struct coso_store *s, struct coso_body *b, const struct coso_visit_in *v,
+    const struct visit_text *t, const uint8_t id[16], uint8_t (*rows)[16])
 {
 	size_t i, r = 0;
 	int rv;
@@ -307,17 +312,21 @@ build(struct coso_store *s, struct coso_body *b,
 	}
 	for (i = 0; i < t->noutcomes; i++, r++) {
 		if ((rv = outcome_op(b, &v->outcomes[i], t->outcomes[i],
-		         t->qty_units[i], id, rows[r])) != COSO_OK) {
-			return cosoi_fail(s, rv, "outcome: %s", coso_strerror(rv));
+		         t->qty_units[i], id, rows[r]))
+		    != COSO_OK) {
+			return cosoi_fail(
+			    s, rv, "outcome: %s", coso_strerror(rv));
 		}
 	}
 	for (i = 0; i < t->nproposals; i++) {
 		if (t->proposals[i] == NULL) {
 			continue;
 		}
-		if ((rv = proposal_op(b, v->unit, t->proposals[i], v->date, id,
-		         rows[r++])) != COSO_OK) {
-			return cosoi_fail(s, rv, "proposal: %s", coso_strerror(rv));
+		if ((rv = proposal_op(
+		         b, v->unit, t->proposals[i], v->date, id, rows[r++]))
+		    != COSO_OK) {
+			return cosoi_fail(
+			    s, rv, "proposal: %s", coso_strerror(rv));
 		}
 	}
 	return COSO_OK;
@@ -333,22 +342,24 @@ store_visit(struct coso_store *s, struct coso_body *b,
 	size_t i, r = 0;
 	int rv;
 
-	if ((rv = cosoi_unit_known(s, "unit", v->unit)) != COSO_OK ||
-	    (rv = cosoi_date_ok(s, "date", v->date)) != COSO_OK ||
-	    (rv = cosoi_sign_append(s, b, &seq, &hlc_ms)) != COSO_OK ||
-	    (rv = visit_row(s, v, t, id, seq)) != COSO_OK) {
+	if ((rv = cosoi_unit_known(s, "unit", v->unit)) != COSO_OK
+	    || (rv = cosoi_date_ok(s, "date", v->date)) != COSO_OK
+	    || (rv = cosoi_sign_append(s, b, &seq, &hlc_ms)) != COSO_OK
+	    || (rv = visit_row(s, v, t, id, seq)) != COSO_OK) {
 		return rv;
 	}
 	for (i = 0; i < t->noutcomes; i++, r++) {
 		if ((rv = outcome_row(s, &v->outcomes[i], t->outcomes[i],
-		         t->qty_units[i], id, rows[r])) != COSO_OK) {
+		         t->qty_units[i], id, rows[r]))
+		    != COSO_OK) {
 			return rv;
 		}
 	}
 	for (i = 0; i < t->nproposals; i++) {
-		if (t->proposals[i] != NULL &&
-		    (rv = cosoi_proposal_row(s, rows[r++], id, "visit", v->unit,
-		         t->proposals[i], v->date)) != COSO_OK) {
+		if (t->proposals[i] != NULL
+		    && (rv = cosoi_proposal_row(s, rows[r++], id, "visit",
+		            v->unit, t->proposals[i], v->date))
+		        != COSO_OK) {
 			return rv;
 		}
 	}
@@ -359,25 +370,25 @@ int
 coso_visit_add(
     struct coso_store *s, const struct coso_visit_in *v, uint8_t id[static 16])
 {
-	struct visit_text t       = {0};
-	struct coso_body *b       = NULL;
-	uint8_t(*rows)[16]        = NULL;
+	struct visit_text t = {0};
+	struct coso_body *b = NULL;
+	uint8_t(*rows)[16]  = NULL;
 	uint8_t vid[16];
 	int rv;
 
-	if ((rv = cosoi_key_load(s)) != COSO_OK ||
-	    (rv = cosoi_unit_known(s, "unit", v->unit)) != COSO_OK ||
-	    (rv = normalise(s, v, &t)) != COSO_OK) {
+	if ((rv = cosoi_key_load(s)) != COSO_OK
+	    || (rv = cosoi_unit_known(s, "unit", v->unit)) != COSO_OK
+	    || (rv = normalise(s, v, &t)) != COSO_OK) {
 		goto out;
 	}
-	if (coso_body_new(&b) != COSO_OK ||
-	    (rows = calloc(v->noutcomes + v->nproposals + 1, 16)) == NULL) {
+	if (coso_body_new(&b) != COSO_OK
+	    || (rows = calloc(v->noutcomes + v->nproposals + 1, 16)) == NULL) {
 		rv = cosoi_fail(s, COSO_ENOMEM, "out of memory");
 		goto out;
 	}
 	coso_uuid7(vid, coso_wall_ms());
-	if ((rv = build(s, b, v, &t, vid, rows)) != COSO_OK ||
-	    (rv = cosoi_begin(s)) != COSO_OK) {
+	if ((rv = build(s, b, v, &t, vid, rows)) != COSO_OK
+	    || (rv = cosoi_begin(s)) != COSO_OK) {
 		goto out;
 	}
 	if ((rv = store_visit(s, b, v, &t, vid, rows)) != COSO_OK) {

@@ -18,12 +18,12 @@
 
 #include "../../client/lib/internal.h"
 
-static const char units_csv[] =
-    "code,name,level,parent_code,valid_from\n"
-    "20,Tỉnh Lạng Sơn,province,,2020-01-01\n"
-    "180,Huyện Tràng Định,district,20,2020-01-01\n"
-    "06043,Xã Đào Viên,commune,180,2020-01-01\n"
-    "\"06043-T1\",\"Thôn 1, Đào Viên\",village,06043,2020-01-01\n";
+static const char units_csv[]
+    = "code,name,level,parent_code,valid_from\n"
+      "20,Tỉnh Lạng Sơn,province,,2020-01-01\n"
+      "180,Huyện Tràng Định,district,20,2020-01-01\n"
+      "06043,Xã Đào Viên,commune,180,2020-01-01\n"
+      "\"06043-T1\",\"Thôn 1, Đào Viên\",village,06043,2020-01-01\n";
 
 struct fx {
 	char dir[64];
@@ -39,10 +39,11 @@ setup(void **state)
 	size_t n;
 
 	snprintf(f->dir, sizeof(f->dir), "/tmp/coso-test-XXXXXX");
-	if (mkdtemp(f->dir) == NULL ||
-	    coso_store_init(f->dir, &p, NULL, err) != COSO_OK ||
-	    coso_store_open(&f->s, f->dir, NULL, 0, err) != COSO_OK ||
-	    coso_units_import(f->s, units_csv, sizeof(units_csv) - 1, &n) != 0) {
+	if (mkdtemp(f->dir) == NULL
+	    || coso_store_init(f->dir, &p, NULL, err) != COSO_OK
+	    || coso_store_open(&f->s, f->dir, NULL, 0, err) != COSO_OK
+	    || coso_units_import(f->s, units_csv, sizeof(units_csv) - 1, &n)
+	        != 0) {
 		return -1;
 	}
 	*state = f;
@@ -84,12 +85,16 @@ pending(struct coso_store *s)
 static void
 test_visit_signed_and_chained(void **state)
 {
-	struct fx *f                   = *state;
-	const char *props[]            = {"Hỗ trợ 20 tấn xi măng", "Làm cầu"};
-	struct coso_outcome_in out     = {"Đường bê tông", 1, 600000, "m", 0, 0};
-	struct coso_visit_in v         = {.unit = "06043", .date = 20251120,
-	            .purpose = "Kiểm tra", .proposals = props, .nproposals = 2,
-	            .outcomes = &out, .noutcomes = 1};
+	struct fx *f        = *state;
+	const char *props[] = {"Hỗ trợ 20 tấn xi măng", "Làm cầu"};
+	struct coso_outcome_in out = {"Đường bê tông", 1, 600000, "m", 0, 0};
+	struct coso_visit_in v     = {.unit = "06043",
+	        .date                       = 20251120,
+	        .purpose                    = "Kiểm tra",
+	        .proposals                  = props,
+	        .nproposals                 = 2,
+	        .outcomes                   = &out,
+	        .noutcomes                  = 1};
 	uint8_t id1[16], id2[16];
 	uint64_t bad = 99;
 	int n        = 0;
@@ -110,7 +115,7 @@ test_visit_signed_and_chained(void **state)
 static void
 test_bad_visit_writes_nothing(void **state)
 {
-	struct fx *f           = *state;
+	struct fx *f = *state;
 	char big[COSO_TEXT_MAX + 2];
 	struct coso_visit_in v = {.unit = "06043", .date = 20251120};
 	uint8_t id[16];
@@ -140,7 +145,8 @@ static void
 test_text_normalised(void **state)
 {
 	struct fx *f           = *state;
-	struct coso_visit_in v = {.unit = "06043", .date = 20251120,
+	struct coso_visit_in v = {.unit = "06043",
+	    .date                       = 20251120,
 	    .purpose = "Vie\xcc\xa3\xcc\x82t"}; /* V i e + dot below + circ */
 	sqlite3_stmt *st;
 	uint8_t id[16];
@@ -162,31 +168,34 @@ test_report_lifecycle(void **state)
 	char hex[33];
 	int n = 0;
 
-	assert_int_equal(coso_report_new(f->s, "2025-Q5", "06043", NULL, id),
-	    COSO_EPERIOD);
+	assert_int_equal(
+	    coso_report_new(f->s, "2025-Q5", "06043", NULL, id), COSO_EPERIOD);
 	assert_int_equal(
 	    coso_report_new(f->s, "2025-Q4", "06043", NULL, id), COSO_OK);
-	assert_int_equal(coso_report_edit(f->s, id, COSO_SEC_RESULTS,
-	                     "Đi cơ sở 4 lần"),
+	assert_int_equal(
+	    coso_report_edit(f->s, id, COSO_SEC_RESULTS, "Đi cơ sở 4 lần"),
 	    COSO_OK);
 	assert_int_equal(coso_report_submit(f->s, id), COSO_EFIELD);
 	assert_non_null(strstr(coso_store_errmsg(f->s), "situation"));
 	assert_int_equal(pending(f->s), 0);
-	assert_int_equal(coso_report_edit(f->s, id, COSO_SEC_SITUATION, "Ổn định"), 0);
-	assert_int_equal(coso_report_edit(f->s, id, COSO_SEC_DIFFICULTIES, "Thiếu vốn"), 0);
+	assert_int_equal(
+	    coso_report_edit(f->s, id, COSO_SEC_SITUATION, "Ổn định"), 0);
+	assert_int_equal(
+	    coso_report_edit(f->s, id, COSO_SEC_DIFFICULTIES, "Thiếu vốn"), 0);
 	assert_int_equal(coso_report_edit(f->s, id, COSO_SEC_PROPOSALS,
 	                     "Xi măng\n\nĐiện cho Thôn 1\n"),
 	    0);
 	assert_int_equal(coso_report_submit(f->s, id), COSO_OK);
 	assert_int_equal(pending(f->s), 1);
-	assert_int_equal(coso_report_edit(f->s, id, COSO_SEC_RESULTS, "x"),
-	    COSO_ESTATE);
+	assert_int_equal(
+	    coso_report_edit(f->s, id, COSO_SEC_RESULTS, "x"), COSO_ESTATE);
 	assert_int_equal(coso_report_submit(f->s, id), COSO_ESTATE);
 	assert_int_equal(pending(f->s), 1);
 	assert_int_equal(coso_proposal_list(f->s, NULL, count_cb, &n), 0);
 	assert_int_equal(n, 2); /* one per non-blank line */
 	/* A correction is a new report that names the old one. */
-	assert_int_equal(coso_report_new(f->s, "2025-Q4", "06043", id, fix), 0);
+	assert_int_equal(
+	    coso_report_new(f->s, "2025-Q4", "06043", id, fix), 0);
 	assert_int_equal(coso_report_submit(f->s, fix), COSO_OK);
 	assert_int_equal(pending(f->s), 2);
 	cosoi_hex(hex, id, 16);
@@ -198,19 +207,21 @@ test_report_lifecycle(void **state)
 static void
 test_units_import_all_or_nothing(void **state)
 {
-	struct fx *f          = *state;
+	struct fx *f            = *state;
 	static const char bad[] = "code,name,level,parent_code,valid_from\n"
 	                          "06160,Xã Gia Miễn,commune,182,2020-01-01\n"
 	                          "06166,Xã Tân Thanh,hamlet,182,2020-01-01\n";
-	static const char orphan[] = "code,name,level,parent_code,valid_from\n"
-	                             "06160,Xã Gia Miễn,commune,182,2020-01-01\n";
+	static const char orphan[]
+	    = "code,name,level,parent_code,valid_from\n"
+	      "06160,Xã Gia Miễn,commune,182,2020-01-01\n";
 	struct coso_status st;
 	size_t n = 0;
 
-	assert_int_equal(coso_units_import(f->s, bad, sizeof(bad) - 1, &n),
-	    COSO_ECSV);
+	assert_int_equal(
+	    coso_units_import(f->s, bad, sizeof(bad) - 1, &n), COSO_ECSV);
 	assert_non_null(strstr(coso_store_errmsg(f->s), "line 3"));
-	assert_int_equal(coso_units_import(f->s, orphan, sizeof(orphan) - 1, &n),
+	assert_int_equal(
+	    coso_units_import(f->s, orphan, sizeof(orphan) - 1, &n),
 	    COSO_ECSV);
 	assert_non_null(strstr(coso_store_errmsg(f->s), "182"));
 	assert_int_equal(coso_status_get(f->s, &st), COSO_OK);
@@ -235,10 +246,11 @@ test_migrate_from_v1(void **state)
 		snprintf(path, sizeof(path), "%s/store.db", f->dir);
 		unlink(path);
 		assert_int_equal(cosoi_store_create_db(s, 1), COSO_OK);
-		assert_int_equal(cosoi_exec(s,
-		                     "INSERT INTO meta VALUES ('cadre_id', 'cb-001');"
-		                     "INSERT INTO units VALUES ('06043', 'Xã Đào "
-		                     "Viên', 3, NULL, 20200101, NULL);"),
+		assert_int_equal(
+		    cosoi_exec(s,
+		        "INSERT INTO meta VALUES ('cadre_id', 'cb-001');"
+		        "INSERT INTO units VALUES ('06043', 'Xã Đào "
+		        "Viên', 3, NULL, 20200101, NULL);"),
 		    COSO_OK);
 		assert_int_equal(cosoi_user_version(s, &v), COSO_OK);
 		assert_int_equal(v, 1);
@@ -267,12 +279,14 @@ test_newer_store_refused(void **state)
 	snprintf(path, sizeof(path), "%s/store.db", f->dir);
 	snprintf(cmd, sizeof(cmd), "sha256sum %s > %s.sum", path, path);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(coso_store_open(&o, f->dir, NULL, 0, err), COSO_ENEWER);
+	assert_int_equal(
+	    coso_store_open(&o, f->dir, NULL, 0, err), COSO_ENEWER);
 	assert_null(o);
 	assert_non_null(strstr(err, "newer"));
 	snprintf(cmd, sizeof(cmd), "sha256sum -c --quiet %s.sum", path);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(coso_store_open(&o, "/nonexistent-coso", NULL, 0, err),
+	assert_int_equal(
+	    coso_store_open(&o, "/nonexistent-coso", NULL, 0, err),
 	    COSO_ENOSTORE);
 }
 
@@ -305,7 +319,8 @@ test_dates_and_periods(void **state)
 	assert_int_equal(coso_period_parse("2025-Q0", &a, &b), COSO_EPERIOD);
 	assert_int_equal(coso_period_parse("2025-H3", &a, &b), COSO_EPERIOD);
 	assert_int_equal(coso_period_parse("25-Q1", &a, &b), COSO_EPERIOD);
-	assert_int_equal(cosoi_date_of_days(cosoi_days(20240229) + 1), 20240301);
+	assert_int_equal(
+	    cosoi_date_of_days(cosoi_days(20240229) + 1), 20240301);
 	/* 23:30 UTC on 30/06/2025 is already 01/07/2025 in Vietnam. */
 	assert_int_equal(coso_date_of_ms(1751326200000ull), 20250701);
 }
@@ -314,19 +329,21 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(
-		    test_visit_signed_and_chained, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_bad_visit_writes_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_text_normalised, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_report_lifecycle, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_units_import_all_or_nothing, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_migrate_from_v1, setup, teardown),
-		cmocka_unit_test_setup_teardown(
-		    test_newer_store_refused, setup, teardown),
-		cmocka_unit_test(test_dates_and_periods),
+	    cmocka_unit_test_setup_teardown(
+	        test_visit_signed_and_chained, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_bad_visit_writes_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_text_normalised, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_report_lifecycle, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_units_import_all_or_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_migrate_from_v1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_newer_store_refused, setup, teardown),
+	    cmocka_unit_test(test_dates_and_periods),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

@@ -41,16 +41,16 @@ enum coso_client_err {
 const char *coso_client_strerror(int err);
 
 #define COSO_SCHEMA_VERSION 2 /* user_version of a current store */
-#define COSO_ERRMSG_MAX 512
+#define COSO_ERRMSG_MAX     512
 
 struct coso_store;
 
 struct coso_init {
-	const char *cadre_id;      /* required */
-	const char *name;          /* required: the cadre's name */
-	const char *central_url;   /* optional */
-	const char *central_key;   /* optional: public key file text */
-	const char *passphrase;    /* optional: seals device.key */
+	const char *cadre_id;    /* required */
+	const char *name;        /* required: the cadre's name */
+	const char *central_url; /* optional */
+	const char *central_key; /* optional: public key file text */
+	const char *passphrase;  /* optional: seals device.key */
 	size_t passlen;
 };
 
@@ -109,14 +109,14 @@ enum coso_level {
  * number in the errmsg and nothing is stored.  Reference data, not signed.
  * *count receives the number of units stored.
  */
-COSO_NODISCARD int coso_units_import(struct coso_store *s, const char *csv,
-    size_t len, size_t *count);
+COSO_NODISCARD int coso_units_import(
+    struct coso_store *s, const char *csv, size_t len, size_t *count);
 
 /* Text of one outcome of a visit. */
 struct coso_outcome_in {
-	const char *text;        /* required */
+	const char *text; /* required */
 	int has_quantity;
-	int64_t quantity_milli;  /* quantity in thousandths */
+	int64_t quantity_milli; /* quantity in thousandths */
 	const char *quantity_unit;
 	int has_amount;
 	int64_t amount_vnd;
@@ -143,8 +143,8 @@ struct coso_visit_in {
  * its proposals (each a tracked proposal).  Text is normalised to NFC.
  * id receives the visit's row id.
  */
-COSO_NODISCARD int coso_visit_add(
-    struct coso_store *s, const struct coso_visit_in *v, uint8_t id[static 16]);
+COSO_NODISCARD int coso_visit_add(struct coso_store *s,
+    const struct coso_visit_in *v, uint8_t id[static 16]);
 
 /* Report sections. */
 enum coso_section {
@@ -156,7 +156,8 @@ enum coso_section {
 };
 
 /* The section named "results", "situation", "difficulties", "proposals". */
-COSO_NODISCARD int coso_section_parse(const char *name, enum coso_section *out);
+COSO_NODISCARD int coso_section_parse(
+    const char *name, enum coso_section *out);
 
 /*
  * Starts a draft report (local, unsigned).  unit may be NULL when the
@@ -237,16 +238,17 @@ struct coso_status {
 	char cadre_id[64];
 	char name[128];
 	char central_url[256];
-	uint64_t head_seq;         /* last change-set signed */
-	uint64_t pending;          /* change-sets not yet acknowledged */
+	uint64_t head_seq;          /* last change-set signed */
+	uint64_t pending;           /* change-sets not yet acknowledged */
 	uint64_t oldest_pending_ms; /* 0 if none pending */
-	uint64_t last_sync_ms;     /* 0 if never */
+	uint64_t last_sync_ms;      /* 0 if never */
 	uint64_t receipts;
 	uint64_t visits, reports, drafts, proposals_open, units;
-	char shortid[17];          /* the device key's short id */
+	char shortid[17]; /* the device key's short id */
 };
 
-COSO_NODISCARD int coso_status_get(struct coso_store *s, struct coso_status *st);
+COSO_NODISCARD int coso_status_get(
+    struct coso_store *s, struct coso_status *st);
 
 /*
  * The device's own chain, each change-set re-verified from its stored

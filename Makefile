@@ -51,11 +51,13 @@ CLIENT_SAN_LIB := $(B)/san/libcoso_client.a
 CLI_SRCS := $(sort $(wildcard client/cli/*.c))
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 PROGRAMS := $(B)/coso
-TEST_TOOLS := $(B)/mkcs
+TEST_TOOLS := $(B)/mkcs $(B)/kill_writes
+
+include po/po.mk
 
 .PHONY: all test unit unit-san fuzz fuzz-quick fuzz-build demo bench \
 	format check-format install clean deps
-all: $(PROTO_LIB) $(PROGRAMS) $(TEST_TOOLS)
+all: $(PROTO_LIB) $(PROGRAMS) $(TEST_TOOLS) $(MO_FILES)
 
 $(B)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -112,6 +114,19 @@ $(B)/fuzz/%: tests/fuzz/%.c $(PROTO_SRCS) proto/include/coso/proto.h
 	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
 		$(FUZZ_FLAGS) -o $@ $< $(PROTO_SRCS) $(LIBS)
 
+$(B)/bench_client: bench/bench_client.c $(CLIENT_LIB) $(PROTO_LIB)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_client.d -o $@ $< \
+		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
+
+$(B)/kill_writes: tests/crash/kill_writes.c
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/kill_writes.d -o $@ $< $(LIBS)
+
+bench: deps all $(B)/bench_client
+	$(Q)$(B)/bench_client $(B)/coso bench/results.json
+	@echo "bench: wrote bench/results.json"
+
 deps:
 	$(Q)sh deploy/install-deps.sh --check-or-install
 
@@ -141,6 +156,8 @@ test: deps
 	else echo "clang not found: fuzz targets skipped"; fi
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh tests/cli/run.sh $(B)
+	$(Q)sh tests/cli/test_field.sh $(B)
+	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)
@@ -155,7 +172,7 @@ check-format:
 		echo "check-format: $(words $(FORMAT_FILES)) files clean"; \
 	else echo "clang-format not found: format check skipped"; fi
 
-install: all
+install: all install-mo
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/include/coso
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/

@@ -13,6 +13,8 @@
 #include <coso/proto.h>
 
 #include "commands.h"
+#include "i18n.h"
+#include "session.h"
 #include "util.h"
 
 struct inspect {
@@ -172,14 +174,14 @@ load_pubkey(const char *path, uint8_t pk[static 32])
 	int e;
 
 	if ((e = util_read_file(path, COSO_PUBFILE_MAX, &text, &len)) != 0) {
-		util_err("cannot read key `%s': %s", path,
-		    e == EFBIG ? "not a public key file" : strerror(e));
+		util_err(_("cannot read key `%s': %s"), path,
+		    e == EFBIG ? _("not a public key file") : strerror(e));
 		return -1;
 	}
 	e = coso_pubkey_parse(pk, (const char *) text, len);
 	free(text);
 	if (e != COSO_OK) {
-		util_err("cannot read key `%s': %s", path, coso_strerror(e));
+		util_err(_("cannot read key `%s': %s"), path, cli_strerror(e));
 		return -1;
 	}
 	return 0;
@@ -194,8 +196,8 @@ inspect_bytes(
 	int e;
 
 	if ((e = coso_changeset_peek(&in->cs, buf, len)) != COSO_OK) {
-		util_err(
-		    "cannot read change-set `%s': %s", path, coso_strerror(e));
+		util_err(_("cannot read change-set `%s': %s"), path,
+		    cli_strerror(e));
 		return -1;
 	}
 	coso_changeset_id(in->id, buf, len);
@@ -204,23 +206,23 @@ inspect_bytes(
 			return -1;
 		}
 		if ((e = coso_changeset_verify(&in->cs, buf, len, pk)) != 0) {
-			util_err("change-set `%s' refused: %s", path,
-			    coso_strerror(e));
+			util_err(_("change-set `%s' refused: %s"), path,
+			    cli_strerror(e));
 			return -1;
 		}
 		in->verified = 1;
 	}
 	if ((e = coso_ops_decode(&in->ops, in->cs.body, in->cs.body_len))
 	    != COSO_OK) {
-		util_err("change-set `%s': body refused: %s", path,
-		    coso_strerror(e));
+		util_err(_("change-set `%s': body refused: %s"), path,
+		    cli_strerror(e));
 		return -1;
 	}
 	return 0;
 }
 
 int
-cmd_inspect(int argc, char **argv)
+cmd_inspect(const struct cli_opts *g, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 	    {"key", required_argument, NULL, 'k'},
@@ -232,6 +234,7 @@ cmd_inspect(int argc, char **argv)
 	size_t len        = 0;
 	int c, e, rv = EXIT_FAIL;
 
+	(void) g;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == 'k') {
@@ -246,8 +249,9 @@ cmd_inspect(int argc, char **argv)
 		goto usage;
 	}
 	if ((e = util_read_file(argv[optind], COSO_CS_MAX, &buf, &len)) != 0) {
-		util_err("cannot read change-set `%s': %s", argv[optind],
-		    e == EFBIG ? "larger than any change-set" : strerror(e));
+		util_err(_("cannot read change-set `%s': %s"), argv[optind],
+		    e == EFBIG ? _("larger than any change-set")
+		               : strerror(e));
 		return EXIT_FAIL;
 	}
 	if (inspect_bytes(&in, argv[optind], buf, len) == 0) {
@@ -258,6 +262,5 @@ cmd_inspect(int argc, char **argv)
 	free(buf);
 	return rv;
 usage:
-	fprintf(stderr, "usage: coso inspect [--key PUBFILE] [--json] FILE\n");
-	return EXIT_USAGE;
+	return cli_usage("coso inspect [--key PUBFILE] [--json] FILE\n");
 }

@@ -13,11 +13,13 @@
 #include <coso/proto.h>
 
 #include "commands.h"
+#include "i18n.h"
+#include "session.h"
 #include "util.h"
 
 struct key_opts {
 	const char *out;
-	const char *passfile;
+	const char *passfile; /* --passphrase-file, else the global one */
 };
 
 static int
@@ -58,8 +60,8 @@ load_pass(const struct key_opts *o, char **pass, size_t *plen)
 		return 0;
 	}
 	if ((e = util_read_passphrase(o->passfile, pass, plen)) != 0) {
-		util_err("cannot read passphrase file `%s': %s", o->passfile,
-		    strerror(e));
+		util_err(_("cannot read passphrase file `%s': %s"),
+		    o->passfile, strerror(e));
 		return -1;
 	}
 	return 0;
@@ -74,20 +76,20 @@ write_pair(const char *out, const char *sec, const char *pub)
 	int e, rv = EXIT_FAIL;
 
 	if (pth == NULL) {
-		util_err("out of memory");
+		util_err("%s", _("out of memory"));
 		return EXIT_FAIL;
 	}
 	snprintf(pth, n, "%s.pub", out);
 	if (access(out, F_OK) == 0 || access(pth, F_OK) == 0) {
-		util_err("cannot write key `%s': file exists", out);
+		util_err(_("cannot write key `%s': file exists"), out);
 		goto out;
 	}
 	if ((e = util_write_file(out, sec, strlen(sec), 0600)) != 0) {
-		util_err("cannot write key `%s': %s", out, strerror(e));
+		util_err(_("cannot write key `%s': %s"), out, strerror(e));
 		goto out;
 	}
 	if ((e = util_write_file(pth, pub, strlen(pub), 0644)) != 0) {
-		util_err("cannot write key `%s': %s", pth, strerror(e));
+		util_err(_("cannot write key `%s': %s"), pth, strerror(e));
 		goto out;
 	}
 	rv = 0;
@@ -110,12 +112,12 @@ key_generate(const struct key_opts *o)
 	}
 	if ((e = coso_key_generate(&key)) != COSO_OK
 	    || (e = coso_seckey_format(&sec, key, pass, plen)) != COSO_OK) {
-		util_err("cannot generate key: %s", coso_strerror(e));
+		util_err(_("cannot generate key: %s"), cli_strerror(e));
 		goto out;
 	}
 	coso_key_public(key, pk);
 	if ((e = coso_pubkey_format(&pub, pk)) != COSO_OK) {
-		util_err("cannot generate key: %s", coso_strerror(e));
+		util_err(_("cannot generate key: %s"), cli_strerror(e));
 		goto out;
 	}
 	if ((rv = write_pair(o->out, sec, pub)) == 0) {
@@ -143,8 +145,9 @@ key_public(const char *path, const struct key_opts *o)
 	int e, rv = EXIT_FAIL;
 
 	if ((e = util_read_file(path, COSO_SECFILE_MAX, &text, &len)) != 0) {
-		util_err("cannot read key `%s': %s", path,
-		    e == EFBIG ? "not a key file (too large)" : strerror(e));
+		util_err(_("cannot read key `%s': %s"), path,
+		    e == EFBIG ? _("not a key file (too large)")
+		               : strerror(e));
 		return EXIT_FAIL;
 	}
 	if (load_pass(o, &pass, &plen) != 0) {
@@ -152,12 +155,12 @@ key_public(const char *path, const struct key_opts *o)
 	}
 	e = coso_seckey_parse(&key, (const char *) text, len, pass, plen);
 	if (e != COSO_OK) {
-		util_err("cannot read key `%s': %s", path, coso_strerror(e));
+		util_err(_("cannot read key `%s': %s"), path, cli_strerror(e));
 		goto out;
 	}
 	coso_key_public(key, pk);
 	if ((e = coso_pubkey_format(&pub, pk)) != COSO_OK) {
-		util_err("cannot format key: %s", coso_strerror(e));
+		util_err(_("cannot format key: %s"), cli_strerror(e));
 		goto out;
 	}
 	fputs(pub, stdout);
@@ -172,13 +175,16 @@ out:
 }
 
 int
-cmd_key(int argc, char **argv)
+cmd_key(const struct cli_opts *g, int argc, char **argv)
 {
 	struct key_opts o = {0};
 	const char *sub   = argc > 1 ? argv[1] : "";
 
 	if (parse_opts(argc - 1, argv + 1, &o) != 0) {
 		goto usage;
+	}
+	if (o.passfile == NULL) {
+		o.passfile = g->passfile;
 	}
 	if (strcmp(sub, "generate") == 0 && o.out != NULL
 	    && optind == argc - 1) {
@@ -188,8 +194,7 @@ cmd_key(int argc, char **argv)
 		return key_public(argv[argc - 1], &o);
 	}
 usage:
-	fprintf(stderr,
-	    "usage: coso key generate --out FILE [--passphrase-file F]\n"
+	return cli_usage(
+	    "coso key generate --out FILE [--passphrase-file F]\n"
 	    "       coso key public [--passphrase-file F] FILE\n");
-	return EXIT_USAGE;
 }

@@ -2,20 +2,31 @@
  * coso.c: the field and admin command line; a table of subcommands.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <sodium.h>
 
 #include "commands.h"
+#include "i18n.h"
 #include "util.h"
 
 static const struct {
 	const char *name;
-	int (*fn)(int argc, char **argv);
+	int (*fn)(const struct cli_opts *g, int argc, char **argv);
 	const char *help;
 } commands[] = {
-    {"key", cmd_key, "generate a key pair or show a public key"},
-    {"inspect", cmd_inspect, "show and verify a signed change-set file"},
+    {"init", cmd_init, N_("create the store and the device key")},
+    {"units", cmd_units, N_("import the administrative units")},
+    {"visit", cmd_visit, N_("record, list and show field visits")},
+    {"report", cmd_report, N_("write, submit and show periodic reports")},
+    {"proposal", cmd_proposal, N_("list proposals and their state")},
+    {"handover", cmd_handover, N_("record and list handover notes")},
+    {"status", cmd_status, N_("show what waits to be sent")},
+    {"log", cmd_log, N_("verify this device's chain of change-sets")},
+    {"export", cmd_export, N_("export everything as CSV or JSON")},
+    {"key", cmd_key, N_("generate a key pair or show a public key")},
+    {"inspect", cmd_inspect, N_("show and verify a signed change-set file")},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -25,35 +36,79 @@ usage(FILE *f)
 {
 	size_t i;
 
-	fprintf(f, "usage: coso COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(f, "%s coso [--store DIR] [--passphrase-file F] %s\n\n%s\n",
+	    _("usage:"), _("COMMAND [ARGS]"), _("commands:"));
 	for (i = 0; i < NCOMMANDS; i++) {
-		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+		fprintf(
+		    f, "  %-10s %s\n", commands[i].name, _(commands[i].help));
 	}
+}
+
+/*
+ * Takes the global options before the subcommand (`--store DIR`,
+ * `--store=DIR`, the same for --passphrase-file).  Returns the index of
+ * the subcommand, or -1 for a usage error.
+ */
+static int
+global_opts(int argc, char **argv, struct cli_opts *g)
+{
+	static const char *const names[] = {"--store", "--passphrase-file"};
+	int i                            = 1, k;
+
+	while (i < argc && strncmp(argv[i], "--", 2) == 0
+	    && strcmp(argv[i], "--help") != 0) {
+		const char **dst[] = {&g->store, &g->passfile};
+		size_t n;
+
+		for (k = 0; k < 2; k++) {
+			n = strlen(names[k]);
+			if (strncmp(argv[i], names[k], n) != 0) {
+				continue;
+			}
+			if (argv[i][n] == '=') {
+				*dst[k] = argv[i] + n + 1;
+				break;
+			}
+			if (argv[i][n] == 0 && i + 1 < argc) {
+				*dst[k] = argv[++i];
+				break;
+			}
+		}
+		if (k == 2) {
+			util_err(_("unknown option `%s'"), argv[i]);
+			return -1;
+		}
+		i++;
+	}
+	return i;
 }
 
 int
 main(int argc, char **argv)
 {
+	struct cli_opts g = {0};
 	size_t i;
+	int k;
 
+	i18n_init();
 	if (sodium_init() < 0) {
-		util_err("cannot initialise libsodium");
+		util_err("%s", _("cannot initialise libsodium"));
 		return EXIT_FAIL;
 	}
-	if (argc < 2) {
+	if ((k = global_opts(argc, argv, &g)) < 0 || k >= argc) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0) {
+	if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
 	for (i = 0; i < NCOMMANDS; i++) {
-		if (strcmp(argv[1], commands[i].name) == 0) {
-			return commands[i].fn(argc - 1, argv + 1);
+		if (strcmp(argv[k], commands[i].name) == 0) {
+			return commands[i].fn(&g, argc - k, argv + k);
 		}
 	}
-	util_err("unknown command `%s'", argv[1]);
+	util_err(_("unknown command `%s'"), argv[k]);
 	usage(stderr);
 	return EXIT_USAGE;
 }

@@ -12,6 +12,8 @@
 
 #include <sodium.h>
 
+#include <coso/proto.h>
+
 #include "util.h"
 
 int
@@ -89,24 +91,44 @@ out:
 	return rv;
 }
 
+/* Copies len bytes of p into sodium_malloc memory as a C string. */
+static int
+secure_copy(const char *p, size_t len, char **out)
+{
+	char *c;
+
+	if ((c = sodium_malloc(len + 1)) == NULL) {
+		return ENOMEM;
+	}
+	memcpy(c, p, len);
+	c[len] = 0;
+	*out   = c;
+	return 0;
+}
+
 int
 util_read_passphrase(const char *path, char **out, size_t *len)
 {
 	uint8_t *buf = NULL;
-	size_t n     = 0, i;
-	char *p;
+	char *nfc    = NULL;
+	size_t n = 0, i, nlen = 0;
 	int rv;
 
 	if ((rv = util_read_file(path, 1024, &buf, &n)) != 0) {
 		return rv;
 	}
 	for (i = 0; i < n && buf[i] != '\n' && buf[i] != '\r'; i++) { }
-	if ((p = sodium_malloc(i + 1)) == NULL) {
-		rv = ENOMEM;
+	/* Telex and VNI keyboards may give the same words in NFC or NFD;
+	 * normalise so both unlock.  Bytes that are not UTF-8 (an old
+	 * TCVN3 file) are used as they are. */
+	if (coso_text_nfc(&nfc, &nlen, (const char *) buf, i, 1024)
+	    == COSO_OK) {
+		rv   = secure_copy(nfc, nlen, out);
+		*len = nlen;
+		sodium_memzero(nfc, nlen);
+		free(nfc);
 	} else {
-		memcpy(p, buf, i);
-		p[i] = 0;
-		*out = p;
+		rv   = secure_copy((const char *) buf, i, out);
 		*len = i;
 	}
 	sodium_memzero(buf, n);

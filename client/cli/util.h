@@ -19,8 +19,9 @@ int util_read_file(const char *path, size_t max, uint8_t **out, size_t *len);
 int util_write_file(
     const char *path, const void *buf, size_t len, unsigned mode);
 
-/* Reads a passphrase file: its first line, without the newline, in
- * sodium_malloc memory (free with sodium_free).  0 or errno. */
+/* Reads a passphrase file: its first line, without the newline and in
+ * Unicode NFC when it is UTF-8, in sodium_malloc memory (free with
+ * sodium_free).  0 or errno. */
 int util_read_passphrase(const char *path, char **out, size_t *len);
 
 /* Lowercase hex of len bytes into out (2*len+1 bytes). */

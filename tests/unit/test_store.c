@@ -270,7 +270,7 @@ static void
 test_newer_store_refused(void **state)
 {
 	struct fx *f = *state;
-	char path[128], err[COSO_ERRMSG_MAX], cmd[320];
+	char path[128], err[COSO_ERRMSG_MAX], cmd[512];
 	struct coso_store *o = NULL;
 
 	assert_int_equal(cosoi_exec(f->s, "PRAGMA user_version = 99"), 0);

@@ -1,0 +1,283 @@
+/*
+ * bench_client.c: the field client's recording speed, with its baselines
+ * measured in the same run.
+ *
+ *   bench_client COSO_BINARY OUT.json
+ *
+ * Metrics (each {"value", "unit", "baseline", "ratio"}):
+ *   visit_inproc_rate   visits/s through coso_visit_add, one durable
+ *                       transaction each; baseline: raw SQLite durable
+ *                       insert+commit of a row of the same size.
+ *   sign_rate           Ed25519 signatures/s over a visit-sized message
+ *                       (the baseline is the same number: signing is a
+ *                       part of each write, shown for scale).
+ *   visit_process_p50/p99  ms from spawning `coso visit add` to its exit
+ *                       after the durable commit, over 1,000 runs;
+ *                       baseline: spawning `coso --help`.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <coso/client.h>
+
+extern char **environ;
+
+#define N_DURABLE 1500
+#define N_SIGN    20000
+#define N_PROCESS 1000
+
+static const char units_csv[] = "code,name,level,parent_code,valid_from\n"
+                                "20,Tỉnh Lạng Sơn,province,,2020-01-01\n"
+                                "06043,Xã Đào Viên,commune,20,2020-01-01\n";
+
+static double
+now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
+}
+
+static void
+die(const char *what)
+{
+	fprintf(stderr, "bench_client: %s\n", what);
+	exit(2);
+}
+
+/* Raw durable insert+commit of a 600-byte row, one transaction each. */
+static double
+raw_sqlite_rate(const char *dir)
+{
+	char path[256];
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	uint8_t row[600];
+	double t0;
+	int i;
+
+	snprintf(path, sizeof(path), "%s/raw.db", dir);
+	randombytes_buf(row, sizeof(row));
+	if (sqlite3_open(path, &db) != SQLITE_OK
+	    || sqlite3_exec(db,
+	           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+	           "CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)",
+	           NULL, NULL, NULL)
+	        != SQLITE_OK
+	    || sqlite3_prepare_v2(
+	           db, "INSERT INTO t (b) VALUES (?)", -1, &st, NULL)
+	        != SQLITE_OK) {
+		die("cannot set up the raw SQLite baseline");
+	}
+	t0 = now_s();
+	for (i = 0; i < N_DURABLE; i++) {
+		sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+		sqlite3_bind_blob(st, 1, row, sizeof(row), SQLITE_STATIC);
+		if (sqlite3_step(st) != SQLITE_DONE) {
+			die("raw insert failed");
+		}
+		sqlite3_reset(st);
+		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
+	}
+	t0 = now_s() - t0;
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return N_DURABLE / t0;
+}
+
+static double
+sign_rate(void)
+{
+	struct coso_key *key = NULL;
+	uint8_t msg[600], sig[64];
+	double t0;
+	int i;
+
+	if (coso_key_generate(&key) != COSO_OK) {
+		die("cannot make a key");
+	}
+	randombytes_buf(msg, sizeof(msg));
+	t0 = now_s();
+	for (i = 0; i < N_SIGN; i++) {
+		msg[0] = (uint8_t) i;
+		coso_key_sign(key, sig, msg, sizeof(msg));
+	}
+	t0 = now_s() - t0;
+	coso_key_free(key);
+	return N_SIGN / t0;
+}
+
+/* A standard visit: about 450 bytes of Vietnamese text. */
+static void
+standard_visit(struct coso_visit_in *v, int i, char *purpose, size_t n)
+{
+	static const char *props[]
+	    = {"Đề nghị huyện hỗ trợ 20 tấn xi măng cho đường liên thôn."};
+
+	snprintf(purpose, n, "Kiểm tra tiến độ làm đường bê tông lần %d", i);
+	memset(v, 0, sizeof(*v));
+	v->unit    = "06043";
+	v->date    = 20251120;
+	v->purpose = purpose;
+	v->situation = "Thôn 1 đã đổ xong 600 m mặt đường, còn 200 m chưa "
+	               "làm do thiếu vật liệu; bà con góp 120 ngày công.";
+	v->difficulties = "Thiếu xi măng, mùa mưa đến sớm, đường trơn.";
+	v->proposals  = props;
+	v->nproposals = 1;
+}
+
+static struct coso_store *
+bench_store(const char *dir)
+{
+	struct coso_init p = {.cadre_id = "bench", .name = "Cán bộ đo"};
+	char err[COSO_ERRMSG_MAX];
+	struct coso_store *s = NULL;
+	size_t n;
+
+	if (coso_store_init(dir, &p, NULL, err) != COSO_OK
+	    || coso_store_open(&s, dir, NULL, 0, err) != COSO_OK
+	    || coso_units_import(s, units_csv, sizeof(units_csv) - 1, &n)
+	        != 0) {
+		die(err);
+	}
+	return s;
+}
+
+static double
+inproc_rate(const char *dir)
+{
+	struct coso_store *s = bench_store(dir);
+	struct coso_visit_in v;
+	char purpose[128];
+	uint8_t id[16];
+	double t0;
+	int i;
+
+	t0 = now_s();
+	for (i = 0; i < N_DURABLE; i++) {
+		standard_visit(&v, i, purpose, sizeof(purpose));
+		if (coso_visit_add(s, &v, id) != COSO_OK) {
+			die(coso_store_errmsg(s));
+		}
+	}
+	t0 = now_s() - t0;
+	coso_store_close(s);
+	return N_DURABLE / t0;
+}
+
+/* Spawns argv with stdout and stderr to /dev/null; returns seconds. */
+static double
+run_once(char *const argv[])
+{
+	posix_spawn_file_actions_t fa;
+	double t0 = now_s();
+	pid_t pid;
+	int status;
+
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0
+	    || waitpid(pid, &status, 0) != pid) {
+		die("cannot run coso");
+	}
+	posix_spawn_file_actions_destroy(&fa);
+	if (!WIFEXITED(status)
+	    || (WEXITSTATUS(status) != 0 && strcmp(argv[1], "--help") != 0)) {
+		die("coso failed during the benchmark");
+	}
+	return now_s() - t0;
+}
+
+static int
+cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *) a, y = *(const double *) b;
+
+	return (x > y) - (x < y);
+}
+
+/* Median and p99 in ms of n runs of argv. */
+static void
+process_times(char *const argv[], double *p50, double *p99)
+{
+	double *t = malloc(N_PROCESS * sizeof(double));
+	int i;
+
+	if (t == NULL) {
+		die("out of memory");
+	}
+	for (i = 0; i < N_PROCESS; i++) {
+		t[i] = run_once(argv) * 1000.0;
+	}
+	qsort(t, N_PROCESS, sizeof(double), cmp_double);
+	*p50 = t[N_PROCESS / 2];
+	*p99 = t[N_PROCESS * 99 / 100];
+	free(t);
+}
+
+static void
+metric(FILE *f, const char *name, double value, const char *unit,
+    double baseline, int last)
+{
+	fprintf(f,
+	    "  \"%s\": {\"value\": %.3f, \"unit\": \"%s\", "
+	    "\"baseline\": %.3f, \"ratio\": %.3f}%s\n",
+	    name, value, unit, baseline, baseline > 0 ? value / baseline : 0.0,
+	    last ? "" : ",");
+	printf("%-22s %12.3f %-10s baseline %12.3f  ratio %.3f\n", name, value,
+	    unit, baseline, baseline > 0 ? value / baseline : 0.0);
+}
+
+int
+main(int argc, char **argv)
+{
+	char dir[] = "/tmp/coso-bench-XXXXXX", sdir[300], cmd[400];
+	double raw, sign, inproc, p50, p99, b50, b99;
+	FILE *f;
+
+	if (argc != 3 || sodium_init() < 0 || mkdtemp(dir) == NULL) {
+		die("usage: bench_client COSO_BINARY OUT.json");
+	}
+	raw  = raw_sqlite_rate(dir);
+	sign = sign_rate();
+	snprintf(sdir, sizeof(sdir), "%s/inproc", dir);
+	inproc = inproc_rate(sdir);
+	snprintf(sdir, sizeof(sdir), "%s/process", dir);
+	coso_store_close(bench_store(sdir));
+	{
+		char *visit[] = {argv[1], "--store", sdir, "visit", "add",
+		    "--unit", "06043", "--date", "2025-11-20", "--purpose",
+		    "Kiểm tra tiến độ làm đường bê tông Thôn 1", "--situation",
+		    "Thôn 1 đã đổ xong 600 m mặt đường, còn 200 m chưa làm.",
+		    "--difficulties", "Thiếu xi măng, mùa mưa đến sớm.",
+		    "--proposal", "Đề nghị hỗ trợ 20 tấn xi măng.", NULL};
+		char *help[]  = {argv[1], "--help", NULL};
+		process_times(help, &b50, &b99);
+		process_times(visit, &p50, &p99);
+	}
+	if ((f = fopen(argv[2], "w")) == NULL) {
+		die("cannot write the results");
+	}
+	fprintf(f, "{\n");
+	metric(f, "visit_inproc_rate", inproc, "visits/s", raw, 0);
+	metric(f, "raw_durable_commit_rate", raw, "commits/s", raw, 0);
+	metric(f, "sign_rate", sign, "signatures/s", sign, 0);
+	metric(f, "visit_process_p50", p50, "ms", b50, 0);
+	metric(f, "visit_process_p99", p99, "ms", b99, 1);
+	fprintf(f, "}\n");
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd) == 0 ? 0 : 2;
+}

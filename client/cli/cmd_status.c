@@ -1,0 +1,115 @@
+/*
+ * cmd_status.c: `coso status`: what waits to be sent, and since when.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+#include "i18n.h"
+#include "output.h"
+#include "session.h"
+#include "util.h"
+
+static void
+json_str(const char *key, const char *val)
+{
+	out_json_string(stdout, key);
+	putchar(':');
+	out_json_string(stdout, val);
+	putchar(',');
+}
+
+static void
+print_json(const struct coso_status *st, uint64_t now)
+{
+	uint64_t age
+	    = st->oldest_pending_ms != 0 && now > st->oldest_pending_ms
+	    ? (now - st->oldest_pending_ms) / 1000
+	    : 0;
+
+	putchar('{');
+	json_str("cadre_id", st->cadre_id);
+	json_str("name", st->name);
+	json_str("central_url", st->central_url);
+	json_str("shortid", st->shortid);
+	printf("\"head_seq\":%" PRIu64 ",\"pending\":%" PRIu64
+	       ",\"oldest_pending_ms\":%" PRIu64
+	       ",\"oldest_pending_age_s\":%" PRIu64
+	       ",\"last_sync_ms\":%" PRIu64 ",\"receipts\":%" PRIu64
+	       ",\"visits\":%" PRIu64 ",\"reports\":%" PRIu64
+	       ",\"drafts\":%" PRIu64 ",\"proposals_open\":%" PRIu64
+	       ",\"units\":%" PRIu64 "}\n",
+	    st->head_seq, st->pending, st->oldest_pending_ms, age,
+	    st->last_sync_ms, st->receipts, st->visits, st->reports,
+	    st->drafts, st->proposals_open, st->units);
+}
+
+/* An age for people: minutes, hours or days. */
+static void
+age_text(char *buf, size_t n, uint64_t secs)
+{
+	if (secs < 3600) {
+		snprintf(buf, n, _("%" PRIu64 " min"), secs / 60);
+	} else if (secs < 2 * 86400) {
+		snprintf(buf, n, _("%" PRIu64 " h"), secs / 3600);
+	} else {
+		snprintf(buf, n, _("%" PRIu64 " days"), secs / 86400);
+	}
+}
+
+static void
+print_human(const struct coso_status *st, uint64_t now)
+{
+	char when[32], age[32];
+
+	printf("%s: %s (%s)\n", _("Cadre"), st->name, st->cadre_id);
+	printf("%s: %s\n", _("Device key"), st->shortid);
+	printf("%s: %s\n", _("Central server"),
+	    st->central_url[0] ? st->central_url : _("(not set)"));
+	printf("%s: %" PRIu64 "\n", _("Change-sets waiting to be sent"),
+	    st->pending);
+	if (st->pending > 0 && st->oldest_pending_ms != 0) {
+		out_time(when, sizeof(when), st->oldest_pending_ms);
+		age_text(age, sizeof(age),
+		    now > st->oldest_pending_ms
+		        ? (now - st->oldest_pending_ms) / 1000
+		        : 0);
+		printf("%s: %s (%s)\n", _("Oldest waiting since"), when, age);
+	}
+	if (st->last_sync_ms != 0) {
+		out_time(when, sizeof(when), st->last_sync_ms);
+	}
+	printf("%s: %s\n", _("Last sync"),
+	    st->last_sync_ms != 0 ? when : _("never"));
+	printf("%s: %" PRIu64 "\n", _("Receipts held"), st->receipts);
+	printf("%s: %" PRIu64 "  %s: %" PRIu64 " (%s: %" PRIu64 ")  "
+	       "%s: %" PRIu64 "  %s: %" PRIu64 "\n",
+	    _("Visits"), st->visits, _("Reports"), st->reports, _("drafts"),
+	    st->drafts, _("Open proposals"), st->proposals_open, _("Units"),
+	    st->units);
+}
+
+int
+cmd_status(const struct cli_opts *g, int argc, char **argv)
+{
+	struct coso_store *s  = NULL;
+	struct coso_status st = {0};
+	int json = argc == 2 && strcmp(argv[1], "--json") == 0, e, rv;
+
+	if (argc > 2 || (argc == 2 && !json)) {
+		return cli_usage("coso status [--json]\n");
+	}
+	if ((rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	if ((e = coso_status_get(s, &st)) != COSO_OK) {
+		rv = cli_store_fail(s, _("cannot read status"), e);
+	} else if (json) {
+		print_json(&st, coso_wall_ms());
+	} else {
+		print_human(&st, coso_wall_ms());
+	}
+	coso_store_close(s);
+	return rv;
+}

@@ -1,0 +1,62 @@
+/*
+ * cmd_units.c: `coso units import FILE`: loads the administrative units.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "i18n.h"
+#include "session.h"
+#include "util.h"
+
+/* A unit list is a few thousand rows; this is far above any province. */
+#define UNITS_CSV_MAX (64u * 1024u * 1024u)
+
+static int
+units_import(const struct cli_opts *g, const char *path)
+{
+	struct coso_store *s = NULL;
+	uint8_t *csv         = NULL;
+	size_t len = 0, count = 0;
+	int e, rv             = EXIT_FAIL;
+
+	if ((e = util_read_file(path, UNITS_CSV_MAX, &csv, &len)) != 0) {
+		util_err(_("cannot read units `%s': %s"), path,
+		    e == EFBIG ? cli_strerror(COSO_ETOOBIG) : strerror(e));
+		return EXIT_FAIL;
+	}
+	if ((rv = cli_open(g, &s)) != 0) {
+		goto out;
+	}
+	if (cli_progress()) {
+		fprintf(
+		    stderr, _("coso: importing units from `%s'...\n"), path);
+	}
+	if ((e = coso_units_import(s, (char *) csv, len, &count)) != COSO_OK) {
+		char what[600];
+
+		snprintf(
+		    what, sizeof(what), _("cannot import units `%s'"), path);
+		rv = cli_store_fail(s, what, e);
+		goto out;
+	}
+	printf(ngettext("%zu unit imported\n", "%zu units imported\n", count),
+	    count);
+	rv = 0;
+out:
+	coso_store_close(s);
+	free(csv);
+	return rv;
+}
+
+int
+cmd_units(const struct cli_opts *g, int argc, char **argv)
+{
+	if (argc == 3 && strcmp(argv[1], "import") == 0
+	    && strncmp(argv[2], "--", 2) != 0) {
+		return units_import(g, argv[2]);
+	}
+	return cli_usage("coso units import FILE\n");
+}

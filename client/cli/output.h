@@ -1,0 +1,82 @@
+/*
+ * output.h: printing struct coso_row as a table, a detail view, JSON or
+ * CSV.  Every listing, `show` and `export` goes through these.
+ */
+#ifndef COSO_CLIENT_OUTPUT_H
+#define COSO_CLIENT_OUTPUT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include <coso/client.h>
+
+enum out_mode {
+	OUT_TABLE = 0, /* human: aligned columns, long text cut */
+	OUT_JSON  = 1, /* an array of objects */
+	OUT_CSV   = 2, /* RFC 4180, a header row per kind */
+};
+
+/* A table column: the row key, its header (N_() text) and a width in
+ * characters; cut is set for ids, shortened without an ellipsis. */
+struct out_col {
+	const char *key;
+	const char *header;
+	int width;
+	int cut;
+};
+
+/* State of one listing; zero it, then set f, mode and cols. */
+struct out_list {
+	FILE *f;
+	enum out_mode mode;
+	const struct out_col *cols; /* for OUT_TABLE; NULL: every key */
+	size_t ncols;
+	size_t nrows;
+	char kind[32]; /* CSV: the kind whose header was written */
+	int have_cols; /* TABLE: columns chosen and header printed */
+	unsigned used; /* TABLE: bit i set if cols[i] is in the rows */
+};
+
+/* A coso_row_cb printing one row into an out_list (arg). */
+int out_list_row(const struct coso_row *row, void *arg);
+
+/* Opens ("[") and closes ("]", or "(none)" for an empty table). */
+void out_list_begin(struct out_list *o);
+void out_list_end(struct out_list *o);
+
+/* `show`: the first row in full, then its children.  Zero it, set f and
+ * json; out_show_row is a coso_row_cb. */
+struct out_show {
+	FILE *f;
+	int json;
+	size_t nrows;
+};
+
+int out_show_row(const struct coso_row *row, void *arg);
+void out_show_end(struct out_show *o);
+
+/* JSON pieces: a string (escaped), a value, one row as an object. */
+void out_json_string(FILE *f, const char *s);
+void out_json_value(FILE *f, const struct coso_kv *kv);
+void out_json_row(FILE *f, const struct coso_row *row);
+
+/* One CSV field, quoted when needed (RFC 4180). */
+void out_csv_field(FILE *f, const char *s);
+
+/*
+ * A value for people: text as it is, dates dd/mm/yyyy, *_ms times as
+ * dd/mm/yyyy hh:mm (Vietnam time), *_milli as decimals.  Returns kv->s
+ * or buf (at least 32 bytes).
+ */
+const char *out_human(const struct coso_kv *kv, char *buf, size_t n);
+
+/* The value of key in row, or NULL. */
+const struct coso_kv *out_find(const struct coso_row *row, const char *key);
+
+/* The translated label for a row key (the key itself if none). */
+const char *out_label(const char *key);
+
+/* Milliseconds since the Unix epoch as dd/mm/yyyy hh:mm (UTC+7). */
+void out_time(char *buf, size_t n, uint64_t ms);
+
+#endif /* COSO_CLIENT_OUTPUT_H */

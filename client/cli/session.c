@@ -1,0 +1,305 @@
+/*
+ * session.c: opening the store and reporting library errors.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "i18n.h"
+#include "output.h"
+#include "session.h"
+#include "util.h"
+
+/* English sentences for the error codes, translated through the catalogue
+ * (the library's own sentences stay English). */
+static const char *const errors[] = {
+    [COSO_OK]        = N_("success"),
+    [COSO_ENOMEM]    = N_("out of memory"),
+    [COSO_EINVAL]    = N_("invalid argument"),
+    [COSO_ETOOBIG]   = N_("too large"),
+    [COSO_ETRUNC]    = N_("truncated"),
+    [COSO_ETRAILING] = N_("unexpected bytes after the end"),
+    [COSO_EVERSION]  = N_("unknown format version"),
+    [COSO_EBADSIG]   = N_("bad signature"),
+    [COSO_EWRONGKEY] = N_("signed by a different key"),
+    [COSO_ENONCANON] = N_("not in canonical encoding"),
+    [COSO_ESCHEMA]   = N_("does not match the schema"),
+    [COSO_EUTF8]     = N_("invalid UTF-8"),
+    [COSO_ENFC]      = N_("text not in Unicode NFC"),
+    [COSO_EKEYFILE]  = N_("damaged or malformed key file"),
+    [COSO_EKEYTYPE]  = N_("wrong type of key file"),
+    [COSO_EPASSWORD] = N_("wrong passphrase"),
+    [COSO_ENEEDPASS] = N_("passphrase required"),
+    [COSO_ECLOCK]    = N_("clock value out of range"),
+    [COSO_ECRYPTO]   = N_("cryptographic library failure"),
+    [COSO_ECHAIN]    = N_("broken change-set chain"),
+    [COSO_EIO]       = N_("input/output error"),
+    [COSO_ENOENT]    = N_("not found"),
+    [COSO_EEXIST]    = N_("already exists"),
+    [COSO_ESTORE]    = N_("the store database failed"),
+    [COSO_ENEWER]    = N_("store written by a newer coso"),
+    [COSO_EUNIT]     = N_("unknown unit"),
+    [COSO_EDATE]     = N_("malformed or out-of-range date"),
+    [COSO_EPERIOD]   = N_("malformed period"),
+    [COSO_EFIELD]    = N_("a field is missing, empty or malformed"),
+    [COSO_ESTATE]    = N_("not allowed in the object's state"),
+    [COSO_ECSV]      = N_("malformed CSV input"),
+    [COSO_ENOSTORE]  = N_("no store at that place"),
+};
+
+#define NERRORS (sizeof(errors) / sizeof(errors[0]))
+
+const char *
+cli_strerror(int code)
+{
+	if (code >= 0 && (size_t) code < NERRORS && errors[code] != NULL) {
+		return _(errors[code]);
+	}
+	return coso_client_strerror(code);
+}
+
+const char *
+cli_sentence(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s != NULL && i < NERRORS; i++) {
+		if (errors[i] != NULL && strcmp(errors[i], s) == 0) {
+			return _(errors[i]);
+		}
+	}
+	return s;
+}
+
+int
+cli_fail(const char *what, int code, const char *detail)
+{
+	const char *eng = NULL, *tr;
+
+	if (code >= 0 && (size_t) code < NERRORS) {
+		eng = errors[code];
+	}
+	tr = cli_strerror(code);
+	if (detail == NULL || detail[0] == 0) {
+		util_err("%s: %s", what, tr);
+	} else if (eng != NULL && tr != eng && strcmp(tr, eng) != 0) {
+		util_err("%s: %s (%s)", what, tr, detail);
+	} else {
+		util_err("%s: %s", what, detail);
+	}
+	return EXIT_FAIL;
+}
+
+int
+cli_store_fail(const struct coso_store *s, const char *what, int code)
+{
+	return cli_fail(what, code, coso_store_errmsg(s));
+}
+
+char *
+cli_store_dir(const struct cli_opts *g)
+{
+	char *d;
+
+	d = g->store != NULL ? strdup(g->store) : coso_store_default_dir();
+	if (d == NULL) {
+		util_err("%s",
+		    _("cannot find the store: set COSO_HOME or "
+		      "use --store DIR"));
+	}
+	return d;
+}
+
+int
+cli_passphrase(
+    const struct cli_opts *g, const char *file, char **pass, size_t *len)
+{
+	const char *f = file;
+	int e;
+
+	*pass = NULL;
+	*len  = 0;
+	if (f == NULL) {
+		f = g->passfile;
+	}
+	if (f == NULL && (f = getenv("COSO_PASSPHRASE_FILE")) != NULL
+	    && f[0] == 0) {
+		f = NULL;
+	}
+	if (f == NULL) {
+		return 0;
+	}
+	if ((e = util_read_passphrase(f, pass, len)) != 0) {
+		util_err(
+		    _("cannot read passphrase file `%s': %s"), f, strerror(e));
+		return -1;
+	}
+	return 0;
+}
+
+int
+cli_open(const struct cli_opts *g, struct coso_store **out)
+{
+	char errmsg[COSO_ERRMSG_MAX] = "";
+	char *dir = NULL, *pass = NULL;
+	size_t plen = 0;
+	int e, rv = EXIT_FAIL;
+
+	if ((dir = cli_store_dir(g)) == NULL
+	    || cli_passphrase(g, NULL, &pass, &plen) != 0) {
+		goto out;
+	}
+	if ((e = coso_store_open(out, dir, pass, plen, errmsg)) != COSO_OK) {
+		char what[600];
+
+		snprintf(what, sizeof(what), _("cannot open store `%s'"), dir);
+		cli_fail(what, e, errmsg);
+		goto out;
+	}
+	rv = 0;
+out:
+	sodium_free(pass);
+	free(dir);
+	return rv;
+}
+
+int
+cli_date(const char *opt, const char *s, int32_t *out)
+{
+	if (coso_date_parse(s, out) != COSO_OK) {
+		util_err(_("invalid date `%s' for %s: use YYYY-MM-DD or "
+		           "dd/mm/yyyy"),
+		    s, opt);
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+int
+cli_usage(const char *lines)
+{
+	fprintf(stderr, "%s %s", _("usage:"), lines);
+	return EXIT_USAGE;
+}
+
+void
+cli_print_id(const uint8_t id[static 16])
+{
+	char hex[33];
+
+	util_hex(hex, id, 16);
+	printf("%s\n", hex);
+}
+
+int
+cli_progress(void)
+{
+	return isatty(STDERR_FILENO);
+}
+
+int
+cli_list_opts(int argc, char **argv, unsigned allow, struct list_opts *o)
+{
+	static const struct option longopts[] = {
+	    {"unit", required_argument, NULL, 'u'},
+	    {"since", required_argument, NULL, 's'},
+	    {"open", no_argument, NULL, 'o'},
+	    {"json", no_argument, NULL, 'j'},
+	    {NULL, 0, NULL, 0},
+	};
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 'u' && (allow & LIST_UNIT)) {
+			o->f.unit = optarg;
+		} else if (c == 's' && (allow & LIST_SINCE)) {
+			if (cli_date("--since", optarg, &o->f.since) != 0) {
+				return EXIT_FAIL;
+			}
+		} else if (c == 'o' && (allow & LIST_OPEN)) {
+			o->f.open_only = 1;
+		} else if (c == 'j') {
+			o->json = 1;
+		} else {
+			return EXIT_USAGE;
+		}
+	}
+	return optind == argc ? 0 : EXIT_USAGE;
+}
+
+int
+cli_list(const struct cli_opts *g, cli_list_fn fn, const struct list_opts *o,
+    const struct out_col *cols, size_t ncols, const char *what)
+{
+	struct coso_store *s = NULL;
+	struct out_list out  = {0};
+	int e, rv;
+
+	if ((rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	out.f     = stdout;
+	out.mode  = o->json ? OUT_JSON : OUT_TABLE;
+	out.cols  = cols;
+	out.ncols = ncols;
+	out_list_begin(&out);
+	if ((e = fn(s, &o->f, out_list_row, &out)) != COSO_OK) {
+		fflush(stdout);
+		rv = cli_store_fail(s, what, e);
+	} else {
+		out_list_end(&out);
+	}
+	coso_store_close(s);
+	return rv;
+}
+
+/* ID [--json], in any order.  0, or -1 for a usage error. */
+static int
+show_args(int argc, char **argv, const char **id, int *json)
+{
+	int i;
+
+	*id = NULL;
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--json") == 0) {
+			*json = 1;
+		} else if (argv[i][0] == '-' || *id != NULL) {
+			return -1;
+		} else {
+			*id = argv[i];
+		}
+	}
+	return *id != NULL ? 0 : -1;
+}
+
+int
+cli_show(const struct cli_opts *g, cli_show_fn fn, int argc, char **argv,
+    const char *what)
+{
+	struct coso_store *s = NULL;
+	struct out_show out  = {0};
+	const char *id;
+	char framing[600];
+	int e, rv;
+
+	if (show_args(argc, argv, &id, &out.json) != 0) {
+		return -1;
+	}
+	if ((rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	out.f = stdout;
+	snprintf(framing, sizeof(framing), what, id);
+	if ((e = fn(s, id, out_show_row, &out)) != COSO_OK) {
+		rv = cli_store_fail(s, framing, e);
+	} else {
+		out_show_end(&out);
+	}
+	coso_store_close(s);
+	return rv;
+}

@@ -34,6 +34,7 @@ static const struct {
 	cli_list_fn fn;
 } kinds[] = {
     {"visits", N_("visits"), coso_visit_list},
+    {"outcomes", N_("outcomes"), coso_outcome_list},
     {"reports", N_("reports"), coso_report_list},
     {"proposals", N_("proposals"), coso_proposal_list},
     {"handovers", N_("handovers"), coso_handover_list},

@@ -49,7 +49,7 @@ handover_add(const struct cli_opts *g, int argc, char **argv)
 }
 
 static const struct out_col handover_cols[] = {
-    {"id", N_("ID"), 8, 1},
+    {"id", N_("ID"), 8, OUT_CUT_TAIL},
     {"date", N_("Date"), 10, 0},
     {"created_ms", N_("Created"), 16, 0},
     {"unit", N_("Unit"), 6, 0},

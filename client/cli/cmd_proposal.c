@@ -11,7 +11,7 @@
 #include "util.h"
 
 static const struct out_col proposal_cols[] = {
-    {"id", N_("ID"), 8, 1},
+    {"id", N_("ID"), 8, OUT_CUT_TAIL},
     {"date", N_("Date"), 10, 0},
     {"unit", N_("Unit"), 6, 0},
     {"status", N_("Status"), 10, 0},

@@ -148,7 +148,7 @@ report_write(const struct cli_opts *g, const char *sub, int argc, char **argv)
 }
 
 static const struct out_col report_cols[] = {
-    {"id", N_("ID"), 8, 1},
+    {"id", N_("ID"), 8, OUT_CUT_TAIL},
     {"period", N_("Period"), 8, 0},
     {"unit", N_("Unit"), 6, 0},
     {"unit_name", N_("Unit name"), 22, 0},

@@ -249,7 +249,7 @@ out:
 }
 
 static const struct out_col visit_cols[] = {
-    {"id", N_("ID"), 8, 1},
+    {"id", N_("ID"), 8, OUT_CUT_TAIL},
     {"date", N_("Date"), 10, 0},
     {"unit", N_("Unit"), 6, 0},
     {"unit_name", N_("Unit name"), 22, 0},

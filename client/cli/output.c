@@ -32,9 +32,8 @@ static const struct {
     {"quantity_milli", N_("Quantity")},
     {"quantity_unit", N_("Quantity unit")},
     {"amount_vnd", N_("Amount (VND)")},
-    {"lat", N_("Latitude")},
-    {"lon", N_("Longitude")},
-    {"quantity", N_("Quantity")},
+    {"lat_e6", N_("Latitude")},
+    {"lon_e6", N_("Longitude")},
     {"changeset", N_("Change-set")},
     {"source_kind", N_("Source kind")},
     {"proposal", N_("Proposal")},
@@ -176,11 +175,9 @@ out_human(const struct coso_kv *kv, char *buf, size_t n)
 			} else {
 				snprintf(buf, n, "-");
 			}
-		} else if (ends_with(kv->key, "_milli")
-		    || strcmp(kv->key, "quantity") == 0) {
+		} else if (ends_with(kv->key, "_milli")) {
 			scaled(buf, n, kv->i, 1000);
-		} else if (strcmp(kv->key, "lat") == 0
-		    || strcmp(kv->key, "lon") == 0) {
+		} else if (ends_with(kv->key, "_e6")) {
 			scaled(buf, n, kv->i, 1000000);
 		} else if (strcmp(kv->key, "ok") == 0) {
 			snprintf(buf, n, "%s", kv->i ? _("yes") : _("NO"));
@@ -332,14 +329,19 @@ width(const char *s)
 }
 
 /* Prints s in w characters: newlines as spaces, cut with an ellipsis
- * (or bare, for ids), padded unless last. */
+ * (or bare, for ids), padded unless last.  OUT_CUT_TAIL keeps the end of
+ * an ASCII id: a UUIDv7 begins with its time, so records made together
+ * share their first digits and differ in their last. */
 static void
 cell(FILE *f, const char *s, int w, int cut, int last)
 {
 	int n = width(s), limit = n > w ? (cut ? w : w - 1) : n, k = 0;
-	const char *p;
+	const char *p = s;
 
-	for (p = s; *p != 0; p++) {
+	if (cut == OUT_CUT_TAIL && n > w) {
+		p = s + strlen(s) - (size_t) w;
+	}
+	for (; *p != 0; p++) {
 		int start = ((unsigned char) *p & 0xc0) != 0x80;
 
 		if (start && k++ == limit) {

@@ -18,6 +18,9 @@ enum out_mode {
 
 /* A table column: the row key, its header (N_() text) and a width in
  * characters; cut is set for ids, shortened without an ellipsis. */
+/* out_col.cut: 0 an ellipsis, 1 the start bare, OUT_CUT_TAIL the end. */
+#define OUT_CUT_TAIL 2
+
 struct out_col {
 	const char *key;
 	const char *header;

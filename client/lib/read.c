@@ -99,7 +99,8 @@ list(struct coso_store *s, const char *sql, const char *kind,
 
 #define VISIT_COLS                                                            \
 	"v.id, v.unit, u.name AS unit_name, v.date, v.purpose, v.situation, " \
-	"v.difficulties, v.directions, v.participants, v.lat, v.lon, "        \
+	"v.difficulties, v.directions, v.participants, v.lat AS lat_e6, "     \
+	"v.lon AS lon_e6, "                                                   \
 	"v.seq, v.author"
 
 int
@@ -151,4 +152,18 @@ coso_handover_list(struct coso_store *s, const struct coso_filter *f,
 	    "WHERE (?1 IS NULL OR h.unit = ?1) AND h.date >= ?2 "
 	    "ORDER BY h.date, h.seq",
 	    "handover", f, cb, arg);
+}
+
+int
+coso_outcome_list(struct coso_store *s, const struct coso_filter *f,
+    coso_row_cb cb, void *arg)
+{
+	return list(s,
+	    "SELECT o.id, o.visit, v.unit, v.date, o.text, o.quantity AS "
+	    "quantity_milli, "
+	    "o.quantity_unit, o.amount_vnd FROM outcomes o JOIN visits v ON "
+	    "v.id = o.visit WHERE (?1 IS NULL OR v.unit = ?1) AND v.date >= "
+	    "?2 "
+	    "ORDER BY v.date, v.seq, o.rowid",
+	    "outcome", f, cb, arg);
 }

@@ -18,7 +18,7 @@ static const struct {
     {"handover", "handovers"},
 };
 
-/* Lowercases and checks a hex id or prefix of 8..32 digits. */
+/* Lowercases and checks a hex id, or its first or last 8..31 digits. */
 static int
 clean_hex(char out[33], const char *hex)
 {
@@ -53,7 +53,8 @@ coso_id_resolve(struct coso_store *s, const char *kind, const char *hex,
 		    hex ? hex : "");
 	}
 	snprintf(sql, sizeof(sql),
-	    "SELECT id FROM %s WHERE lower(hex(id)) LIKE ?1 || '%%' LIMIT 2",
+	    "SELECT id FROM %s WHERE lower(hex(id)) LIKE ?1 || '%%' OR "
+	    "lower(hex(id)) LIKE '%%' || ?1 LIMIT 2",
 	    kinds[i].table);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot look up the id");
@@ -109,14 +110,16 @@ coso_visit_show(
 	            "v.purpose, "
 	            "v.situation, v.difficulties, v.directions, "
 	            "v.participants, "
-	            "v.lat, v.lon, v.seq, v.author, o.id AS changeset FROM "
+	            "v.lat AS lat_e6, v.lon AS lon_e6, v.seq, v.author, o.id "
+	            "AS changeset FROM "
 	            "visits "
 	            "v LEFT JOIN units u ON u.code = v.unit LEFT JOIN outbox "
 	            "o ON "
 	            "o.seq = v.seq WHERE v.id = ?1",
 	            "visit", id, cb, arg))
 	    || (rv = by_id(s,
-	            "SELECT id, text, quantity, quantity_unit, amount_vnd "
+	            "SELECT id, text, quantity AS quantity_milli, "
+	            "quantity_unit, amount_vnd "
 	            "FROM "
 	            "outcomes WHERE visit = ?1 ORDER BY rowid",
 	            "outcome", id, cb, arg))) {

@@ -121,7 +121,7 @@ contains "$T/out" '"date":"2025-03-12"' "dd/mm/yyyy date accepted, ISO in JSON"
 expect 0 "visit list" "$COSO" visit list
 contains "$T/out" "10/03/2025" "list date dd/mm/yyyy"
 contains "$T/out" "Xã Đào Viên" "list unit name"
-contains "$T/out" "$(echo "$V1" | cut -c1-8)" "list short id"
+contains "$T/out" "$(echo "$V1" | cut -c25-32)" "list short id (the last 8 digits)"
 expect 0 "visit list --unit" "$COSO" visit list --unit 06160
 lacks "$T/out" "10/03/2025" "unit filter"
 expect 0 "visit list --since" "$COSO" visit list --since 2025-03-11 --json
@@ -138,6 +138,8 @@ contains "$T/out" "Thiếu xi măng cho đoạn cuối" "show full text"
 contains "$T/out" "10/03/2025" "show date"
 contains "$T/out" "Đường bê tông" "show outcome"
 contains "$T/out" "2.5" "show quantity as decimal"
+expect 0 "visit show by the listed suffix" "$COSO" visit show "$(echo "$V1" | cut -c25-32)"
+contains "$T/out" "$V1" "suffix resolves to the visit"
 expect 0 "visit show prefix json" "$COSO" visit show "$(echo "$V1" | cut -c1-12)" --json
 json "$T/out" "visit show json"
 contains "$T/out" "\"id\":\"$V1\"" "json id as hex"
@@ -273,8 +275,11 @@ fi
 expect 0 "export json" "$COSO" export --format json
 json "$T/out" "export json"
 if [ -n "$PY" ]; then
-	same "$(jget "$T/out" '[len(d[k]) for k in ("visits", "reports", "proposals", "handovers")]')" \
-		"[2, 1, 3, 1]" "export json counts"
+	same "$(jget "$T/out" '[len(d[k]) for k in ("visits", "outcomes", "reports", "proposals", "handovers")]')" \
+		"[2, 2, 1, 3, 1]" "export json counts"
+	same "$(jget "$T/out" '[(o["text"], o["quantity_milli"], o["quantity_unit"], o["amount_vnd"]) for o in d["outcomes"]]')" \
+		"[('Đường bê tông', 600000, 'm', 150000000), ('Cống thoát nước', 2500, None, None)]" \
+		"export outcomes in thousandths"
 fi
 expect 0 "export csv file" "$COSO" export --format csv --output "$T/all.csv"
 [ -s "$T/all.csv" ] && ok || bad "export csv file empty"
@@ -282,8 +287,8 @@ cmp -s "$T/out" /dev/null && ok || bad "export --output printed data"
 contains "$T/all.csv" "kind,id," "csv header"
 contains "$T/all.csv" "visit,$V1," "csv visit row"
 contains "$T/all.csv" "2025-03-10" "csv ISO date"
-same "$(grep -c '^kind,' "$T/all.csv")" 4 "csv a header per kind"
-same "$(grep -c "$(printf '^\r$')" "$T/all.csv")" 3 "csv blank lines between kinds"
+same "$(grep -c '^kind,' "$T/all.csv")" 5 "csv a header per kind"
+same "$(grep -c "$(printf '^\r$')" "$T/all.csv")" 4 "csv blank lines between kinds"
 contains "$T/all.csv" '"Hỗ trợ xi măng
 Sửa cầu treo Thôn 2' "csv multi-line field quoted"
 expect 0 "export csv bom" "$COSO" export --format csv --bom

@@ -217,11 +217,16 @@ COSO_NODISCARD int coso_report_list(struct coso_store *s,
     const struct coso_filter *f, coso_row_cb cb, void *arg);
 COSO_NODISCARD int coso_proposal_list(struct coso_store *s,
     const struct coso_filter *f, coso_row_cb cb, void *arg);
+/* Outcomes of visits (quantity in thousandths, amount in VND). */
+COSO_NODISCARD int coso_outcome_list(struct coso_store *s,
+    const struct coso_filter *f, coso_row_cb cb, void *arg);
 COSO_NODISCARD int coso_handover_list(struct coso_store *s,
     const struct coso_filter *f, coso_row_cb cb, void *arg);
 
 /*
- * One object by id (hex, or a unique prefix of at least 8 hex digits):
+ * One object by id (hex, or a unique prefix or suffix of at least 8 hex
+ * digits; lists show the last 8, since UUIDv7s made together share
+ * their first digits):
  * the row, then its children (outcomes, proposals) as further rows.
  * COSO_ENOENT if none matches.
  */

@@ -175,28 +175,56 @@ out:
 	return rv;
 }
 
-int
-cosoi_key_load(struct coso_store *s)
+/*
+ * Reads dir/name (a key file of at most max bytes) and hands its text to
+ * parse; the text is wiped before it is freed.
+ */
+static int
+load_key_file(struct coso_store *s, const char *name, size_t max,
+    int (*parse)(struct coso_store *, const char *, size_t))
 {
 	char path[4096], *text = NULL;
 	size_t len = 0;
 	int e, rv;
 
-	if (s->key != NULL) {
-		return COSO_OK;
+	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
+	if ((e = cosoi_read_file(path, max, &text, &len)) != 0) {
+		return cosoi_fail(s, COSO_EIO, "cannot read key `%s': %s",
+		    path, e == EFBIG ? "not a key file" : strerror(e));
 	}
-	snprintf(path, sizeof(path), "%s/device.key", s->dir);
-	if ((e = cosoi_read_file(path, COSO_SECFILE_MAX, &text, &len)) != 0) {
-		return cosoi_fail(s, COSO_EIO,
-		    "cannot read device key `%s': %s", path,
-		    e == EFBIG ? "not a key file" : strerror(e));
-	}
-	rv = coso_seckey_parse(&s->key, text, len, s->pass, s->passlen);
+	rv = parse(s, text, len);
 	sodium_memzero(text, len);
 	free(text);
 	if (rv != COSO_OK) {
-		return cosoi_fail(s, rv, "cannot read device key `%s': %s",
-		    path, coso_strerror(rv));
+		return cosoi_fail(s, rv, "cannot read key `%s': %s", path,
+		    coso_strerror(rv));
+	}
+	return COSO_OK;
+}
+
+static int
+parse_secret(struct coso_store *s, const char *text, size_t len)
+{
+	return coso_seckey_parse(&s->key, text, len, s->pass, s->passlen);
+}
+
+static int
+parse_public(struct coso_store *s, const char *text, size_t len)
+{
+	return coso_pubkey_parse(s->pk, text, len);
+}
+
+int
+cosoi_key_load(struct coso_store *s)
+{
+	int rv;
+
+	if (s->key != NULL) {
+		return COSO_OK;
+	}
+	rv = load_key_file(s, "device.key", COSO_SECFILE_MAX, parse_secret);
+	if (rv != COSO_OK) {
+		return rv;
 	}
 	coso_key_public(s->key, s->pk);
 	if (s->cadre == NULL
@@ -204,6 +232,15 @@ cosoi_key_load(struct coso_store *s)
 		return cosoi_fail(s, COSO_ESTORE, "store has no cadre id");
 	}
 	return COSO_OK;
+}
+
+int
+cosoi_pk_load(struct coso_store *s)
+{
+	if (s->key != NULL) {
+		return COSO_OK;
+	}
+	return load_key_file(s, "device.pub", COSO_PUBFILE_MAX, parse_public);
 }
 
 char *
@@ -231,28 +268,4 @@ coso_store_default_dir(void)
 		snprintf(out, n, "%s/.local/share/coso", home);
 	}
 	return out;
-}
-
-int
-cosoi_pk_load(struct coso_store *s)
-{
-	char path[4096], *text = NULL;
-	size_t len = 0;
-	int e, rv;
-
-	if (s->key != NULL) {
-		return COSO_OK;
-	}
-	snprintf(path, sizeof(path), "%s/device.pub", s->dir);
-	if ((e = cosoi_read_file(path, COSO_PUBFILE_MAX, &text, &len)) != 0) {
-		return cosoi_fail(s, COSO_EIO, "cannot read `%s': %s", path,
-		    e == EFBIG ? "not a key file" : strerror(e));
-	}
-	rv = coso_pubkey_parse(s->pk, text, len);
-	free(text);
-	if (rv != COSO_OK) {
-		return cosoi_fail(
-		    s, rv, "cannot read `%s': %s", path, coso_strerror(rv));
-	}
-	return COSO_OK;
 }

@@ -21,7 +21,7 @@ ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
 	-Iproto/include -Iclient/include $(PKG_CFLAGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-LIBS := $(PKG_LIBS) $(UNISTRING_LIBS)
+LIBS := $(PKG_LIBS) $(UNISTRING_LIBS) $(NNG_LIBS) -lpthread
 
 ifeq ($(V),1)
 Q :=
@@ -50,7 +50,9 @@ CLIENT_LIB := $(B)/libcoso_client.a
 CLIENT_SAN_LIB := $(B)/san/libcoso_client.a
 CLI_SRCS := $(sort $(wildcard client/cli/*.c))
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
-PROGRAMS := $(B)/coso
+DAEMON_SRCS := $(sort $(wildcard daemon/*.c daemon/*/*.c))
+DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(B)/%.o)
+PROGRAMS := $(B)/coso $(if $(DAEMON_SRCS),$(B)/cosod)
 TEST_TOOLS := $(B)/mkcs $(B)/kill_writes
 
 include po/po.mk
@@ -99,6 +101,11 @@ $(CLIENT_LIB): $(CLIENT_LIB_OBJS)
 $(B)/coso: $(CLI_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
+
+$(B)/cosod: $(DAEMON_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(CLIENT_LIB) $(PROTO_LIB) \
+		$(LIBS)
 
 $(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")

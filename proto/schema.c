@@ -37,10 +37,10 @@ static const struct coso_schema_field f_cadre[] = {
 };
 
 static const struct coso_schema_field f_device_key[] = {
-    {1, "cadre_id", TEXT, REQ},
-    {2, "public_key", BYTES, REQ},
+    {1, "cadre_id", TEXT, REQ}, {2, "public_key", BYTES, REQ},
     {3, "role", INT, REQ}, /* 1 field, 2 admin */
     {4, "added", INT | NUL, OPT},
+    {5, "token_hash", BYTES | NUL, OPT}, /* the enrollment it came from */
 };
 
 static const struct coso_schema_field f_token[] = {

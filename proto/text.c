@@ -137,3 +137,18 @@ coso_uuid7_valid(const uint8_t b[static 16])
 {
 	return (b[6] >> 4) == 7 && (b[8] & 0xc0u) == 0x80u;
 }
+
+void
+coso_uuid_named(uint8_t out[static 16], const char *ns, const char *key)
+{
+	crypto_hash_sha256_state st;
+	uint8_t h[32];
+
+	crypto_hash_sha256_init(&st);
+	crypto_hash_sha256_update(&st, (const uint8_t *) ns, strlen(ns) + 1);
+	crypto_hash_sha256_update(&st, (const uint8_t *) key, strlen(key));
+	crypto_hash_sha256_final(&st, h);
+	memcpy(out, h, 16);
+	out[6] = (uint8_t) (0x70u | (out[6] & 0x0fu));
+	out[8] = (uint8_t) (0x80u | (out[8] & 0x3fu));
+}

@@ -50,6 +50,19 @@ enum coso_err {
 	COSO_EIO       = 20, /* input/output error */
 	COSO_ENOENT    = 21, /* not found */
 	COSO_EEXIST    = 22, /* already exists */
+
+	/* Why the central quarantined or refused a change-set or request
+	 * (wire: PUSH_REP reason, ENROLL_REP and ERROR code). */
+	COSO_QFORK    = 60, /* same author and seq, another change-set */
+	COSO_QUNAUTH  = 61, /* author not assigned to the unit on that date */
+	COSO_QADMIN   = 62, /* admin table written without an admin key */
+	COSO_QREVOKED = 63, /* the author's key is revoked */
+	COSO_QAUTHOR  = 64, /* change-set author is not the sender */
+	COSO_QUNKNOWN = 65, /* key not enrolled */
+	COSO_QTOKEN   = 66, /* enrollment token unknown, used or expired */
+	COSO_QREF     = 67, /* refers to a record that does not exist */
+	COSO_QIMMUT   = 68, /* changes an append-only record */
+	COSO_EBUSY    = 69, /* central overloaded or shutting down: retry */
 };
 
 /* A short English sentence for an error code; never NULL. */
@@ -378,6 +391,159 @@ void coso_uuid7(uint8_t out[static 16], uint64_t ms);
 
 /* 1 if b is a UUIDv7 (version 7, variant 10), else 0. */
 int coso_uuid7_valid(const uint8_t b[static 16]);
+
+/*
+ * The row id of an entity with a natural key (a unit code, a cadre id):
+ * the first 16 bytes of SHA-256(ns || 0x00 || key) with the UUIDv7
+ * version and variant bits set, so every device names it alike and
+ * last-writer-wins applies to one row.  ns is the table's name.
+ */
+void coso_uuid_named(uint8_t out[static 16], const char *ns, const char *key);
+
+/*
+ * Wire protocol (FORMAT.md, "Wire").  Every nng message is one frame:
+ *
+ *   version u8 | kind u8 | sender Ed25519 pk [32] | nonce [24] |
+ *   crypto_box_easy_afternm(plaintext) [16 + n]
+ *
+ * sealed between the X25519 forms of the sender's and the receiver's
+ * Ed25519 keys.  The plaintext starts with version, kind, type u8 and a
+ * request id u64, then the message body (big-endian integers; strings as
+ * u16 length + UTF-8; byte strings as u32 length + bytes).
+ */
+#define COSO_WIRE_VERSION     1u
+#define COSO_WIRE_HEADER      58u /* bytes before the box */
+#define COSO_WIRE_OVERHEAD    (COSO_WIRE_HEADER + 16u)
+#define COSO_WIRE_MAX_DEFAULT (1024u * 1024u) /* default max message */
+#define COSO_WIRE_MAX_LIMIT   (16u * 1024u * 1024u)
+#define COSO_WIRE_ITEMS_MAX   4096u /* items in one message */
+#define COSO_WIRE_STR_MAX     256u  /* bytes of one string */
+#define COSO_RECEIPT_MAX      4096u /* bytes of one receipt */
+
+enum coso_wire_kind {
+	COSO_WIRE_REQUEST = 1,
+	COSO_WIRE_REPLY   = 2,
+};
+
+/* A shared box key between this side's key and a peer's public key. */
+struct coso_box;
+
+COSO_NODISCARD int coso_box_new(struct coso_box **out,
+    const struct coso_key *self, const uint8_t peer_pk[static 32]);
+void coso_box_free(struct coso_box *box); /* accepts NULL */
+
+/*
+ * Seals plaintext into a frame from self (whose public key is written
+ * into the header) with a fresh random nonce.  *out is malloc'd.
+ */
+COSO_NODISCARD int coso_wire_seal(uint8_t **out, size_t *out_len,
+    const struct coso_box *box, const uint8_t self_pk[static 32],
+    enum coso_wire_kind kind, const uint8_t *plain, size_t plain_len);
+
+/* Reads a frame's header without opening it: version, kind, sender. */
+COSO_NODISCARD int coso_wire_peek(const uint8_t *frame, size_t len,
+    enum coso_wire_kind *kind, uint8_t sender_pk[static 32]);
+
+/*
+ * Opens a frame with box (built for the sender in its header).  *plain is
+ * malloc'd.  A frame that does not open gives COSO_EBADSIG; one over max
+ * bytes COSO_ETOOBIG before anything is allocated.
+ */
+COSO_NODISCARD int coso_wire_open(uint8_t **plain, size_t *plain_len,
+    const struct coso_box *box, const uint8_t *frame, size_t len, size_t max);
+
+/* Message types (plaintext byte 2). */
+enum coso_msg_type {
+	COSO_MSG_STATUS     = 1, /* request: nothing */
+	COSO_MSG_STATUS_REP = 2, /* central_ms, enrolled, next_seq,
+	                            max_message, cadre_id */
+	COSO_MSG_ENROLL     = 3, /* token[32], cadre_id */
+	COSO_MSG_ENROLL_REP = 4, /* code, text */
+	COSO_MSG_PUSH       = 5, /* items: cs */
+	COSO_MSG_PUSH_REP   = 6, /* items: status, reason, expected_seq, id,
+	                            receipt */
+	COSO_MSG_PULL     = 7,   /* cursor, max_bytes */
+	COSO_MSG_PULL_REP = 8,   /* cursor (new), more, items: position,
+	                            cadre_id, cs */
+	COSO_MSG_ERROR = 9,      /* code, text: the whole request failed */
+};
+
+/* What the central did with one pushed change-set. */
+enum coso_verdict {
+	COSO_VERDICT_ACCEPTED    = 1, /* stored and merged */
+	COSO_VERDICT_DUPLICATE   = 2, /* stored before; same receipt again */
+	COSO_VERDICT_QUARANTINED = 3, /* stored, not merged; reason says why */
+	COSO_VERDICT_GAP         = 4, /* not stored: send expected_seq first */
+	COSO_VERDICT_REFUSED = 5, /* not stored (not enrolled, …): retry */
+};
+
+struct coso_msg_item {
+	const uint8_t *cs; /* a change-set (PUSH, PULL_REP) */
+	size_t cs_len;
+	uint8_t status;         /* PUSH_REP: enum coso_verdict */
+	uint16_t reason;        /* PUSH_REP: a coso_err code, 0 if none */
+	uint64_t expected_seq;  /* PUSH_REP: the author's next seq */
+	uint8_t id[32];         /* PUSH_REP: the change-set id */
+	const uint8_t *receipt; /* PUSH_REP: signed receipt, or NULL */
+	size_t receipt_len;
+	uint64_t position;                    /* PULL_REP: log position */
+	char cadre_id[COSO_WIRE_STR_MAX + 1]; /* PULL_REP: the author */
+};
+
+/* A decoded message; fields not used by its type are zero. */
+struct coso_msg {
+	uint8_t type;
+	uint64_t request_id;
+	uint64_t central_ms, next_seq, cursor;
+	uint32_t max_message, max_bytes, code;
+	uint8_t enrolled, more;
+	uint8_t token[32];
+	char cadre_id[COSO_WIRE_STR_MAX + 1];
+	char text[COSO_WIRE_STR_MAX + 1];
+	size_t nitems;
+	struct coso_msg_item *items; /* malloc'd by decode; caller's to set
+	                                for encode */
+};
+
+/*
+ * Encodes m's fields for its type into *out (malloc'd).  A message that
+ * would exceed max bytes gives COSO_ETOOBIG.
+ */
+COSO_NODISCARD int coso_msg_encode(
+    const struct coso_msg *m, uint8_t **out, size_t *out_len, size_t max);
+
+/*
+ * Decodes a plaintext; items point into buf, which must outlive *out.
+ * Strict: known type, every length within its limit and the input, no
+ * trailing bytes.  Free with coso_msg_free.
+ */
+COSO_NODISCARD int coso_msg_decode(
+    struct coso_msg **out, const uint8_t *buf, size_t len);
+void coso_msg_free(struct coso_msg *m); /* accepts NULL */
+
+/*
+ * Receipts: the central's signed statement that it received a change-set.
+ *
+ *   version u8 (1) | cs id [32] | leaf index u64 | received_ms u64 |
+ *   verdict u8 | sig [64]
+ *
+ * sig = Ed25519 by the central key over "coso/receipt/v1" || 0x00 ||
+ * the preceding 50 bytes.
+ */
+#define COSO_RECEIPT_BYTES   114u
+#define COSO_RECEIPT_CONTEXT "coso/receipt/v1"
+
+struct coso_receipt {
+	uint8_t cs_id[32];
+	uint64_t leaf_index;
+	uint64_t received_ms;
+	uint8_t verdict;
+};
+
+COSO_NODISCARD int coso_receipt_sign(uint8_t out[static COSO_RECEIPT_BYTES],
+    const struct coso_key *central, const struct coso_receipt *r);
+COSO_NODISCARD int coso_receipt_verify(struct coso_receipt *r,
+    const uint8_t *buf, size_t len, const uint8_t central_pk[static 32]);
 
 #ifdef __cplusplus
 }

@@ -115,6 +115,11 @@ $(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(PROTO_LIB)
 # Fuzz targets: clang with libFuzzer, proto compiled in with the same flags.
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined
+$(B)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c client/lib/csv.c client/lib/csv.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) -std=c11 $(FUZZ_FLAGS) -o $@ $< client/lib/csv.c
+
 $(B)/fuzz/%: tests/fuzz/%.c $(PROTO_SRCS) proto/include/coso/proto.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "csv.h"
 #include "internal.h"
 
 #define CSV_FIELDS    5
@@ -18,86 +19,6 @@
 
 static const char *const level_names[]
     = {"province", "district", "commune", "village", "household"};
-
-/* A CSV cursor over a buffer. */
-struct csv {
-	const char *p, *end;
-	size_t line;
-};
-
-/*
- * Reads one record of exactly CSV_FIELDS fields into f (each at most
- * CSV_FIELD_MAX bytes, NUL-terminated).  1 = a record, 0 = end of input,
- * negative = malformed.
- */
-static int
-csv_record(struct csv *c, char f[][CSV_FIELD_MAX + 1])
-{
-	size_t n = 0, k = 0;
-	int quoted;
-
-	if (c->p >= c->end) {
-		return 0;
-	}
-	c->line++;
-	for (;;) {
-		quoted = c->p < c->end && *c->p == '"';
-		c->p += quoted;
-		for (k = 0;; c->p++) {
-			if (c->p >= c->end) {
-				if (quoted) {
-					return -1; /* unterminated quote */
-				}
-				break;
-			}
-			if (quoted && *c->p == '"') {
-				if (c->p + 1 < c->end && c->p[1] == '"') {
-					c->p++;
-				} else {
-					c->p++;
-					quoted = 0;
-					if (c->p < c->end && *c->p != ','
-					    && *c->p != '\n'
-					    && *c->p != '\r') {
-						return -1;
-					}
-					break;
-				}
-			} else if (!quoted
-			    && (*c->p == ',' || *c->p == '\n'
-			        || *c->p == '\r')) {
-				break;
-			} else if (!quoted && *c->p == '"') {
-				return -1;
-			}
-			if (n >= CSV_FIELDS || k >= CSV_FIELD_MAX) {
-				return -1;
-			}
-			if (*c->p == '\n') {
-				c->line++;
-			}
-			f[n][k++] = *c->p;
-		}
-		if (n >= CSV_FIELDS) {
-			return -1;
-		}
-		f[n++][k] = 0;
-		if (c->p < c->end && *c->p == ',') {
-			c->p++;
-			continue;
-		}
-		if (c->p < c->end && *c->p == '\r') {
-			c->p++;
-			if (c->p >= c->end || *c->p != '\n') {
-				return -1;
-			}
-		}
-		if (c->p < c->end) {
-			c->p++; /* the LF */
-		}
-		return n == CSV_FIELDS ? 1 : -1;
-	}
-}
 
 static int
 level_parse(const char *s)
@@ -116,14 +37,15 @@ static const char *const header[CSV_FIELDS]
     = {"code", "name", "level", "parent_code", "valid_from"};
 
 static int
-check_header(struct coso_store *s, struct csv *c, char f[][CSV_FIELD_MAX + 1])
+check_header(
+    struct coso_store *s, struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1])
 {
 	int i;
 
 	if (c->end - c->p >= 3 && memcmp(c->p, "\xef\xbb\xbf", 3) == 0) {
 		c->p += 3;
 	}
-	if (csv_record(c, f) != 1) {
+	if (cosoi_csv_record(c, f) != 1) {
 		return cosoi_fail(s, COSO_ECSV,
 		    "line 1: the header must be "
 		    "code,name,level,parent_code,valid_from");
@@ -218,7 +140,7 @@ check_parents(struct coso_store *s)
 
 static int
 import_all(
-    struct coso_store *s, struct csv *c, sqlite3_stmt *st, size_t *count)
+    struct coso_store *s, struct cosoi_csv *c, sqlite3_stmt *st, size_t *count)
 {
 	char(*f)[CSV_FIELD_MAX + 1] = malloc(CSV_FIELDS * (CSV_FIELD_MAX + 1));
 	int r, rv;
@@ -229,7 +151,7 @@ import_all(
 	if ((rv = check_header(s, c, f)) != COSO_OK) {
 		goto out;
 	}
-	while ((r = csv_record(c, f)) == 1) {
+	while ((r = cosoi_csv_record(c, f)) == 1) {
 		if ((rv = import_row(s, st, c->line, f)) != COSO_OK) {
 			goto out;
 		}
@@ -249,9 +171,9 @@ int
 coso_units_import(
     struct coso_store *s, const char *csv, size_t len, size_t *count)
 {
-	struct csv c     = {csv, csv + len, 0};
-	sqlite3_stmt *st = NULL;
-	size_t n         = 0;
+	struct cosoi_csv c = {csv, csv + len, 0};
+	sqlite3_stmt *st   = NULL;
+	size_t n           = 0;
 	int rv;
 
 	if (len > CSV_BYTES_MAX) {

@@ -228,6 +228,37 @@ test_units_import_all_or_nothing(void **state)
 	assert_int_equal(st.units, 4);
 }
 
+/* Input ending right after a comma or without a final newline. */
+static void
+test_units_csv_edges(void **state)
+{
+	struct fx *f              = *state;
+	static const char no_nl[] = "code,name,level,parent_code,valid_from\n"
+	                            "06044,Xã Thử,commune,180,2020-01-01";
+	static const char comma[] = "code,name,level,parent_code,valid_from\n"
+	                            "06045,Xã Thử,commune,180,";
+	static const char crlf[] = "code,name,level,parent_code,valid_from\r\n"
+	                           "\"06046\",\"Xã \"\"Thử\"\"\",commune,180,"
+	                           "2020-01-01\r\n";
+	static const char lone_cr[]
+	    = "code,name,level,parent_code,valid_from\r"
+	      "06047,Xã Thử,commune,180,2020-01-01\n";
+	size_t n = 0;
+
+	assert_int_equal(
+	    coso_units_import(f->s, no_nl, sizeof(no_nl) - 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(
+	    coso_units_import(f->s, comma, sizeof(comma) - 1, &n), COSO_ECSV);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "valid_from"));
+	assert_int_equal(
+	    coso_units_import(f->s, crlf, sizeof(crlf) - 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(
+	    coso_units_import(f->s, lone_cr, sizeof(lone_cr) - 1, &n),
+	    COSO_ECSV);
+}
+
 /* A store made at schema 1 with data opens at the current schema. */
 static void
 test_migrate_from_v1(void **state)
@@ -339,6 +370,8 @@ main(void)
 	        test_report_lifecycle, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_units_import_all_or_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_units_csv_edges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_migrate_from_v1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

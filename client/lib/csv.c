@@ -1,0 +1,105 @@
+/*
+ * csv.c: a strict RFC 4180 reader for the unit list, with hard limits.
+ * No allocation: fields are copied into the caller's fixed buffers.
+ */
+#include <string.h>
+
+#include "csv.h"
+
+/* Where a field ended. */
+enum field_end {
+	END_BAD   = -1, /* malformed */
+	END_COMMA = 0,  /* another field follows */
+	END_LINE  = 1,  /* the record ends (LF, CRLF or end of input) */
+};
+
+/* Consumes the record terminator or comma after a field. */
+static enum field_end
+terminator(struct cosoi_csv *c)
+{
+	if (c->p >= c->end) {
+		return END_LINE;
+	}
+	if (*c->p == ',') {
+		c->p++;
+		return END_COMMA;
+	}
+	if (*c->p == '\r') {
+		c->p++;
+		if (c->p >= c->end || *c->p != '\n') {
+			return END_BAD;
+		}
+	}
+	if (*c->p == '\n') {
+		c->p++;
+		return END_LINE;
+	}
+	return END_BAD;
+}
+
+/* A quoted field: "" stands for one quote; line breaks are allowed. */
+static enum field_end
+quoted_field(struct cosoi_csv *c, char *out)
+{
+	size_t k = 0;
+
+	for (c->p++; c->p < c->end; c->p++) {
+		if (*c->p == '"') {
+			if (c->p + 1 < c->end && c->p[1] == '"') {
+				c->p++;
+			} else {
+				c->p++;
+				out[k] = 0;
+				return terminator(c);
+			}
+		}
+		if (k >= CSV_FIELD_MAX) {
+			return END_BAD;
+		}
+		c->line += *c->p == '\n';
+		out[k++] = *c->p;
+	}
+	return END_BAD; /* unterminated quote */
+}
+
+static enum field_end
+plain_field(struct cosoi_csv *c, char *out)
+{
+	size_t k = 0;
+
+	for (; c->p < c->end; c->p++) {
+		char ch = *c->p;
+		if (ch == ',' || ch == '\n' || ch == '\r') {
+			break;
+		}
+		if (ch == '"' || k >= CSV_FIELD_MAX) {
+			return END_BAD;
+		}
+		out[k++] = ch;
+	}
+	out[k] = 0;
+	return terminator(c);
+}
+
+int
+cosoi_csv_record(struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1])
+{
+	enum field_end e = END_COMMA;
+	size_t n;
+
+	if (c->p >= c->end) {
+		return 0;
+	}
+	c->line++;
+	for (n = 0; e == END_COMMA; n++) {
+		if (n >= CSV_FIELDS) {
+			return -1;
+		}
+		e = c->p < c->end && *c->p == '"' ? quoted_field(c, f[n])
+		                                  : plain_field(c, f[n]);
+		if (e == END_BAD) {
+			return -1;
+		}
+	}
+	return n == CSV_FIELDS ? 1 : -1;
+}

@@ -1,0 +1,26 @@
+/*
+ * csv.h: the CSV reader used by unit imports (and its fuzz target).
+ */
+#ifndef COSO_CLIENT_CSV_H
+#define COSO_CLIENT_CSV_H
+
+#include <stddef.h>
+
+#define CSV_FIELDS    5
+#define CSV_FIELD_MAX 1024u
+
+/* A cursor over a buffer; line counts the records read (from 1). */
+struct cosoi_csv {
+	const char *p, *end;
+	size_t line;
+};
+
+/*
+ * Reads one record of exactly CSV_FIELDS fields into f (each at most
+ * CSV_FIELD_MAX bytes, NUL-terminated).  1 = a record, 0 = end of input,
+ * -1 = malformed (wrong field count, a field too long, a stray or
+ * unterminated quote, a CR without LF).  Thread: any; no state but c.
+ */
+int cosoi_csv_record(struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1]);
+
+#endif /* COSO_CLIENT_CSV_H */

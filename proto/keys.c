@@ -514,3 +514,13 @@ out:
 	sodium_memzero(blob, sizeof(blob));
 	return rc;
 }
+
+int
+cosoi_key_x25519(const struct coso_key *k, uint8_t x_sk[static 32])
+{
+	assert(k != NULL && x_sk != NULL);
+	if (crypto_sign_ed25519_sk_to_curve25519(x_sk, k->sk) != 0) {
+		return COSO_ECRYPTO;
+	}
+	return COSO_OK;
+}

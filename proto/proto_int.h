@@ -38,4 +38,11 @@ cosoi_get_u64(const uint8_t *p)
 	return ((uint64_t) cosoi_get_u32(p) << 32) | cosoi_get_u32(p + 4);
 }
 
+/*
+ * The X25519 secret key of an Ed25519 key, for crypto_box (wire.c).  The
+ * caller wipes x_sk with sodium_memzero on every path.
+ */
+COSO_NODISCARD int cosoi_key_x25519(
+    const struct coso_key *k, uint8_t x_sk[static 32]);
+
 #endif /* COSO_PROTO_INT_H */

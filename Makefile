@@ -53,7 +53,7 @@ CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 DAEMON_SRCS := $(sort $(wildcard daemon/*.c daemon/*/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(B)/%.o)
 PROGRAMS := $(B)/coso $(if $(DAEMON_SRCS),$(B)/cosod)
-TEST_TOOLS := $(B)/mkcs $(B)/kill_writes
+TEST_TOOLS := $(B)/mkcs $(B)/kill_writes $(B)/wirepush
 
 include po/po.mk
 
@@ -126,17 +126,33 @@ $(B)/fuzz/%: tests/fuzz/%.c $(PROTO_SRCS) proto/include/coso/proto.h
 	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
 		$(FUZZ_FLAGS) -o $@ $< $(PROTO_SRCS) $(LIBS)
 
-$(B)/bench_client: bench/bench_client.c $(CLIENT_LIB) $(PROTO_LIB)
+$(B)/bench_client: bench/bench_client.c bench/bench_common.h $(CLIENT_LIB) \
+		$(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_client.d -o $@ $< \
 		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
+
+$(B)/wirepush: tests/tools/wirepush.c $(CLIENT_LIB) $(PROTO_LIB)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/wirepush.d -o $@ $< $(CLIENT_LIB) \
+		$(PROTO_LIB) $(LIBS)
 
 $(B)/kill_writes: tests/crash/kill_writes.c
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/kill_writes.d -o $@ $< $(LIBS)
 
-bench: deps all $(B)/bench_client
-	$(Q)$(B)/bench_client $(B)/coso bench/results.json
+$(B)/bench_sync: bench/bench_sync.c bench/bench_common.h $(CLIENT_LIB) \
+		$(PROTO_LIB)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_sync.d -o $@ $< \
+		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
+
+BENCH_FRAGMENTS := $(B)/bench-client.json $(B)/bench-sync.json
+
+bench: deps all $(B)/bench_client $(B)/bench_sync
+	$(Q)$(B)/bench_client $(B)/coso $(B)/bench-client.json
+	$(Q)$(B)/bench_sync $(B) $(B)/bench-sync.json
+	$(Q)sh bench/assemble.sh bench/results.json $(BENCH_FRAGMENTS)
 	@echo "bench: wrote bench/results.json"
 
 deps:
@@ -162,6 +178,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory unit-san
 	$(Q)sh tests/vectors/check-openssl.sh
+	$(Q)sh tests/vectors/check-receipt-openssl.sh
 	$(Q)sh tests/vectors/render-doc.sh --check
 	$(Q)if command -v $(FUZZ_CC) >/dev/null 2>&1; then \
 		$(MAKE) --no-print-directory fuzz-quick; \

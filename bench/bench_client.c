@@ -2,7 +2,10 @@
  * bench_client.c: the field client's recording speed, with its baselines
  * measured in the same run.
  *
- *   bench_client COSO_BINARY OUT.json
+ *   bench_client COSO_BINARY FRAGMENT
+ *
+ * Appends one line per metric to FRAGMENT (bench/assemble.sh joins the
+ * fragments of every benchmark into bench/results.json).
  *
  * Metrics (each {"value", "unit", "baseline", "ratio"}):
  *   visit_inproc_rate   visits/s through coso_visit_add, one durable
@@ -15,22 +18,12 @@
  *                       after the durable commit, over 1,000 runs;
  *                       baseline: spawning `coso --help`.
  */
-#include <errno.h>
-#include <fcntl.h>
-#include <spawn.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/wait.h>
-#include <time.h>
-#include <unistd.h>
-
 #include <sodium.h>
 #include <sqlite3.h>
 
 #include <coso/client.h>
 
-extern char **environ;
+#include "bench_common.h"
 
 #define N_DURABLE 1500
 #define N_SIGN    20000
@@ -39,22 +32,6 @@ extern char **environ;
 static const char units_csv[] = "code,name,level,parent_code,valid_from\n"
                                 "20,Tỉnh Lạng Sơn,province,,2020-01-01\n"
                                 "06043,Xã Đào Viên,commune,20,2020-01-01\n";
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double) ts.tv_sec + (double) ts.tv_nsec / 1e9;
-}
-
-static void
-die(const char *what)
-{
-	fprintf(stderr, "bench_client: %s\n", what);
-	exit(2);
-}
 
 /* Raw durable insert+commit of a 600-byte row, one transaction each. */
 static double
@@ -78,19 +55,19 @@ raw_sqlite_rate(const char *dir)
 	    || sqlite3_prepare_v2(
 	           db, "INSERT INTO t (b) VALUES (?)", -1, &st, NULL)
 	        != SQLITE_OK) {
-		die("cannot set up the raw SQLite baseline");
+		bench_die("cannot set up the raw SQLite baseline");
 	}
-	t0 = now_s();
+	t0 = bench_now();
 	for (i = 0; i < N_DURABLE; i++) {
 		sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
 		sqlite3_bind_blob(st, 1, row, sizeof(row), SQLITE_STATIC);
 		if (sqlite3_step(st) != SQLITE_DONE) {
-			die("raw insert failed");
+			bench_die("raw insert failed");
 		}
 		sqlite3_reset(st);
 		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
 	}
-	t0 = now_s() - t0;
+	t0 = bench_now() - t0;
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return N_DURABLE / t0;
@@ -105,15 +82,15 @@ sign_rate(void)
 	int i;
 
 	if (coso_key_generate(&key) != COSO_OK) {
-		die("cannot make a key");
+		bench_die("cannot make a key");
 	}
 	randombytes_buf(msg, sizeof(msg));
-	t0 = now_s();
+	t0 = bench_now();
 	for (i = 0; i < N_SIGN; i++) {
 		msg[0] = (uint8_t) i;
 		coso_key_sign(key, sig, msg, sizeof(msg));
 	}
-	t0 = now_s() - t0;
+	t0 = bench_now() - t0;
 	coso_key_free(key);
 	return N_SIGN / t0;
 }
@@ -149,7 +126,7 @@ bench_store(const char *dir)
 	    || coso_store_open(&s, dir, NULL, 0, err) != COSO_OK
 	    || coso_units_import(s, units_csv, sizeof(units_csv) - 1, &n)
 	        != 0) {
-		die(err);
+		bench_die("%s", err);
 	}
 	return s;
 }
@@ -164,40 +141,31 @@ inproc_rate(const char *dir)
 	double t0;
 	int i;
 
-	t0 = now_s();
+	t0 = bench_now();
 	for (i = 0; i < N_DURABLE; i++) {
 		standard_visit(&v, i, purpose, sizeof(purpose));
 		if (coso_visit_add(s, &v, id) != COSO_OK) {
-			die(coso_store_errmsg(s));
+			bench_die("%s", coso_store_errmsg(s));
 		}
 	}
-	t0 = now_s() - t0;
+	t0 = bench_now() - t0;
 	coso_store_close(s);
 	return N_DURABLE / t0;
 }
 
-/* Spawns argv with stdout and stderr to /dev/null; returns seconds. */
+/* Runs argv once; returns seconds. */
 static double
 run_once(char *const argv[])
 {
-	posix_spawn_file_actions_t fa;
-	double t0 = now_s();
-	pid_t pid;
+	double t0 = bench_now();
 	int status;
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	if (posix_spawn(&pid, argv[0], &fa, NULL, argv, environ) != 0
-	    || waitpid(pid, &status, 0) != pid) {
-		die("cannot run coso");
-	}
-	posix_spawn_file_actions_destroy(&fa);
-	if (!WIFEXITED(status)
+	if (waitpid(bench_spawn(argv, NULL), &status, 0) < 0
+	    || !WIFEXITED(status)
 	    || (WEXITSTATUS(status) != 0 && strcmp(argv[1], "--help") != 0)) {
-		die("coso failed during the benchmark");
+		bench_die("coso failed during the benchmark");
 	}
-	return now_s() - t0;
+	return bench_now() - t0;
 }
 
 static int
@@ -216,7 +184,7 @@ process_times(char *const argv[], double *p50, double *p99)
 	int i;
 
 	if (t == NULL) {
-		die("out of memory");
+		bench_die("out of memory");
 	}
 	for (i = 0; i < N_PROCESS; i++) {
 		t[i] = run_once(argv) * 1000.0;
@@ -227,19 +195,6 @@ process_times(char *const argv[], double *p50, double *p99)
 	free(t);
 }
 
-static void
-metric(FILE *f, const char *name, double value, const char *unit,
-    double baseline, int last)
-{
-	fprintf(f,
-	    "  \"%s\": {\"value\": %.3f, \"unit\": \"%s\", "
-	    "\"baseline\": %.3f, \"ratio\": %.3f}%s\n",
-	    name, value, unit, baseline, baseline > 0 ? value / baseline : 0.0,
-	    last ? "" : ",");
-	printf("%-22s %12.3f %-10s baseline %12.3f  ratio %.3f\n", name, value,
-	    unit, baseline, baseline > 0 ? value / baseline : 0.0);
-}
-
 int
 main(int argc, char **argv)
 {
@@ -248,7 +203,7 @@ main(int argc, char **argv)
 	FILE *f;
 
 	if (argc != 3 || sodium_init() < 0 || mkdtemp(dir) == NULL) {
-		die("usage: bench_client COSO_BINARY OUT.json");
+		bench_die("usage: bench_client COSO_BINARY FRAGMENT");
 	}
 	raw  = raw_sqlite_rate(dir);
 	sign = sign_rate();
@@ -268,15 +223,13 @@ main(int argc, char **argv)
 		process_times(visit, &p50, &p99);
 	}
 	if ((f = fopen(argv[2], "w")) == NULL) {
-		die("cannot write the results");
+		bench_die("cannot write the results");
 	}
-	fprintf(f, "{\n");
-	metric(f, "visit_inproc_rate", inproc, "visits/s", raw, 0);
-	metric(f, "raw_durable_commit_rate", raw, "commits/s", raw, 0);
-	metric(f, "sign_rate", sign, "signatures/s", sign, 0);
-	metric(f, "visit_process_p50", p50, "ms", b50, 0);
-	metric(f, "visit_process_p99", p99, "ms", b99, 1);
-	fprintf(f, "}\n");
+	bench_metric(f, "visit_inproc_rate", inproc, "visits/s", raw);
+	bench_metric(f, "raw_durable_commit_rate", raw, "commits/s", raw);
+	bench_metric(f, "sign_rate", sign, "signatures/s", sign);
+	bench_metric(f, "visit_process_p50", p50, "ms", b50);
+	bench_metric(f, "visit_process_p99", p99, "ms", b99);
 	fclose(f);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	return system(cmd) == 0 ? 0 : 2;

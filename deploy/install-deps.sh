@@ -9,12 +9,14 @@ set -eu
 
 # libunistring: Unicode NFC normalisation of every text field.
 # gettext: the CLI's Vietnamese messages.  sqlite3: tests inspect stores.
+# libzstd: compression of wire frames (a batch of Vietnamese visits is
+# about half its size compressed, which a 2G link feels).
 # clang + libclang-rt-14-dev: libFuzzer targets (the runtime is only a
 # recommendation of clang, so it is named here).  openssl + xxd: an independent
 # Ed25519 implementation that the golden vectors are checked against.
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
 libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
-clang libclang-rt-14-dev clang-format openssl xxd"
+clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev"
 
 missing() {
 	for p in $PACKAGES; do

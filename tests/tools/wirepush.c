@@ -1,0 +1,231 @@
+/*
+ * wirepush.c: speaks the wire protocol to a central directly, with a
+ * device's key and outbox, to send what an honest `coso sync` never
+ * sends: duplicated and reordered batches, forged change-sets,
+ * oversized frames.  Prints one line per reply item:
+ *   seq status reason expected_seq
+ *
+ *   wirepush STORE URL CENTRAL_PUB MODE
+ *     dup      every pending change-set twice in one PUSH, then again
+ *     reverse  the pending change-sets in reverse order
+ *     forge    the first pending change-set with one body byte changed
+ *     big      one frame of 4 MiB (must be refused), then a STATUS
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/req.h>
+#include <sodium.h>
+
+#include <coso/client.h>
+#include <coso/proto.h>
+
+struct conn {
+	nng_socket sock;
+	struct coso_box *box;
+	uint8_t pk[32];
+};
+
+struct items {
+	size_t n;
+	uint8_t *cs[COSO_WIRE_ITEMS_MAX];
+	size_t len[COSO_WIRE_ITEMS_MAX];
+	uint64_t seq[COSO_WIRE_ITEMS_MAX];
+};
+
+static void
+die(const char *what, int e)
+{
+	fprintf(stderr, "wirepush: %s: %s\n", what, coso_strerror(e));
+	exit(2);
+}
+
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *f   = fopen(path, "rb");
+	char *buf = calloc(1, 4096);
+
+	if (f == NULL || buf == NULL) {
+		die(path, COSO_EIO);
+	}
+	*len = fread(buf, 1, 4095, f);
+	fclose(f);
+	return buf;
+}
+
+static int
+collect(uint64_t seq, const uint8_t *cs, size_t len, void *arg)
+{
+	struct items *it = arg;
+
+	if (it->n < COSO_WIRE_ITEMS_MAX / 2) {
+		it->cs[it->n] = malloc(len);
+		memcpy(it->cs[it->n], cs, len);
+		it->len[it->n] = len;
+		it->seq[it->n] = seq;
+		it->n++;
+	}
+	return 0;
+}
+
+/* Seals m, sends it, opens and decodes the reply into *rep. */
+static int
+exchange(struct conn *c, const struct coso_msg *m, struct coso_msg **rep,
+    uint8_t **plain)
+{
+	uint8_t *body = NULL, *frame = NULL;
+	size_t blen, flen, plen;
+	nng_msg *msg = NULL;
+	int e;
+
+	if ((e = coso_msg_encode(m, &body, &blen, COSO_WIRE_MAX_LIMIT))
+	    || (e = coso_wire_seal(&frame, &flen, c->box, c->pk,
+	            COSO_WIRE_REQUEST, body, blen))) {
+		die("encode", e);
+	}
+	free(body);
+	if (nng_msg_alloc(&msg, 0) != 0 || nng_msg_append(msg, frame, flen)
+	    || nng_sendmsg(c->sock, msg, 0) != 0
+	    || nng_recvmsg(c->sock, &msg, 0)) {
+		free(frame);
+		return -1;
+	}
+	free(frame);
+	e = coso_wire_open(plain, &plen, c->box, nng_msg_body(msg),
+	    nng_msg_len(msg), COSO_WIRE_MAX_LIMIT);
+	nng_msg_free(msg);
+	if (e != COSO_OK || (e = coso_msg_decode(rep, *plain, plen))) {
+		die("reply", e);
+	}
+	return 0;
+}
+
+static void
+push(struct conn *c, struct items *it, const size_t *order, size_t n)
+{
+	struct coso_msg m    = {.type = COSO_MSG_PUSH, .request_id = 7};
+	struct coso_msg *rep = NULL;
+	uint8_t *plain       = NULL;
+	size_t i;
+
+	m.nitems = n;
+	m.items  = calloc(n, sizeof(*m.items));
+	for (i = 0; i < n; i++) {
+		m.items[i].cs     = it->cs[order[i]];
+		m.items[i].cs_len = it->len[order[i]];
+	}
+	if (exchange(c, &m, &rep, &plain) != 0) {
+		die("push", COSO_EIO);
+	}
+	for (i = 0; i < rep->nitems; i++) {
+		printf("%llu %u %u %llu\n",
+		    (unsigned long long) it->seq[order[i]],
+		    rep->items[i].status, rep->items[i].reason,
+		    (unsigned long long) rep->items[i].expected_seq);
+	}
+	coso_msg_free(rep);
+	free(plain);
+	free(m.items);
+}
+
+static void
+big(struct conn *c)
+{
+	struct coso_msg m    = {.type = COSO_MSG_STATUS, .request_id = 9};
+	struct coso_msg *rep = NULL;
+	uint8_t *plain = NULL, *junk = calloc(1, 4u << 20);
+	nng_msg *msg = NULL;
+
+	nng_socket_set_ms(c->sock, NNG_OPT_RECVTIMEO, 3000);
+	if (junk == NULL || nng_msg_alloc(&msg, 0) != 0
+	    || nng_msg_append(msg, junk, 4u << 20) != 0) {
+		die("big", COSO_ENOMEM);
+	}
+	free(junk);
+	nng_sendmsg(c->sock, msg, 0);
+	if (nng_recvmsg(c->sock, &msg, 0) == 0) {
+		printf("big: answered\n");
+		nng_msg_free(msg);
+	} else {
+		printf("big: no answer\n");
+	}
+	nng_socket_set_ms(c->sock, NNG_OPT_RECVTIMEO, 10000);
+	if (exchange(c, &m, &rep, &plain) == 0
+	    && rep->type == COSO_MSG_STATUS_REP) {
+		printf("status after big: ok\n");
+	} else {
+		printf("status after big: FAILED\n");
+	}
+	coso_msg_free(rep);
+	free(plain);
+}
+
+int
+main(int argc, char **argv)
+{
+	char err[COSO_ERRMSG_MAX], path[512], *text;
+	struct coso_store *s = NULL;
+	struct coso_key *key = NULL;
+	struct items it      = {0};
+	struct conn c;
+	uint8_t cpk[32];
+	size_t len, i, order[COSO_WIRE_ITEMS_MAX];
+	int e;
+
+	if (argc != 5 || sodium_init() < 0) {
+		fprintf(
+		    stderr, "usage: wirepush STORE URL CENTRAL_PUB MODE\n");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/device.key", argv[1]);
+	text = slurp(path, &len);
+	if ((e = coso_seckey_parse(&key, text, len, NULL, 0)) != 0) {
+		die("device key", e);
+	}
+	text = slurp(argv[3], &len);
+	if ((e = coso_pubkey_parse(cpk, text, len)) != 0) {
+		die("central key", e);
+	}
+	coso_key_public(key, c.pk);
+	if ((e = coso_box_new(&c.box, key, cpk)) != 0
+	    || (e = coso_store_open(&s, argv[1], NULL, 0, err)) != 0
+	    || (e = coso_outbox_pending(
+	            s, 0, COSO_WIRE_ITEMS_MAX / 2, collect, &it))) {
+		die("setup", e);
+	}
+	if (nng_req0_open(&c.sock) != 0
+	    || nng_socket_set_ms(c.sock, NNG_OPT_RECVTIMEO, 10000) != 0
+	    || nng_socket_set_ms(
+	        c.sock, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE)
+	    || nng_dial(c.sock, argv[2], NULL, 0) != 0) {
+		die("connect", COSO_EIO);
+	}
+	if (strcmp(argv[4], "dup") == 0) {
+		for (i = 0; i < 2 * it.n; i++) {
+			order[i] = i / 2;
+		}
+		push(&c, &it, order, 2 * it.n);
+		push(&c, &it, order, 2 * it.n);
+	} else if (strcmp(argv[4], "reverse") == 0) {
+		for (i = 0; i < it.n; i++) {
+			order[i] = it.n - 1 - i;
+		}
+		push(&c, &it, order, it.n);
+	} else if (strcmp(argv[4], "forge") == 0 && it.n > 0) {
+		it.cs[0][COSO_CS_HEADER_BYTES + 3] ^= 0x01;
+		order[0] = 0;
+		push(&c, &it, order, 1);
+	} else if (strcmp(argv[4], "big") == 0) {
+		big(&c);
+	} else {
+		return 1;
+	}
+	nng_close(c.sock);
+	coso_store_close(s);
+	coso_box_free(c.box);
+	coso_key_free(key);
+	return 0;
+}

@@ -21,7 +21,7 @@ ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
 	-Iproto/include -Iclient/include $(PKG_CFLAGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-LIBS := $(PKG_LIBS) $(UNISTRING_LIBS) $(NNG_LIBS) -lpthread
+LIBS := $(PKG_LIBS) $(UNISTRING_LIBS) -lzstd $(NNG_LIBS) -lpthread
 
 ifeq ($(V),1)
 Q :=

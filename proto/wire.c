@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <sodium.h>
+#include <zstd.h>
 #include <unistr.h>
 
 #include "proto_int.h"
@@ -95,10 +96,47 @@ coso_box_free(struct coso_box *box)
 	sodium_free(box);
 }
 
+/*
+ * Bit 7 of the header's kind byte: the boxed content is the plaintext
+ * compressed with zstd (a frame that declares its content size).  Small
+ * plaintexts, and those that do not shrink, travel as they are.
+ */
+#define KIND_ZSTD      0x80u
+#define ZSTD_MIN_INPUT 256u
+#define ZSTD_MIN_GAIN  32u
+#define ZSTD_LEVEL     6
+
 static int
 valid_kind(unsigned kind)
 {
 	return kind == COSO_WIRE_REQUEST || kind == COSO_WIRE_REPLY;
+}
+
+/*
+ * Compresses plain with zstd when that saves at least ZSTD_MIN_GAIN
+ * bytes; *z (malloc'd) and *zlen are the result, or *z is NULL.
+ */
+static int
+compress(const uint8_t *plain, size_t len, uint8_t **z, size_t *zlen)
+{
+	size_t bound, r;
+
+	*z = NULL;
+	if (len < ZSTD_MIN_INPUT) {
+		return COSO_OK;
+	}
+	bound = ZSTD_compressBound(len);
+	if ((*z = malloc(bound)) == NULL) {
+		return COSO_ENOMEM;
+	}
+	r = ZSTD_compress(*z, bound, plain, len, ZSTD_LEVEL);
+	if (ZSTD_isError(r) || r + ZSTD_MIN_GAIN > len) {
+		free(*z);
+		*z = NULL;
+		return COSO_OK;
+	}
+	*zlen = r;
+	return COSO_OK;
 }
 
 int
@@ -106,8 +144,9 @@ coso_wire_seal(uint8_t **out, size_t *out_len, const struct coso_box *box,
     const uint8_t self_pk[static 32], enum coso_wire_kind kind,
     const uint8_t *plain, size_t plain_len)
 {
-	uint8_t *f;
-	size_t total;
+	uint8_t *f, *z  = NULL;
+	size_t total, n = plain_len;
+	int rc;
 
 	assert(out != NULL && out_len != NULL && box != NULL);
 	assert(self_pk != NULL && (plain != NULL || plain_len == 0));
@@ -119,17 +158,22 @@ coso_wire_seal(uint8_t **out, size_t *out_len, const struct coso_box *box,
 	if (plain_len > COSO_WIRE_MAX_LIMIT - COSO_WIRE_OVERHEAD) {
 		return COSO_ETOOBIG;
 	}
-	total = COSO_WIRE_OVERHEAD + plain_len;
+	if ((rc = compress(plain, plain_len, &z, &n)) != COSO_OK) {
+		return rc;
+	}
+	total = COSO_WIRE_OVERHEAD + n;
 	if ((f = malloc(total)) == NULL) {
+		free(z);
 		return COSO_ENOMEM;
 	}
 	f[F_VERSION] = COSO_WIRE_VERSION;
-	f[F_KIND]    = (uint8_t) kind;
+	f[F_KIND]    = (uint8_t) (kind | (z != NULL ? KIND_ZSTD : 0));
 	memcpy(f + F_SENDER, self_pk, COSO_PK_BYTES);
 	randombytes_buf(f + F_NONCE, crypto_box_NONCEBYTES);
-	if (crypto_box_easy_afternm(f + COSO_WIRE_HEADER, plain, plain_len,
-	        f + F_NONCE, box->shared)
-	    != 0) {
+	rc = crypto_box_easy_afternm(
+	    f + COSO_WIRE_HEADER, z ? z : plain, n, f + F_NONCE, box->shared);
+	free(z);
+	if (rc != 0) {
 		free(f);
 		return COSO_ECRYPTO;
 	}
@@ -153,14 +197,44 @@ coso_wire_peek(const uint8_t *frame, size_t len, enum coso_wire_kind *kind,
 	if (len < 2) {
 		return COSO_ETRUNC;
 	}
-	if (!valid_kind(frame[F_KIND])) {
+	if (!valid_kind(frame[F_KIND] & ~KIND_ZSTD)) {
 		return COSO_EINVAL;
 	}
 	if (len < COSO_WIRE_OVERHEAD) {
 		return COSO_ETRUNC;
 	}
-	*kind = (enum coso_wire_kind) frame[F_KIND];
+	*kind = (enum coso_wire_kind)(frame[F_KIND] & ~KIND_ZSTD);
 	memcpy(sender_pk, frame + F_SENDER, COSO_PK_BYTES);
+	return COSO_OK;
+}
+
+/*
+ * Replaces *p (n bytes of zstd) by its decompressed content, which must
+ * declare its size and be at most max bytes.
+ */
+static int
+decompress(uint8_t **p, size_t *n, size_t max)
+{
+	unsigned long long size = ZSTD_getFrameContentSize(*p, *n);
+	uint8_t *d;
+
+	if (size == ZSTD_CONTENTSIZE_ERROR
+	    || size == ZSTD_CONTENTSIZE_UNKNOWN) {
+		return COSO_EBADSIG;
+	}
+	if (size > max || size < 2) {
+		return size > max ? COSO_ETOOBIG : COSO_EBADSIG;
+	}
+	if ((d = malloc((size_t) size)) == NULL) {
+		return COSO_ENOMEM;
+	}
+	if (ZSTD_decompress(d, (size_t) size, *p, *n) != size) {
+		free(d);
+		return COSO_EBADSIG;
+	}
+	free(*p);
+	*p = d;
+	*n = (size_t) size;
 	return COSO_OK;
 }
 
@@ -187,13 +261,22 @@ coso_wire_open(uint8_t **plain, size_t *plain_len, const struct coso_box *box,
 	if ((p = malloc(n > 0 ? n : 1)) == NULL) {
 		return COSO_ENOMEM;
 	}
-	if (crypto_box_open_easy_afternm(p, frame + COSO_WIRE_HEADER,
-	        len - COSO_WIRE_HEADER, frame + F_NONCE, box->shared)
+	rc = crypto_box_open_easy_afternm(p, frame + COSO_WIRE_HEADER,
+	         len - COSO_WIRE_HEADER, frame + F_NONCE, box->shared)
 	        != 0
-	    || n < 2 || p[F_VERSION] != frame[F_VERSION]
-	    || p[F_KIND] != frame[F_KIND]) {
+	    ? COSO_EBADSIG
+	    : COSO_OK;
+	if (rc == COSO_OK && (frame[F_KIND] & KIND_ZSTD) != 0) {
+		rc = decompress(&p, &n, max);
+	}
+	if (rc == COSO_OK
+	    && (n < 2 || p[F_VERSION] != frame[F_VERSION]
+	        || p[F_KIND] != kind)) {
+		rc = COSO_EBADSIG;
+	}
+	if (rc != COSO_OK) {
 		free(p);
-		return COSO_EBADSIG;
+		return rc;
 	}
 	*plain     = p;
 	*plain_len = n;

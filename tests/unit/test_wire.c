@@ -348,6 +348,75 @@ test_seal_open_both_ways(void **state)
 	free(rep);
 }
 
+/* A plaintext of n bytes: a wire header, then Vietnamese text (which
+ * compresses) or random bytes (which do not). */
+static uint8_t *
+plaintext(size_t n, int compressible)
+{
+	static const char text[] = "Kiểm tra đường bê tông Thôn 1, xã Đào "
+	                           "Viên: đã đổ 600 m, còn 200 m chưa làm. ";
+	uint8_t *p               = malloc(n);
+	size_t i;
+
+	assert_non_null(p);
+	for (i = 0; i < n; i++) {
+		p[i] = (uint8_t) text[i % (sizeof(text) - 1)];
+	}
+	if (!compressible) {
+		randombytes_buf(p, n);
+	}
+	p[0] = 1;
+	p[1] = COSO_WIRE_REQUEST;
+	return p;
+}
+
+/* Large compressible plaintexts travel compressed (kind bit 7) and open
+ * to the same bytes; incompressible ones travel as they are. */
+static void
+test_compression(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t *plain = plaintext(20000, 1), *noise = plaintext(2000, 0);
+	uint8_t *frame = NULL, *got = NULL;
+	size_t flen = 0, glen = 0;
+	enum coso_wire_kind k;
+	uint8_t sender[32];
+
+	assert_int_equal(coso_wire_seal(&frame, &flen, f->dev_box, f->dev_pk,
+	                     COSO_WIRE_REQUEST, plain, 20000),
+	    COSO_OK);
+	assert_int_equal(frame[1], 0x80 | COSO_WIRE_REQUEST);
+	assert_true(flen < 20000 / 4);
+	assert_int_equal(coso_wire_peek(frame, flen, &k, sender), COSO_OK);
+	assert_int_equal(k, COSO_WIRE_REQUEST);
+	assert_int_equal(coso_wire_open(&got, &glen, f->cen_box, frame, flen,
+	                     COSO_WIRE_MAX_DEFAULT),
+	    COSO_OK);
+	assert_int_equal(glen, 20000);
+	assert_memory_equal(got, plain, 20000);
+	free(got);
+	/* Decompressed beyond max: refused, though the frame is small. */
+	assert_int_equal(
+	    coso_wire_open(&got, &glen, f->cen_box, frame, flen, 19999),
+	    COSO_ETOOBIG);
+	/* The flag on content that is not zstd: refused. */
+	free(frame);
+	assert_int_equal(coso_wire_seal(&frame, &flen, f->dev_box, f->dev_pk,
+	                     COSO_WIRE_REQUEST, noise, 2000),
+	    COSO_OK);
+	assert_int_equal(frame[1], COSO_WIRE_REQUEST);
+	assert_int_equal(flen, 58 + 16 + 2000);
+	frame[1] |= 0x80;
+	assert_int_equal(coso_wire_open(&got, &glen, f->cen_box, frame, flen,
+	                     COSO_WIRE_MAX_DEFAULT),
+	    COSO_EBADSIG);
+	frame[1] = 0x40 | COSO_WIRE_REQUEST; /* an unknown flag */
+	assert_int_equal(coso_wire_peek(frame, flen, &k, sender), COSO_EINVAL);
+	free(frame);
+	free(plain);
+	free(noise);
+}
+
 /*
  * The box is standard crypto_box: libsodium alone, from the two seeds,
  * gets the same shared key on both sides, opens coso's frame and makes
@@ -1071,6 +1140,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_compression, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_seal_open_both_ways, setup, teardown),
 	    cmocka_unit_test(test_box_is_crypto_box),

@@ -55,6 +55,7 @@ DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(B)/%.o)
 PROGRAMS := $(B)/coso $(if $(DAEMON_SRCS),$(B)/cosod)
 TEST_TOOLS := $(B)/mkcs $(B)/kill_writes $(B)/wirepush
 
+.DEFAULT_GOAL := all
 include po/po.mk
 
 .PHONY: all test unit unit-san fuzz fuzz-quick fuzz-build demo bench \
@@ -186,6 +187,7 @@ test: deps
 	$(Q)$(MAKE) --no-print-directory all
 	$(Q)sh tests/cli/run.sh $(B)
 	$(Q)sh tests/cli/test_field.sh $(B)
+	$(Q)sh tests/cli/test_admin.sh $(B)
 	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
 
 demo: deps all
@@ -215,3 +217,22 @@ clean:
 .SECONDARY:
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)
+
+# ---- daemon unit tests ------------------------------------------------------
+# Tests of the central's modules link its objects, not cosod's main or the
+# field agent; they replace the generic test rules above for these targets.
+DAEMON_TEST_OBJS := $(filter $(B)/daemon/central/%,$(DAEMON_OBJS))
+DAEMON_TEST_SAN_OBJS := $(DAEMON_TEST_OBJS:$(B)/%=$(B)/san/%)
+
+$(B)/tests/test_merge: $(B)/tests/unit/test_merge.o $(DAEMON_TEST_OBJS) \
+		$(CLIENT_LIB) $(PROTO_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(DAEMON_TEST_OBJS) $(CLIENT_LIB) \
+		$(PROTO_LIB) $(CMOCKA_LIBS) $(LIBS)
+
+$(B)/san/tests/test_merge: $(B)/san/tests/unit/test_merge.o \
+		$(DAEMON_TEST_SAN_OBJS) $(CLIENT_SAN_LIB) $(PROTO_SAN_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(DAEMON_TEST_SAN_OBJS) \
+		$(CLIENT_SAN_LIB) $(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS)

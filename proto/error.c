@@ -27,6 +27,17 @@ static const char *const messages[] = {
     [COSO_EIO]       = "input/output error",
     [COSO_ENOENT]    = "not found",
     [COSO_EEXIST]    = "already exists",
+    [COSO_QFORK]     = "another change-set with the same author and seq "
+                       "(a device restored from backup or a cloned key)",
+    [COSO_QUNAUTH]   = "author not assigned to that unit on that date",
+    [COSO_QADMIN]    = "admin table written without an admin key",
+    [COSO_QREVOKED]  = "the author's key is revoked",
+    [COSO_QAUTHOR]   = "change-set author is not the sender",
+    [COSO_QUNKNOWN]  = "key not enrolled",
+    [COSO_QTOKEN]    = "enrollment token unknown, used or expired",
+    [COSO_QREF]      = "refers to a record that does not exist",
+    [COSO_QIMMUT]    = "changes a record that never changes",
+    [COSO_EBUSY]     = "central busy or shutting down; retry",
 };
 
 const char *

@@ -62,57 +62,6 @@ parse_opts(int argc, char **argv, struct init_opts *o)
 	return 0;
 }
 
-/* Key text given as an argument: "$(cat key.pub)" loses the final
- * newline that the key file format ends with; put it back. */
-static uint8_t *
-text_arg(const char *arg)
-{
-	size_t n = strlen(arg);
-	char *t  = malloc(n + 2);
-
-	if (t != NULL) {
-		memcpy(t, arg, n + 1);
-		if (n == 0 || arg[n - 1] != '\n') {
-			memcpy(t + n, "\n", 2);
-		}
-	}
-	return (uint8_t *) t;
-}
-
-/*
- * --central-key is a public key file or the key text itself: a path that
- * names a regular file is read.  *text is malloc'd; it is checked here so
- * a typing mistake is caught before the store exists.
- */
-static int
-central_key(const char *arg, char **text)
-{
-	uint8_t pk[32], *buf = NULL;
-	struct stat st;
-	size_t len;
-	int e;
-
-	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode)) {
-		e = util_read_file(arg, COSO_PUBFILE_MAX, &buf, &len);
-		if (e != 0) {
-			util_err(_("cannot read central key `%s': %s"), arg,
-			    e == EFBIG ? _("not a public key file")
-			               : strerror(e));
-			return EXIT_FAIL;
-		}
-	} else if ((buf = text_arg(arg)) == NULL) {
-		return cli_fail(_("cannot read central key"), COSO_ENOMEM, "");
-	}
-	len = strlen((char *) buf);
-	if ((e = coso_pubkey_parse(pk, (char *) buf, len)) != COSO_OK) {
-		util_err(_("central key refused: %s"), cli_strerror(e));
-		free(buf);
-		return EXIT_FAIL;
-	}
-	*text = (char *) buf;
-	return 0;
-}
-
 int
 cmd_init(const struct cli_opts *g, int argc, char **argv)
 {
@@ -129,7 +78,7 @@ cmd_init(const struct cli_opts *g, int argc, char **argv)
 	if ((dir = cli_store_dir(g)) == NULL
 	    || cli_passphrase(g, o.passfile, &pass, &o.p.passlen) != 0
 	    || (o.p.central_key != NULL
-	        && (rv = central_key(o.p.central_key, &key)) != 0)) {
+	        && (rv = cli_central_key(o.p.central_key, &key)) != 0)) {
 		rv = EXIT_FAIL;
 		goto out;
 	}

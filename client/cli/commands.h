@@ -23,5 +23,10 @@ int cmd_handover(const struct cli_opts *g, int argc, char **argv);
 int cmd_status(const struct cli_opts *g, int argc, char **argv);
 int cmd_log(const struct cli_opts *g, int argc, char **argv);
 int cmd_export(const struct cli_opts *g, int argc, char **argv);
+int cmd_pin(const struct cli_opts *g, int argc, char **argv);
+int cmd_enroll(const struct cli_opts *g, int argc, char **argv);
+int cmd_sync(const struct cli_opts *g, int argc, char **argv);
+int cmd_receipts(const struct cli_opts *g, int argc, char **argv);
+int cmd_admin(const struct cli_opts *g, int argc, char **argv);
 
 #endif /* COSO_CLIENT_COMMANDS_H */

@@ -49,6 +49,21 @@ static const char *const errors[] = {
     [COSO_ESTATE]    = N_("not allowed in the object's state"),
     [COSO_ECSV]      = N_("malformed CSV input"),
     [COSO_ENOSTORE]  = N_("no store at that place"),
+    [COSO_ENET]      = N_("central unreachable"),
+    [COSO_EREFUSED]  = N_("refused by the central"),
+    [COSO_ENOPIN]    = N_("no central key pinned"),
+    [COSO_EPROTO]    = N_("malformed or forged reply from the central"),
+    [COSO_ESTOPPED]  = N_("stopped"),
+    [COSO_QFORK]     = N_("another change-set has the same seq (fork)"),
+    [COSO_QUNAUTH]   = N_("not assigned to the unit on that date"),
+    [COSO_QADMIN]    = N_("needs an admin key"),
+    [COSO_QREVOKED]  = N_("the key is revoked"),
+    [COSO_QAUTHOR]   = N_("signed by another key than the sender's"),
+    [COSO_QUNKNOWN]  = N_("device not enrolled"),
+    [COSO_QTOKEN]    = N_("enrollment token unknown, used or expired"),
+    [COSO_QREF]      = N_("refers to a record that does not exist"),
+    [COSO_QIMMUT]    = N_("changes a record that cannot change"),
+    [COSO_EBUSY]     = N_("central busy: try again later"),
 };
 
 #define NERRORS (sizeof(errors) / sizeof(errors[0]))

@@ -58,6 +58,13 @@ void cli_print_id(const uint8_t id[static 16]);
 /* Whether progress lines should be written (stderr is a terminal). */
 int cli_progress(void);
 
+/*
+ * A central key argument: a public key file, or the key text itself (a
+ * path that names a regular file is read).  *text is malloc'd and checked.
+ * 0, or EXIT_FAIL after a message.
+ */
+int cli_central_key(const char *arg, char **text);
+
 /* Options of the listings: some of --unit, --since, --open; --json. */
 #define LIST_UNIT  1u
 #define LIST_SINCE 2u

@@ -13,6 +13,11 @@ static const char *const messages[] = {
     [COSO_ESTATE - COSO_ESTORE]   = "not allowed in this state",
     [COSO_ECSV - COSO_ESTORE]     = "malformed CSV",
     [COSO_ENOSTORE - COSO_ESTORE] = "no coso store there",
+    [COSO_ENET - COSO_ESTORE]     = "central unreachable",
+    [COSO_EREFUSED - COSO_ESTORE] = "refused by the central",
+    [COSO_ENOPIN - COSO_ESTORE]   = "no central key pinned",
+    [COSO_EPROTO - COSO_ESTORE]   = "malformed or forged reply",
+    [COSO_ESTOPPED - COSO_ESTORE] = "stopped",
 };
 
 const char *

@@ -59,7 +59,23 @@ static const char v2[]
       " valid_to INTEGER, decision TEXT);"
       "CREATE INDEX outbox_pending ON outbox (acked, seq);";
 
-static const char *const steps[] = {v1, v2};
+/* Version 3: sync: verdicts on the outbox, what pulls bring (cadres, the
+ * keys seen, assignment history, unit mergers), receipts' verdicts. */
+static const char v3[]
+    = "ALTER TABLE outbox ADD COLUMN verdict INTEGER;"
+      "ALTER TABLE outbox ADD COLUMN reason INTEGER;"
+      "ALTER TABLE receipts ADD COLUMN verdict INTEGER;"
+      "ALTER TABLE units ADD COLUMN merged_into TEXT;"
+      "ALTER TABLE assignments ADD COLUMN replaces BLOB;"
+      "ALTER TABLE assignments ADD COLUMN handover_note TEXT;"
+      "CREATE INDEX assignments_cadre ON assignments (cadre_id, unit);"
+      "CREATE TABLE cadres (cadre_id TEXT PRIMARY KEY, name TEXT NOT NULL,"
+      " title TEXT, unit TEXT);"
+      "CREATE TABLE keys (key_id BLOB PRIMARY KEY, cadre_id TEXT,"
+      " public_key BLOB, role INTEGER,"
+      " revoked INTEGER NOT NULL DEFAULT 0);";
+
+static const char *const steps[] = {v1, v2, v3};
 
 #define NSTEPS ((int) (sizeof(steps) / sizeof(steps[0])))
 

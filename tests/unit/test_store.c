@@ -296,6 +296,49 @@ test_migrate_from_v1(void **state)
 	f->s = o;
 }
 
+/* A store made at schema 2 with an acknowledged change-set and a receipt
+ * opens at the current schema with its rows, and sync's columns. */
+static void
+test_migrate_from_v2(void **state)
+{
+	struct fx *f = *state;
+	char err[COSO_ERRMSG_MAX], path[128];
+	struct coso_store *s = cosoi_handle_new(f->dir, NULL, 0), *o = NULL;
+	struct coso_status st;
+	int v;
+
+	coso_store_close(f->s);
+	f->s = NULL;
+	snprintf(path, sizeof(path), "%s/store.db", f->dir);
+	unlink(path);
+	assert_int_equal(cosoi_store_create_db(s, 2), COSO_OK);
+	assert_int_equal(
+	    cosoi_exec(s,
+	        "INSERT INTO meta VALUES ('cadre_id', 'cb-001');"
+	        "INSERT INTO outbox VALUES (1, x'01', x'02', 5, 1, 6);"
+	        "INSERT INTO receipts VALUES (x'01', 1, 7, 0, x'03');"
+	        "INSERT INTO assignments VALUES (x'04', 'cb-001', '06043',"
+	        " NULL, 1, 20250101, NULL, NULL);"),
+	    COSO_OK);
+	coso_store_close(s);
+	assert_int_equal(coso_store_open(&o, f->dir, NULL, 0, err), COSO_OK);
+	assert_int_equal(cosoi_user_version(o, &v), COSO_OK);
+	assert_int_equal(v, COSO_SCHEMA_VERSION);
+	assert_int_equal(coso_status_get(o, &st), COSO_OK);
+	assert_int_equal(st.receipts, 1);
+	assert_int_equal(st.pending, 0);
+	/* v3: verdicts on the outbox, assignment history, keys seen */
+	assert_int_equal(cosoi_exec(o,
+	                     "UPDATE outbox SET verdict = 1, reason = 0;"
+	                     "UPDATE assignments SET replaces = NULL, "
+	                     "handover_note = 'x';"
+	                     "INSERT INTO keys (key_id) VALUES (x'05');"
+	                     "INSERT INTO cadres VALUES ('cb-001', 'An', "
+	                     "NULL, NULL);"),
+	    COSO_OK);
+	f->s = o;
+}
+
 /* A store from a newer coso is refused and its bytes are unchanged. */
 static void
 test_newer_store_refused(void **state)
@@ -374,6 +417,8 @@ main(void)
 	        test_units_csv_edges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_migrate_from_v1, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_migrate_from_v2, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_newer_store_refused, setup, teardown),
 	    cmocka_unit_test(test_dates_and_periods),

@@ -35,12 +35,17 @@ enum coso_client_err {
 	COSO_ESTATE   = 46, /* not allowed in the object's state */
 	COSO_ECSV     = 47, /* malformed CSV input */
 	COSO_ENOSTORE = 48, /* no store at that place */
+	COSO_ENET     = 49, /* the central cannot be reached */
+	COSO_EREFUSED = 50, /* the central refused the request */
+	COSO_ENOPIN   = 51, /* no central key pinned */
+	COSO_EPROTO   = 52, /* the central's reply is malformed or forged */
+	COSO_ESTOPPED = 53, /* stopped at the caller's request */
 };
 
 /* coso_strerror for both proto and client codes. */
 const char *coso_client_strerror(int err);
 
-#define COSO_SCHEMA_VERSION 2 /* user_version of a current store */
+#define COSO_SCHEMA_VERSION 3 /* user_version of a current store */
 #define COSO_ERRMSG_MAX     512
 
 struct coso_store;
@@ -272,6 +277,210 @@ typedef int (*coso_outbox_cb)(
     uint64_t seq, const uint8_t *cs, size_t len, void *arg);
 COSO_NODISCARD int coso_outbox_pending(struct coso_store *s,
     uint64_t after_seq, size_t max, coso_outbox_cb cb, void *arg);
+
+/*
+ * The central node: pinning its key, enrollment.
+ */
+
+/*
+ * Pins the central node: url (NULL keeps the stored one) and key_text, a
+ * public key file's text.  Replacing a different pinned key needs force;
+ * without it the answer is COSO_EEXIST and nothing changes.
+ */
+COSO_NODISCARD int coso_central_pin(
+    struct coso_store *s, const char *url, const char *key_text, int force);
+
+/*
+ * Queues an enrollment: token_hex is the 64 hex digits `coso admin token`
+ * printed.  It is sent at the next sync, before anything else, and
+ * forgotten once the central has enrolled the device.
+ */
+COSO_NODISCARD int coso_enroll_queue(
+    struct coso_store *s, const char *token_hex);
+
+/*
+ * Sync (sync.c): one round against the central node.
+ *
+ * STATUS (clock skew, the central's next seq for this key), ENROLL when
+ * one is queued, PUSH of the outbox from the central's next seq in
+ * batches under the maximum message size, then PULL until the central has
+ * nothing more.  Every request is sealed with crypto_box to the pinned
+ * central key; a store with no pinned key is refused (COSO_ENOPIN).
+ * Requests are idempotent and resent by this library (not by nng) after
+ * recv_timeout_ms, at most attempts times.
+ */
+enum coso_sync_phase {
+	COSO_SYNC_STATUS = 1,
+	COSO_SYNC_ENROLL = 2,
+	COSO_SYNC_PUSH   = 3,
+	COSO_SYNC_PULL   = 4,
+};
+
+#define COSO_SYNC_QMAX 16 /* quarantined change-sets listed in a report */
+
+struct coso_sync_report {
+	uint64_t pushed;   /* change-sets sent (counting resends) */
+	uint64_t accepted; /* verdicts received, by kind */
+	uint64_t duplicate;
+	uint64_t quarantined;
+	uint64_t bad_receipts; /* verdicts not taken: receipt did not verify */
+	uint64_t pending;      /* outbox entries still unacknowledged */
+	uint64_t pulled;       /* change-sets received by PULL */
+	uint64_t applied;      /* of those, applied to the store */
+	uint64_t skipped; /* of those, unreadable (newer schema): kept out */
+	uint64_t bytes_sent, bytes_received; /* whole frames */
+	uint64_t central_ms;                 /* central time at STATUS, or 0 */
+	int64_t skew_ms; /* central time - this device's wall clock */
+	int enrolled;    /* the central knows this key (STATUS) */
+	int enroll_code; /* a refused enrollment's reason, else 0 */
+	int refused;     /* a coso_err reason the central refused with, or 0 */
+	uint64_t elapsed_ms;
+	size_t nquarantine; /* entries in quarantine[] (at most QMAX) */
+	struct {
+		uint64_t seq;
+		uint16_t reason; /* a coso_err code (COSO_QFORK …) */
+	} quarantine[COSO_SYNC_QMAX];
+};
+
+/*
+ * Progress: called after each step with the report so far; done and total
+ * count change-sets of the phase (total 0 when unknown).  A non-zero
+ * return stops the round after the transaction in hand has committed
+ * (COSO_ESTOPPED).  Thread: the caller's.
+ */
+typedef int (*coso_sync_progress_cb)(enum coso_sync_phase phase, uint64_t done,
+    uint64_t total, const struct coso_sync_report *r, void *arg);
+
+struct coso_sync_opts {
+	const char *url;                /* NULL: the pinned central_url */
+	uint32_t max_message;           /* 0: COSO_WIRE_MAX_DEFAULT */
+	uint32_t recv_timeout_ms;       /* 0: 120 s, time a 2G link needs for
+	                                   a full message */
+	unsigned attempts;              /* sends of one request; 0: 3 */
+	coso_sync_progress_cb progress; /* may be NULL */
+	void *arg;
+};
+
+/*
+ * Runs one round.  r is filled even on failure.  COSO_OK: every step
+ * ran (r->pending says what is still unacknowledged: quarantined entries
+ * are acknowledged).  COSO_ENET: the central could not be reached or did
+ * not answer; COSO_EBUSY: it asked to retry later; COSO_EREFUSED: it
+ * refused (r->refused, r->enroll_code say why); COSO_EPROTO: a reply was
+ * malformed or not sealed by the pinned key; COSO_ENOPIN; COSO_ESTOPPED.
+ * The handle's message names the cause.  Outbox entries are marked only
+ * by a reply naming their id with a receipt that verifies; the pull cursor
+ * advances in the transaction holding the rows it pulled.
+ */
+COSO_NODISCARD int coso_sync_round(struct coso_store *s,
+    const struct coso_sync_opts *o, struct coso_sync_report *r);
+
+/*
+ * A number that changes whenever another connection (another process)
+ * commits to the store; this handle's own writes leave it as it is.  The
+ * field agent polls it to wake when the cadre records something.
+ */
+COSO_NODISCARD int coso_store_data_version(struct coso_store *s, uint64_t *v);
+
+/*
+ * Receipts: the central's signed statements of receipt, one per
+ * acknowledged change-set.  coso_receipt_list gives rows of kind
+ * "receipt": seq, cs_id, leaf_index, received_ms, verdict.
+ * coso_receipts_verify re-verifies every stored receipt against the pinned
+ * central key (rows add ok and error); *bad counts failures.
+ */
+COSO_NODISCARD int coso_receipt_list(
+    struct coso_store *s, coso_row_cb cb, void *arg);
+COSO_NODISCARD int coso_receipts_verify(
+    struct coso_store *s, coso_row_cb cb, void *arg, uint64_t *bad);
+
+/*
+ * Admin (admin.c): each call is one signed change-set (units: one per
+ * 1000 units) in the outbox of a store whose device key is an admin key;
+ * the central checks that it is.  Local tables are updated in the same
+ * transaction.
+ */
+enum coso_role {
+	COSO_ROLE_IN_CHARGE = 1,
+	COSO_ROLE_MONITOR   = 2,
+	COSO_ROLE_SUPPORT   = 3,
+};
+
+enum coso_response_status {
+	COSO_RESP_ANSWERED = 1,
+	COSO_RESP_RESOLVED = 2,
+	COSO_RESP_DECLINED = 3,
+};
+
+#define COSO_ADMIN_UNITS_PER_CS 1000u
+#define COSO_TOKEN_DAYS_DEFAULT 14u
+
+/*
+ * Imports units as coso_units_import does, then signs them as upserts
+ * (row id coso_uuid_named("unit", code)).  *count receives the units,
+ * *changesets the change-sets signed.
+ */
+COSO_NODISCARD int coso_admin_units_import(struct coso_store *s,
+    const char *csv, size_t len, size_t *count, size_t *changesets);
+
+struct coso_cadre_in {
+	const char *cadre_id; /* required */
+	const char *name;     /* required */
+	const char *title;    /* optional */
+	const char *unit;     /* optional unit code */
+};
+
+COSO_NODISCARD int coso_admin_cadre_add(
+    struct coso_store *s, const struct coso_cadre_in *c);
+
+/*
+ * Issues an enrollment token for cadre_id valid for days days: 32 random
+ * bytes, of which only SHA-256 is signed.  token_hex receives the token
+ * (64 hex digits and a NUL) to hand to the cadre.
+ */
+COSO_NODISCARD int coso_admin_token(struct coso_store *s, const char *cadre_id,
+    unsigned days, char token_hex[static 65]);
+
+struct coso_assign_in {
+	const char *cadre_id; /* required */
+	const char *unit;     /* required, a known unit code */
+	enum coso_role role;
+	int32_t from;         /* YYYYMMDD */
+	int32_t to;           /* YYYYMMDD or 0 for open-ended */
+	const char *decision; /* optional */
+};
+
+COSO_NODISCARD int coso_admin_assign(struct coso_store *s,
+    const struct coso_assign_in *a, uint8_t id[static 16]);
+
+struct coso_rotate_in {
+	const char *cadre_id; /* whose active assignment on unit ends */
+	const char *unit;
+	const char *to_cadre; /* who takes it over */
+	int32_t date;         /* first day of the new assignment */
+	const char *note;     /* optional handover note */
+};
+
+/*
+ * Rotation, one change-set: the active assignment of cadre_id on unit
+ * (known to this store) ends the day before date (same row, LWW update)
+ * and a new one for to_cadre begins on date with the same role,
+ * replaces = the old row.  id receives the new row's id.
+ */
+COSO_NODISCARD int coso_admin_rotate(struct coso_store *s,
+    const struct coso_rotate_in *r, uint8_t id[static 16]);
+
+/*
+ * Revokes a device key: key_hex is a full key id (64 hex digits) or a
+ * short id (16), which must name exactly one key this store has seen.
+ */
+COSO_NODISCARD int coso_admin_revoke(
+    struct coso_store *s, const char *key_hex, const char *reason);
+
+/* Answers a proposal (32 hex digits: its row id). */
+COSO_NODISCARD int coso_admin_respond(struct coso_store *s,
+    const char *proposal_hex, enum coso_response_status status,
+    const char *text);
 
 #ifdef __cplusplus
 }

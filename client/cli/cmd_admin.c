@@ -1,0 +1,325 @@
+/*
+ * cmd_admin.c: `coso admin …`: the provincial office's writes, each one
+ * signed change-set from a store whose device key is an admin key.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "commands.h"
+#include "i18n.h"
+#include "session.h"
+#include "util.h"
+
+#define UNITS_CSV_MAX (64u * 1024u * 1024u)
+#define OPTS_MAX      8
+
+/*
+ * Options `--name VALUE` or `--name=VALUE` among names (without the
+ * dashes) into vals; at most one positional argument into *pos (NULL:
+ * none allowed).  0, or -1 for a usage error.
+ */
+static int
+opts(int argc, char **argv, const char *const *names, const char **vals,
+    const char **pos)
+{
+	int i, k;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		size_t n;
+
+		if (strncmp(a, "--", 2) != 0) {
+			if (pos == NULL || *pos != NULL) {
+				return -1;
+			}
+			*pos = a;
+			continue;
+		}
+		eq = strchr(a, '=');
+		n  = eq != NULL ? (size_t) (eq - a - 2) : strlen(a + 2);
+		for (k = 0; names[k] != NULL; k++) {
+			if (strlen(names[k]) == n
+			    && strncmp(a + 2, names[k], n) == 0) {
+				break;
+			}
+		}
+		if (names[k] == NULL || (eq == NULL && i + 1 >= argc)) {
+			return -1;
+		}
+		vals[k] = eq != NULL ? eq + 1 : argv[++i];
+	}
+	return 0;
+}
+
+/* Opens the store, runs the call's result through the usual message. */
+static int
+done(struct coso_store *s, int e, const char *what)
+{
+	int rv = e == COSO_OK ? 0 : cli_store_fail(s, what, e);
+
+	coso_store_close(s);
+	return rv;
+}
+
+static int
+admin_units(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[] = {NULL};
+	const char *path          = NULL, *vals[1];
+	struct coso_store *s      = NULL;
+	uint8_t *csv              = NULL;
+	size_t len = 0, count = 0, ncs = 0;
+	int e, rv;
+
+	if (argc < 2 || strcmp(argv[1], "import") != 0
+	    || opts(argc - 1, argv + 1, names, vals, &path) != 0
+	    || path == NULL) {
+		return EXIT_USAGE;
+	}
+	if ((e = util_read_file(path, UNITS_CSV_MAX, &csv, &len)) != 0) {
+		util_err(_("cannot read units `%s': %s"), path,
+		    e == EFBIG ? cli_strerror(COSO_ETOOBIG) : strerror(e));
+		return EXIT_FAIL;
+	}
+	if ((rv = cli_open(g, &s)) == 0) {
+		e = coso_admin_units_import(
+		    s, (char *) csv, len, &count, &ncs);
+		if (e == COSO_OK) {
+			printf(_("%zu units imported and signed in %zu "
+			         "change-sets\n"),
+			    count, ncs);
+		}
+		rv = done(s, e, _("cannot import units"));
+	}
+	free(csv);
+	return rv;
+}
+
+static int
+admin_cadre(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[] = {"id", "name", "title", "unit", NULL};
+	const char *v[4]          = {NULL};
+	struct coso_cadre_in c;
+	struct coso_store *s = NULL;
+	int rv;
+
+	if (argc < 2 || strcmp(argv[1], "add") != 0
+	    || opts(argc - 1, argv + 1, names, v, NULL) != 0 || v[0] == NULL
+	    || v[1] == NULL) {
+		return EXIT_USAGE;
+	}
+	c = (struct coso_cadre_in) {v[0], v[1], v[2], v[3]};
+	if ((rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	return done(s, coso_admin_cadre_add(s, &c), _("cannot add the cadre"));
+}
+
+static int
+admin_token(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[] = {"cadre", "days", NULL};
+	const char *v[2]          = {NULL};
+	struct coso_store *s      = NULL;
+	char hex[65], *end = NULL;
+	long days = COSO_TOKEN_DAYS_DEFAULT;
+	int e, rv;
+
+	if (opts(argc, argv, names, v, NULL) != 0 || v[0] == NULL) {
+		return EXIT_USAGE;
+	}
+	if (v[1] != NULL
+	    && ((days = strtol(v[1], &end, 10)) <= 0 || *end != 0
+	        || days > 366)) {
+		util_err(_("invalid number of days `%s': 1 to 366"), v[1]);
+		return EXIT_FAIL;
+	}
+	if ((rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	e = coso_admin_token(s, v[0], (unsigned) days, hex);
+	if (e == COSO_OK) {
+		printf("%s\n", hex);
+		sodium_memzero(hex, sizeof(hex));
+	}
+	return done(s, e, _("cannot issue the token"));
+}
+
+static int
+role_parse(const char *s, enum coso_role *out)
+{
+	static const char *const names[] = {"in-charge", "monitor", "support"};
+	int i;
+
+	for (i = 0; s != NULL && i < 3; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum coso_role)(i + 1);
+			return 0;
+		}
+	}
+	util_err(_("invalid role `%s': in-charge, monitor or support"),
+	    s != NULL ? s : "");
+	return EXIT_FAIL;
+}
+
+static int
+admin_assign(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[]
+	    = {"cadre", "unit", "role", "from", "to", "decision", NULL};
+	const char *v[6]        = {NULL};
+	struct coso_assign_in a = {0};
+	struct coso_store *s    = NULL;
+	uint8_t id[16];
+	int e, rv;
+
+	if (opts(argc, argv, names, v, NULL) != 0 || v[0] == NULL
+	    || v[1] == NULL || v[2] == NULL || v[3] == NULL) {
+		return EXIT_USAGE;
+	}
+	a.cadre_id = v[0];
+	a.unit     = v[1];
+	a.decision = v[5];
+	if ((rv = role_parse(v[2], &a.role)) != 0
+	    || (rv = cli_date("--from", v[3], &a.from)) != 0
+	    || (v[4] != NULL && (rv = cli_date("--to", v[4], &a.to)) != 0)
+	    || (rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	if ((e = coso_admin_assign(s, &a, id)) == COSO_OK) {
+		cli_print_id(id);
+	}
+	return done(s, e, _("cannot record the assignment"));
+}
+
+static int
+admin_rotate(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[]
+	    = {"cadre", "unit", "to-cadre", "date", "note", NULL};
+	const char *v[5]        = {NULL};
+	struct coso_rotate_in r = {0};
+	struct coso_store *s    = NULL;
+	uint8_t id[16];
+	int e, rv;
+
+	if (opts(argc, argv, names, v, NULL) != 0 || v[0] == NULL
+	    || v[1] == NULL || v[2] == NULL || v[3] == NULL) {
+		return EXIT_USAGE;
+	}
+	r = (struct coso_rotate_in) {v[0], v[1], v[2], 0, v[4]};
+	if ((rv = cli_date("--date", v[3], &r.date)) != 0
+	    || (rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	if ((e = coso_admin_rotate(s, &r, id)) == COSO_OK) {
+		cli_print_id(id);
+	}
+	return done(s, e, _("cannot record the rotation"));
+}
+
+static int
+admin_revoke(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[] = {"key", "reason", NULL};
+	const char *v[2]          = {NULL};
+	struct coso_store *s      = NULL;
+	int rv;
+
+	if (opts(argc, argv, names, v, NULL) != 0 || v[0] == NULL) {
+		return EXIT_USAGE;
+	}
+	if ((rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	return done(
+	    s, coso_admin_revoke(s, v[0], v[1]), _("cannot revoke the key"));
+}
+
+static int
+status_parse(const char *s, enum coso_response_status *out)
+{
+	static const char *const names[]
+	    = {"answered", "resolved", "declined"};
+	int i;
+
+	for (i = 0; s != NULL && i < 3; i++) {
+		if (strcmp(s, names[i]) == 0) {
+			*out = (enum coso_response_status)(i + 1);
+			return 0;
+		}
+	}
+	util_err(_("invalid status `%s': answered, resolved or declined"),
+	    s != NULL ? s : "");
+	return EXIT_FAIL;
+}
+
+static int
+admin_respond(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[] = {"status", "text", NULL};
+	const char *v[2] = {NULL}, *id = NULL;
+	enum coso_response_status st;
+	struct coso_store *s = NULL;
+	int rv;
+
+	if (opts(argc, argv, names, v, &id) != 0 || id == NULL || v[0] == NULL
+	    || v[1] == NULL) {
+		return EXIT_USAGE;
+	}
+	if ((rv = status_parse(v[0], &st)) != 0
+	    || (rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	return done(s, coso_admin_respond(s, id, st, v[1]),
+	    _("cannot record the response"));
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(const struct cli_opts *g, int argc, char **argv);
+} subs[] = {
+    {"units", admin_units},
+    {"cadre", admin_cadre},
+    {"token", admin_token},
+    {"assign", admin_assign},
+    {"rotate", admin_rotate},
+    {"revoke", admin_revoke},
+    {"respond", admin_respond},
+};
+
+int
+cmd_admin(const struct cli_opts *g, int argc, char **argv)
+{
+	size_t i;
+	int rv = EXIT_USAGE;
+
+	for (i = 0; argc > 1 && i < sizeof(subs) / sizeof(subs[0]); i++) {
+		if (strcmp(argv[1], subs[i].name) == 0) {
+			rv = subs[i].fn(g, argc - 1, argv + 1);
+			break;
+		}
+	}
+	if (rv != EXIT_USAGE) {
+		return rv;
+	}
+	return cli_usage(
+	    "coso admin units import FILE\n"
+	    "       coso admin cadre add --id ID --name NAME [--title T] "
+	    "[--unit CODE]\n"
+	    "       coso admin token --cadre ID [--days N]\n"
+	    "       coso admin assign --cadre ID --unit CODE --role "
+	    "in-charge|monitor|support\n"
+	    "                         --from DATE [--to DATE] "
+	    "[--decision REF]\n"
+	    "       coso admin rotate --cadre ID --unit CODE --to-cadre ID2 "
+	    "--date DATE [--note T]\n"
+	    "       coso admin revoke --key KEYID [--reason T]\n"
+	    "       coso admin respond PROPOSAL-ID --status "
+	    "answered|resolved|declined --text T\n");
+}

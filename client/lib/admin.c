@@ -1,0 +1,733 @@
+/*
+ * admin.c: the provincial office's writes.  Each is one signed change-set
+ * in the outbox of a store whose device key is an admin key (the central
+ * checks that it is, and quarantines what is not), with the store's own
+ * tables updated in the same transaction.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "csv.h"
+#include "internal.h"
+
+#define MS_PER_DAY 86400000ull
+#define UNITS_BODY_MAX                                        \
+	(200u * 1024u) /* estimated body bytes per change-set \
+	                */
+
+/* Local effects of a change-set, run in its transaction. */
+typedef int (*local_fn)(struct coso_store *s, const void *arg);
+
+/* Signs b as the next change-set and runs local in one transaction. */
+static int
+sign_with(
+    struct coso_store *s, struct coso_body *b, local_fn local, const void *arg)
+{
+	uint64_t seq, hlc_ms;
+	int rv;
+
+	if ((rv = cosoi_begin(s)) != COSO_OK) {
+		return rv;
+	}
+	if ((rv = cosoi_sign_append(s, b, &seq, &hlc_ms)) != COSO_OK
+	    || (local != NULL && (rv = local(s, arg)) != COSO_OK)) {
+		cosoi_rollback(s);
+		return rv;
+	}
+	return cosoi_commit(s);
+}
+
+/* A body builder failure as a sentence on the handle. */
+static int
+body_fail(struct coso_store *s, const char *what, int rv)
+{
+	return cosoi_fail(s, rv, "%s: %s", what, coso_strerror(rv));
+}
+
+/* Adds a text field when t is not NULL. */
+static int
+opt_text(struct coso_body *b, uint32_t field, const char *t)
+{
+	return t == NULL ? COSO_OK : coso_body_text(b, field, t, strlen(t));
+}
+
+/* A real YYYYMMDD date (the day survives a round trip). */
+static int
+date_valid(int32_t d)
+{
+	return d >= 19000101 && d <= 29991231
+	    && cosoi_date_of_days(cosoi_days(d)) == d;
+}
+
+/* Requires a non-empty identifier (cadre id, code) of printable ASCII. */
+static int
+ident_ok(struct coso_store *s, const char *field, const char *v)
+{
+	size_t i, n = v != NULL ? strlen(v) : 0;
+
+	if (n == 0 || n > 64) {
+		return cosoi_fail(s, COSO_EFIELD,
+		    "%s: 1 to 64 characters "
+		    "are required",
+		    field);
+	}
+	for (i = 0; i < n; i++) {
+		if (v[i] <= ' ' || v[i] > '~') {
+			return cosoi_fail(s, COSO_EFIELD,
+			    "%s: `%s' has a space or a character that is not "
+			    "ASCII",
+			    field, v);
+		}
+	}
+	return COSO_OK;
+}
+
+/*
+ * Units.
+ */
+
+/* One unit's upsert op, from the row the local import stored. */
+static int
+unit_op(struct coso_store *s, struct coso_body *b, sqlite3_stmt *st,
+    const char *code, size_t *est)
+{
+	uint8_t row[16];
+	const char *name, *parent;
+	int rv;
+
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		return cosoi_db_fail(s, "cannot read an imported unit");
+	}
+	name   = (const char *) sqlite3_column_text(st, 0);
+	parent = (const char *) sqlite3_column_text(st, 2);
+	coso_uuid_named(row, "unit", code);
+	if ((rv = coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT))
+	    || (rv = coso_body_text(b, 1, code, strlen(code)))
+	    || (rv = coso_body_text(b, 2, name, strlen(name)))
+	    || (rv = coso_body_int(b, 3, sqlite3_column_int(st, 1)))
+	    || (rv = parent != NULL
+	            ? coso_body_text(b, 4, parent, strlen(parent))
+	            : coso_body_null(b, 4))
+	    || (rv = coso_body_int(b, 5, sqlite3_column_int(st, 3)))) {
+		return body_fail(s, code, rv);
+	}
+	*est += strlen(code) + strlen(name) + (parent ? strlen(parent) : 0)
+	    + 48;
+	return COSO_OK;
+}
+
+/* Signs the units of the file, COSO_ADMIN_UNITS_PER_CS at most in one
+ * change-set, all in the caller's transaction. */
+static int
+units_sign(struct coso_store *s, struct cosoi_csv *c, sqlite3_stmt *st,
+    struct coso_body *b, size_t *ncs)
+{
+	char(*f)[CSV_FIELD_MAX + 1] = malloc(CSV_FIELDS * (CSV_FIELD_MAX + 1));
+	size_t nops = 0, est = 0;
+	uint64_t seq, hlc_ms;
+	int rv = COSO_OK;
+
+	if (f == NULL) {
+		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
+	}
+	(void) cosoi_csv_record(c, f); /* the header, checked by the import */
+	while (rv == COSO_OK && cosoi_csv_record(c, f) == 1) {
+		if ((rv = unit_op(s, b, st, f[0], &est)) == COSO_OK
+		    && (++nops == COSO_ADMIN_UNITS_PER_CS
+		        || est > UNITS_BODY_MAX)) {
+			rv = cosoi_sign_append(s, b, &seq, &hlc_ms);
+			coso_body_reset(b);
+			*ncs += rv == COSO_OK;
+			nops = est = 0;
+		}
+	}
+	if (rv == COSO_OK && nops > 0
+	    && (rv = cosoi_sign_append(s, b, &seq, &hlc_ms)) == COSO_OK) {
+		(*ncs)++;
+	}
+	free(f);
+	return rv;
+}
+
+int
+coso_admin_units_import(struct coso_store *s, const char *csv, size_t len,
+    size_t *count, size_t *changesets)
+{
+	struct cosoi_csv c  = {csv, csv + len, 0};
+	struct coso_body *b = NULL;
+	sqlite3_stmt *st    = NULL;
+	size_t n = 0, ncs = 0;
+	int rv;
+
+	if ((rv = cosoi_key_load(s)) != COSO_OK
+	    || (rv = coso_units_import(s, csv, len, &n)) != COSO_OK) {
+		return rv;
+	}
+	if (len >= 3 && memcmp(csv, "\xef\xbb\xbf", 3) == 0) {
+		c.p += 3;
+	}
+	if ((rv = coso_body_new(&b)) != COSO_OK) {
+		return cosoi_fail(s, rv, "out of memory");
+	}
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT name, level, parent, valid_from FROM units "
+	        "WHERE code = ?",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		rv = cosoi_db_fail(s, "cannot read the units");
+	} else if ((rv = cosoi_begin(s)) == COSO_OK) {
+		if ((rv = units_sign(s, &c, st, b, &ncs)) != COSO_OK
+		    || (rv = cosoi_commit(s)) != COSO_OK) {
+			cosoi_rollback(s);
+		}
+	}
+	sqlite3_finalize(st);
+	coso_body_free(b);
+	if (rv == COSO_OK) {
+		*count      = n;
+		*changesets = ncs;
+	}
+	return rv;
+}
+
+/*
+ * Cadres and tokens.
+ */
+
+struct cadre_norm {
+	const char *id, *unit;
+	char *name, *title;
+};
+
+static int
+cadre_local(struct coso_store *s, const void *arg)
+{
+	const struct cadre_norm *c = arg;
+	sqlite3_stmt *st           = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "INSERT INTO cadres (cadre_id, name, title, unit) "
+	        "VALUES (?, ?, ?, ?) ON CONFLICT (cadre_id) DO UPDATE SET "
+	        "name = excluded.name, title = excluded.title, "
+	        "unit = excluded.unit",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot store the cadre");
+	}
+	sqlite3_bind_text(st, 1, c->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, c->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, c->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 4, c->unit, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? COSO_OK
+	                         : cosoi_db_fail(s, "cannot store the cadre");
+}
+
+static int
+cadre_ops(struct coso_body *b, const struct cadre_norm *c)
+{
+	uint8_t row[16];
+	int rv;
+
+	coso_uuid_named(row, "cadre", c->id);
+	if ((rv = coso_body_op(b, COSO_T_CADRE, row, COSO_UPSERT))
+	    || (rv = coso_body_text(b, 1, c->id, strlen(c->id)))
+	    || (rv = coso_body_text(b, 2, c->name, strlen(c->name)))
+	    || (rv
+	        = c->title ? opt_text(b, 3, c->title) : coso_body_null(b, 3))
+	    || (rv
+	        = c->unit ? opt_text(b, 4, c->unit) : coso_body_null(b, 4))) {
+		return rv;
+	}
+	return COSO_OK;
+}
+
+int
+coso_admin_cadre_add(struct coso_store *s, const struct coso_cadre_in *in)
+{
+	struct cadre_norm c = {in->cadre_id, in->unit, NULL, NULL};
+	struct coso_body *b = NULL;
+	int rv;
+
+	if ((rv = cosoi_key_load(s)) || (rv = ident_ok(s, "id", in->cadre_id))
+	    || (rv = cosoi_text(s, "name", in->name, &c.name))
+	    || (rv = cosoi_text(s, "title", in->title, &c.title))
+	    || (in->unit != NULL
+	        && (rv = cosoi_unit_known(s, "unit", in->unit)))) {
+		goto out;
+	}
+	if (c.name == NULL) {
+		rv = cosoi_fail(s, COSO_EFIELD, "name: a name is required");
+		goto out;
+	}
+	if ((rv = coso_body_new(&b)) || (rv = cadre_ops(b, &c))) {
+		rv = body_fail(s, "cadre", rv);
+		goto out;
+	}
+	rv = sign_with(s, b, cadre_local, &c);
+out:
+	coso_body_free(b);
+	free(c.name);
+	free(c.title);
+	return rv;
+}
+
+int
+coso_admin_token(struct coso_store *s, const char *cadre_id, unsigned days,
+    char token_hex[static 65])
+{
+	struct coso_body *b = NULL;
+	uint8_t token[32], hash[32], row[16];
+	uint64_t now = coso_wall_ms();
+	int rv;
+
+	if ((rv = cosoi_key_load(s))
+	    || (rv = ident_ok(s, "cadre", cadre_id))) {
+		return rv;
+	}
+	if (days == 0 || days > 366) {
+		return cosoi_fail(s, COSO_EFIELD, "days: from 1 to 366 days");
+	}
+	randombytes_buf(token, sizeof(token));
+	coso_sha256(hash, token, sizeof(token));
+	coso_uuid7(row, now);
+	if ((rv = coso_body_new(&b))
+	    || (rv = coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT))
+	    || (rv = coso_body_text(b, 1, cadre_id, strlen(cadre_id)))
+	    || (rv = coso_body_bytes(b, 2, hash, 32))
+	    || (rv = coso_body_int(
+	            b, 3, (int64_t) (now + (uint64_t) days * MS_PER_DAY)))) {
+		rv = body_fail(s, "token", rv);
+	} else if ((rv = sign_with(s, b, NULL, NULL)) == COSO_OK) {
+		sodium_bin2hex(token_hex, 65, token, sizeof(token));
+	}
+	sodium_memzero(token, sizeof(token));
+	coso_body_free(b);
+	return rv;
+}
+
+/*
+ * Assignments.
+ */
+
+struct assignment {
+	uint8_t id[16];
+	const char *cadre, *unit, *decision, *note;
+	int role;
+	int32_t from, to; /* to 0: open-ended */
+	const uint8_t *replaces;
+};
+
+static int
+assignment_op(struct coso_body *b, const struct assignment *a)
+{
+	int rv;
+
+	if ((rv = coso_body_op(b, COSO_T_ASSIGNMENT, a->id, COSO_UPSERT))
+	    || (rv = coso_body_text(b, 1, a->cadre, strlen(a->cadre)))
+	    || (rv = coso_body_text(b, 2, a->unit, strlen(a->unit)))
+	    || (rv = coso_body_int(b, 4, a->role))
+	    || (rv = coso_body_int(b, 5, a->from))
+	    || (rv = a->to ? coso_body_int(b, 6, a->to) : coso_body_null(b, 6))
+	    || (rv = opt_text(b, 7, a->decision))
+	    || (a->replaces && (rv = coso_body_bytes(b, 8, a->replaces, 16)))
+	    || (rv = opt_text(b, 9, a->note))) {
+		return rv;
+	}
+	return COSO_OK;
+}
+
+/* Inserts or updates the local row of an assignment. */
+static int
+assignment_local(struct coso_store *s, const void *arg)
+{
+	const struct assignment *a = arg;
+	sqlite3_stmt *st           = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "INSERT INTO assignments (id, cadre_id, unit, role, "
+	        "valid_from, valid_to, decision, replaces, handover_note) "
+	        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+	        "UPDATE SET valid_to = excluded.valid_to",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot store the assignment");
+	}
+	sqlite3_bind_blob(st, 1, a->id, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, a->cadre, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, a->role);
+	sqlite3_bind_int(st, 5, a->from);
+	if (a->to) {
+		sqlite3_bind_int(st, 6, a->to);
+	}
+	sqlite3_bind_text(st, 7, a->decision, -1, SQLITE_STATIC);
+	if (a->replaces) {
+		sqlite3_bind_blob(st, 8, a->replaces, 16, SQLITE_STATIC);
+	}
+	sqlite3_bind_text(st, 9, a->note, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot store the assignment");
+}
+
+static int
+assign_check(struct coso_store *s, const struct coso_assign_in *in)
+{
+	int rv;
+
+	if ((rv = ident_ok(s, "cadre", in->cadre_id))
+	    || (rv = cosoi_unit_known(s, "unit", in->unit))) {
+		return rv;
+	}
+	if (in->role < COSO_ROLE_IN_CHARGE || in->role > COSO_ROLE_SUPPORT) {
+		return cosoi_fail(
+		    s, COSO_EFIELD, "role: in-charge, monitor or support");
+	}
+	if (!date_valid(in->from) || (in->to != 0 && !date_valid(in->to))) {
+		return cosoi_fail(s, COSO_EDATE, "dates: not a valid date");
+	}
+	if (in->to != 0 && in->to < in->from) {
+		return cosoi_fail(s, COSO_EDATE,
+		    "dates: the assignment ends before it begins");
+	}
+	return COSO_OK;
+}
+
+int
+coso_admin_assign(struct coso_store *s, const struct coso_assign_in *in,
+    uint8_t id[static 16])
+{
+	struct assignment a = {.cadre = in->cadre_id,
+	    .unit                     = in->unit,
+	    .role                     = (int) in->role,
+	    .from                     = in->from,
+	    .to                       = in->to};
+	struct coso_body *b = NULL;
+	char *decision      = NULL;
+	int rv;
+
+	if ((rv = cosoi_key_load(s)) || (rv = assign_check(s, in))
+	    || (rv = cosoi_text(s, "decision", in->decision, &decision))) {
+		goto out;
+	}
+	a.decision = decision;
+	coso_uuid7(a.id, coso_wall_ms());
+	if ((rv = coso_body_new(&b)) || (rv = assignment_op(b, &a))) {
+		rv = body_fail(s, "assignment", rv);
+		goto out;
+	}
+	if ((rv = sign_with(s, b, assignment_local, &a)) == COSO_OK) {
+		memcpy(id, a.id, 16);
+	}
+out:
+	coso_body_free(b);
+	free(decision);
+	return rv;
+}
+
+/* The active assignment of a cadre on a unit on date, from the store. */
+static int
+active_assignment(struct coso_store *s, const struct coso_rotate_in *in,
+    struct assignment *old, char **decision)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT id, role, valid_from, decision FROM assignments "
+	        "WHERE cadre_id = ?1 AND unit = ?2 AND valid_from < ?3 AND "
+	        "(valid_to IS NULL OR valid_to >= ?3) "
+	        "ORDER BY valid_from DESC LIMIT 1",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the assignments");
+	}
+	sqlite3_bind_text(st, 1, in->cadre_id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, in->unit, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, in->date);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW
+	    && sqlite3_column_bytes(st, 0) == 16) {
+		memcpy(old->id, sqlite3_column_blob(st, 0), 16);
+		old->role = sqlite3_column_int(st, 1);
+		old->from = sqlite3_column_int(st, 2);
+		if (sqlite3_column_type(st, 3) == SQLITE_TEXT) {
+			*decision = strdup(
+			    (const char *) sqlite3_column_text(st, 3));
+		}
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc != SQLITE_DONE
+	    ? cosoi_db_fail(s, "cannot read the assignments")
+	    : cosoi_fail(s, COSO_ENOENT,
+	        "%s has no assignment on unit %s active before %d",
+	        in->cadre_id, in->unit, in->date);
+}
+
+struct rotation {
+	struct assignment old, new;
+};
+
+static int
+rotation_local(struct coso_store *s, const void *arg)
+{
+	const struct rotation *r = arg;
+	int rv;
+
+	if ((rv = assignment_local(s, &r->old)) != COSO_OK) {
+		return rv;
+	}
+	return assignment_local(s, &r->new);
+}
+
+static int
+rotate_check(struct coso_store *s, const struct coso_rotate_in *in)
+{
+	int rv;
+
+	if ((rv = ident_ok(s, "cadre", in->cadre_id))
+	    || (rv = ident_ok(s, "to-cadre", in->to_cadre))
+	    || (rv = cosoi_unit_known(s, "unit", in->unit))) {
+		return rv;
+	}
+	if (strcmp(in->cadre_id, in->to_cadre) == 0) {
+		return cosoi_fail(s, COSO_EFIELD,
+		    "to-cadre: the same cadre as the one rotated out");
+	}
+	return date_valid(in->date)
+	    ? COSO_OK
+	    : cosoi_fail(s, COSO_EDATE, "date: not a valid date");
+}
+
+int
+coso_admin_rotate(struct coso_store *s, const struct coso_rotate_in *in,
+    uint8_t id[static 16])
+{
+	struct rotation r   = {{.cadre = in->cadre_id, .unit = in->unit},
+	      {.cadre = in->to_cadre, .unit = in->unit, .from = in->date}};
+	struct coso_body *b = NULL;
+	char *note = NULL, *decision = NULL;
+	int rv;
+
+	if ((rv = cosoi_key_load(s)) || (rv = rotate_check(s, in))
+	    || (rv = cosoi_text(s, "note", in->note, &note))
+	    || (rv = active_assignment(s, in, &r.old, &decision))) {
+		goto out;
+	}
+	r.old.to       = cosoi_date_of_days(cosoi_days(in->date) - 1);
+	r.old.decision = decision;
+	r.new.role     = r.old.role;
+	r.new.replaces = r.old.id;
+	r.new.note     = note;
+	coso_uuid7(r.new.id, coso_wall_ms());
+	if ((rv = coso_body_new(&b)) || (rv = assignment_op(b, &r.old))
+	    || (rv = assignment_op(b, &r.new))) {
+		rv = body_fail(s, "rotation", rv);
+		goto out;
+	}
+	if ((rv = sign_with(s, b, rotation_local, &r)) == COSO_OK) {
+		memcpy(id, r.new.id, 16);
+	}
+out:
+	coso_body_free(b);
+	free(note);
+	free(decision);
+	return rv;
+}
+
+/*
+ * Revocations and responses.
+ */
+
+/* The full key id of a short one (16 hex digits) among the keys seen. */
+static int
+key_lookup(struct coso_store *s, const char *hex, uint8_t id[32])
+{
+	sqlite3_stmt *st = NULL;
+	int rc, n = 0;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT key_id FROM keys WHERE length(key_id) = 32 AND "
+	        "substr(lower(hex(key_id)), 1, 16) = lower(?)",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the known keys");
+	}
+	sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memcpy(id, sqlite3_column_blob(st, 0), 32);
+		n++;
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		return cosoi_db_fail(s, "cannot read the known keys");
+	}
+	if (n != 1) {
+		return cosoi_fail(s, n ? COSO_EEXIST : COSO_ENOENT,
+		    "key %s: %s; give the full key id (64 hex digits)", hex,
+		    n ? "more than one known key has this short id"
+		      : "no key with this short id is known to this store");
+	}
+	return COSO_OK;
+}
+
+static int
+key_id_parse(struct coso_store *s, const char *hex, uint8_t id[32])
+{
+	size_t n = hex != NULL ? strlen(hex) : 0, got = 0;
+	uint8_t tmp[32];
+
+	if ((n != 16 && n != 64)
+	    || sodium_hex2bin(tmp, 32, hex, n, NULL, &got, NULL) != 0
+	    || got != n / 2) {
+		return cosoi_fail(s, COSO_EFIELD,
+		    "key: 16 or 64 hex digits (a short or a full key id)");
+	}
+	if (n == 64) {
+		memcpy(id, tmp, 32);
+		return COSO_OK;
+	}
+	return key_lookup(s, hex, id);
+}
+
+static int
+revoke_local(struct coso_store *s, const void *arg)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "INSERT INTO keys (key_id, revoked) VALUES (?, 1) "
+	        "ON CONFLICT (key_id) DO UPDATE SET revoked = 1",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot store the revocation");
+	}
+	sqlite3_bind_blob(st, 1, arg, 32, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot store the revocation");
+}
+
+int
+coso_admin_revoke(
+    struct coso_store *s, const char *key_hex, const char *reason)
+{
+	struct coso_body *b = NULL;
+	uint8_t id[32], row[16];
+	char *why = NULL;
+	int rv;
+
+	if ((rv = cosoi_key_load(s)) || (rv = key_id_parse(s, key_hex, id))
+	    || (rv = cosoi_text(s, "reason", reason, &why))) {
+		goto out;
+	}
+	coso_uuid7(row, coso_wall_ms());
+	if ((rv = coso_body_new(&b))
+	    || (rv = coso_body_op(b, COSO_T_REVOCATION, row, COSO_UPSERT))
+	    || (rv = coso_body_bytes(b, 1, id, 32))
+	    || (rv = opt_text(b, 2, why))) {
+		rv = body_fail(s, "revocation", rv);
+		goto out;
+	}
+	rv = sign_with(s, b, revoke_local, id);
+out:
+	coso_body_free(b);
+	free(why);
+	return rv;
+}
+
+struct response {
+	uint8_t proposal[16];
+	int status;
+	const char *text;
+};
+
+static int
+respond_local(struct coso_store *s, const void *arg)
+{
+	const struct response *r = arg;
+	static const char *const names[]
+	    = {"", "answered", "resolved", "declined"};
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "UPDATE proposals SET status = ?, response = ? WHERE id = ?",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot store the response");
+	}
+	sqlite3_bind_text(st, 1, names[r->status], -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, r->text, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, r->proposal, 16, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot store the response");
+}
+
+int
+coso_admin_respond(struct coso_store *s, const char *proposal_hex,
+    enum coso_response_status status, const char *text)
+{
+	struct response r   = {.status = (int) status};
+	struct coso_body *b = NULL;
+	char *norm          = NULL;
+	uint8_t row[16];
+	size_t got = 0;
+	int rv;
+
+	if ((rv = cosoi_key_load(s))
+	    || (rv = cosoi_text(s, "text", text, &norm))) {
+		goto out;
+	}
+	if (proposal_hex == NULL || strlen(proposal_hex) != 32
+	    || sodium_hex2bin(
+	           r.proposal, 16, proposal_hex, 32, NULL, &got, NULL)
+	        != 0
+	    || got != 16) {
+		rv = cosoi_fail(
+		    s, COSO_EFIELD, "proposal: its id is 32 hex digits");
+		goto out;
+	}
+	if (r.status < COSO_RESP_ANSWERED || r.status > COSO_RESP_DECLINED
+	    || norm == NULL) {
+		rv = cosoi_fail(s, COSO_EFIELD,
+		    norm == NULL ? "text: the response is empty"
+		                 : "status: answered, resolved or declined");
+		goto out;
+	}
+	r.text = norm;
+	coso_uuid7(row, coso_wall_ms());
+	if ((rv = coso_body_new(&b))
+	    || (rv = coso_body_op(b, COSO_T_RESPONSE, row, COSO_UPSERT))
+	    || (rv = coso_body_bytes(b, 1, r.proposal, 16))
+	    || (rv = coso_body_int(b, 2, r.status))
+	    || (rv = coso_body_text(b, 3, norm, strlen(norm)))
+	    || (rv = coso_body_int(b, 4, coso_date_of_ms(coso_wall_ms())))) {
+		rv = body_fail(s, "response", rv);
+		goto out;
+	}
+	rv = sign_with(s, b, respond_local, &r);
+out:
+	coso_body_free(b);
+	free(norm);
+	return rv;
+}

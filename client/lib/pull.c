@@ -1,0 +1,410 @@
+/*
+ * pull.c: applying what a PULL brings to the device's store.
+ *
+ * The central sends change-sets in its log order; they are applied in
+ * that order.  Mutable rows (units, cadres, assignments) take the values
+ * of the fields an op carries and keep the others, which is the central's
+ * last-writer-wins when, as for one admin office, the log order is the
+ * clock order.  Append-only records are inserted once.  A change-set this
+ * coso cannot read (a newer schema) is counted and left out: the central
+ * keeps it, and a newer coso pulls it again from a reset cursor.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sync.h"
+
+/* Columns a local table has beyond the op's fields. */
+#define EX_SEQ    1u /* seq: the change-set's seq */
+#define EX_AUTHOR 2u /* author: the cadre id the central names */
+#define EX_KIND   4u /* source_kind: visit or report */
+#define EX_REPORT 8u /* status 'submitted', created_ms: the hlc time */
+
+struct local_table {
+	uint32_t table;
+	const char *name;
+	const char *key;    /* the conflict column */
+	uint32_t key_field; /* 0: the key is the row id, column id */
+	unsigned extras;
+	int mutable;
+};
+
+static const struct local_table locals[] = {
+    {COSO_T_UNIT, "units", "code", 1, 0, 1},
+    {COSO_T_CADRE, "cadres", "cadre_id", 1, 0, 1},
+    {COSO_T_ASSIGNMENT, "assignments", "id", 0, 0, 1},
+    {COSO_T_VISIT, "visits", "id", 0, EX_SEQ | EX_AUTHOR, 0},
+    {COSO_T_OUTCOME, "outcomes", "id", 0, 0, 0},
+    {COSO_T_PROPOSAL, "proposals", "id", 0, EX_AUTHOR | EX_KIND, 0},
+    {COSO_T_REPORT, "reports", "id", 0, EX_SEQ | EX_AUTHOR | EX_REPORT, 0},
+    {COSO_T_HANDOVER, "handovers", "id", 0, EX_SEQ | EX_AUTHOR, 0},
+};
+
+#define NLOCALS (sizeof(locals) / sizeof(locals[0]))
+#define SQL_MAX 4096
+
+/* What one change-set's ops share while they are applied. */
+struct pulled {
+	const struct coso_changeset *cs;
+	const struct coso_ops *ops;
+	const char *author;
+};
+
+/* Appends to a bounded SQL buffer; -1 once it would overflow. */
+static int
+cat(char *buf, size_t *len, const char *a, const char *b)
+{
+	int n = snprintf(buf + *len, SQL_MAX - *len, "%s%s", a, b);
+
+	if (n < 0 || (size_t) n >= SQL_MAX - *len) {
+		return -1;
+	}
+	*len += (size_t) n;
+	return 0;
+}
+
+static const char *const extra_cols[]
+    = {"seq", "author", "source_kind", "status", "created_ms"};
+
+/* Extra columns of a table, as a bit per extra_cols entry. */
+static unsigned
+extra_bits(unsigned extras)
+{
+	return (extras & EX_SEQ ? 1u : 0) | (extras & EX_AUTHOR ? 2u : 0)
+	    | (extras & EX_KIND ? 4u : 0) | (extras & EX_REPORT ? 24u : 0);
+}
+
+/* "INSERT INTO t (cols" for the fields op carries; *ncols counts them. */
+static int
+build_cols(char *sql, size_t *len, const struct local_table *t,
+    const struct coso_op *op, size_t *ncols)
+{
+	const struct coso_schema_table *st = coso_schema_table(t->table);
+	unsigned bits                      = extra_bits(t->extras), i;
+	size_t k;
+	int bad;
+
+	*ncols = t->key_field == 0;
+	bad    = cat(sql, len, "INSERT INTO ", t->name)
+	    || cat(sql, len, " (", t->key_field == 0 ? "id" : "");
+	for (k = 0; k < op->nfields && !bad; k++, (*ncols)++) {
+		const struct coso_schema_field *f
+		    = coso_schema_field(st, op->fields[k].id);
+		bad = f == NULL || cat(sql, len, *ncols ? ", " : "", f->name);
+	}
+	for (i = 0; i < 5 && !bad; i++) {
+		if (bits & (1u << i)) {
+			bad = cat(sql, len, ", ", extra_cols[i]);
+			(*ncols)++;
+		}
+	}
+	return bad ? -1 : 0;
+}
+
+/* INSERT … ON CONFLICT for the fields op carries. */
+static int
+build_sql(char *sql, const struct local_table *t, const struct coso_op *op)
+{
+	const struct coso_schema_table *st = coso_schema_table(t->table);
+	size_t len                         = 0, ncols, k;
+	int bad;
+
+	bad = build_cols(sql, &len, t, op, &ncols)
+	    || cat(sql, &len, ") VALUES (?", "");
+	for (k = 1; k < ncols && !bad; k++) {
+		bad = cat(sql, &len, ", ?", "");
+	}
+	bad = bad || cat(sql, &len, ") ON CONFLICT (", t->key)
+	    || cat(sql, &len, ") DO ", t->mutable ? "UPDATE SET " : "NOTHING");
+	for (k = 0; t->mutable && k < op->nfields && !bad; k++) {
+		const char *name
+		    = coso_schema_field(st, op->fields[k].id)->name;
+		bad = cat(sql, &len, k ? ", " : "", name)
+		    || cat(sql, &len, " = excluded.", name);
+	}
+	return bad ? COSO_ETOOBIG : COSO_OK;
+}
+
+static void
+bind_value(sqlite3_stmt *st, int i, const struct coso_value *v)
+{
+	switch (v->type) {
+	case COSO_VINT:
+		sqlite3_bind_int64(st, i, v->i);
+		break;
+	case COSO_VTEXT:
+		sqlite3_bind_text(
+		    st, i, (const char *) v->p, (int) v->len, SQLITE_STATIC);
+		break;
+	case COSO_VBYTES:
+		sqlite3_bind_blob(st, i, v->p, (int) v->len, SQLITE_STATIC);
+		break;
+	default:
+		sqlite3_bind_null(st, i);
+		break;
+	}
+}
+
+/* Whether a proposal's source is a visit (in this change-set or the
+ * store); otherwise it came from a report. */
+static const char *
+source_kind(struct coso_store *s, const struct pulled *p, const uint8_t *src)
+{
+	sqlite3_stmt *st = NULL;
+	size_t i;
+	int found = 0;
+
+	for (i = 0; i < p->ops->nops; i++) {
+		if (memcmp(p->ops->ops[i].row, src, 16) == 0) {
+			return p->ops->ops[i].table == COSO_T_VISIT ? "visit"
+			                                            : "report";
+		}
+	}
+	if (sqlite3_prepare_v2(
+	        s->db, "SELECT 1 FROM visits WHERE id = ?", -1, &st, NULL)
+	    == SQLITE_OK) {
+		sqlite3_bind_blob(st, 1, src, 16, SQLITE_STATIC);
+		found = sqlite3_step(st) == SQLITE_ROW;
+	}
+	sqlite3_finalize(st);
+	return found ? "visit" : "report";
+}
+
+/* Binds the extra columns after the fields, from index i. */
+static void
+bind_extras(struct coso_store *s, sqlite3_stmt *st, int i,
+    const struct local_table *t, const struct pulled *p,
+    const struct coso_op *op)
+{
+	if (t->extras & EX_SEQ) {
+		sqlite3_bind_int64(st, i++, (sqlite3_int64) p->cs->seq);
+	}
+	if (t->extras & EX_AUTHOR) {
+		sqlite3_bind_text(st, i++, p->author, -1, SQLITE_STATIC);
+	}
+	if (t->extras & EX_KIND) {
+		/* field 1 of a proposal, the source, is required */
+		sqlite3_bind_text(st, i++,
+		    source_kind(s, p, op->fields[0].v.p), -1, SQLITE_STATIC);
+	}
+	if (t->extras & EX_REPORT) {
+		sqlite3_bind_text(st, i++, "submitted", -1, SQLITE_STATIC);
+		sqlite3_bind_int64(
+		    st, i++, (sqlite3_int64) coso_hlc_ms(p->cs->hlc));
+	}
+}
+
+static int
+upsert(struct coso_store *s, const struct local_table *t,
+    const struct pulled *p, const struct coso_op *op)
+{
+	char sql[SQL_MAX];
+	sqlite3_stmt *st = NULL;
+	size_t k;
+	int i = 1, rc;
+
+	if (build_sql(sql, t, op) != COSO_OK) {
+		return cosoi_fail(s, COSO_ETOOBIG, "pulled op too wide");
+	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot apply a pulled change-set");
+	}
+	if (t->key_field == 0) {
+		sqlite3_bind_blob(st, i++, op->row, 16, SQLITE_STATIC);
+	}
+	for (k = 0; k < op->nfields; k++) {
+		bind_value(st, i++, &op->fields[k].v);
+	}
+	bind_extras(s, st, i, t, p, op);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot apply a pulled change-set");
+}
+
+/* The value of field id in op, or NULL. */
+static const struct coso_value *
+field(const struct coso_op *op, uint32_t id)
+{
+	size_t k;
+
+	for (k = 0; k < op->nfields; k++) {
+		if (op->fields[k].id == id) {
+			return &op->fields[k].v;
+		}
+	}
+	return NULL;
+}
+
+/* Runs sql with up to three values bound; COSO_OK or COSO_ESTORE. */
+static int
+run3(struct coso_store *s, const char *sql, const struct coso_value *a,
+    const struct coso_value *b, const struct coso_value *c)
+{
+	const struct coso_value *v[3] = {a, b, c};
+	sqlite3_stmt *st              = NULL;
+	int i, rc;
+
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot apply a pulled change-set");
+	}
+	for (i = 0; i < 3 && v[i] != NULL; i++) {
+		bind_value(st, i + 1, v[i]);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot apply a pulled change-set");
+}
+
+/* A response: the proposal's status and answer, if it is in the store. */
+static int
+response(struct coso_store *s, const struct coso_op *op)
+{
+	return run3(s,
+	    "UPDATE proposals SET status = CASE ?1 WHEN 1 THEN 'answered' "
+	    "WHEN 2 THEN 'resolved' WHEN 3 THEN 'declined' ELSE status END, "
+	    "response = ?2 WHERE id = ?3",
+	    field(op, 2), field(op, 3), field(op, 1));
+}
+
+/* A device key row: the key id is SHA-256 of the public key. */
+static int
+device_key(struct coso_store *s, const struct coso_op *op)
+{
+	const struct coso_value *pk = field(op, 2);
+	struct coso_value id        = {COSO_VBYTES, 0, NULL, 32};
+	uint8_t kid[32];
+
+	if (pk == NULL || pk->type != COSO_VBYTES || pk->len != 32) {
+		return COSO_OK; /* the central quarantines such a row */
+	}
+	coso_keyid_of(kid, pk->p);
+	id.p = kid;
+	return run3(s,
+	    "INSERT INTO keys (key_id, cadre_id, public_key) VALUES (?, ?, ?) "
+	    "ON CONFLICT (key_id) DO UPDATE SET cadre_id = excluded.cadre_id, "
+	    "public_key = excluded.public_key",
+	    &id, field(op, 1), pk);
+}
+
+static int
+revocation(struct coso_store *s, const struct coso_op *op)
+{
+	return run3(s,
+	    "INSERT INTO keys (key_id, revoked) VALUES (?, 1) "
+	    "ON CONFLICT (key_id) DO UPDATE SET revoked = 1",
+	    field(op, 1), NULL, NULL);
+}
+
+static int
+apply_op(
+    struct coso_store *s, const struct pulled *p, const struct coso_op *op)
+{
+	struct coso_value row = {COSO_VBYTES, 0, op->row, 16};
+	size_t i;
+
+	if (op->kind == COSO_DELETE) {
+		return op->table == COSO_T_ASSIGNMENT
+		    ? run3(s, "DELETE FROM assignments WHERE id = ?", &row,
+		        NULL, NULL)
+		    : COSO_OK;
+	}
+	switch (op->table) {
+	case COSO_T_RESPONSE:
+		return response(s, op);
+	case COSO_T_DEVICE_KEY:
+		return device_key(s, op);
+	case COSO_T_REVOCATION:
+		return revocation(s, op);
+	default:
+		break;
+	}
+	for (i = 0; i < NLOCALS; i++) {
+		if (locals[i].table == op->table) {
+			return upsert(s, &locals[i], p, op);
+		}
+	}
+	return COSO_OK; /* tokens, sectors, teams, schedules: not kept */
+}
+
+/* Notes the author's key id under the cadre the central names. */
+static int
+key_seen(struct coso_store *s, const uint8_t author[32], const char *cadre)
+{
+	struct coso_value id = {COSO_VBYTES, 0, author, 32};
+	struct coso_value c
+	    = {COSO_VTEXT, 0, (const uint8_t *) cadre, strlen(cadre)};
+
+	return run3(s,
+	    "INSERT INTO keys (key_id, cadre_id) VALUES (?, ?) "
+	    "ON CONFLICT (key_id) DO UPDATE SET cadre_id = "
+	    "coalesce(cadre_id, excluded.cadre_id)",
+	    &id, cadre[0] ? &c : NULL, NULL);
+}
+
+static int
+apply_item(struct coso_store *s, const uint8_t self_id[32],
+    const struct coso_msg_item *it, struct coso_sync_report *r)
+{
+	struct coso_changeset cs;
+	struct coso_ops *ops = NULL;
+	struct pulled p      = {&cs, NULL, it->cadre_id};
+	size_t i;
+	int rv;
+
+	if (coso_changeset_peek(&cs, it->cs, it->cs_len) != COSO_OK) {
+		r->skipped++;
+		return COSO_OK;
+	}
+	if (memcmp(cs.author, self_id, 32) == 0) {
+		return COSO_OK; /* this device's own: the outbox has it */
+	}
+	if (coso_ops_decode(&ops, cs.body, cs.body_len) != COSO_OK) {
+		r->skipped++;
+		return COSO_OK;
+	}
+	p.ops = ops;
+	if ((rv = key_seen(s, cs.author, it->cadre_id)) != COSO_OK) {
+		goto out;
+	}
+	for (i = 0; i < ops->nops && rv == COSO_OK; i++) {
+		rv = apply_op(s, &p, &ops->ops[i]);
+	}
+	r->applied += rv == COSO_OK;
+out:
+	coso_ops_free(ops);
+	return rv;
+}
+
+int
+cosoi_sync_apply_pull(struct coso_store *s, const uint8_t self_id[32],
+    const struct coso_msg *m, struct coso_sync_report *r)
+{
+	struct coso_sync_report tmp = *r;
+	char cursor[24];
+	size_t i;
+	int rv;
+
+	if ((rv = cosoi_begin(s)) != COSO_OK) {
+		return rv;
+	}
+	for (i = 0; i < m->nitems && rv == COSO_OK; i++) {
+		rv = apply_item(s, self_id, &m->items[i], &tmp);
+	}
+	snprintf(
+	    cursor, sizeof(cursor), "%llu", (unsigned long long) m->cursor);
+	if (rv != COSO_OK
+	    || (rv = cosoi_meta_set(s, "pull_cursor", cursor)) != COSO_OK) {
+		cosoi_rollback(s);
+		return rv;
+	}
+	if ((rv = cosoi_commit(s)) == COSO_OK) {
+		tmp.pulled += m->nitems;
+		*r = tmp;
+	}
+	return rv;
+}

@@ -1,0 +1,76 @@
+/*
+ * sync.h: the parts of a sync round that tests drive without a central
+ * (sync.c, pull.c, receipts.c).  Not installed.
+ */
+#ifndef COSO_CLIENT_SYNC_H
+#define COSO_CLIENT_SYNC_H
+
+#include "internal.h"
+#include "net.h"
+
+/* Bytes of a PUSH frame besides its change-sets, and per change-set: a
+ * bound above the wire encoding (FORMAT.md, "Wire"); the encoder has the
+ * last word. */
+#define COSOI_PUSH_FIXED    128u
+#define COSOI_PUSH_PER_ITEM 8u
+/* A PUSH_REP item with its receipt, bounded above: a batch is also cut so
+ * that the reply fits the same maximum. */
+#define COSOI_PUSH_REP_ITEM 192u
+
+struct cosoi_push_entry {
+	uint64_t seq;
+	uint8_t id[32];
+	uint8_t *cs; /* malloc'd */
+	size_t len;
+	int done; /* a final verdict was taken */
+};
+
+struct cosoi_push_batch {
+	struct cosoi_push_entry *e;
+	size_t n;
+	size_t frame; /* estimated frame bytes */
+};
+
+/*
+ * Loads the next batch to push, in seq order from seq from: entries not
+ * acknowledged, and every entry from central_next on (a central that lost
+ * data gets it again), as many as fit a frame of max bytes, at most
+ * COSO_WIRE_ITEMS_MAX and as many as a reply of max bytes can answer.
+ * b->n == 0 when none is left.  An entry that alone cannot fit gives
+ * COSO_ETOOBIG.
+ */
+int cosoi_push_batch(struct coso_store *s, uint64_t from,
+    uint64_t central_next, size_t max, struct cosoi_push_batch *b);
+void cosoi_push_batch_free(struct cosoi_push_batch *b);
+
+/*
+ * Takes one final verdict (accepted, duplicate, quarantined) for outbox
+ * entry (seq, id), inside the caller's transaction: the receipt must
+ * verify with central_pk and name id (a quarantined change-set may come
+ * without one); then the entry is marked and the receipt stored.  A
+ * receipt that does not verify gives COSO_EPROTO and changes nothing.
+ */
+int cosoi_sync_take(struct coso_store *s, const uint8_t central_pk[32],
+    uint64_t seq, const uint8_t id[32], const struct coso_msg_item *it);
+
+/*
+ * Applies a PULL_REP in one transaction with the cursor it carries:
+ * change-sets by self_id are skipped; units, cadres and assignments are
+ * upserted, responses update the device's proposals, other cadres' field
+ * records are inserted if absent.  Counts go to r.
+ */
+int cosoi_sync_apply_pull(struct coso_store *s, const uint8_t self_id[32],
+    const struct coso_msg *m, struct coso_sync_report *r);
+
+/* A round over a transport the caller opened (tests). */
+int cosoi_sync_round_net(struct coso_store *s, const struct coso_sync_opts *o,
+    struct coso_sync_report *r, struct cosoi_net *net);
+
+/* The pinned central key (meta central_key); COSO_ENOPIN if none. */
+int cosoi_central_pk(struct coso_store *s, uint8_t pk[32]);
+
+/* A meta value as an unsigned or signed integer, def if absent. */
+uint64_t cosoi_meta_u64(struct coso_store *s, const char *key, uint64_t def);
+int cosoi_meta_set_i64(struct coso_store *s, const char *key, int64_t v);
+
+#endif /* COSO_CLIENT_SYNC_H */

@@ -1,0 +1,184 @@
+#!/bin/sh
+# tests/cli/test_admin.sh BUILD: the admin, pin, enroll, receipts and sync
+# commands of the real `coso` binary, without a central: the signed
+# change-sets they leave in the outbox, the local rows, the chain still
+# verifying, and bad input refused with exit 2 and nothing written.
+# Prints "admin-cli: N passed, M failed"; exits non-zero if any failed.
+set -u
+B=$(cd "${1:-build}" && pwd)
+COSO=$B/coso
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+pass=0
+fail=0
+
+unset LANGUAGE LC_MESSAGES COSO_PASSPHRASE_FILE COSO_LOCALEDIR
+LC_ALL=C.UTF-8
+export LC_ALL
+COSO_HOME=$T/admin
+export COSO_HOME
+
+ok() { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
+expect() {
+	want=$1 desc=$2
+	shift 2
+	"$@" >"$T/out" 2>"$T/err"
+	got=$?
+	if [ "$got" -eq "$want" ]; then ok; else
+		bad "$desc: exit $got, wanted $want"; cat "$T/err"; fi
+}
+contains() {
+	if grep -qF -- "$2" "$1"; then ok; else
+		bad "$3: \`$2' not in output"; cat "$1"; fi
+}
+same() {
+	if [ "$1" = "$2" ]; then ok; else bad "$3: \`$1' != \`$2'"; fi
+}
+# json value of key from status --json
+status_of() {
+	"$COSO" status --json 2>/dev/null |
+		sed -n "s/.*\"$1\":\([0-9]*\).*/\1/p"
+}
+# ops of change-set SEQ, from `coso log --json`
+ops_of() {
+	"$COSO" log --json 2>/dev/null |
+		sed -n "s/.*\"seq\":$1,.*\"ops\":\([0-9]*\),.*/\1/p"
+}
+sql() { sqlite3 "$COSO_HOME/store.db" "$1"; }
+
+cat >"$T/units.csv" <<'CSV'
+code,name,level,parent_code,valid_from
+20,Tỉnh Lạng Sơn,province,,2020-01-01
+180,Huyện Tràng Định,district,20,2020-01-01
+06043,Xã Đào Viên,commune,180,2020-01-01
+182,Huyện Văn Lãng,district,20,2020-01-01
+06160,Xã Gia Miễn,commune,182,2020-01-01
+CSV
+
+expect 0 "admin init" "$COSO" init --cadre admin --name "Ban Tổ chức"
+cp "$T/out" "$T/admin.pub"
+
+# --- units: imported locally and signed --------------------------------
+expect 0 "units import" "$COSO" admin units import "$T/units.csv"
+contains "$T/out" "5 units imported and signed in 1 change-sets" \
+	"units summary"
+same "$(status_of units)" 5 "units stored locally"
+same "$(status_of pending)" 1 "one change-set for the units"
+same "$(ops_of 1)" 5 "one op per unit"
+# 1200 units: two change-sets (at most 1000 ops each)
+{
+	echo "code,name,level,parent_code,valid_from"
+	echo "20,Tỉnh Lạng Sơn,province,,2020-01-01"
+	i=1
+	while [ $i -lt 1200 ]; do
+		echo "H$i,Hộ số $i,household,06043,2020-01-01"
+		i=$((i + 1))
+	done
+} >"$T/many.csv"
+expect 0 "many units" "$COSO" admin units import "$T/many.csv"
+contains "$T/out" "1200 units imported and signed in 2 change-sets" \
+	"units split"
+same "$(ops_of 2)" 1000 "first split change-set"
+same "$(ops_of 3)" 200 "second split change-set"
+printf 'code,name,level,parent_code,valid_from\nX1,Thử,planet,,2020-01-01\n' \
+	>"$T/bad.csv"
+expect 2 "bad units" "$COSO" admin units import "$T/bad.csv"
+contains "$T/err" "line 2: level" "bad level named"
+same "$(status_of pending)" 3 "nothing signed for bad units"
+
+# --- cadres, tokens, assignments, rotation -----------------------------
+expect 0 "cadre add" "$COSO" admin cadre add --id cb-001 \
+	--name "Nguyễn Văn An" --title "Phó Bí thư" --unit 06043
+same "$(sql "SELECT name FROM cadres WHERE cadre_id = 'cb-001'")" \
+	"Nguyễn Văn An" "cadre stored"
+expect 2 "cadre bad unit" "$COSO" admin cadre add --id cb-002 \
+	--name "Lê Thị Bình" --unit 99999
+contains "$T/err" "unknown unit" "cadre bad unit message"
+expect 2 "cadre id with space" "$COSO" admin cadre add --id "cb 3" \
+	--name "X"
+expect 1 "cadre no name" "$COSO" admin cadre add --id cb-004
+
+expect 0 "token" "$COSO" admin token --cadre cb-001 --days 7
+tok=$(cat "$T/out")
+if printf '%s' "$tok" | grep -q '^[0-9a-f]\{64\}$'; then ok; else
+	bad "token is not 64 hex: $tok"; fi
+expect 2 "token days" "$COSO" admin token --cadre cb-001 --days 0
+expect 1 "token no cadre" "$COSO" admin token
+
+expect 0 "assign" "$COSO" admin assign --cadre cb-001 --unit 06043 \
+	--role in-charge --from 2025-01-01 --decision "QĐ 125-QĐ/TU"
+a1=$(cat "$T/out")
+same "$(sql "SELECT cadre_id || unit || role || valid_from FROM assignments \
+	WHERE lower(hex(id)) = '$a1'")" "cb-00106043120250101" "assignment row"
+expect 2 "assign bad role" "$COSO" admin assign --cadre cb-001 \
+	--unit 06043 --role boss --from 2025-01-01
+expect 2 "assign ends before" "$COSO" admin assign --cadre cb-001 \
+	--unit 06043 --role monitor --from 2025-05-01 --to 2025-04-01
+expect 2 "assign bad date" "$COSO" admin assign --cadre cb-001 \
+	--unit 06043 --role monitor --from 2025-02-30
+
+expect 0 "rotate" "$COSO" admin rotate --cadre cb-001 --unit 06043 \
+	--to-cadre cb-002 --date 2025-07-01 --note "Bàn giao hồ sơ"
+a2=$(cat "$T/out")
+same "$(sql "SELECT valid_to FROM assignments WHERE lower(hex(id)) = '$a1'")" \
+	20250630 "old assignment ends the day before"
+same "$(sql "SELECT cadre_id || valid_from || lower(hex(replaces)) \
+	FROM assignments WHERE lower(hex(id)) = '$a2'")" \
+	"cb-00220250701$a1" "new assignment replaces the old"
+seq=$(status_of head_seq)
+same "$(ops_of "$seq")" 2 "rotation is one change-set of two ops"
+expect 2 "rotate nobody" "$COSO" admin rotate --cadre cb-009 --unit 06043 \
+	--to-cadre cb-002 --date 2025-08-01
+contains "$T/err" "no assignment" "rotate nobody message"
+
+# --- revocation and responses ------------------------------------------
+kid=$(printf '%064d' 7)
+expect 0 "revoke full id" "$COSO" admin revoke --key "$kid" --reason "mất máy"
+expect 2 "revoke unknown short" "$COSO" admin revoke --key 0123456789abcdef
+contains "$T/err" "full key id" "short id needs a known key"
+expect 2 "revoke malformed" "$COSO" admin revoke --key xyz
+expect 0 "respond" "$COSO" admin respond 0123456789abcdef0123456789abcdef \
+	--status resolved --text "Đã bố trí kinh phí"
+expect 2 "respond bad status" "$COSO" admin respond \
+	0123456789abcdef0123456789abcdef --status maybe --text x
+expect 2 "respond bad id" "$COSO" admin respond 0123 --status answered \
+	--text x
+expect 1 "admin usage" "$COSO" admin frobnicate
+
+# every write above is one signed change-set; the chain verifies
+same "$(status_of pending)" "$(status_of head_seq)" "all pending"
+same "$(status_of head_seq)" 9 "nine change-sets signed"
+expect 0 "log verifies" "$COSO" log
+contains "$T/out" "all signatures and links verify" "chain verifies"
+
+# --- pin, enroll, receipts, sync without a central ---------------------
+expect 2 "receipts verify unpinned" "$COSO" receipts verify
+expect 2 "sync unpinned" "$COSO" sync
+contains "$T/err" "no central key pinned" "sync needs a pin"
+expect 0 "central key" "$COSO" key generate --out "$T/central.key"
+expect 0 "other key" "$COSO" key generate --out "$T/other.key"
+expect 0 "pin" "$COSO" pin --central tcp://127.0.0.1:9 \
+	--central-key "$T/central.key.pub"
+expect 0 "pin same again" "$COSO" pin --central-key "$T/central.key.pub"
+expect 2 "pin other" "$COSO" pin --central-key "$T/other.key.pub"
+contains "$T/err" "--force" "pin other needs force"
+expect 0 "pin other forced" "$COSO" pin --central-key "$(cat "$T/other.key.pub")" \
+	--force
+expect 2 "pin garbage" "$COSO" pin --central-key "not a key"
+expect 2 "enroll short" "$COSO" enroll abcd
+expect 0 "enroll" "$COSO" enroll "$tok"
+same "$(sql "SELECT value FROM meta WHERE key = 'enroll_token'")" "$tok" \
+	"token queued"
+expect 0 "receipts list" "$COSO" receipts list --json
+same "$(cat "$T/out")" "[]" "no receipts yet"
+expect 0 "receipts verify" "$COSO" receipts verify
+expect 2 "sync unreachable" "$COSO" sync
+contains "$T/err" "central unreachable" "unreachable message"
+expect 2 "sync json" "$COSO" sync --json
+contains "$T/out" '"ok":false' "sync json not ok"
+contains "$T/out" '"pending":9' "sync json pending"
+same "$(status_of pending)" 9 "nothing acknowledged"
+
+echo "admin-cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

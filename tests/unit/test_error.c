@@ -1,0 +1,52 @@
+/*
+ * test_error.c: every error code has its own sentence; others do not.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include <coso/client.h>
+#include <coso/proto.h>
+
+static void
+test_every_code_has_a_sentence(void **state)
+{
+	const char *seen[128] = {0};
+	int code, n = 0;
+
+	(void) state;
+	for (code = 0; code < 128; code++) {
+		int known = code <= COSO_EEXIST
+		    || (code >= COSO_QFORK && code <= COSO_EBUSY);
+		const char *m = coso_strerror(code);
+		if (!known) {
+			assert_string_equal(m, "unknown error");
+			continue;
+		}
+		assert_string_not_equal(m, "unknown error");
+		for (int i = 0; i < n; i++) {
+			assert_string_not_equal(m, seen[i]); /* distinct */
+		}
+		seen[n++] = m;
+	}
+	assert_int_equal(n, 23 + 10);
+	assert_string_equal(coso_strerror(-1), "unknown error");
+	assert_string_equal(coso_strerror(COSO_QUNAUTH),
+	    "author not assigned to that unit on that date");
+	assert_string_equal(coso_client_strerror(COSO_EUNIT), "unknown unit");
+	assert_string_equal(
+	    coso_client_strerror(COSO_QFORK), coso_strerror(COSO_QFORK));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_every_code_has_a_sentence),
+	};
+	return cmocka_run_group_tests_name("error", tests, NULL, NULL);
+}

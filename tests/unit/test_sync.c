@@ -1,0 +1,598 @@
+/*
+ * test_sync.c: the device side of sync without a central: batches under
+ * the message limit, a whole round against an in-process fake central
+ * (sealed frames, signed receipts, a central that lost data), applying a
+ * hand-built PULL_REP, the cursor advancing only with the rows it brought,
+ * and receipts from another key refused.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include <coso/client.h>
+
+#include "../../client/lib/sync.h"
+
+static const char units_csv[] = "code,name,level,parent_code,valid_from\n"
+                                "20,Tỉnh Lạng Sơn,province,,2020-01-01\n"
+                                "180,Huyện Tràng Định,district,20,2020-01-01\n"
+                                "06043,Xã Đào Viên,commune,180,2020-01-01\n";
+
+/* RFC 8032 test 2's seed: the admin of FORMAT.md's vectors. */
+static const uint8_t admin_seed[32]
+    = {0x4c, 0xcd, 0x08, 0x9b, 0x28, 0xff, 0x96, 0xda, 0x9d, 0xb6, 0xc3, 0x46,
+        0xec, 0x11, 0x4e, 0x0f, 0x5b, 0x8a, 0x31, 0x9f, 0x35, 0xab, 0xa6, 0x24,
+        0xda, 0x8c, 0xf6, 0xed, 0x4f, 0xb8, 0xa6, 0xfb};
+
+/* The fake central: what it holds of the device's chain and its log. */
+struct fake {
+	struct coso_key *key;
+	uint8_t pk[32];
+	uint64_t next_seq;    /* the device's next seq it expects */
+	uint64_t status_next; /* what STATUS claims instead, if not 0 */
+	uint64_t leaf;
+	uint64_t pushes;  /* PUSH requests seen */
+	size_t max_items; /* largest batch seen */
+	size_t max_frame; /* largest request frame seen */
+	uint8_t *pull_cs; /* one change-set to hand out at cursor 0 */
+	size_t pull_len;
+	const uint8_t *own_cs; /* the device's own, handed back too */
+	size_t own_len;
+};
+
+struct fx {
+	char dir[64];
+	struct coso_store *s;
+	struct fake c;
+	struct cosoi_net net;
+	uint8_t proposal[16]; /* of the one visit recorded */
+};
+
+/* A verdict and its signed receipt for one pushed change-set. */
+static void
+fake_verdict(struct fake *c, struct coso_msg_item *it, uint8_t *receipt,
+    uint64_t quarantine_seq)
+{
+	struct coso_changeset cs;
+	struct coso_receipt r = {{0}, 0, 1700000000000ull, 0};
+
+	assert_int_equal(coso_changeset_peek(&cs, it->cs, it->cs_len), 0);
+	coso_changeset_id(it->id, it->cs, it->cs_len);
+	if (cs.seq > c->next_seq) {
+		it->status       = COSO_VERDICT_GAP;
+		it->expected_seq = c->next_seq;
+		return;
+	}
+	it->status = cs.seq < c->next_seq ? COSO_VERDICT_DUPLICATE
+	                                  : COSO_VERDICT_ACCEPTED;
+	if (cs.seq == quarantine_seq && cs.seq == c->next_seq) {
+		it->status = COSO_VERDICT_QUARANTINED;
+		it->reason = COSO_QUNAUTH;
+	}
+	c->next_seq += cs.seq == c->next_seq;
+	memcpy(r.cs_id, it->id, 32);
+	r.leaf_index = cs.seq - 1;
+	r.verdict    = it->status;
+	assert_int_equal(coso_receipt_sign(receipt, c->key, &r), 0);
+	it->receipt     = receipt;
+	it->receipt_len = COSO_RECEIPT_BYTES;
+	it->cs          = NULL;
+	it->cs_len      = 0;
+}
+
+/* The reply to one decoded request, into rep (items malloc'd). */
+static void
+fake_answer(struct fake *c, const struct coso_msg *q, struct coso_msg *rep,
+    uint8_t (*receipts)[COSO_RECEIPT_BYTES])
+{
+	size_t i;
+
+	rep->request_id = q->request_id;
+	rep->type       = (uint8_t) (q->type + 1);
+	if (q->type == COSO_MSG_STATUS) {
+		rep->central_ms = coso_wall_ms() + 5000;
+		rep->enrolled   = 1;
+		rep->next_seq = c->status_next ? c->status_next : c->next_seq;
+		rep->max_message = 64 * 1024;
+	} else if (q->type == COSO_MSG_PUSH) {
+		c->pushes++;
+		c->max_items
+		    = q->nitems > c->max_items ? q->nitems : c->max_items;
+		rep->nitems = q->nitems;
+		rep->items  = calloc(q->nitems, sizeof(*rep->items));
+		for (i = 0; i < q->nitems; i++) {
+			rep->items[i] = q->items[i];
+			fake_verdict(c, &rep->items[i], receipts[i], 2);
+		}
+	} else if (q->type == COSO_MSG_PULL && q->cursor == 0) {
+		rep->cursor            = 7;
+		rep->nitems            = 2;
+		rep->items             = calloc(2, sizeof(*rep->items));
+		rep->items[0].cs       = c->pull_cs;
+		rep->items[0].cs_len   = c->pull_len;
+		rep->items[0].position = 6;
+		snprintf(rep->items[0].cadre_id, 8, "admin");
+		rep->items[1].cs       = c->own_cs;
+		rep->items[1].cs_len   = c->own_len;
+		rep->items[1].position = 7;
+		snprintf(rep->items[1].cadre_id, 8, "cb-001");
+	} else if (q->type == COSO_MSG_PULL) {
+		rep->cursor = q->cursor;
+	}
+}
+
+/* struct cosoi_net's call: opens the frame as the central would. */
+static int
+fake_call(void *conn, const uint8_t *req, size_t len, uint8_t **out,
+    size_t *out_len, char err[static COSOI_NET_ERR_MAX])
+{
+	static uint8_t receipts[COSO_WIRE_ITEMS_MAX][COSO_RECEIPT_BYTES];
+	struct fake *c       = conn;
+	struct coso_box *box = NULL;
+	struct coso_msg *q = NULL, rep = {0};
+	enum coso_wire_kind kind;
+	uint8_t sender[32], *plain = NULL, *rplain = NULL;
+	size_t plen = 0, rlen = 0;
+
+	(void) err;
+	c->max_frame = len > c->max_frame ? len : c->max_frame;
+	assert_int_equal(coso_wire_peek(req, len, &kind, sender), 0);
+	assert_int_equal(kind, COSO_WIRE_REQUEST);
+	assert_int_equal(coso_box_new(&box, c->key, sender), 0);
+	assert_int_equal(
+	    coso_wire_open(&plain, &plen, box, req, len, COSO_WIRE_MAX_LIMIT),
+	    0);
+	assert_int_equal(coso_msg_decode(&q, plain, plen), 0);
+	fake_answer(c, q, &rep, receipts);
+	assert_int_equal(
+	    coso_msg_encode(&rep, &rplain, &rlen, COSO_WIRE_MAX_LIMIT), 0);
+	assert_int_equal(coso_wire_seal(out, out_len, box, c->pk,
+	                     COSO_WIRE_REPLY, rplain, rlen),
+	    0);
+	free(rep.items);
+	free(rplain);
+	coso_msg_free(q);
+	free(plain);
+	coso_box_free(box);
+	return COSO_OK;
+}
+
+/* A change-set by the admin: a new unit, an assignment, a response to
+ * the device's proposal, and another cadre's visit on the device's area. */
+static void
+admin_changeset(struct fx *f)
+{
+	struct coso_body *b = NULL;
+	struct coso_key *k  = NULL;
+	uint8_t row[16], prev[32] = {0}, *body = NULL;
+	size_t blen = 0;
+
+	assert_int_equal(coso_key_from_seed(&k, admin_seed), 0);
+	assert_int_equal(coso_body_new(&b), 0);
+	coso_uuid_named(row, "unit", "06160");
+	assert_int_equal(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), 0);
+	assert_int_equal(coso_body_text(b, 1, "06160", 5), 0);
+	assert_int_equal(
+	    coso_body_text(b, 2, "Xã Gia Miễn", strlen("Xã Gia Miễn")), 0);
+	assert_int_equal(coso_body_int(b, 3, 3), 0);
+	assert_int_equal(coso_body_int(b, 5, 20200101), 0);
+	coso_uuid7(row, coso_wall_ms());
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT), 0);
+	assert_int_equal(coso_body_text(b, 1, "cb-001", 6), 0);
+	assert_int_equal(coso_body_text(b, 2, "06160", 5), 0);
+	assert_int_equal(coso_body_int(b, 4, 1), 0);
+	assert_int_equal(coso_body_int(b, 5, 20250701), 0);
+	coso_uuid7(row, coso_wall_ms());
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_RESPONSE, row, COSO_UPSERT), 0);
+	assert_int_equal(coso_body_bytes(b, 1, f->proposal, 16), 0);
+	assert_int_equal(coso_body_int(b, 2, 1), 0);
+	assert_int_equal(
+	    coso_body_text(b, 3, "Đã bố trí vốn", strlen("Đã bố trí vốn")), 0);
+	assert_int_equal(coso_body_int(b, 4, 20251201), 0);
+	coso_uuid7(row, coso_wall_ms());
+	assert_int_equal(coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), 0);
+	assert_int_equal(coso_body_text(b, 1, "06043", 5), 0);
+	assert_int_equal(coso_body_int(b, 2, 20240305), 0);
+	assert_int_equal(coso_body_encode(b, &body, &blen), 0);
+	assert_int_equal(coso_changeset_sign(&f->c.pull_cs, &f->c.pull_len, k,
+	                     1, prev, coso_wall_ms() << 16, body, blen),
+	    0);
+	free(body);
+	coso_body_free(b);
+	coso_key_free(k);
+}
+
+/* n visits with about 3 KB of text each; the first has a proposal. */
+static void
+visits(struct fx *f, int n)
+{
+	const char *props[] = {"Làm cầu treo"};
+	char text[3001];
+	uint8_t rnd[1500], id[16];
+	struct coso_visit_in v = {.unit = "06043", .date = 20251120};
+	int i;
+
+	for (i = 0; i < n; i++) {
+		randombytes_buf(rnd, sizeof(rnd));
+		sodium_bin2hex(text, sizeof(text), rnd, sizeof(rnd));
+		v.purpose    = text;
+		v.proposals  = i == 0 ? props : NULL;
+		v.nproposals = i == 0;
+		assert_int_equal(coso_visit_add(f->s, &v, id), 0);
+	}
+}
+
+static int
+setup(void **state)
+{
+	struct coso_init p = {.cadre_id = "cb-001", .name = "Nguyễn Văn An"};
+	char err[COSO_ERRMSG_MAX], *pub = NULL;
+	struct fx *f     = calloc(1, sizeof(*f));
+	sqlite3_stmt *st = NULL;
+	size_t n;
+
+	assert_non_null(f);
+	assert_int_equal(coso_key_generate(&f->c.key), 0);
+	coso_key_public(f->c.key, f->c.pk);
+	assert_int_equal(coso_pubkey_format(&pub, f->c.pk), 0);
+	p.central_url = "tcp://127.0.0.1:1";
+	p.central_key = pub;
+	f->c.next_seq = 1;
+	snprintf(f->dir, sizeof(f->dir), "/tmp/coso-sync-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(coso_store_init(f->dir, &p, NULL, err), 0);
+	free(pub);
+	assert_int_equal(coso_store_open(&f->s, f->dir, NULL, 0, err), 0);
+	assert_int_equal(
+	    coso_units_import(f->s, units_csv, sizeof(units_csv) - 1, &n), 0);
+	visits(f, 1);
+	assert_int_equal(sqlite3_prepare_v2(f->s->db,
+	                     "SELECT p.id, o.bytes FROM proposals p, outbox o "
+	                     "WHERE o.seq = 1",
+	                     -1, &st, NULL),
+	    0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	memcpy(f->proposal, sqlite3_column_blob(st, 0), 16);
+	f->c.own_len = (size_t) sqlite3_column_bytes(st, 1);
+	f->c.own_cs  = malloc(f->c.own_len);
+	memcpy((void *) f->c.own_cs, sqlite3_column_blob(st, 1), f->c.own_len);
+	sqlite3_finalize(st);
+	admin_changeset(f);
+	f->net = (struct cosoi_net) {fake_call, NULL, &f->c};
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	coso_store_close(f->s);
+	coso_key_free(f->c.key);
+	free(f->c.pull_cs);
+	free((void *) f->c.own_cs);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+/* An integer from the store. */
+static int64_t
+q(struct fx *f, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v        = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(f->s->db, sql, -1, &st, NULL), 0);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Batches cover the outbox once, in order, each under the limit. */
+static void
+test_batches_fit(void **state)
+{
+	struct fx *f                = *state;
+	struct cosoi_push_batch b   = {0};
+	struct coso_msg m           = {.type = COSO_MSG_PUSH};
+	struct coso_msg_item it[64] = {{0}};
+	uint64_t from = 1, want = 1;
+	size_t max = 16 * 1024, i, nb = 0, plen;
+	uint8_t *plain;
+
+	visits(f, 39);
+	for (;;) {
+		assert_int_equal(cosoi_push_batch(f->s, from, 1, max, &b), 0);
+		if (b.n == 0) {
+			break;
+		}
+		assert_true(b.n > 1 && b.n <= 64);
+		for (i = 0; i < b.n; i++) {
+			assert_int_equal(b.e[i].seq, want++);
+			it[i].cs     = b.e[i].cs;
+			it[i].cs_len = b.e[i].len;
+		}
+		m.items  = it;
+		m.nitems = b.n;
+		assert_int_equal(coso_msg_encode(&m, &plain, &plen, max), 0);
+		assert_true(plen + COSO_WIRE_OVERHEAD <= max);
+		free(plain);
+		from = b.e[b.n - 1].seq + 1;
+		cosoi_push_batch_free(&b);
+		nb++;
+	}
+	assert_int_equal(want, 41);
+	assert_true(nb >= 40 * 3000 / (16 * 1024));
+	/* A change-set too large for the limit is refused, not cut. */
+	assert_int_equal(cosoi_push_batch(f->s, 1, 1, 2048, &b), COSO_ETOOBIG);
+	cosoi_push_batch_free(&b);
+}
+
+static void
+check_first_round(struct fx *f, const struct coso_sync_report *r)
+{
+	assert_int_equal(r->pushed, 40);
+	assert_int_equal(r->accepted, 39);
+	assert_int_equal(r->quarantined, 1);
+	assert_int_equal(r->nquarantine, 1);
+	assert_int_equal(r->quarantine[0].seq, 2);
+	assert_int_equal(r->quarantine[0].reason, COSO_QUNAUTH);
+	assert_int_equal(r->pending, 0);
+	assert_int_equal(r->pulled, 2);
+	assert_int_equal(r->applied, 1);
+	assert_true(r->skew_ms > 3000 && r->skew_ms < 7000);
+	assert_true(f->c.pushes > 1);
+	assert_true(f->c.max_frame <= 64 * 1024);
+	assert_int_equal(q(f, "SELECT count(*) FROM receipts"), 40);
+	assert_int_equal(q(f,
+	                     "SELECT verdict * 100 + reason FROM outbox "
+	                     "WHERE seq = 2"),
+	    3 * 100 + COSO_QUNAUTH);
+	assert_int_equal(q(f,
+	                     "SELECT value FROM meta WHERE key = "
+	                     "'pull_cursor'"),
+	    7);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM proposals WHERE status = "
+	                     "'answered' AND response = 'Đã bố trí vốn'"),
+	    1);
+	assert_int_equal(
+	    q(f, "SELECT level FROM units WHERE code = '06160'"), 3);
+	assert_int_equal(q(f,
+	                     "SELECT valid_from FROM assignments WHERE "
+	                     "cadre_id = 'cb-001' AND unit = '06160'"),
+	    20250701);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM visits WHERE author = "
+	                     "'admin'"),
+	    1);
+	assert_int_equal(q(f, "SELECT count(*) FROM visits"), 41);
+}
+
+/* A whole round against the fake central, again, and after it lost
+ * everything. */
+static void
+test_round(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+	struct coso_status st;
+
+	visits(f, 39);
+	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
+	check_first_round(f, &r);
+	assert_int_equal(coso_status_get(f->s, &st), 0);
+	assert_int_equal(st.pending, 0);
+	assert_int_equal(st.receipts, 40);
+	assert_true(st.last_sync_ms > 0);
+
+	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
+	assert_int_equal(r.pushed, 0);
+	assert_int_equal(r.pulled, 0);
+
+	f->c.next_seq = 1; /* the central restored an empty backup */
+	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
+	assert_int_equal(r.pushed, 40);
+	assert_int_equal(r.accepted + r.quarantined, 40);
+	assert_int_equal(f->c.next_seq, 41);
+	assert_int_equal(r.pending, 0);
+}
+
+/* A central that expects an earlier seq gets it. */
+static void
+test_gap(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+
+	visits(f, 4);
+	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
+	/* It lost seq 3 on: its STATUS still says 6, its PUSH says gap. */
+	f->c.next_seq    = 3;
+	f->c.status_next = 6;
+	assert_int_equal(cosoi_exec(f->s,
+	                     "UPDATE outbox SET acked = 0 "
+	                     "WHERE seq >= 4"),
+	    0);
+	f->c.pushes = 0;
+	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
+	assert_int_equal(r.pending, 0);
+	assert_int_equal(f->c.next_seq, 6);
+	assert_int_equal(r.pushed, 2 + 3); /* 4, 5 refused; 3, 4, 5 */
+	assert_int_equal(r.accepted, 3);
+}
+
+/* The PULL_REP the fake central gives at cursor 0. */
+static void
+pull_rep(struct fx *f, struct coso_msg *m, struct coso_msg_item *it)
+{
+	memset(m, 0, sizeof(*m));
+	memset(it, 0, sizeof(*it));
+	m->type    = COSO_MSG_PULL_REP;
+	m->cursor  = 7;
+	m->nitems  = 1;
+	m->items   = it;
+	it->cs     = f->c.pull_cs;
+	it->cs_len = f->c.pull_len;
+	snprintf(it->cadre_id, sizeof(it->cadre_id), "admin");
+}
+
+/* The cursor moves with the rows it brought, or neither does. */
+static void
+test_pull_atomic(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_report r = {0};
+	struct coso_msg m;
+	struct coso_msg_item it;
+	uint8_t self[32];
+
+	memset(self, 0, sizeof(self));
+	pull_rep(f, &m, &it);
+	/* The assignment, after the unit in the change-set, cannot be
+	 * stored: nothing of it is, and the cursor stays. */
+	assert_int_equal(cosoi_exec(f->s,
+	                     "CREATE TRIGGER no BEFORE INSERT ON assignments "
+	                     "BEGIN SELECT RAISE(ABORT, 'no'); END"),
+	    0);
+	assert_int_equal(
+	    cosoi_sync_apply_pull(f->s, self, &m, &r), COSO_ESTORE);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM meta WHERE key = "
+	                     "'pull_cursor'"),
+	    0);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM units WHERE code = "
+	                     "'06160'"),
+	    0);
+	assert_int_equal(r.pulled, 0);
+	assert_int_equal(cosoi_exec(f->s, "DROP TRIGGER no"), 0);
+	assert_int_equal(cosoi_sync_apply_pull(f->s, self, &m, &r), 0);
+	assert_int_equal(q(f,
+	                     "SELECT value FROM meta WHERE key = "
+	                     "'pull_cursor'"),
+	    7);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM units WHERE code = "
+	                     "'06160'"),
+	    1);
+	assert_int_equal(q(f, "SELECT status = 'answered' FROM proposals"), 1);
+	assert_int_equal(r.pulled, 1);
+	assert_int_equal(r.applied, 1);
+	/* Again: inserted once, upserted in place. */
+	assert_int_equal(cosoi_sync_apply_pull(f->s, self, &m, &r), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM visits"), 2);
+	assert_int_equal(q(f, "SELECT count(*) FROM assignments"), 1);
+}
+
+/* A receipt from another key, or for another change-set, marks nothing. */
+static void
+test_receipt_refused(void **state)
+{
+	struct fx *f            = *state;
+	struct coso_key *other  = NULL;
+	struct coso_msg_item it = {0};
+	struct coso_receipt rc  = {{0}, 5, 1700000000000ull, 1};
+	uint8_t buf[COSO_RECEIPT_BYTES], id[32];
+
+	assert_int_equal(coso_key_generate(&other), 0);
+	coso_changeset_id(id, f->c.own_cs, f->c.own_len);
+	memcpy(rc.cs_id, id, 32);
+	memcpy(it.id, id, 32);
+	it.status      = COSO_VERDICT_ACCEPTED;
+	it.receipt     = buf;
+	it.receipt_len = sizeof(buf);
+	assert_int_equal(coso_receipt_sign(buf, other, &rc), 0);
+	assert_int_equal(
+	    cosoi_sync_take(f->s, f->c.pk, 1, id, &it), COSO_EPROTO);
+	rc.cs_id[0] ^= 1; /* the right key, another change-set */
+	assert_int_equal(coso_receipt_sign(buf, f->c.key, &rc), 0);
+	assert_int_equal(
+	    cosoi_sync_take(f->s, f->c.pk, 1, id, &it), COSO_EPROTO);
+	it.receipt = NULL; /* no receipt at all */
+	assert_int_equal(
+	    cosoi_sync_take(f->s, f->c.pk, 1, id, &it), COSO_EPROTO);
+	assert_int_equal(q(f, "SELECT acked FROM outbox WHERE seq = 1"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM receipts"), 0);
+	rc.cs_id[0] ^= 1;
+	it.receipt = buf;
+	assert_int_equal(coso_receipt_sign(buf, f->c.key, &rc), 0);
+	assert_int_equal(cosoi_sync_take(f->s, f->c.pk, 1, id, &it), 0);
+	assert_int_equal(q(f, "SELECT acked FROM outbox WHERE seq = 1"), 1);
+	assert_int_equal(q(f, "SELECT leaf_index FROM receipts"), 5);
+	coso_key_free(other);
+}
+
+/* Stored receipts re-verify offline; a tampered one is found. */
+static void
+test_receipts_verify(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+	uint64_t bad              = 9;
+
+	visits(f, 2);
+	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
+	assert_int_equal(coso_receipts_verify(f->s, NULL, NULL, &bad), 0);
+	assert_int_equal(bad, 0);
+	assert_int_equal(cosoi_exec(f->s,
+	                     "UPDATE receipts SET leaf_index = 99 "
+	                     "WHERE seq = 2"),
+	    0);
+	assert_int_equal(coso_receipts_verify(f->s, NULL, NULL, &bad), 0);
+	assert_int_equal(bad, 1);
+}
+
+/* No pinned key: no round. */
+static void
+test_no_pin(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_report r = {0};
+
+	assert_int_equal(cosoi_exec(f->s,
+	                     "DELETE FROM meta WHERE key = "
+	                     "'central_key'"),
+	    0);
+	assert_int_equal(coso_sync_round(f->s, NULL, &r), COSO_ENOPIN);
+	assert_int_equal(r.pending, 1);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_batches_fit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_round, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_pull_atomic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_receipt_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_receipts_verify, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_no_pin, setup, teardown),
+	};
+
+	if (sodium_init() < 0) {
+		return 1;
+	}
+	return cmocka_run_group_tests_name("sync", tests, NULL, NULL);
+}

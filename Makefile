@@ -189,6 +189,7 @@ test: deps
 	$(Q)sh tests/cli/test_field.sh $(B)
 	$(Q)sh tests/cli/test_admin.sh $(B)
 	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
+	$(Q)bash tests/e2e/test_sync.sh $(B)
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)

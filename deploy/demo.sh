@@ -1,71 +1,144 @@
 #!/bin/sh
-# demo.sh BUILD: what coso does today, end to end on this machine.
+# demo.sh BUILD: the coso story end to end on this machine, on loopback.
 #
-# A cadre's device in a border commune with no signal: it is set up, the
-# province's units are loaded, visits and a quarterly report are recorded
-# and signed offline, the device's own chain is verified, and bad input
-# is refused with nothing written.  (The central node, sync and the audit
-# log join this story as they are built.)
+# The provincial office sets up the central node and its admin device,
+# loads Lạng Sơn's units, adds three cadres, assigns them and issues
+# enrollment tokens.  Three field devices enroll, then record visits and
+# a quarterly report in border communes with no signal; the central is
+# down.  The central starts; the field agents find it on their own and
+# deliver everything, each change-set acknowledged with a receipt signed
+# by the central.
 set -eu
 B=$(cd "$1" && pwd)
 D=$(mktemp -d /tmp/coso-demo.XXXXXX)
-trap 'rm -rf "$D"' EXIT
+CENTRAL_PID=""
+AGENTS=""
+cleanup() {
+	for p in $AGENTS $CENTRAL_PID; do kill "$p" 2>/dev/null || true; done
+	wait 2>/dev/null || true
+	[ -n "${COSO_DEMO_KEEP:-}" ] || rm -rf "$D"
+}
+trap cleanup EXIT INT TERM
 DATA=$(cd "$(dirname "$0")/data" && pwd)
-export COSO_HOME="$D/device" LANG=vi_VN.UTF-8
+export LANG=vi_VN.UTF-8
+PORT=$((30000 + $$ % 20000))
+URL="tcp://127.0.0.1:$PORT"
 coso() { "$B/coso" "$@"; }
+cosod() { "$B/cosod" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
 
-step "Thiết bị của cán bộ Hoàng Thị Mai: khoá Ed25519 của thiết bị (coso init)"
-coso init --cadre cb-017 --name "Hoàng Thị Mai"
+step "Văn phòng tỉnh: thiết bị quản trị và nút trung tâm (cosod central init)"
+coso --store "$D/admin" init --cadre admin --name "Ban Tổ chức Tỉnh ủy" \
+	>"$D/admin.pub"
+cosod central init --db "$D/central.db" --admin-key "$D/admin.pub" \
+	>"$D/central.pub"
+echo "khoá trung tâm (thiết bị ghim khoá này):"
+cat "$D/central.pub"
+coso --store "$D/admin" pin --central "$URL" --central-key "$D/central.pub"
 
-step "Danh mục đơn vị hành chính Lạng Sơn (coso units import)"
-coso units import "$DATA/lang-son-2024.csv"
+step "Quản trị: đơn vị hành chính Lạng Sơn, ba cán bộ, phân công, mã ghi danh"
+coso --store "$D/admin" admin units import "$DATA/lang-son-2024.csv"
+coso --store "$D/admin" admin cadre add --id cb-017 --name "Hoàng Thị Mai"
+coso --store "$D/admin" admin cadre add --id cb-023 --name "Lương Văn Tùng"
+coso --store "$D/admin" admin cadre add --id cb-031 --name "Nông Thị Hà"
+coso --store "$D/admin" admin assign --cadre cb-017 --unit 06043 \
+	--role in-charge --from 2025-01-01 --decision "1434-QĐ/TU"
+coso --store "$D/admin" admin assign --cadre cb-023 --unit 06160 \
+	--role in-charge --from 2025-01-01 --decision "1434-QĐ/TU"
+coso --store "$D/admin" admin assign --cadre cb-031 --unit 182 \
+	--role monitor --from 2025-01-01 --decision "1434-QĐ/TU"
+for c in cb-017 cb-023 cb-031; do
+	coso --store "$D/admin" admin token --cadre "$c" >"$D/token-$c"
+	echo "mã ghi danh cho $c: $(cut -c1-16 "$D/token-$c")…"
+done
 
-step "Không có sóng ở Xã Đào Viên: ghi hai lượt đi cơ sở, mỗi lượt ký một gói thay đổi"
-V1=$(coso visit add --unit 06043 --date 2025-11-20 \
+step "Văn phòng tỉnh có mạng: nút trung tâm chạy, thiết bị quản trị đồng bộ"
+"$B/cosod" central run --db "$D/central.db" --listen "$URL" 2>"$D/central.log" &
+CENTRAL_PID=$!
+sleep 0.5
+coso --store "$D/admin" sync
+kill "$CENTRAL_PID"
+wait "$CENTRAL_PID" 2>/dev/null || true
+CENTRAL_PID=""
+echo "(mất kết nối: trung tâm ngừng)"
+
+step "Ba thiết bị ở xã biên giới: ghim khoá trung tâm, ghi danh (chưa có sóng)"
+for c in cb-017 cb-023 cb-031; do
+	coso --store "$D/$c" init --cadre "$c" --name "$c" --central "$URL" \
+		--central-key "$D/central.pub" >/dev/null
+	coso --store "$D/$c" units import "$DATA/lang-son-2024.csv" >/dev/null
+	coso --store "$D/$c" enroll "$(cat "$D/token-$c")"
+done
+
+step "Không có sóng: ghi lượt đi cơ sở và báo cáo quý, ký ngay trên thiết bị"
+coso --store "$D/cb-017" visit add --unit 06043 --date 2025-11-20 \
 	--purpose "Kiểm tra đường bê tông Thôn 1" \
 	--situation "Đã đổ 600 m mặt đường; còn 200 m chưa làm." \
 	--difficulties "Thiếu xi măng, mùa mưa đến sớm." \
 	--proposal "Hỗ trợ 20 tấn xi măng cho 200 m còn lại." \
-	--direction "UBND xã huy động ngày công của bà con." \
-	--outcome "Đường bê tông" --quantity 600 --quantity-unit m \
-	--amount 150000000 --participant "Trưởng thôn" --lat 22.649 --lon 106.481)
-coso visit add --unit 06160 --date 2025-11-22 \
-	--purpose "Thăm hộ trồng cam" \
+	--outcome "Đường bê tông" --quantity 600 --quantity-unit m >/dev/null
+coso --store "$D/cb-023" visit add --unit 06160 --date 2025-11-21 \
+	--purpose "Thăm hộ trồng cam ở Bình Lập" \
 	--situation "Vườn cam 2 ha cho thu hoạch vụ đầu." \
 	--proposal "Hỗ trợ tiêu thụ cam qua hợp tác xã." >/dev/null
-coso visit list
-coso visit show "$V1"
-
-step "Báo cáo quý 2025-Q4: bản nháp, điền từng phần, ký khi gửi"
-R=$(coso report new --period 2025-Q4 --unit 06043)
-coso report edit "$R" --section results --text "Đi cơ sở 4 lần; hoàn thành 600 m đường."
-coso report edit "$R" --section situation --text "Đời sống ổn định, an ninh tốt."
-coso report edit "$R" --section difficulties --text "Thiếu vốn cho đường liên thôn."
-coso report edit "$R" --section proposals --text "Hỗ trợ xi măng.
+coso --store "$D/cb-031" visit add --unit 06166 --date 2025-11-22 \
+	--purpose "Nắm tình hình xã Tân Thanh" \
+	--situation "Chợ cửa khẩu hoạt động bình thường." >/dev/null
+R=$(coso --store "$D/cb-017" report new --period 2025-Q4 --unit 06043)
+coso --store "$D/cb-017" report edit "$R" --section results \
+	--text "Đi cơ sở 4 lần; hoàn thành 600 m đường bê tông."
+coso --store "$D/cb-017" report edit "$R" --section situation \
+	--text "Đời sống ổn định, an ninh biên giới tốt."
+coso --store "$D/cb-017" report edit "$R" --section difficulties \
+	--text "Thiếu vốn cho đường liên thôn."
+coso --store "$D/cb-017" report edit "$R" --section proposals \
+	--text "Hỗ trợ xi măng.
 Kéo điện lưới về Thôn 1."
-coso report submit "$R"
-coso report list
-coso proposal list --open
+coso --store "$D/cb-017" report submit "$R"
+echo "thử đồng bộ khi trung tâm chưa chạy:"
+coso --store "$D/cb-017" sync || echo "-> mã thoát $? (dữ liệu vẫn nằm an toàn trong hộp thư đi)"
+for c in cb-017 cb-023 cb-031; do
+	printf '%s: ' "$c"
+	coso --store "$D/$c" status --json
+done
 
-step "Dữ liệu sai bị từ chối, không ghi gì (mã thoát 2)"
-coso visit add --unit 99999 --date 2025-11-20 || echo "-> mã thoát $?"
-coso visit add --unit 06043 --date 2099-01-01 || echo "-> mã thoát $?"
-coso report edit "$R" --section results --text "sửa sau khi gửi" ||
-	echo "-> mã thoát $?"
+step "Tác tử đồng bộ chạy nền trên từng thiết bị (cosod field run)"
+for c in cb-017 cb-023 cb-031; do
+	"$B/cosod" field run --store "$D/$c" --interval 2 --max-backoff 2 \
+		2>"$D/field-$c.log" &
+	AGENTS="$AGENTS $!"
+done
+sleep 1
 
-step "Trạng thái: các gói chờ gửi về trung tâm (coso status)"
-coso status
-step "Chuỗi ký của thiết bị: từng chữ ký và liên kết đều được kiểm lại (coso log)"
-coso log
-step "Xuất cho văn phòng (coso export --format json), rút gọn"
-coso export --format json | head -c 600
-printf '...\n'
+step "Có sóng: nút trung tâm chạy lại; các tác tử tự tìm thấy và gửi hết"
+"$B/cosod" central run --db "$D/central.db" --listen "$URL" 2>>"$D/central.log" &
+CENTRAL_PID=$!
+i=0
+for c in cb-017 cb-023 cb-031; do
+	while [ "$(coso --store "$D/$c" status --json |
+		sed -n 's/.*"pending": *\([0-9]*\).*/\1/p')" != 0 ]; do
+		i=$((i + 1))
+		[ $i -lt 300 ] || { echo "demo: $c did not sync" >&2; exit 1; }
+		sleep 0.1
+	done
+done
+for c in cb-017 cb-023 cb-031; do
+	echo "--- $c (nhật ký tác tử):"
+	cat "$D/field-$c.log"
+done
 
-step "Khoá thiết bị bằng mật khẩu (Argon2id); sai mật khẩu bị từ chối"
-printf 'mật khẩu của cán bộ\n' >"$D/pass"
-printf 'đoán bừa\n' >"$D/wrong"
-coso key generate --out "$D/spare.key" --passphrase-file "$D/pass"
-coso key public --passphrase-file "$D/wrong" "$D/spare.key" ||
-	echo "-> mã thoát $?"
+step "Trung tâm: đã nhận gì (cosod central stats)"
+cosod central stats --db "$D/central.db"
+
+step "Biên nhận do trung tâm ký, kiểm lại ngoại tuyến trên thiết bị"
+coso --store "$D/cb-017" receipts list
+coso --store "$D/cb-017" receipts verify
+coso --store "$D/cb-017" status
+
+step "Dựng lại cơ sở dữ liệu từ nhật ký: cùng một mã băm trạng thái"
+kill "$CENTRAL_PID"
+wait "$CENTRAL_PID" 2>/dev/null || true
+CENTRAL_PID=""
+cosod central digest --db "$D/central.db"
+cosod central rebuild --db "$D/central.db" --out "$D/rebuilt.db"
 printf '\ndemo: xong / done\n'

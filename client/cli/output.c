@@ -68,7 +68,8 @@ static const struct {
 
 #define NLABELS (sizeof(labels) / sizeof(labels[0]))
 
-/* States of reports and proposals, as the library names them. */
+/* States of reports and proposals, and the central's verdicts, as the
+ * library names them. */
 static const char *const states[] = {
     N_("draft"),
     N_("submitted"),
@@ -76,6 +77,9 @@ static const char *const states[] = {
     N_("answered"),
     N_("resolved"),
     N_("declined"),
+    N_("accepted"),
+    N_("duplicate"),
+    N_("quarantined"),
 };
 
 /* The translated state word, or s itself. */
@@ -159,7 +163,9 @@ out_human(const struct coso_kv *kv, char *buf, size_t n)
 {
 	switch (kv->type) {
 	case COSO_VTEXT:
-		if (kv->s != NULL && strcmp(kv->key, "status") == 0) {
+		if (kv->s != NULL
+		    && (strcmp(kv->key, "status") == 0
+		        || strcmp(kv->key, "verdict") == 0)) {
 			return state_word(kv->s);
 		}
 		return kv->s != NULL ? kv->s : "";

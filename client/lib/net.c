@@ -86,6 +86,18 @@ configure(nng_socket sock, size_t max, uint32_t timeout_ms)
 	return 0;
 }
 
+static int
+nng_set_timeout(void *conn, uint32_t timeout_ms)
+{
+	struct nng_conn *c = conn;
+
+	return nng_socket_set_ms(
+	           c->sock, NNG_OPT_RECVTIMEO, (nng_duration) timeout_ms)
+	        == 0
+	    ? COSO_OK
+	    : COSO_ENET;
+}
+
 int
 cosoi_net_dial(struct cosoi_net *net, const char *url, size_t max,
     uint32_t timeout_ms, char err[static COSOI_NET_ERR_MAX])
@@ -110,8 +122,9 @@ cosoi_net_dial(struct cosoi_net *net, const char *url, size_t max,
 		return rv == NNG_EADDRINVAL || rv == NNG_ENOTSUP ? COSO_EINVAL
 		                                                 : COSO_ENET;
 	}
-	net->call  = nng_call;
-	net->close = nng_conn_close;
-	net->conn  = c;
+	net->call        = nng_call;
+	net->close       = nng_conn_close;
+	net->set_timeout = nng_set_timeout;
+	net->conn        = c;
 	return COSO_OK;
 }

@@ -22,6 +22,8 @@ struct cosoi_net {
 	int (*call)(void *conn, const uint8_t *req, size_t len, uint8_t **rep,
 	    size_t *rep_len, char err[static COSOI_NET_ERR_MAX]);
 	void (*close)(void *conn); /* accepts NULL */
+	/* Changes how long call waits for a reply; NULL: cannot. */
+	int (*set_timeout)(void *conn, uint32_t timeout_ms);
 	void *conn;
 };
 

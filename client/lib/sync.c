@@ -17,6 +17,7 @@
 #include "sync.h"
 
 #define TIMEOUT_DEFAULT_MS 120000u
+#define STATUS_TIMEOUT_MS  15000u
 #define ATTEMPTS_DEFAULT   3u
 #define GAPS_MAX           8      /* GAP replies in a round before giving up */
 #define PULLS_MAX          100000 /* PULL requests in a round */
@@ -36,6 +37,7 @@ struct sync {
 	uint64_t req_id;
 	size_t max;        /* the largest frame this side sends or accepts */
 	uint64_t next_seq; /* the central's next seq for this key */
+	unsigned attempts; /* sends of one request; 0: the options' */
 };
 
 /* A decoded reply and the plaintext its items point into. */
@@ -120,7 +122,10 @@ exchange(struct sync *y, const uint8_t *frame, size_t flen, uint8_t want,
     uint64_t rid, struct reply *rep)
 {
 	char err[COSOI_NET_ERR_MAX] = "";
-	unsigned i, n = y->o->attempts ? y->o->attempts : ATTEMPTS_DEFAULT;
+	unsigned i,
+	    n        = y->attempts  ? y->attempts
+	           : y->o->attempts ? y->o->attempts
+	                            : ATTEMPTS_DEFAULT;
 	uint8_t *raw = NULL;
 	size_t rlen  = 0;
 	int rv       = COSO_ENET;
@@ -191,15 +196,40 @@ status_take(struct sync *y, const struct coso_msg *m, uint64_t t0)
 	return cosoi_commit(y->s);
 }
 
+/*
+ * STATUS is tiny: a central that does not answer it within
+ * STATUS_TIMEOUT_MS is down, or cannot open our frames because the key
+ * pinned here is not its key.  Asking once, briefly, tells the cadre so
+ * at once instead of after every long timeout meant for big pushes.
+ */
 static int
 do_status(struct sync *y)
 {
 	struct coso_msg req = {.type = COSO_MSG_STATUS};
 	struct reply rep    = {0};
 	uint64_t t0         = coso_wall_ms();
-	int rv;
+	uint32_t full       = y->o->recv_timeout_ms ? y->o->recv_timeout_ms
+	                                            : TIMEOUT_DEFAULT_MS;
+	int rv,
+	    brief = y->net->set_timeout != NULL && full > STATUS_TIMEOUT_MS;
 
-	if ((rv = rpc(y, &req, COSO_MSG_STATUS_REP, &rep)) != COSO_OK) {
+	if (brief) {
+		y->net->set_timeout(y->net->conn, STATUS_TIMEOUT_MS);
+		y->attempts = 1;
+	}
+	rv = rpc(y, &req, COSO_MSG_STATUS_REP, &rep);
+	if (brief) {
+		y->net->set_timeout(y->net->conn, full);
+		y->attempts = 0;
+	}
+	if (rv == COSO_ENET) {
+		return cosoi_fail(y->s, rv,
+		    "no answer from the central within %u s: it is down or "
+		    "overloaded, or the key pinned with `coso pin' is not its "
+		    "key",
+		    STATUS_TIMEOUT_MS / 1000);
+	}
+	if (rv != COSO_OK) {
 		return rv;
 	}
 	rv = status_take(y, rep.m, t0);

@@ -267,7 +267,7 @@ setup(void **state)
 	memcpy((void *) f->c.own_cs, sqlite3_column_blob(st, 1), f->c.own_len);
 	sqlite3_finalize(st);
 	admin_changeset(f);
-	f->net = (struct cosoi_net) {fake_call, NULL, &f->c};
+	f->net = (struct cosoi_net) {fake_call, NULL, NULL, &f->c};
 	*state = f;
 	return 0;
 }

@@ -1,0 +1,443 @@
+/*
+ * apply.c: the ops of an accepted change-set into the materialised
+ * tables.
+ *
+ * Mutable rows merge per field by last-writer-wins on (hlc, author key
+ * id), compared as (u64, then 32 bytes lexicographically).  Existence is
+ * field 0 of the row ("deleted"): an upsert writes 0, a delete writes 1,
+ * under the same rule, so a delete is a tombstone that a later upsert can
+ * lift and an earlier one cannot.  Every field is an independent
+ * register, so any order of the same change-sets gives the same state.
+ * Equal stamps (two ops on one row in one change-set) keep the first.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "apply.h"
+#include "auth.h"
+
+static int
+stamp_after(const struct cstore_stamp *a, const struct cstore_stamp *b)
+{
+	if (a->hlc != b->hlc) {
+		return a->hlc > b->hlc;
+	}
+	return memcmp(a->author, b->author, 32) > 0;
+}
+
+static int
+same_value(const struct coso_value *a, const struct cstore_val *b)
+{
+	if (a->type != b->type) {
+		return 0;
+	}
+	if (a->type == COSO_VINT) {
+		return a->i == b->i;
+	}
+	if (a->type == COSO_VNULL) {
+		return 1;
+	}
+	return a->len == b->len
+	    && (a->len == 0 || memcmp(a->p, b->p, a->len) == 0);
+}
+
+/* Records that LWW chose between two authors' different values. */
+static int
+conflict(const struct apply_ctx *c, const struct coso_op *op, uint32_t field,
+    const struct coso_value *incoming, const struct cstore_stamp *in,
+    const struct cstore_stamp *cur)
+{
+	struct cstore_val old = {0};
+	struct coso_value oldv;
+	struct cstore_conflict k;
+	int rv, in_wins = stamp_after(in, cur);
+
+	rv = cstore_field_get(c->s, op->table, op->row, field, &old);
+	if (rv != COSO_OK || same_value(incoming, &old)) {
+		cstore_val_clear(&old);
+		return rv;
+	}
+	oldv = (struct coso_value) {old.type, old.i, old.p, old.len};
+	k    = (struct cstore_conflict) {.position = c->position,
+	       .table                              = op->table,
+	       .field                              = field,
+	       .lose_value                         = in_wins ? &oldv : incoming,
+	       .lose                               = in_wins ? *cur : *in,
+	       .win                                = in_wins ? *in : *cur};
+	memcpy(k.row, op->row, 16);
+	rv = cstore_conflict_add(c->s, &k);
+	cstore_val_clear(&old);
+	return rv;
+}
+
+/* One field of a mutable row under last-writer-wins. */
+static int
+lww_field(const struct apply_ctx *c, const struct coso_op *op, uint32_t field,
+    const struct coso_value *v)
+{
+	struct cstore_stamp in = {.hlc = c->hlc}, cur;
+	int rv;
+
+	memcpy(in.author, c->author->key_id, 32);
+	rv = cstore_stamp_get(c->s, op->table, op->row, field, &cur);
+	if (rv == COSO_OK) {
+		if (!stamp_after(&in, &cur) && !stamp_after(&cur, &in)) {
+			return COSO_OK;
+		}
+		if (memcmp(cur.author, in.author, 32) != 0
+		    && (rv = conflict(c, op, field, v, &in, &cur)) != 0) {
+			return rv;
+		}
+		if (!stamp_after(&in, &cur)) {
+			return COSO_OK;
+		}
+	} else if (rv != COSO_ENOENT) {
+		return rv;
+	}
+	if ((rv = cstore_field_set(c->s, op->table, op->row, field, v)) != 0) {
+		return rv;
+	}
+	return cstore_stamp_set(c->s, op->table, op->row, field, &in);
+}
+
+static int
+apply_mutable(const struct apply_ctx *c, const struct coso_op *op)
+{
+	struct coso_value gone
+	    = {.type = COSO_VINT, .i = op->kind == COSO_DELETE};
+	size_t i;
+	int rv;
+
+	if ((rv = cstore_row_touch(c->s, op->table, op->row)) != COSO_OK
+	    || (rv = lww_field(c, op, 0, &gone)) != COSO_OK) {
+		return rv;
+	}
+	for (i = 0; op->kind == COSO_UPSERT && i < op->nfields; i++) {
+		rv = lww_field(c, op, op->fields[i].id, &op->fields[i].v);
+		if (rv != COSO_OK) {
+			return rv;
+		}
+	}
+	return COSO_OK;
+}
+
+static int
+apply_append(const struct apply_ctx *c, const struct coso_op *op, int *reason)
+{
+	struct cstore_rowmeta meta
+	    = {.cadre_id = c->author->cadre_id, .hlc = c->hlc};
+	int rv, exists;
+
+	if ((rv = cstore_row_exists(c->s, op->table, op->row, &exists)) != 0) {
+		return rv;
+	}
+	if (exists) {
+		*reason = COSO_QIMMUT;
+		return COSO_OK;
+	}
+	memcpy(meta.author, c->author->key_id, 32);
+	memcpy(meta.cs, c->cs_id, 32);
+	return cstore_row_insert(c->s, op, &meta);
+}
+
+/* ---- value checks of admin tables ----------------------------------------
+ */
+
+/* An int field absent, null or in [lo, hi]. */
+static int
+int_ok(const struct coso_op *op, uint32_t id, int64_t lo, int64_t hi)
+{
+	const struct coso_value *v = auth_field_value(op, id);
+
+	return v == NULL || v->type != COSO_VINT || (v->i >= lo && v->i <= hi);
+}
+
+/* A bytes field absent, null or of exactly n bytes. */
+static int
+bytes_ok(const struct coso_op *op, uint32_t id, size_t n)
+{
+	const struct coso_value *v = auth_field_value(op, id);
+
+	return v == NULL || v->type != COSO_VBYTES || v->len == n;
+}
+
+/* A device key row is named after its key id, so one key is one row. */
+static int
+device_key_ok(const struct coso_op *op)
+{
+	const struct coso_value *pk = auth_field_value(op, 2);
+	uint8_t id[32], row[16];
+	char hex[65];
+
+	if (op->kind == COSO_DELETE) {
+		return 1;
+	}
+	if (pk == NULL || pk->type != COSO_VBYTES || pk->len != 32
+	    || !crypto_core_ed25519_is_valid_point(pk->p)) {
+		return 0;
+	}
+	coso_keyid_of(id, pk->p);
+	sodium_bin2hex(hex, sizeof(hex), id, 32);
+	coso_uuid_named(row, "device_key", hex);
+	return memcmp(row, op->row, 16) == 0 && int_ok(op, 3, 1, 2)
+	    && bytes_ok(op, 5, 32);
+}
+
+/* A revocation names a registered key other than the central's. */
+static int
+revocation_ok(const struct apply_ctx *c, const struct coso_op *op, int *reason)
+{
+	const struct coso_value *k = auth_field_value(op, 1);
+	struct cstore_author a;
+	int rv;
+
+	if (k == NULL || k->type != COSO_VBYTES || k->len != 32) {
+		*reason = COSO_ESCHEMA;
+		return COSO_OK;
+	}
+	rv = cstore_author_get(c->s, k->p, &a);
+	if (rv == COSO_ENOENT) {
+		*reason = COSO_QREF;
+		return COSO_OK;
+	}
+	if (rv == COSO_OK && a.role == CSTORE_ROLE_CENTRAL) {
+		*reason = COSO_ESCHEMA;
+	}
+	return rv;
+}
+
+/* A response names an existing proposal with a known status. */
+static int
+response_ok(const struct apply_ctx *c, const struct coso_op *op, int *reason)
+{
+	const struct coso_value *p = auth_field_value(op, 1);
+	int rv, exists = 0;
+
+	if (!int_ok(op, 2, 1, 3)) {
+		*reason = COSO_ESCHEMA;
+		return COSO_OK;
+	}
+	if (p != NULL && p->type == COSO_VBYTES && p->len == 16
+	    && (rv = cstore_row_exists(c->s, COSO_T_PROPOSAL, p->p, &exists))
+	        != COSO_OK) {
+		return rv;
+	}
+	*reason = exists ? 0 : COSO_QREF;
+	return COSO_OK;
+}
+
+static int
+check_values(const struct apply_ctx *c, const struct coso_op *op, int *reason)
+{
+	int ok = 1;
+
+	*reason = 0;
+	switch (op->table) {
+	case COSO_T_UNIT:
+		ok = int_ok(op, 3, 1, 5);
+		break;
+	case COSO_T_DEVICE_KEY:
+		ok = device_key_ok(op);
+		break;
+	case COSO_T_TOKEN:
+		ok = bytes_ok(op, 2, 32);
+		break;
+	case COSO_T_REVOCATION:
+		return revocation_ok(c, op, reason);
+	case COSO_T_ASSIGNMENT:
+		ok = int_ok(op, 4, 1, 3) && bytes_ok(op, 8, 16);
+		break;
+	case COSO_T_RESPONSE:
+		return response_ok(c, op, reason);
+	case COSO_T_SCHEDULE:
+		ok = int_ok(op, 1, 1, 3);
+		break;
+	default:
+		break;
+	}
+	*reason = ok ? 0 : COSO_ESCHEMA;
+	return COSO_OK;
+}
+
+/* ---- effects beyond the row ----------------------------------------------
+ */
+
+/* The key registry follows the device_keys row: a new key is enrolled at
+ * this position; a deleted row revokes it here.  Revocation is final. */
+static int
+sync_author(const struct apply_ctx *c, const uint8_t row[static 16])
+{
+	struct cstore_val pk = {0}, cadre = {0}, role = {0}, gone = {0};
+	struct cstore_author a;
+	uint8_t id[32];
+	int rv;
+
+	if ((rv = cstore_field_get(c->s, COSO_T_DEVICE_KEY, row, 2, &pk)) != 0
+	    || (rv = cstore_field_get(c->s, COSO_T_DEVICE_KEY, row, 1, &cadre))
+	        != 0
+	    || (rv = cstore_field_get(c->s, COSO_T_DEVICE_KEY, row, 3, &role))
+	        != 0
+	    || (rv = cstore_field_get(c->s, COSO_T_DEVICE_KEY, row, 0, &gone))
+	        != 0
+	    || pk.len != 32 || cadre.type != COSO_VTEXT) {
+		goto out;
+	}
+	coso_keyid_of(id, pk.p);
+	rv = cstore_author_get(c->s, id, &a);
+	if (rv == COSO_ENOENT && !gone.i) {
+		a = (struct cstore_author) {.next_seq = 1,
+		    .enrolled                         = (int64_t) c->position,
+		    .revoked                          = -1};
+		memcpy(a.key_id, id, 32);
+		memcpy(a.pk, pk.p, 32);
+	} else if (rv != COSO_OK || a.role == CSTORE_ROLE_CENTRAL) {
+		rv = rv == COSO_ENOENT ? COSO_OK : rv;
+		goto out;
+	}
+	snprintf(a.cadre_id, sizeof(a.cadre_id), "%s", (const char *) cadre.p);
+	a.role = (int) role.i;
+	if (gone.i && a.revoked < 0) {
+		a.revoked = (int64_t) c->position;
+	}
+	rv = cstore_author_put(c->s, &a);
+out:
+	cstore_val_clear(&pk);
+	cstore_val_clear(&cadre);
+	cstore_val_clear(&role);
+	cstore_val_clear(&gone);
+	return rv;
+}
+
+static int
+revoke(const struct apply_ctx *c, const struct coso_op *op)
+{
+	const struct coso_value *k = auth_field_value(op, 1);
+	struct cstore_author a;
+	int rv = cstore_author_get(c->s, k->p, &a);
+
+	if (rv != COSO_OK || a.revoked >= 0) {
+		return rv;
+	}
+	a.revoked = (int64_t) c->position;
+	return cstore_author_put(c->s, &a);
+}
+
+/* A response sets its proposal's status; it is pulled by the cadre who
+ * made the proposal. */
+static int
+respond(const struct apply_ctx *c, const struct coso_op *op)
+{
+	const struct coso_value *p  = auth_field_value(op, 1);
+	const struct coso_value *st = auth_field_value(op, 2);
+	struct cstore_stamp stamp   = {.hlc = c->hlc};
+	struct cstore_author by;
+	uint8_t key[32];
+	int rv;
+
+	memcpy(stamp.author, c->author->key_id, 32);
+	rv = cstore_proposal_respond(c->s, p->p, st->i, op->row, &stamp);
+	if (rv != COSO_OK
+	    || (rv = cstore_row_author(c->s, COSO_T_PROPOSAL, p->p, key)) != 0
+	    || (rv = cstore_author_get(c->s, key, &by)) != COSO_OK) {
+		return rv == COSO_ENOENT ? COSO_OK : rv;
+	}
+	return cstore_scope_add(c->s, c->position, CSTORE_SCOPE_RESPONSE,
+	    by.cadre_id, strlen(by.cadre_id));
+}
+
+/* An assignment is pulled by its cadre (before and after this op). */
+static int
+assignment_scope(const struct apply_ctx *c, const struct coso_op *op)
+{
+	const struct coso_value *v = auth_field_value(op, 1);
+	struct cstore_val now      = {0};
+	int rv                     = COSO_OK;
+
+	if (v != NULL && v->type == COSO_VTEXT) {
+		rv = cstore_scope_add(c->s, c->position,
+		    CSTORE_SCOPE_ASSIGNMENT, (const char *) v->p, v->len);
+	}
+	if (rv == COSO_OK
+	    && (rv = cstore_field_get(c->s, op->table, op->row, 1, &now))
+	        == COSO_OK
+	    && now.type == COSO_VTEXT) {
+		rv = cstore_scope_add(c->s, c->position,
+		    CSTORE_SCOPE_ASSIGNMENT, (const char *) now.p, now.len);
+	}
+	cstore_val_clear(&now);
+	return rv;
+}
+
+static int
+effects(const struct apply_ctx *c, const struct coso_op *op,
+    const struct auth_target *t)
+{
+	switch (op->table) {
+	case COSO_T_DEVICE_KEY:
+		return sync_author(c, op->row);
+	case COSO_T_REVOCATION:
+		return revoke(c, op);
+	case COSO_T_RESPONSE:
+		return respond(c, op);
+	case COSO_T_ASSIGNMENT:
+		return assignment_scope(c, op);
+	case COSO_T_UNIT:
+	case COSO_T_CADRE:
+	case COSO_T_SECTOR:
+	case COSO_T_TEAM:
+	case COSO_T_SCHEDULE:
+		return cstore_scope_add(
+		    c->s, c->position, CSTORE_SCOPE_REFERENCE, "", 0);
+	case COSO_T_TOKEN:
+		return COSO_OK;
+	default:
+		return cstore_scope_add(c->s, c->position, CSTORE_SCOPE_UNIT,
+		    t->unit, t->unit_len);
+	}
+}
+
+/* Authorises op k; *t receives a field record's unit (see auth_field). */
+static int
+authorise(const struct apply_ctx *c, size_t k, struct auth_target *t,
+    char **buf, int *reason)
+{
+	const struct coso_op *op = &c->ops->ops[k];
+
+	*buf = NULL;
+	if (coso_schema_table(op->table)->admin) {
+		if ((*reason = auth_admin(c->author)) != 0) {
+			return COSO_OK;
+		}
+		return check_values(c, op, reason);
+	}
+	return auth_field(c->s, c->author, c->ops, k, t, buf, reason);
+}
+
+int
+apply_ops(const struct apply_ctx *c, int *reason)
+{
+	const struct coso_op *op;
+	struct auth_target t;
+	char *buf;
+	size_t k;
+	int rv = COSO_OK;
+
+	*reason = 0;
+	for (k = 0; k < c->ops->nops && rv == COSO_OK && *reason == 0; k++) {
+		op = &c->ops->ops[k];
+		memset(&t, 0, sizeof(t));
+		if ((rv = authorise(c, k, &t, &buf, reason)) == COSO_OK
+		    && *reason == 0) {
+			rv = coso_schema_table(op->table)->append_only
+			    ? apply_append(c, op, reason)
+			    : apply_mutable(c, op);
+		}
+		if (rv == COSO_OK && *reason == 0) {
+			rv = effects(c, op, &t);
+		}
+		free(buf);
+	}
+	return rv;
+}

@@ -1,0 +1,255 @@
+/*
+ * auth.c: authorisation at merge and enrollment checks.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include <coso/client.h>
+
+#include "auth.h"
+
+#define DATE_MIN 10000101
+#define DATE_MAX 99991231
+
+const struct coso_value *
+auth_field_value(const struct coso_op *op, uint32_t id)
+{
+	size_t i;
+
+	for (i = 0; i < op->nfields; i++) {
+		if (op->fields[i].id == id) {
+			return &op->fields[i].v;
+		}
+	}
+	return NULL;
+}
+
+int
+auth_admin(const struct cstore_author *a)
+{
+	return a->role == CSTORE_ROLE_ADMIN || a->role == CSTORE_ROLE_CENTRAL
+	    ? COSO_OK
+	    : COSO_QADMIN;
+}
+
+/* Unit and date fields of a record that names its unit itself; 0 if the
+ * table has none (outcome). */
+static int
+unit_date_fields(uint32_t table, uint32_t *unit, uint32_t *date)
+{
+	switch (table) {
+	case COSO_T_VISIT:
+		*unit = 1, *date = 2;
+		return 1;
+	case COSO_T_PROPOSAL:
+		*unit = 2, *date = 4;
+		return 1;
+	case COSO_T_REPORT:
+		*unit = 1, *date = 8; /* submitted, Unix ms */
+		return 1;
+	case COSO_T_HANDOVER:
+		*unit = 1, *date = 3;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The target of a record carrying unit and date; COSO_ESCHEMA if the
+ * date is out of range. */
+static int
+own_target(const struct coso_op *op, struct auth_target *t)
+{
+	const struct coso_value *u, *d;
+	uint32_t uf, df;
+
+	if (!unit_date_fields(op->table, &uf, &df)
+	    || (u = auth_field_value(op, uf)) == NULL
+	    || (d = auth_field_value(op, df)) == NULL || u->type != COSO_VTEXT
+	    || d->type != COSO_VINT) {
+		return COSO_ESCHEMA;
+	}
+	t->unit     = (const char *) u->p;
+	t->unit_len = u->len;
+	if (op->table == COSO_T_REPORT && d->i > DATE_MAX) {
+		/* submitted is a time (FORMAT.md); a YYYYMMDD date, as
+		 * devices have written it, is taken as the date itself.  The
+		 * two cannot be confused: a time after 1970-01-02 is more
+		 * than 10^8 ms. */
+		t->date = coso_date_of_ms((uint64_t) d->i);
+		return COSO_OK;
+	}
+	if (d->i < DATE_MIN || d->i > DATE_MAX) {
+		return COSO_ESCHEMA;
+	}
+	t->date = (int32_t) d->i;
+	return COSO_OK;
+}
+
+/* The op of this change-set writing row of table, or NULL. */
+static const struct coso_op *
+op_in(const struct coso_ops *ops, uint32_t table, const uint8_t *row)
+{
+	size_t i;
+
+	for (i = 0; i < ops->nops; i++) {
+		if (ops->ops[i].table == table
+		    && memcmp(ops->ops[i].row, row, 16) == 0) {
+			return &ops->ops[i];
+		}
+	}
+	return NULL;
+}
+
+/* Whether a merged row of table was written by a's key. */
+static int
+merged_by(struct central_store *s, uint32_t table, const uint8_t *row,
+    const struct cstore_author *a, int *yes)
+{
+	uint8_t author[32];
+	int rv = cstore_row_author(s, table, row, author);
+
+	*yes = rv == COSO_OK && memcmp(author, a->key_id, 32) == 0;
+	return rv == COSO_ENOENT ? COSO_OK : rv;
+}
+
+/* An outcome's target: its visit's, from this change-set or merged. */
+static int
+visit_target(struct central_store *s, const struct cstore_author *a,
+    const struct coso_ops *ops, const struct coso_value *visit,
+    struct auth_target *t, char **buf, int *reason)
+{
+	struct cstore_val u = {0}, d = {0};
+	const struct coso_op *v;
+	int rv, mine;
+
+	if (visit == NULL || visit->type != COSO_VBYTES || visit->len != 16) {
+		*reason = COSO_QREF;
+		return COSO_OK;
+	}
+	if ((v = op_in(ops, COSO_T_VISIT, visit->p)) != NULL) {
+		*reason = own_target(v, t);
+		return COSO_OK;
+	}
+	if ((rv = merged_by(s, COSO_T_VISIT, visit->p, a, &mine)) != COSO_OK
+	    || !mine) {
+		*reason = COSO_QREF;
+		return rv;
+	}
+	if ((rv = cstore_field_get(s, COSO_T_VISIT, visit->p, 1, &u)) != 0
+	    || (rv = cstore_field_get(s, COSO_T_VISIT, visit->p, 2, &d))
+	        != 0) {
+		cstore_val_clear(&u);
+		return rv;
+	}
+	*buf        = (char *) u.p;
+	t->unit     = *buf;
+	t->unit_len = u.len;
+	t->date     = (int32_t) d.i;
+	return COSO_OK;
+}
+
+/* A proposal's source: a visit or report of this author. */
+static int
+source_known(struct central_store *s, const struct cstore_author *a,
+    const struct coso_ops *ops, const struct coso_op *op, int *reason)
+{
+	const struct coso_value *src = auth_field_value(op, 1);
+	int rv, mine = 0;
+
+	*reason = COSO_QREF;
+	if (src == NULL || src->type != COSO_VBYTES || src->len != 16) {
+		return COSO_OK;
+	}
+	if (op_in(ops, COSO_T_VISIT, src->p) != NULL
+	    || op_in(ops, COSO_T_REPORT, src->p) != NULL) {
+		*reason = 0;
+		return COSO_OK;
+	}
+	if ((rv = merged_by(s, COSO_T_VISIT, src->p, a, &mine)) != COSO_OK
+	    || (!mine
+	        && (rv = merged_by(s, COSO_T_REPORT, src->p, a, &mine))
+	            != COSO_OK)) {
+		return rv;
+	}
+	*reason = mine ? 0 : COSO_QREF;
+	return COSO_OK;
+}
+
+/* The unit exists and the author's cadre is assigned to it that day. */
+static int
+covered(struct central_store *s, const struct cstore_author *a,
+    const struct auth_target *t, int *reason)
+{
+	int rv, yes;
+
+	if ((rv = cstore_unit_exists(s, t->unit, t->unit_len, &yes)) != 0) {
+		return rv;
+	}
+	if (!yes) {
+		*reason = COSO_QREF;
+		return COSO_OK;
+	}
+	rv = cstore_covers(
+	    s, a->cadre_id, t->unit, t->unit_len, t->date, &yes);
+	*reason = yes ? 0 : COSO_QUNAUTH;
+	return rv;
+}
+
+int
+auth_field(struct central_store *s, const struct cstore_author *a,
+    const struct coso_ops *ops, size_t k, struct auth_target *target,
+    char **buf, int *reason)
+{
+	const struct coso_op *op = &ops->ops[k];
+	int rv;
+
+	*reason = 0;
+	*buf    = NULL;
+	if (op->table == COSO_T_OUTCOME) {
+		rv = visit_target(
+		    s, a, ops, auth_field_value(op, 1), target, buf, reason);
+	} else if (op->table == COSO_T_PROPOSAL
+	    && ((rv = source_known(s, a, ops, op, reason)) != COSO_OK
+	        || *reason != 0)) {
+		return rv;
+	} else {
+		rv      = COSO_OK;
+		*reason = own_target(op, target);
+	}
+	if (rv != COSO_OK || *reason != 0) {
+		return rv;
+	}
+	return covered(s, a, target, reason);
+}
+
+int
+auth_enroll(struct central_store *s, const uint8_t token[static 32],
+    const char *cadre, const uint8_t pk[static 32], uint64_t now_ms,
+    int *already, int *reason)
+{
+	struct cstore_token t;
+	uint8_t hash[32], used_pk[32];
+	int rv, used;
+
+	*already = 0;
+	*reason  = COSO_QTOKEN;
+	coso_sha256(hash, token, 32);
+	if ((rv = cstore_token_get(s, hash, &t)) != COSO_OK) {
+		return rv == COSO_ENOENT ? COSO_OK : rv;
+	}
+	if (strcmp(t.cadre_id, cadre) != 0
+	    || (rv = cstore_token_used(s, hash, &used, used_pk)) != COSO_OK) {
+		return rv;
+	}
+	if (used) {
+		/* The same key again (a lost reply): enrolled already. */
+		*already = memcmp(used_pk, pk, 32) == 0;
+		*reason  = *already ? 0 : COSO_QTOKEN;
+		return COSO_OK;
+	}
+	*reason = t.expires >= 0 && (uint64_t) t.expires >= now_ms
+	    ? 0
+	    : COSO_QTOKEN;
+	return COSO_OK;
+}

@@ -1,0 +1,52 @@
+/*
+ * auth.h: who may write what.  Admin tables need an admin key; a field
+ * record needs its author's cadre to hold an assignment covering the
+ * record's unit (or an ancestor of it) on the record's date; enrollment
+ * needs a live token for the cadre.
+ *
+ * Functions return COSO_OK or a store failure (COSO_EIO, COSO_ENOMEM);
+ * the decision is in *reason: 0 when allowed, else the coso_err code the
+ * change-set or request is quarantined or refused with.  Writer thread.
+ */
+#ifndef COSOD_AUTH_H
+#define COSOD_AUTH_H
+
+#include <stdint.h>
+
+#include "central_store.h"
+
+/* The value of field id in an op, or NULL if absent. */
+const struct coso_value *auth_field_value(
+    const struct coso_op *op, uint32_t id);
+
+/* COSO_OK if the author may write admin tables, else COSO_QADMIN. */
+int auth_admin(const struct cstore_author *a);
+
+/* The unit and date a field record is judged on. */
+struct auth_target {
+	const char *unit;
+	size_t unit_len;
+	int32_t date;
+};
+
+/*
+ * Checks field-table op k of ops by author a: its references (an
+ * outcome's visit, a proposal's source: in this change-set or already
+ * merged, by the same author), that its unit exists, and the assignment.
+ * *target receives the unit (pointing into ops or into *buf, which the
+ * caller frees) for the PULL index.
+ */
+COSO_NODISCARD int auth_field(struct central_store *s,
+    const struct cstore_author *a, const struct coso_ops *ops, size_t k,
+    struct auth_target *target, char **buf, int *reason);
+
+/*
+ * Checks an enrollment: SHA-256(token) names a token row for cadre, not
+ * expired at now_ms, not used by another key.  *already is 1 if this very
+ * key was registered from the token (a repeated ENROLL).
+ */
+COSO_NODISCARD int auth_enroll(struct central_store *s,
+    const uint8_t token[static 32], const char *cadre,
+    const uint8_t pk[static 32], uint64_t now_ms, int *already, int *reason);
+
+#endif /* COSOD_AUTH_H */

@@ -1,0 +1,257 @@
+/*
+ * central_store.h: the central node's storage, behind one narrow
+ * interface.  store.c implements it on SQLite (WAL, synchronous=FULL); a
+ * PostgreSQL backend would implement the same functions in its own file
+ * and be chosen at link time.  docs/central.md describes the tables.
+ *
+ * The store knows tables, rows and the log; it decides nothing.  Merge
+ * rules (verdicts, last-writer-wins, authorisation) live in merge.c,
+ * apply.c and auth.c, which reach the data only through these calls.
+ *
+ * Threads: a handle is used by one thread at a time.  The writer thread
+ * owns the one read-write handle; readers (PULL, STATUS, stats) open their
+ * own read-only handles.  Functions return COSO_OK, COSO_ENOENT where a
+ * lookup finds nothing, or COSO_EIO with a sentence in cstore_errmsg.
+ */
+#ifndef COSOD_CENTRAL_STORE_H
+#define COSOD_CENTRAL_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <coso/proto.h>
+
+#define CSTORE_ERRMSG_MAX 512
+#define CSTORE_CADRE_MAX  COSO_WIRE_STR_MAX
+
+/* Roles of an author key.  CENTRAL is the central's own key. */
+enum cstore_role {
+	CSTORE_ROLE_FIELD   = 1,
+	CSTORE_ROLE_ADMIN   = 2,
+	CSTORE_ROLE_CENTRAL = 3,
+};
+
+/* What PULL scope a change-set falls in (table pull_scope). */
+enum cstore_scope {
+	CSTORE_SCOPE_REFERENCE  = 0, /* units, sectors, teams, ... for all */
+	CSTORE_SCOPE_ASSIGNMENT = 1, /* key: the assigned cadre */
+	CSTORE_SCOPE_RESPONSE   = 2, /* key: the proposal author's cadre */
+	CSTORE_SCOPE_UNIT       = 3, /* key: the unit code of a record */
+};
+
+struct central_store;
+
+/* A registered key: the authors table. */
+struct cstore_author {
+	uint8_t key_id[32];
+	uint8_t pk[32];
+	char cadre_id[CSTORE_CADRE_MAX + 1];
+	int role;          /* enum cstore_role */
+	uint64_t next_seq; /* the seq expected next */
+	uint8_t head[32];  /* id of the last change-set that moved the chain */
+	int64_t enrolled;  /* log position of its registration; -1: central */
+	int64_t revoked;   /* log position of its revocation; -1: none */
+};
+
+/* A log entry: the changesets table.  bytes is owned by the caller when
+ * given to cstore_log_append, malloc'd by cstore_log_get. */
+struct cstore_logrow {
+	uint64_t position;
+	uint8_t id[32];
+	uint8_t author[32];
+	uint8_t sender[32]; /* key id of the frame's sender */
+	uint64_t seq, hlc, received_ms;
+	int verdict; /* COSO_VERDICT_ACCEPTED or _QUARANTINED */
+	int reason;  /* 0 or a coso_err code */
+	uint8_t *bytes;
+	size_t len;
+	uint8_t receipt[COSO_RECEIPT_BYTES];
+};
+
+/* A value read back from a row; p is malloc'd (cstore_val_clear). */
+struct cstore_val {
+	enum coso_vtype type;
+	int64_t i;
+	uint8_t *p;
+	size_t len;
+};
+
+/* Last-writer-wins stamp of one field: (hlc, author key id). */
+struct cstore_stamp {
+	uint64_t hlc;
+	uint8_t author[32];
+};
+
+/* Who wrote an append-only row and in which change-set. */
+struct cstore_rowmeta {
+	uint8_t author[32];
+	const char *cadre_id;
+	uint8_t cs[32];
+	uint64_t hlc;
+};
+
+struct cstore_conflict {
+	uint64_t position; /* the change-set whose merge met the conflict */
+	uint32_t table;
+	uint8_t row[16];
+	uint32_t field;
+	const struct coso_value *lose_value;
+	struct cstore_stamp lose, win;
+};
+
+struct cstore_token {
+	char cadre_id[CSTORE_CADRE_MAX + 1];
+	int64_t expires; /* Unix ms */
+};
+
+struct cstore_reason_count {
+	int reason;
+	uint64_t n;
+};
+
+#define CSTORE_REASONS_MAX 64
+
+struct cstore_stats {
+	uint64_t accepted, quarantined, authors, changesets, bytes;
+	size_t nreasons;
+	struct cstore_reason_count reasons[CSTORE_REASONS_MAX];
+};
+
+/* Lifecycle.  create refuses an existing path; errmsg receives why. */
+COSO_NODISCARD int cstore_create(struct central_store **out, const char *path,
+    char errmsg[static CSTORE_ERRMSG_MAX]);
+COSO_NODISCARD int cstore_open(struct central_store **out, const char *path,
+    int readonly, char errmsg[static CSTORE_ERRMSG_MAX]);
+void cstore_close(struct central_store *s); /* accepts NULL */
+const char *cstore_errmsg(const struct central_store *s);
+
+/* Transactions (BEGIN IMMEDIATE on the writer) and savepoints.  name is
+ * a constant identifier of the caller's (savepoints nest: the writer's
+ * per-request "job" holds merge's per-change-set "ops"). */
+COSO_NODISCARD int cstore_begin(struct central_store *s);
+COSO_NODISCARD int cstore_commit(struct central_store *s);
+void cstore_rollback(struct central_store *s);
+COSO_NODISCARD int cstore_savepoint(struct central_store *s, const char *name);
+COSO_NODISCARD int cstore_release(struct central_store *s, const char *name);
+void cstore_rollback_to(struct central_store *s, const char *name);
+
+/* Settings (central public key, origin, the central's HLC). */
+COSO_NODISCARD int cstore_meta_get(
+    struct central_store *s, const char *key, char **out);
+COSO_NODISCARD int cstore_meta_set(
+    struct central_store *s, const char *key, const char *value);
+
+/* The log.  next is the position the next appended entry gets. */
+COSO_NODISCARD int cstore_log_next(struct central_store *s, uint64_t *next);
+COSO_NODISCARD int cstore_log_append(
+    struct central_store *s, const struct cstore_logrow *r);
+/* The entry with this id (bytes not read).  An entry quarantined because
+ * its sender was not its author matches only for the same sender. */
+COSO_NODISCARD int cstore_log_find(struct central_store *s,
+    const uint8_t id[static 32], const uint8_t sender[static 32],
+    struct cstore_logrow *out);
+/* The entry at position, bytes malloc'd into out->bytes. */
+COSO_NODISCARD int cstore_log_get(
+    struct central_store *s, uint64_t position, struct cstore_logrow *out);
+
+/* Authors. */
+COSO_NODISCARD int cstore_author_get(struct central_store *s,
+    const uint8_t key_id[static 32], struct cstore_author *a);
+COSO_NODISCARD int cstore_author_put(
+    struct central_store *s, const struct cstore_author *a);
+
+/* Materialised rows.  table is a schema table id; field 0 of a mutable
+ * table is its existence ("deleted": 0 or 1). */
+COSO_NODISCARD int cstore_row_exists(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], int *exists);
+COSO_NODISCARD int cstore_row_insert(struct central_store *s,
+    const struct coso_op *op, const struct cstore_rowmeta *meta);
+COSO_NODISCARD int cstore_row_touch(
+    struct central_store *s, uint32_t table, const uint8_t row[static 16]);
+COSO_NODISCARD int cstore_row_author(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], uint8_t author[static 32]);
+COSO_NODISCARD int cstore_field_get(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], uint32_t field, struct cstore_val *v);
+COSO_NODISCARD int cstore_field_set(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], uint32_t field, const struct coso_value *v);
+COSO_NODISCARD int cstore_stamp_get(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], uint32_t field, struct cstore_stamp *st);
+COSO_NODISCARD int cstore_stamp_set(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], uint32_t field,
+    const struct cstore_stamp *st);
+COSO_NODISCARD int cstore_conflict_add(
+    struct central_store *s, const struct cstore_conflict *c);
+void cstore_val_clear(struct cstore_val *v);
+
+/* A proposal's status from a response, if (hlc, author) is newer than
+ * the response it holds.  COSO_ENOENT if no such proposal. */
+COSO_NODISCARD int cstore_proposal_respond(struct central_store *s,
+    const uint8_t proposal[static 16], int64_t status,
+    const uint8_t response[static 16], const struct cstore_stamp *st);
+
+/* Authorisation queries.  covers: cadre holds an assignment on unit or
+ * one of its ancestors valid on date (YYYYMMDD). */
+COSO_NODISCARD int cstore_unit_exists(
+    struct central_store *s, const char *code, size_t len, int *yes);
+COSO_NODISCARD int cstore_covers(struct central_store *s, const char *cadre,
+    const char *unit, size_t unit_len, int32_t date, int *yes);
+
+/* Enrollment tokens: the token row with this hash; whether a device key
+ * was registered from it (and which public key). */
+COSO_NODISCARD int cstore_token_get(struct central_store *s,
+    const uint8_t hash[static 32], struct cstore_token *t);
+COSO_NODISCARD int cstore_token_used(struct central_store *s,
+    const uint8_t hash[static 32], int *used, uint8_t pk[static 32]);
+
+/* PULL scope index of accepted change-sets. */
+COSO_NODISCARD int cstore_scope_add(struct central_store *s, uint64_t position,
+    enum cstore_scope kind, const char *key, size_t key_len);
+
+/* One PULL item; return non-zero to stop (the item is then not taken). */
+typedef int (*cstore_pull_cb)(uint64_t position, const char *cadre_id,
+    const uint8_t *cs, size_t len, void *arg);
+
+/* A read transaction, so the queries of one PULL see one snapshot. */
+COSO_NODISCARD int cstore_read_begin(struct central_store *s);
+void cstore_read_end(struct central_store *s);
+
+/*
+ * Accepted change-sets in cadre's scope at positions in (after, upto],
+ * ascending, at most max_items, each given to cb until it returns
+ * non-zero.  history_only limits the scope to records of units (kind
+ * CSTORE_SCOPE_UNIT).  today (YYYYMMDD) decides which assignments are
+ * current.  *last receives the last position examined and *more whether
+ * any item in scope is left after it (within upto).
+ */
+COSO_NODISCARD int cstore_pull(struct central_store *s, const char *cadre,
+    int32_t today, uint64_t after, uint64_t upto, int history_only,
+    size_t max_items, cstore_pull_cb cb, void *arg, uint64_t *last, int *more);
+
+/* Whether an assignment change-set for cadre is at a position in
+ * (after, upto]. */
+COSO_NODISCARD int cstore_assigned_between(struct central_store *s,
+    const char *cadre, uint64_t after, uint64_t upto, int *yes);
+
+/* Scanning a table in a given order, for the digest.  header gets the
+ * column names once (also for an empty table), row each row's values. */
+struct cstore_scan {
+	int (*header)(void *arg, size_t ncols, const char *const *names);
+	int (*row)(void *arg, size_t ncols, const struct coso_value *vals);
+	void *arg;
+};
+
+COSO_NODISCARD int cstore_scan(struct central_store *s, const char *table,
+    const char *order_by, const struct cstore_scan *cb);
+
+/* Counts for `cosod central stats`. */
+COSO_NODISCARD int cstore_stats_get(
+    struct central_store *s, struct cstore_stats *st);
+/* Live rows of a materialised table (deleted rows of mutable tables not
+ * counted). */
+COSO_NODISCARD int cstore_table_count(
+    struct central_store *s, uint32_t table, uint64_t *n);
+
+/* The materialised table's name for a schema table id ("units"). */
+const char *cstore_table_name(uint32_t table);
+
+#endif /* COSOD_CENTRAL_STORE_H */

@@ -1,0 +1,663 @@
+/*
+ * cmd_central.c: `cosod central init | run | stats | digest | rebuild`.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <pthread.h>
+#include <sodium.h>
+
+#include "central_store.h"
+#include "cmd_central.h"
+#include "digest.h"
+#include "emit.h"
+#include "files.h"
+#include "log.h"
+#include "rebuild.h"
+#include "server.h"
+
+#define DEFAULT_ORIGIN      "coso.langson"
+#define DEFAULT_ADMIN_CADRE "admin"
+#define DEFAULT_CONTEXTS    64u
+#define DEFAULT_READERS     4u
+#define DEFAULT_QUEUE       (32u * 1024u * 1024u)
+#define DEFAULT_BOXES       4096u
+#define MIN_MESSAGE         (COSO_CS_MAX + 4096u)
+
+static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("cosod: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* ---- options --------------------------------------------------------------
+ */
+
+struct opt {
+	const char *name; /* "--db" */
+	const char **val;
+	int flag; /* takes no value; *val becomes "1" */
+};
+
+/* Parses argv[1..] against opts (`--name VALUE`, `--name=VALUE`).
+ * -1 on a usage error, which is reported. */
+static int
+parse_opts(int argc, char **argv, const struct opt *opts, size_t n)
+{
+	int i;
+	size_t k, len;
+
+	for (i = 1; i < argc; i++) {
+		for (k = 0; k < n; k++) {
+			len = strlen(opts[k].name);
+			if (strncmp(argv[i], opts[k].name, len) == 0
+			    && (argv[i][len] == 0 || argv[i][len] == '=')) {
+				break;
+			}
+		}
+		if (k == n) {
+			fail("unknown option `%s'", argv[i]);
+			return -1;
+		}
+		if (opts[k].flag) {
+			*opts[k].val = "1";
+		} else if (argv[i][len] == '=') {
+			*opts[k].val = argv[i] + len + 1;
+		} else if (i + 1 < argc) {
+			*opts[k].val = argv[++i];
+		} else {
+			fail("option `%s' needs a value", opts[k].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* A decimal number in [lo, hi]; -1 (reported) if not. */
+static int
+parse_num(
+    const char *name, const char *s, uint64_t lo, uint64_t hi, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+
+	errno = 0;
+	v     = strtoull(s, &end, 10);
+	if (s[0] < '0' || s[0] > '9' || *end != 0 || errno != 0 || v < lo
+	    || v > hi) {
+		fail("%s: `%s' is not a number from %" PRIu64 " to %" PRIu64,
+		    name, s, lo, hi);
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+static int
+need(const char *name, const char *val)
+{
+	if (val == NULL) {
+		fail("option `%s' is required", name);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- init -----------------------------------------------------------------
+ */
+
+/* The admin's public key: a file's path or the file's text; a missing
+ * final newline is tolerated. */
+static int
+admin_key_read(const char *arg, uint8_t pk[static 32])
+{
+	char buf[COSO_PUBFILE_MAX + 2], *text = NULL;
+	size_t len;
+	int err, rv;
+
+	if (strncmp(arg, "coso public key ", 16) == 0) {
+		len  = strlen(arg);
+		text = strdup(arg);
+		err  = text == NULL ? ENOMEM : 0;
+	} else {
+		err = files_read(arg, COSO_PUBFILE_MAX, &text, &len);
+	}
+	if (err != 0) {
+		fail("cannot read admin key `%s': %s", arg,
+		    err == EFBIG ? "not a public key file" : strerror(err));
+		return -1;
+	}
+	len = len < COSO_PUBFILE_MAX ? len : COSO_PUBFILE_MAX;
+	memcpy(buf, text, len);
+	free(text);
+	if (len > 0 && buf[len - 1] != '\n') {
+		buf[len++] = '\n';
+	}
+	if ((rv = coso_pubkey_parse(pk, buf, len)) != COSO_OK) {
+		fail("cannot read admin key `%s': %s", arg, coso_strerror(rv));
+		return -1;
+	}
+	return 0;
+}
+
+struct init_args {
+	const char *db, *admin, *origin, *cadre;
+	uint8_t admin_pk[32];
+};
+
+/* Settings, the central key's registration and the admin's, in one
+ * transaction. */
+static int
+init_db(struct central_store *s, const struct coso_key *key,
+    const struct init_args *a, const char *pubtext)
+{
+	struct merge_ctx m = {s, key};
+	struct merge_out out;
+	uint8_t pk[32];
+	uint64_t now = coso_wall_ms();
+	char ms[24];
+	int rv;
+
+	coso_key_public(key, pk);
+	snprintf(ms, sizeof(ms), "%" PRIu64, now);
+	if ((rv = cstore_begin(s)) != COSO_OK) {
+		return rv;
+	}
+	if ((rv = cstore_meta_set(s, "central_pk", pubtext)) != COSO_OK
+	    || (rv = cstore_meta_set(s, "origin", a->origin)) != COSO_OK
+	    || (rv = cstore_meta_set(s, "created_ms", ms)) != COSO_OK
+	    || (rv = emit_bootstrap(s, pk)) != COSO_OK
+	    || (rv = emit_device_key(&m, a->admin_pk, a->cadre,
+	            CSTORE_ROLE_ADMIN, NULL, now, &out))
+	        != COSO_OK) {
+		cstore_rollback(s);
+		return rv;
+	}
+	if (out.verdict != COSO_VERDICT_ACCEPTED) {
+		cstore_rollback(s);
+		return out.reason != 0 ? out.reason : COSO_EINVAL;
+	}
+	return cstore_commit(s);
+}
+
+static void
+remove_db(const char *db)
+{
+	char path[4096];
+
+	unlink(db);
+	snprintf(path, sizeof(path), "%s-wal", db);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s-shm", db);
+	unlink(path);
+}
+
+/* Writes the central's secret key beside the database, 0600, in clear. */
+static int
+write_key(const char *db, const struct coso_key *key)
+{
+	char *path = files_key_path(db), *text = NULL;
+	int err = ENOMEM;
+
+	if (path != NULL && coso_seckey_format(&text, key, NULL, 0) == 0) {
+		err = files_create(path, text, strlen(text), 0600);
+		sodium_memzero(text, strlen(text));
+	}
+	if (err != 0) {
+		fail("cannot create `%s': %s", path != NULL ? path : db,
+		    strerror(err));
+	}
+	free(text);
+	free(path);
+	return err;
+}
+
+static int
+init_run(struct init_args *a)
+{
+	char err[CSTORE_ERRMSG_MAX], *pubtext = NULL;
+	struct central_store *s = NULL;
+	struct coso_key *key    = NULL;
+	uint8_t pk[32];
+	int rv, code = COSOD_EXIT_FAIL;
+
+	if (cstore_create(&s, a->db, err) != COSO_OK) {
+		fail("%s", err);
+		return code;
+	}
+	if ((rv = coso_key_generate(&key)) != COSO_OK
+	    || (coso_key_public(key, pk),
+	           rv = coso_pubkey_format(&pubtext, pk))
+	        != COSO_OK
+	    || (rv = init_db(s, key, a, pubtext)) != COSO_OK) {
+		fail("cannot initialise `%s': %s", a->db,
+		    rv == COSO_EIO ? cstore_errmsg(s) : coso_strerror(rv));
+	} else if (write_key(a->db, key) == 0) {
+		fputs(pubtext, stdout);
+		code = fflush(stdout) == 0 ? 0 : COSOD_EXIT_FAIL;
+	}
+	cstore_close(s);
+	if (code != 0) {
+		remove_db(a->db);
+	}
+	coso_key_free(key);
+	free(pubtext);
+	return code;
+}
+
+static int
+central_init(int argc, char **argv)
+{
+	struct init_args a
+	    = {.origin = DEFAULT_ORIGIN, .cadre = DEFAULT_ADMIN_CADRE};
+	const struct opt opts[]
+	    = {{"--db", &a.db, 0}, {"--admin-key", &a.admin, 0},
+	        {"--origin", &a.origin, 0}, {"--admin-cadre", &a.cadre, 0}};
+	char *keypath;
+	int exists;
+
+	if (parse_opts(argc, argv, opts, 4) != 0 || need("--db", a.db) != 0
+	    || need("--admin-key", a.admin) != 0) {
+		return COSOD_EXIT_USAGE;
+	}
+	if (admin_key_read(a.admin, a.admin_pk) != 0) {
+		return COSOD_EXIT_FAIL;
+	}
+	if ((keypath = files_key_path(a.db)) == NULL) {
+		return COSOD_EXIT_FAIL;
+	}
+	exists = access(keypath, F_OK) == 0;
+	if (exists) {
+		fail("cannot create `%s': file exists", keypath);
+	}
+	free(keypath);
+	return exists ? COSOD_EXIT_FAIL : init_run(&a);
+}
+
+/* ---- run ------------------------------------------------------------------
+ */
+
+struct run_args {
+	const char *db, *listen, *http, *max, *cert, *key, *contexts, *level;
+};
+
+/* --max-message and --contexts. */
+static int
+run_numbers(const struct run_args *r, struct server_cfg *cfg)
+{
+	uint64_t v;
+
+	cfg->max_message = COSO_WIRE_MAX_DEFAULT;
+	cfg->contexts    = DEFAULT_CONTEXTS;
+	if (r->max != NULL) {
+		if (parse_num("--max-message", r->max, MIN_MESSAGE,
+		        COSO_WIRE_MAX_LIMIT, &v)
+		    != 0) {
+			return -1;
+		}
+		cfg->max_message = (size_t) v;
+	}
+	if (r->contexts != NULL) {
+		if (parse_num("--contexts", r->contexts, 1, 4096, &v) != 0) {
+			return -1;
+		}
+		cfg->contexts = (unsigned) v;
+	}
+	return 0;
+}
+
+static int
+run_config(const struct run_args *r, struct server_cfg *cfg, struct clog *log)
+{
+	int lvl = CLOG_INFO;
+
+	if (r->http != NULL) {
+		fail("--http: the HTTP API is not served by this version of "
+		     "cosod");
+		return -1;
+	}
+	if (strncmp(r->listen, "tcp://", 6) != 0
+	    && strncmp(r->listen, "tls+tcp://", 10) != 0) {
+		fail("--listen: `%s' is not a tcp:// or tls+tcp:// URL",
+		    r->listen);
+		return -1;
+	}
+	if (strncmp(r->listen, "tls+", 4) == 0
+	    && (r->cert == NULL || r->key == NULL)) {
+		fail("tls+tcp:// needs --tls-cert FILE and --tls-key FILE");
+		return -1;
+	}
+	if (r->level != NULL && (lvl = clog_level_parse(r->level)) < 0) {
+		fail("--log-level: `%s' is not error, warn, info or debug",
+		    r->level);
+		return -1;
+	}
+	log->level = (enum clog_level) lvl;
+	return run_numbers(r, cfg);
+}
+
+/* Serves until SIGINT or SIGTERM.  The signals are blocked before any
+ * thread starts, so every thread inherits the mask and the main thread
+ * alone takes them, with sigwait: no handler, no global flag. */
+static int
+serve(const struct server_cfg *cfg, const struct clog *log)
+{
+	char err[SERVER_ERRMSG_MAX];
+	struct server *srv = NULL;
+	sigset_t set;
+	int sig = 0;
+
+	signal(SIGPIPE, SIG_IGN);
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	if (server_start(&srv, cfg, log, err) != COSO_OK) {
+		fail("%s", err);
+		return COSOD_EXIT_FAIL;
+	}
+	while (sigwait(&set, &sig) != 0) { }
+	clog_info(log, "signal %d: stopping", sig);
+	server_stop(srv);
+	clog_info(log, "stopped");
+	return 0;
+}
+
+static int
+central_run(int argc, char **argv)
+{
+	struct run_args r = {0};
+	const struct opt opts[]
+	    = {{"--db", &r.db, 0}, {"--listen", &r.listen, 0},
+	        {"--http", &r.http, 0}, {"--max-message", &r.max, 0},
+	        {"--tls-cert", &r.cert, 0}, {"--tls-key", &r.key, 0},
+	        {"--contexts", &r.contexts, 0}, {"--log-level", &r.level, 0}};
+	struct server_cfg cfg = {.readers = DEFAULT_READERS,
+	    .queue_bytes                  = DEFAULT_QUEUE,
+	    .box_cache                    = DEFAULT_BOXES};
+	struct clog log       = {CLOG_INFO};
+
+	if (parse_opts(argc, argv, opts, 8) != 0 || need("--db", r.db) != 0
+	    || need("--listen", r.listen) != 0
+	    || run_config(&r, &cfg, &log) != 0) {
+		return COSOD_EXIT_USAGE;
+	}
+	cfg.db       = r.db;
+	cfg.url      = r.listen;
+	cfg.tls_cert = r.cert;
+	cfg.tls_key  = r.key;
+	if (cfg.queue_bytes < cfg.max_message) {
+		cfg.queue_bytes = cfg.max_message;
+	}
+	return serve(&cfg, &log);
+}
+
+/* ---- stats ----------------------------------------------------------------
+ */
+
+static void
+print_reason(int json, const struct cstore_reason_count *r, int first)
+{
+	const char *name = merge_reason_name(r->reason);
+	char other[24];
+
+	if (name == NULL) {
+		snprintf(other, sizeof(other), "error_%d", r->reason);
+		name = other;
+	}
+	if (json) {
+		printf("%s\"%s\": %" PRIu64, first ? "" : ", ", name, r->n);
+	} else {
+		printf("  %-20s %" PRIu64 "  (%s)\n", name, r->n,
+		    coso_strerror(r->reason));
+	}
+}
+
+static int
+print_tables(struct central_store *s, int json)
+{
+	uint64_t n;
+	uint32_t t;
+	int rv;
+
+	for (t = 1; t <= COSO_T_SCHEDULE; t++) {
+		if ((rv = cstore_table_count(s, t, &n)) != COSO_OK) {
+			return rv;
+		}
+		if (json) {
+			printf("    \"%s\": %" PRIu64 "%s\n",
+			    cstore_table_name(t), n,
+			    t < COSO_T_SCHEDULE ? "," : "");
+		} else {
+			printf(
+			    "  %-20s %" PRIu64 "\n", cstore_table_name(t), n);
+		}
+	}
+	return COSO_OK;
+}
+
+/* One key per line, so line-oriented tools find each value. */
+static int
+print_stats(struct central_store *s, const struct cstore_stats *st, int json)
+{
+	size_t i;
+	int rv;
+
+	printf(json ? "{\n  \"accepted\": %" PRIu64
+	              ",\n  \"quarantined\": %" PRIu64
+	              ",\n  \"quarantined_by_reason\": {"
+	            : "accepted     %" PRIu64 "\nquarantined  %" PRIu64 "\n",
+	    st->accepted, st->quarantined);
+	for (i = 0; i < st->nreasons; i++) {
+		print_reason(json, &st->reasons[i], i == 0);
+	}
+	printf(json ? "},\n  \"authors\": %" PRIu64 ",\n  \"records\": {\n"
+	            : "authors      %" PRIu64 "\nrecords\n",
+	    st->authors);
+	if ((rv = print_tables(s, json)) != COSO_OK) {
+		return rv;
+	}
+	printf(json ? "  },\n  \"log\": {\"changesets\": %" PRIu64
+	              ", \"bytes\": %" PRIu64 "}\n}\n"
+	            : "log          %" PRIu64 " change-sets, %" PRIu64
+	              " bytes\n",
+	    st->changesets, st->bytes);
+	return COSO_OK;
+}
+
+static int
+open_ro(const char *db, struct central_store **s)
+{
+	char err[CSTORE_ERRMSG_MAX];
+
+	if (cstore_open(s, db, 1, err) != COSO_OK) {
+		fail("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+central_stats(int argc, char **argv)
+{
+	const char *db = NULL, *json = NULL;
+	const struct opt opts[] = {{"--db", &db, 0}, {"--json", &json, 1}};
+	struct central_store *s;
+	struct cstore_stats st;
+	int rv;
+
+	if (parse_opts(argc, argv, opts, 2) != 0 || need("--db", db) != 0) {
+		return COSOD_EXIT_USAGE;
+	}
+	if (open_ro(db, &s) != 0) {
+		return COSOD_EXIT_FAIL;
+	}
+	if ((rv = cstore_stats_get(s, &st)) == COSO_OK) {
+		rv = print_stats(s, &st, json != NULL);
+	}
+	if (rv != COSO_OK) {
+		fail("cannot read `%s': %s", db, cstore_errmsg(s));
+	}
+	cstore_close(s);
+	return rv == COSO_OK ? 0 : COSOD_EXIT_FAIL;
+}
+
+/* ---- digest and rebuild ---------------------------------------------------
+ */
+
+static int
+print_digest(struct central_store *s, const char *db)
+{
+	uint8_t d[32];
+	char hex[DIGEST_HEX];
+
+	if (digest_compute(s, d) != COSO_OK) {
+		fail("cannot read `%s': %s", db, cstore_errmsg(s));
+		return COSOD_EXIT_FAIL;
+	}
+	digest_hex(hex, d);
+	printf("%s\n", hex);
+	return 0;
+}
+
+static int
+central_digest(int argc, char **argv)
+{
+	const char *db          = NULL;
+	const struct opt opts[] = {{"--db", &db, 0}};
+	struct central_store *s;
+	int code;
+
+	if (parse_opts(argc, argv, opts, 1) != 0 || need("--db", db) != 0) {
+		return COSOD_EXIT_USAGE;
+	}
+	if (open_ro(db, &s) != 0) {
+		return COSOD_EXIT_FAIL;
+	}
+	code = print_digest(s, db);
+	cstore_close(s);
+	return code;
+}
+
+static int
+rebuild_into(
+    struct central_store *src, struct central_store *dst, const char *out)
+{
+	struct clog log = {CLOG_WARN};
+	uint64_t n, bad;
+	int rv;
+
+	if ((rv = rebuild_prepare(src, dst)) != COSO_OK
+	    || (rv = rebuild_replay(src, dst, &log, &n, &bad)) != COSO_OK) {
+		fail("cannot rebuild into `%s': %s", out,
+		    rv == COSO_EIO ? cstore_errmsg(dst) : coso_strerror(rv));
+		return COSOD_EXIT_FAIL;
+	}
+	if (bad != 0) {
+		fail("rebuild: %" PRIu64 " of %" PRIu64
+		     " log entries got another verdict; `%s' kept for "
+		     "inspection",
+		    bad, n, out);
+		return COSOD_EXIT_FAIL;
+	}
+	return print_digest(dst, out);
+}
+
+static int
+central_rebuild(int argc, char **argv)
+{
+	const char *db = NULL, *out = NULL;
+	const struct opt opts[] = {{"--db", &db, 0}, {"--out", &out, 0}};
+	char err[CSTORE_ERRMSG_MAX];
+	struct central_store *src = NULL, *dst = NULL;
+	int code;
+
+	if (parse_opts(argc, argv, opts, 2) != 0 || need("--db", db) != 0
+	    || need("--out", out) != 0) {
+		return COSOD_EXIT_USAGE;
+	}
+	if (open_ro(db, &src) != 0) {
+		return COSOD_EXIT_FAIL;
+	}
+	if (cstore_create(&dst, out, err) != COSO_OK) {
+		fail("%s", err);
+		cstore_close(src);
+		return COSOD_EXIT_FAIL;
+	}
+	code = rebuild_into(src, dst, out);
+	cstore_close(dst);
+	cstore_close(src);
+	return code;
+}
+
+/* ---- the table ------------------------------------------------------------
+ */
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *usage;
+} subs[] = {
+    {"init", central_init,
+        "--db PATH --admin-key KEY [--origin NAME] [--admin-cadre ID]"},
+    {"run", central_run,
+        "--db PATH --listen URL [--max-message BYTES] [--tls-cert FILE "
+        "--tls-key FILE] [--contexts N] [--log-level LEVEL]"},
+    {"stats", central_stats, "--db PATH [--json]"},
+    {"digest", central_digest, "--db PATH"},
+    {"rebuild", central_rebuild, "--db PATH --out NEWPATH"},
+};
+
+#define NSUBS (sizeof(subs) / sizeof(subs[0]))
+
+static void
+usage(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "usage:\n");
+	for (i = 0; i < NSUBS; i++) {
+		fprintf(
+		    f, "  cosod central %s %s\n", subs[i].name, subs[i].usage);
+	}
+}
+
+int
+cmd_central(int argc, char **argv)
+{
+	size_t i;
+	int code;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0
+	    || strcmp(argv[1], "help") == 0) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? COSOD_EXIT_USAGE : 0;
+	}
+	for (i = 0; i < NSUBS; i++) {
+		if (strcmp(argv[1], subs[i].name) == 0) {
+			code = subs[i].fn(argc - 1, argv + 1);
+			if (code == COSOD_EXIT_USAGE) {
+				fprintf(stderr, "usage: cosod central %s %s\n",
+				    subs[i].name, subs[i].usage);
+			}
+			return code;
+		}
+	}
+	fail("unknown command `central %s'", argv[1]);
+	usage(stderr);
+	return COSOD_EXIT_USAGE;
+}

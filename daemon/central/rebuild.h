@@ -1,0 +1,33 @@
+/*
+ * rebuild.h: replaying a central's log into a fresh database through the
+ * same merge code, to show that the materialised state follows from the
+ * log alone (`cosod central rebuild`; an auditor runs it on the entries
+ * it downloaded).
+ */
+#ifndef COSOD_REBUILD_H
+#define COSOD_REBUILD_H
+
+#include <stdint.h>
+
+#include "central_store.h"
+#include "log.h"
+
+/*
+ * Prepares dst (fresh, from cstore_create) from src's settings: the
+ * central public key, the origin, and the central key's registration.
+ * No secret key is needed or copied.
+ */
+COSO_NODISCARD int rebuild_prepare(
+    struct central_store *src, struct central_store *dst);
+
+/*
+ * Merges every entry of src's log, in order, into dst.  The stored facts
+ * of each entry (bytes, sender, received time, receipt) are taken as
+ * they are; the verdict is decided again and compared: *mismatch counts
+ * entries whose verdict, reason or position differ (each is logged).
+ */
+COSO_NODISCARD int rebuild_replay(struct central_store *src,
+    struct central_store *dst, const struct clog *log, uint64_t *entries,
+    uint64_t *mismatch);
+
+#endif /* COSOD_REBUILD_H */

@@ -1,0 +1,878 @@
+/*
+ * server.c: contexts, request handling, the read pool, start and stop.
+ *
+ * A context's state is changed only by whoever holds its request: the
+ * nng callback while receiving and handling, the writer thread while a
+ * job is queued (done callback), the callback again when a send ends.
+ */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nng/nng.h>
+#include <nng/protocol/reqrep0/rep.h>
+#include <nng/supplemental/tls/tls.h>
+#include <nng/supplemental/util/platform.h>
+#include <sodium.h>
+
+#include <coso/client.h>
+
+#include "boxcache.h"
+#include "central_store.h"
+#include "files.h"
+#include "pull.h"
+#include "server.h"
+#include "writer.h"
+
+#define REPLY_SLACK 64u /* reply header and fields around the items */
+#define PEM_MAX     (64u * 1024u)
+
+enum ctx_state {
+	S_IDLE = 0,
+	S_RECV = 1,
+	S_WORK = 2, /* queued for the writer */
+	S_SEND = 3,
+};
+
+struct sctx {
+	struct server *srv;
+	nng_ctx ctx;
+	nng_aio *aio;
+	atomic_int state;
+	struct boxent *box;
+	uint8_t peer[32];
+	uint64_t rid;
+	uint8_t *plain;
+	size_t plain_len;
+	struct coso_msg *req;
+	struct wjob job;
+	uint8_t *sig;
+	struct merge_out *out;
+};
+
+/* Read-only database handles shared by the callbacks. */
+struct rpool {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	unsigned n;
+	struct central_store **h;
+	unsigned char *busy;
+	int ready;
+};
+
+struct server {
+	struct server_cfg cfg;
+	const struct clog *log;
+	struct coso_key *key;
+	uint8_t pk[32];
+	struct central_store *wstore;
+	struct writer *writer;
+	struct boxcache *boxes;
+	struct rpool pool;
+	nng_socket sock;
+	nng_listener listener;
+	int sock_open, listening;
+	struct sctx *ctxs;
+	unsigned nctx;
+	atomic_int stopping;
+};
+
+/* ---- read pool ------------------------------------------------------------
+ */
+
+static int
+pool_init(struct rpool *p, const char *db, unsigned n, char *errmsg)
+{
+	pthread_mutex_init(&p->mu, NULL);
+	pthread_cond_init(&p->cv, NULL);
+	p->ready = 1;
+	p->h     = calloc(n, sizeof(*p->h));
+	p->busy  = calloc(n, 1);
+	if (p->h == NULL || p->busy == NULL) {
+		snprintf(errmsg, SERVER_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	for (p->n = 0; p->n < n; p->n++) {
+		if (cstore_open(&p->h[p->n], db, 1, errmsg) != COSO_OK) {
+			return COSO_EIO;
+		}
+	}
+	return COSO_OK;
+}
+
+static void
+pool_fini(struct rpool *p)
+{
+	unsigned i;
+
+	if (!p->ready) {
+		return;
+	}
+	for (i = 0; i < p->n; i++) {
+		cstore_close(p->h[i]);
+	}
+	free(p->h);
+	free(p->busy);
+	pthread_cond_destroy(&p->cv);
+	pthread_mutex_destroy(&p->mu);
+}
+
+static struct central_store *
+pool_get(struct rpool *p, unsigned *slot)
+{
+	unsigned i;
+
+	pthread_mutex_lock(&p->mu);
+	for (;;) {
+		for (i = 0; i < p->n && p->busy[i]; i++) { }
+		if (i < p->n) {
+			break;
+		}
+		pthread_cond_wait(&p->cv, &p->mu);
+	}
+	p->busy[i] = 1;
+	pthread_mutex_unlock(&p->mu);
+	*slot = i;
+	return p->h[i];
+}
+
+static void
+pool_put(struct rpool *p, unsigned slot)
+{
+	pthread_mutex_lock(&p->mu);
+	p->busy[slot] = 0;
+	pthread_cond_signal(&p->cv);
+	pthread_mutex_unlock(&p->mu);
+}
+
+/* The registry entry of a sender's key; *known = 0 if none. */
+static int
+lookup(struct server *srv, const uint8_t pk[static 32],
+    struct cstore_author *a, int *known)
+{
+	uint8_t id[32];
+	unsigned slot;
+	struct central_store *h = pool_get(&srv->pool, &slot);
+	int rv;
+
+	coso_keyid_of(id, pk);
+	rv     = cstore_author_get(h, id, a);
+	*known = rv == COSO_OK;
+	pool_put(&srv->pool, slot);
+	return rv == COSO_ENOENT ? COSO_OK : rv;
+}
+
+/* ---- replies --------------------------------------------------------------
+ */
+
+static void
+request_end(struct sctx *c)
+{
+	coso_msg_free(c->req);
+	if (c->plain != NULL) {
+		sodium_memzero(c->plain, c->plain_len);
+	}
+	free(c->plain);
+	free(c->sig);
+	free(c->out);
+	boxcache_put(c->srv->boxes, c->box);
+	c->req   = NULL;
+	c->plain = NULL;
+	c->sig   = NULL;
+	c->out   = NULL;
+	c->box   = NULL;
+}
+
+static void
+recv_next(struct sctx *c)
+{
+	if (atomic_load(&c->srv->stopping)) {
+		atomic_store(&c->state, S_IDLE);
+		return;
+	}
+	atomic_store(&c->state, S_RECV);
+	nng_ctx_recv(c->ctx, c->aio);
+}
+
+/* Ends a request without an answer and waits for the next. */
+static void
+drop(struct sctx *c)
+{
+	request_end(c);
+	recv_next(c);
+}
+
+/* Seals m into a frame and sends it. */
+static int
+send_msg(struct sctx *c, const struct coso_msg *m)
+{
+	uint8_t *plain = NULL, *frame = NULL;
+	size_t plen, flen;
+	nng_msg *msg = NULL;
+	int rv;
+
+	rv = coso_msg_encode(
+	    m, &plain, &plen, c->srv->cfg.max_message - COSO_WIRE_OVERHEAD);
+	if (rv == COSO_OK) {
+		rv = coso_wire_seal(&frame, &flen, boxent_box(c->box),
+		    c->srv->pk, COSO_WIRE_REPLY, plain, plen);
+	}
+	if (rv == COSO_OK && nng_msg_alloc(&msg, flen) != 0) {
+		rv = COSO_ENOMEM;
+	}
+	if (rv == COSO_OK) {
+		memcpy(nng_msg_body(msg), frame, flen);
+		atomic_store(&c->state, S_SEND);
+		nng_aio_set_msg(c->aio, msg);
+		nng_ctx_send(c->ctx, c->aio);
+	}
+	free(plain);
+	free(frame);
+	return rv;
+}
+
+static void
+reply(struct sctx *c, struct coso_msg *m)
+{
+	int rv;
+
+	m->request_id = c->rid;
+	if ((rv = send_msg(c, m)) != COSO_OK) {
+		clog_error(
+		    c->srv->log, "cannot send a reply: %s", coso_strerror(rv));
+		drop(c);
+	}
+}
+
+static void
+reply_error(struct sctx *c, int code)
+{
+	struct coso_msg m = {.type = COSO_MSG_ERROR, .code = (uint32_t) code};
+
+	snprintf(m.text, sizeof(m.text), "%s", coso_strerror(code));
+	reply(c, &m);
+}
+
+/* ---- STATUS ---------------------------------------------------------------
+ */
+
+static void
+on_status(struct sctx *c)
+{
+	struct coso_msg m = {.type = COSO_MSG_STATUS_REP,
+	    .central_ms            = coso_wall_ms(),
+	    .max_message           = (uint32_t) c->srv->cfg.max_message,
+	    .next_seq              = 1};
+	struct cstore_author a;
+	int known;
+
+	if (lookup(c->srv, c->peer, &a, &known) != COSO_OK) {
+		reply_error(c, COSO_EBUSY);
+		return;
+	}
+	if (known) {
+		m.enrolled = a.revoked < 0;
+		m.next_seq = a.next_seq;
+		snprintf(m.cadre_id, sizeof(m.cadre_id), "%s", a.cadre_id);
+	}
+	reply(c, &m);
+}
+
+/* ---- ENROLL and PUSH: the writer's ----------------------------------------
+ */
+
+static void
+enroll_done(struct wjob *j, void *arg)
+{
+	struct sctx *c    = arg;
+	struct coso_msg m = {.type = COSO_MSG_ENROLL_REP};
+
+	if (j->error != 0) {
+		reply_error(c, j->error);
+		return;
+	}
+	m.code = (uint32_t) j->enroll_code;
+	snprintf(m.text, sizeof(m.text), "%s",
+	    j->enroll_code != 0 ? coso_strerror(j->enroll_code)
+	        : j->already    ? "already enrolled"
+	                        : "enrolled");
+	if (j->enroll_code == 0 && !j->already) {
+		clog_info(
+		    c->srv->log, "enrolled a key for cadre `%s'", j->cadre);
+	}
+	reply(c, &m);
+}
+
+static void
+submit(struct sctx *c)
+{
+	c->job.received_ms = coso_wall_ms();
+	c->job.bytes       = c->plain_len;
+	c->job.arg         = c;
+	memcpy(c->job.sender_pk, c->peer, 32);
+	atomic_store(&c->state, S_WORK);
+	if (writer_submit(c->srv->writer, &c->job) != COSO_OK) {
+		reply_error(c, COSO_EBUSY);
+	}
+}
+
+static void
+on_enroll(struct sctx *c)
+{
+	memset(&c->job, 0, sizeof(c->job));
+	c->job.kind = WJOB_ENROLL;
+	memcpy(c->job.token, c->req->token, 32);
+	c->job.cadre = c->req->cadre_id;
+	c->job.done  = enroll_done;
+	submit(c);
+}
+
+static void
+push_done(struct wjob *j, void *arg)
+{
+	struct sctx *c    = arg;
+	struct coso_msg m = {.type = COSO_MSG_PUSH_REP};
+	size_t i;
+
+	if (j->error != 0) {
+		reply_error(c, j->error);
+		return;
+	}
+	/* The request's items are reused for the reply: cs fields are not
+	 * encoded in a PUSH_REP. */
+	for (i = 0; i < j->n; i++) {
+		struct coso_msg_item *it  = &c->req->items[i];
+		const struct merge_out *o = &j->out[i];
+
+		it->status       = (uint8_t) o->verdict;
+		it->reason       = (uint16_t) o->reason;
+		it->expected_seq = o->expected_seq;
+		memcpy(it->id, o->id, 32);
+		it->receipt     = o->has_receipt ? o->receipt : NULL;
+		it->receipt_len = o->has_receipt ? COSO_RECEIPT_BYTES : 0;
+	}
+	m.nitems = j->n;
+	m.items  = c->req->items;
+	reply(c, &m);
+}
+
+/* A PUSH from a key that is not registered: every item refused. */
+static void
+push_unknown(struct sctx *c)
+{
+	struct coso_msg m = {.type = COSO_MSG_PUSH_REP};
+	size_t i;
+
+	for (i = 0; i < c->req->nitems; i++) {
+		struct coso_msg_item *it = &c->req->items[i];
+
+		coso_changeset_id(it->id, it->cs, it->cs_len);
+		it->status       = COSO_VERDICT_REFUSED;
+		it->reason       = COSO_QUNKNOWN;
+		it->expected_seq = 0;
+		it->receipt      = NULL;
+	}
+	m.nitems = c->req->nitems;
+	m.items  = c->req->items;
+	reply(c, &m);
+}
+
+/* Verifies each change-set with the sender's key, here on the network
+ * thread, so the writer does only database work. */
+static void
+presign(struct sctx *c)
+{
+	struct coso_changeset cs;
+	uint8_t id[32];
+	size_t i;
+
+	coso_keyid_of(id, c->peer);
+	for (i = 0; i < c->req->nitems; i++) {
+		const struct coso_msg_item *it = &c->req->items[i];
+
+		c->sig[i] = MERGE_SIG_UNCHECKED;
+		if (coso_changeset_peek(&cs, it->cs, it->cs_len) == COSO_OK
+		    && memcmp(cs.author, id, 32) == 0) {
+			c->sig[i] = coso_changeset_verify(
+			                &cs, it->cs, it->cs_len, c->peer)
+			        == COSO_OK
+			    ? MERGE_SIG_OK
+			    : MERGE_SIG_BAD;
+		}
+	}
+}
+
+static void
+on_push(struct sctx *c)
+{
+	struct cstore_author a;
+	size_t n = c->req->nitems;
+	int known;
+
+	if (lookup(c->srv, c->peer, &a, &known) != COSO_OK) {
+		reply_error(c, COSO_EBUSY);
+		return;
+	}
+	if (!known || n == 0) {
+		push_unknown(c);
+		return;
+	}
+	c->sig = calloc(n, 1);
+	c->out = calloc(n, sizeof(*c->out));
+	if (c->sig == NULL || c->out == NULL) {
+		reply_error(c, COSO_ENOMEM);
+		return;
+	}
+	presign(c);
+	memset(&c->job, 0, sizeof(c->job));
+	c->job.kind  = WJOB_PUSH;
+	c->job.n     = n;
+	c->job.items = c->req->items;
+	c->job.sig   = c->sig;
+	c->job.out   = c->out;
+	c->job.done  = push_done;
+	submit(c);
+}
+
+/* ---- PULL -----------------------------------------------------------------
+ */
+
+struct pullacc {
+	struct coso_msg_item *items;
+	size_t n, cap, bytes, budget, hard;
+};
+
+static int
+pull_take(
+    uint64_t pos, const char *cadre, const uint8_t *cs, size_t len, void *arg)
+{
+	struct pullacc *p = arg;
+	size_t clen       = strnlen(cadre, COSO_WIRE_STR_MAX);
+	size_t size       = 8 + 2 + clen + 4 + len;
+	struct coso_msg_item *it;
+	uint8_t *copy;
+
+	/* Under the device's budget; the first item may use the whole
+	 * message so that one large change-set cannot stall a device. */
+	if (p->bytes + size > (p->n == 0 ? p->hard : p->budget)) {
+		return 1;
+	}
+	if (p->n == p->cap) {
+		size_t cap = p->cap == 0 ? 64 : p->cap * 2;
+		if ((it = realloc(p->items, cap * sizeof(*it))) == NULL) {
+			return 1;
+		}
+		p->items = it;
+		p->cap   = cap;
+	}
+	if ((copy = malloc(len > 0 ? len : 1)) == NULL) {
+		return 1;
+	}
+	memcpy(copy, cs, len);
+	it = &p->items[p->n++];
+	memset(it, 0, sizeof(*it));
+	it->position = pos;
+	it->cs       = copy;
+	it->cs_len   = len;
+	memcpy(it->cadre_id, cadre, clen);
+	p->bytes += size;
+	return 0;
+}
+
+static void
+pullacc_free(struct pullacc *p)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		free((void *) p->items[i].cs);
+	}
+	free(p->items);
+}
+
+static void
+pull_reply(struct sctx *c, const struct cstore_author *a)
+{
+	struct coso_msg m  = {.type = COSO_MSG_PULL_REP};
+	struct pullacc acc = {0};
+	uint64_t last;
+	unsigned slot;
+	struct central_store *h;
+	int more, rv;
+
+	acc.hard = c->srv->cfg.max_message - COSO_WIRE_OVERHEAD - REPLY_SLACK;
+	acc.budget = c->req->max_bytes > 0 && c->req->max_bytes < acc.hard
+	    ? c->req->max_bytes
+	    : acc.hard;
+	h          = pool_get(&c->srv->pool, &slot);
+	rv = pull_serve(h, a->cadre_id, coso_date_of_ms(coso_wall_ms()),
+	    c->req->cursor, pull_take, &acc, &last, &more);
+	pool_put(&c->srv->pool, slot);
+	if (rv != COSO_OK) {
+		clog_error(c->srv->log, "pull failed");
+		reply_error(c, COSO_EBUSY);
+	} else {
+		m.cursor = last;
+		m.more   = (uint8_t) more;
+		m.nitems = acc.n;
+		m.items  = acc.items;
+		reply(c, &m);
+	}
+	pullacc_free(&acc);
+}
+
+static void
+on_pull(struct sctx *c)
+{
+	struct cstore_author a;
+	int known;
+
+	if (lookup(c->srv, c->peer, &a, &known) != COSO_OK) {
+		reply_error(c, COSO_EBUSY);
+	} else if (!known) {
+		reply_error(c, COSO_QUNKNOWN);
+	} else if (a.revoked >= 0) {
+		reply_error(c, COSO_QREVOKED);
+	} else {
+		pull_reply(c, &a);
+	}
+}
+
+/* ---- receiving ------------------------------------------------------------
+ */
+
+static void
+dispatch(struct sctx *c)
+{
+	switch (c->req->type) {
+	case COSO_MSG_STATUS:
+		on_status(c);
+		break;
+	case COSO_MSG_ENROLL:
+		on_enroll(c);
+		break;
+	case COSO_MSG_PUSH:
+		on_push(c);
+		break;
+	case COSO_MSG_PULL:
+		on_pull(c);
+		break;
+	default:
+		reply_error(c, COSO_EINVAL);
+	}
+}
+
+/* Opens a request frame; 0 if it cannot be (then it is dropped). */
+static int
+open_frame(struct sctx *c, nng_msg *msg)
+{
+	const uint8_t *frame = nng_msg_body(msg);
+	size_t len           = nng_msg_len(msg);
+	enum coso_wire_kind kind;
+
+	if (coso_wire_peek(frame, len, &kind, c->peer) != COSO_OK
+	    || kind != COSO_WIRE_REQUEST
+	    || boxcache_get(c->srv->boxes, c->peer, &c->box) != COSO_OK) {
+		return 0;
+	}
+	return coso_wire_open(&c->plain, &c->plain_len, boxent_box(c->box),
+	           frame, len, c->srv->cfg.max_message)
+	    == COSO_OK;
+}
+
+/* The request id (plaintext bytes 3..10), so that even a malformed body
+ * gets an error reply the device can match. */
+static uint64_t
+request_id(const uint8_t *plain, size_t len)
+{
+	uint64_t rid = 0;
+	size_t i;
+
+	for (i = 3; i < 11 && len >= 11; i++) {
+		rid = rid << 8 | plain[i];
+	}
+	return rid;
+}
+
+static void
+on_request(struct sctx *c, nng_msg *msg)
+{
+	int rv, opened = open_frame(c, msg);
+
+	nng_msg_free(msg);
+	if (!opened) {
+		clog_debug(c->srv->log, "dropped a frame that does not open");
+		drop(c);
+		return;
+	}
+	c->rid = request_id(c->plain, c->plain_len);
+	if ((rv = coso_msg_decode(&c->req, c->plain, c->plain_len)) != 0) {
+		reply_error(c, rv);
+	} else if (atomic_load(&c->srv->stopping)) {
+		reply_error(c, COSO_EBUSY);
+	} else {
+		dispatch(c);
+	}
+}
+
+static void
+on_aio(void *arg)
+{
+	struct sctx *c = arg;
+	int rv         = nng_aio_result(c->aio);
+
+	if (atomic_load(&c->state) == S_SEND) {
+		if (rv != 0) {
+			nng_msg_free(nng_aio_get_msg(c->aio));
+		}
+		request_end(c);
+	} else if (rv == 0) {
+		on_request(c, nng_aio_get_msg(c->aio));
+		return;
+	}
+	if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) {
+		atomic_store(&c->state, S_IDLE);
+		return;
+	}
+	recv_next(c);
+}
+
+/* ---- start and stop -------------------------------------------------------
+ */
+
+static int
+nng_fail(char *errmsg, const char *what, const char *url, int rv)
+{
+	snprintf(errmsg, SERVER_ERRMSG_MAX, "%s `%s': %s", what, url,
+	    nng_strerror(rv));
+	return COSO_EIO;
+}
+
+static int
+tls_setup(struct server *srv, char *errmsg)
+{
+	char *cert = NULL, *key = NULL;
+	size_t clen = 0, klen = 0;
+	nng_tls_config *cfg = NULL;
+	int rv, err;
+
+	if ((err = files_read(srv->cfg.tls_cert, PEM_MAX, &cert, &clen)) != 0
+	    || (err = files_read(srv->cfg.tls_key, PEM_MAX, &key, &klen))
+	        != 0) {
+		snprintf(errmsg, SERVER_ERRMSG_MAX, "cannot read `%s': %s",
+		    cert == NULL ? srv->cfg.tls_cert : srv->cfg.tls_key,
+		    strerror(err));
+		rv = COSO_EIO;
+		goto out;
+	}
+	if ((err = nng_tls_config_alloc(&cfg, NNG_TLS_MODE_SERVER)) != 0
+	    || (err = nng_tls_config_own_cert(cfg, cert, key, NULL)) != 0
+	    || (err = nng_listener_set_ptr(
+	            srv->listener, NNG_OPT_TLS_CONFIG, cfg))
+	        != 0) {
+		rv = nng_fail(
+		    errmsg, "cannot configure TLS for", srv->cfg.url, err);
+		goto out;
+	}
+	rv = COSO_OK;
+out:
+	if (key != NULL) {
+		sodium_memzero(key, klen);
+	}
+	free(cert);
+	free(key);
+	if (cfg != NULL) {
+		nng_tls_config_free(cfg);
+	}
+	return rv;
+}
+
+static int
+ctxs_open(struct server *srv, char *errmsg)
+{
+	int rv;
+
+	if ((srv->ctxs = calloc(srv->cfg.contexts, sizeof(*srv->ctxs)))
+	    == NULL) {
+		snprintf(errmsg, SERVER_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	for (; srv->nctx < srv->cfg.contexts; srv->nctx++) {
+		struct sctx *c = &srv->ctxs[srv->nctx];
+
+		c->srv = srv;
+		if ((rv = nng_aio_alloc(&c->aio, on_aio, c)) != 0) {
+			return nng_fail(
+			    errmsg, "cannot serve", srv->cfg.url, rv);
+		}
+		if ((rv = nng_ctx_open(&c->ctx, srv->sock)) != 0) {
+			nng_aio_free(c->aio);
+			return nng_fail(
+			    errmsg, "cannot serve", srv->cfg.url, rv);
+		}
+	}
+	return COSO_OK;
+}
+
+static int
+net_start(struct server *srv, char *errmsg)
+{
+	const char *url = srv->cfg.url;
+	unsigned i;
+	int rv;
+
+	if ((rv = nng_rep0_open(&srv->sock)) != 0) {
+		return nng_fail(errmsg, "cannot listen on", url, rv);
+	}
+	srv->sock_open = 1;
+	if ((rv = nng_socket_set_size(
+	         srv->sock, NNG_OPT_RECVMAXSZ, srv->cfg.max_message))
+	        != 0
+	    || (rv = nng_listener_create(&srv->listener, srv->sock, url))
+	        != 0) {
+		return nng_fail(errmsg, "cannot listen on", url, rv);
+	}
+	if (strncmp(url, "tls+tcp://", 10) == 0
+	    && tls_setup(srv, errmsg) != COSO_OK) {
+		return COSO_EIO;
+	}
+	if (ctxs_open(srv, errmsg) != COSO_OK) {
+		return COSO_EIO;
+	}
+	if ((rv = nng_listener_start(srv->listener, 0)) != 0) {
+		return nng_fail(errmsg, "cannot listen on", url, rv);
+	}
+	srv->listening = 1;
+	for (i = 0; i < srv->nctx; i++) {
+		recv_next(&srv->ctxs[i]);
+	}
+	return COSO_OK;
+}
+
+/* The key file beside the database must be the key the database names. */
+static int
+key_load(struct server *srv, char *errmsg)
+{
+	char *text = NULL;
+	uint8_t pk[32];
+	int rv;
+
+	if ((rv = files_central_key(srv->cfg.db, &srv->key, errmsg)) != 0) {
+		return rv;
+	}
+	coso_key_public(srv->key, srv->pk);
+	rv = cstore_meta_get(srv->wstore, "central_pk", &text);
+	if (rv != COSO_OK
+	    || coso_pubkey_parse(pk, text, strlen(text)) != COSO_OK
+	    || memcmp(pk, srv->pk, 32) != 0) {
+		snprintf(errmsg, SERVER_ERRMSG_MAX,
+		    "the key beside `%s' is not the central key the database "
+		    "names",
+		    srv->cfg.db);
+		rv = COSO_EKEYFILE;
+	}
+	free(text);
+	return rv;
+}
+
+static int
+state_open(struct server *srv, char *errmsg)
+{
+	int rv;
+
+	if ((rv = cstore_open(&srv->wstore, srv->cfg.db, 0, errmsg)) != 0
+	    || (rv = key_load(srv, errmsg)) != COSO_OK
+	    || (rv = pool_init(
+	            &srv->pool, srv->cfg.db, srv->cfg.readers, errmsg))
+	        != COSO_OK) {
+		return rv;
+	}
+	if ((rv = boxcache_new(&srv->boxes, srv->key, srv->cfg.box_cache)) != 0
+	    || (rv = writer_start(&srv->writer, srv->wstore, srv->key,
+	            srv->log, srv->cfg.queue_bytes))
+	        != COSO_OK) {
+		snprintf(errmsg, SERVER_ERRMSG_MAX, "cannot start: %s",
+		    coso_strerror(rv));
+	}
+	return rv;
+}
+
+int
+server_start(struct server **out, const struct server_cfg *cfg,
+    const struct clog *log, char errmsg[static SERVER_ERRMSG_MAX])
+{
+	struct server *srv = calloc(1, sizeof(*srv));
+
+	if (srv == NULL) {
+		snprintf(errmsg, SERVER_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	srv->cfg = *cfg;
+	srv->log = log;
+	if (state_open(srv, errmsg) != COSO_OK
+	    || net_start(srv, errmsg) != COSO_OK) {
+		server_stop(srv);
+		return COSO_EIO;
+	}
+	clog_info(log, "listening on %s (%u contexts, max message %zu bytes)",
+	    cfg->url, cfg->contexts, cfg->max_message);
+	*out = srv;
+	return COSO_OK;
+}
+
+/* Until no context is waiting for the writer or sending (replies out),
+ * at most timeout_ms. */
+static void
+wait_quiet(struct server *srv, unsigned timeout_ms)
+{
+	unsigned i, waited;
+	int st;
+
+	for (waited = 0; waited < timeout_ms; waited += 10) {
+		for (i = 0; i < srv->nctx; i++) {
+			st = atomic_load(&srv->ctxs[i].state);
+			if (st == S_WORK || st == S_SEND) {
+				break;
+			}
+		}
+		if (i == srv->nctx) {
+			return;
+		}
+		nng_msleep(10);
+	}
+}
+
+void
+server_stop(struct server *srv)
+{
+	unsigned i;
+
+	if (srv == NULL) {
+		return;
+	}
+	atomic_store(&srv->stopping, 1);
+	if (srv->listening) {
+		nng_listener_close(srv->listener);
+	}
+	writer_stop(srv->writer);
+	wait_quiet(srv, 2000);
+	for (i = 0; i < srv->nctx; i++) {
+		nng_aio_stop(srv->ctxs[i].aio);
+	}
+	if (srv->sock_open) {
+		nng_close(srv->sock);
+	}
+	for (i = 0; i < srv->nctx; i++) {
+		nng_aio_free(srv->ctxs[i].aio);
+		request_end(&srv->ctxs[i]);
+	}
+	writer_free(srv->writer);
+	free(srv->ctxs);
+	boxcache_free(srv->boxes);
+	pool_fini(&srv->pool);
+	cstore_close(srv->wstore);
+	coso_key_free(srv->key);
+	free(srv);
+}

@@ -1,0 +1,44 @@
+/*
+ * server.h: the central's nng REP server (the nng "async demo" pattern).
+ *
+ * N contexts each loop receive -> handle -> send on nng's callback
+ * threads.  A request frame is opened with the sender's crypto_box key
+ * (cached per public key), decoded and dispatched: STATUS and PULL are
+ * answered on the callback thread from a small pool of read-only database
+ * handles; PUSH signatures are verified there too, then PUSH and ENROLL
+ * go to the writer thread, which replies after its commit.  A frame that
+ * does not open cannot be answered securely and is dropped.
+ */
+#ifndef COSOD_SERVER_H
+#define COSOD_SERVER_H
+
+#include <stddef.h>
+
+#include "log.h"
+
+#define SERVER_ERRMSG_MAX 512
+
+struct server_cfg {
+	const char *db;       /* the central database */
+	const char *url;      /* tcp://host:port or tls+tcp://... */
+	const char *tls_cert; /* PEM certificate chain (tls+tcp) */
+	const char *tls_key;  /* PEM private key (tls+tcp) */
+	size_t max_message;   /* bytes of one frame, both ways */
+	unsigned contexts;    /* requests served at once */
+	unsigned readers;     /* read-only database handles */
+	size_t queue_bytes;   /* bound of the writer's queue */
+	size_t box_cache;     /* idle peer keys kept */
+};
+
+struct server;
+
+/* Opens the database and key, starts the writer and listens.  On failure
+ * errmsg says why and nothing is left running. */
+int server_start(struct server **out, const struct server_cfg *cfg,
+    const struct clog *log, char errmsg[static SERVER_ERRMSG_MAX]);
+
+/* Stops accepting, lets the writer finish its group (commit, replies),
+ * answers nothing more, closes everything and frees srv. */
+void server_stop(struct server *srv);
+
+#endif /* COSOD_SERVER_H */

@@ -1,0 +1,1441 @@
+/*
+ * store.c: the central store on SQLite.  One file, WAL, synchronous=FULL;
+ * the writer's handle writes in BEGIN IMMEDIATE transactions, readers use
+ * read-only handles and see committed snapshots.
+ *
+ * Materialised tables are generated from the body schema (proto's
+ * schema.c): one column per field, named as the field, so a new field in
+ * the schema needs a migration here and nowhere else.  Identifiers in SQL
+ * text come only from that compiled-in schema, never from input.
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <sqlite3.h>
+
+#include "central_store.h"
+
+#define BUSY_MS      5000
+#define CACHE_SLOTS  128
+#define SQL_MAX      2048
+#define STORE_KIND   "coso-central"
+#define STORE_FORMAT 1
+#define NTABLES      15
+
+struct slot {
+	char *sql;
+	sqlite3_stmt *st;
+};
+
+struct central_store {
+	sqlite3 *db;
+	char *path;
+	struct slot cache[CACHE_SLOTS];
+	char errmsg[CSTORE_ERRMSG_MAX];
+};
+
+/* Indexed by schema table id. */
+static const char *const table_names[NTABLES + 1] = {
+    NULL,
+    "units",
+    "cadres",
+    "device_keys",
+    "tokens",
+    "revocations",
+    "assignments",
+    "visits",
+    "outcomes",
+    "proposals",
+    "responses",
+    "reports",
+    "handovers",
+    "sectors",
+    "teams",
+    "schedules",
+};
+
+static const char schema_sql[]
+    = "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+      "CREATE TABLE changesets (position INTEGER PRIMARY KEY,"
+      " id BLOB NOT NULL, author BLOB NOT NULL, sender BLOB NOT NULL,"
+      " seq INTEGER NOT NULL, hlc INTEGER NOT NULL,"
+      " received_ms INTEGER NOT NULL, verdict INTEGER NOT NULL,"
+      " reason INTEGER NOT NULL, bytes BLOB NOT NULL,"
+      " receipt BLOB NOT NULL);"
+      /* One stored copy per id, except entries quarantined because the
+       * sender was not the author: those cannot take an author's id. */
+      "CREATE UNIQUE INDEX changesets_id ON changesets (id)"
+      " WHERE reason <> 64;"
+      "CREATE INDEX changesets_id_sender ON changesets (id, sender);"
+      "CREATE INDEX changesets_author ON changesets (author, seq);"
+      "CREATE TABLE authors (key_id BLOB PRIMARY KEY,"
+      " public_key BLOB NOT NULL, cadre_id TEXT NOT NULL,"
+      " role INTEGER NOT NULL, next_seq INTEGER NOT NULL,"
+      " head BLOB NOT NULL, enrolled INTEGER, revoked INTEGER)"
+      " WITHOUT ROWID;"
+      "CREATE TABLE lww (tbl INTEGER NOT NULL, row BLOB NOT NULL,"
+      " field INTEGER NOT NULL, hlc INTEGER NOT NULL,"
+      " author BLOB NOT NULL, PRIMARY KEY (tbl, row, field))"
+      " WITHOUT ROWID;"
+      "CREATE TABLE conflicts (position INTEGER NOT NULL,"
+      " tbl INTEGER NOT NULL, row BLOB NOT NULL, field INTEGER NOT NULL,"
+      " lose_value, lose_author BLOB NOT NULL, lose_hlc INTEGER NOT NULL,"
+      " win_author BLOB NOT NULL, win_hlc INTEGER NOT NULL,"
+      " PRIMARY KEY (position, tbl, row, field)) WITHOUT ROWID;"
+      "CREATE TABLE pull_scope (position INTEGER NOT NULL,"
+      " kind INTEGER NOT NULL, key TEXT NOT NULL,"
+      " PRIMARY KEY (position, kind, key)) WITHOUT ROWID;"
+      "CREATE INDEX pull_scope_key ON pull_scope (kind, key, position);";
+
+static const char index_sql[]
+    = "CREATE INDEX units_code ON units (code);"
+      "CREATE INDEX units_parent ON units (parent);"
+      "CREATE INDEX assignments_cadre ON assignments (cadre_id);"
+      "CREATE INDEX device_keys_token ON device_keys (token_hash);"
+      "CREATE INDEX tokens_hash ON tokens (token_hash);";
+
+static int
+fail(struct central_store *s, const char *what)
+{
+	snprintf(s->errmsg, sizeof(s->errmsg), "%s: %s", what,
+	    sqlite3_errmsg(s->db));
+	return COSO_EIO;
+}
+
+const char *
+cstore_errmsg(const struct central_store *s)
+{
+	return s->errmsg;
+}
+
+const char *
+cstore_table_name(uint32_t table)
+{
+	return table >= 1 && table <= NTABLES ? table_names[table] : NULL;
+}
+
+static uint32_t
+fnv1a(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s != 0) {
+		h = (h ^ (uint8_t) *s++) * 16777619u;
+	}
+	return h;
+}
+
+/* A prepared statement for sql from the handle's cache, reset and with
+ * its bindings cleared; NULL (errmsg set) on failure. */
+static sqlite3_stmt *
+prep(struct central_store *s, const char *sql)
+{
+	struct slot *sl = &s->cache[fnv1a(sql) % CACHE_SLOTS];
+	sqlite3_stmt *st;
+
+	if (sl->sql != NULL && strcmp(sl->sql, sql) == 0) {
+		sqlite3_reset(sl->st);
+		sqlite3_clear_bindings(sl->st);
+		return sl->st;
+	}
+	if (sqlite3_prepare_v3(
+	        s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)
+	    != SQLITE_OK) {
+		fail(s, "cannot prepare a query");
+		return NULL;
+	}
+	free(sl->sql);
+	sqlite3_finalize(sl->st);
+	sl->st = st;
+	if ((sl->sql = strdup(sql)) == NULL) {
+		sqlite3_finalize(st);
+		sl->st = NULL;
+		snprintf(s->errmsg, sizeof(s->errmsg), "out of memory");
+		return NULL;
+	}
+	return st;
+}
+
+/* Steps a statement that returns no row (or whose row is ignored). */
+static int
+run(struct central_store *s, sqlite3_stmt *st, const char *what)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		return fail(s, what);
+	}
+	return COSO_OK;
+}
+
+static int
+exec(struct central_store *s, const char *sql, const char *what)
+{
+	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK) {
+		return fail(s, what);
+	}
+	return COSO_OK;
+}
+
+static void
+bind_value(sqlite3_stmt *st, int i, const struct coso_value *v)
+{
+	switch (v->type) {
+	case COSO_VINT:
+		sqlite3_bind_int64(st, i, v->i);
+		break;
+	case COSO_VTEXT:
+		sqlite3_bind_text(
+		    st, i, (const char *) v->p, (int) v->len, SQLITE_STATIC);
+		break;
+	case COSO_VBYTES:
+		sqlite3_bind_blob(st, i, v->len > 0 ? v->p : (const void *) "",
+		    (int) v->len, SQLITE_STATIC);
+		break;
+	default:
+		sqlite3_bind_null(st, i);
+	}
+}
+
+/* A column as a coso_value pointing into SQLite's memory. */
+static void
+column_view(sqlite3_stmt *st, int i, struct coso_value *v)
+{
+	memset(v, 0, sizeof(*v));
+	switch (sqlite3_column_type(st, i)) {
+	case SQLITE_INTEGER:
+		v->type = COSO_VINT;
+		v->i    = sqlite3_column_int64(st, i);
+		break;
+	case SQLITE_TEXT:
+		v->type = COSO_VTEXT;
+		v->p    = sqlite3_column_text(st, i);
+		v->len  = (size_t) sqlite3_column_bytes(st, i);
+		break;
+	case SQLITE_BLOB:
+		v->type = COSO_VBYTES;
+		v->p    = sqlite3_column_blob(st, i);
+		v->len  = (size_t) sqlite3_column_bytes(st, i);
+		break;
+	default:
+		v->type = COSO_VNULL;
+	}
+}
+
+void
+cstore_val_clear(struct cstore_val *v)
+{
+	if (v != NULL) {
+		free(v->p);
+		memset(v, 0, sizeof(*v));
+	}
+}
+
+static int
+column_copy(sqlite3_stmt *st, int i, struct cstore_val *out)
+{
+	struct coso_value v;
+
+	column_view(st, i, &v);
+	memset(out, 0, sizeof(*out));
+	out->type = v.type;
+	out->i    = v.i;
+	if (v.type == COSO_VTEXT || v.type == COSO_VBYTES) {
+		if ((out->p = malloc(v.len + 1)) == NULL) {
+			return COSO_ENOMEM;
+		}
+		if (v.len > 0) {
+			memcpy(out->p, v.p, v.len);
+		}
+		out->p[v.len] = 0;
+		out->len      = v.len;
+	}
+	return COSO_OK;
+}
+
+/* Copies a blob column of exactly n bytes; zeros if NULL or short. */
+static void
+column_fixed(sqlite3_stmt *st, int i, uint8_t *out, size_t n)
+{
+	const void *p = sqlite3_column_blob(st, i);
+
+	memset(out, 0, n);
+	if (p != NULL && (size_t) sqlite3_column_bytes(st, i) == n) {
+		memcpy(out, p, n);
+	}
+}
+
+/* ---- creating and opening ---------------------------------------------- */
+
+static const char *
+sql_type(unsigned types)
+{
+	if (types & COSO_TY_INT) {
+		return "INTEGER";
+	}
+	return (types & COSO_TY_TEXT) ? "TEXT" : "BLOB";
+}
+
+/* CREATE TABLE for one schema table into buf. */
+static int
+table_sql(char *buf, size_t size, const struct coso_schema_table *t)
+{
+	size_t n, i;
+
+	n = (size_t) snprintf(buf, size,
+	    "CREATE TABLE \"%s\" (id BLOB "
+	    "PRIMARY KEY NOT NULL",
+	    table_names[t->id]);
+	for (i = 0; i < t->nfields && n < size; i++) {
+		n += (size_t) snprintf(buf + n, size - n, ", \"%s\" %s",
+		    t->fields[i].name, sql_type(t->fields[i].types));
+	}
+	if (n < size && t->append_only) {
+		n += (size_t) snprintf(buf + n, size - n,
+		    ", by_key BLOB NOT NULL, by_cadre TEXT NOT NULL, "
+		    "cs_id BLOB NOT NULL, cs_hlc INTEGER NOT NULL");
+	} else if (n < size) {
+		n += (size_t) snprintf(
+		    buf + n, size - n, ", deleted INTEGER NOT NULL DEFAULT 1");
+	}
+	if (n < size && t->id == COSO_T_PROPOSAL) {
+		n += (size_t) snprintf(buf + n, size - n,
+		    ", status INTEGER, response BLOB, response_hlc INTEGER, "
+		    "response_by BLOB");
+	}
+	if (n < size) {
+		n += (size_t) snprintf(buf + n, size - n, ") WITHOUT ROWID;");
+	}
+	return n < size ? COSO_OK : COSO_ETOOBIG;
+}
+
+static int
+schema_create(struct central_store *s)
+{
+	char buf[SQL_MAX];
+	uint32_t id;
+	int rv;
+
+	if ((rv = exec(s, schema_sql, "cannot create the database")) != 0) {
+		return rv;
+	}
+	for (id = 1; id <= NTABLES; id++) {
+		if ((rv = table_sql(buf, sizeof(buf), coso_schema_table(id)))
+		        != COSO_OK
+		    || (rv = exec(s, buf, "cannot create the database"))
+		        != COSO_OK) {
+			return rv;
+		}
+	}
+	if ((rv = exec(s, index_sql, "cannot create the database")) != 0) {
+		return rv;
+	}
+	snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", STORE_FORMAT);
+	if ((rv = exec(s, buf, "cannot create the database")) != 0) {
+		return rv;
+	}
+	return cstore_meta_set(s, "kind", STORE_KIND);
+}
+
+static struct central_store *
+handle_new(const char *path)
+{
+	struct central_store *s = calloc(1, sizeof(*s));
+
+	if (s != NULL && (s->path = strdup(path)) == NULL) {
+		free(s);
+		s = NULL;
+	}
+	return s;
+}
+
+void
+cstore_close(struct central_store *s)
+{
+	size_t i;
+
+	if (s == NULL) {
+		return;
+	}
+	for (i = 0; i < CACHE_SLOTS; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
+	sqlite3_close(s->db);
+	free(s->path);
+	free(s);
+}
+
+static int
+db_open(struct central_store *s, int flags)
+{
+	int rc = sqlite3_open_v2(
+	    s->path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+
+	if (rc != SQLITE_OK) {
+		snprintf(s->errmsg, sizeof(s->errmsg),
+		    "cannot open database `%s': %s", s->path,
+		    s->db != NULL ? sqlite3_errmsg(s->db) : "out of memory");
+		return COSO_EIO;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	sqlite3_busy_timeout(s->db, BUSY_MS);
+	return COSO_OK;
+}
+
+/* Why path cannot be created ("file exists", an errno sentence), or NULL
+ * if nothing is there. */
+static const char *
+present(const char *path)
+{
+	struct stat sb;
+
+	if (stat(path, &sb) == 0) {
+		return "file exists";
+	}
+	return errno == ENOENT ? NULL : strerror(errno);
+}
+
+int
+cstore_create(struct central_store **out, const char *path,
+    char errmsg[static CSTORE_ERRMSG_MAX])
+{
+	struct central_store *s = handle_new(path);
+	const char *why;
+	int rv = COSO_EIO;
+
+	if (s == NULL) {
+		snprintf(errmsg, CSTORE_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	if ((why = present(path)) != NULL) {
+		snprintf(s->errmsg, sizeof(s->errmsg),
+		    "cannot create database `%s': %s", path, why);
+		rv = COSO_EEXIST;
+		goto fail;
+	}
+	if ((rv = db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+	        != COSO_OK
+	    || (rv = exec(s,
+	            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;",
+	            "cannot configure the database"))
+	        != COSO_OK
+	    || (rv = cstore_begin(s)) != COSO_OK) {
+		goto fail;
+	}
+	if ((rv = schema_create(s)) != COSO_OK
+	    || (rv = cstore_commit(s)) != COSO_OK) {
+		cstore_rollback(s);
+		goto fail;
+	}
+	*out = s;
+	return COSO_OK;
+fail:
+	snprintf(errmsg, CSTORE_ERRMSG_MAX, "%s", s->errmsg);
+	cstore_close(s);
+	return rv;
+}
+
+/* The database must be a central store of a format this code knows. */
+static int
+check_kind(struct central_store *s)
+{
+	char *kind = NULL;
+	int rv;
+
+	rv = cstore_meta_get(s, "kind", &kind);
+	if (rv == COSO_OK && strcmp(kind, STORE_KIND) == 0) {
+		free(kind);
+		return COSO_OK;
+	}
+	free(kind);
+	snprintf(s->errmsg, sizeof(s->errmsg),
+	    "cannot open database `%s': not a coso central database", s->path);
+	return COSO_EINVAL;
+}
+
+int
+cstore_open(struct central_store **out, const char *path, int readonly,
+    char errmsg[static CSTORE_ERRMSG_MAX])
+{
+	struct central_store *s = handle_new(path);
+	int rv;
+
+	if (s == NULL) {
+		snprintf(errmsg, CSTORE_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	rv = db_open(
+	    s, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+	if (rv == COSO_OK) {
+		rv = check_kind(s);
+	}
+	if (rv == COSO_OK && !readonly) {
+		rv = exec(s, "PRAGMA synchronous = FULL;",
+		    "cannot configure the database");
+	}
+	if (rv != COSO_OK) {
+		snprintf(errmsg, CSTORE_ERRMSG_MAX, "%s", s->errmsg);
+		cstore_close(s);
+		return rv;
+	}
+	*out = s;
+	return COSO_OK;
+}
+
+/* ---- transactions --------------------------------------------------------
+ */
+
+int
+cstore_begin(struct central_store *s)
+{
+	return exec(s, "BEGIN IMMEDIATE", "cannot begin a transaction");
+}
+
+int
+cstore_commit(struct central_store *s)
+{
+	int rv = exec(s, "COMMIT", "cannot commit");
+
+	if (rv != COSO_OK) {
+		cstore_rollback(s);
+	}
+	return rv;
+}
+
+void
+cstore_rollback(struct central_store *s)
+{
+	if (!sqlite3_get_autocommit(s->db)) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+int
+cstore_savepoint(struct central_store *s, const char *name)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "SAVEPOINT %s", name);
+	return exec(s, sql, "cannot begin a savepoint");
+}
+
+int
+cstore_release(struct central_store *s, const char *name)
+{
+	char sql[64];
+
+	snprintf(sql, sizeof(sql), "RELEASE %s", name);
+	return exec(s, sql, "cannot release a savepoint");
+}
+
+void
+cstore_rollback_to(struct central_store *s, const char *name)
+{
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name, name);
+	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+}
+
+/* ---- meta ----------------------------------------------------------------
+ */
+
+int
+cstore_meta_get(struct central_store *s, const char *key, char **out)
+{
+	sqlite3_stmt *st = prep(s, "SELECT value FROM meta WHERE key = ?");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*out = strdup((const char *) sqlite3_column_text(st, 0));
+		sqlite3_reset(st);
+		return *out != NULL ? COSO_OK : COSO_ENOMEM;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(s, "cannot read the settings");
+}
+
+int
+cstore_meta_set(struct central_store *s, const char *key, const char *value)
+{
+	sqlite3_stmt *st = prep(s,
+	    "INSERT INTO meta (key, value) VALUES (?, ?) "
+	    "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, value, -1, SQLITE_STATIC);
+	return run(s, st, "cannot write the settings");
+}
+
+/* ---- the log -------------------------------------------------------------
+ */
+
+int
+cstore_log_next(struct central_store *s, uint64_t *next)
+{
+	sqlite3_stmt *st
+	    = prep(s, "SELECT coalesce(max(position) + 1, 0) FROM changesets");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return fail(s, "cannot read the log");
+	}
+	*next = (uint64_t) sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return COSO_OK;
+}
+
+int
+cstore_log_append(struct central_store *s, const struct cstore_logrow *r)
+{
+	sqlite3_stmt *st = prep(s,
+	    "INSERT INTO changesets (position, id, author, sender, seq, hlc, "
+	    "received_ms, verdict, reason, bytes, receipt) "
+	    "VALUES (?,?,?,?,?,?,?,?,?,?,?)");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t) r->position);
+	sqlite3_bind_blob(st, 2, r->id, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, r->author, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 4, r->sender, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 5, (int64_t) r->seq);
+	sqlite3_bind_int64(st, 6, (int64_t) r->hlc);
+	sqlite3_bind_int64(st, 7, (int64_t) r->received_ms);
+	sqlite3_bind_int(st, 8, r->verdict);
+	sqlite3_bind_int(st, 9, r->reason);
+	sqlite3_bind_blob(st, 10, r->bytes, (int) r->len, SQLITE_STATIC);
+	sqlite3_bind_blob(
+	    st, 11, r->receipt, COSO_RECEIPT_BYTES, SQLITE_STATIC);
+	return run(s, st, "cannot append to the log");
+}
+
+#define LOG_COLS                                                         \
+	"position, id, author, sender, seq, hlc, received_ms, verdict, " \
+	"reason, receipt"
+
+static void
+logrow_read(sqlite3_stmt *st, struct cstore_logrow *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->position = (uint64_t) sqlite3_column_int64(st, 0);
+	column_fixed(st, 1, r->id, 32);
+	column_fixed(st, 2, r->author, 32);
+	column_fixed(st, 3, r->sender, 32);
+	r->seq         = (uint64_t) sqlite3_column_int64(st, 4);
+	r->hlc         = (uint64_t) sqlite3_column_int64(st, 5);
+	r->received_ms = (uint64_t) sqlite3_column_int64(st, 6);
+	r->verdict     = sqlite3_column_int(st, 7);
+	r->reason      = sqlite3_column_int(st, 8);
+	column_fixed(st, 9, r->receipt, COSO_RECEIPT_BYTES);
+}
+
+int
+cstore_log_find(struct central_store *s, const uint8_t id[static 32],
+    const uint8_t sender[static 32], struct cstore_logrow *out)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT " LOG_COLS " FROM changesets WHERE id = ?1 "
+	    "AND (reason <> 64 OR sender = ?2) ORDER BY position LIMIT 1");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, sender, 32, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		logrow_read(st, out);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(s, "cannot read the log");
+}
+
+int
+cstore_log_get(
+    struct central_store *s, uint64_t position, struct cstore_logrow *out)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT " LOG_COLS ", bytes FROM changesets WHERE position = ?");
+	int rc, rv = COSO_OK;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t) position);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		logrow_read(st, out);
+		out->len = (size_t) sqlite3_column_bytes(st, 10);
+		if ((out->bytes = malloc(out->len + 1)) == NULL) {
+			rv = COSO_ENOMEM;
+		} else if (out->len > 0) {
+			memcpy(
+			    out->bytes, sqlite3_column_blob(st, 10), out->len);
+		}
+	} else {
+		rv = rc == SQLITE_DONE ? COSO_ENOENT
+		                       : fail(s, "cannot read the log");
+	}
+	sqlite3_reset(st);
+	return rv;
+}
+
+/* ---- authors -------------------------------------------------------------
+ */
+
+int
+cstore_author_get(struct central_store *s, const uint8_t key_id[static 32],
+    struct cstore_author *a)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT public_key, cadre_id, role, next_seq, head, "
+	    "coalesce(enrolled, -1), coalesce(revoked, -1) "
+	    "FROM authors WHERE key_id = ?");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, key_id, 32, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(a, 0, sizeof(*a));
+		memcpy(a->key_id, key_id, 32);
+		column_fixed(st, 0, a->pk, 32);
+		snprintf(a->cadre_id, sizeof(a->cadre_id), "%s",
+		    (const char *) sqlite3_column_text(st, 1));
+		a->role     = sqlite3_column_int(st, 2);
+		a->next_seq = (uint64_t) sqlite3_column_int64(st, 3);
+		column_fixed(st, 4, a->head, 32);
+		a->enrolled = sqlite3_column_int64(st, 5);
+		a->revoked  = sqlite3_column_int64(st, 6);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(s, "cannot read the key registry");
+}
+
+int
+cstore_author_put(struct central_store *s, const struct cstore_author *a)
+{
+	sqlite3_stmt *st = prep(s,
+	    "INSERT OR REPLACE INTO authors (key_id, public_key, cadre_id, "
+	    "role, next_seq, head, enrolled, revoked) "
+	    "VALUES (?,?,?,?,?,?,?,?)");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, a->key_id, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, a->pk, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, a->cadre_id, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, a->role);
+	sqlite3_bind_int64(st, 5, (int64_t) a->next_seq);
+	sqlite3_bind_blob(st, 6, a->head, 32, SQLITE_STATIC);
+	if (a->enrolled >= 0) {
+		sqlite3_bind_int64(st, 7, a->enrolled);
+	}
+	if (a->revoked >= 0) {
+		sqlite3_bind_int64(st, 8, a->revoked);
+	}
+	return run(s, st, "cannot write the key registry");
+}
+
+/* ---- materialised rows ---------------------------------------------------
+ */
+
+/* The column of a field; field 0 of a mutable table is "deleted". */
+static const char *
+column_of(uint32_t table, uint32_t field)
+{
+	const struct coso_schema_table *t = coso_schema_table(table);
+	const struct coso_schema_field *f;
+
+	if (field == 0) {
+		return t != NULL && !t->append_only ? "deleted" : NULL;
+	}
+	f = coso_schema_field(t, field);
+	return f != NULL ? f->name : NULL;
+}
+
+int
+cstore_row_exists(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], int *exists)
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT 1 FROM \"%s\" WHERE id = ?",
+	    cstore_table_name(table));
+	if ((st = prep(s, sql)) == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, row, 16, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return fail(s, "cannot read a record");
+	}
+	*exists = rc == SQLITE_ROW;
+	return COSO_OK;
+}
+
+/* "INSERT INTO t (id, f..., by_key, by_cadre, cs_id, cs_hlc) VALUES ..." */
+static int
+insert_sql(char *buf, size_t size, const struct coso_op *op)
+{
+	size_t n, i;
+
+	n = (size_t) snprintf(
+	    buf, size, "INSERT INTO \"%s\" (id", cstore_table_name(op->table));
+	for (i = 0; i < op->nfields && n < size; i++) {
+		n += (size_t) snprintf(buf + n, size - n, ", \"%s\"",
+		    column_of(op->table, op->fields[i].id));
+	}
+	if (n < size) {
+		n += (size_t) snprintf(buf + n, size - n,
+		    ", by_key, by_cadre, cs_id, cs_hlc) VALUES (?");
+	}
+	for (i = 0; i < op->nfields + 4 && n < size; i++) {
+		n += (size_t) snprintf(buf + n, size - n, ", ?");
+	}
+	if (n < size) {
+		n += (size_t) snprintf(buf + n, size - n, ")");
+	}
+	return n < size ? COSO_OK : COSO_ETOOBIG;
+}
+
+int
+cstore_row_insert(struct central_store *s, const struct coso_op *op,
+    const struct cstore_rowmeta *meta)
+{
+	char sql[SQL_MAX];
+	sqlite3_stmt *st;
+	int i, k;
+
+	if (insert_sql(sql, sizeof(sql), op) != COSO_OK
+	    || (st = prep(s, sql)) == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, op->row, 16, SQLITE_STATIC);
+	for (i = 0; (size_t) i < op->nfields; i++) {
+		bind_value(st, i + 2, &op->fields[i].v);
+	}
+	k = i + 2;
+	sqlite3_bind_blob(st, k, meta->author, 32, SQLITE_STATIC);
+	sqlite3_bind_text(st, k + 1, meta->cadre_id, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, k + 2, meta->cs, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, k + 3, (int64_t) meta->hlc);
+	return run(s, st, "cannot insert a record");
+}
+
+int
+cstore_row_touch(
+    struct central_store *s, uint32_t table, const uint8_t row[static 16])
+{
+	char sql[128];
+	sqlite3_stmt *st;
+
+	snprintf(sql, sizeof(sql),
+	    "INSERT OR IGNORE INTO \"%s\" (id, deleted) VALUES (?, 1)",
+	    cstore_table_name(table));
+	if ((st = prep(s, sql)) == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, row, 16, SQLITE_STATIC);
+	return run(s, st, "cannot insert a record");
+}
+
+int
+cstore_row_author(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], uint8_t author[static 32])
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT by_key FROM \"%s\" WHERE id = ?",
+	    cstore_table_name(table));
+	if ((st = prep(s, sql)) == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, row, 16, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		column_fixed(st, 0, author, 32);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(s, "cannot read a record");
+}
+
+int
+cstore_field_get(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], uint32_t field, struct cstore_val *v)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+	int rc, rv;
+
+	snprintf(sql, sizeof(sql), "SELECT \"%s\" FROM \"%s\" WHERE id = ?",
+	    column_of(table, field), cstore_table_name(table));
+	if ((st = prep(s, sql)) == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, row, 16, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		rv = column_copy(st, 0, v);
+	} else {
+		rv = rc == SQLITE_DONE ? COSO_ENOENT
+		                       : fail(s, "cannot read a record");
+	}
+	sqlite3_reset(st);
+	return rv;
+}
+
+int
+cstore_field_set(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], uint32_t field, const struct coso_value *v)
+{
+	char sql[160];
+	sqlite3_stmt *st;
+
+	snprintf(sql, sizeof(sql), "UPDATE \"%s\" SET \"%s\" = ? WHERE id = ?",
+	    cstore_table_name(table), column_of(table, field));
+	if ((st = prep(s, sql)) == NULL) {
+		return COSO_EIO;
+	}
+	bind_value(st, 1, v);
+	sqlite3_bind_blob(st, 2, row, 16, SQLITE_STATIC);
+	return run(s, st, "cannot update a record");
+}
+
+int
+cstore_stamp_get(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], uint32_t field, struct cstore_stamp *stamp)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT hlc, author FROM lww WHERE tbl = ? AND row = ? "
+	    "AND field = ?");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int(st, 1, (int) table);
+	sqlite3_bind_blob(st, 2, row, 16, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, (int) field);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		stamp->hlc = (uint64_t) sqlite3_column_int64(st, 0);
+		column_fixed(st, 1, stamp->author, 32);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(s, "cannot read a stamp");
+}
+
+int
+cstore_stamp_set(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], uint32_t field,
+    const struct cstore_stamp *stamp)
+{
+	sqlite3_stmt *st = prep(s,
+	    "INSERT OR REPLACE INTO lww (tbl, row, field, hlc, author) "
+	    "VALUES (?, ?, ?, ?, ?)");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int(st, 1, (int) table);
+	sqlite3_bind_blob(st, 2, row, 16, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, (int) field);
+	sqlite3_bind_int64(st, 4, (int64_t) stamp->hlc);
+	sqlite3_bind_blob(st, 5, stamp->author, 32, SQLITE_STATIC);
+	return run(s, st, "cannot write a stamp");
+}
+
+int
+cstore_conflict_add(struct central_store *s, const struct cstore_conflict *c)
+{
+	sqlite3_stmt *st = prep(s,
+	    "INSERT OR IGNORE INTO conflicts (position, tbl, row, field, "
+	    "lose_value, lose_author, lose_hlc, win_author, win_hlc) "
+	    "VALUES (?,?,?,?,?,?,?,?,?)");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t) c->position);
+	sqlite3_bind_int(st, 2, (int) c->table);
+	sqlite3_bind_blob(st, 3, c->row, 16, SQLITE_STATIC);
+	sqlite3_bind_int(st, 4, (int) c->field);
+	bind_value(st, 5, c->lose_value);
+	sqlite3_bind_blob(st, 6, c->lose.author, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, (int64_t) c->lose.hlc);
+	sqlite3_bind_blob(st, 8, c->win.author, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 9, (int64_t) c->win.hlc);
+	return run(s, st, "cannot record a conflict");
+}
+
+/* (hlc, author) of a: above b? */
+static int
+stamp_after(const struct cstore_stamp *a, const struct cstore_stamp *b)
+{
+	if (a->hlc != b->hlc) {
+		return a->hlc > b->hlc;
+	}
+	return memcmp(a->author, b->author, 32) > 0;
+}
+
+/* The response stamp a proposal holds; has = 0 if none. */
+static int
+response_stamp(struct central_store *s, const uint8_t proposal[static 16],
+    struct cstore_stamp *cur, int *has)
+{
+	sqlite3_stmt *st = prep(
+	    s, "SELECT response_hlc, response_by FROM proposals WHERE id = ?");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, proposal, 16, SQLITE_STATIC);
+	rc   = sqlite3_step(st);
+	*has = rc == SQLITE_ROW && sqlite3_column_type(st, 0) != SQLITE_NULL;
+	if (*has) {
+		cur->hlc = (uint64_t) sqlite3_column_int64(st, 0);
+		column_fixed(st, 1, cur->author, 32);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(s, "cannot read a proposal");
+}
+
+int
+cstore_proposal_respond(struct central_store *s,
+    const uint8_t proposal[static 16], int64_t status,
+    const uint8_t response[static 16], const struct cstore_stamp *stamp)
+{
+	struct cstore_stamp cur;
+	sqlite3_stmt *st;
+	int has, rv;
+
+	if ((rv = response_stamp(s, proposal, &cur, &has)) != COSO_OK) {
+		return rv;
+	}
+	if (has && !stamp_after(stamp, &cur)) {
+		return COSO_OK;
+	}
+	st = prep(s,
+	    "UPDATE proposals SET status = ?, response = ?, "
+	    "response_hlc = ?, response_by = ? WHERE id = ?");
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(st, 1, status);
+	sqlite3_bind_blob(st, 2, response, 16, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t) stamp->hlc);
+	sqlite3_bind_blob(st, 4, stamp->author, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 5, proposal, 16, SQLITE_STATIC);
+	return run(s, st, "cannot update a proposal");
+}
+
+/* ---- authorisation queries -----------------------------------------------
+ */
+
+/* Runs st and sets *yes to whether it gave a row. */
+static int
+any_row(struct central_store *s, sqlite3_stmt *st, int *yes)
+{
+	int rc = sqlite3_step(st);
+
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return fail(s, "cannot query the database");
+	}
+	*yes = rc == SQLITE_ROW;
+	return COSO_OK;
+}
+
+int
+cstore_unit_exists(
+    struct central_store *s, const char *code, size_t len, int *yes)
+{
+	sqlite3_stmt *st = prep(
+	    s, "SELECT 1 FROM units WHERE code = ? AND deleted = 0 LIMIT 1");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, code, (int) len, SQLITE_STATIC);
+	return any_row(s, st, yes);
+}
+
+int
+cstore_covers(struct central_store *s, const char *cadre, const char *unit,
+    size_t unit_len, int32_t date, int *yes)
+{
+	/* The unit and its ancestors (bounded: the tree may hold a cycle an
+	 * admin made), then a live assignment on any of them. */
+	sqlite3_stmt *st = prep(s,
+	    "WITH RECURSIVE anc(code, depth) AS (SELECT ?1, 0 UNION "
+	    "SELECT u.parent, anc.depth + 1 FROM units u JOIN anc "
+	    "ON u.code = anc.code WHERE u.deleted = 0 AND u.parent IS NOT "
+	    "NULL "
+	    "AND anc.depth < 32) "
+	    "SELECT 1 FROM assignments a WHERE a.cadre_id = ?2 "
+	    "AND a.deleted = 0 AND a.unit IN (SELECT code FROM anc) "
+	    "AND a.valid_from <= ?3 AND (a.valid_to IS NULL OR a.valid_to >= "
+	    "?3) "
+	    "LIMIT 1");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, unit, (int) unit_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cadre, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, date);
+	return any_row(s, st, yes);
+}
+
+int
+cstore_token_get(struct central_store *s, const uint8_t hash[static 32],
+    struct cstore_token *t)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT cadre_id, expires FROM tokens WHERE token_hash = ? "
+	    "ORDER BY id LIMIT 1");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(t->cadre_id, sizeof(t->cadre_id), "%s",
+		    (const char *) sqlite3_column_text(st, 0));
+		t->expires = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(s, "cannot read the tokens");
+}
+
+int
+cstore_token_used(struct central_store *s, const uint8_t hash[static 32],
+    int *used, uint8_t pk[static 32])
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT public_key FROM device_keys WHERE token_hash = ? "
+	    "ORDER BY id LIMIT 1");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	rc    = sqlite3_step(st);
+	*used = rc == SQLITE_ROW;
+	if (*used) {
+		column_fixed(st, 0, pk, 32);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return fail(s, "cannot read the key registry");
+	}
+	return COSO_OK;
+}
+
+int
+cstore_scope_add(struct central_store *s, uint64_t position,
+    enum cstore_scope kind, const char *key, size_t key_len)
+{
+	sqlite3_stmt *st = prep(s,
+	    "INSERT OR IGNORE INTO pull_scope (position, kind, key) "
+	    "VALUES (?, ?, ?)");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t) position);
+	sqlite3_bind_int(st, 2, (int) kind);
+	sqlite3_bind_text(st, 3, key, (int) key_len, SQLITE_STATIC);
+	return run(s, st, "cannot index a change-set");
+}
+
+/* ---- PULL ----------------------------------------------------------------
+ */
+
+/* Units under the cadre's current (or coming) assignments, and the
+ * accepted change-sets in scope in (after, upto]. */
+static const char pull_sql[]
+    = "WITH RECURSIVE cov(code, depth) AS ("
+      " SELECT unit, 0 FROM assignments WHERE cadre_id = ?1"
+      " AND deleted = 0 AND unit IS NOT NULL"
+      " AND (valid_to IS NULL OR valid_to >= ?2)"
+      " UNION SELECT u.code, cov.depth + 1 FROM units u JOIN cov"
+      " ON u.parent = cov.code WHERE u.deleted = 0 AND cov.depth < 32) "
+      "SELECT c.position, coalesce(a.cadre_id, ''), c.bytes "
+      "FROM changesets c LEFT JOIN authors a ON a.key_id = c.author "
+      "WHERE c.position > ?3 AND c.position <= ?5 AND c.verdict = 1 "
+      "AND EXISTS (SELECT 1 FROM pull_scope p WHERE p.position = c.position"
+      " AND ((?6 = 0 AND (p.kind = 0 OR (p.kind IN (1, 2) AND p.key = ?1)))"
+      " OR (p.kind = 3 AND p.key IN (SELECT code FROM cov)))) "
+      "ORDER BY c.position LIMIT ?4";
+
+int
+cstore_read_begin(struct central_store *s)
+{
+	return exec(s, "BEGIN", "cannot read the database");
+}
+
+void
+cstore_read_end(struct central_store *s)
+{
+	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+}
+
+/* The last position of the log up to upto, or after if the log ends
+ * before it. */
+static int
+log_last(
+    struct central_store *s, uint64_t after, uint64_t upto, uint64_t *last)
+{
+	uint64_t next;
+	int rv;
+
+	if ((rv = cstore_log_next(s, &next)) != COSO_OK) {
+		return rv;
+	}
+	*last = next > 0 && next - 1 > after ? next - 1 : after;
+	if (*last > upto) {
+		*last = upto > after ? upto : after;
+	}
+	return COSO_OK;
+}
+
+static int
+pull_rows(struct central_store *s, sqlite3_stmt *st, size_t max_items,
+    cstore_pull_cb cb, void *arg, uint64_t *last, int *more)
+{
+	size_t taken = 0;
+	uint64_t pos;
+	int rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		pos = (uint64_t) sqlite3_column_int64(st, 0);
+		if (taken == max_items
+		    || cb(pos, (const char *) sqlite3_column_text(st, 1),
+		           sqlite3_column_blob(st, 2),
+		           (size_t) sqlite3_column_bytes(st, 2), arg)
+		        != 0) {
+			*more = 1;
+			break;
+		}
+		*last = pos;
+		taken++;
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return fail(s, "cannot read the log");
+	}
+	return COSO_OK;
+}
+
+int
+cstore_pull(struct central_store *s, const char *cadre, int32_t today,
+    uint64_t after, uint64_t upto, int history_only, size_t max_items,
+    cstore_pull_cb cb, void *arg, uint64_t *last, int *more)
+{
+	sqlite3_stmt *st = prep(s, pull_sql);
+	int rv;
+
+	*more = 0;
+	*last = after;
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	if (upto > INT64_MAX) {
+		upto = INT64_MAX;
+	}
+	sqlite3_bind_text(st, 1, cadre, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 2, today);
+	sqlite3_bind_int64(st, 3, (int64_t) after);
+	sqlite3_bind_int64(st, 4, (int64_t) max_items + 1);
+	sqlite3_bind_int64(st, 5, (int64_t) upto);
+	sqlite3_bind_int(st, 6, history_only);
+	rv = pull_rows(s, st, max_items, cb, arg, last, more);
+	if (rv == COSO_OK && !*more) {
+		/* Everything in (after, upto] was examined. */
+		rv = log_last(s, after, upto, last);
+	}
+	return rv;
+}
+
+int
+cstore_assigned_between(struct central_store *s, const char *cadre,
+    uint64_t after, uint64_t upto, int *yes)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT 1 FROM pull_scope WHERE kind = 1 AND key = ? "
+	    "AND position > ? AND position <= ? LIMIT 1");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, cadre, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t) after);
+	sqlite3_bind_int64(
+	    st, 3, (int64_t) (upto > INT64_MAX ? INT64_MAX : upto));
+	return any_row(s, st, yes);
+}
+
+/* ---- digest and stats ----------------------------------------------------
+ */
+
+static int
+scan_header(sqlite3_stmt *st, const struct cstore_scan *cb)
+{
+	const char *names[128];
+	int n = sqlite3_column_count(st), i;
+
+	if (n > 128) {
+		return COSO_ETOOBIG;
+	}
+	for (i = 0; i < n; i++) {
+		names[i] = sqlite3_column_name(st, i);
+	}
+	return cb->header(cb->arg, (size_t) n, names);
+}
+
+int
+cstore_scan(struct central_store *s, const char *table, const char *order_by,
+    const struct cstore_scan *cb)
+{
+	struct coso_value vals[128];
+	char sql[256];
+	sqlite3_stmt *st;
+	int rc, rv, i, n;
+
+	snprintf(sql, sizeof(sql), "SELECT * FROM \"%s\" ORDER BY %s", table,
+	    order_by);
+	if ((st = prep(s, sql)) == NULL) {
+		return COSO_EIO;
+	}
+	if ((rv = scan_header(st, cb)) != COSO_OK) {
+		return rv;
+	}
+	n = sqlite3_column_count(st);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		for (i = 0; i < n; i++) {
+			column_view(st, i, &vals[i]);
+		}
+		if ((rv = cb->row(cb->arg, (size_t) n, vals)) != COSO_OK) {
+			sqlite3_reset(st);
+			return rv;
+		}
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? COSO_OK : fail(s, "cannot read a table");
+}
+
+int
+cstore_stats_get(struct central_store *s, struct cstore_stats *out)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT verdict, reason, count(*), sum(length(bytes)) "
+	    "FROM changesets GROUP BY verdict, reason ORDER BY verdict, "
+	    "reason");
+	uint64_t n;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		n = (uint64_t) sqlite3_column_int64(st, 2);
+		out->changesets += n;
+		out->bytes += (uint64_t) sqlite3_column_int64(st, 3);
+		if (sqlite3_column_int(st, 0) == COSO_VERDICT_ACCEPTED) {
+			out->accepted += n;
+			continue;
+		}
+		out->quarantined += n;
+		if (out->nreasons < CSTORE_REASONS_MAX) {
+			out->reasons[out->nreasons].reason
+			    = sqlite3_column_int(st, 1);
+			out->reasons[out->nreasons++].n = n;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_DONE) {
+		return fail(s, "cannot read the log");
+	}
+	if ((st = prep(s, "SELECT count(*) FROM authors WHERE role <> 3"))
+	    == NULL) {
+		return COSO_EIO;
+	}
+	rc           = sqlite3_step(st);
+	out->authors = (uint64_t) sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? COSO_OK : fail(s, "cannot read the keys");
+}
+
+int
+cstore_table_count(struct central_store *s, uint32_t table, uint64_t *n)
+{
+	const struct coso_schema_table *t = coso_schema_table(table);
+	char sql[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM \"%s\"%s",
+	    cstore_table_name(table),
+	    t->append_only ? "" : " WHERE deleted = 0");
+	if ((st = prep(s, sql)) == NULL) {
+		return COSO_EIO;
+	}
+	rc = sqlite3_step(st);
+	*n = (uint64_t) sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? COSO_OK : fail(s, "cannot count records");
+}

@@ -1,0 +1,285 @@
+/*
+ * writer.c: the writer thread and its group commit.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "auth.h"
+#include "emit.h"
+#include "writer.h"
+
+struct writer {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct wjob *head, *tail;
+	size_t bytes, max_bytes;
+	int stopping;
+	pthread_t thread;
+	struct central_store *s;
+	const struct coso_key *central;
+	const struct clog *log;
+};
+
+/* Counts for the log line of a group. */
+struct gstats {
+	size_t jobs, cs, enroll, failed;
+	size_t v[COSO_VERDICT_REFUSED + 1];
+};
+
+static void
+log_fork(const struct clog *log, const struct coso_msg_item *it,
+    const struct merge_out *o)
+{
+	char id[17];
+	uint8_t author[32];
+
+	memcpy(author, it->cs + 1, 32); /* envelope: version, then author */
+	sodium_bin2hex(id, sizeof(id), author, 8);
+	clog_warn(log,
+	    "fork: key %s sent a second change-set for a seq "
+	    "(log position %llu); quarantined",
+	    id, (unsigned long long) o->position);
+}
+
+static int
+do_push(const struct merge_ctx *m, struct wjob *j, const struct clog *log,
+    struct gstats *g)
+{
+	struct merge_in in = {.received_ms = j->received_ms};
+	size_t i;
+	int rv;
+
+	coso_keyid_of(in.sender, j->sender_pk);
+	for (i = 0; i < j->n; i++) {
+		in.cs  = j->items[i].cs;
+		in.len = j->items[i].cs_len;
+		in.sig = (enum merge_sig) j->sig[i];
+		if ((rv = merge_changeset(m, &in, &j->out[i])) != COSO_OK) {
+			return rv;
+		}
+		g->cs++;
+		g->v[j->out[i].verdict]++;
+		if (j->out[i].reason == COSO_QFORK && j->out[i].stored) {
+			log_fork(log, &j->items[i], &j->out[i]);
+		}
+	}
+	return COSO_OK;
+}
+
+static int
+do_enroll(const struct merge_ctx *m, struct wjob *j, const struct clog *log,
+    struct gstats *g)
+{
+	struct merge_out out;
+	uint8_t hash[32];
+	int rv;
+
+	rv = auth_enroll(m->s, j->token, j->cadre, j->sender_pk,
+	    j->received_ms, &j->already, &j->enroll_code);
+	if (rv != COSO_OK || j->enroll_code != 0 || j->already) {
+		return rv;
+	}
+	coso_sha256(hash, j->token, 32);
+	rv = emit_device_key(m, j->sender_pk, j->cadre, CSTORE_ROLE_FIELD,
+	    hash, j->received_ms, &out);
+	if (rv == COSO_OK && out.verdict != COSO_VERDICT_ACCEPTED) {
+		clog_error(log, "enrollment for cadre `%s' not accepted: %s",
+		    j->cadre, coso_strerror(out.reason));
+		j->enroll_code = out.reason != 0 ? out.reason : COSO_ESCHEMA;
+	}
+	g->enroll++;
+	return rv;
+}
+
+/* One job inside the group's transaction; a storage failure undoes this
+ * job only, and the device is asked to retry. */
+static void
+run_job(const struct merge_ctx *m, struct wjob *j, const struct clog *log,
+    struct gstats *g)
+{
+	int rv = cstore_savepoint(m->s, "job");
+
+	if (rv == COSO_OK) {
+		rv = j->kind == WJOB_PUSH ? do_push(m, j, log, g)
+		                          : do_enroll(m, j, log, g);
+		if (rv != COSO_OK) {
+			cstore_rollback_to(m->s, "job");
+		} else {
+			rv = cstore_release(m->s, "job");
+		}
+	}
+	if (rv != COSO_OK) {
+		clog_error(log, "request failed: %s", cstore_errmsg(m->s));
+		j->error = COSO_EBUSY;
+		g->failed++;
+	}
+	g->jobs++;
+}
+
+static void
+finish(struct wjob *jobs, int error)
+{
+	struct wjob *j, *next;
+
+	for (j = jobs; j != NULL; j = next) {
+		next = j->next;
+		if (error != 0) {
+			j->error = error;
+		}
+		j->done(j, j->arg);
+	}
+}
+
+static void
+log_group(const struct clog *log, const struct gstats *g, uint64_t ms)
+{
+	clog_info(log,
+	    "commit: %zu requests, %zu change-sets (%zu accepted, %zu "
+	    "duplicate, %zu quarantined, %zu gap, %zu refused), %zu "
+	    "enrollments, %zu failed, %llu ms",
+	    g->jobs, g->cs, g->v[COSO_VERDICT_ACCEPTED],
+	    g->v[COSO_VERDICT_DUPLICATE], g->v[COSO_VERDICT_QUARANTINED],
+	    g->v[COSO_VERDICT_GAP], g->v[COSO_VERDICT_REFUSED], g->enroll,
+	    g->failed, (unsigned long long) ms);
+}
+
+void
+writer_apply_group(struct central_store *s, const struct coso_key *central,
+    const struct clog *log, struct wjob *jobs)
+{
+	struct merge_ctx m = {s, central};
+	struct gstats g;
+	uint64_t t0 = coso_wall_ms();
+	struct wjob *j;
+
+	memset(&g, 0, sizeof(g));
+	if (cstore_begin(s) != COSO_OK) {
+		clog_error(log, "%s", cstore_errmsg(s));
+		finish(jobs, COSO_EBUSY);
+		return;
+	}
+	for (j = jobs; j != NULL; j = j->next) {
+		run_job(&m, j, log, &g);
+	}
+	if (cstore_commit(s) != COSO_OK) {
+		clog_error(log, "%s", cstore_errmsg(s));
+		finish(jobs, COSO_EBUSY);
+		return;
+	}
+	log_group(log, &g, coso_wall_ms() - t0);
+	finish(jobs, 0);
+}
+
+static void *
+writer_main(void *arg)
+{
+	struct writer *w = arg;
+	struct wjob *jobs;
+	int stopping;
+
+	pthread_mutex_lock(&w->mu);
+	for (;;) {
+		while (w->head == NULL && !w->stopping) {
+			pthread_cond_wait(&w->cv, &w->mu);
+		}
+		if (w->head == NULL) {
+			break;
+		}
+		jobs    = w->head;
+		w->head = w->tail = NULL;
+		w->bytes          = 0;
+		stopping          = w->stopping;
+		pthread_mutex_unlock(&w->mu);
+		if (stopping) {
+			finish(jobs, COSO_EBUSY);
+		} else {
+			writer_apply_group(w->s, w->central, w->log, jobs);
+		}
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+int
+writer_start(struct writer **out, struct central_store *s,
+    const struct coso_key *central, const struct clog *log, size_t max_bytes)
+{
+	struct writer *w = calloc(1, sizeof(*w));
+
+	if (w == NULL) {
+		return COSO_ENOMEM;
+	}
+	w->s         = s;
+	w->central   = central;
+	w->log       = log;
+	w->max_bytes = max_bytes;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->cv, NULL);
+	if (pthread_create(&w->thread, NULL, writer_main, w) != 0) {
+		pthread_cond_destroy(&w->cv);
+		pthread_mutex_destroy(&w->mu);
+		free(w);
+		return COSO_ENOMEM;
+	}
+	*out = w;
+	return COSO_OK;
+}
+
+int
+writer_submit(struct writer *w, struct wjob *j)
+{
+	int rv = COSO_OK;
+
+	j->next  = NULL;
+	j->error = 0;
+	pthread_mutex_lock(&w->mu);
+	if (w->stopping
+	    || (w->head != NULL && w->bytes + j->bytes > w->max_bytes)) {
+		rv = COSO_EBUSY;
+	} else {
+		if (w->tail != NULL) {
+			w->tail->next = j;
+		} else {
+			w->head = j;
+		}
+		w->tail = j;
+		w->bytes += j->bytes;
+		pthread_cond_signal(&w->cv);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return rv;
+}
+
+void
+writer_stop(struct writer *w)
+{
+	int joined;
+
+	if (w == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&w->mu);
+	joined      = w->stopping;
+	w->stopping = 1;
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->mu);
+	if (!joined) {
+		pthread_join(w->thread, NULL);
+	}
+}
+
+void
+writer_free(struct writer *w)
+{
+	if (w == NULL) {
+		return;
+	}
+	writer_stop(w);
+	pthread_cond_destroy(&w->cv);
+	pthread_mutex_destroy(&w->mu);
+	free(w);
+}

@@ -1,0 +1,361 @@
+/*
+ * field.c: `cosod field run`: the device's sync agent.
+ *
+ * It runs a round at start, whenever another process commits to the
+ * store (the cadre recorded something: inotify on the store's directory
+ * wakes it, PRAGMA data_version says whether the store really changed),
+ * and on a timer.  While the central is unreachable it retries with
+ * exponential backoff and full jitter, so a thousand devices coming back
+ * into coverage do not call at once; it never waits for a local write to
+ * retry.  SIGTERM or SIGINT stops it after the transaction in hand.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include <coso/client.h>
+
+#include "field.h"
+
+#define INTERVAL_DEFAULT_S 300.0
+#define BACKOFF_START_MS   1000.0
+#define BACKOFF_MAX_S      60.0
+#define POLL_MAX_MS        1000 /* data_version is checked this often */
+#define PASS_MAX           1024u
+
+static volatile sig_atomic_t stop_flag;
+
+struct field {
+	struct coso_store *s;
+	struct coso_sync_opts o;
+	double interval_ms, max_backoff_ms;
+	int ifd;           /* inotify on the store directory, or -1 */
+	unsigned failures; /* rounds in a row that could not reach the
+	                      central */
+	uint64_t version;  /* the store's data_version after the last round */
+};
+
+static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+logf_(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+static void
+on_signal(int sig)
+{
+	(void) sig;
+	stop_flag = 1;
+}
+
+/* No SA_RESTART: poll returns at once when a signal comes. */
+static void
+signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static double
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double) ts.tv_sec * 1000.0 + (double) ts.tv_nsec / 1e6;
+}
+
+/* The sync library's progress hook: stop after the transaction. */
+static int
+progress(enum coso_sync_phase ph, uint64_t done, uint64_t total,
+    const struct coso_sync_report *r, void *arg)
+{
+	(void) ph;
+	(void) done;
+	(void) total;
+	(void) r;
+	(void) arg;
+	return stop_flag != 0;
+}
+
+/* Full jitter: a uniform delay in [0, min(cap, start * 2^n)). */
+static double
+backoff_ms(struct field *f)
+{
+	double cap = BACKOFF_START_MS;
+	unsigned i;
+
+	for (i = 1; i < f->failures && cap < f->max_backoff_ms; i++) {
+		cap *= 2;
+	}
+	if (cap > f->max_backoff_ms) {
+		cap = f->max_backoff_ms;
+	}
+	return cap * (double) randombytes_uniform(1000000) / 1e6;
+}
+
+static void
+log_round(const struct coso_sync_report *r)
+{
+	logf_("sync: pushed %" PRIu64 " (accepted %" PRIu64 ", dup %" PRIu64
+	      ", quarantined %" PRIu64 "), pulled %" PRIu64 ", %" PRIu64
+	      " ms%s",
+	    r->pushed, r->accepted, r->duplicate, r->quarantined, r->pulled,
+	    r->elapsed_ms, r->pending ? " (entries still pending)" : "");
+}
+
+/* One round; returns the delay in ms before the next one. */
+static double
+round_once(struct field *f)
+{
+	struct coso_sync_report r;
+	int e     = coso_sync_round(f->s, &f->o, &r);
+	double ms = f->interval_ms;
+
+	if (coso_store_data_version(f->s, &f->version) != COSO_OK) {
+		f->version = 0;
+	}
+	if (e == COSO_OK) {
+		f->failures = 0;
+		log_round(&r);
+	} else if (e == COSO_ENET || e == COSO_EBUSY) {
+		f->failures++;
+		ms = backoff_ms(f);
+		logf_("sync: central %s (%s), retry in %.1f s",
+		    e == COSO_ENET ? "unreachable" : "busy",
+		    coso_store_errmsg(f->s), ms / 1000);
+	} else if (e != COSO_ESTOPPED) {
+		f->failures = 0;
+		logf_("sync: %s: %s, retry in %.0f s", coso_client_strerror(e),
+		    coso_store_errmsg(f->s), ms / 1000);
+	}
+	return ms;
+}
+
+/* Whether another process committed to the store since the last round. */
+static int
+store_changed(struct field *f)
+{
+	uint64_t v = 0;
+
+	if (coso_store_data_version(f->s, &v) != COSO_OK || v == f->version) {
+		return 0;
+	}
+	f->version = v;
+	return 1;
+}
+
+/* Waits up to ms for a change of the store; 1 if it changed. */
+static int
+wait_change(struct field *f, double ms)
+{
+	struct pollfd p = {f->ifd, POLLIN, 0};
+	char buf[4096];
+	int t = ms > POLL_MAX_MS ? POLL_MAX_MS : (ms < 0 ? 0 : (int) ms);
+
+	if (f->ifd >= 0 && poll(&p, 1, t) > 0) {
+		while (read(f->ifd, buf, sizeof(buf)) > 0) {
+			/* drain: the store itself says if it changed */
+		}
+	} else if (f->ifd < 0) {
+		poll(NULL, 0, t);
+	}
+	return store_changed(f);
+}
+
+static void
+loop(struct field *f)
+{
+	double next = mono_ms(), now;
+
+	while (!stop_flag) {
+		now = mono_ms();
+		if (now >= next) {
+			next = mono_ms() + round_once(f);
+			continue;
+		}
+		if (wait_change(f, next - now) && !stop_flag) {
+			next = mono_ms(); /* the cadre wrote: send it now */
+		}
+	}
+}
+
+struct field_args {
+	const char *store, *passfile;
+	double interval_s, max_backoff_s, timeout_s;
+};
+
+/* A number of seconds in (0, 1 day]; -1 if malformed. */
+static double
+seconds(const char *s)
+{
+	char *end = NULL;
+	double v  = strtod(s, &end);
+
+	return end != s && *end == 0 && v > 0 && v <= 86400 ? v : -1;
+}
+
+static int
+parse_args(int argc, char **argv, struct field_args *a)
+{
+	static const char *const names[] = {"--store", "--interval",
+	    "--max-backoff", "--timeout", "--passphrase-file"};
+	int i, k;
+
+	for (i = 2; i < argc; i++) {
+		for (k = 0; k < 5 && strcmp(argv[i], names[k]) != 0; k++) { }
+		if (k == 5 || i + 1 >= argc) {
+			return -1;
+		}
+		const char *v = argv[++i];
+		if (k == 0) {
+			a->store = v;
+		} else if (k == 4) {
+			a->passfile = v;
+		} else if ((*(k == 1         ? &a->interval_s
+		                    : k == 2 ? &a->max_backoff_s
+		                             : &a->timeout_s)
+		               = seconds(v))
+		    < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* The passphrase file's first line, NFC, in sodium_malloc memory. */
+static int
+passphrase(const char *path, char **out, size_t *len)
+{
+	char line[PASS_MAX + 2], *nfc = NULL;
+	FILE *fp = fopen(path, "r");
+	size_t n, nl = 0;
+	int rv = -1;
+
+	if (fp == NULL) {
+		return -1;
+	}
+	if (fgets(line, sizeof(line), fp) != NULL) {
+		n       = strcspn(line, "\r\n");
+		line[n] = 0;
+		if (coso_text_nfc(&nfc, &nl, line, n, PASS_MAX) == COSO_OK
+		    && (*out = sodium_malloc(nl + 1)) != NULL) {
+			memcpy(*out, nfc, nl + 1);
+			*len = nl;
+			rv   = 0;
+		}
+	}
+	if (nfc != NULL) {
+		sodium_memzero(nfc, nl);
+		free(nfc);
+	}
+	sodium_memzero(line, sizeof(line));
+	fclose(fp);
+	return rv;
+}
+
+/* Opens the store named by the arguments (or the default one). */
+static int
+open_store(const struct field_args *a, struct coso_store **s)
+{
+	const char *pf
+	    = a->passfile ? a->passfile : getenv("COSO_PASSPHRASE_FILE");
+	char err[COSO_ERRMSG_MAX] = "", *dir = NULL, *pass = NULL;
+	size_t plen = 0;
+	int e, rv = 2;
+
+	dir = a->store ? strdup(a->store) : coso_store_default_dir();
+	if (dir == NULL) {
+		logf_("cosod: cannot find the store: use --store DIR");
+		return 2;
+	}
+	if (pf != NULL && pf[0] != 0 && passphrase(pf, &pass, &plen) != 0) {
+		logf_("cosod: cannot read passphrase file `%s'", pf);
+	} else if ((e = coso_store_open(s, dir, pass, plen, err)) != COSO_OK) {
+		logf_("cosod: cannot open store `%s': %s", dir, err);
+	} else {
+		rv = 0;
+	}
+	sodium_free(pass);
+	free(dir);
+	return rv;
+}
+
+/* inotify on the store directory: a write to store.db or its WAL wakes
+ * the loop.  -1 (polling every second) if inotify is not available. */
+static int
+watch(const struct field_args *a)
+{
+	char *dir = a->store ? strdup(a->store) : coso_store_default_dir();
+	int fd    = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+
+	if (fd >= 0
+	    && (dir == NULL
+	        || inotify_add_watch(fd, dir,
+	               IN_MODIFY | IN_CLOSE_WRITE | IN_CREATE | IN_MOVED_TO)
+	            < 0)) {
+		close(fd);
+		fd = -1;
+	}
+	free(dir);
+	return fd;
+}
+
+int
+cmd_field(int argc, char **argv)
+{
+	struct field_args a
+	    = {NULL, NULL, INTERVAL_DEFAULT_S, BACKOFF_MAX_S, 0};
+	struct field f = {0};
+	int rv;
+
+	if (argc < 2 || strcmp(argv[1], "run") != 0
+	    || parse_args(argc, argv, &a) != 0) {
+		fprintf(stderr,
+		    "usage: cosod field run [--store DIR] [--interval S] "
+		    "[--max-backoff S] [--timeout S] [--passphrase-file F]\n");
+		return 1;
+	}
+	if (sodium_init() < 0 || (rv = open_store(&a, &f.s)) != 0) {
+		return 2;
+	}
+	f.interval_ms       = a.interval_s * 1000;
+	f.max_backoff_ms    = a.max_backoff_s * 1000;
+	f.o.recv_timeout_ms = (uint32_t) (a.timeout_s * 1000);
+	f.o.progress        = progress;
+	f.ifd               = watch(&a);
+	signals();
+	logf_("cosod field: running (every %.0f s, backoff up to %.0f s%s)",
+	    a.interval_s, a.max_backoff_s,
+	    f.ifd >= 0 ? ", watching the store" : "");
+	loop(&f);
+	logf_("cosod field: stopped");
+	if (f.ifd >= 0) {
+		close(f.ifd);
+	}
+	coso_store_close(f.s);
+	return 0;
+}

@@ -1,0 +1,179 @@
+#!/usr/bin/env bash
+# test_sync.sh BUILD: three devices record offline, the central comes up,
+# field agents deliver everything exactly once; then the refusals.
+NAME=e2e-sync
+. "$(dirname "$0")/lib.sh"
+
+PORT=$(free_port)
+URL="tcp://127.0.0.1:$PORT"
+DATA="$ROOT/deploy/data/lang-son-2024.csv"
+
+# --- the province: admin key, central, reference data ------------------
+run_ok "admin init" coso --store "$T/admin" init --cadre admin \
+	--name "Ban Tổ chức Tỉnh ủy"
+cp "$T/out" "$T/admin.pub"
+run_ok "central init" cosod central init --db "$T/central.db" \
+	--admin-key "$T/admin.pub"
+cp "$T/out" "$T/central.pub"
+same "$(head -c 16 "$T/central.pub")" "coso public key " "central prints its key"
+run_ok "admin pin" coso --store "$T/admin" pin --central "$URL" \
+	--central-key "$T/central.pub"
+run_ok "admin units" coso --store "$T/admin" admin units import "$DATA"
+for d in a b c; do
+	run_ok "cadre $d" coso --store "$T/admin" admin cadre add --id "cb-$d" \
+		--name "Cán bộ $d"
+	coso --store "$T/admin" admin token --cadre "cb-$d" >"$T/token-$d"
+done
+run_ok "assign a" coso --store "$T/admin" admin assign --cadre cb-a \
+	--unit 06043 --role in-charge --from 2025-01-01
+run_ok "assign b" coso --store "$T/admin" admin assign --cadre cb-b \
+	--unit 182 --role monitor --from 2025-01-01
+run_ok "assign c" coso --store "$T/admin" admin assign --cadre cb-c \
+	--unit 06166 --role support --from 2025-01-01
+
+# --- three devices, offline --------------------------------------------
+for d in a b c; do
+	run_ok "init $d" coso --store "$T/$d" init --cadre "cb-$d" \
+		--name "Cán bộ $d" --central "$URL" --central-key "$T/central.pub"
+	run_ok "units $d" coso --store "$T/$d" units import "$DATA"
+	run_ok "enroll $d" coso --store "$T/$d" enroll "$(cat "$T/token-$d")"
+done
+n=0
+for i in 1 2 3 4 5; do
+	coso --store "$T/a" visit add --unit 06043 --date 2025-11-0$i \
+		--purpose "Đào Viên lần $i" --proposal "Kiến nghị $i" >/dev/null &&
+		n=$((n + 1))
+	coso --store "$T/b" visit add --unit 06160 --date 2025-11-0$i \
+		--purpose "Gia Miễn lần $i" >/dev/null && n=$((n + 1))
+	coso --store "$T/c" visit add --unit 06166 --date 2025-11-0$i \
+		--purpose "Tân Thanh lần $i" >/dev/null && n=$((n + 1))
+done
+same "$n" 15 "15 visits recorded offline"
+R=$(coso --store "$T/a" report new --period 2025-Q4 --unit 06043)
+for s in results situation difficulties proposals; do
+	coso --store "$T/a" report edit "$R" --section $s --text "Phần $s"
+done
+run_ok "report submit" coso --store "$T/a" report submit "$R"
+run_code 2 "sync while the central is down" coso --store "$T/a" sync
+same "$(pending "$T/a")" 6 "a: 6 change-sets pending"
+
+# --- the central comes up; agents sync on their own ---------------------
+start_central
+run_ok "admin sync" coso --store "$T/admin" sync
+for d in a b c; do
+	"$B/cosod" field run --store "$T/$d" --interval 1 --max-backoff 1 \
+		>>"$T/field-$d.log" 2>&1 &
+	PIDS="$PIDS $!"
+	eval "AGENT_$d=$!"
+done
+for d in a b c; do
+	if wait_synced "$T/$d" 30; then ok; else bad "device $d not synced"; fi
+done
+same "$(central_count visits)" 15 "central: 15 visits, exactly once"
+same "$(central_count reports)" 1 "central: 1 report"
+same "$(json_get "$T/stats.json" quarantined)" 0 "nothing quarantined"
+for d in a b c; do
+	coso --store "$T/$d" status --json >"$T/st.json"
+	same "$(json_get "$T/st.json" receipts)" "$([ $d = a ] && echo 6 || echo 5)" \
+		"device $d holds a receipt per change-set"
+	run_ok "receipts verify $d" coso --store "$T/$d" receipts verify
+done
+
+# --- duplicated, reordered, forged and oversized requests (raw wire) ----
+kill -TERM "$AGENT_b"
+wait "$AGENT_b" 2>/dev/null
+for i in 1 2 3; do
+	coso --store "$T/b" visit add --unit 06160 --date 2025-11-09 \
+		--purpose "Gửi lặp $i" >/dev/null
+done
+run_ok "reverse order" "$B/wirepush" "$T/b" "$URL" "$T/central.pub" reverse
+same "$(cut -d' ' -f2 "$T/out" | tr '\n' ' ')" "4 4 1 " \
+	"reversed: two gaps, then the first accepted"
+run_ok "duplicates" "$B/wirepush" "$T/b" "$URL" "$T/central.pub" dup
+same "$(cut -d' ' -f2 "$T/out" | tr '\n' ' ')" \
+	"2 2 1 2 1 2 2 2 2 2 2 2 " "duplicates: each accepted once"
+run_ok "b sync after raw pushes" coso --store "$T/b" sync
+same "$(pending "$T/b")" 0 "b: all acknowledged"
+same "$(central_count visits)" 18 "central: 18 visits, none doubled"
+coso --store "$T/b" visit add --unit 06160 --date 2025-11-09 \
+	--purpose "Bị giả mạo" >/dev/null
+run_ok "forged" "$B/wirepush" "$T/b" "$URL" "$T/central.pub" forge
+same "$(cut -d' ' -f2,3 "$T/out")" "3 7" "forged change-set: quarantined, bad signature"
+run_ok "b sync after forgery" coso --store "$T/b" sync
+same "$(central_count visits)" 19 "the genuine change-set still accepted"
+run_ok "oversized" "$B/wirepush" "$T/b" "$URL" "$T/central.pub" big
+grep -q "big: no answer" "$T/out" && ok || bad "oversized frame answered"
+grep -q "status after big: ok" "$T/out" && ok || bad "central stopped serving"
+"$B/cosod" field run --store "$T/b" --interval 1 --max-backoff 1 \
+	>>"$T/field-b.log" 2>&1 &
+PIDS="$PIDS $!"
+
+# --- a record for a commune the cadre is not assigned to ----------------
+coso --store "$T/c" visit add --unit 06043 --date 2025-11-10 \
+	--purpose "Ngoài địa bàn" >/dev/null
+if wait_synced "$T/c" 20; then ok; else bad "c: unassigned visit stuck"; fi
+cosod central stats --db "$T/central.db" --json >"$T/stats.json"
+same "$(json_get "$T/stats.json" quarantined)" 2 "unassigned visit quarantined (with the forgery)"
+same "$(central_count visits)" 19 "quarantined visit not merged"
+
+# --- replayed enrollment token ------------------------------------------
+run_ok "init d" coso --store "$T/d" init --cadre cb-a --name "Kẻ mạo danh" \
+	--central "$URL" --central-key "$T/central.pub"
+coso --store "$T/d" units import "$DATA" >/dev/null
+run_ok "enroll d with a used token" coso --store "$T/d" enroll \
+	"$(cat "$T/token-a")"
+run_code 2 "replayed token refused" coso --store "$T/d" sync
+grep -q -i "token" "$T/err" && ok || bad "replayed token: no reason given"
+
+# --- a device pinned to the wrong central key ---------------------------
+coso --store "$T/e" init --cadre cb-e --name "Sai khoá" >/dev/null
+run_ok "pin wrong key" coso --store "$T/e" pin --central "$URL" \
+	--central-key "$T/admin.pub"
+run_code 2 "wrong central key refused" coso --store "$T/e" sync
+
+# --- kill -9 of the central during pushes: nothing lost, nothing doubled -
+for k in 1 2 3; do
+	for i in $(seq 1 20); do
+		coso --store "$T/a" visit add --unit 06043 --date 2025-11-12 \
+			--purpose "Sau sự cố $k-$i" >/dev/null
+	done
+	sleep 0.$((RANDOM % 5))
+	kill -9 "$CENTRAL"
+	wait "$CENTRAL" 2>/dev/null
+	start_central
+done
+if wait_synced "$T/a" 60; then ok; else bad "a not synced after kills"; fi
+same "$(central_count visits)" 79 "after 3 kills: 79 visits, none lost or doubled"
+
+# --- revocation ------------------------------------------------------------
+# The full key id: SHA-256 of the public key, the last 32 bytes of the
+# key file's blob.
+KEYB=$(sed -n 2p "$T/b/device.pub" | base64 -d | tail -c 32 | sha256sum |
+	cut -d' ' -f1)
+run_ok "revoke b" coso --store "$T/admin" admin revoke --key "$KEYB"
+run_ok "admin sync revoke" coso --store "$T/admin" sync
+coso --store "$T/b" visit add --unit 06160 --date 2025-11-13 \
+	--purpose "Sau khi thu hồi khoá" >/dev/null
+if wait_synced "$T/b" 20; then ok; else bad "b: revoked push stuck"; fi
+cosod central stats --db "$T/central.db" --json >"$T/stats.json"
+grep -q '"revoked"\|key revoked' "$T/stats.json" && ok ||
+	bad "revoked key's change-set not quarantined as revoked"
+same "$(central_count visits)" 79 "revoked key's visit not merged"
+
+# --- rotation: a's commune passes to c; c pulls a's history -------------
+run_ok "rotate" coso --store "$T/admin" admin rotate --cadre cb-a \
+	--unit 06043 --to-cadre cb-c --date 2025-11-20 --note "Bàn giao Đào Viên"
+run_ok "admin sync rotate" coso --store "$T/admin" sync
+run_ok "c sync" coso --store "$T/c" sync
+coso --store "$T/c" visit list --unit 06043 --json >"$T/c-visits.json"
+same "$(grep -o '"Đào Viên lần [0-9]"' "$T/c-visits.json" | sort -u | wc -l)" 5 \
+	"c sees a's visits to Đào Viên"
+
+# --- rebuild gives the same digest --------------------------------------
+stop_central
+run_ok "digest" cosod central digest --db "$T/central.db"
+D1=$(cat "$T/out")
+run_ok "rebuild" cosod central rebuild --db "$T/central.db" --out "$T/rebuilt.db"
+run_ok "digest rebuilt" cosod central digest --db "$T/rebuilt.db"
+same "$(cat "$T/out")" "$D1" "rebuild reproduces the digest"
+finish

@@ -1,0 +1,921 @@
+/*
+ * test_merge.c: the central's merge against a temporary database:
+ * chains (accept, duplicate, gap, fork), signatures and senders,
+ * authorisation (admin tables, assignments through the unit tree and in
+ * time), append-only rows, last-writer-wins in both orders, enrollment,
+ * revocation, and a rebuild that reproduces the digest.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+#include <sqlite3.h>
+
+#include <coso/proto.h>
+
+#include "../../daemon/central/central_store.h"
+#include "../../daemon/central/digest.h"
+#include "../../daemon/central/emit.h"
+#include "../../daemon/central/merge.h"
+#include "../../daemon/central/rebuild.h"
+#include "../../daemon/central/writer.h"
+
+/* 27/11/2025 00:00 UTC: every clock in these tests, so two databases
+ * built alike are alike byte for byte. */
+#define T0 UINT64_C(1764201600000)
+
+struct dev {
+	struct coso_key *key;
+	uint8_t pk[32], id[32];
+	uint64_t seq, hlc;
+	uint8_t prev[32];
+};
+
+struct fx {
+	char dir[64], db[96];
+	struct central_store *s;
+	struct dev central, admin, admin2, a, b;
+	struct clog log;
+};
+
+static void
+dev_init(struct dev *d, uint8_t seed_byte)
+{
+	uint8_t seed[32];
+
+	memset(d, 0, sizeof(*d));
+	memset(seed, seed_byte, 32);
+	assert_int_equal(coso_key_from_seed(&d->key, seed), COSO_OK);
+	coso_key_public(d->key, d->pk);
+	coso_keyid_of(d->id, d->pk);
+	d->hlc = T0 << 16;
+}
+
+/* A fresh central: settings, the central key, admin keys and two field
+ * keys registered for cadres cb-a and cb-b. */
+static void
+fx_open(struct fx *f, const char *path)
+{
+	char err[CSTORE_ERRMSG_MAX], *pub = NULL;
+	struct merge_ctx m;
+	struct merge_out out;
+
+	assert_int_equal(cstore_create(&f->s, path, err), COSO_OK);
+	m = (struct merge_ctx) {f->s, f->central.key};
+	assert_int_equal(coso_pubkey_format(&pub, f->central.pk), COSO_OK);
+	assert_int_equal(cstore_begin(f->s), COSO_OK);
+	assert_int_equal(cstore_meta_set(f->s, "central_pk", pub), COSO_OK);
+	assert_int_equal(cstore_meta_set(f->s, "origin", "test"), COSO_OK);
+	assert_int_equal(cstore_meta_set(f->s, "created_ms", "0"), COSO_OK);
+	assert_int_equal(emit_bootstrap(f->s, f->central.pk), COSO_OK);
+	assert_int_equal(emit_device_key(&m, f->admin.pk, "admin",
+	                     CSTORE_ROLE_ADMIN, NULL, T0, &out),
+	    COSO_OK);
+	assert_int_equal(out.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(emit_device_key(&m, f->admin2.pk, "admin2",
+	                     CSTORE_ROLE_ADMIN, NULL, T0, &out),
+	    COSO_OK);
+	assert_int_equal(emit_device_key(&m, f->a.pk, "cb-a",
+	                     CSTORE_ROLE_FIELD, NULL, T0, &out),
+	    COSO_OK);
+	assert_int_equal(emit_device_key(&m, f->b.pk, "cb-b",
+	                     CSTORE_ROLE_FIELD, NULL, T0, &out),
+	    COSO_OK);
+	assert_int_equal(out.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(cstore_commit(f->s), COSO_OK);
+	free(pub);
+}
+
+static int
+setup(void **state)
+{
+	struct fx *f = calloc(1, sizeof(*f));
+
+	snprintf(f->dir, sizeof(f->dir), "/tmp/coso-merge-XXXXXX");
+	if (f == NULL || mkdtemp(f->dir) == NULL) {
+		return -1;
+	}
+	snprintf(f->db, sizeof(f->db), "%s/central.db", f->dir);
+	f->log.level = CLOG_ERROR;
+	dev_init(&f->central, 1);
+	dev_init(&f->admin, 2);
+	dev_init(&f->admin2, 3);
+	dev_init(&f->a, 4);
+	dev_init(&f->b, 5);
+	fx_open(f, f->db);
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	cstore_close(f->s);
+	coso_key_free(f->central.key);
+	coso_key_free(f->admin.key);
+	coso_key_free(f->admin2.key);
+	coso_key_free(f->a.key);
+	coso_key_free(f->b.key);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	if (system(cmd) != 0) {
+		return -1;
+	}
+	free(f);
+	return 0;
+}
+
+/* ---- building and merging change-sets ------------------------------------
+ */
+
+/* Signs body as d's next change-set (d's chain advances). */
+static uint8_t *
+sign_next(struct dev *d, struct coso_body *b, size_t *len)
+{
+	uint8_t *body = NULL, *cs = NULL;
+	size_t blen;
+
+	assert_int_equal(coso_body_encode(b, &body, &blen), COSO_OK);
+	d->seq++;
+	d->hlc += 1;
+	assert_int_equal(coso_changeset_sign(&cs, len, d->key, d->seq, d->prev,
+	                     d->hlc, body, blen),
+	    COSO_OK);
+	coso_changeset_id(d->prev, cs, *len);
+	free(body);
+	coso_body_reset(b);
+	return cs;
+}
+
+/* Merges one change-set in its own transaction, from sender. */
+static struct merge_out
+merge_from(
+    struct fx *f, const uint8_t sender[32], const uint8_t *cs, size_t len)
+{
+	struct merge_ctx m = {f->s, f->central.key};
+	struct merge_in in = {.cs = cs, .len = len, .received_ms = T0};
+	struct merge_out out;
+
+	memcpy(in.sender, sender, 32);
+	assert_int_equal(cstore_begin(f->s), COSO_OK);
+	assert_int_equal(merge_changeset(&m, &in, &out), COSO_OK);
+	assert_int_equal(cstore_commit(f->s), COSO_OK);
+	return out;
+}
+
+/* Signs and merges the body as d's next change-set. */
+static struct merge_out
+push(struct fx *f, struct dev *d, struct coso_body *b)
+{
+	size_t len;
+	uint8_t *cs          = sign_next(d, b, &len);
+	struct merge_out out = merge_from(f, d->id, cs, len);
+
+	free(cs);
+	return out;
+}
+
+static struct coso_body *
+body(void)
+{
+	struct coso_body *b = NULL;
+
+	assert_int_equal(coso_body_new(&b), COSO_OK);
+	return b;
+}
+
+static void
+text(struct coso_body *b, uint32_t field, const char *s)
+{
+	assert_int_equal(coso_body_text(b, field, s, strlen(s)), COSO_OK);
+}
+
+static void
+unit_op(struct coso_body *b, const char *code, const char *name, int level,
+    const char *parent)
+{
+	uint8_t row[16];
+
+	coso_uuid_named(row, "unit", code);
+	assert_int_equal(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), 0);
+	text(b, 1, code);
+	text(b, 2, name);
+	assert_int_equal(coso_body_int(b, 3, level), COSO_OK);
+	if (parent != NULL) {
+		text(b, 4, parent);
+	}
+	assert_int_equal(coso_body_int(b, 5, 20200101), COSO_OK);
+}
+
+static void
+assign_op(struct coso_body *b, const char *cadre, const char *unit,
+    int32_t from, int32_t to)
+{
+	uint8_t row[16];
+
+	coso_uuid7(row, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT), COSO_OK);
+	text(b, 1, cadre);
+	text(b, 2, unit);
+	assert_int_equal(coso_body_int(b, 4, 1), COSO_OK);
+	assert_int_equal(coso_body_int(b, 5, from), COSO_OK);
+	if (to != 0) {
+		assert_int_equal(coso_body_int(b, 6, to), COSO_OK);
+	}
+}
+
+static void
+visit_op(struct coso_body *b, uint8_t row[16], const char *unit, int32_t date)
+{
+	coso_uuid7(row, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), COSO_OK);
+	text(b, 1, unit);
+	assert_int_equal(coso_body_int(b, 2, date), COSO_OK);
+	text(b, 3, "Thăm hộ nghèo");
+}
+
+/* The province tree and cb-a's assignment on district 180 in 2025;
+ * cb-b's on district 181 from 2025. */
+static void
+province(struct fx *f)
+{
+	struct coso_body *b = body();
+	struct merge_out o;
+
+	unit_op(b, "20", "Tỉnh Lạng Sơn", 1, NULL);
+	unit_op(b, "180", "Huyện Tràng Định", 2, "20");
+	unit_op(b, "06043", "Xã Đào Viên", 3, "180");
+	unit_op(b, "06043-T1", "Thôn 1", 4, "06043");
+	unit_op(b, "181", "Huyện Bình Gia", 2, "20");
+	unit_op(b, "06100", "Xã Hoa Thám", 3, "181");
+	assign_op(b, "cb-a", "180", 20250101, 20251231);
+	assign_op(b, "cb-b", "181", 20250101, 0);
+	o = push(f, &f->admin, b);
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(o.reason, 0);
+	coso_body_free(b);
+}
+
+/* One visit by d to unit on date. */
+static struct merge_out
+visit(struct fx *f, struct dev *d, const char *unit, int32_t date)
+{
+	struct coso_body *b = body();
+	uint8_t row[16];
+	struct merge_out o;
+
+	visit_op(b, row, unit, date);
+	o = push(f, d, b);
+	coso_body_free(b);
+	return o;
+}
+
+static uint64_t
+count(struct fx *f, uint32_t table)
+{
+	uint64_t n = 0;
+
+	assert_int_equal(cstore_table_count(f->s, table, &n), COSO_OK);
+	return n;
+}
+
+static uint64_t
+log_size(struct fx *f)
+{
+	uint64_t n = 0;
+
+	assert_int_equal(cstore_log_next(f->s, &n), COSO_OK);
+	return n;
+}
+
+/* ---- tests ----------------------------------------------------------------
+ */
+
+static void
+test_accept_chain(void **state)
+{
+	struct fx *f = *state;
+	struct merge_out o;
+	struct cstore_author a;
+	struct coso_receipt r;
+
+	province(f);
+	o = visit(f, &f->a, "06043", 20251101); /* under district 180 */
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(o.expected_seq, 2);
+	assert_true(o.has_receipt);
+	assert_int_equal(coso_receipt_verify(
+	                     &r, o.receipt, COSO_RECEIPT_BYTES, f->central.pk),
+	    COSO_OK);
+	assert_int_equal(r.leaf_index, o.position);
+	assert_int_equal(r.verdict, COSO_VERDICT_ACCEPTED);
+	assert_memory_equal(r.cs_id, o.id, 32);
+	o = visit(f, &f->a, "06043-T1", 20251102); /* a village, deeper */
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(count(f, COSO_T_VISIT), 2);
+	assert_int_equal(count(f, COSO_T_UNIT), 6);
+	assert_int_equal(cstore_author_get(f->s, f->a.id, &a), COSO_OK);
+	assert_int_equal(a.next_seq, 3);
+	assert_memory_equal(a.head, f->a.prev, 32);
+}
+
+static void
+test_duplicate(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	struct merge_out o1, o2;
+	uint8_t *cs, row[16];
+	size_t len;
+	uint64_t n;
+
+	province(f);
+	visit_op(b, row, "06043", 20251101);
+	cs = sign_next(&f->a, b, &len);
+	o1 = merge_from(f, f->a.id, cs, len);
+	n  = log_size(f);
+	o2 = merge_from(f, f->a.id, cs, len);
+	assert_int_equal(o1.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(o2.verdict, COSO_VERDICT_DUPLICATE);
+	assert_true(o2.has_receipt);
+	assert_memory_equal(o1.receipt, o2.receipt, COSO_RECEIPT_BYTES);
+	assert_int_equal(o2.expected_seq, 2);
+	assert_int_equal(log_size(f), n);
+	assert_int_equal(count(f, COSO_T_VISIT), 1);
+	free(cs);
+	coso_body_free(b);
+}
+
+static void
+test_gap(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	uint8_t *cs, row[16];
+	size_t len;
+	uint64_t n;
+	struct merge_out o;
+
+	province(f);
+	visit_op(b, row, "06043", 20251101);
+	free(sign_next(&f->a, b, &len)); /* seq 1, never sent */
+	visit_op(b, row, "06043", 20251102);
+	cs = sign_next(&f->a, b, &len); /* seq 2 */
+	n  = log_size(f);
+	o  = merge_from(f, f->a.id, cs, len);
+	assert_int_equal(o.verdict, COSO_VERDICT_GAP);
+	assert_int_equal(o.expected_seq, 1);
+	assert_false(o.stored);
+	assert_int_equal(log_size(f), n);
+	free(cs);
+	coso_body_free(b);
+}
+
+static void
+test_fork(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	struct dev clone;
+	struct merge_out o;
+	struct cstore_author a;
+	uint8_t row[16];
+	uint64_t n;
+
+	province(f);
+	clone = f->a; /* a restored backup: same key, same chain state */
+	assert_int_equal(
+	    visit(f, &f->a, "06043", 20251101).verdict, COSO_VERDICT_ACCEPTED);
+	visit_op(b, row, "06043", 20251103);
+	n = log_size(f);
+	o = push(f, &clone, b);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QFORK);
+	assert_true(o.stored);
+	assert_int_equal(log_size(f), n + 1);
+	assert_int_equal(cstore_author_get(f->s, f->a.id, &a), COSO_OK);
+	assert_int_equal(a.next_seq, 2); /* unchanged by the fork */
+	assert_int_equal(count(f, COSO_T_VISIT), 1);
+	coso_body_free(b);
+}
+
+static void
+test_bad_signature(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	struct merge_out o;
+	struct cstore_author a;
+	uint8_t *cs, *bad, row[16];
+	size_t len;
+
+	province(f);
+	visit_op(b, row, "06043", 20251101);
+	cs  = sign_next(&f->a, b, &len);
+	bad = malloc(len);
+	memcpy(bad, cs, len);
+	bad[len - 1] ^= 1;
+	o = merge_from(f, f->a.id, bad, len);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_EBADSIG);
+	assert_true(o.stored);
+	assert_int_equal(count(f, COSO_T_VISIT), 0);
+	/* Stored, but not the author's: the chain waits for the genuine
+	 * change-set, which is accepted. */
+	assert_int_equal(cstore_author_get(f->s, f->a.id, &a), COSO_OK);
+	assert_int_equal(a.next_seq, 1);
+	o = merge_from(f, f->a.id, cs, len);
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(count(f, COSO_T_VISIT), 1);
+	free(bad);
+	free(cs);
+	coso_body_free(b);
+}
+
+static void
+test_author_not_sender(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	struct merge_out o;
+	struct cstore_author a;
+	uint8_t *cs, row[16];
+	size_t len;
+
+	province(f);
+	visit_op(b, row, "06043", 20251101);
+	cs = sign_next(&f->a, b, &len);
+	o  = merge_from(f, f->b.id, cs, len); /* b relays a's change-set */
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QAUTHOR);
+	assert_int_equal(cstore_author_get(f->s, f->a.id, &a), COSO_OK);
+	assert_int_equal(a.next_seq, 1);
+	/* a itself can still deliver it. */
+	o = merge_from(f, f->a.id, cs, len);
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	free(cs);
+	coso_body_free(b);
+}
+
+static void
+test_unknown_author(void **state)
+{
+	struct fx *f = *state;
+	struct dev stranger;
+	struct merge_out o;
+	uint64_t n = log_size(f);
+
+	province(f);
+	n = log_size(f);
+	dev_init(&stranger, 9);
+	o = visit(f, &stranger, "06043", 20251101);
+	assert_int_equal(o.verdict, COSO_VERDICT_REFUSED);
+	assert_int_equal(o.reason, COSO_QUNKNOWN);
+	assert_int_equal(log_size(f), n);
+	coso_key_free(stranger.key);
+}
+
+static void
+test_admin_table_from_field_key(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	struct merge_out o;
+
+	unit_op(b, "99", "Tỉnh giả", 1, NULL);
+	o = push(f, &f->a, b);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QADMIN);
+	assert_int_equal(count(f, COSO_T_UNIT), 0);
+	coso_body_free(b);
+}
+
+static void
+test_unassigned_unit(void **state)
+{
+	struct fx *f = *state;
+	struct merge_out o;
+
+	province(f);
+	o = visit(f, &f->a, "06100", 20251101); /* district 181: cb-b's */
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QUNAUTH);
+	o = visit(f, &f->a, "20", 20251101); /* above the assignment */
+	assert_int_equal(o.reason, COSO_QUNAUTH);
+	o = visit(f, &f->a, "nowhere", 20251101);
+	assert_int_equal(o.reason, COSO_QREF);
+	o = visit(f, &f->b, "06100", 20251101);
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(count(f, COSO_T_VISIT), 1);
+}
+
+static void
+test_assignment_dates(void **state)
+{
+	struct fx *f = *state;
+
+	province(f); /* cb-a: 2025-01-01 .. 2025-12-31 */
+	assert_int_equal(
+	    visit(f, &f->a, "06043", 20241231).reason, COSO_QUNAUTH);
+	assert_int_equal(
+	    visit(f, &f->a, "06043", 20250101).verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(
+	    visit(f, &f->a, "06043", 20251231).verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(
+	    visit(f, &f->a, "06043", 20260101).reason, COSO_QUNAUTH);
+	assert_int_equal(count(f, COSO_T_VISIT), 2);
+}
+
+static void
+test_append_only(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	struct merge_out o;
+	uint8_t row[16];
+
+	province(f);
+	visit_op(b, row, "06043", 20251101);
+	assert_int_equal(push(f, &f->a, b).verdict, COSO_VERDICT_ACCEPTED);
+	/* The same row id again, with another date: refused as a change. */
+	assert_int_equal(coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), 0);
+	text(b, 1, "06043");
+	assert_int_equal(coso_body_int(b, 2, 20251102), COSO_OK);
+	o = push(f, &f->a, b);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QIMMUT);
+	assert_int_equal(count(f, COSO_T_VISIT), 1);
+	coso_body_free(b);
+}
+
+static void
+test_outcome_refs(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	uint8_t vrow[16], orow[16];
+	struct merge_out o;
+
+	province(f);
+	visit_op(b, vrow, "06043", 20251101);
+	coso_uuid7(orow, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_OUTCOME, orow, COSO_UPSERT), COSO_OK);
+	assert_int_equal(coso_body_bytes(b, 1, vrow, 16), COSO_OK);
+	text(b, 2, "600 m đường bê tông");
+	assert_int_equal(push(f, &f->a, b).verdict, COSO_VERDICT_ACCEPTED);
+	/* b may not attach an outcome to a's visit. */
+	coso_uuid7(orow, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_OUTCOME, orow, COSO_UPSERT), COSO_OK);
+	assert_int_equal(coso_body_bytes(b, 1, vrow, 16), COSO_OK);
+	text(b, 2, "Khác");
+	o = push(f, &f->b, b);
+	assert_int_equal(o.reason, COSO_QREF);
+	assert_int_equal(count(f, COSO_T_OUTCOME), 1);
+	coso_body_free(b);
+}
+
+/* Two admins rename a unit; b's stamp is later. */
+static void
+rename_pair(struct fx *f, uint8_t **ca, size_t *la, uint8_t **cb, size_t *lb)
+{
+	struct coso_body *b = body();
+
+	unit_op(b, "06043", "Xã Đào Viên (A)", 3, "180");
+	*ca           = sign_next(&f->admin, b, la);
+	f->admin2.hlc = f->admin.hlc + 5;
+	unit_op(b, "06043", "Xã Đào Viên (B)", 3, "180");
+	*cb = sign_next(&f->admin2, b, lb);
+	coso_body_free(b);
+}
+
+static void
+test_lww_both_orders(void **state)
+{
+	struct fx *f = *state, g;
+	uint8_t *ca, *cb, d1[32], d2[32];
+	size_t la, lb;
+	struct cstore_val name = {0};
+	uint8_t row[16];
+	char path[128];
+
+	/* A second central with the same keys and history. */
+	g = *f;
+	snprintf(path, sizeof(path), "%s/other.db", f->dir);
+	fx_open(&g, path);
+	rename_pair(f, &ca, &la, &cb, &lb);
+	assert_int_equal(
+	    merge_from(f, f->admin.id, ca, la).verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(merge_from(f, f->admin2.id, cb, lb).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(merge_from(&g, f->admin2.id, cb, lb).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(merge_from(&g, f->admin.id, ca, la).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(digest_compute(f->s, d1), COSO_OK);
+	assert_int_equal(digest_compute(g.s, d2), COSO_OK);
+	assert_memory_equal(d1, d2, 32);
+	coso_uuid_named(row, "unit", "06043");
+	assert_int_equal(
+	    cstore_field_get(f->s, COSO_T_UNIT, row, 2, &name), COSO_OK);
+	assert_string_equal((char *) name.p, "Xã Đào Viên (B)");
+	cstore_val_clear(&name);
+	cstore_close(g.s);
+	free(ca);
+	free(cb);
+}
+
+static void
+test_lww_delete(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	uint8_t row[16];
+
+	province(f);
+	coso_uuid_named(row, "unit", "06100");
+	assert_int_equal(coso_body_op(b, COSO_T_UNIT, row, COSO_DELETE), 0);
+	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(count(f, COSO_T_UNIT), 5);
+	assert_int_equal(visit(f, &f->b, "06100", 20251101).reason, COSO_QREF);
+	/* An older upsert (earlier stamp) does not bring it back. */
+	f->admin2.hlc = (T0 << 16) - 100;
+	unit_op(b, "06100", "Xã Hoa Thám", 3, "181");
+	assert_int_equal(
+	    push(f, &f->admin2, b).verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(count(f, COSO_T_UNIT), 5);
+	/* A newer one does. */
+	unit_op(b, "06100", "Xã Hoa Thám", 3, "181");
+	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(count(f, COSO_T_UNIT), 6);
+	coso_body_free(b);
+}
+
+static void
+test_revocation(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	struct merge_out o;
+	struct cstore_stats st;
+	uint8_t row[16];
+
+	province(f);
+	assert_int_equal(
+	    visit(f, &f->a, "06043", 20251101).verdict, COSO_VERDICT_ACCEPTED);
+	coso_uuid7(row, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_REVOCATION, row, COSO_UPSERT), COSO_OK);
+	assert_int_equal(coso_body_bytes(b, 1, f->a.id, 32), COSO_OK);
+	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
+	o = visit(f, &f->a, "06043", 20251102);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QREVOKED);
+	assert_int_equal(count(f, COSO_T_VISIT), 1);
+	assert_int_equal(cstore_stats_get(f->s, &st), COSO_OK);
+	assert_int_equal(st.quarantined, 1);
+	assert_int_equal(st.reasons[0].reason, COSO_QREVOKED);
+	assert_string_equal(merge_reason_name(COSO_QREVOKED), "revoked");
+	coso_body_free(b);
+}
+
+static void
+nop_done(struct wjob *j, void *arg)
+{
+	(void) j;
+	(void) arg;
+}
+
+/* An ENROLL through the writer's group commit. */
+static struct wjob
+enroll(struct fx *f, const struct dev *d, const uint8_t token[32],
+    const char *cadre)
+{
+	struct wjob j = {.kind = WJOB_ENROLL,
+	    .received_ms       = T0,
+	    .cadre             = cadre,
+	    .done              = nop_done};
+
+	memcpy(j.token, token, 32);
+	memcpy(j.sender_pk, d->pk, 32);
+	writer_apply_group(f->s, f->central.key, &f->log, &j);
+	return j;
+}
+
+static void
+test_enroll(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	uint8_t token[32], hash[32], row[16];
+	struct dev c, e;
+	struct cstore_author a;
+	struct wjob j;
+
+	dev_init(&c, 7);
+	dev_init(&e, 8);
+	memset(token, 0x5a, 32);
+	coso_sha256(hash, token, 32);
+	coso_uuid7(row, T0);
+	assert_int_equal(coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT), 0);
+	text(b, 1, "cb-c");
+	assert_int_equal(coso_body_bytes(b, 2, hash, 32), COSO_OK);
+	assert_int_equal(coso_body_int(b, 3, (int64_t) T0 + 1000), COSO_OK);
+	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
+	j = enroll(f, &c, token, "cb-x"); /* wrong cadre */
+	assert_int_equal(j.error, 0);
+	assert_int_equal(j.enroll_code, COSO_QTOKEN);
+	j = enroll(f, &c, token, "cb-c");
+	assert_int_equal(j.enroll_code, 0);
+	assert_int_equal(j.already, 0);
+	assert_int_equal(cstore_author_get(f->s, c.id, &a), COSO_OK);
+	assert_string_equal(a.cadre_id, "cb-c");
+	assert_int_equal(a.role, CSTORE_ROLE_FIELD);
+	j = enroll(f, &c, token, "cb-c"); /* the reply was lost */
+	assert_int_equal(j.enroll_code, 0);
+	assert_int_equal(j.already, 1);
+	j = enroll(f, &e, token, "cb-c"); /* another key, a used token */
+	assert_int_equal(j.enroll_code, COSO_QTOKEN);
+	assert_int_equal(cstore_author_get(f->s, e.id, &a), COSO_ENOENT);
+	coso_key_free(c.key);
+	coso_key_free(e.key);
+	coso_body_free(b);
+}
+
+/* A proposal's materialised status (not a schema field: SQL). */
+static int
+proposal_status(struct fx *f, const uint8_t row[16])
+{
+	sqlite3 *db      = NULL;
+	sqlite3_stmt *st = NULL;
+	int status       = -1;
+
+	assert_int_equal(
+	    sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, "SELECT status FROM proposals WHERE id = ?",
+	        -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_blob(st, 1, row, 16, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		status = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return status;
+}
+
+static void
+test_response(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	uint8_t vrow[16], prow[16], rrow[16];
+
+	province(f);
+	visit_op(b, vrow, "06043", 20251101);
+	coso_uuid7(prow, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_PROPOSAL, prow, COSO_UPSERT), 0);
+	assert_int_equal(coso_body_bytes(b, 1, vrow, 16), COSO_OK);
+	text(b, 2, "06043");
+	text(b, 3, "Hỗ trợ 20 tấn xi măng");
+	assert_int_equal(coso_body_int(b, 4, 20251101), COSO_OK);
+	assert_int_equal(push(f, &f->a, b).verdict, COSO_VERDICT_ACCEPTED);
+	coso_uuid7(rrow, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_RESPONSE, rrow, COSO_UPSERT), 0);
+	assert_int_equal(coso_body_bytes(b, 1, prow, 16), COSO_OK);
+	assert_int_equal(coso_body_int(b, 2, 2), COSO_OK);
+	text(b, 3, "Đã cấp");
+	assert_int_equal(coso_body_int(b, 4, 20251110), COSO_OK);
+	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(proposal_status(f, prow), 2);
+	assert_int_equal(count(f, COSO_T_RESPONSE), 1);
+	/* A response to a proposal the central does not have. */
+	coso_uuid7(rrow, T0);
+	coso_uuid7(vrow, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_RESPONSE, rrow, COSO_UPSERT), 0);
+	assert_int_equal(coso_body_bytes(b, 1, vrow, 16), COSO_OK);
+	assert_int_equal(coso_body_int(b, 2, 1), COSO_OK);
+	text(b, 3, "?");
+	assert_int_equal(coso_body_int(b, 4, 20251110), COSO_OK);
+	assert_int_equal(push(f, &f->admin, b).reason, COSO_QREF);
+	coso_body_free(b);
+}
+
+/* Everything above in one history, then a rebuild. */
+static void
+test_rebuild(void **state)
+{
+	struct fx *f = *state;
+	char err[CSTORE_ERRMSG_MAX], path[128];
+	struct central_store *dst = NULL;
+	struct dev clone;
+	uint8_t d1[32], d2[32], *cs, *cs2;
+	uint64_t n, bad;
+	size_t len, len2;
+	struct coso_body *b = body();
+	uint8_t row[16];
+
+	province(f);
+	clone = f->a;
+	assert_int_equal(
+	    visit(f, &f->a, "06043", 20251101).verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(
+	    visit(f, &clone, "06043", 20251101).reason, COSO_QFORK);
+	assert_int_equal(
+	    visit(f, &f->a, "06100", 20251101).reason, COSO_QUNAUTH);
+	visit_op(b, row, "06043", 20251102);
+	cs = sign_next(&f->a, b, &len);
+	cs[len - 1] ^= 1;
+	assert_int_equal(merge_from(f, f->a.id, cs, len).reason, COSO_EBADSIG);
+	/* The same bytes again, from anyone: the stored verdict. */
+	assert_int_equal(
+	    merge_from(f, f->b.id, cs, len).verdict, COSO_VERDICT_DUPLICATE);
+	cs[len - 1] ^= 1;
+	assert_int_equal(
+	    merge_from(f, f->a.id, cs, len).verdict, COSO_VERDICT_ACCEPTED);
+	free(cs);
+	visit_op(b, row, "06043", 20251103);
+	cs = sign_next(&f->a, b, &len);
+	assert_int_equal(merge_from(f, f->b.id, cs, len).reason, COSO_QAUTHOR);
+	assert_int_equal(
+	    merge_from(f, f->a.id, cs, len).verdict, COSO_VERDICT_ACCEPTED);
+	free(cs);
+	rename_pair(f, &cs, &len, &cs2, &len2);
+	assert_int_equal(merge_from(f, f->admin2.id, cs2, len2).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(merge_from(f, f->admin.id, cs, len).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	free(cs);
+	free(cs2);
+	assert_int_equal(
+	    visit(f, &f->b, "06100", 20251101).verdict, COSO_VERDICT_ACCEPTED);
+
+	snprintf(path, sizeof(path), "%s/rebuilt.db", f->dir);
+	assert_int_equal(cstore_create(&dst, path, err), COSO_OK);
+	assert_int_equal(rebuild_prepare(f->s, dst), COSO_OK);
+	assert_int_equal(
+	    rebuild_replay(f->s, dst, &f->log, &n, &bad), COSO_OK);
+	assert_int_equal(bad, 0);
+	assert_int_equal(n, log_size(f));
+	assert_int_equal(digest_compute(f->s, d1), COSO_OK);
+	assert_int_equal(digest_compute(dst, d2), COSO_OK);
+	assert_memory_equal(d1, d2, 32);
+	cstore_close(dst);
+	coso_body_free(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+	        test_accept_chain, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_duplicate, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_gap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_fork, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_bad_signature, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_author_not_sender, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_unknown_author, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_admin_table_from_field_key, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_unassigned_unit, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_assignment_dates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_outcome_refs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_lww_both_orders, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lww_delete, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_revocation, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_enroll, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_response, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
+	};
+
+	if (sodium_init() < 0) {
+		return 1;
+	}
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

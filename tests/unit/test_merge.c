@@ -587,6 +587,8 @@ test_outcome_refs(void **state)
 	coso_body_free(b);
 }
 
+static int conflicts(const char *path);
+
 /* Two admins rename a unit; b's stamp is later. */
 static void
 rename_pair(struct fx *f, uint8_t **ca, size_t *la, uint8_t **cb, size_t *lb)
@@ -632,6 +634,9 @@ test_lww_both_orders(void **state)
 	    cstore_field_get(f->s, COSO_T_UNIT, row, 2, &name), COSO_OK);
 	assert_string_equal((char *) name.p, "Xã Đào Viên (B)");
 	cstore_val_clear(&name);
+	/* The rename was a conflict, recorded whichever came first. */
+	assert_int_equal(conflicts(f->db), 1);
+	assert_int_equal(conflicts(path), 1);
 	cstore_close(g.s);
 	free(ca);
 	free(cb);
@@ -776,6 +781,29 @@ proposal_status(struct fx *f, const uint8_t row[16])
 	sqlite3_finalize(st);
 	sqlite3_close(db);
 	return status;
+}
+
+/* Rows of the conflicts record of a database. */
+static int
+conflicts(const char *path)
+{
+	sqlite3 *db      = NULL;
+	sqlite3_stmt *st = NULL;
+	int n            = -1;
+
+	assert_int_equal(
+	    sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db,
+	                     "SELECT count(*) FROM conflicts WHERE tbl = 1 "
+	                     "AND field = 2",
+	                     -1, &st, NULL),
+	    SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
 }
 
 static void

@@ -545,6 +545,209 @@ COSO_NODISCARD int coso_receipt_sign(uint8_t out[static COSO_RECEIPT_BYTES],
 COSO_NODISCARD int coso_receipt_verify(struct coso_receipt *r,
     const uint8_t *buf, size_t len, const uint8_t central_pk[static 32]);
 
+/*
+ * ---- Audit log: Merkle tree, proofs and checkpoints -----------------------
+ * (FORMAT.md, "Log leaves and tree" and "Checkpoints"; proto/merkle.c and
+ * proto/checkpoint.c.)
+ *
+ * Every change-set the central receives is a leaf of an RFC 6962 / RFC 9162
+ * Merkle tree with SHA-256.  Leaf data:
+ *
+ *   "coso/leaf/v1" 0x00 | cs id [32] | author key id [32] | seq u64 |
+ *   received_ms u64 | verdict u8
+ *
+ * (integers big-endian).  leaf hash = SHA-256(0x00 || leaf data); interior
+ * node = SHA-256(0x01 || left || right); the empty tree's hash is SHA-256
+ * of nothing.  Tree heads are published as C2SP tlog-checkpoint signed
+ * notes with one Ed25519 signature line.
+ */
+#define COSO_LEAF_CONTEXT  "coso/leaf/v1"
+#define COSO_LEAF_BYTES    94u                 /* 13 + 32 + 32 + 8 + 8 + 1 */
+#define COSO_TREE_SIZE_MAX (UINT64_C(1) << 63) /* largest tree size */
+#define COSO_PROOF_MAX     64u                 /* most hashes in any proof */
+
+struct coso_leaf {
+	uint8_t cs_id[32];    /* the change-set id */
+	uint8_t author[32];   /* the author's full key id */
+	uint64_t seq;         /* the change-set's seq */
+	uint64_t received_ms; /* the central's receive time, Unix ms */
+	uint8_t verdict;      /* enum coso_verdict */
+};
+
+/* Encodes a leaf's data.  Nothing is checked: every byte is the caller's. */
+void coso_leaf_encode(
+    uint8_t out[static COSO_LEAF_BYTES], const struct coso_leaf *l);
+
+/*
+ * Decodes leaf data (an auditor re-reading the log): exactly
+ * COSO_LEAF_BYTES with the context string, else COSO_ETRUNC,
+ * COSO_ETRAILING or COSO_EVERSION.
+ */
+COSO_NODISCARD int coso_leaf_decode(
+    struct coso_leaf *l, const uint8_t *buf, size_t len);
+
+/* SHA-256(0x00 || data): the hash of a leaf. */
+void coso_leaf_hash(uint8_t out[static 32], const uint8_t *data, size_t len);
+
+/* SHA-256(0x01 || l || r): the hash of an interior node. */
+void coso_node_hash(uint8_t out[static 32], const uint8_t l[static 32],
+    const uint8_t r[static 32]);
+
+/*
+ * A source of stored subtree hashes (the central backs it with its
+ * database).  The library calls subtree(arg, start, size, out) only for
+ * aligned perfect subtrees: size a power of two, start a multiple of size,
+ * start + size no more than the tree size being worked on.  It writes the
+ * subtree's hash (for size 1, the leaf hash) and returns COSO_OK, or a
+ * coso error (COSO_ENOENT, COSO_EIO, ...) that is passed back unchanged.
+ */
+struct coso_tree_src {
+	int (*subtree)(
+	    void *arg, uint64_t start, uint64_t size, uint8_t out[32]);
+	void *arg;
+};
+
+/* The root hash MTH(D[0:n]) of the first n leaves; n = 0 is allowed. */
+COSO_NODISCARD int coso_tree_root(
+    const struct coso_tree_src *src, uint64_t n, uint8_t out[static 32]);
+
+/*
+ * PATH(index, D[0:size]) of RFC 9162 §2.1.3.1, leaf level first, into
+ * out[0 .. *count - 1].  index < size <= COSO_TREE_SIZE_MAX, else
+ * COSO_EINVAL.  At most 2 log2(size) calls to src.
+ */
+COSO_NODISCARD int coso_proof_inclusion(const struct coso_tree_src *src,
+    uint64_t index, uint64_t size, uint8_t out[COSO_PROOF_MAX][32],
+    size_t *count);
+
+/*
+ * PROOF(m, D[0:n]) of RFC 9162 §2.1.4.1 into out[0 .. *count - 1].
+ * 0 < m <= n <= COSO_TREE_SIZE_MAX, else COSO_EINVAL; m == n gives an
+ * empty proof.
+ */
+COSO_NODISCARD int coso_proof_consistency(const struct coso_tree_src *src,
+    uint64_t m, uint64_t n, uint8_t out[COSO_PROOF_MAX][32], size_t *count);
+
+/*
+ * Proofs are verified from count hashes of 32 bytes back to back at proof
+ * (the out of coso_proof_* passes as out[0]).
+ *
+ * RFC 9162 §2.1.3.2: COSO_OK if proof shows leaf_hash at index in the tree
+ * of size leaves whose root is root; COSO_EBADSIG if it does not;
+ * COSO_EINVAL if index >= size or size > COSO_TREE_SIZE_MAX.  Pure.
+ */
+COSO_NODISCARD int coso_verify_inclusion(const uint8_t leaf_hash[static 32],
+    uint64_t index, uint64_t size, const uint8_t *proof, size_t count,
+    const uint8_t root[static 32]);
+
+/*
+ * RFC 9162 §2.1.4.2: COSO_OK if proof shows the tree of m leaves with root
+ * root_m is a prefix of the tree of n leaves with root root_n; COSO_EBADSIG
+ * if it does not.  m == n needs an empty proof and equal roots.  m == 0,
+ * m > n or n > COSO_TREE_SIZE_MAX give COSO_EINVAL: an empty tree commits
+ * to nothing, there is nothing to check against it.  Pure.
+ */
+COSO_NODISCARD int coso_verify_consistency(uint64_t m, uint64_t n,
+    const uint8_t *proof, size_t count, const uint8_t root_m[static 32],
+    const uint8_t root_n[static 32]);
+
+/*
+ * The frontier ("compact range") of the log: for every bit l set in size,
+ * node[l] is the hash of the perfect subtree of 2^l leaves it contributes,
+ * the larger subtrees to the left.  The central keeps one in memory,
+ * appends each new leaf to it and stores every subtree the append
+ * completes, so proofs never rehash the log.
+ */
+struct coso_frontier {
+	uint64_t size;
+	uint8_t node[64][32];
+};
+
+/* The empty tree. */
+void coso_frontier_init(struct coso_frontier *f);
+
+/* Rebuilds the frontier of the first size leaves from src (at start-up). */
+COSO_NODISCARD int coso_frontier_load(
+    struct coso_frontier *f, const struct coso_tree_src *src, uint64_t size);
+
+/*
+ * Called by coso_frontier_append for each aligned perfect subtree the new
+ * leaf completes: (index, 1) with the leaf hash first, then each larger
+ * one, smallest first.  Returns COSO_OK or an error to stop the append.
+ */
+typedef int (*coso_subtree_put)(
+    void *arg, uint64_t start, uint64_t size, const uint8_t h[32]);
+
+/*
+ * Appends leaf f->size.  put may be NULL.  If put fails its error is
+ * returned and f is unchanged; a full tree gives COSO_ETOOBIG.
+ */
+COSO_NODISCARD int coso_frontier_append(struct coso_frontier *f,
+    const uint8_t leaf_hash[static 32], coso_subtree_put put, void *arg);
+
+/* The root hash of the f->size leaves appended so far. */
+void coso_frontier_root(const struct coso_frontier *f, uint8_t out[static 32]);
+
+/*
+ * Checkpoints: C2SP tlog-checkpoint note text
+ *
+ *   <origin>\n<tree size, decimal>\n<base64 root hash>\n[extension lines]
+ *
+ * signed as a C2SP signed-note: the text, a blank line, then signature
+ * lines: U+2014 (em dash), space, key name, space, base64(key id [4] ||
+ * Ed25519 signature [64]), newline; the signature is over the note text.
+ * The key id is the first 4 bytes of SHA-256(key name || 0x0A || 0x01 ||
+ * public key).
+ */
+#define COSO_NOTE_MAX    8192u /* bytes of a whole signed note */
+#define COSO_ORIGIN_MAX  256u  /* bytes of the origin line */
+#define COSO_KEYNAME_MAX 256u  /* bytes of a key name */
+
+struct coso_checkpoint {
+	char origin[COSO_ORIGIN_MAX + 1]; /* NUL-terminated */
+	uint64_t size;
+	uint8_t root[32];
+};
+
+/* The signed-note key id of an Ed25519 key under a name. */
+void coso_note_key_id(
+    uint8_t out[static 4], const char *name, const uint8_t pk[static 32]);
+
+/*
+ * The note verifier key "<name>+<8 hex key id>+<base64(0x01 || pk)>",
+ * malloc'd into *out (caller frees).  An invalid name (empty, over
+ * COSO_KEYNAME_MAX, not UTF-8, with a space, a control or '+') gives
+ * COSO_EINVAL.
+ */
+COSO_NODISCARD int coso_note_vkey_format(
+    char **out, const char *name, const uint8_t pk[static 32]);
+
+/*
+ * Signs a checkpoint as a note with one signature line by key under
+ * key_name; *out is malloc'd and NUL-terminated (caller frees).  origin
+ * must be a valid key name too (non-empty, at most COSO_ORIGIN_MAX bytes);
+ * size at most COSO_TREE_SIZE_MAX.  Otherwise COSO_EINVAL.
+ */
+COSO_NODISCARD int coso_checkpoint_sign(char **out, const struct coso_key *key,
+    const char *key_name, const char *origin, uint64_t size,
+    const uint8_t root[static 32]);
+
+/*
+ * Verifies a signed checkpoint note of len bytes against the key (key_name,
+ * pk) and fills *out only on success.  Strict: at most COSO_NOTE_MAX bytes
+ * (COSO_ETOOBIG), UTF-8 (COSO_EUTF8) without control characters but
+ * newline, ending in a newline (COSO_ETRUNC); size in decimal without
+ * leading zeros (COSO_ENONCANON), at most COSO_TREE_SIZE_MAX (COSO_ETOOBIG);
+ * root in canonical padded base64 of 32 bytes; origin at most
+ * COSO_ORIGIN_MAX bytes (COSO_ETOOBIG); anything else malformed, including
+ * any malformed signature line, COSO_EINVAL.  Lines of other keys are skipped;
+ * every line of this key must verify (COSO_EBADSIG); none gives
+ * COSO_EWRONGKEY. Extension lines are accepted and not returned.
+ */
+COSO_NODISCARD int coso_checkpoint_verify(struct coso_checkpoint *out,
+    const char *note, size_t len, const char *key_name,
+    const uint8_t pk[static 32]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -33,46 +33,6 @@ static const char units_csv[] = "code,name,level,parent_code,valid_from\n"
                                 "20,Tỉnh Lạng Sơn,province,,2020-01-01\n"
                                 "06043,Xã Đào Viên,commune,20,2020-01-01\n";
 
-/* Raw durable insert+commit of a 600-byte row, one transaction each. */
-static double
-raw_sqlite_rate(const char *dir)
-{
-	char path[256];
-	sqlite3 *db;
-	sqlite3_stmt *st;
-	uint8_t row[600];
-	double t0;
-	int i;
-
-	snprintf(path, sizeof(path), "%s/raw.db", dir);
-	randombytes_buf(row, sizeof(row));
-	if (sqlite3_open(path, &db) != SQLITE_OK
-	    || sqlite3_exec(db,
-	           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	           "CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)",
-	           NULL, NULL, NULL)
-	        != SQLITE_OK
-	    || sqlite3_prepare_v2(
-	           db, "INSERT INTO t (b) VALUES (?)", -1, &st, NULL)
-	        != SQLITE_OK) {
-		bench_die("cannot set up the raw SQLite baseline");
-	}
-	t0 = bench_now();
-	for (i = 0; i < N_DURABLE; i++) {
-		sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-		sqlite3_bind_blob(st, 1, row, sizeof(row), SQLITE_STATIC);
-		if (sqlite3_step(st) != SQLITE_DONE) {
-			bench_die("raw insert failed");
-		}
-		sqlite3_reset(st);
-		sqlite3_exec(db, "COMMIT", NULL, NULL, NULL);
-	}
-	t0 = bench_now() - t0;
-	sqlite3_finalize(st);
-	sqlite3_close(db);
-	return N_DURABLE / t0;
-}
-
 static double
 sign_rate(void)
 {
@@ -205,7 +165,7 @@ main(int argc, char **argv)
 	if (argc != 3 || sodium_init() < 0 || mkdtemp(dir) == NULL) {
 		bench_die("usage: bench_client COSO_BINARY FRAGMENT");
 	}
-	raw  = raw_sqlite_rate(dir);
+	raw  = bench_raw_durable_rate(dir, N_DURABLE);
 	sign = sign_rate();
 	snprintf(sdir, sizeof(sdir), "%s/inproc", dir);
 	inproc = inproc_rate(sdir);

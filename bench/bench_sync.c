@@ -325,40 +325,6 @@ verify_rate(void)
 	return n / (bench_now() - t0);
 }
 
-/* Durable single-row insert+commit rate (WAL, synchronous=FULL). */
-static double
-raw_insert_rate(const char *dir, int n)
-{
-	char path[128];
-	sqlite3 *db;
-	uint8_t row[600];
-	double t0;
-	int i;
-
-	snprintf(path, sizeof(path), "%s/raw.db", dir);
-	randombytes_buf(row, sizeof(row));
-	if (sqlite3_open(path, &db) != SQLITE_OK
-	    || sqlite3_exec(db,
-	           "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-	           "CREATE TABLE t (id INTEGER PRIMARY KEY, b BLOB)",
-	           NULL, NULL, NULL)
-	        != SQLITE_OK) {
-		bench_die("raw sqlite");
-	}
-	t0 = bench_now();
-	for (i = 0; i < n; i++) {
-		sqlite3_stmt *st;
-		sqlite3_prepare_v2(
-		    db, "INSERT INTO t (b) VALUES (?)", -1, &st, 0);
-		sqlite3_bind_blob(st, 1, row, sizeof(row), SQLITE_STATIC);
-		sqlite3_step(st);
-		sqlite3_finalize(st);
-	}
-	t0 = bench_now() - t0;
-	sqlite3_close(db);
-	return n / t0;
-}
-
 /* Runs build/PROG with the given arguments (NULL-terminated). */
 static void
 prog(struct bench *b, const char *out, const char *name, ...)
@@ -634,7 +600,7 @@ main(int argc, char **argv)
 	snprintf(b.url, sizeof(b.url), "tcp://127.0.0.1:%d",
 	    20000 + (int) pick(40000));
 	verify = verify_rate();
-	raw    = raw_insert_rate(b.dir, 2000);
+	raw    = bench_raw_durable_rate(b.dir, 2000);
 	setup(&b);
 	if ((f = fopen(b.central_pub, "r")) == NULL) {
 		bench_die("central key");

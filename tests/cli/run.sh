@@ -3,28 +3,7 @@
 # outputs and files.  Prints "N passed, N failed"; fails if any failed.
 set -u
 B=$(cd "$1" && pwd)
-COSO=$B/coso
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect CODE DESC CMD...: runs CMD, checks its exit code.
-expect() {
-	want=$1 desc=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else
-		bad "$desc: exit $got, wanted $want"; cat "$T/err"; fi
-}
-# contains FILE TEXT DESC
-contains() {
-	if grep -qF -- "$2" "$1"; then ok; else
-		bad "$3: \`$2' not in output"; cat "$1"; fi
-}
+. "$(dirname "$0")/lib.sh"
 
 printf 'mật khẩu Lạng Sơn\n' >"$T/pass"
 printf 'sai mật khẩu\n' >"$T/wrong"

@@ -6,35 +6,9 @@
 # Prints "admin-cli: N passed, M failed"; exits non-zero if any failed.
 set -u
 B=$(cd "${1:-build}" && pwd)
-COSO=$B/coso
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-unset LANGUAGE LC_MESSAGES COSO_PASSPHRASE_FILE COSO_LOCALEDIR
-LC_ALL=C.UTF-8
-export LC_ALL
+. "$(dirname "$0")/lib.sh"
 COSO_HOME=$T/admin
 export COSO_HOME
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-expect() {
-	want=$1 desc=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else
-		bad "$desc: exit $got, wanted $want"; cat "$T/err"; fi
-}
-contains() {
-	if grep -qF -- "$2" "$1"; then ok; else
-		bad "$3: \`$2' not in output"; cat "$1"; fi
-}
-same() {
-	if [ "$1" = "$2" ]; then ok; else bad "$3: \`$1' != \`$2'"; fi
-}
 # json value of key from status --json
 status_of() {
 	"$COSO" status --json 2>/dev/null |

@@ -5,42 +5,9 @@
 # Prints "field-cli: N passed, M failed"; exits non-zero if any failed.
 set -u
 B=$(cd "${1:-build}" && pwd)
-COSO=$B/coso
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0
-fail=0
-
-# English unless a test says otherwise, whatever the caller's locale.
-unset LANGUAGE LC_MESSAGES COSO_PASSPHRASE_FILE COSO_LOCALEDIR
-LC_ALL=C.UTF-8
-export LC_ALL
+. "$(dirname "$0")/lib.sh"
 COSO_HOME=$T/home
 export COSO_HOME
-
-ok() { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-# expect CODE DESC CMD...: runs CMD, checks its exit code.
-expect() {
-	want=$1 desc=$2
-	shift 2
-	"$@" >"$T/out" 2>"$T/err"
-	got=$?
-	if [ "$got" -eq "$want" ]; then ok; else
-		bad "$desc: exit $got, wanted $want"; cat "$T/err"; fi
-}
-# contains FILE TEXT DESC / lacks FILE TEXT DESC
-contains() {
-	if grep -qF -- "$2" "$1"; then ok; else
-		bad "$3: \`$2' not in output"; cat "$1"; fi
-}
-lacks() {
-	if grep -qF -- "$2" "$1"; then bad "$3: \`$2' in output"; else ok; fi
-}
-# same A B DESC: two strings are equal.
-same() {
-	if [ "$1" = "$2" ]; then ok; else bad "$3: \`$1' != \`$2'"; fi
-}
 # json FILE DESC: valid JSON (skipped without python3).
 json() {
 	if [ -z "$PY" ]; then return; fi
@@ -81,13 +48,10 @@ code,name,level,parent_code,valid_from
 EOF
 expect 0 "units import" "$COSO" units import "$T/units.csv"
 contains "$T/out" "5 units imported" "units count"
-DATA=../shared/data/lang-son-2024.csv
-if [ -f "$DATA" ]; then
-	expect 0 "units import real" "$COSO" units import "$DATA"
-	contains "$T/out" "206 units imported" "real units count"
-else
-	echo "note: $DATA not found, real unit list skipped"
-fi
+# The real unit list shipped with coso (deploy/data).
+DATA="$(cd "$(dirname "$0")/../.." && pwd)/deploy/data/lang-son-2024.csv"
+expect 0 "units import real" "$COSO" units import "$DATA"
+contains "$T/out" "206 units imported" "real units count"
 expect 2 "units import missing" "$COSO" units import "$T/nope.csv"
 expect 1 "units usage" "$COSO" units import
 

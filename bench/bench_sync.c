@@ -22,7 +22,10 @@
  *                           (`coso sync`); baseline: 1,000 raw durable
  *                           inserts.
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <pthread.h>
+#include <sys/socket.h>
 #include <signal.h>
 #include <stdint.h>
 
@@ -277,6 +280,30 @@ device_thread(void *arg)
 {
 	push_all(arg, BATCH);
 	return NULL;
+}
+
+/* A loopback port nothing listens on now. */
+static int
+free_port(void)
+{
+	struct sockaddr_in a;
+	int fd, port = 0;
+
+	while (port == 0) {
+		port = 20000 + (int) pick(40000);
+		memset(&a, 0, sizeof(a));
+		a.sin_family      = AF_INET;
+		a.sin_port        = htons((uint16_t) port);
+		a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if ((fd = socket(AF_INET, SOCK_STREAM, 0)) < 0) {
+			bench_die("socket");
+		}
+		if (bind(fd, (struct sockaddr *) &a, sizeof(a)) != 0) {
+			port = 0;
+		}
+		close(fd);
+	}
+	return port;
 }
 
 /* Peak resident memory of a process in MiB (VmHWM). */
@@ -597,8 +624,7 @@ main(int argc, char **argv)
 	if (mkdtemp(b.dir) == NULL) {
 		bench_die("mkdtemp");
 	}
-	snprintf(b.url, sizeof(b.url), "tcp://127.0.0.1:%d",
-	    20000 + (int) pick(40000));
+	snprintf(b.url, sizeof(b.url), "tcp://127.0.0.1:%d", free_port());
 	verify = verify_rate();
 	raw    = bench_raw_durable_rate(b.dir, 2000);
 	setup(&b);

@@ -20,7 +20,8 @@
 #include "central_store.h"
 
 #define BUSY_MS      5000
-#define CACHE_SLOTS  128
+#define CACHE_SLOTS  256
+#define CACHE_WAYS   4
 #define SQL_MAX      2048
 #define STORE_KIND   "coso-central"
 #define STORE_FORMAT 1
@@ -35,6 +36,7 @@ struct central_store {
 	sqlite3 *db;
 	char *path;
 	struct slot cache[CACHE_SLOTS];
+	uint32_t evict;
 	char errmsg[CSTORE_ERRMSG_MAX];
 };
 
@@ -130,17 +132,33 @@ fnv1a(const char *s)
 }
 
 /* A prepared statement for sql from the handle's cache, reset and with
- * its bindings cleared; NULL (errmsg set) on failure. */
+ * its bindings cleared; NULL (errmsg set) on failure.  The cache is
+ * CACHE_WAYS-way set associative: with one slot per hash, two statements
+ * of every change-set (the author lookup and the proposal insert) shared
+ * a slot and were prepared again each time. */
 static sqlite3_stmt *
 prep(struct central_store *s, const char *sql)
 {
-	struct slot *sl = &s->cache[fnv1a(sql) % CACHE_SLOTS];
+	uint32_t h      = fnv1a(sql) % CACHE_SLOTS;
+	struct slot *sl = NULL;
 	sqlite3_stmt *st;
+	uint32_t i;
 
-	if (sl->sql != NULL && strcmp(sl->sql, sql) == 0) {
-		sqlite3_reset(sl->st);
-		sqlite3_clear_bindings(sl->st);
-		return sl->st;
+	for (i = 0; i < CACHE_WAYS; i++) {
+		struct slot *c = &s->cache[(h + i) % CACHE_SLOTS];
+
+		if (c->sql != NULL && strcmp(c->sql, sql) == 0) {
+			sqlite3_reset(c->st);
+			sqlite3_clear_bindings(c->st);
+			return c->st;
+		}
+		if (sl == NULL && c->sql == NULL) {
+			sl = c;
+		}
+	}
+	if (sl == NULL) {
+		/* Every way taken: evict one, in turn. */
+		sl = &s->cache[(h + s->evict++ % CACHE_WAYS) % CACHE_SLOTS];
 	}
 	if (sqlite3_prepare_v3(
 	        s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL)
@@ -150,7 +168,8 @@ prep(struct central_store *s, const char *sql)
 	}
 	free(sl->sql);
 	sqlite3_finalize(sl->st);
-	sl->st = st;
+	sl->sql = NULL;
+	sl->st  = st;
 	if ((sl->sql = strdup(sql)) == NULL) {
 		sqlite3_finalize(st);
 		sl->st = NULL;
@@ -476,7 +495,12 @@ cstore_open(struct central_store **out, const char *path, int readonly,
 		rv = check_kind(s);
 	}
 	if (rv == COSO_OK && !readonly) {
-		rv = exec(s, "PRAGMA synchronous = FULL;",
+		/* A group's dirty pages stay in the page cache until its
+		 * COMMIT (a small cache spills them to the WAL mid-group),
+		 * and savepoint journals stay in memory. */
+		rv = exec(s,
+		    "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
+		    " PRAGMA temp_store = MEMORY;",
 		    "cannot configure the database");
 	}
 	if (rv != COSO_OK) {

@@ -208,9 +208,9 @@ install: all install-mo
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/include/coso
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
-	install -m 0644 $(PROTO_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 $(PROTO_LIB) $(CLIENT_LIB) $(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 proto/include/coso/proto.h \
-		$(DESTDIR)$(PREFIX)/include/coso/
+		client/include/coso/client.h $(DESTDIR)$(PREFIX)/include/coso/
 
 clean:
 	rm -rf $(B)

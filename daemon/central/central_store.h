@@ -113,6 +113,8 @@ struct cstore_reason_count {
 
 struct cstore_stats {
 	uint64_t accepted, quarantined, authors, changesets, bytes;
+	uint64_t tree_size; /* leaves of the audit log's tree */
+	uint8_t root[32];   /* its root hash */
 	size_t nreasons;
 	struct cstore_reason_count reasons[CSTORE_REASONS_MAX];
 };
@@ -153,6 +155,27 @@ COSO_NODISCARD int cstore_log_find(struct central_store *s,
 /* The entry at position, bytes malloc'd into out->bytes. */
 COSO_NODISCARD int cstore_log_get(
     struct central_store *s, uint64_t position, struct cstore_logrow *out);
+
+/*
+ * The audit log's Merkle tree (table tree_hashes): every appended entry
+ * is a leaf (index = position, data as in its receipt, FORMAT.md "Log
+ * leaves and tree"), added by cstore_log_append in the same transaction,
+ * with every aligned subtree it completes.  The writer's handle keeps the
+ * frontier in memory (rebuilt after a rollback).  head: the tree of the
+ * whole log (size = number of entries) and its root.  src: the stored
+ * subtree hashes, for proofs.
+ */
+COSO_NODISCARD int cstore_tree_head(
+    struct central_store *s, uint64_t *size, uint8_t root[static 32]);
+void cstore_tree_src(struct central_store *s, struct coso_tree_src *src);
+
+/* Signed checkpoints (table checkpoints, one per tree size): put fails if
+ * one is stored for size; latest is the largest, COSO_ENOENT if none,
+ * note malloc'd. */
+COSO_NODISCARD int cstore_checkpoint_put(
+    struct central_store *s, uint64_t size, const char *note);
+COSO_NODISCARD int cstore_checkpoint_latest(
+    struct central_store *s, uint64_t *size, char **note);
 
 /* Authors. */
 COSO_NODISCARD int cstore_author_get(struct central_store *s,

@@ -191,6 +191,10 @@ init_db(struct central_store *s, const struct coso_key *key,
 		cstore_rollback(s);
 		return out.reason != 0 ? out.reason : COSO_EINVAL;
 	}
+	if ((rv = emit_checkpoint(&m)) != COSO_OK) {
+		cstore_rollback(s);
+		return rv;
+	}
 	return cstore_commit(s);
 }
 
@@ -454,6 +458,7 @@ print_tables(struct central_store *s, int json)
 static int
 print_stats(struct central_store *s, const struct cstore_stats *st, int json)
 {
+	char root[65];
 	size_t i;
 	int rv;
 
@@ -471,11 +476,13 @@ print_stats(struct central_store *s, const struct cstore_stats *st, int json)
 	if ((rv = print_tables(s, json)) != COSO_OK) {
 		return rv;
 	}
+	sodium_bin2hex(root, sizeof(root), st->root, 32);
 	printf(json ? "  },\n  \"log\": {\"changesets\": %" PRIu64
-	              ", \"bytes\": %" PRIu64 "}\n}\n"
+	              ", \"bytes\": %" PRIu64 "},\n  \"tree_size\": %" PRIu64
+	              ",\n  \"root\": \"%s\"\n}\n"
 	            : "log          %" PRIu64 " change-sets, %" PRIu64
-	              " bytes\n",
-	    st->changesets, st->bytes);
+	              " bytes\ntree size    %" PRIu64 "\nroot         %s\n",
+	    st->changesets, st->bytes, st->tree_size, root);
 	return COSO_OK;
 }
 
@@ -553,6 +560,60 @@ central_digest(int argc, char **argv)
 	return code;
 }
 
+/* `checkpoint`: the latest signed checkpoint, as signed. */
+static int
+central_checkpoint(int argc, char **argv)
+{
+	const char *db          = NULL;
+	const struct opt opts[] = {{"--db", &db, 0}};
+	struct central_store *s;
+	uint64_t size;
+	char *note = NULL;
+	int rv, code = COSOD_EXIT_FAIL;
+
+	if (parse_opts(argc, argv, opts, 1) != 0 || need("--db", db) != 0) {
+		return COSOD_EXIT_USAGE;
+	}
+	if (open_ro(db, &s) != 0) {
+		return COSOD_EXIT_FAIL;
+	}
+	if ((rv = cstore_checkpoint_latest(s, &size, &note)) == COSO_OK) {
+		fputs(note, stdout);
+		code = fflush(stdout) == 0 ? 0 : COSOD_EXIT_FAIL;
+	} else if (rv == COSO_ENOENT) {
+		fail("`%s' has no checkpoint", db);
+	} else {
+		fail("cannot read `%s': %s", db,
+		    rv == COSO_EIO ? cstore_errmsg(s) : coso_strerror(rv));
+	}
+	free(note);
+	cstore_close(s);
+	return code;
+}
+
+/* The rebuilt log must have the same tree: same leaves, same root. */
+static int
+same_tree(struct central_store *src, struct central_store *dst)
+{
+	uint64_t n_src, n_dst;
+	uint8_t r_src[32], r_dst[32];
+	char hex[65];
+
+	if (cstore_tree_head(src, &n_src, r_src) != COSO_OK
+	    || cstore_tree_head(dst, &n_dst, r_dst) != COSO_OK) {
+		fail("rebuild: cannot read the tree: %s", cstore_errmsg(dst));
+		return -1;
+	}
+	if (n_src != n_dst || memcmp(r_src, r_dst, 32) != 0) {
+		sodium_bin2hex(hex, sizeof(hex), r_dst, 32);
+		fail("rebuild: the log's tree differs (%" PRIu64
+		     " leaves, root %s)",
+		    n_dst, hex);
+		return -1;
+	}
+	return 0;
+}
+
 static int
 rebuild_into(
     struct central_store *src, struct central_store *dst, const char *out)
@@ -572,6 +633,9 @@ rebuild_into(
 		     " log entries got another verdict; `%s' kept for "
 		     "inspection",
 		    bad, n, out);
+		return COSOD_EXIT_FAIL;
+	}
+	if (same_tree(src, dst) != 0) {
 		return COSOD_EXIT_FAIL;
 	}
 	return print_digest(dst, out);
@@ -619,6 +683,7 @@ static const struct {
         "--tls-key FILE] [--contexts N] [--log-level LEVEL]"},
     {"stats", central_stats, "--db PATH [--json]"},
     {"digest", central_digest, "--db PATH"},
+    {"checkpoint", central_checkpoint, "--db PATH"},
     {"rebuild", central_rebuild, "--db PATH --out NEWPATH"},
 };
 

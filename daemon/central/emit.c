@@ -118,3 +118,57 @@ emit_device_key(const struct merge_ctx *m, const uint8_t pk[static 32],
 	free(body);
 	return rv;
 }
+
+/* The checkpoint stored for size names root. */
+static int
+same_root(const struct merge_ctx *m, const char *origin, const char *note,
+    const uint8_t root[static 32])
+{
+	struct coso_checkpoint c;
+	uint8_t pk[32];
+	int rv;
+
+	coso_key_public(m->central, pk);
+	rv = coso_checkpoint_verify(&c, note, strlen(note), origin, pk);
+	if (rv == COSO_OK && sodium_memcmp(c.root, root, 32) != 0) {
+		rv = COSO_EINVAL;
+	}
+	return rv;
+}
+
+int
+emit_checkpoint(const struct merge_ctx *m)
+{
+	uint64_t size, last = 0;
+	uint8_t root[32];
+	char *origin = NULL, *note = NULL;
+	int rv;
+
+	if (m->central == NULL) {
+		return COSO_OK;
+	}
+	if ((rv = cstore_tree_head(m->s, &size, root)) != COSO_OK
+	    || size == 0) {
+		return rv;
+	}
+	if ((rv = cstore_meta_get(m->s, "origin", &origin)) != COSO_OK) {
+		return rv;
+	}
+	rv = cstore_checkpoint_latest(m->s, &last, &note);
+	if (rv == COSO_OK && last >= size) {
+		/* Nothing appended since (the log only grows). */
+		rv = last == size ? same_root(m, origin, note, root)
+		                  : COSO_EINVAL;
+	} else if (rv == COSO_OK || rv == COSO_ENOENT) {
+		free(note);
+		note = NULL;
+		rv   = coso_checkpoint_sign(
+		      &note, m->central, origin, origin, size, root);
+		if (rv == COSO_OK) {
+			rv = cstore_checkpoint_put(m->s, size, note);
+		}
+	}
+	free(note);
+	free(origin);
+	return rv;
+}

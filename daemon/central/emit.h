@@ -27,4 +27,16 @@ COSO_NODISCARD int emit_device_key(const struct merge_ctx *m,
     const uint8_t pk[static 32], const char *cadre, int role,
     const uint8_t *token_hash, uint64_t now_ms, struct merge_out *out);
 
+/*
+ * Signs a checkpoint of the log's tree as it stands in the transaction
+ * (size = log entries, its root) with the central key under the key name
+ * and origin meta `origin`, and stores it, unless one is stored for that
+ * size already (then it must name the same root: COSO_EINVAL otherwise,
+ * never a second root for one size).  Nothing without a key (replay) or
+ * for an empty log.  Called before the transaction's COMMIT, so a
+ * checkpoint commits with its leaves and a note whose commit fails is
+ * never shown.
+ */
+COSO_NODISCARD int emit_checkpoint(const struct merge_ctx *m);
+
 #endif /* COSOD_EMIT_H */

@@ -37,6 +37,11 @@ struct central_store {
 	char *path;
 	struct slot cache[CACHE_SLOTS];
 	uint32_t evict;
+	int readonly;
+	/* The log's Merkle frontier; tree_ok: it matches the log as this
+	 * handle sees it (cleared by every rollback). */
+	struct coso_frontier tree;
+	int tree_ok;
 	char errmsg[CSTORE_ERRMSG_MAX];
 };
 
@@ -59,6 +64,9 @@ static const char *const table_names[NTABLES + 1] = {
     "teams",
     "schedules",
 };
+
+static int tree_upgrade(struct central_store *s);
+static int tree_append(struct central_store *s, const struct cstore_logrow *r);
 
 static const char schema_sql[]
     = "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
@@ -92,6 +100,15 @@ static const char schema_sql[]
       " kind INTEGER NOT NULL, key TEXT NOT NULL,"
       " PRIMARY KEY (position, kind, key)) WITHOUT ROWID;"
       "CREATE INDEX pull_scope_key ON pull_scope (kind, key, position);";
+
+/* The audit log's tables; also created at open in a database made before
+ * them (the leaves are then computed from the log). */
+static const char tree_sql[]
+    = "CREATE TABLE IF NOT EXISTS tree_hashes (start INTEGER NOT NULL,"
+      " size INTEGER NOT NULL, hash BLOB NOT NULL,"
+      " PRIMARY KEY (start, size)) WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY,"
+      " note TEXT NOT NULL);";
 
 static const char index_sql[]
     = "CREATE INDEX units_code ON units (code);"
@@ -351,7 +368,8 @@ schema_create(struct central_store *s)
 			return rv;
 		}
 	}
-	if ((rv = exec(s, index_sql, "cannot create the database")) != 0) {
+	if ((rv = exec(s, index_sql, "cannot create the database")) != 0
+	    || (rv = exec(s, tree_sql, "cannot create the database")) != 0) {
 		return rv;
 	}
 	snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", STORE_FORMAT);
@@ -503,6 +521,10 @@ cstore_open(struct central_store **out, const char *path, int readonly,
 		    " PRAGMA temp_store = MEMORY;",
 		    "cannot configure the database");
 	}
+	s->readonly = readonly;
+	if (rv == COSO_OK && !readonly) {
+		rv = tree_upgrade(s);
+	}
 	if (rv != COSO_OK) {
 		snprintf(errmsg, CSTORE_ERRMSG_MAX, "%s", s->errmsg);
 		cstore_close(s);
@@ -538,6 +560,7 @@ cstore_rollback(struct central_store *s)
 	if (!sqlite3_get_autocommit(s->db)) {
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	}
+	s->tree_ok = 0;
 }
 
 int
@@ -565,6 +588,7 @@ cstore_rollback_to(struct central_store *s, const char *name)
 
 	snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name, name);
 	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	s->tree_ok = 0;
 }
 
 /* ---- meta ----------------------------------------------------------------
@@ -630,6 +654,7 @@ cstore_log_next(struct central_store *s, uint64_t *next)
 int
 cstore_log_append(struct central_store *s, const struct cstore_logrow *r)
 {
+	int rv;
 	sqlite3_stmt *st = prep(s,
 	    "INSERT INTO changesets (position, id, author, sender, seq, hlc, "
 	    "received_ms, verdict, reason, bytes, receipt) "
@@ -650,7 +675,10 @@ cstore_log_append(struct central_store *s, const struct cstore_logrow *r)
 	sqlite3_bind_blob(st, 10, r->bytes, (int) r->len, SQLITE_STATIC);
 	sqlite3_bind_blob(
 	    st, 11, r->receipt, COSO_RECEIPT_BYTES, SQLITE_STATIC);
-	return run(s, st, "cannot append to the log");
+	if ((rv = run(s, st, "cannot append to the log")) != COSO_OK) {
+		return rv;
+	}
+	return tree_append(s, r);
 }
 
 #define LOG_COLS                                                         \
@@ -1441,7 +1469,10 @@ cstore_stats_get(struct central_store *s, struct cstore_stats *out)
 	rc           = sqlite3_step(st);
 	out->authors = (uint64_t) sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	return rc == SQLITE_ROW ? COSO_OK : fail(s, "cannot read the keys");
+	if (rc != SQLITE_ROW) {
+		return fail(s, "cannot read the keys");
+	}
+	return cstore_tree_head(s, &out->tree_size, out->root);
 }
 
 int
@@ -1462,4 +1493,247 @@ cstore_table_count(struct central_store *s, uint32_t table, uint64_t *n)
 	*n = (uint64_t) sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
 	return rc == SQLITE_ROW ? COSO_OK : fail(s, "cannot count records");
+}
+
+/* ---- the audit log's tree and checkpoints ---------------------------------
+ */
+
+/* The leaf hash of a log entry: what its receipt states, and its author
+ * and seq (FORMAT.md "Log leaves and tree"). */
+static void
+leaf_hash_of(const struct cstore_logrow *r, uint8_t out[static 32])
+{
+	struct coso_leaf l = {.seq = r->seq,
+	    .received_ms           = r->received_ms,
+	    .verdict               = (uint8_t) r->verdict};
+	uint8_t data[COSO_LEAF_BYTES];
+
+	memcpy(l.cs_id, r->id, 32);
+	memcpy(l.author, r->author, 32);
+	coso_leaf_encode(data, &l);
+	coso_leaf_hash(out, data, sizeof(data));
+}
+
+static int
+tree_put(void *arg, uint64_t start, uint64_t size, const uint8_t h[32])
+{
+	struct central_store *s = arg;
+	sqlite3_stmt *st        = prep(
+	           s, "INSERT INTO tree_hashes (start, size, hash) VALUES (?, ?, ?)");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t) start);
+	sqlite3_bind_int64(st, 2, (int64_t) size);
+	sqlite3_bind_blob(st, 3, h, 32, SQLITE_STATIC);
+	return run(s, st, "cannot store a tree hash");
+}
+
+static int
+tree_get(void *arg, uint64_t start, uint64_t size, uint8_t out[32])
+{
+	struct central_store *s = arg;
+	sqlite3_stmt *st        = prep(
+	           s, "SELECT hash FROM tree_hashes WHERE start = ? AND size = ?");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t) start);
+	sqlite3_bind_int64(st, 2, (int64_t) size);
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32) {
+		memcpy(out, sqlite3_column_blob(st, 0), 32);
+		sqlite3_reset(st);
+		return COSO_OK;
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		snprintf(s->errmsg, sizeof(s->errmsg),
+		    "tree hash (%llu, %llu) is missing",
+		    (unsigned long long) start, (unsigned long long) size);
+		return rc == SQLITE_ROW ? COSO_EIO : COSO_ENOENT;
+	}
+	return fail(s, "cannot read a tree hash");
+}
+
+void
+cstore_tree_src(struct central_store *s, struct coso_tree_src *src)
+{
+	src->subtree = tree_get;
+	src->arg     = s;
+}
+
+/* Leaves stored in tree_hashes. */
+static int
+tree_leaves(struct central_store *s, uint64_t *n)
+{
+	sqlite3_stmt *st
+	    = prep(s, "SELECT count(*) FROM tree_hashes WHERE size = 1");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	rc = sqlite3_step(st);
+	*n = (uint64_t) sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? COSO_OK : fail(s, "cannot read the tree");
+}
+
+/* Makes s->tree the frontier of the whole log: loaded from the stored
+ * hashes, then the leaves of entries without one appended (a database
+ * made before the tree; storing them needs a read-write handle). */
+static int
+tree_sync(struct central_store *s)
+{
+	struct coso_tree_src src = {tree_get, s};
+	struct cstore_logrow r;
+	uint64_t n, m;
+	uint8_t h[32];
+	int rv;
+
+	if (s->tree_ok && !s->readonly) {
+		return COSO_OK;
+	}
+	s->tree_ok = 0;
+	if ((rv = cstore_log_next(s, &n)) != COSO_OK) {
+		return rv;
+	}
+	/* Every entry has its leaf (the usual case: O(log n) reads). */
+	if ((rv = coso_frontier_load(&s->tree, &src, n)) != COSO_ENOENT) {
+		s->tree_ok = rv == COSO_OK;
+		return rv;
+	}
+	if ((rv = tree_leaves(s, &m)) != COSO_OK) {
+		return rv;
+	}
+	if (m > n) {
+		snprintf(s->errmsg, sizeof(s->errmsg),
+		    "the tree has %llu leaves, the log %llu entries",
+		    (unsigned long long) m, (unsigned long long) n);
+		return COSO_EIO;
+	}
+	if ((rv = coso_frontier_load(&s->tree, &src, m)) != COSO_OK) {
+		return rv;
+	}
+	for (; m < n; m++) {
+		if ((rv = cstore_log_get(s, m, &r)) != COSO_OK) {
+			return rv;
+		}
+		free(r.bytes);
+		leaf_hash_of(&r, h);
+		rv = coso_frontier_append(
+		    &s->tree, h, s->readonly ? NULL : tree_put, s);
+		if (rv != COSO_OK) {
+			return rv;
+		}
+	}
+	s->tree_ok = 1;
+	return COSO_OK;
+}
+
+static int
+tree_upgrade(struct central_store *s)
+{
+	int rv = cstore_begin(s);
+
+	if (rv == COSO_OK
+	    && (rv = exec(s, tree_sql, "cannot create the tree")) == COSO_OK
+	    && (rv = tree_sync(s)) == COSO_OK) {
+		return cstore_commit(s);
+	}
+	cstore_rollback(s);
+	return rv;
+}
+
+/* The leaf of the entry just inserted, in the same transaction. */
+static int
+tree_append(struct central_store *s, const struct cstore_logrow *r)
+{
+	uint8_t h[32];
+	int rv;
+
+	if (s->tree_ok && s->tree.size != r->position) {
+		s->tree_ok = 0; /* the log moved under this handle */
+	}
+	if ((rv = tree_sync(s)) != COSO_OK) {
+		return rv;
+	}
+	/* tree_sync saw the new row: its leaf is in the frontier already. */
+	if (s->tree.size == r->position + 1) {
+		return COSO_OK;
+	}
+	if (s->tree.size != r->position) {
+		snprintf(s->errmsg, sizeof(s->errmsg),
+		    "log position %llu but %llu leaves",
+		    (unsigned long long) r->position,
+		    (unsigned long long) s->tree.size);
+		s->tree_ok = 0;
+		return COSO_EIO;
+	}
+	leaf_hash_of(r, h);
+	if ((rv = coso_frontier_append(&s->tree, h, tree_put, s)) != COSO_OK) {
+		s->tree_ok = 0;
+	}
+	return rv;
+}
+
+int
+cstore_tree_head(
+    struct central_store *s, uint64_t *size, uint8_t root[static 32])
+{
+	/* The log and the tree of one snapshot. */
+	int own = sqlite3_get_autocommit(s->db);
+	int rv  = own ? cstore_read_begin(s) : COSO_OK;
+
+	if (rv == COSO_OK) {
+		rv = tree_sync(s);
+		if (own) {
+			cstore_read_end(s);
+		}
+	}
+
+	if (rv == COSO_OK) {
+		*size = s->tree.size;
+		coso_frontier_root(&s->tree, root);
+	}
+	return rv;
+}
+
+int
+cstore_checkpoint_put(struct central_store *s, uint64_t size, const char *note)
+{
+	sqlite3_stmt *st
+	    = prep(s, "INSERT INTO checkpoints (size, note) VALUES (?, ?)");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t) size);
+	sqlite3_bind_text(st, 2, note, -1, SQLITE_STATIC);
+	return run(s, st, "cannot store a checkpoint");
+}
+
+int
+cstore_checkpoint_latest(struct central_store *s, uint64_t *size, char **note)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT size, note FROM checkpoints ORDER BY size DESC LIMIT 1");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*size = (uint64_t) sqlite3_column_int64(st, 0);
+		*note = strdup((const char *) sqlite3_column_text(st, 1));
+		sqlite3_reset(st);
+		return *note != NULL ? COSO_OK : COSO_ENOMEM;
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(s, "cannot read the checkpoints");
 }

@@ -154,6 +154,7 @@ writer_apply_group(struct central_store *s, const struct coso_key *central,
 	struct gstats g;
 	uint64_t t0 = coso_wall_ms();
 	struct wjob *j;
+	int rv;
 
 	memset(&g, 0, sizeof(g));
 	if (cstore_begin(s) != COSO_OK) {
@@ -163,6 +164,14 @@ writer_apply_group(struct central_store *s, const struct coso_key *central,
 	}
 	for (j = jobs; j != NULL; j = j->next) {
 		run_job(&m, j, log, &g);
+	}
+	/* The group's checkpoint commits with its leaves. */
+	if ((rv = emit_checkpoint(&m)) != COSO_OK) {
+		clog_error(log, "cannot sign a checkpoint: %s",
+		    rv == COSO_EIO ? cstore_errmsg(s) : coso_strerror(rv));
+		cstore_rollback(s);
+		finish(jobs, COSO_EBUSY);
+		return;
 	}
 	if (cstore_commit(s) != COSO_OK) {
 		clog_error(log, "%s", cstore_errmsg(s));

@@ -850,6 +850,7 @@ test_response(void **state)
 static void
 test_rebuild(void **state)
 {
+	uint64_t t1, t2;
 	struct fx *f = *state;
 	char err[CSTORE_ERRMSG_MAX], path[128];
 	struct central_store *dst = NULL;
@@ -905,8 +906,182 @@ test_rebuild(void **state)
 	assert_int_equal(digest_compute(f->s, d1), COSO_OK);
 	assert_int_equal(digest_compute(dst, d2), COSO_OK);
 	assert_memory_equal(d1, d2, 32);
+	/* The same leaves, the same tree. */
+	assert_int_equal(cstore_tree_head(f->s, &t1, d1), COSO_OK);
+	assert_int_equal(cstore_tree_head(dst, &t2, d2), COSO_OK);
+	assert_int_equal(t1, log_size(f));
+	assert_int_equal(t1, t2);
+	assert_memory_equal(d1, d2, 32);
 	cstore_close(dst);
 	coso_body_free(b);
+}
+
+/* ---- the audit log's tree -------------------------------------------------
+ */
+
+/* One PUSH of n change-sets from d through the writer's group commit. */
+static void
+push_group(struct fx *f, struct dev *d, uint8_t **cs, size_t *len, size_t n,
+    struct merge_out *out)
+{
+	struct coso_msg_item items[4];
+	uint8_t sig[4] = {0};
+	struct wjob j  = {.kind = WJOB_PUSH,
+	     .received_ms       = T0 + 7,
+	     .n                 = n,
+	     .items             = items,
+	     .sig               = sig,
+	     .out               = out,
+	     .done              = nop_done};
+	size_t i;
+
+	memset(items, 0, sizeof(items));
+	for (i = 0; i < n; i++) {
+		items[i].cs     = cs[i];
+		items[i].cs_len = len[i];
+	}
+	memcpy(j.sender_pk, d->pk, 32);
+	writer_apply_group(f->s, f->central.key, &f->log, &j);
+	assert_int_equal(j.error, 0);
+}
+
+/* MTH(D[lo:hi]) of RFC 9162 from the leaf hashes, by recursion. */
+static void
+mth(uint8_t (*leaf)[32], uint64_t lo, uint64_t hi, uint8_t out[32])
+{
+	uint8_t l[32], r[32];
+	uint64_t k = 1;
+
+	if (hi - lo == 0) {
+		coso_sha256(out, (const uint8_t *) "", 0);
+		return;
+	}
+	if (hi - lo == 1) {
+		memcpy(out, leaf[lo], 32);
+		return;
+	}
+	while (k * 2 < hi - lo) {
+		k *= 2;
+	}
+	mth(leaf, lo, lo + k, l);
+	mth(leaf, lo + k, hi, r);
+	coso_node_hash(out, l, r);
+}
+
+/* The leaf hashes of every log entry, from its row. */
+static uint8_t (*leaves_of(struct fx *f, uint64_t n))[32]
+{
+	uint8_t(*leaf)[32] = calloc(n + 1, 32);
+	uint8_t data[COSO_LEAF_BYTES];
+	struct cstore_logrow r;
+	struct coso_leaf l;
+	uint64_t i;
+
+	assert_non_null(leaf);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(cstore_log_get(f->s, i, &r), COSO_OK);
+		free(r.bytes);
+		memcpy(l.cs_id, r.id, 32);
+		memcpy(l.author, r.author, 32);
+		l.seq         = r.seq;
+		l.received_ms = r.received_ms;
+		l.verdict     = (uint8_t) r.verdict;
+		coso_leaf_encode(data, &l);
+		coso_leaf_hash(leaf[i], data, sizeof(data));
+	}
+	return leaf;
+}
+
+static void
+test_tree(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	uint8_t *cs[3], row[16], root[32], want[32], (*leaf)[32];
+	uint8_t proof[COSO_PROOF_MAX][32];
+	size_t len[3], count, i;
+	struct merge_out out[3];
+	struct coso_checkpoint c;
+	struct coso_tree_src src;
+	struct cstore_stats st;
+	uint64_t n, n0, size;
+	char *note = NULL;
+
+	n0 = log_size(f);
+	province(f); /* not through the writer: no checkpoint for it */
+	/* Group 1: accepted, quarantined (unassigned unit), accepted. */
+	visit_op(b, row, "06043", 20251101);
+	cs[0] = sign_next(&f->a, b, &len[0]);
+	visit_op(b, row, "06100", 20251101);
+	cs[1] = sign_next(&f->a, b, &len[1]);
+	visit_op(b, row, "06043", 20251102);
+	cs[2] = sign_next(&f->a, b, &len[2]);
+	push_group(f, &f->a, cs, len, 3, out);
+	assert_int_equal(out[0].verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(out[1].verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(out[2].verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(log_size(f), n0 + 4);
+	/* Group 2: duplicates only: no leaf, the same checkpoint. */
+	push_group(f, &f->a, cs, len, 2, out);
+	assert_int_equal(out[0].verdict, COSO_VERDICT_DUPLICATE);
+	assert_int_equal(out[1].verdict, COSO_VERDICT_DUPLICATE);
+	/* Group 3: a duplicate of group 1's last and a new one. */
+	free(cs[0]);
+	free(cs[1]);
+	cs[0] = cs[2];
+	visit_op(b, row, "06043", 20251103);
+	cs[1]  = sign_next(&f->a, b, &len[1]);
+	len[0] = len[2];
+	push_group(f, &f->a, cs, len, 2, out);
+	assert_int_equal(out[0].verdict, COSO_VERDICT_DUPLICATE);
+	assert_int_equal(out[1].verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(log_size(f), n0 + 5);
+	free(cs[0]);
+	free(cs[1]);
+	coso_body_free(b);
+
+	n = log_size(f);
+	assert_int_equal(cstore_tree_head(f->s, &size, root), COSO_OK);
+	assert_int_equal(size, n);
+	leaf = leaves_of(f, n);
+	mth(leaf, 0, n, want);
+	assert_memory_equal(root, want, 32);
+	assert_int_equal(cstore_stats_get(f->s, &st), COSO_OK);
+	assert_int_equal(st.tree_size, n);
+	assert_memory_equal(st.root, want, 32);
+
+	/* The checkpoint of the last group names this tree. */
+	assert_int_equal(
+	    cstore_checkpoint_latest(f->s, &size, &note), COSO_OK);
+	assert_int_equal(size, n);
+	assert_int_equal(coso_checkpoint_verify(
+	                     &c, note, strlen(note), "test", f->central.pk),
+	    COSO_OK);
+	assert_string_equal(c.origin, "test");
+	assert_int_equal(c.size, n);
+	assert_memory_equal(c.root, want, 32);
+
+	/* Every leaf's inclusion proof from the stored subtrees. */
+	cstore_tree_src(f->s, &src);
+	for (i = 0; i < n; i++) {
+		assert_int_equal(
+		    coso_proof_inclusion(&src, i, n, proof, &count), COSO_OK);
+		assert_int_equal(coso_verify_inclusion(
+		                     leaf[i], i, n, proof[0], count, c.root),
+		    COSO_OK);
+	}
+	/* Reopened: the frontier is loaded from the stored hashes. */
+	cstore_close(f->s);
+	{
+		char err[CSTORE_ERRMSG_MAX];
+
+		assert_int_equal(cstore_open(&f->s, f->db, 0, err), COSO_OK);
+	}
+	assert_int_equal(cstore_tree_head(f->s, &size, root), COSO_OK);
+	assert_int_equal(size, n);
+	assert_memory_equal(root, want, 32);
+	free(leaf);
+	free(note);
 }
 
 int
@@ -940,6 +1115,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_enroll, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_response, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
 	};
 
 	if (sodium_init() < 0) {

@@ -130,6 +130,9 @@ done
 step "Trung tâm: đã nhận gì (cosod central stats)"
 cosod central stats --db "$D/central.db"
 
+step "Điểm kiểm tra của sổ Merkle, trung tâm ký (C2SP checkpoint)"
+cosod central checkpoint --db "$D/central.db"
+
 step "Biên nhận do trung tâm ký, kiểm lại ngoại tuyến trên thiết bị"
 coso --store "$D/cb-017" receipts list
 coso --store "$D/cb-017" receipts verify

@@ -108,10 +108,10 @@ $(B)/cosod: $(DAEMON_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
 	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(CLIENT_LIB) $(PROTO_LIB) \
 		$(LIBS)
 
-$(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(PROTO_LIB)
+$(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/mkcs.d -o $@ $< client/cli/util.c \
-		$(PROTO_LIB) $(LIBS)
+		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
 
 # Fuzz targets: clang with libFuzzer, proto compiled in with the same flags.
 FUZZ_CC ?= clang

@@ -80,7 +80,7 @@ admin_units(const struct cli_opts *g, int argc, char **argv)
 	    || path == NULL) {
 		return EXIT_USAGE;
 	}
-	if ((e = util_read_file(path, UNITS_CSV_MAX, &csv, &len)) != 0) {
+	if ((e = coso_file_read(path, UNITS_CSV_MAX, &csv, &len)) != 0) {
 		util_err(_("cannot read units `%s': %s"), path,
 		    e == EFBIG ? cli_strerror(COSO_ETOOBIG) : strerror(e));
 		return EXIT_FAIL;
@@ -150,21 +150,36 @@ admin_token(const struct cli_opts *g, int argc, char **argv)
 	return done(s, e, _("cannot issue the token"));
 }
 
+/*
+ * The 1-based position of word s among the three names, or a message
+ * (msg, translated, with one %s for s) and EXIT_FAIL.
+ */
 static int
-role_parse(const char *s, enum coso_role *out)
+word_parse(
+    const char *s, const char *const names[3], int *out, const char *msg)
 {
-	static const char *const names[] = {"in-charge", "monitor", "support"};
 	int i;
 
 	for (i = 0; s != NULL && i < 3; i++) {
 		if (strcmp(s, names[i]) == 0) {
-			*out = (enum coso_role)(i + 1);
+			*out = i + 1;
 			return 0;
 		}
 	}
-	util_err(_("invalid role `%s': in-charge, monitor or support"),
-	    s != NULL ? s : "");
+	util_err(msg, s != NULL ? s : "");
 	return EXIT_FAIL;
+}
+
+static int
+role_parse(const char *s, enum coso_role *out)
+{
+	static const char *const names[] = {"in-charge", "monitor", "support"};
+	int i                            = 0, rv;
+
+	rv   = word_parse(s, names, &i,
+	      _("invalid role `%s': in-charge, monitor or support"));
+	*out = (enum coso_role) i;
+	return rv;
 }
 
 static int
@@ -246,17 +261,12 @@ status_parse(const char *s, enum coso_response_status *out)
 {
 	static const char *const names[]
 	    = {"answered", "resolved", "declined"};
-	int i;
+	int i = 0, rv;
 
-	for (i = 0; s != NULL && i < 3; i++) {
-		if (strcmp(s, names[i]) == 0) {
-			*out = (enum coso_response_status)(i + 1);
-			return 0;
-		}
-	}
-	util_err(_("invalid status `%s': answered, resolved or declined"),
-	    s != NULL ? s : "");
-	return EXIT_FAIL;
+	rv   = word_parse(s, names, &i,
+	      _("invalid status `%s': answered, resolved or declined"));
+	*out = (enum coso_response_status) i;
+	return rv;
 }
 
 static int

@@ -173,7 +173,7 @@ load_pubkey(const char *path, uint8_t pk[static 32])
 	size_t len;
 	int e;
 
-	if ((e = util_read_file(path, COSO_PUBFILE_MAX, &text, &len)) != 0) {
+	if ((e = coso_file_read(path, COSO_PUBFILE_MAX, &text, &len)) != 0) {
 		util_err(_("cannot read key `%s': %s"), path,
 		    e == EFBIG ? _("not a public key file") : strerror(e));
 		return -1;
@@ -248,7 +248,7 @@ cmd_inspect(const struct cli_opts *g, int argc, char **argv)
 	if (optind != argc - 1) {
 		goto usage;
 	}
-	if ((e = util_read_file(argv[optind], COSO_CS_MAX, &buf, &len)) != 0) {
+	if ((e = coso_file_read(argv[optind], COSO_CS_MAX, &buf, &len)) != 0) {
 		util_err(_("cannot read change-set `%s': %s"), argv[optind],
 		    e == EFBIG ? _("larger than any change-set")
 		               : strerror(e));

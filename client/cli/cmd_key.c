@@ -84,11 +84,11 @@ write_pair(const char *out, const char *sec, const char *pub)
 		util_err(_("cannot write key `%s': file exists"), out);
 		goto out;
 	}
-	if ((e = util_write_file(out, sec, strlen(sec), 0600)) != 0) {
+	if ((e = coso_file_write(out, sec, strlen(sec), 0600)) != 0) {
 		util_err(_("cannot write key `%s': %s"), out, strerror(e));
 		goto out;
 	}
-	if ((e = util_write_file(pth, pub, strlen(pub), 0644)) != 0) {
+	if ((e = coso_file_write(pth, pub, strlen(pub), 0644)) != 0) {
 		util_err(_("cannot write key `%s': %s"), pth, strerror(e));
 		goto out;
 	}
@@ -144,7 +144,7 @@ key_public(const char *path, const struct key_opts *o)
 	size_t len = 0, plen;
 	int e, rv = EXIT_FAIL;
 
-	if ((e = util_read_file(path, COSO_SECFILE_MAX, &text, &len)) != 0) {
+	if ((e = coso_file_read(path, COSO_SECFILE_MAX, &text, &len)) != 0) {
 		util_err(_("cannot read key `%s': %s"), path,
 		    e == EFBIG ? _("not a key file (too large)")
 		               : strerror(e));

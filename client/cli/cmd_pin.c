@@ -39,7 +39,7 @@ cli_central_key(const char *arg, char **text)
 	int e;
 
 	if (stat(arg, &st) == 0 && S_ISREG(st.st_mode)) {
-		e = util_read_file(arg, COSO_PUBFILE_MAX, &buf, &len);
+		e = coso_file_read(arg, COSO_PUBFILE_MAX, &buf, &len);
 		if (e != 0) {
 			util_err(_("cannot read central key `%s': %s"), arg,
 			    e == EFBIG ? _("not a public key file")

@@ -22,7 +22,7 @@ units_import(const struct cli_opts *g, const char *path)
 	size_t len = 0, count = 0;
 	int e, rv             = EXIT_FAIL;
 
-	if ((e = util_read_file(path, UNITS_CSV_MAX, &csv, &len)) != 0) {
+	if ((e = coso_file_read(path, UNITS_CSV_MAX, &csv, &len)) != 0) {
 		util_err(_("cannot read units `%s': %s"), path,
 		    e == EFBIG ? cli_strerror(COSO_ETOOBIG) : strerror(e));
 		return EXIT_FAIL;

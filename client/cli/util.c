@@ -2,94 +2,17 @@
  * util.c: file and message helpers for the command-line programs.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <sodium.h>
 
+#include <coso/client.h>
 #include <coso/proto.h>
 
 #include "util.h"
-
-int
-util_read_file(const char *path, size_t max, uint8_t **out, size_t *len)
-{
-	FILE *f      = NULL;
-	uint8_t *buf = NULL;
-	size_t n;
-	int rv = 0;
-
-	if ((f = fopen(path, "rb")) == NULL) {
-		return errno;
-	}
-	/* One byte more than allowed tells "over the limit" from "at it". */
-	if ((buf = malloc(max + 2)) == NULL) {
-		rv = ENOMEM;
-		goto out;
-	}
-	n = fread(buf, 1, max + 1, f);
-	if (ferror(f)) {
-		rv = EIO;
-		goto out;
-	}
-	if (n > max) {
-		rv = EFBIG;
-		goto out;
-	}
-	buf[n] = 0;
-	*out   = buf;
-	*len   = n;
-	buf    = NULL;
-out:
-	free(buf);
-	fclose(f);
-	return rv;
-}
-
-int
-util_write_file(const char *path, const void *buf, size_t len, unsigned mode)
-{
-	size_t plen = strlen(path);
-	char *tmp   = malloc(plen + 8);
-	int fd = -1, rv = 0;
-
-	if (tmp == NULL) {
-		return ENOMEM;
-	}
-	snprintf(tmp, plen + 8, "%s.XXXXXX", path);
-	if ((fd = mkstemp(tmp)) < 0) {
-		rv = errno;
-		goto out;
-	}
-	if (fchmod(fd, (mode_t) mode) != 0
-	    || write(fd, buf, len) != (ssize_t) len || fsync(fd) != 0) {
-		rv = errno != 0 ? errno : EIO;
-		goto out;
-	}
-	if (close(fd) != 0) {
-		fd = -1;
-		rv = errno;
-		goto out;
-	}
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		rv = errno;
-	}
-out:
-	if (fd >= 0) {
-		close(fd);
-	}
-	if (rv != 0) {
-		unlink(tmp);
-	}
-	free(tmp);
-	return rv;
-}
 
 /* Copies len bytes of p into sodium_malloc memory as a C string. */
 static int
@@ -114,7 +37,7 @@ util_read_passphrase(const char *path, char **out, size_t *len)
 	size_t n = 0, i, nlen = 0;
 	int rv;
 
-	if ((rv = util_read_file(path, 1024, &buf, &n)) != 0) {
+	if ((rv = coso_file_read(path, 1024, &buf, &n)) != 0) {
 		return rv;
 	}
 	for (i = 0; i < n && buf[i] != '\n' && buf[i] != '\r'; i++) { }

@@ -11,14 +11,6 @@
 #define EXIT_USAGE 1
 #define EXIT_FAIL  2
 
-/* Reads a whole file of at most max bytes into malloc'd *out (NUL added,
- * not counted in *len).  Returns 0, or an errno value (EFBIG over max). */
-int util_read_file(const char *path, size_t max, uint8_t **out, size_t *len);
-
-/* Writes a file by temp + fsync + rename with the given mode; 0 or errno. */
-int util_write_file(
-    const char *path, const void *buf, size_t len, unsigned mode);
-
 /* Reads a passphrase file: its first line, without the newline and in
  * Unicode NFC when it is UTF-8, in sodium_malloc memory (free with
  * sodium_free).  0 or errno. */

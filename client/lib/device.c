@@ -97,9 +97,9 @@ write_key(struct coso_store *s, const struct coso_init *p, char **pub,
 		goto out;
 	}
 	sprintf(path, "%s/device.key", s->dir);
-	if ((e = cosoi_write_file(path, sec, strlen(sec), 0600)) == 0) {
+	if ((e = coso_file_write(path, sec, strlen(sec), 0600)) == 0) {
 		sprintf(path, "%s/device.pub", s->dir);
-		e = cosoi_write_file(path, *pub, strlen(*pub), 0644);
+		e = coso_file_write(path, *pub, strlen(*pub), 0644);
 	}
 	if (e != 0) {
 		rv = cosoi_fail(
@@ -188,7 +188,7 @@ load_key_file(struct coso_store *s, const char *name, size_t max,
 	int e, rv;
 
 	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
-	if ((e = cosoi_read_file(path, max, &text, &len)) != 0) {
+	if ((e = coso_file_read(path, max, (uint8_t **) &text, &len)) != 0) {
 		return cosoi_fail(s, COSO_EIO, "cannot read key `%s': %s",
 		    path, e == EFBIG ? "not a key file" : strerror(e));
 	}

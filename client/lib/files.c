@@ -55,7 +55,7 @@ write_all(int fd, const void *buf, size_t len)
 }
 
 int
-cosoi_write_file(const char *path, const void *buf, size_t len, unsigned mode)
+coso_file_write(const char *path, const void *buf, size_t len, unsigned mode)
 {
 	size_t n  = strlen(path) + 8;
 	char *tmp = malloc(n);
@@ -91,10 +91,10 @@ out:
 }
 
 int
-cosoi_read_file(const char *path, size_t max, char **out, size_t *len)
+coso_file_read(const char *path, size_t max, uint8_t **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
-	char *buf;
+	uint8_t *buf;
 	size_t n;
 
 	if (f == NULL) {

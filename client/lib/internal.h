@@ -99,13 +99,6 @@ int32_t cosoi_date_of_days(int64_t days);
 /* Lowercase hex; out has 2*len+1 bytes. */
 void cosoi_hex(char *out, const uint8_t *b, size_t len);
 
-/* Writes a file by temp + fsync + rename (+ fsync of the directory). */
-int cosoi_write_file(
-    const char *path, const void *buf, size_t len, unsigned mode);
-
-/* Reads a whole small file (at most max bytes) into malloc'd memory. */
-int cosoi_read_file(const char *path, size_t max, char **out, size_t *len);
-
 /* A handle with no database yet (store.c). */
 struct coso_store *cosoi_handle_new(
     const char *dir, const char *pass, size_t passlen);
@@ -117,6 +110,13 @@ int cosoi_store_create_db(struct coso_store *s, int version);
 int cosoi_schema_create(struct coso_store *s, int version);
 int cosoi_schema_migrate(struct coso_store *s);
 int cosoi_user_version(struct coso_store *s, int *v);
+
+/* The columns a visit is listed and shown with (from visits v LEFT JOIN
+ * units u). */
+#define COSOI_VISIT_COLS                                                      \
+	"v.id, v.unit, u.name AS unit_name, v.date, v.purpose, v.situation, " \
+	"v.difficulties, v.directions, v.participants, v.lat AS lat_e6, "     \
+	"v.lon AS lon_e6, v.seq, v.author"
 
 /* Runs a query and hands each result row to cb as a struct coso_row. */
 int cosoi_rows(struct coso_store *s, sqlite3_stmt *st, const char *kind,

@@ -97,18 +97,12 @@ list(struct coso_store *s, const char *sql, const char *kind,
 	return rv;
 }
 
-#define VISIT_COLS                                                            \
-	"v.id, v.unit, u.name AS unit_name, v.date, v.purpose, v.situation, " \
-	"v.difficulties, v.directions, v.participants, v.lat AS lat_e6, "     \
-	"v.lon AS lon_e6, "                                                   \
-	"v.seq, v.author"
-
 int
 coso_visit_list(struct coso_store *s, const struct coso_filter *f,
     coso_row_cb cb, void *arg)
 {
 	return list(s,
-	    "SELECT " VISIT_COLS ", (SELECT count(*) FROM proposals p "
+	    "SELECT " COSOI_VISIT_COLS ", (SELECT count(*) FROM proposals p "
 	    "WHERE p.source = v.id) AS proposals FROM visits v "
 	    "LEFT JOIN units u ON u.code = v.unit "
 	    "WHERE (?1 IS NULL OR v.unit = ?1) AND v.date >= ?2 "

@@ -106,22 +106,14 @@ coso_visit_show(
 
 	if ((rv = coso_id_resolve(s, "visit", hex, id))
 	    || (rv = by_id(s,
-	            "SELECT v.id, v.unit, u.name AS unit_name, v.date, "
-	            "v.purpose, "
-	            "v.situation, v.difficulties, v.directions, "
-	            "v.participants, "
-	            "v.lat AS lat_e6, v.lon AS lon_e6, v.seq, v.author, o.id "
-	            "AS changeset FROM "
-	            "visits "
-	            "v LEFT JOIN units u ON u.code = v.unit LEFT JOIN outbox "
-	            "o ON "
-	            "o.seq = v.seq WHERE v.id = ?1",
+	            "SELECT " COSOI_VISIT_COLS ", o.id AS changeset FROM "
+	            "visits v LEFT JOIN units u ON u.code = v.unit LEFT JOIN "
+	            "outbox o ON o.seq = v.seq WHERE v.id = ?1",
 	            "visit", id, cb, arg))
 	    || (rv = by_id(s,
 	            "SELECT id, text, quantity AS quantity_milli, "
-	            "quantity_unit, amount_vnd "
-	            "FROM "
-	            "outcomes WHERE visit = ?1 ORDER BY rowid",
+	            "quantity_unit, amount_vnd FROM outcomes WHERE visit = ?1 "
+	            "ORDER BY rowid",
 	            "outcome", id, cb, arg))) {
 		return rv;
 	}

@@ -16,6 +16,7 @@
 
 #include <sodium.h>
 
+#include <coso/client.h>
 #include <coso/proto.h>
 
 #include "../../client/cli/util.h"
@@ -100,7 +101,7 @@ sign_visit(const char *keypath, const char *out, const char *passpath)
 	size_t tlen = 0, plen = 0, blen, clen;
 	int e, rv             = 2;
 
-	if (util_read_file(keypath, COSO_SECFILE_MAX, &text, &tlen) != 0
+	if (coso_file_read(keypath, COSO_SECFILE_MAX, &text, &tlen) != 0
 	    || (passpath
 	        && util_read_passphrase(passpath, &pass, &plen) != 0)) {
 		fprintf(stderr, "mkcs: cannot read key or passphrase\n");
@@ -117,7 +118,7 @@ sign_visit(const char *keypath, const char *out, const char *passpath)
 		fprintf(stderr, "mkcs: %s\n", coso_strerror(e));
 		goto out;
 	}
-	if (util_write_file(out, cs, clen, 0644) != 0) {
+	if (coso_file_write(out, cs, clen, 0644) != 0) {
 		fprintf(stderr, "mkcs: cannot write `%s'\n", out);
 		goto out;
 	}

@@ -88,6 +88,17 @@ const char *coso_store_errmsg(const struct coso_store *s);
  * $HOME/.local/share/coso.  Malloc'd; NULL if none can be formed. */
 char *coso_store_default_dir(void);
 
+/*
+ * Whole small files.  coso_file_read reads at most max bytes into
+ * malloc'd *out (a NUL added, not counted in *len); coso_file_write writes
+ * by temp file + fsync + rename + fsync of the directory, so a crash
+ * leaves the old file or the new one.  Both return 0 or an errno value
+ * (EFBIG: the file is over max).
+ */
+int coso_file_read(const char *path, size_t max, uint8_t **out, size_t *len);
+int coso_file_write(
+    const char *path, const void *buf, size_t len, unsigned mode);
+
 /* Dates are int32 YYYYMMDD.  Parses "YYYY-MM-DD" or "dd/mm/yyyy". */
 COSO_NODISCARD int coso_date_parse(const char *s, int32_t *out);
 /* Formats as "dd/mm/yyyy" into out (11 bytes). */

@@ -138,7 +138,9 @@ bind_value(sqlite3_stmt *st, int i, const struct coso_value *v)
 		    st, i, (const char *) v->p, (int) v->len, SQLITE_STATIC);
 		break;
 	case COSO_VBYTES:
-		sqlite3_bind_blob(st, i, v->p, (int) v->len, SQLITE_STATIC);
+		/* A NULL pointer would bind SQL NULL, not an empty blob. */
+		sqlite3_bind_blob(st, i, v->len > 0 ? v->p : (const void *) "",
+		    (int) v->len, SQLITE_STATIC);
 		break;
 	default:
 		sqlite3_bind_null(st, i);

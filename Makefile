@@ -7,13 +7,14 @@ DESTDIR ?=
 B := build
 
 CC ?= cc
-PKGS := libsodium sqlite3
+PKGS := libsodium sqlite3 jansson
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -lsqlite3)
+PKG_LIBS := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lsodium -lsqlite3 -ljansson)
 # Debian's nng ships no .pc file: fall back to -lnng.
 NNG_LIBS := $(shell pkg-config --libs nng 2>/dev/null || echo -lnng)
 CMOCKA_LIBS := $(shell pkg-config --libs cmocka 2>/dev/null || echo -lcmocka)
 UNISTRING_LIBS := -lunistring
+CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Werror
 CFLAGS ?= -O2 -g
@@ -50,9 +51,12 @@ CLIENT_LIB := $(B)/libcoso_client.a
 CLIENT_SAN_LIB := $(B)/san/libcoso_client.a
 CLI_SRCS := $(sort $(wildcard client/cli/*.c))
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
+AUDIT_SRCS := $(sort $(wildcard client/audit/*.c))
+AUDIT_OBJS := $(AUDIT_SRCS:%.c=$(B)/%.o)
 DAEMON_SRCS := $(sort $(wildcard daemon/*.c daemon/*/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(B)/%.o)
-PROGRAMS := $(B)/coso $(if $(DAEMON_SRCS),$(B)/cosod)
+PROGRAMS := $(B)/coso $(if $(AUDIT_SRCS),$(B)/coso-audit) \
+	$(if $(DAEMON_SRCS),$(B)/cosod)
 TEST_TOOLS := $(B)/mkcs $(B)/kill_writes $(B)/wirepush
 
 .DEFAULT_GOAL := all
@@ -102,6 +106,13 @@ $(CLIENT_LIB): $(CLIENT_LIB_OBJS)
 $(B)/coso: $(CLI_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
+
+$(B)/coso-audit: $(AUDIT_OBJS) $(B)/client/cli/i18n.o $(CLIENT_LIB) \
+		$(PROTO_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $(AUDIT_OBJS) $(B)/client/cli/i18n.o \
+		$(CLIENT_LIB) $(PROTO_LIB) \
+		$(CURL_LIBS) $(LIBS)
 
 $(B)/cosod: $(DAEMON_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
@@ -190,6 +201,7 @@ test: deps
 	$(Q)sh tests/cli/test_admin.sh $(B)
 	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
 	$(Q)bash tests/e2e/test_sync.sh $(B)
+	$(Q)bash tests/e2e/test_http.sh $(B)
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)
@@ -237,3 +249,22 @@ $(B)/san/tests/test_merge: $(B)/san/tests/unit/test_merge.o \
 	@$(if $(Q),echo "  LD-SAN  $@")
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(DAEMON_TEST_SAN_OBJS) \
 		$(CLIENT_SAN_LIB) $(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS)
+
+# The HTTP API's query decoder is pure: its test links it alone.
+$(B)/tests/test_httpq: $(B)/tests/unit/test_httpq.o \
+		$(B)/daemon/central/httpq.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(B)/san/tests/test_httpq: $(B)/san/tests/unit/test_httpq.o \
+		$(B)/san/daemon/central/httpq.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(B)/fuzz/fuzz_httpq: tests/fuzz/fuzz_httpq.c daemon/central/httpq.c \
+		daemon/central/httpq.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
+		$(FUZZ_FLAGS) -o $@ $< daemon/central/httpq.c

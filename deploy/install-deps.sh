@@ -14,9 +14,13 @@ set -eu
 # clang + libclang-rt-14-dev: libFuzzer targets (the runtime is only a
 # recommendation of clang, so it is named here).  openssl + xxd: an independent
 # Ed25519 implementation that the golden vectors are checked against.
+# libjansson: JSON of the central's HTTP API and of coso-audit's reading of
+# it (a strict, bounded parser we need not write).  curl, jq: HTTP API
+# tests.
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
 libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
-clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev"
+clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev \
+libjansson-dev curl jq"
 
 missing() {
 	for p in $PACKAGES; do

@@ -25,7 +25,7 @@ $(B)/locale/%/LC_MESSAGES/coso.mo: po/%.po
 
 pot:
 	$(Q)$(XGETTEXT) $(XGETTEXT_FLAGS) -o po/coso.pot \
-		$(sort $(wildcard client/cli/*.c))
+		$(sort $(wildcard client/cli/*.c client/audit/*.c))
 
 po-merge: pot
 	$(Q)for l in $(PO_LANGS); do \

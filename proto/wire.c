@@ -8,10 +8,10 @@
  * fields: the sender must be the box's peer, and the plaintext repeats
  * version and kind.
  *
- * Messages are decoded strictly and without copies of change-sets or
- * receipts: the decoded items point into the caller's buffer.  Every count
- * and length is checked against its limit and against the bytes present
- * before anything is allocated for it.
+ * Messages are decoded strictly and without copies of change-sets,
+ * receipts, proofs or checkpoints: the decoded message points into the
+ * caller's buffer.  Every count and length is checked against its limit
+ * and against the bytes present before anything is allocated for it.
  */
 #include <assert.h>
 #include <stdlib.h>
@@ -36,7 +36,7 @@
 
 /* Smallest encoding of one item, per message type. */
 #define PUSH_ITEM_MIN     4u /* cs len */
-#define PUSH_REP_ITEM_MIN (1u + 2u + 8u + 32u + 4u)
+#define PUSH_REP_ITEM_MIN (1u + 2u + 8u + 32u + 4u + 1u)
 #define PULL_REP_ITEM_MIN (8u + 2u + 4u) /* position, cadre_id, cs len */
 
 _Static_assert(
@@ -45,6 +45,7 @@ _Static_assert(crypto_box_MACBYTES == COSO_WIRE_OVERHEAD - COSO_WIRE_HEADER,
     "frame MAC size");
 _Static_assert(COSO_WIRE_ITEMS_MAX <= UINT16_MAX, "item count fits u16");
 _Static_assert(COSO_WIRE_STR_MAX <= UINT16_MAX, "string length fits u16");
+_Static_assert(COSO_PROOF_MAX <= UINT8_MAX, "proof length fits u8");
 
 struct coso_box {
 	uint8_t shared[crypto_box_BEFORENMBYTES];
@@ -435,6 +436,33 @@ get_bytes(struct rd *r, size_t max, const uint8_t **p, size_t *len)
 	return rc;
 }
 
+/* A proof: u8 count of hashes (at most COSO_PROOF_MAX), then the hashes,
+ * pointing into the input.  Only an item with a receipt has one. */
+static int
+get_proof(struct rd *r, struct coso_msg_item *it)
+{
+	uint8_t n;
+	int rc;
+
+	if ((rc = get_u8(r, &n)) != COSO_OK) {
+		return rc;
+	}
+	if (n > COSO_PROOF_MAX) {
+		return COSO_ETOOBIG;
+	}
+	if (n > 0 && it->receipt == NULL) {
+		return COSO_ESCHEMA;
+	}
+	if ((rc = take(r, (size_t) n * 32u, &it->proof)) != COSO_OK) {
+		return rc;
+	}
+	it->nproof = n;
+	if (n == 0) {
+		it->proof = NULL;
+	}
+	return COSO_OK;
+}
+
 static int
 dec_push_rep_item(struct rd *r, struct coso_msg_item *it)
 {
@@ -460,7 +488,7 @@ dec_push_rep_item(struct rd *r, struct coso_msg_item *it)
 	if (it->receipt_len == 0) {
 		it->receipt = NULL;
 	}
-	return COSO_OK;
+	return get_proof(r, it);
 }
 
 static int
@@ -531,6 +559,48 @@ dec_items(struct rd *r, struct coso_msg *m)
 	return COSO_OK;
 }
 
+/* Whether an item carries a receipt (a NULL or empty one is none). */
+static int
+has_receipt(const struct coso_msg_item *it)
+{
+	return it->receipt != NULL && it->receipt_len > 0;
+}
+
+/* How many of m's items carry a receipt. */
+static size_t
+receipts_in(const struct coso_msg *m)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->nitems; i++) {
+		n += has_receipt(&m->items[i]);
+	}
+	return n;
+}
+
+/* checkpoint bytes | count u16 | items: the checkpoint is there exactly
+ * when some receipt is, so every decodable reply encodes back. */
+static int
+dec_push_rep(struct rd *r, struct coso_msg *m)
+{
+	const uint8_t *note = NULL;
+	size_t len          = 0;
+	int rc;
+
+	if ((rc = get_bytes(r, COSO_NOTE_MAX, &note, &len)) != COSO_OK
+	    || (rc = dec_items(r, m)) != COSO_OK) {
+		return rc;
+	}
+	if ((len > 0) != (receipts_in(m) > 0)) {
+		return COSO_ESCHEMA;
+	}
+	if (len > 0) {
+		m->checkpoint     = (const char *) note;
+		m->checkpoint_len = len;
+	}
+	return COSO_OK;
+}
+
 static int
 dec_status_rep(struct rd *r, struct coso_msg *m)
 {
@@ -574,8 +644,9 @@ dec_body(struct rd *r, struct coso_msg *m)
 		}
 		return dec_items(r, m);
 	case COSO_MSG_PUSH:
-	case COSO_MSG_PUSH_REP:
 		return dec_items(r, m);
+	case COSO_MSG_PUSH_REP:
+		return dec_push_rep(r, m);
 	default: /* ENROLL_REP, ERROR */
 		if ((rc = get_u32(r, &m->code)) != COSO_OK) {
 			return rc;
@@ -731,6 +802,37 @@ put_bytes(struct wr *w, const uint8_t *p, size_t n, size_t max)
 	return COSO_OK;
 }
 
+/* The verdict, the receipt if any and its proof. */
+static int
+enc_push_rep_item(struct wr *w, const struct coso_msg_item *it)
+{
+	int with = has_receipt(it), rc;
+
+	if (it->status < COSO_VERDICT_ACCEPTED
+	    || it->status > COSO_VERDICT_REFUSED) {
+		return COSO_ESCHEMA;
+	}
+	if (it->nproof > COSO_PROOF_MAX) {
+		return COSO_ETOOBIG;
+	}
+	if (it->nproof > 0 && !with) {
+		return COSO_ESCHEMA;
+	}
+	if (it->nproof > 0 && it->proof == NULL) {
+		return COSO_EINVAL;
+	}
+	put_u8(w, it->status);
+	put_u16(w, it->reason);
+	put_u64(w, it->expected_seq);
+	put(w, it->id, 32);
+	/* A NULL receipt is none, whatever receipt_len says. */
+	rc = put_bytes(
+	    w, it->receipt, with ? it->receipt_len : 0, COSO_RECEIPT_MAX);
+	put_u8(w, (uint8_t) it->nproof);
+	put(w, it->proof, it->nproof * 32u);
+	return rc;
+}
+
 static int
 enc_item(struct wr *w, unsigned type, const struct coso_msg_item *it)
 {
@@ -740,18 +842,7 @@ enc_item(struct wr *w, unsigned type, const struct coso_msg_item *it)
 	case COSO_MSG_PUSH:
 		return put_bytes(w, it->cs, it->cs_len, COSO_CS_MAX);
 	case COSO_MSG_PUSH_REP:
-		if (it->status < COSO_VERDICT_ACCEPTED
-		    || it->status > COSO_VERDICT_REFUSED) {
-			return COSO_ESCHEMA;
-		}
-		put_u8(w, it->status);
-		put_u16(w, it->reason);
-		put_u64(w, it->expected_seq);
-		put(w, it->id, 32);
-		/* A NULL receipt is none, whatever receipt_len says. */
-		return put_bytes(w, it->receipt,
-		    it->receipt != NULL ? it->receipt_len : 0,
-		    COSO_RECEIPT_MAX);
+		return enc_push_rep_item(w, it);
 	default:
 		assert(type == COSO_MSG_PULL_REP);
 		put_u64(w, it->position);
@@ -781,6 +872,28 @@ enc_items(struct wr *w, const struct coso_msg *m)
 		}
 	}
 	return COSO_OK;
+}
+
+/* The checkpoint (a NULL one is none), then the items. */
+static int
+enc_push_rep(struct wr *w, const struct coso_msg *m)
+{
+	size_t len = m->checkpoint != NULL ? m->checkpoint_len : 0;
+
+	if (len > COSO_NOTE_MAX) {
+		return COSO_ETOOBIG;
+	}
+	if (m->nitems > 0 && m->items == NULL) {
+		return COSO_EINVAL;
+	}
+	/* (An item count over the limit is refused by enc_items.) */
+	if (m->nitems <= COSO_WIRE_ITEMS_MAX
+	    && (len > 0) != (receipts_in(m) > 0)) {
+		return COSO_ESCHEMA;
+	}
+	put_u32(w, (uint32_t) len);
+	put(w, m->checkpoint, len);
+	return enc_items(w, m);
 }
 
 static int
@@ -813,8 +926,9 @@ enc_body(struct wr *w, const struct coso_msg *m)
 		put_u8(w, m->more);
 		return enc_items(w, m);
 	case COSO_MSG_PUSH:
-	case COSO_MSG_PUSH_REP:
 		return enc_items(w, m);
+	case COSO_MSG_PUSH_REP:
+		return enc_push_rep(w, m);
 	default: /* ENROLL_REP, ERROR */
 		put_u32(w, m->code);
 		return put_str(w, m->text);

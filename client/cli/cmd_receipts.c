@@ -1,6 +1,7 @@
 /*
  * cmd_receipts.c: `coso receipts list|verify`: the central's signed
- * statements that it received this device's change-sets, and when.
+ * statements that it received this device's change-sets, and when, each
+ * with the central's checkpoint and the inclusion proof of its leaf.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -20,6 +21,25 @@ static const struct out_col receipt_cols[] = {
     {"cs_id", N_("Change-set"), 16, OUT_CUT_TAIL},
 };
 
+/* The names coso_receipts_verify gives its checks (client.h), for the
+ * catalogue. */
+static const char *const checks[] = {
+    N_("receipt signature"),
+    N_("receipt record"),
+    N_("outbox record"),
+    N_("inclusion proof missing"),
+    N_("checkpoint missing"),
+    N_("checkpoint signature"),
+    N_("checkpoint size"),
+    N_("leaf index beyond checkpoint"),
+    N_("inclusion proof"),
+};
+
+struct verify_state {
+	struct out_list out;
+	int json;
+};
+
 static int
 list_fn(struct coso_store *s, const struct coso_filter *f, coso_row_cb cb,
     void *arg)
@@ -28,45 +48,99 @@ list_fn(struct coso_store *s, const struct coso_filter *f, coso_row_cb cb,
 	return coso_receipt_list(s, cb, arg);
 }
 
-/* Prints each receipt that fails. */
+/* The translated name of a check. */
+static const char *
+check_name(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(checks) / sizeof(checks[0]); i++) {
+		if (strcmp(checks[i], s) == 0) {
+			return _(checks[i]);
+		}
+	}
+	return s;
+}
+
+/* Names each receipt that fails on stderr; with --json, prints every
+ * row (those without a proof have status "no proof"). */
 static int
 verify_row(const struct coso_row *row, void *arg)
 {
-	const struct coso_kv *ok  = out_find(row, "ok");
+	struct verify_state *vs   = arg;
 	const struct coso_kv *seq = out_find(row, "seq");
+	const struct coso_kv *st  = out_find(row, "status");
+	const struct coso_kv *chk = out_find(row, "check");
 	const struct coso_kv *err = out_find(row, "error");
+	int64_t n                 = seq != NULL ? seq->i : 0;
+	const char *status        = st != NULL ? st->s : "";
 
-	(void) arg;
-	if (ok != NULL && ok->i == 0) {
-		printf(_("change-set %" PRId64 ": receipt does not verify: "
-		         "%s\n"),
-		    seq != NULL ? seq->i : 0,
-		    err != NULL && err->s ? cli_sentence(err->s) : "");
+	if (strcmp(status, "failed") == 0 && chk != NULL
+	    && chk->type == COSO_VTEXT) {
+		if (err != NULL && err->type == COSO_VTEXT) {
+			util_err(_("change-set %" PRId64 ": receipt fails "
+			           "verification: %s (%s)"),
+			    n, check_name(chk->s), cli_sentence(err->s));
+		} else {
+			util_err(_("change-set %" PRId64 ": receipt fails "
+			           "verification: %s"),
+			    n, check_name(chk->s));
+		}
 	}
-	return 0;
+	if (!vs->json) {
+		return 0;
+	}
+	if (vs->out.nrows == 0) {
+		out_list_begin(&vs->out); /* "[" only once there is a row */
+	}
+	return out_list_row(row, &vs->out);
+}
+
+/* The summary; receipts without a proof are said to be so. */
+static void
+print_counts(const struct coso_receipt_counts *n)
+{
+	printf(_("%" PRIu64 " receipts: %" PRIu64 " verified, %" PRIu64
+	         " without an inclusion proof, %" PRIu64 " failed\n"),
+	    n->total, n->ok, n->no_proof, n->bad);
+	if (n->no_proof > 0) {
+		printf(
+		    ngettext("%" PRIu64 " receipt was kept before inclusion "
+		             "proofs were: only its signature is checked\n",
+		        "%" PRIu64 " receipts were kept before inclusion "
+		        "proofs were: only their signatures are checked\n",
+		        n->no_proof),
+		    n->no_proof);
+	}
 }
 
 static int
-receipts_verify(const struct cli_opts *g)
+receipts_verify(const struct cli_opts *g, int json)
 {
+	struct verify_state vs = {.json = json};
+	struct coso_receipt_counts n;
 	struct coso_store *s = NULL;
-	uint64_t bad = 0, total = 0;
-	struct coso_status st;
 	int e, rv;
 
 	if ((rv = cli_open(g, &s)) != 0) {
 		return rv;
 	}
-	if ((e = coso_receipts_verify(s, verify_row, NULL, &bad)) != COSO_OK) {
+	vs.out.f    = stdout;
+	vs.out.mode = OUT_JSON;
+	if ((e = coso_receipts_verify(s, verify_row, &vs, &n)) != COSO_OK) {
 		rv = cli_store_fail(s, _("cannot verify receipts"), e);
-	} else {
-		if (coso_status_get(s, &st) == COSO_OK) {
-			total = st.receipts;
-		}
-		printf(_("%" PRIu64 " receipts, %" PRIu64 " failed\n"), total,
-		    bad);
-		rv = bad == 0 ? 0 : EXIT_FAIL;
+		goto out;
 	}
+	if (json) {
+		if (vs.out.nrows == 0) {
+			out_list_begin(&vs.out);
+		}
+		out_list_end(&vs.out);
+	} else {
+		print_counts(&n);
+	}
+	rv = n.bad == 0 ? 0 : EXIT_FAIL;
+out:
 	coso_store_close(s);
 	return rv;
 }
@@ -84,11 +158,14 @@ cmd_receipts(const struct cli_opts *g, int argc, char **argv)
 		    sizeof(receipt_cols) / sizeof(receipt_cols[0]),
 		    _("cannot list receipts"));
 	} else if (strcmp(sub, "verify") == 0 && argc == 2) {
-		rv = receipts_verify(g);
+		rv = receipts_verify(g, 0);
+	} else if (strcmp(sub, "verify") == 0 && argc == 3
+	    && strcmp(argv[2], "--json") == 0) {
+		rv = receipts_verify(g, 1);
 	}
 	if (rv != EXIT_USAGE) {
 		return rv;
 	}
 	return cli_usage("coso receipts list [--json]\n"
-	                 "       coso receipts verify\n");
+	                 "       coso receipts verify [--json]\n");
 }

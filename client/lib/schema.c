@@ -75,7 +75,21 @@ static const char v3[]
       " public_key BLOB, role INTEGER,"
       " revoked INTEGER NOT NULL DEFAULT 0);";
 
-static const char *const steps[] = {v1, v2, v3};
+/* Version 4: receipts checkable offline: the checkpoints the central sent
+ * (one signed note per tree size) and, per receipt, its inclusion proof
+ * and the size of the checkpoint it proves into.  Receipts kept before
+ * have neither; the highest seq among them is noted, so that a receipt
+ * without a proof is known for one of those and not taken for a stripped
+ * one. */
+static const char v4[]
+    = "CREATE TABLE checkpoints (size INTEGER PRIMARY KEY,"
+      " note TEXT NOT NULL);"
+      "ALTER TABLE receipts ADD COLUMN proof BLOB;"
+      "ALTER TABLE receipts ADD COLUMN tree_size INTEGER;"
+      "INSERT OR REPLACE INTO meta SELECT 'receipts_before_proofs',"
+      " coalesce(max(seq), 0) FROM receipts;";
+
+static const char *const steps[] = {v1, v2, v3, v4};
 
 #define NSTEPS ((int) (sizeof(steps) / sizeof(steps[0])))
 

@@ -329,11 +329,11 @@ batch_add(sqlite3_stmt *st, struct cosoi_push_batch *b, size_t max)
 }
 
 /* Change-sets in one batch: the wire's limit, and as many verdicts with
- * receipts as a reply of max bytes holds. */
+ * receipts and proofs as a reply of max bytes holds. */
 static size_t
 batch_items(size_t max)
 {
-	size_t n = (max - COSOI_PUSH_FIXED) / COSOI_PUSH_REP_ITEM;
+	size_t n = (max - COSOI_PUSH_REP_FIXED) / COSOI_PUSH_REP_ITEM;
 
 	return n < COSO_WIRE_ITEMS_MAX ? n : COSO_WIRE_ITEMS_MAX;
 }
@@ -348,7 +348,7 @@ cosoi_push_batch(struct coso_store *s, uint64_t from, uint64_t central_next,
 
 	memset(b, 0, sizeof(*b));
 	b->frame = COSOI_PUSH_FIXED;
-	if (max <= COSOI_PUSH_FIXED + COSOI_PUSH_REP_ITEM) {
+	if (max <= COSOI_PUSH_REP_FIXED + COSOI_PUSH_REP_ITEM) {
 		return cosoi_fail(s, COSO_ETOOBIG, "message limit too small");
 	}
 	items = batch_items(max);
@@ -507,8 +507,8 @@ count_verdict(
 
 /* One reply item, inside the verdicts' transaction. */
 static int
-take_item(struct sync *y, struct cosoi_push_batch *b, size_t sent,
-    const struct coso_msg_item *it, struct push_outcome *po)
+take_item(struct sync *y, struct cosoi_take *t, struct cosoi_push_batch *b,
+    size_t sent, const struct coso_msg_item *it, struct push_outcome *po)
 {
 	struct cosoi_push_entry *e;
 	int rv;
@@ -535,7 +535,7 @@ take_item(struct sync *y, struct cosoi_push_batch *b, size_t sent,
 		po->bad = 1; /* names nothing this push sent */
 		return COSO_OK;
 	}
-	rv = cosoi_sync_take(y->s, y->central_pk, e->seq, e->id, it);
+	rv = cosoi_sync_take(y->s, t, e->seq, e->id, it);
 	if (rv == COSO_EPROTO) {
 		y->r->bad_receipts++;
 		po->bad = 1;
@@ -552,14 +552,16 @@ static int
 take_verdicts(struct sync *y, struct cosoi_push_batch *b, size_t sent,
     const struct coso_msg *m, struct push_outcome *po)
 {
+	struct cosoi_take t;
 	size_t i;
 	int rv;
 
+	cosoi_take_init(&t, y->central_pk, y->self_id, m);
 	if ((rv = cosoi_begin(y->s)) != COSO_OK) {
 		return rv;
 	}
 	for (i = 0; i < m->nitems && rv == COSO_OK; i++) {
-		rv = take_item(y, b, sent, &m->items[i], po);
+		rv = take_item(y, &t, b, sent, &m->items[i], po);
 	}
 	if (rv != COSO_OK) {
 		cosoi_rollback(y->s);

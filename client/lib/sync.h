@@ -13,9 +13,12 @@
  * last word. */
 #define COSOI_PUSH_FIXED    128u
 #define COSOI_PUSH_PER_ITEM 8u
-/* A PUSH_REP item with its receipt, bounded above: a batch is also cut so
- * that the reply fits the same maximum. */
-#define COSOI_PUSH_REP_ITEM 192u
+/* The PUSH reply, bounded above so that a batch is also cut for its reply
+ * to fit the same maximum: the frame and a checkpoint note of the most
+ * bytes a note may have, then per item the verdict (48 bytes), the
+ * receipt and an inclusion proof of the most hashes any proof has. */
+#define COSOI_PUSH_REP_FIXED (COSOI_PUSH_FIXED + COSO_NOTE_MAX)
+#define COSOI_PUSH_REP_ITEM  (48u + COSO_RECEIPT_BYTES + 32u * COSO_PROOF_MAX)
 
 struct cosoi_push_entry {
 	uint64_t seq;
@@ -44,14 +47,41 @@ int cosoi_push_batch(struct coso_store *s, uint64_t from,
 void cosoi_push_batch_free(struct cosoi_push_batch *b);
 
 /*
- * Takes one final verdict (accepted, duplicate, quarantined) for outbox
- * entry (seq, id), inside the caller's transaction: the receipt must
- * verify with central_pk and name id (a quarantined change-set may come
- * without one); then the entry is marked and the receipt stored.  A
- * receipt that does not verify gives COSO_EPROTO and changes nothing.
+ * What the verdicts of one PUSH reply are checked against: the pinned
+ * central key, this device's key id (the author of its leaves) and the
+ * reply's checkpoint, verified once by cosoi_take_init.
  */
-int cosoi_sync_take(struct coso_store *s, const uint8_t central_pk[32],
-    uint64_t seq, const uint8_t id[32], const struct coso_msg_item *it);
+struct cosoi_take {
+	uint8_t central_pk[32];
+	uint8_t self_id[32];
+	const char *note; /* the reply's checkpoint note, or NULL */
+	size_t note_len;
+	int note_err; /* COSO_OK once verified, else why not */
+	struct coso_checkpoint cp;
+	int note_kept; /* stored in the verdicts' transaction */
+};
+
+/* Fills t for reply m and verifies its checkpoint with the pinned key,
+ * under the name the note gives as its origin (the device pins the key,
+ * not its name). */
+void cosoi_take_init(struct cosoi_take *t, const uint8_t central_pk[32],
+    const uint8_t self_id[32], const struct coso_msg *m);
+
+/*
+ * Takes one final verdict (accepted, duplicate, quarantined) for outbox
+ * entry (seq, id), inside the caller's transaction.  A receipt must
+ * verify with the pinned key and name id, the reply's checkpoint must
+ * verify, and the item's inclusion proof must lead from the leaf this
+ * device rebuilds (id, its own key id, seq, the receipt's received_ms and
+ * verdict) to the checkpoint's root (a quarantined change-set may come
+ * without a receipt).  Then the entry is marked and the receipt stored
+ * with its proof, and the checkpoint with it (table checkpoints, one note
+ * per tree size; a second root for a size the device holds is refused).
+ * Anything that does not verify gives COSO_EPROTO, with the handle's
+ * message naming seq and the check, and changes nothing.
+ */
+int cosoi_sync_take(struct coso_store *s, struct cosoi_take *t, uint64_t seq,
+    const uint8_t id[32], const struct coso_msg_item *it);
 
 /*
  * Applies a PULL_REP in one transaction with the cursor it carries:

@@ -266,6 +266,38 @@ struct cstore_scan {
 COSO_NODISCARD int cstore_scan(struct central_store *s, const char *table,
     const char *order_by, const struct cstore_scan *cb);
 
+/*
+ * Reads for the HTTP API (http.c), each on a read-only handle, inside the
+ * caller's cstore_read_begin so that one response sees one snapshot.
+ */
+
+/* One log entry of a range.  r->bytes points into the store and is valid
+ * only during the call; leaf is the leaf hash stored for the entry (table
+ * tree_hashes), as stored.  Return non-zero to stop (the entry counts as
+ * not taken). */
+typedef int (*cstore_entry_cb)(
+    const struct cstore_logrow *r, const uint8_t leaf[static 32], void *arg);
+
+/* The entries at positions start, start + 1, ... (at most count),
+ * ascending, each given to cb until it returns non-zero.  An entry
+ * without a stored leaf hash is COSO_EIO. */
+COSO_NODISCARD int cstore_log_range(struct central_store *s, uint64_t start,
+    size_t count, cstore_entry_cb cb, void *arg);
+
+/* The lowest position of an entry with this id, whatever its sender
+ * (entries quarantined as not sent by their author may share an id).
+ * COSO_ENOENT if none. */
+COSO_NODISCARD int cstore_log_position(
+    struct central_store *s, const uint8_t id[static 32], uint64_t *pos);
+
+/* One registered key; return non-zero to stop. */
+typedef int (*cstore_author_cb)(const struct cstore_author *a, void *arg);
+
+/* Every key of the registry, by enrolled position (the central's own key,
+ * enrolled -1, first), then key id. */
+COSO_NODISCARD int cstore_authors_each(
+    struct central_store *s, cstore_author_cb cb, void *arg);
+
 /* Counts for `cosod central stats`. */
 COSO_NODISCARD int cstore_stats_get(
     struct central_store *s, struct cstore_stats *st);

@@ -18,17 +18,19 @@
 #include "digest.h"
 #include "emit.h"
 #include "files.h"
+#include "http.h"
 #include "log.h"
 #include "rebuild.h"
 #include "server.h"
 
-#define DEFAULT_ORIGIN      "coso.langson"
-#define DEFAULT_ADMIN_CADRE "admin"
-#define DEFAULT_CONTEXTS    64u
-#define DEFAULT_READERS     4u
-#define DEFAULT_QUEUE       (32u * 1024u * 1024u)
-#define DEFAULT_BOXES       4096u
-#define MIN_MESSAGE         (COSO_CS_MAX + 4096u)
+#define DEFAULT_ORIGIN       "coso.langson"
+#define DEFAULT_ADMIN_CADRE  "admin"
+#define DEFAULT_CONTEXTS     64u
+#define DEFAULT_READERS      4u
+#define DEFAULT_QUEUE        (32u * 1024u * 1024u)
+#define DEFAULT_BOXES        4096u
+#define DEFAULT_HTTP_WORKERS 2u
+#define MIN_MESSAGE          (COSO_CS_MAX + 4096u)
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -296,8 +298,83 @@ central_init(int argc, char **argv)
  */
 
 struct run_args {
-	const char *db, *listen, *http, *max, *cert, *key, *contexts, *level;
+	const char *db, *listen, *http, *token, *max, *cert, *key, *contexts,
+	    *level;
 };
+
+/* The bearer token file: one line of printable ASCII without spaces
+ * (a final newline is not part of it).  Only its SHA-256 is kept; the
+ * text is wiped. */
+static int
+token_load(const char *path, uint8_t hash[static 32])
+{
+	char *text = NULL;
+	size_t len = 0, n, i;
+	int err, ok;
+
+	if ((err = files_read(path, HTTP_TOKEN_MAX + 2, &text, &len)) != 0) {
+		fail("cannot read `%s': %s", path,
+		    err == EFBIG ? "not a bearer token file" : strerror(err));
+		return -1;
+	}
+	n = len;
+	if (n > 0 && text[n - 1] == '\n') {
+		n--;
+	}
+	if (n > 0 && text[n - 1] == '\r') {
+		n--;
+	}
+	for (i = 0, ok = n > 0 && n <= HTTP_TOKEN_MAX; ok && i < n; i++) {
+		ok = text[i] > 0x20 && text[i] < 0x7f;
+	}
+	if (ok) {
+		crypto_hash_sha256(hash, (const uint8_t *) text, n);
+	} else {
+		fail("`%s' does not hold a bearer token (one line of at most "
+		     "%u printable characters without spaces)",
+		    path, HTTP_TOKEN_MAX);
+	}
+	sodium_memzero(text, len);
+	free(text);
+	return ok ? 0 : -1;
+}
+
+/* --http and --http-token: 0, COSOD_EXIT_USAGE or COSOD_EXIT_FAIL
+ * (reported).  Off loopback the API needs a token: an auditor's view of
+ * the whole log is not for every host on the network. */
+static int
+http_config(const struct run_args *r, struct http_cfg *hc)
+{
+	int lo = 0;
+
+	if (r->http == NULL) {
+		if (r->token != NULL) {
+			fail("--http-token needs --http ADDR");
+			return COSOD_EXIT_USAGE;
+		}
+		return 0;
+	}
+	if (http_addr_check(r->http, &lo) != 0) {
+		fail("--http: `%s' is not HOST:PORT (an IPv6 address in "
+		     "brackets, a port from 1 to 65535)",
+		    r->http);
+		return COSOD_EXIT_USAGE;
+	}
+	if (!lo && r->token == NULL) {
+		fail("--http: `%s' is not a loopback address; serving the API "
+		     "there needs --http-token FILE",
+		    r->http);
+		return COSOD_EXIT_FAIL;
+	}
+	if (r->token != NULL && token_load(r->token, hc->token_hash) != 0) {
+		return COSOD_EXIT_FAIL;
+	}
+	hc->db        = r->db;
+	hc->addr      = r->http;
+	hc->has_token = r->token != NULL;
+	hc->workers   = DEFAULT_HTTP_WORKERS;
+	return 0;
+}
 
 /* --max-message and --contexts. */
 static int
@@ -329,11 +406,6 @@ run_config(const struct run_args *r, struct server_cfg *cfg, struct clog *log)
 {
 	int lvl = CLOG_INFO;
 
-	if (r->http != NULL) {
-		fail("--http: the HTTP API is not served by this version of "
-		     "cosod");
-		return -1;
-	}
 	if (strncmp(r->listen, "tcp://", 6) != 0
 	    && strncmp(r->listen, "tls+tcp://", 10) != 0) {
 		fail("--listen: `%s' is not a tcp:// or tls+tcp:// URL",
@@ -354,14 +426,39 @@ run_config(const struct run_args *r, struct server_cfg *cfg, struct clog *log)
 	return run_numbers(r, cfg);
 }
 
+/* Starts the REP server, then the HTTP API if configured. */
+static int
+start(const struct server_cfg *cfg, const struct http_cfg *hc,
+    const struct clog *log, struct server **srv, struct http **http)
+{
+	char err[SERVER_ERRMSG_MAX > HTTP_ERRMSG_MAX ? SERVER_ERRMSG_MAX
+	                                             : HTTP_ERRMSG_MAX];
+
+	if (server_start(srv, cfg, log, err) != COSO_OK) {
+		fail("%s", err);
+		return -1;
+	}
+	if (hc->addr != NULL) {
+		if (http_start(http, hc, log, err) != COSO_OK) {
+			fail("%s", err);
+			server_stop(*srv);
+			return -1;
+		}
+		clog_info(log, "http: serving on %s", hc->addr);
+	}
+	return 0;
+}
+
 /* Serves until SIGINT or SIGTERM.  The signals are blocked before any
  * thread starts, so every thread inherits the mask and the main thread
- * alone takes them, with sigwait: no handler, no global flag. */
+ * alone takes them, with sigwait: no handler, no global flag.  The HTTP
+ * API stops first: its readers end before the writer's last commit. */
 static int
-serve(const struct server_cfg *cfg, const struct clog *log)
+serve(const struct server_cfg *cfg, const struct http_cfg *hc,
+    const struct clog *log)
 {
-	char err[SERVER_ERRMSG_MAX];
 	struct server *srv = NULL;
+	struct http *http  = NULL;
 	sigset_t set;
 	int sig = 0;
 
@@ -370,12 +467,12 @@ serve(const struct server_cfg *cfg, const struct clog *log)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
-	if (server_start(&srv, cfg, log, err) != COSO_OK) {
-		fail("%s", err);
+	if (start(cfg, hc, log, &srv, &http) != 0) {
 		return COSOD_EXIT_FAIL;
 	}
 	while (sigwait(&set, &sig) != 0) { }
 	clog_info(log, "signal %d: stopping", sig);
+	http_stop(http);
 	server_stop(srv);
 	clog_info(log, "stopped");
 	return 0;
@@ -384,21 +481,26 @@ serve(const struct server_cfg *cfg, const struct clog *log)
 static int
 central_run(int argc, char **argv)
 {
-	struct run_args r = {0};
-	const struct opt opts[]
-	    = {{"--db", &r.db, 0}, {"--listen", &r.listen, 0},
-	        {"--http", &r.http, 0}, {"--max-message", &r.max, 0},
-	        {"--tls-cert", &r.cert, 0}, {"--tls-key", &r.key, 0},
-	        {"--contexts", &r.contexts, 0}, {"--log-level", &r.level, 0}};
-	struct server_cfg cfg = {.readers = DEFAULT_READERS,
-	    .queue_bytes                  = DEFAULT_QUEUE,
-	    .box_cache                    = DEFAULT_BOXES};
-	struct clog log       = {CLOG_INFO};
+	struct run_args r       = {0};
+	const struct opt opts[] = {{"--db", &r.db, 0},
+	    {"--listen", &r.listen, 0}, {"--http", &r.http, 0},
+	    {"--http-token", &r.token, 0}, {"--max-message", &r.max, 0},
+	    {"--tls-cert", &r.cert, 0}, {"--tls-key", &r.key, 0},
+	    {"--contexts", &r.contexts, 0}, {"--log-level", &r.level, 0}};
+	struct server_cfg cfg   = {.readers = DEFAULT_READERS,
+	      .queue_bytes                  = DEFAULT_QUEUE,
+	      .box_cache                    = DEFAULT_BOXES};
+	struct http_cfg hc      = {0};
+	struct clog log         = {CLOG_INFO};
+	int code;
 
-	if (parse_opts(argc, argv, opts, 8) != 0 || need("--db", r.db) != 0
+	if (parse_opts(argc, argv, opts, 9) != 0 || need("--db", r.db) != 0
 	    || need("--listen", r.listen) != 0
 	    || run_config(&r, &cfg, &log) != 0) {
 		return COSOD_EXIT_USAGE;
+	}
+	if ((code = http_config(&r, &hc)) != 0) {
+		return code;
 	}
 	cfg.db       = r.db;
 	cfg.url      = r.listen;
@@ -407,7 +509,9 @@ central_run(int argc, char **argv)
 	if (cfg.queue_bytes < cfg.max_message) {
 		cfg.queue_bytes = cfg.max_message;
 	}
-	return serve(&cfg, &log);
+	code = serve(&cfg, &hc, &log);
+	sodium_memzero(hc.token_hash, sizeof(hc.token_hash));
+	return code;
 }
 
 /* ---- stats ----------------------------------------------------------------
@@ -526,36 +630,42 @@ central_stats(int argc, char **argv)
 /* ---- digest and rebuild ---------------------------------------------------
  */
 
+/* The digest; with tables, then "name hex" for each table. */
 static int
-print_digest(struct central_store *s, const char *db)
+print_digest(struct central_store *s, const char *db, int tables)
 {
-	uint8_t d[32];
+	uint8_t d[32], per[DIGEST_TABLES][32];
 	char hex[DIGEST_HEX];
+	size_t i;
 
-	if (digest_compute(s, d) != COSO_OK) {
+	if (digest_compute_tables(s, d, per) != COSO_OK) {
 		fail("cannot read `%s': %s", db, cstore_errmsg(s));
 		return COSOD_EXIT_FAIL;
 	}
 	digest_hex(hex, d);
 	printf("%s\n", hex);
-	return 0;
+	for (i = 0; tables && i < DIGEST_TABLES; i++) {
+		digest_hex(hex, per[i]);
+		printf("%s %s\n", digest_table_name(i), hex);
+	}
+	return fflush(stdout) == 0 ? 0 : COSOD_EXIT_FAIL;
 }
 
 static int
 central_digest(int argc, char **argv)
 {
-	const char *db          = NULL;
-	const struct opt opts[] = {{"--db", &db, 0}};
+	const char *db = NULL, *tables = NULL;
+	const struct opt opts[] = {{"--db", &db, 0}, {"--tables", &tables, 1}};
 	struct central_store *s;
 	int code;
 
-	if (parse_opts(argc, argv, opts, 1) != 0 || need("--db", db) != 0) {
+	if (parse_opts(argc, argv, opts, 2) != 0 || need("--db", db) != 0) {
 		return COSOD_EXIT_USAGE;
 	}
 	if (open_ro(db, &s) != 0) {
 		return COSOD_EXIT_FAIL;
 	}
-	code = print_digest(s, db);
+	code = print_digest(s, db, tables != NULL);
 	cstore_close(s);
 	return code;
 }
@@ -615,8 +725,8 @@ same_tree(struct central_store *src, struct central_store *dst)
 }
 
 static int
-rebuild_into(
-    struct central_store *src, struct central_store *dst, const char *out)
+rebuild_into(struct central_store *src, struct central_store *dst,
+    const char *out, int tables)
 {
 	struct clog log = {CLOG_WARN};
 	uint64_t n, bad;
@@ -638,21 +748,68 @@ rebuild_into(
 	if (same_tree(src, dst) != 0) {
 		return COSOD_EXIT_FAIL;
 	}
-	return print_digest(dst, out);
+	return print_digest(dst, out, tables);
+}
+
+/* `rebuild --entries FILE`: an auditor's download, replayed. */
+static int
+rebuild_file(
+    const char *path, struct central_store *dst, const char *out, int tables)
+{
+	struct clog log = {CLOG_WARN};
+	char err[CSTORE_ERRMSG_MAX];
+	uint64_t n, bad;
+	FILE *f = fopen(path, "rb");
+	int rv;
+
+	if (f == NULL) {
+		fail("cannot open `%s': %s", path, strerror(errno));
+		return COSOD_EXIT_FAIL;
+	}
+	rv = rebuild_from_file(f, dst, &log, &n, &bad, err);
+	fclose(f);
+	if (rv != COSO_OK) {
+		fail("cannot rebuild from `%s': %s", path,
+		    err[0] != '\0'       ? err
+		        : rv == COSO_EIO ? cstore_errmsg(dst)
+		                         : coso_strerror(rv));
+		return COSOD_EXIT_FAIL;
+	}
+	if (bad != 0) {
+		fail("rebuild: %" PRIu64 " of %" PRIu64
+		     " log entries got another verdict; `%s' kept for "
+		     "inspection",
+		    bad, n, out);
+		return COSOD_EXIT_FAIL;
+	}
+	return print_digest(dst, out, tables);
 }
 
 static int
 central_rebuild(int argc, char **argv)
 {
-	const char *db = NULL, *out = NULL;
-	const struct opt opts[] = {{"--db", &db, 0}, {"--out", &out, 0}};
+	const char *db = NULL, *out = NULL, *entries = NULL, *tables = NULL;
+	const struct opt opts[] = {{"--db", &db, 0}, {"--out", &out, 0},
+	    {"--entries", &entries, 0}, {"--tables", &tables, 1}};
 	char err[CSTORE_ERRMSG_MAX];
 	struct central_store *src = NULL, *dst = NULL;
 	int code;
 
-	if (parse_opts(argc, argv, opts, 2) != 0 || need("--db", db) != 0
-	    || need("--out", out) != 0) {
+	if (parse_opts(argc, argv, opts, 4) != 0 || need("--out", out) != 0) {
 		return COSOD_EXIT_USAGE;
+	}
+	if ((db == NULL) == (entries == NULL)) {
+		fail("give exactly one of --db and --entries");
+		return COSOD_EXIT_USAGE;
+	}
+	if (entries != NULL) {
+		if (cstore_create(&dst, out, err) != COSO_OK) {
+			fail("%s", err);
+			return COSOD_EXIT_FAIL;
+		}
+		code = rebuild_file(entries, dst, out, tables != NULL);
+		cstore_close(dst);
+		return code;
 	}
 	if (open_ro(db, &src) != 0) {
 		return COSOD_EXIT_FAIL;
@@ -662,7 +819,7 @@ central_rebuild(int argc, char **argv)
 		cstore_close(src);
 		return COSOD_EXIT_FAIL;
 	}
-	code = rebuild_into(src, dst, out);
+	code = rebuild_into(src, dst, out, tables != NULL);
 	cstore_close(dst);
 	cstore_close(src);
 	return code;
@@ -680,11 +837,12 @@ static const struct {
         "--db PATH --admin-key KEY [--origin NAME] [--admin-cadre ID]"},
     {"run", central_run,
         "--db PATH --listen URL [--max-message BYTES] [--tls-cert FILE "
-        "--tls-key FILE] [--contexts N] [--log-level LEVEL]"},
+        "--tls-key FILE] [--contexts N] [--log-level LEVEL] [--http "
+        "HOST:PORT [--http-token FILE]]"},
     {"stats", central_stats, "--db PATH [--json]"},
-    {"digest", central_digest, "--db PATH"},
+    {"digest", central_digest, "--db PATH [--tables]"},
     {"checkpoint", central_checkpoint, "--db PATH"},
-    {"rebuild", central_rebuild, "--db PATH --out NEWPATH"},
+    {"rebuild", central_rebuild, "(--db PATH | --entries FILE) --out NEWPATH"},
 };
 
 #define NSUBS (sizeof(subs) / sizeof(subs[0]))

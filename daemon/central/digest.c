@@ -47,9 +47,17 @@ static const struct {
 };
 
 struct dstate {
-	crypto_hash_sha256_state h;
+	crypto_hash_sha256_state h, t; /* the whole state; this table */
 	uint64_t rows;
 };
+
+/* Every byte goes into the state's hash and the table's. */
+static void
+upd(struct dstate *d, const uint8_t *p, size_t n)
+{
+	crypto_hash_sha256_update(&d->h, p, n);
+	crypto_hash_sha256_update(&d->t, p, n);
+}
 
 static void
 put_u32(struct dstate *d, uint32_t v)
@@ -57,7 +65,7 @@ put_u32(struct dstate *d, uint32_t v)
 	uint8_t b[4] = {(uint8_t) (v >> 24), (uint8_t) (v >> 16),
 	    (uint8_t) (v >> 8), (uint8_t) v};
 
-	crypto_hash_sha256_update(&d->h, b, 4);
+	upd(d, b, 4);
 }
 
 static void
@@ -70,14 +78,14 @@ put_u64(struct dstate *d, uint64_t v)
 static void
 put_tag(struct dstate *d, uint8_t tag)
 {
-	crypto_hash_sha256_update(&d->h, &tag, 1);
+	upd(d, &tag, 1);
 }
 
 static void
 put_str(struct dstate *d, const void *p, size_t len)
 {
 	put_u32(d, (uint32_t) len);
-	crypto_hash_sha256_update(&d->h, p, len);
+	upd(d, p, len);
 }
 
 static int
@@ -114,18 +122,30 @@ on_row(void *arg, size_t ncols, const struct coso_value *v)
 	return COSO_OK;
 }
 
+const char *
+digest_table_name(size_t i)
+{
+	return i < DIGEST_TABLES ? tables[i].name : NULL;
+}
+
 int
-digest_compute(struct central_store *s, uint8_t out[static 32])
+digest_compute_tables(
+    struct central_store *s, uint8_t out[static 32], uint8_t (*per)[32])
 {
 	struct dstate d;
 	struct cstore_scan cb = {on_header, on_row, &d};
 	size_t i;
 	int rv;
 
+	_Static_assert(sizeof(tables) / sizeof(tables[0]) == DIGEST_TABLES,
+	    "digest tables");
 	crypto_hash_sha256_init(&d.h);
 	crypto_hash_sha256_update(
 	    &d.h, (const uint8_t *) CONTEXT, sizeof(CONTEXT));
-	for (i = 0; i < sizeof(tables) / sizeof(tables[0]); i++) {
+	for (i = 0; i < DIGEST_TABLES; i++) {
+		crypto_hash_sha256_init(&d.t);
+		crypto_hash_sha256_update(
+		    &d.t, (const uint8_t *) CONTEXT, sizeof(CONTEXT));
 		put_tag(&d, 'T');
 		put_str(&d, tables[i].name, strlen(tables[i].name));
 		d.rows = 0;
@@ -135,9 +155,18 @@ digest_compute(struct central_store *s, uint8_t out[static 32])
 		}
 		put_tag(&d, 'E');
 		put_u64(&d, d.rows);
+		if (per != NULL) {
+			crypto_hash_sha256_final(&d.t, per[i]);
+		}
 	}
 	crypto_hash_sha256_final(&d.h, out);
 	return COSO_OK;
+}
+
+int
+digest_compute(struct central_store *s, uint8_t out[static 32])
+{
+	return digest_compute_tables(s, out, NULL);
 }
 
 void

@@ -17,6 +17,15 @@
 COSO_NODISCARD int digest_compute(
     struct central_store *s, uint8_t out[static 32]);
 
+/* The same, and each table's own digest (the context string, then that
+ * table's part of the encoding) into per[i] for the table named
+ * digest_table_name(i), i < DIGEST_TABLES, so a difference can be traced
+ * to a table.  per may be NULL. */
+#define DIGEST_TABLES 16
+COSO_NODISCARD int digest_compute_tables(
+    struct central_store *s, uint8_t out[static 32], uint8_t (*per)[32]);
+const char *digest_table_name(size_t i); /* NULL past the last */
+
 /* Lowercase hex of a digest. */
 void digest_hex(char out[static DIGEST_HEX], const uint8_t d[static 32]);
 

@@ -118,3 +118,145 @@ rebuild_replay(struct central_store *src, struct central_store *dst,
 	}
 	return COSO_OK;
 }
+
+/* ---- from an entries file -------------------------------------------------
+ */
+
+/* Reads exactly n bytes: COSO_OK, COSO_ETRUNC at end of file, COSO_EIO. */
+static int
+read_full(FILE *f, void *buf, size_t n)
+{
+	if (fread(buf, 1, n, f) == n) {
+		return COSO_OK;
+	}
+	return ferror(f) ? COSO_EIO : COSO_ETRUNC;
+}
+
+/* The header: the central's key and origin, set in dst as init does. */
+static int
+file_prepare(FILE *f, struct central_store *dst, char *errmsg)
+{
+	uint8_t buf[COSO_ENTRIES_HEADER_MAX], pk[32];
+	char origin[COSO_ORIGIN_MAX + 1], *pktext = NULL;
+	size_t n, used;
+	int rv;
+
+	if ((rv = read_full(f, buf, 50)) == COSO_OK) {
+		n  = ((size_t) buf[48] << 8) | buf[49];
+		rv = n > COSO_ORIGIN_MAX ? COSO_ETOOBIG
+		                         : read_full(f, buf + 50, n);
+	}
+	if (rv == COSO_OK) {
+		rv = coso_entries_header_decode(
+		    buf, 50 + n, pk, origin, &used);
+	}
+	if (rv != COSO_OK) {
+		snprintf(errmsg, CSTORE_ERRMSG_MAX, "header: %s",
+		    coso_strerror(rv));
+		return rv;
+	}
+	if ((rv = coso_pubkey_format(&pktext, pk)) != COSO_OK
+	    || (rv = cstore_begin(dst)) != COSO_OK) {
+		free(pktext);
+		return rv;
+	}
+	if ((rv = cstore_meta_set(dst, "central_pk", pktext)) != COSO_OK
+	    || (rv = cstore_meta_set(dst, "origin", origin)) != COSO_OK
+	    || (rv = emit_bootstrap(dst, pk)) != COSO_OK) {
+		cstore_rollback(dst);
+	} else {
+		rv = cstore_commit(dst);
+	}
+	free(pktext);
+	return rv;
+}
+
+/* The next entry into row (bytes in buf); COSO_ENOENT at a clean end. */
+static int
+file_next(FILE *f, uint64_t want, struct cstore_logrow *row, uint8_t *buf,
+    char *errmsg)
+{
+	uint8_t head[COSO_ENTRY_HEAD];
+	struct coso_entry e;
+	size_t got = fread(head, 1, sizeof(head), f);
+	int rv;
+
+	if (got == 0 && feof(f)) {
+		return COSO_ENOENT;
+	}
+	rv = got == sizeof(head) ? coso_entry_head_decode(&e, head)
+	                         : (ferror(f) ? COSO_EIO : COSO_ETRUNC);
+	if (rv == COSO_OK && e.index != want) {
+		rv = COSO_ESCHEMA;
+	}
+	if (rv == COSO_OK) {
+		rv = read_full(f, buf, e.cs_len);
+	}
+	if (rv != COSO_OK) {
+		snprintf(errmsg, CSTORE_ERRMSG_MAX, "entry %llu: %s",
+		    (unsigned long long) want,
+		    rv == COSO_ESCHEMA ? "index out of order"
+		                       : coso_strerror(rv));
+		return rv;
+	}
+	memset(row, 0, sizeof(*row));
+	row->position    = e.index;
+	row->received_ms = e.received_ms;
+	memcpy(row->sender, e.sender, 32);
+	row->verdict = e.verdict;
+	row->reason  = e.reason;
+	row->bytes   = buf;
+	row->len     = e.cs_len;
+	return COSO_OK;
+}
+
+/* Up to BATCH entries in one transaction; *end set at the file's end. */
+static int
+file_batch(FILE *f, const struct merge_ctx *m, uint64_t *pos, uint8_t *buf,
+    const struct clog *log, uint64_t *mismatch, int *end, char *errmsg)
+{
+	struct cstore_logrow row;
+	uint64_t stop = *pos + BATCH;
+	int rv        = cstore_begin(m->s);
+
+	while (rv == COSO_OK && *pos < stop) {
+		rv = file_next(f, *pos, &row, buf, errmsg);
+		if (rv == COSO_ENOENT) {
+			*end = 1;
+			rv   = COSO_OK;
+			break;
+		}
+		if (rv == COSO_OK
+		    && (rv = replay_one(m, &row, log, mismatch)) == COSO_OK) {
+			(*pos)++;
+		}
+	}
+	if (rv == COSO_OK) {
+		return cstore_commit(m->s);
+	}
+	cstore_rollback(m->s);
+	return rv;
+}
+
+int
+rebuild_from_file(FILE *f, struct central_store *dst, const struct clog *log,
+    uint64_t *entries, uint64_t *mismatch,
+    char errmsg[static CSTORE_ERRMSG_MAX])
+{
+	struct merge_ctx m = {dst, NULL};
+	uint8_t *buf       = malloc(COSO_CS_MAX);
+	int rv, end = 0;
+
+	*entries = *mismatch = 0;
+	errmsg[0]            = '\0';
+	if (buf == NULL) {
+		return COSO_ENOMEM;
+	}
+	rv = file_prepare(f, dst, errmsg);
+	while (rv == COSO_OK && !end) {
+		rv = file_batch(
+		    f, &m, entries, buf, log, mismatch, &end, errmsg);
+	}
+	free(buf);
+	return rv;
+}

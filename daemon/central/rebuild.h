@@ -8,6 +8,7 @@
 #define COSOD_REBUILD_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #include "central_store.h"
 #include "log.h"
@@ -29,5 +30,17 @@ COSO_NODISCARD int rebuild_prepare(
 COSO_NODISCARD int rebuild_replay(struct central_store *src,
     struct central_store *dst, const struct clog *log, uint64_t *entries,
     uint64_t *mismatch);
+
+/*
+ * The same from an entries file (FORMAT.md, "Entries file"), as an
+ * auditor downloaded it: dst (fresh) is prepared from the file's header
+ * (central key, origin), then every entry is merged in order.  Indexes
+ * must run 0, 1, 2, ...; a malformed file fails with its error and the
+ * entry index in errmsg.  Receipts are not in the file: the rebuilt log
+ * keeps none.
+ */
+COSO_NODISCARD int rebuild_from_file(FILE *f, struct central_store *dst,
+    const struct clog *log, uint64_t *entries, uint64_t *mismatch,
+    char errmsg[static CSTORE_ERRMSG_MAX]);
 
 #endif /* COSOD_REBUILD_H */

@@ -3,7 +3,9 @@
  *
  * A context's state is changed only by whoever holds its request: the
  * nng callback while receiving and handling, the writer thread while a
- * job is queued (done callback), the callback again when a send ends.
+ * job is queued (done callback), the callback again for a committed
+ * PUSH's proofs and reply (the writer completes the context's idle aio to
+ * get there) and when a send ends.
  */
 #include <pthread.h>
 #include <stdatomic.h>
@@ -22,6 +24,7 @@
 #include "boxcache.h"
 #include "central_store.h"
 #include "files.h"
+#include "proofs.h"
 #include "pull.h"
 #include "server.h"
 #include "writer.h"
@@ -30,10 +33,11 @@
 #define PEM_MAX     (64u * 1024u)
 
 enum ctx_state {
-	S_IDLE = 0,
-	S_RECV = 1,
-	S_WORK = 2, /* queued for the writer */
-	S_SEND = 3,
+	S_IDLE  = 0,
+	S_RECV  = 1,
+	S_WORK  = 2, /* queued for the writer */
+	S_SEND  = 3,
+	S_PROOF = 4, /* committed: proofs and reply on an nng thread */
 };
 
 struct sctx {
@@ -50,6 +54,9 @@ struct sctx {
 	struct wjob job;
 	uint8_t *sig;
 	struct merge_out *out;
+	char *note;         /* PUSH: the group's checkpoint */
+	uint64_t note_size; /* its tree size */
+	uint8_t *proofs;    /* the reply's proofs, items point into it */
 };
 
 /* Read-only database handles shared by the callbacks. */
@@ -177,12 +184,16 @@ request_end(struct sctx *c)
 	free(c->plain);
 	free(c->sig);
 	free(c->out);
+	free(c->note);
+	free(c->proofs);
 	boxcache_put(c->srv->boxes, c->box);
-	c->req   = NULL;
-	c->plain = NULL;
-	c->sig   = NULL;
-	c->out   = NULL;
-	c->box   = NULL;
+	c->req    = NULL;
+	c->plain  = NULL;
+	c->sig    = NULL;
+	c->out    = NULL;
+	c->note   = NULL;
+	c->proofs = NULL;
+	c->box    = NULL;
 }
 
 static void
@@ -329,22 +340,17 @@ on_enroll(struct sctx *c)
 	submit(c);
 }
 
-static void
-push_done(struct wjob *j, void *arg)
+/* The verdicts into the request's items, reused for the reply (cs
+ * fields are not encoded in a PUSH_REP); returns how many carry a
+ * receipt. */
+static size_t
+push_verdicts(struct sctx *c)
 {
-	struct sctx *c    = arg;
-	struct coso_msg m = {.type = COSO_MSG_PUSH_REP};
-	size_t i;
+	size_t i, with = 0;
 
-	if (j->error != 0) {
-		reply_error(c, j->error);
-		return;
-	}
-	/* The request's items are reused for the reply: cs fields are not
-	 * encoded in a PUSH_REP. */
-	for (i = 0; i < j->n; i++) {
+	for (i = 0; i < c->job.n; i++) {
 		struct coso_msg_item *it  = &c->req->items[i];
-		const struct merge_out *o = &j->out[i];
+		const struct merge_out *o = &c->out[i];
 
 		it->status       = (uint8_t) o->verdict;
 		it->reason       = (uint16_t) o->reason;
@@ -352,10 +358,91 @@ push_done(struct wjob *j, void *arg)
 		memcpy(it->id, o->id, 32);
 		it->receipt     = o->has_receipt ? o->receipt : NULL;
 		it->receipt_len = o->has_receipt ? COSO_RECEIPT_BYTES : 0;
+		with += o->has_receipt != 0;
 	}
-	m.nitems = j->n;
-	m.items  = c->req->items;
+	return with;
+}
+
+/* Each receipt's inclusion proof in the group's checkpoint, from a
+ * read-only handle (the commit is visible to it). */
+static int
+push_proofs(struct sctx *c)
+{
+	struct coso_tree_src src;
+	struct central_store *h;
+	uint64_t lookups = 0;
+	unsigned slot;
+	int rv;
+
+	h = pool_get(&c->srv->pool, &slot);
+	cstore_tree_src(h, &src);
+	/* One read transaction: SQLite drops a handle's page cache when
+	 * another commits, once per transaction instead of per lookup. */
+	if ((rv = cstore_read_begin(h)) == COSO_OK) {
+		rv = proofs_fill(&src, c->note_size, c->req->items, c->job.n,
+		    &c->proofs, &lookups);
+		cstore_read_end(h);
+	}
+	if (rv != COSO_OK) {
+		clog_error(c->srv->log, "cannot make inclusion proofs: %s",
+		    rv == COSO_EIO ? cstore_errmsg(h) : coso_strerror(rv));
+	}
+	pool_put(&c->srv->pool, slot);
+	clog_debug(c->srv->log, "proofs: %zu items, %llu subtree lookups",
+	    c->job.n, (unsigned long long) lookups);
+	return rv;
+}
+
+/*
+ * The PUSH_REP of a committed job, on an nng thread (S_PROOF): the
+ * verdicts, the group's checkpoint and each receipt's proof.  A proof
+ * that cannot be made (a store failure) gets EBUSY: the device pushes
+ * again and gets the same receipts as duplicates.
+ */
+static void
+push_reply(struct sctx *c)
+{
+	struct coso_msg m = {.type = COSO_MSG_PUSH_REP};
+	size_t with       = push_verdicts(c);
+
+	if (push_proofs(c) != COSO_OK) {
+		reply_error(c, COSO_EBUSY);
+		return;
+	}
+	/* The checkpoint travels beside receipts only (FORMAT.md, "Wire"). */
+	m.checkpoint     = with > 0 ? c->note : NULL;
+	m.checkpoint_len = m.checkpoint != NULL ? strlen(c->note) : 0;
+	m.nitems         = c->job.n;
+	m.items          = c->req->items;
 	reply(c, &m);
+}
+
+/*
+ * Writer thread, after the commit: keeps the group's checkpoint and hands
+ * the rest of the request to an nng thread, so proofs and sealing do not
+ * hold up the next group.
+ */
+static void
+push_done(struct wjob *j, void *arg)
+{
+	struct sctx *c = arg;
+
+	if (j->error != 0) {
+		reply_error(c, j->error);
+		return;
+	}
+	if (j->checkpoint != NULL
+	    && (c->note = strdup(j->checkpoint)) == NULL) {
+		reply_error(c, COSO_ENOMEM);
+		return;
+	}
+	c->note_size = j->checkpoint_size;
+	atomic_store(&c->state, S_PROOF);
+	if (nng_aio_begin(c->aio)) {
+		nng_aio_finish(c->aio, 0); /* on_aio, on an nng thread */
+	} else {
+		atomic_store(&c->state, S_IDLE); /* stopped: server_stop */
+	}
 }
 
 /* A PUSH from a key that is not registered: every item refused. */
@@ -623,6 +710,14 @@ on_aio(void *arg)
 	struct sctx *c = arg;
 	int rv         = nng_aio_result(c->aio);
 
+	if (atomic_load(&c->state) == S_PROOF) {
+		if (rv == 0) {
+			push_reply(c);
+		} else {
+			atomic_store(&c->state, S_IDLE); /* stopping */
+		}
+		return;
+	}
 	if (atomic_load(&c->state) == S_SEND) {
 		if (rv != 0) {
 			nng_msg_free(nng_aio_get_msg(c->aio));
@@ -833,7 +928,7 @@ wait_quiet(struct server *srv, unsigned timeout_ms)
 	for (waited = 0; waited < timeout_ms; waited += 10) {
 		for (i = 0; i < srv->nctx; i++) {
 			st = atomic_load(&srv->ctxs[i].state);
-			if (st == S_WORK || st == S_SEND) {
+			if (st == S_WORK || st == S_PROOF || st == S_SEND) {
 				break;
 			}
 		}

@@ -758,14 +758,31 @@ cstore_log_get(
 /* ---- authors -------------------------------------------------------------
  */
 
+#define AUTHOR_COLS                                            \
+	"key_id, public_key, cadre_id, role, next_seq, head, " \
+	"coalesce(enrolled, -1), coalesce(revoked, -1)"
+
+static void
+author_read(sqlite3_stmt *st, struct cstore_author *a)
+{
+	memset(a, 0, sizeof(*a));
+	column_fixed(st, 0, a->key_id, 32);
+	column_fixed(st, 1, a->pk, 32);
+	snprintf(a->cadre_id, sizeof(a->cadre_id), "%s",
+	    (const char *) sqlite3_column_text(st, 2));
+	a->role     = sqlite3_column_int(st, 3);
+	a->next_seq = (uint64_t) sqlite3_column_int64(st, 4);
+	column_fixed(st, 5, a->head, 32);
+	a->enrolled = sqlite3_column_int64(st, 6);
+	a->revoked  = sqlite3_column_int64(st, 7);
+}
+
 int
 cstore_author_get(struct central_store *s, const uint8_t key_id[static 32],
     struct cstore_author *a)
 {
-	sqlite3_stmt *st = prep(s,
-	    "SELECT public_key, cadre_id, role, next_seq, head, "
-	    "coalesce(enrolled, -1), coalesce(revoked, -1) "
-	    "FROM authors WHERE key_id = ?");
+	sqlite3_stmt *st
+	    = prep(s, "SELECT " AUTHOR_COLS " FROM authors WHERE key_id = ?");
 	int rc;
 
 	if (st == NULL) {
@@ -773,16 +790,7 @@ cstore_author_get(struct central_store *s, const uint8_t key_id[static 32],
 	}
 	sqlite3_bind_blob(st, 1, key_id, 32, SQLITE_STATIC);
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		memset(a, 0, sizeof(*a));
-		memcpy(a->key_id, key_id, 32);
-		column_fixed(st, 0, a->pk, 32);
-		snprintf(a->cadre_id, sizeof(a->cadre_id), "%s",
-		    (const char *) sqlite3_column_text(st, 1));
-		a->role     = sqlite3_column_int(st, 2);
-		a->next_seq = (uint64_t) sqlite3_column_int64(st, 3);
-		column_fixed(st, 4, a->head, 32);
-		a->enrolled = sqlite3_column_int64(st, 5);
-		a->revoked  = sqlite3_column_int64(st, 6);
+		author_read(st, a);
 	}
 	sqlite3_reset(st);
 	if (rc == SQLITE_ROW) {
@@ -1378,6 +1386,97 @@ cstore_assigned_between(struct central_store *s, const char *cadre,
 	sqlite3_bind_int64(
 	    st, 3, (int64_t) (upto > INT64_MAX ? INT64_MAX : upto));
 	return any_row(s, st, yes);
+}
+
+/* ---- reads for the HTTP API ----------------------------------------------
+ */
+
+int
+cstore_log_range(struct central_store *s, uint64_t start, size_t count,
+    cstore_entry_cb cb, void *arg)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT " LOG_COLS ", bytes, hash FROM changesets "
+	    "LEFT JOIN tree_hashes ON start = position AND size = 1 "
+	    "WHERE position >= ? ORDER BY position LIMIT ?");
+	struct cstore_logrow r;
+	int rc, rv = COSO_OK;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(
+	    st, 1, (int64_t) (start > INT64_MAX ? INT64_MAX : start));
+	sqlite3_bind_int64(st, 2, (int64_t) count);
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		logrow_read(st, &r);
+		if (sqlite3_column_bytes(st, 11) != 32) {
+			snprintf(s->errmsg, sizeof(s->errmsg),
+			    "log entry %llu has no leaf hash",
+			    (unsigned long long) r.position);
+			rv = COSO_EIO;
+			break;
+		}
+		r.len   = (size_t) sqlite3_column_bytes(st, 10);
+		r.bytes = (uint8_t *) sqlite3_column_blob(st, 10);
+		if (cb(&r, sqlite3_column_blob(st, 11), arg) != 0) {
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rv == COSO_OK && rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		rv = fail(s, "cannot read the log");
+	}
+	return rv;
+}
+
+int
+cstore_log_position(
+    struct central_store *s, const uint8_t id[static 32], uint64_t *pos)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT position FROM changesets WHERE id = ? "
+	    "ORDER BY position LIMIT 1");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*pos = (uint64_t) sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(s, "cannot read the log");
+}
+
+int
+cstore_authors_each(struct central_store *s, cstore_author_cb cb, void *arg)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT " AUTHOR_COLS " FROM authors "
+	    "ORDER BY coalesce(enrolled, -1), key_id");
+	struct cstore_author a;
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		author_read(st, &a);
+		if (cb(&a, arg) != 0) {
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return fail(s, "cannot read the key registry");
+	}
+	return COSO_OK;
 }
 
 /* ---- digest and stats ----------------------------------------------------

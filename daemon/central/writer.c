@@ -119,18 +119,55 @@ run_job(const struct merge_ctx *m, struct wjob *j, const struct clog *log,
 	g->jobs++;
 }
 
+/* The group's outcome to each job: error, or the checkpoint its
+ * receipts prove into. */
+struct gend {
+	int error;
+	char *note;
+	uint64_t size;
+};
+
 static void
-finish(struct wjob *jobs, int error)
+finish(struct wjob *jobs, const struct gend *e)
 {
 	struct wjob *j, *next;
 
 	for (j = jobs; j != NULL; j = next) {
 		next = j->next;
-		if (error != 0) {
-			j->error = error;
+		if (e->error != 0) {
+			j->error = e->error;
+		} else {
+			j->checkpoint      = e->note;
+			j->checkpoint_size = e->size;
 		}
 		j->done(j, j->arg);
 	}
+}
+
+static void
+fail_all(struct wjob *jobs, int error)
+{
+	struct gend e = {.error = error};
+
+	finish(jobs, &e);
+}
+
+/*
+ * Signs the group's checkpoint (emit_checkpoint) and reads back the note
+ * stored for the log's size, in the transaction, so the replies carry the
+ * very note that commits with their leaves.  No key, or an empty log: no
+ * note.
+ */
+static int
+group_checkpoint(const struct merge_ctx *m, struct gend *e)
+{
+	int rv;
+
+	if ((rv = emit_checkpoint(m)) != COSO_OK || m->central == NULL) {
+		return rv;
+	}
+	rv = cstore_checkpoint_latest(m->s, &e->size, &e->note);
+	return rv == COSO_ENOENT ? COSO_OK : rv;
 }
 
 static void
@@ -152,34 +189,34 @@ writer_apply_group(struct central_store *s, const struct coso_key *central,
 {
 	struct merge_ctx m = {s, central};
 	struct gstats g;
-	uint64_t t0 = coso_wall_ms();
+	struct gend e = {0};
+	uint64_t t0   = coso_wall_ms();
 	struct wjob *j;
 	int rv;
 
 	memset(&g, 0, sizeof(g));
 	if (cstore_begin(s) != COSO_OK) {
 		clog_error(log, "%s", cstore_errmsg(s));
-		finish(jobs, COSO_EBUSY);
+		fail_all(jobs, COSO_EBUSY);
 		return;
 	}
 	for (j = jobs; j != NULL; j = j->next) {
 		run_job(&m, j, log, &g);
 	}
 	/* The group's checkpoint commits with its leaves. */
-	if ((rv = emit_checkpoint(&m)) != COSO_OK) {
+	if ((rv = group_checkpoint(&m, &e)) != COSO_OK) {
 		clog_error(log, "cannot sign a checkpoint: %s",
 		    rv == COSO_EIO ? cstore_errmsg(s) : coso_strerror(rv));
 		cstore_rollback(s);
-		finish(jobs, COSO_EBUSY);
-		return;
-	}
-	if (cstore_commit(s) != COSO_OK) {
+		e.error = COSO_EBUSY;
+	} else if (cstore_commit(s) != COSO_OK) {
 		clog_error(log, "%s", cstore_errmsg(s));
-		finish(jobs, COSO_EBUSY);
-		return;
+		e.error = COSO_EBUSY;
+	} else {
+		log_group(log, &g, coso_wall_ms() - t0);
 	}
-	log_group(log, &g, coso_wall_ms() - t0);
-	finish(jobs, 0);
+	finish(jobs, &e);
+	free(e.note);
 }
 
 static void *
@@ -203,7 +240,7 @@ writer_main(void *arg)
 		stopping          = w->stopping;
 		pthread_mutex_unlock(&w->mu);
 		if (stopping) {
-			finish(jobs, COSO_EBUSY);
+			fail_all(jobs, COSO_EBUSY);
 		} else {
 			writer_apply_group(w->s, w->central, w->log, jobs);
 		}

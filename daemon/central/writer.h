@@ -45,6 +45,14 @@ struct wjob {
 	/* Set by the writer: non-zero if the whole job failed (storage
 	 * failure, shutdown); the device should retry. */
 	int error;
+	/* Set by the writer when the group committed: the signed checkpoint
+	 * note the group stored (or, if it appended nothing, the one already
+	 * stored for the log's size) and that size.  Every receipt of the
+	 * job names a leaf of that tree.  NUL-terminated, the writer's: valid
+	 * until done returns.  NULL without a central key or for an empty
+	 * log. */
+	const char *checkpoint;
+	uint64_t checkpoint_size;
 	/* Called on the writer thread after the commit (or failure). */
 	void (*done)(struct wjob *j, void *arg);
 	void *arg;

@@ -44,7 +44,9 @@ cosod() { "$B/cosod" "$@"; }
 # A free loopback port.
 free_port() {
 	while :; do
-		p=$((20000 + $(od -An -N2 -tu2 /dev/urandom) % 40000))
+		# Below the kernel's ephemeral range (32768-60999), where an
+		# outgoing connection could take the port after the check.
+		p=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 22000))
 		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
 			echo "$p"
 			return

@@ -73,11 +73,58 @@ same "$(central_count visits)" 15 "central: 15 visits, exactly once"
 same "$(central_count reports)" 1 "central: 1 report"
 same "$(json_get "$T/stats.json" quarantined)" 0 "nothing quarantined"
 for d in a b c; do
+	n=$([ $d = a ] && echo 6 || echo 5)
 	coso --store "$T/$d" status --json >"$T/st.json"
-	same "$(json_get "$T/st.json" receipts)" "$([ $d = a ] && echo 6 || echo 5)" \
+	same "$(json_get "$T/st.json" receipts)" "$n" \
 		"device $d holds a receipt per change-set"
-	run_ok "receipts verify $d" coso --store "$T/$d" receipts verify
+	run_ok "receipts verify $d" coso --store "$T/$d" receipts verify --json
+	same "$(grep -o '"status":"ok"' "$T/out" | wc -l)" "$n" \
+		"device $d: every receipt, checkpoint and proof verifies"
+	same "$(grep -c '"tree_size":[0-9]' "$T/out")" "$n" \
+		"device $d: every receipt proves into a checkpoint"
+	LANGUAGE=en run_ok "receipts verify $d" coso --store "$T/$d" \
+		receipts verify
+	same "$(cat "$T/out")" \
+		"$n receipts: $n verified, 0 without an inclusion proof, 0 failed" \
+		"device $d: receipts verify counts"
 done
+
+# --- a stored proof or checkpoint tampered with: verify names the seq ---
+# (on consistent copies of a's store, its agent still running)
+tampered() {
+	mkdir -p "$T/$1"
+	cp "$T/a/device.key" "$T/a/device.pub" "$T/$1/"
+	sqlite3 "$T/a/store.db" ".backup '$T/$1/store.db'"
+	sqlite3 "$T/$1/store.db" "$2"
+}
+if command -v sqlite3 >/dev/null 2>&1; then
+	tampered a-proof "UPDATE receipts SET proof = CAST(substr(proof, 1, 4)
+	    || CASE substr(proof, 5, 1) WHEN X'41' THEN X'42' ELSE X'41' END
+	    || substr(proof, 6) AS BLOB) WHERE seq = 3"
+	LANGUAGE=en run_code 2 "tampered proof found" coso --store "$T/a-proof" \
+		receipts verify
+	grep -q "change-set 3: receipt fails verification: inclusion proof$" \
+		"$T/err" && ok || bad "tampered proof: seq 3 not named"
+	same "$(grep -c 'fails verification' "$T/err")" 1 \
+		"tampered proof: only seq 3 fails"
+	same "$(tail -1 "$T/out")" \
+		"6 receipts: 5 verified, 0 without an inclusion proof, 1 failed" \
+		"tampered proof: counts"
+	tampered a-note "UPDATE checkpoints SET note =
+	    substr(note, 1, length(note) - 11)
+	    || CASE substr(note, length(note) - 10, 1) WHEN 'A' THEN 'B'
+	       ELSE 'A' END
+	    || substr(note, length(note) - 9)
+	    WHERE size = (SELECT tree_size FROM receipts WHERE seq = 5)"
+	LANGUAGE=en run_code 2 "tampered checkpoint found" coso --store \
+		"$T/a-note" receipts verify --json
+	grep -q "change-set 5: receipt fails verification: checkpoint signature" \
+		"$T/err" && ok || bad "tampered checkpoint: seq 5 not named"
+	grep -q '"seq":5,.*"status":"failed","ok":0,"check":"checkpoint signature"' \
+		"$T/out" && ok || bad "tampered checkpoint: JSON row of seq 5"
+else
+	echo "note: sqlite3 not found, tampered receipts skipped"
+fi
 
 # --- duplicated, reordered, forged and oversized requests (raw wire) ----
 kill -TERM "$AGENT_b"

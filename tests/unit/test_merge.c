@@ -468,6 +468,101 @@ test_author_not_sender(void **state)
 	coso_body_free(b);
 }
 
+/* What cstore_log_range gave: positions, senders, and whether each
+ * stored leaf hash is the hash of the leaf made from its row. */
+struct range {
+	uint64_t pos[8];
+	uint8_t sender[8][32];
+	size_t n, len[8];
+	int leaf_ok[8];
+};
+
+static int
+range_take(
+    const struct cstore_logrow *r, const uint8_t leaf[static 32], void *arg)
+{
+	struct range *g    = arg;
+	struct coso_leaf l = {.seq = r->seq,
+	    .received_ms           = r->received_ms,
+	    .verdict               = (uint8_t) r->verdict};
+	uint8_t data[COSO_LEAF_BYTES], h[32], id[32];
+
+	memcpy(l.cs_id, r->id, 32);
+	memcpy(l.author, r->author, 32);
+	coso_leaf_encode(data, &l);
+	coso_leaf_hash(h, data, sizeof(data));
+	coso_changeset_id(id, r->bytes, r->len);
+	g->pos[g->n] = r->position;
+	g->len[g->n] = r->len;
+	g->leaf_ok[g->n]
+	    = memcmp(h, leaf, 32) == 0 && memcmp(id, r->id, 32) == 0;
+	memcpy(g->sender[g->n], r->sender, 32);
+	return ++g->n == 8;
+}
+
+/* Registry order: enrolled positions ascending, the central (-1) first. */
+static int
+author_take(const struct cstore_author *a, void *arg)
+{
+	int64_t *seen = arg; /* [0]: the last enrolled, [1]: keys seen */
+
+	assert_true(a->enrolled > seen[0]);
+	assert_true(seen[1] > 0 || a->role == CSTORE_ROLE_CENTRAL);
+	seen[0] = a->enrolled;
+	seen[1]++;
+	return 0;
+}
+
+/* The HTTP API's reads: a range with its stored leaf hashes, the lowest
+ * position of an id that a relayed copy shares, the registry in order. */
+static void
+test_api_reads(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	struct range g      = {0};
+	uint8_t *cs, row[16], id[32], none[32] = {0};
+	int64_t seen[2] = {-2, 0};
+	uint64_t p0, pos;
+	size_t len;
+
+	province(f);
+	p0 = log_size(f);
+	visit_op(b, row, "06043", 20251101);
+	cs = sign_next(&f->a, b, &len);
+	assert_int_equal(merge_from(f, f->b.id, cs, len).reason, COSO_QAUTHOR);
+	assert_int_equal(
+	    merge_from(f, f->a.id, cs, len).verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(cstore_read_begin(f->s), COSO_OK);
+	assert_int_equal(
+	    cstore_log_range(f->s, p0, 10, range_take, &g), COSO_OK);
+	cstore_read_end(f->s);
+	assert_int_equal(g.n, 2);
+	assert_int_equal(g.pos[0], p0);
+	assert_int_equal(g.pos[1], p0 + 1);
+	assert_int_equal(g.len[1], len);
+	assert_true(g.leaf_ok[0] && g.leaf_ok[1]);
+	assert_memory_equal(g.sender[0], f->b.id, 32);
+	assert_memory_equal(g.sender[1], f->a.id, 32);
+	/* count bounds the range; past the end there is nothing. */
+	g.n = 0;
+	assert_int_equal(cstore_log_range(f->s, 0, 3, range_take, &g), 0);
+	assert_int_equal(g.n, 3);
+	assert_int_equal(g.pos[2], 2);
+	g.n = 0;
+	assert_int_equal(
+	    cstore_log_range(f->s, p0 + 2, 10, range_take, &g), COSO_OK);
+	assert_int_equal(g.n, 0);
+	coso_changeset_id(id, cs, len);
+	assert_int_equal(cstore_log_position(f->s, id, &pos), COSO_OK);
+	assert_int_equal(pos, p0); /* the relayed copy's, the lowest */
+	assert_int_equal(cstore_log_position(f->s, none, &pos), COSO_ENOENT);
+	assert_int_equal(cstore_authors_each(f->s, author_take, seen), 0);
+	assert_int_equal(seen[1], 5); /* central, admin, admin2, a, b */
+	free(cs);
+	coso_body_free(b);
+}
+
 static void
 test_unknown_author(void **state)
 {
@@ -1116,6 +1211,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_response, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_api_reads, setup, teardown),
 	};
 
 	if (sodium_init() < 0) {

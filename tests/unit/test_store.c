@@ -259,6 +259,21 @@ test_units_csv_edges(void **state)
 	    COSO_ECSV);
 }
 
+/* An integer a query gives, or -1. */
+static int64_t
+meta_int(struct coso_store *s, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	int64_t v        = -1;
+
+	assert_int_equal(sqlite3_prepare_v2(s->db, sql, -1, &st, NULL), 0);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
 /* A store made at schema 1 with data opens at the current schema. */
 static void
 test_migrate_from_v1(void **state)
@@ -293,6 +308,12 @@ test_migrate_from_v1(void **state)
 	assert_int_equal(coso_status_get(o, &st), COSO_OK);
 	assert_int_equal(st.units, 1);
 	assert_int_equal(st.receipts, 0); /* the v2 table exists */
+	/* v4: no receipt was kept before proofs */
+	assert_int_equal(meta_int(o,
+	                     "SELECT value FROM meta WHERE key = "
+	                     "'receipts_before_proofs'"),
+	    0);
+	assert_int_equal(meta_int(o, "SELECT count(*) FROM checkpoints"), 0);
 	f->s = o;
 }
 
@@ -336,6 +357,70 @@ test_migrate_from_v2(void **state)
 	                     "INSERT INTO cadres VALUES ('cb-001', 'An', "
 	                     "NULL, NULL);"),
 	    COSO_OK);
+	/* v4: the receipt is one of those kept before proofs */
+	assert_int_equal(meta_int(o,
+	                     "SELECT value FROM meta WHERE key = "
+	                     "'receipts_before_proofs'"),
+	    1);
+	assert_int_equal(meta_int(o,
+	                     "SELECT count(*) FROM receipts WHERE proof IS "
+	                     "NULL AND tree_size IS NULL"),
+	    1);
+	f->s = o;
+}
+
+/* A store made at schema 3 with receipts opens at the current schema: the
+ * receipts are kept without a proof and known for what they are, and the
+ * checkpoints table is there. */
+static void
+test_migrate_from_v3(void **state)
+{
+	struct fx *f = *state;
+	char err[COSO_ERRMSG_MAX], path[128];
+	struct coso_store *s = cosoi_handle_new(f->dir, NULL, 0), *o = NULL;
+	struct coso_status st;
+	int v;
+
+	coso_store_close(f->s);
+	f->s = NULL;
+	snprintf(path, sizeof(path), "%s/store.db", f->dir);
+	unlink(path);
+	assert_int_equal(cosoi_store_create_db(s, 3), COSO_OK);
+	assert_int_equal(
+	    cosoi_exec(s,
+	        "INSERT INTO meta VALUES ('cadre_id', 'cb-001');"
+	        "INSERT INTO outbox VALUES (1, x'01', x'02', 5, 1, 6, 1, 0);"
+	        "INSERT INTO outbox VALUES (2, x'02', x'03', 5, 1, 6, 1, 0);"
+	        "INSERT INTO outbox VALUES (3, x'03', x'04', 5, 0, NULL,"
+	        " NULL, NULL);"
+	        "INSERT INTO receipts VALUES (x'01', 1, 7, 0, x'03', 1);"
+	        "INSERT INTO receipts VALUES (x'02', 2, 8, 1, x'04', 1);"),
+	    COSO_OK);
+	assert_int_equal(cosoi_user_version(s, &v), COSO_OK);
+	assert_int_equal(v, 3);
+	coso_store_close(s);
+	assert_int_equal(coso_store_open(&o, f->dir, NULL, 0, err), COSO_OK);
+	assert_int_equal(cosoi_user_version(o, &v), COSO_OK);
+	assert_int_equal(v, COSO_SCHEMA_VERSION);
+	assert_int_equal(coso_status_get(o, &st), COSO_OK);
+	assert_int_equal(st.receipts, 2);
+	assert_int_equal(st.pending, 1);
+	assert_int_equal(meta_int(o,
+	                     "SELECT value FROM meta WHERE key = "
+	                     "'receipts_before_proofs'"),
+	    2);
+	assert_int_equal(meta_int(o,
+	                     "SELECT count(*) FROM receipts WHERE proof IS "
+	                     "NULL AND tree_size IS NULL"),
+	    2);
+	assert_int_equal(cosoi_exec(o,
+	                     "INSERT INTO checkpoints VALUES (3, 'n');"
+	                     "UPDATE receipts SET proof = x'', tree_size = 3 "
+	                     "WHERE seq = 2"),
+	    COSO_OK);
+	assert_int_equal(
+	    meta_int(o, "SELECT length(proof) FROM receipts WHERE seq = 2"),
+	    0);
 	f->s = o;
 }
 
@@ -419,6 +504,8 @@ main(void)
 	        test_migrate_from_v1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_migrate_from_v2, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_migrate_from_v3, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_newer_store_refused, setup, teardown),
 	    cmocka_unit_test(test_dates_and_periods),

@@ -1,9 +1,11 @@
 /*
  * test_sync.c: the device side of sync without a central: batches under
  * the message limit, a whole round against an in-process fake central
- * (sealed frames, signed receipts, a central that lost data), applying a
- * hand-built PULL_REP, the cursor advancing only with the rows it brought,
- * and receipts from another key refused.
+ * (sealed frames, signed receipts, a Merkle log with a signed checkpoint
+ * and an inclusion proof per receipt, a central that lost data), applying
+ * a hand-built PULL_REP, the cursor advancing only with the rows it
+ * brought; receipts, checkpoints and proofs that do not verify refused
+ * with nothing stored, and every stored one re-checked offline.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -31,6 +33,25 @@ static const uint8_t admin_seed[32]
         0xec, 0x11, 0x4e, 0x0f, 0x5b, 0x8a, 0x31, 0x9f, 0x35, 0xab, 0xa6, 0x24,
         0xda, 0x8c, 0xf6, 0xed, 0x4f, 0xb8, 0xa6, 0xfb};
 
+#define ORIGIN "fake.example/central"
+
+/* What the fake central does wrong in its next PUSH replies. */
+enum tamper {
+	T_NONE = 0,
+	T_PROOF,     /* a byte of the first proof flipped */
+	T_NOTE_SIG,  /* a byte of the checkpoint's signature flipped */
+	T_NOTE_KEY,  /* the checkpoint signed by another key */
+	T_NOTE_SIZE, /* the checkpoint of one leaf fewer */
+};
+
+/* One entry of the fake central's log. */
+struct fleaf {
+	uint8_t id[32];
+	uint64_t seq, ms;
+	uint8_t verdict;
+	uint8_t hash[32];
+};
+
 /* The fake central: what it holds of the device's chain and its log. */
 struct fake {
 	struct coso_key *key;
@@ -45,6 +66,13 @@ struct fake {
 	size_t pull_len;
 	const uint8_t *own_cs; /* the device's own, handed back too */
 	size_t own_len;
+	struct fleaf *log; /* every change-set stored, in order */
+	size_t nlog;
+	uint64_t ms;            /* received_ms of the next entry */
+	enum tamper tamper;     /* in every PUSH reply while set */
+	struct coso_key *other; /* not the pinned key */
+	char *note;             /* the last checkpoint sent */
+	uint8_t *proofs;        /* the last reply's proofs */
 };
 
 struct fx {
@@ -55,13 +83,70 @@ struct fx {
 	uint8_t proposal[16]; /* of the one visit recorded */
 };
 
+/* MTH of log entries [start, start + size), straight from RFC 9162. */
+static void
+fake_mth(const struct fake *c, uint64_t start, uint64_t size, uint8_t out[32])
+{
+	uint8_t l[32], r[32];
+	uint64_t k = 1;
+
+	if (size == 1) {
+		memcpy(out, c->log[start].hash, 32);
+		return;
+	}
+	while (k < size - k) {
+		k <<= 1;
+	}
+	fake_mth(c, start, k, l);
+	fake_mth(c, start + k, size - k, r);
+	coso_node_hash(out, l, r);
+}
+
+static int
+fake_subtree(void *arg, uint64_t start, uint64_t size, uint8_t out[32])
+{
+	fake_mth(arg, start, size, out);
+	return COSO_OK;
+}
+
+/* The log entry for a change-set: the one stored, or a new one. */
+static uint64_t
+fake_entry(struct fake *c, const struct coso_changeset *cs,
+    const uint8_t id[32], uint8_t verdict, int fresh)
+{
+	struct coso_leaf l = {.seq = cs->seq, .verdict = verdict};
+	uint8_t data[COSO_LEAF_BYTES];
+	struct fleaf *e;
+	size_t i;
+
+	for (i = 0; !fresh && i < c->nlog; i++) {
+		if (memcmp(c->log[i].id, id, 32) == 0) {
+			return i;
+		}
+	}
+	c->log = realloc(c->log, (c->nlog + 1) * sizeof(*c->log));
+	assert_non_null(c->log);
+	e = &c->log[c->nlog];
+	memcpy(e->id, id, 32);
+	e->seq     = cs->seq;
+	e->ms      = c->ms++;
+	e->verdict = verdict;
+	memcpy(l.cs_id, id, 32);
+	memcpy(l.author, cs->author, 32);
+	l.received_ms = e->ms;
+	coso_leaf_encode(data, &l);
+	coso_leaf_hash(e->hash, data, sizeof(data));
+	return c->nlog++;
+}
+
 /* A verdict and its signed receipt for one pushed change-set. */
 static void
 fake_verdict(struct fake *c, struct coso_msg_item *it, uint8_t *receipt,
     uint64_t quarantine_seq)
 {
 	struct coso_changeset cs;
-	struct coso_receipt r = {{0}, 0, 1700000000000ull, 0};
+	struct coso_receipt r = {{0}, 0, 0, 0};
+	uint64_t at;
 
 	assert_int_equal(coso_changeset_peek(&cs, it->cs, it->cs_len), 0);
 	coso_changeset_id(it->id, it->cs, it->cs_len);
@@ -76,15 +161,94 @@ fake_verdict(struct fake *c, struct coso_msg_item *it, uint8_t *receipt,
 		it->status = COSO_VERDICT_QUARANTINED;
 		it->reason = COSO_QUNAUTH;
 	}
+	at = fake_entry(c, &cs, it->id,
+	    it->status == COSO_VERDICT_DUPLICATE ? COSO_VERDICT_ACCEPTED
+	                                         : it->status,
+	    cs.seq == c->next_seq);
 	c->next_seq += cs.seq == c->next_seq;
 	memcpy(r.cs_id, it->id, 32);
-	r.leaf_index = cs.seq - 1;
-	r.verdict    = it->status;
+	r.leaf_index  = at;
+	r.received_ms = c->log[at].ms;
+	r.verdict     = c->log[at].verdict;
 	assert_int_equal(coso_receipt_sign(receipt, c->key, &r), 0);
 	it->receipt     = receipt;
 	it->receipt_len = COSO_RECEIPT_BYTES;
 	it->cs          = NULL;
 	it->cs_len      = 0;
+}
+
+/* k entries of other devices in the fake central's log. */
+static void
+fake_foreign(struct fake *c, size_t k)
+{
+	c->log = realloc(c->log, (c->nlog + k) * sizeof(*c->log));
+	assert_non_null(c->log);
+	for (; k > 0; k--, c->nlog++) {
+		randombytes_buf(&c->log[c->nlog], sizeof(c->log[c->nlog]));
+	}
+}
+
+/* The reply's checkpoint of the whole log, as c->tamper has it. */
+static void
+fake_note(struct fake *c, struct coso_msg *rep)
+{
+	struct coso_tree_src src = {fake_subtree, c};
+	uint64_t n               = c->nlog - (c->tamper == T_NOTE_SIZE);
+	uint8_t root[32];
+	size_t len;
+
+	free(c->note);
+	c->note = NULL;
+	assert_int_equal(coso_tree_root(&src, n, root), 0);
+	assert_int_equal(coso_checkpoint_sign(&c->note,
+	                     c->tamper == T_NOTE_KEY ? c->other : c->key,
+	                     ORIGIN, ORIGIN, n, root),
+	    0);
+	len = strlen(c->note);
+	if (c->tamper == T_NOTE_SIG) {
+		c->note[len - 10] = c->note[len - 10] == 'A' ? 'B' : 'A';
+	}
+	rep->checkpoint     = c->note;
+	rep->checkpoint_len = len;
+}
+
+/* Each receipt's inclusion proof in the log as it is now. */
+static void
+fake_proofs(struct fake *c, struct coso_msg *rep)
+{
+	struct coso_tree_src src = {fake_subtree, c};
+	uint8_t proof[COSO_PROOF_MAX][32];
+	size_t i, count, with = 0;
+
+	free(c->proofs);
+	c->proofs = calloc(rep->nitems + 1, sizeof(proof));
+	assert_non_null(c->proofs);
+	for (i = 0; i < rep->nitems; i++) {
+		struct coso_msg_item *it = &rep->items[i];
+		uint8_t *p               = c->proofs + i * sizeof(proof);
+		struct coso_receipt r;
+
+		if (it->receipt == NULL) {
+			continue;
+		}
+		assert_int_equal(coso_receipt_verify(
+		                     &r, it->receipt, it->receipt_len, c->pk),
+		    0);
+		assert_int_equal(coso_proof_inclusion(&src, r.leaf_index,
+		                     c->nlog, proof, &count),
+		    0);
+		memcpy(p, proof, count * 32);
+		it->proof  = count > 0 ? p : NULL;
+		it->nproof = count;
+		with++;
+	}
+	if (c->tamper == T_PROOF && rep->nitems > 0
+	    && rep->items[0].nproof > 0) {
+		c->proofs[5] ^= 1;
+	}
+	if (with > 0) { /* a checkpoint only beside receipts */
+		fake_note(c, rep);
+	}
 }
 
 /* The reply to one decoded request, into rep (items malloc'd). */
@@ -111,6 +275,7 @@ fake_answer(struct fake *c, const struct coso_msg *q, struct coso_msg *rep,
 			rep->items[i] = q->items[i];
 			fake_verdict(c, &rep->items[i], receipts[i], 2);
 		}
+		fake_proofs(c, rep);
 	} else if (q->type == COSO_MSG_PULL && q->cursor == 0) {
 		rep->cursor            = 7;
 		rep->nitems            = 2;
@@ -242,6 +407,8 @@ setup(void **state)
 
 	assert_non_null(f);
 	assert_int_equal(coso_key_generate(&f->c.key), 0);
+	assert_int_equal(coso_key_generate(&f->c.other), 0);
+	f->c.ms = 1700000000000ull;
 	coso_key_public(f->c.key, f->c.pk);
 	assert_int_equal(coso_pubkey_format(&pub, f->c.pk), 0);
 	p.central_url = "tcp://127.0.0.1:1";
@@ -280,6 +447,10 @@ teardown(void **state)
 
 	coso_store_close(f->s);
 	coso_key_free(f->c.key);
+	coso_key_free(f->c.other);
+	free(f->c.log);
+	free(f->c.note);
+	free(f->c.proofs);
 	free(f->c.pull_cs);
 	free((void *) f->c.own_cs);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
@@ -303,7 +474,37 @@ q(struct fx *f, const char *sql)
 	return v;
 }
 
-/* Batches cover the outbox once, in order, each under the limit. */
+/* The largest reply a batch of n can get fits a frame of max bytes: the
+ * longest checkpoint note, and per item a receipt and the longest proof. */
+static void
+reply_fits(struct coso_msg_item *it, size_t n, size_t max)
+{
+	static uint8_t receipt[COSO_RECEIPT_BYTES];
+	static uint8_t proof[COSO_PROOF_MAX * 32];
+	static char note[COSO_NOTE_MAX];
+	struct coso_msg m = {.type = COSO_MSG_PUSH_REP,
+	    .items                 = it,
+	    .nitems                = n,
+	    .checkpoint            = note,
+	    .checkpoint_len        = sizeof(note)};
+	uint8_t *plain    = NULL;
+	size_t i, plen;
+
+	for (i = 0; i < n; i++) {
+		it[i].status      = COSO_VERDICT_ACCEPTED;
+		it[i].receipt     = receipt;
+		it[i].receipt_len = sizeof(receipt);
+		it[i].proof       = proof;
+		it[i].nproof      = COSO_PROOF_MAX;
+	}
+	assert_int_equal(coso_msg_encode(&m, &plain, &plen, max), 0);
+	assert_true(plen + COSO_WIRE_OVERHEAD <= max);
+	free(plain);
+	memset(it, 0, n * sizeof(*it));
+}
+
+/* Batches cover the outbox once, in order, each under the limit, and so
+ * does the largest reply each can get. */
 static void
 test_batches_fit(void **state)
 {
@@ -321,7 +522,7 @@ test_batches_fit(void **state)
 		if (b.n == 0) {
 			break;
 		}
-		assert_true(b.n > 1 && b.n <= 64);
+		assert_true(b.n >= 1 && b.n <= 64);
 		for (i = 0; i < b.n; i++) {
 			assert_int_equal(b.e[i].seq, want++);
 			it[i].cs     = b.e[i].cs;
@@ -332,6 +533,7 @@ test_batches_fit(void **state)
 		assert_int_equal(coso_msg_encode(&m, &plain, &plen, max), 0);
 		assert_true(plen + COSO_WIRE_OVERHEAD <= max);
 		free(plain);
+		reply_fits(it, b.n, max);
 		from = b.e[b.n - 1].seq + 1;
 		cosoi_push_batch_free(&b);
 		nb++;
@@ -502,63 +704,298 @@ test_pull_atomic(void **state)
 	assert_int_equal(q(f, "SELECT count(*) FROM assignments"), 1);
 }
 
+/* This device's key id: the author of its leaves. */
+static void
+self_id(struct fx *f, uint8_t id[32])
+{
+	assert_int_equal(cosoi_pk_load(f->s), 0);
+	coso_keyid_of(id, f->s->pk);
+}
+
 /* A receipt from another key, or for another change-set, marks nothing. */
 static void
 test_receipt_refused(void **state)
 {
 	struct fx *f            = *state;
-	struct coso_key *other  = NULL;
+	struct coso_msg m       = {.type = COSO_MSG_PUSH_REP, .nitems = 1};
 	struct coso_msg_item it = {0};
-	struct coso_receipt rc  = {{0}, 5, 1700000000000ull, 1};
-	uint8_t buf[COSO_RECEIPT_BYTES], id[32];
+	struct coso_receipt rc;
+	struct cosoi_take t;
+	uint8_t buf[COSO_RECEIPT_BYTES], id[32], self[32];
 
-	assert_int_equal(coso_key_generate(&other), 0);
-	coso_changeset_id(id, f->c.own_cs, f->c.own_len);
-	memcpy(rc.cs_id, id, 32);
-	memcpy(it.id, id, 32);
-	it.status      = COSO_VERDICT_ACCEPTED;
-	it.receipt     = buf;
-	it.receipt_len = sizeof(buf);
-	assert_int_equal(coso_receipt_sign(buf, other, &rc), 0);
+	self_id(f, self);
+	it.cs     = f->c.own_cs;
+	it.cs_len = f->c.own_len;
+	fake_verdict(&f->c, &it, buf, 0);
+	m.items = &it;
+	fake_proofs(&f->c, &m);
+	memcpy(id, it.id, 32);
 	assert_int_equal(
-	    cosoi_sync_take(f->s, f->c.pk, 1, id, &it), COSO_EPROTO);
+	    coso_receipt_verify(&rc, buf, sizeof(buf), f->c.pk), 0);
+	cosoi_take_init(&t, f->c.pk, self, &m);
+	assert_int_equal(t.note_err, 0);
+	assert_int_equal(coso_receipt_sign(buf, f->c.other, &rc), 0);
+	assert_int_equal(cosoi_sync_take(f->s, &t, 1, id, &it), COSO_EPROTO);
 	rc.cs_id[0] ^= 1; /* the right key, another change-set */
 	assert_int_equal(coso_receipt_sign(buf, f->c.key, &rc), 0);
-	assert_int_equal(
-	    cosoi_sync_take(f->s, f->c.pk, 1, id, &it), COSO_EPROTO);
+	assert_int_equal(cosoi_sync_take(f->s, &t, 1, id, &it), COSO_EPROTO);
 	it.receipt = NULL; /* no receipt at all */
-	assert_int_equal(
-	    cosoi_sync_take(f->s, f->c.pk, 1, id, &it), COSO_EPROTO);
+	assert_int_equal(cosoi_sync_take(f->s, &t, 1, id, &it), COSO_EPROTO);
 	assert_int_equal(q(f, "SELECT acked FROM outbox WHERE seq = 1"), 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM receipts"), 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM checkpoints"), 0);
 	rc.cs_id[0] ^= 1;
 	it.receipt = buf;
 	assert_int_equal(coso_receipt_sign(buf, f->c.key, &rc), 0);
-	assert_int_equal(cosoi_sync_take(f->s, f->c.pk, 1, id, &it), 0);
+	/* Another device's key id: its leaf is not this one. */
+	self[0] ^= 1;
+	cosoi_take_init(&t, f->c.pk, self, &m);
+	assert_int_equal(cosoi_sync_take(f->s, &t, 1, id, &it), COSO_EPROTO);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "inclusion proof"));
+	self[0] ^= 1;
+	cosoi_take_init(&t, f->c.pk, self, &m);
+	assert_int_equal(cosoi_sync_take(f->s, &t, 1, id, &it), 0);
 	assert_int_equal(q(f, "SELECT acked FROM outbox WHERE seq = 1"), 1);
-	assert_int_equal(q(f, "SELECT leaf_index FROM receipts"), 5);
-	coso_key_free(other);
+	assert_int_equal(q(f, "SELECT leaf_index FROM receipts"), 0);
+	assert_int_equal(q(f, "SELECT tree_size FROM receipts"), 1);
+	assert_int_equal(q(f, "SELECT size FROM checkpoints"), 1);
 }
 
-/* Stored receipts re-verify offline; a tampered one is found. */
+/* A reply whose proof, checkpoint signature, checkpoint key or checkpoint
+ * size is wrong is refused: nothing stored, the change-set still pending,
+ * the handle's message naming the check; the honest reply then goes in. */
+static void
+test_proof_refused(void **state)
+{
+	static const struct {
+		enum tamper t;
+		const char *says;
+	} cases[] = {
+	    {T_PROOF, "seq 1: the inclusion proof does not lead"},
+	    {T_NOTE_SIG, "seq 1: the reply's checkpoint does not verify"},
+	    {T_NOTE_KEY, "seq 1: the reply's checkpoint does not verify"},
+	    {T_NOTE_SIZE, "seq 1: leaf index 5 is beyond the checkpoint"},
+	};
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+	size_t i;
+
+	fake_foreign(&f->c, 5); /* so that the proof has hashes */
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f->c.tamper = cases[i].t;
+		assert_int_equal(
+		    cosoi_sync_round_net(f->s, &o, &r, &f->net), COSO_EPROTO);
+		assert_non_null(
+		    strstr(coso_store_errmsg(f->s), cases[i].says));
+		assert_int_equal(r.bad_receipts, 1);
+		assert_int_equal(r.pending, 1);
+		assert_int_equal(q(f, "SELECT acked FROM outbox"), 0);
+		assert_int_equal(q(f, "SELECT count(*) FROM receipts"), 0);
+		assert_int_equal(q(f, "SELECT count(*) FROM checkpoints"), 0);
+	}
+	f->c.tamper = T_NONE;
+	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
+	assert_int_equal(r.pending, 0);
+	assert_int_equal(r.duplicate, 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM receipts"), 1);
+	assert_int_equal(q(f, "SELECT count(*) FROM checkpoints"), 1);
+	assert_int_equal(q(f, "SELECT leaf_index FROM receipts"), 5);
+	assert_int_equal(q(f, "SELECT length(proof) FROM receipts"), 2 * 32);
+}
+
+/* A second tree for a size the device holds a checkpoint of is refused,
+ * and the checkpoint it holds stays. */
+static void
+test_two_trees_refused(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+	uint8_t root[32];
+	char *note = NULL, sql[1024];
+
+	randombytes_buf(root, sizeof(root));
+	assert_int_equal(
+	    coso_checkpoint_sign(&note, f->c.key, ORIGIN, ORIGIN, 1, root), 0);
+	snprintf(sql, sizeof(sql), "INSERT INTO checkpoints VALUES (1, '%s')",
+	    note);
+	assert_int_equal(cosoi_exec(f->s, sql), 0);
+	assert_int_equal(
+	    cosoi_sync_round_net(f->s, &o, &r, &f->net), COSO_EPROTO);
+	assert_non_null(
+	    strstr(coso_store_errmsg(f->s), "two different trees of size 1"));
+	assert_int_equal(q(f, "SELECT count(*) FROM receipts"), 0);
+	assert_int_equal(r.pending, 1);
+	snprintf(sql, sizeof(sql),
+	    "SELECT count(*) FROM checkpoints WHERE note = '%s'", note);
+	assert_int_equal(q(f, sql), 1);
+	free(note);
+}
+
+/* What coso_receipts_verify said of each seq (up to 8). */
+struct vrows {
+	char check[9][40];
+	char status[9][12];
+};
+
+static int
+vrow(const struct coso_row *row, void *arg)
+{
+	struct vrows *v = arg;
+	int64_t seq     = row->kv[0].i;
+
+	assert_string_equal(row->kv[0].key, "seq");
+	assert_true(seq >= 1 && seq <= 8);
+	for (size_t i = 0; i < row->n; i++) {
+		if (strcmp(row->kv[i].key, "check") == 0) {
+			snprintf(v->check[seq], sizeof(v->check[seq]), "%s",
+			    row->kv[i].type == COSO_VTEXT ? row->kv[i].s : "");
+		} else if (strcmp(row->kv[i].key, "status") == 0) {
+			snprintf(v->status[seq], sizeof(v->status[seq]), "%s",
+			    row->kv[i].s);
+		}
+	}
+	return 0;
+}
+
+static struct coso_receipt_counts
+verify(struct fx *f, struct vrows *v)
+{
+	struct coso_receipt_counts n;
+
+	memset(v, 0, sizeof(*v));
+	assert_int_equal(coso_receipts_verify(f->s, vrow, v, &n), 0);
+	assert_int_equal(n.total, n.ok + n.no_proof + n.bad);
+	return n;
+}
+
+/* Flips bit 0 of byte at of a blob or text column of rows where. */
+static void
+flip(struct fx *f, const char *table, const char *col, const char *where,
+    int at)
+{
+	sqlite3_stmt *st = NULL;
+	char sql[256];
+	uint8_t *b;
+	int n;
+
+	snprintf(
+	    sql, sizeof(sql), "SELECT %s FROM %s WHERE %s", col, table, where);
+	assert_int_equal(sqlite3_prepare_v2(f->s->db, sql, -1, &st, NULL), 0);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	n = sqlite3_column_bytes(st, 0);
+	b = malloc((size_t) n);
+	memcpy(b, sqlite3_column_blob(st, 0), (size_t) n);
+	sqlite3_finalize(st);
+	b[at < 0 ? n + at : at] ^= 1;
+	snprintf(sql, sizeof(sql), "UPDATE %s SET %s = ? WHERE %s", table, col,
+	    where);
+	assert_int_equal(sqlite3_prepare_v2(f->s->db, sql, -1, &st, NULL), 0);
+	if (strcmp(table, "checkpoints") == 0) {
+		sqlite3_bind_text(st, 1, (char *) b, n, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_blob(st, 1, b, n, SQLITE_STATIC);
+	}
+	assert_int_equal(sqlite3_step(st), SQLITE_DONE);
+	sqlite3_finalize(st);
+	free(b);
+}
+
+/* Stored receipts re-verify offline; each kind of tampering is named. */
 static void
 test_receipts_verify(void **state)
 {
 	struct fx *f              = *state;
 	struct coso_sync_opts o   = {0};
 	struct coso_sync_report r = {0};
-	uint64_t bad              = 9;
+	struct coso_receipt_counts n;
+	struct vrows v;
 
 	visits(f, 2);
 	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
-	assert_int_equal(coso_receipts_verify(f->s, NULL, NULL, &bad), 0);
-	assert_int_equal(bad, 0);
+	n = verify(f, &v);
+	assert_int_equal(n.total, 3);
+	assert_int_equal(n.ok, 3);
+	assert_string_equal(v.status[2], "ok");
+	assert_int_equal(q(f, "SELECT count(*) FROM checkpoints"), 1);
+
+	flip(f, "receipts", "proof", "seq = 2", 7);
+	n = verify(f, &v);
+	assert_int_equal(n.bad, 1);
+	assert_string_equal(v.check[2], "inclusion proof");
+	assert_string_equal(v.status[2], "failed");
+	assert_string_equal(v.status[1], "ok");
+	flip(f, "receipts", "proof", "seq = 2", 7);
+
+	flip(f, "checkpoints", "note", "size = 3", -10); /* the signature */
+	n = verify(f, &v);
+	assert_int_equal(n.bad, 3);
+	assert_string_equal(v.check[1], "checkpoint signature");
+	assert_string_equal(v.check[3], "checkpoint signature");
+	flip(f, "checkpoints", "note", "size = 3", -10);
+	assert_int_equal(verify(f, &v).ok, 3);
+
+	flip(f, "receipts", "receipt", "seq = 1", 60);
+	flip(f, "outbox", "bytes", "seq = 2", 100);
+	assert_int_equal(cosoi_exec(f->s,
+	                     "UPDATE receipts SET tree_size = 9 "
+	                     "WHERE seq = 3"),
+	    0);
+	n = verify(f, &v);
+	assert_int_equal(n.bad, 3);
+	assert_string_equal(v.check[1], "receipt signature");
+	assert_string_equal(v.check[2], "outbox record");
+	assert_string_equal(v.check[3], "checkpoint missing");
+	flip(f, "receipts", "receipt", "seq = 1", 60);
+	flip(f, "outbox", "bytes", "seq = 2", 100);
+
+	/* A checkpoint of one leaf: leaf 2 is beyond it. */
+	{
+		struct coso_tree_src src = {fake_subtree, &f->c};
+		uint8_t root[32];
+		char *note = NULL, sql[1024];
+
+		assert_int_equal(coso_tree_root(&src, 1, root), 0);
+		assert_int_equal(coso_checkpoint_sign(
+		                     &note, f->c.key, ORIGIN, ORIGIN, 1, root),
+		    0);
+		snprintf(sql, sizeof(sql),
+		    "INSERT INTO checkpoints VALUES (1, '%s');"
+		    "UPDATE receipts SET tree_size = 1 WHERE seq = 3",
+		    note);
+		assert_int_equal(cosoi_exec(f->s, sql), 0);
+		free(note);
+	}
+	n = verify(f, &v);
+	assert_int_equal(n.bad, 1);
+	assert_string_equal(v.check[3], "leaf index beyond checkpoint");
+
+	/* No proof: a failure, unless kept before proofs were. */
+	assert_int_equal(cosoi_exec(f->s,
+	                     "UPDATE receipts SET proof = NULL, "
+	                     "tree_size = NULL WHERE seq = 3"),
+	    0);
+	n = verify(f, &v);
+	assert_int_equal(n.bad, 1);
+	assert_string_equal(v.check[3], "inclusion proof missing");
+	assert_int_equal(cosoi_exec(f->s,
+	                     "UPDATE meta SET value = 3 "
+	                     "WHERE key = 'receipts_before_proofs'"),
+	    0);
+	n = verify(f, &v);
+	assert_int_equal(n.bad, 0);
+	assert_int_equal(n.no_proof, 1);
+	assert_int_equal(n.ok, 2);
+	assert_string_equal(v.status[3], "no proof");
+
 	assert_int_equal(cosoi_exec(f->s,
 	                     "UPDATE receipts SET leaf_index = 99 "
 	                     "WHERE seq = 2"),
 	    0);
-	assert_int_equal(coso_receipts_verify(f->s, NULL, NULL, &bad), 0);
-	assert_int_equal(bad, 1);
+	n = verify(f, &v);
+	assert_int_equal(n.bad, 1);
+	assert_string_equal(v.check[2], "receipt record");
 }
 
 /* No pinned key: no round. */
@@ -586,6 +1023,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_pull_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_receipt_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_proof_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_two_trees_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_receipts_verify, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_pin, setup, teardown),

@@ -42,15 +42,20 @@ static const char *const golden_hex[NTYPES + 1] = {
     [COSO_MSG_ENROLL_REP] = "010204" H_RID "0000004200026f6b",
     [COSO_MSG_PUSH]       = "010105" H_RID "000100000003616263",
     [COSO_MSG_PUSH_REP]
-    = "010206" H_RID "0002"
+    = "010206" H_RID "00000002636b"
+      "0002"
       "0100000000000000000002"
       "1111111111111111111111111111111111111111111111111111"
       "111111111111"
       "00000000"
+      "00"
       "03003c0000000000000005"
       "2222222222222222222222222222222222222222222222222222"
       "222222222222"
-      "000000027272",
+      "000000027272"
+      "01"
+      "3333333333333333333333333333333333333333333333333333"
+      "333333333333",
     [COSO_MSG_PULL]     = "010107" H_RID "000000000000006400010000",
     [COSO_MSG_PULL_REP] = "010208" H_RID "000000000000006501"
                           "0001"
@@ -87,6 +92,9 @@ calloc(size_t n, size_t size)
 
 static const uint8_t abc[] = {'a', 'b', 'c'};
 static const uint8_t rr[]  = {0x72, 0x72};
+static const uint8_t h33[] = {0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
+    0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
+    0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33};
 
 struct fixture {
 	struct coso_key *dev, *cen, *other;
@@ -163,6 +171,10 @@ example(struct coso_msg *m, struct coso_msg_item it[2], unsigned type)
 		memset(it[1].id, 0x22, 32);
 		it[1].receipt     = rr;
 		it[1].receipt_len = 2;
+		it[1].proof       = h33;
+		it[1].nproof      = 1;
+		m->checkpoint     = "ck";
+		m->checkpoint_len = 2;
 		break;
 	case COSO_MSG_PULL:
 		m->cursor    = 100;
@@ -203,6 +215,11 @@ assert_same_item(const struct coso_msg_item *a, const struct coso_msg_item *b)
 	if (a->receipt != NULL) {
 		assert_memory_equal(a->receipt, b->receipt, a->receipt_len);
 	}
+	assert_int_equal(a->proof == NULL, b->proof == NULL);
+	assert_int_equal(a->nproof, b->nproof);
+	if (a->proof != NULL) {
+		assert_memory_equal(a->proof, b->proof, a->nproof * 32);
+	}
 	assert_int_equal(a->position, b->position);
 	assert_string_equal(a->cadre_id, b->cadre_id);
 }
@@ -223,6 +240,12 @@ assert_same_msg(const struct coso_msg *a, const struct coso_msg *b)
 	assert_memory_equal(a->token, b->token, 32);
 	assert_string_equal(a->cadre_id, b->cadre_id);
 	assert_string_equal(a->text, b->text);
+	assert_int_equal(a->checkpoint == NULL, b->checkpoint == NULL);
+	assert_int_equal(a->checkpoint_len, b->checkpoint_len);
+	if (a->checkpoint != NULL) {
+		assert_memory_equal(
+		    a->checkpoint, b->checkpoint, a->checkpoint_len);
+	}
 	assert_int_equal(a->nitems, b->nitems);
 	for (size_t i = 0; i < a->nitems; i++) {
 		assert_same_item(&a->items[i], &b->items[i]);
@@ -684,10 +707,15 @@ test_msg_details(void **state)
 	assert_memory_equal(
 	    CADRE, "cb-\xc4\x90\xc3\xa0o-Vi\xc3\xaan", sizeof(CADRE));
 	assert_int_equal(coso_msg_decode(&m, buf, len), COSO_OK);
-	/* Zero-copy: the receipt points into the buffer; none is NULL. */
+	/* Zero-copy: checkpoint, receipt and proof point into the buffer;
+	 * none is NULL. */
+	assert_ptr_equal(m->checkpoint, (const char *) buf + 15);
 	assert_null(m->items[0].receipt);
 	assert_int_equal(m->items[0].receipt_len, 0);
-	assert_ptr_equal(m->items[1].receipt, buf + len - 2);
+	assert_null(m->items[0].proof);
+	assert_int_equal(m->items[0].nproof, 0);
+	assert_ptr_equal(m->items[1].receipt, buf + len - 35);
+	assert_ptr_equal(m->items[1].proof, buf + len - 32);
 	coso_msg_free(m);
 	free(buf);
 	buf = encode_example(COSO_MSG_PULL_REP, &len);
@@ -716,6 +744,10 @@ many(struct coso_msg *m, unsigned type, size_t n)
 		}
 	}
 	m->nitems = n;
+	if (n < 2) { /* no receipt: no checkpoint */
+		m->checkpoint     = NULL;
+		m->checkpoint_len = 0;
+	}
 }
 
 /* Expected size of many(): header, count, then the items' sizes. */
@@ -726,7 +758,7 @@ many_len(unsigned type, size_t n)
 	case COSO_MSG_PUSH:
 		return 11 + 2 + n * (4 + 3);
 	case COSO_MSG_PUSH_REP:
-		return 11 + 2 + n * 47 + (n / 2) * 2;
+		return 11 + 4 + (n >= 2 ? 2 : 0) + 2 + n * 48 + (n / 2) * 34;
 	default:
 		return 11 + 9 + 2 + n * (8 + 16 + 4 + 3);
 	}
@@ -741,13 +773,15 @@ test_msg_counts(void **state)
 
 	(void) state;
 	for (size_t t = 0; t < 3; t++) {
-		size_t off = types[t] == COSO_MSG_PULL_REP ? 20 : 11;
-
 		for (size_t c = 0; c < 4; c++) {
 			struct coso_msg m, *got = NULL;
 			uint8_t *buf = NULL;
-			size_t len;
+			size_t len,
+			    off = types[t] == COSO_MSG_PULL_REP ? 20 : 11;
 
+			if (types[t] == COSO_MSG_PUSH_REP) {
+				off += 4 + (counts[c] >= 2 ? 2 : 0);
+			}
 			many(&m, types[t], counts[c]);
 			buf = encode(&m, &len);
 			assert_int_equal(len, many_len(types[t], counts[c]));
@@ -822,7 +856,7 @@ test_msg_count_claims(void **state)
 		size_t off, item;
 	} c[] = {
 	    {COSO_MSG_PUSH, 1, 11, 4},
-	    {COSO_MSG_PUSH_REP, 2, 11, 47},
+	    {COSO_MSG_PUSH_REP, 2, 15, 48}, /* after an empty checkpoint */
 	    {COSO_MSG_PULL_REP, 2, 20, 14},
 	};
 
@@ -965,7 +999,7 @@ test_msg_enums(void **state)
 	free(buf);
 	buf = golden(COSO_MSG_PUSH_REP, &len);
 	for (unsigned v = 0; v < 256; v++) {
-		buf[13] = (uint8_t) v; /* first item's status */
+		buf[19] = (uint8_t) v; /* first item's status */
 		assert_int_equal(decode_rc(buf, len),
 		    v >= 1 && v <= 5 ? COSO_OK : COSO_ESCHEMA);
 	}
@@ -1031,6 +1065,147 @@ test_msg_sizes(void **state)
 	wire[16] = 0x95; /* COSO_CS_MAX: within the limit, but absent */
 	assert_int_equal(decode_rc(wire, sizeof(wire)), COSO_ETRUNC);
 	free(big);
+}
+
+/* A PUSH_REP with one item, a receipt of r bytes, a proof of p hashes and
+ * a checkpoint of c bytes, written out by hand; the length claims can be
+ * set apart from what follows (claim_c, claim_p: -1 for the real ones). */
+static uint8_t *
+push_rep(size_t c, long claim_c, size_t r, size_t p, long claim_p, size_t *len)
+{
+	size_t n = 11 + 4 + c + 2 + 48 + r + 32 * p, at = 0;
+	uint8_t *b  = calloc(1, n + 1);
+	uint32_t cc = claim_c < 0 ? (uint32_t) c : (uint32_t) claim_c;
+	static const uint8_t head[] = {1, 2, COSO_MSG_PUSH_REP};
+
+	assert_non_null(b);
+	memcpy(b, head, 3);
+	at        = 11;
+	b[at]     = (uint8_t) (cc >> 24);
+	b[at + 1] = (uint8_t) (cc >> 16);
+	b[at + 2] = (uint8_t) (cc >> 8);
+	b[at + 3] = (uint8_t) cc;
+	at += 4;
+	memset(b + at, 'n', c);
+	at += c;
+	b[at + 1] = 1; /* one item */
+	at += 2;
+	b[at] = COSO_VERDICT_ACCEPTED;
+	at += 1 + 2 + 8 + 32;
+	b[at + 2] = (uint8_t) (r >> 8);
+	b[at + 3] = (uint8_t) r;
+	at += 4;
+	memset(b + at, 'r', r);
+	at += r;
+	b[at++] = (uint8_t) (claim_p < 0 ? (long) p : claim_p);
+	memset(b + at, 0x33, 32 * p);
+	at += 32 * p;
+	assert_int_equal(at, n);
+	*len = n;
+	return b;
+}
+
+/* The checkpoint and the proofs of a PUSH_REP: their limits, checked
+ * before the bytes; truncation; each only where it belongs. */
+static void
+test_push_rep_limits(void **state)
+{
+	size_t len;
+	uint8_t *b;
+
+	(void) state;
+	/* The largest of each decodes; one more is refused at its claim. */
+	b = push_rep(
+	    COSO_NOTE_MAX, -1, COSO_RECEIPT_BYTES, COSO_PROOF_MAX, -1, &len);
+	assert_int_equal(decode_rc(b, len), COSO_OK);
+	free(b);
+	b = push_rep(8, COSO_NOTE_MAX + 1, 114, 1, -1, &len);
+	assert_int_equal(decode_rc(b, len), COSO_ETOOBIG);
+	free(b);
+	b = push_rep(8, COSO_NOTE_MAX, 114, 1, -1, &len);
+	assert_int_equal(decode_rc(b, len), COSO_ETRUNC);
+	free(b);
+	b = push_rep(8, -1, 114, 1, COSO_PROOF_MAX + 1, &len);
+	assert_int_equal(decode_rc(b, len), COSO_ETOOBIG);
+	free(b);
+	b = push_rep(8, -1, 114, 1, COSO_PROOF_MAX, &len);
+	assert_int_equal(decode_rc(b, len), COSO_ETRUNC);
+	free(b);
+	/* Every cut is truncation, one byte more is trailing. */
+	b = push_rep(8, -1, 114, 3, -1, &len);
+	for (size_t n = 0; n < len; n++) {
+		assert_int_equal(decode_rc(b, n), COSO_ETRUNC);
+	}
+	assert_int_equal(decode_rc(b, len + 1), COSO_ETRAILING);
+	free(b);
+	/* A proof without a receipt; a checkpoint without a receipt; a
+	 * receipt without a checkpoint. */
+	b = push_rep(8, -1, 0, 1, -1, &len);
+	assert_int_equal(decode_rc(b, len), COSO_ESCHEMA);
+	free(b);
+	b = push_rep(8, -1, 0, 0, -1, &len);
+	assert_int_equal(decode_rc(b, len), COSO_ESCHEMA);
+	free(b);
+	b = push_rep(0, -1, 114, 1, -1, &len);
+	assert_int_equal(decode_rc(b, len), COSO_ESCHEMA);
+	free(b);
+	/* Neither: a reply of gaps and refusals. */
+	b = push_rep(0, -1, 0, 0, -1, &len);
+	assert_int_equal(decode_rc(b, len), COSO_OK);
+	free(b);
+}
+
+/* The encoder refuses what the decoder refuses. */
+static void
+test_push_rep_encode_limits(void **state)
+{
+	static char note[COSO_NOTE_MAX + 1];
+	static uint8_t proof[(COSO_PROOF_MAX + 1) * 32];
+	struct coso_msg m, *got = NULL;
+	struct coso_msg_item it[2];
+	uint8_t *out = NULL;
+	size_t len;
+
+	(void) state;
+	example(&m, it, COSO_MSG_PUSH_REP);
+	m.checkpoint     = note;
+	m.checkpoint_len = COSO_NOTE_MAX;
+	it[1].proof      = proof;
+	it[1].nproof     = COSO_PROOF_MAX;
+	out              = encode(&m, &len);
+	assert_int_equal(len,
+	    11 + 4 + COSO_NOTE_MAX + 2 + 48 + 48 + 2 + 32 * COSO_PROOF_MAX);
+	assert_int_equal(coso_msg_decode(&got, out, len), COSO_OK);
+	assert_same_msg(got, &m);
+	coso_msg_free(got);
+	free(out);
+	out              = NULL;
+	m.checkpoint_len = COSO_NOTE_MAX + 1;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_ETOOBIG);
+	m.checkpoint_len = 2;
+	it[1].nproof     = COSO_PROOF_MAX + 1;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_ETOOBIG);
+	it[1].nproof = 1;
+	it[1].proof  = NULL;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_EINVAL);
+	it[1].proof  = proof;
+	it[0].proof  = proof; /* beside no receipt */
+	it[0].nproof = 1;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_ESCHEMA);
+	it[0].nproof = 0;
+	m.checkpoint = NULL; /* receipts without a checkpoint */
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_ESCHEMA);
+	m.checkpoint  = "ck";
+	it[1].receipt = NULL; /* a checkpoint without receipts */
+	it[1].nproof  = 0;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_ESCHEMA);
+	assert_null(out);
 }
 
 static void
@@ -1165,6 +1340,8 @@ main(void)
 	    cmocka_unit_test(test_msg_header),
 	    cmocka_unit_test(test_msg_enums),
 	    cmocka_unit_test(test_msg_sizes),
+	    cmocka_unit_test(test_push_rep_limits),
+	    cmocka_unit_test(test_push_rep_encode_limits),
 	    cmocka_unit_test_setup_teardown(
 	        test_receipt_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -45,7 +45,7 @@ enum coso_client_err {
 /* coso_strerror for both proto and client codes. */
 const char *coso_client_strerror(int err);
 
-#define COSO_SCHEMA_VERSION 3 /* user_version of a current store */
+#define COSO_SCHEMA_VERSION 4 /* user_version of a current store */
 #define COSO_ERRMSG_MAX     512
 
 struct coso_store;
@@ -334,7 +334,8 @@ struct coso_sync_report {
 	uint64_t accepted; /* verdicts received, by kind */
 	uint64_t duplicate;
 	uint64_t quarantined;
-	uint64_t bad_receipts; /* verdicts not taken: receipt did not verify */
+	uint64_t bad_receipts; /* verdicts not taken: a receipt, checkpoint or
+	                          inclusion proof did not verify */
 	uint64_t pending;      /* outbox entries still unacknowledged */
 	uint64_t pulled;       /* change-sets received by PULL */
 	uint64_t applied;      /* of those, applied to the store */
@@ -380,8 +381,9 @@ struct coso_sync_opts {
  * refused (r->refused, r->enroll_code say why); COSO_EPROTO: a reply was
  * malformed or not sealed by the pinned key; COSO_ENOPIN; COSO_ESTOPPED.
  * The handle's message names the cause.  Outbox entries are marked only
- * by a reply naming their id with a receipt that verifies; the pull cursor
- * advances in the transaction holding the rows it pulled.
+ * by a reply naming their id with a receipt, a checkpoint and an inclusion
+ * proof that verify (cosoi_sync_take); the pull cursor advances in the
+ * transaction holding the rows it pulled.
  */
 COSO_NODISCARD int coso_sync_round(struct coso_store *s,
     const struct coso_sync_opts *o, struct coso_sync_report *r);
@@ -395,15 +397,46 @@ COSO_NODISCARD int coso_store_data_version(struct coso_store *s, uint64_t *v);
 
 /*
  * Receipts: the central's signed statements of receipt, one per
- * acknowledged change-set.  coso_receipt_list gives rows of kind
- * "receipt": seq, cs_id, leaf_index, received_ms, verdict.
- * coso_receipts_verify re-verifies every stored receipt against the pinned
- * central key (rows add ok and error); *bad counts failures.
+ * acknowledged change-set, each kept with the central's signed checkpoint
+ * and the inclusion proof of the change-set's leaf in that checkpoint's
+ * tree.  coso_receipt_list gives rows of kind "receipt": seq, cs_id,
+ * leaf_index, received_ms, verdict, tree_size (NULL: no proof kept).
  */
 COSO_NODISCARD int coso_receipt_list(
     struct coso_store *s, coso_row_cb cb, void *arg);
-COSO_NODISCARD int coso_receipts_verify(
-    struct coso_store *s, coso_row_cb cb, void *arg, uint64_t *bad);
+
+/* What coso_receipts_verify found. */
+struct coso_receipt_counts {
+	uint64_t total;    /* receipts examined */
+	uint64_t ok;       /* every check holds */
+	uint64_t no_proof; /* kept before proofs were (schema 3): only the
+	                      receipt's signature and record are checked */
+	uint64_t bad;      /* a check failed */
+};
+
+/*
+ * Re-checks every stored receipt offline with nothing but the pinned
+ * central key, in order: the receipt's signature and that its row states
+ * what it signs ("receipt signature", "receipt record"); the outbox
+ * record it answers, whose bytes hash to the receipt's change-set id
+ * ("outbox record"); the proof and its checkpoint being there ("inclusion
+ * proof missing", "checkpoint missing"); the checkpoint's signature under
+ * its origin and its size ("checkpoint signature", "checkpoint size");
+ * the leaf index within it ("leaf index beyond checkpoint"); the proof
+ * from the leaf rebuilt from the outbox record (its id, this device's key
+ * id, its seq, the receipt's received_ms and verdict) to the checkpoint's
+ * root ("inclusion proof").  A receipt kept before proofs were, without
+ * one, is counted as no_proof, not as verified.
+ *
+ * cb gets one row of kind "receipt" per receipt: seq, cs_id, leaf_index,
+ * received_ms, tree_size, status ("ok", "no proof", "failed"), ok (1 if
+ * every check holds), check (the first check that failed, one of the
+ * quoted names above; "no proof" for a receipt counted as no_proof; NULL
+ * when all hold) and error (the cause's sentence for a signature, or
+ * NULL).  *n receives the counts.
+ */
+COSO_NODISCARD int coso_receipts_verify(struct coso_store *s, coso_row_cb cb,
+    void *arg, struct coso_receipt_counts *n);
 
 /*
  * Admin (admin.c): each call is one signed change-set (units: one per

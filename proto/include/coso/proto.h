@@ -460,8 +460,8 @@ enum coso_msg_type {
 	COSO_MSG_ENROLL     = 3, /* token[32], cadre_id */
 	COSO_MSG_ENROLL_REP = 4, /* code, text */
 	COSO_MSG_PUSH       = 5, /* items: cs */
-	COSO_MSG_PUSH_REP   = 6, /* items: status, reason, expected_seq, id,
-	                            receipt */
+	COSO_MSG_PUSH_REP   = 6, /* checkpoint, items: status, reason,
+	                            expected_seq, id, receipt, proof */
 	COSO_MSG_PULL     = 7,   /* cursor, max_bytes */
 	COSO_MSG_PULL_REP = 8,   /* cursor (new), more, items: position,
 	                            cadre_id, cs */
@@ -486,6 +486,11 @@ struct coso_msg_item {
 	uint8_t id[32];         /* PUSH_REP: the change-set id */
 	const uint8_t *receipt; /* PUSH_REP: signed receipt, or NULL */
 	size_t receipt_len;
+	/* PUSH_REP, only with a receipt: the inclusion proof of its leaf in
+	 * the reply's checkpoint, nproof hashes of 32 bytes back to back (as
+	 * coso_verify_inclusion takes them), or NULL when nproof is 0. */
+	const uint8_t *proof;
+	size_t nproof;
 	uint64_t position;                    /* PULL_REP: log position */
 	char cadre_id[COSO_WIRE_STR_MAX + 1]; /* PULL_REP: the author */
 };
@@ -500,6 +505,11 @@ struct coso_msg {
 	uint8_t token[32];
 	char cadre_id[COSO_WIRE_STR_MAX + 1];
 	char text[COSO_WIRE_STR_MAX + 1];
+	/* PUSH_REP: the signed checkpoint note (FORMAT.md "Checkpoints") of
+	 * the log that holds every receipt of the reply, checkpoint_len bytes,
+	 * not NUL-terminated; NULL exactly when no item has a receipt. */
+	const char *checkpoint;
+	size_t checkpoint_len;
 	size_t nitems;
 	struct coso_msg_item *items; /* malloc'd by decode; caller's to set
 	                                for encode */
@@ -513,9 +523,11 @@ COSO_NODISCARD int coso_msg_encode(
     const struct coso_msg *m, uint8_t **out, size_t *out_len, size_t max);
 
 /*
- * Decodes a plaintext; items point into buf, which must outlive *out.
- * Strict: known type, every length within its limit and the input, no
- * trailing bytes.  Free with coso_msg_free.
+ * Decodes a plaintext; items and the checkpoint point into buf, which must
+ * outlive *out.  Strict: known type, every length within its limit and the
+ * input, no trailing bytes; in a PUSH_REP a checkpoint exactly when some
+ * item has a receipt and a proof only beside a receipt (COSO_ESCHEMA).
+ * Free with coso_msg_free.
  */
 COSO_NODISCARD int coso_msg_decode(
     struct coso_msg **out, const uint8_t *buf, size_t len);
@@ -747,6 +759,53 @@ COSO_NODISCARD int coso_checkpoint_sign(char **out, const struct coso_key *key,
 COSO_NODISCARD int coso_checkpoint_verify(struct coso_checkpoint *out,
     const char *note, size_t len, const char *key_name,
     const uint8_t pk[static 32]);
+
+/*
+ * ---- Entries file (FORMAT.md, "Entries file"; proto/entries.c) ----------
+ * The log entries an auditor downloaded, as `cosod central rebuild
+ * --entries` replays them:
+ *
+ *   "coso-entries/v1\n" | central pk [32] | origin length u16 | origin
+ *   then per entry: index u64 | received_ms u64 | sender key id [32] |
+ *   verdict u8 | reason u16 | length u32 | change-set [length]
+ */
+#define COSO_ENTRIES_MAGIC      "coso-entries/v1\n"
+#define COSO_ENTRIES_HEADER_MAX (16u + 34u + COSO_ORIGIN_MAX)
+#define COSO_ENTRY_HEAD         55u /* bytes of an entry before its change-set */
+
+struct coso_entry {
+	uint64_t index;       /* log position */
+	uint64_t received_ms; /* the central's receive time */
+	uint8_t sender[32];   /* key id of the frame's sender */
+	uint8_t verdict;      /* ACCEPTED or QUARANTINED */
+	uint16_t reason;      /* 0 or the quarantine reason */
+	const uint8_t *cs;    /* the change-set (not owned) */
+	size_t cs_len;
+};
+
+/* Writes the file header (at most COSO_ENTRIES_HEADER_MAX bytes) into out;
+ * origin must be a valid key name (COSO_EINVAL otherwise). */
+COSO_NODISCARD int coso_entries_header_encode(uint8_t *out, size_t *len,
+    const uint8_t central_pk[static 32], const char *origin);
+
+/* Reads the header from the start of buf: COSO_EVERSION for another magic,
+ * COSO_ETRUNC, COSO_ETOOBIG or COSO_EINVAL for a bad origin.  *used is the
+ * header's size. */
+COSO_NODISCARD int coso_entries_header_decode(const uint8_t *buf, size_t len,
+    uint8_t central_pk[static 32], char origin[static COSO_ORIGIN_MAX + 1],
+    size_t *used);
+
+/* The COSO_ENTRY_HEAD bytes before an entry's change-set (e->cs_len must be
+ * at most COSO_CS_MAX). */
+void coso_entry_head_encode(
+    uint8_t out[static COSO_ENTRY_HEAD], const struct coso_entry *e);
+
+/* Decodes an entry head; e->cs is NULL and e->cs_len the number of bytes
+ * that follow.  A verdict other than ACCEPTED or QUARANTINED gives
+ * COSO_ESCHEMA, a length over COSO_CS_MAX COSO_ETOOBIG, one under the
+ * envelope's overhead COSO_ETRUNC. */
+COSO_NODISCARD int coso_entry_head_decode(
+    struct coso_entry *e, const uint8_t head[static COSO_ENTRY_HEAD]);
 
 #ifdef __cplusplus
 }

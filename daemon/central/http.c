@@ -1,0 +1,1022 @@
+/*
+ * http.c: the read-only HTTP API (http.h; docs/central.md, "HTTP API").
+ *
+ * One nng handler takes every path and method, so that every answer,
+ * errors included, is ours (JSON, not nng's HTML pages; only what is not
+ * HTTP/1.x at all is refused by nng itself).  The token is
+ * checked on nng's thread; the request then waits in a bounded queue for
+ * a worker, which owns a read-only handle and answers from one read
+ * transaction, so a slow query (the digest) never holds nng's threads.
+ *
+ * Lifetime: nng may still run the handler callback while the server is
+ * being torn down, so struct http is reference counted: one reference for
+ * the owner (dropped by http_stop), one for the handler (dropped by nng
+ * through the handler's destructor).  After stopping, the callback only
+ * ends its request.
+ */
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <jansson.h>
+#include <nng/nng.h>
+#include <nng/supplemental/http/http.h>
+#include <sodium.h>
+
+#include "central_store.h"
+#include "digest.h"
+#include "http.h"
+#include "httpq.h"
+
+#define QUEUE_MAX         64u  /* requests waiting for a worker */
+#define ENTRIES_DEFAULT   100u /* entries when count is not given */
+#define ENTRIES_MAX       1000u
+#define ENTRIES_BYTES_MAX (8u * 1024u * 1024u) /* change-set bytes */
+#define PARAMS_MAX        3u
+#define URL_MAX           300u
+#define B64_32            sodium_base64_ENCODED_LEN(32, B64)
+#define B64               sodium_base64_VARIANT_ORIGINAL
+#define OOM_BODY          "{\"error\":\"The server is out of memory.\"}"
+
+_Static_assert(HTTP_ERRMSG_MAX >= CSTORE_ERRMSG_MAX, "errmsg sizes");
+
+struct job {
+	struct job *next;
+	nng_aio *aio;
+	int closed; /* dequeued while stopping: end it unanswered */
+};
+
+struct worker {
+	struct http *h;
+	struct central_store *s;
+	pthread_t thread;
+	int running;
+};
+
+struct http {
+	atomic_int refs;
+	const struct clog *log;
+	int has_token;
+	uint8_t token_hash[32];
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct job *head, *tail;
+	unsigned queued;
+	int stopping;
+	struct worker *workers;
+	unsigned nworkers;
+	nng_http_server *srv;
+	nng_http_handler *handler;
+	int added, started;
+};
+
+/* An answer being made: body is malloc'd, or NULL for OOM_BODY. */
+struct reply {
+	uint16_t status;
+	const char *type;
+	char *body;
+	size_t len;
+};
+
+/* A request on a worker: its handle, its parsed query, its answer. */
+struct req {
+	struct central_store *s;
+	const struct clog *log;
+	const struct httpq_param *q;
+	struct reply r;
+};
+
+struct route {
+	const char *path;
+	void (*fn)(struct req *rq);
+	struct httpq_param params[PARAMS_MAX];
+	size_t nparams;
+};
+
+/* ---- replies --------------------------------------------------------------
+ */
+
+/* The answer is o (a reference taken), compact; OOM_BODY if o is NULL
+ * or cannot be written. */
+static void
+set_json(struct req *rq, uint16_t status, json_t *o)
+{
+	free(rq->r.body);
+	rq->r.body   = o != NULL ? json_dumps(o, JSON_COMPACT) : NULL;
+	rq->r.status = rq->r.body != NULL ? status : 500;
+	rq->r.type   = "application/json";
+	rq->r.len    = rq->r.body != NULL ? strlen(rq->r.body) : 0;
+	json_decref(o);
+}
+
+static void
+fail_with(struct req *rq, uint16_t status, const char *msg)
+{
+	set_json(rq, status, json_pack("{s:s}", "error", msg));
+}
+
+/* A store failure: the detail goes to the log, the client gets a
+ * sentence. */
+static void
+fail_store(struct req *rq, int rv)
+{
+	clog_error(rq->log, "http: cannot read the database: %s",
+	    rv == COSO_EIO ? cstore_errmsg(rq->s) : coso_strerror(rv));
+	fail_with(rq, 500, "The database could not be read.");
+}
+
+static int
+set_header(nng_http_res *res, int cond, const char *name, const char *val)
+{
+	return cond ? nng_http_res_set_header(res, name, val) : 0;
+}
+
+/* Bodies are never read (the handler does not collect them), so a
+ * request that has one leaves bytes that are not a request: close. */
+static int
+has_body(nng_http_req *req)
+{
+	const char *cl = nng_http_req_get_header(req, "Content-Length");
+
+	return (cl != NULL && strcmp(cl, "0") != 0)
+	    || nng_http_req_get_header(req, "Transfer-Encoding") != NULL;
+}
+
+/* Ends the request with r; r->body stays the caller's. */
+static void
+reply_send(nng_aio *aio, nng_http_req *req, const struct reply *r)
+{
+	nng_http_res *res = NULL;
+	const char *body  = r->body != NULL ? r->body : OOM_BODY;
+	size_t len        = r->body != NULL ? r->len : strlen(OOM_BODY);
+	uint16_t status   = r->body != NULL ? r->status : 500;
+	const char *type  = r->body != NULL ? r->type : "application/json";
+
+	if (nng_http_res_alloc(&res) != 0) {
+		nng_aio_finish(aio, NNG_ENOMEM);
+		return;
+	}
+	if (nng_http_res_set_status(res, status) != 0
+	    || nng_http_res_set_header(res, "Content-Type", type) != 0
+	    || nng_http_res_copy_data(res, body, len) != 0
+	    || set_header(res, status == 401, "WWW-Authenticate", "Bearer")
+	        != 0
+	    || set_header(res, status == 405, "Allow", "GET, HEAD") != 0
+	    || set_header(res, has_body(req), "Connection", "close") != 0) {
+		nng_http_res_free(res);
+		nng_aio_finish(aio, NNG_ENOMEM);
+		return;
+	}
+	nng_aio_set_output(aio, 0, res);
+	nng_aio_finish(aio, 0);
+}
+
+/* ---- encodings ------------------------------------------------------------
+ */
+
+static void
+hex32(char out[static 65], const uint8_t in[static 32])
+{
+	sodium_bin2hex(out, 65, in, 32);
+}
+
+static void
+b64_32(char out[static B64_32], const uint8_t in[static 32])
+{
+	sodium_bin2base64(out, B64_32, in, 32, B64);
+}
+
+/* Base64 of len bytes at p, malloc'd; NULL if out of memory. */
+static char *
+b64(const uint8_t *p, size_t len)
+{
+	static const uint8_t none[1];
+	size_t n = sodium_base64_encoded_len(len, B64);
+	char *s  = malloc(n);
+
+	if (s != NULL) {
+		sodium_bin2base64(s, n, p != NULL ? p : none, len, B64);
+	}
+	return s;
+}
+
+/* A JSON array of the base64 of count hashes. */
+static json_t *
+hashes_json(const uint8_t (*h)[32], size_t count)
+{
+	json_t *a = json_array();
+	char s[B64_32];
+	size_t i;
+
+	for (i = 0; a != NULL && i < count; i++) {
+		b64_32(s, h[i]);
+		if (json_array_append_new(a, json_string(s)) != 0) {
+			json_decref(a);
+			a = NULL;
+		}
+	}
+	return a;
+}
+
+/* ---- GET /checkpoint ------------------------------------------------------
+ */
+
+static void
+get_checkpoint(struct req *rq)
+{
+	uint64_t size;
+	char *note = NULL;
+	int rv     = cstore_checkpoint_latest(rq->s, &size, &note);
+
+	if (rv == COSO_ENOENT) {
+		fail_with(rq, 404, "The log has no checkpoint yet.");
+	} else if (rv != COSO_OK) {
+		fail_store(rq, rv);
+	} else {
+		free(rq->r.body);
+		rq->r.status = 200;
+		rq->r.type   = "text/plain; charset=utf-8";
+		rq->r.body   = note;
+		rq->r.len    = strlen(note);
+	}
+}
+
+/* ---- GET /api/v1/entries --------------------------------------------------
+ */
+
+struct entries {
+	json_t *list;
+	size_t bytes; /* change-set bytes taken */
+	int err;
+};
+
+/* An entry as stored; its leaf data is made from the stored row, never
+ * corrected, so that an auditor sees what the tree commits to. */
+static json_t *
+entry_json(const struct cstore_logrow *r, const uint8_t leaf_hash[32])
+{
+	struct coso_leaf l = {.seq = r->seq,
+	    .received_ms           = r->received_ms,
+	    .verdict               = (uint8_t) r->verdict};
+	uint8_t data[COSO_LEAF_BYTES];
+	char id[65], sender[65], lh[B64_32];
+	char leaf[sodium_base64_ENCODED_LEN(COSO_LEAF_BYTES, B64)];
+	char *cs = b64(r->bytes, r->len);
+	json_t *e;
+
+	if (cs == NULL) {
+		return NULL;
+	}
+	memcpy(l.cs_id, r->id, 32);
+	memcpy(l.author, r->author, 32);
+	coso_leaf_encode(data, &l);
+	sodium_bin2base64(leaf, sizeof(leaf), data, sizeof(data), B64);
+	hex32(id, r->id);
+	hex32(sender, r->sender);
+	b64_32(lh, leaf_hash);
+	e = json_pack("{s:I,s:s,s:s,s:s,s:I,s:i,s:i,s:s,s:s}", "index",
+	    (json_int_t) r->position, "id", id, "changeset", cs, "sender",
+	    sender, "received_ms", (json_int_t) r->received_ms, "verdict",
+	    r->verdict, "reason", r->reason, "leaf", leaf, "leaf_hash", lh);
+	free(cs);
+	return e;
+}
+
+/* Takes entries up to ENTRIES_BYTES_MAX of change-sets (at least one),
+ * so that the count bound is also a size bound. */
+static int
+entry_take(
+    const struct cstore_logrow *r, const uint8_t leaf[static 32], void *arg)
+{
+	struct entries *a = arg;
+	json_t *e;
+
+	if (json_array_size(a->list) > 0
+	    && a->bytes + r->len > ENTRIES_BYTES_MAX) {
+		return 1;
+	}
+	if ((e = entry_json(r, leaf)) == NULL
+	    || json_array_append_new(a->list, e) != 0) {
+		a->err = COSO_ENOMEM;
+		return 1;
+	}
+	a->bytes += r->len;
+	return 0;
+}
+
+/* The tree size and the entries from start, in one snapshot. */
+static int
+entries_read(struct req *rq, uint64_t start, uint64_t count, uint64_t *size,
+    struct entries *a)
+{
+	int rv = cstore_read_begin(rq->s);
+
+	if (rv != COSO_OK) {
+		return rv;
+	}
+	if ((rv = cstore_log_next(rq->s, size)) == COSO_OK && start < *size) {
+		rv = cstore_log_range(
+		    rq->s, start, (size_t) count, entry_take, a);
+	}
+	cstore_read_end(rq->s);
+	return rv != COSO_OK ? rv : a->err;
+}
+
+static void
+get_entries(struct req *rq)
+{
+	uint64_t start = rq->q[0].u64, count = ENTRIES_DEFAULT, size = 0;
+	struct entries a = {json_array(), 0, COSO_OK};
+	int rv;
+
+	if (rq->q[1].present) {
+		count
+		    = rq->q[1].u64 < ENTRIES_MAX ? rq->q[1].u64 : ENTRIES_MAX;
+	}
+	if (!rq->q[0].present) {
+		fail_with(rq, 400, "The start parameter is required.");
+	} else if (a.list == NULL) {
+		fail_with(rq, 500, "The server is out of memory.");
+	} else if ((rv = entries_read(rq, start, count, &size, &a))
+	    != COSO_OK) {
+		fail_store(rq, rv);
+	} else if (start > size) {
+		fail_with(rq, 400,
+		    "The start parameter is beyond the end of the log.");
+	} else {
+		set_json(rq, 200,
+		    json_pack("{s:I,s:I,s:O}", "start", (json_int_t) start,
+		        "tree_size", (json_int_t) size, "entries", a.list));
+	}
+	json_decref(a.list);
+}
+
+/* ---- GET /api/v1/proof/inclusion and /consistency -------------------------
+ */
+
+struct proof {
+	uint64_t a, b; /* index and size, or from and to */
+	uint8_t leaf[32];
+	uint8_t h[COSO_PROOF_MAX][32];
+	size_t count;
+};
+
+/* The entry's position (its index or its id's lowest) and the tree size;
+ * 0, or -1 with the answer made. */
+static int
+inclusion_args(struct req *rq, uint64_t n, struct proof *p)
+{
+	const struct httpq_param *index = &rq->q[0], *id = &rq->q[1];
+	int rv;
+
+	p->b = rq->q[2].present ? rq->q[2].u64 : n;
+	p->a = index->u64;
+	if (index->present == id->present) {
+		fail_with(
+		    rq, 400, "Give either the index or the id parameter.");
+	} else if (p->b > n) {
+		fail_with(
+		    rq, 400, "The size parameter is larger than the tree.");
+	} else if (id->present
+	    && (rv = cstore_log_position(rq->s, id->hex, &p->a)) != COSO_OK) {
+		if (rv == COSO_ENOENT) {
+			fail_with(rq, 404, "No log entry has this id.");
+		} else {
+			fail_store(rq, rv);
+		}
+	} else if (p->a >= p->b) {
+		fail_with(rq, 400, "The entry is not in a tree of that size.");
+	} else {
+		return 0;
+	}
+	return -1;
+}
+
+/* 0 with the proof, or -1 with the answer made. */
+static int
+inclusion_read(struct req *rq, struct proof *p)
+{
+	struct coso_tree_src src;
+	uint64_t n;
+	int rv = cstore_read_begin(rq->s), done = -1;
+
+	if (rv == COSO_OK) {
+		cstore_tree_src(rq->s, &src);
+		if ((rv = cstore_log_next(rq->s, &n)) == COSO_OK
+		    && inclusion_args(rq, n, p) == 0
+		    && (rv = src.subtree(src.arg, p->a, 1, p->leaf)) == COSO_OK
+		    && (rv = coso_proof_inclusion(
+		            &src, p->a, p->b, p->h, &p->count))
+		        == COSO_OK) {
+			done = 0;
+		}
+		cstore_read_end(rq->s);
+	}
+	if (rv != COSO_OK) {
+		fail_store(rq, rv);
+	}
+	return done;
+}
+
+static void
+get_inclusion(struct req *rq)
+{
+	struct proof p = {0};
+	char leaf[B64_32];
+
+	if (inclusion_read(rq, &p) != 0) {
+		return;
+	}
+	b64_32(leaf, p.leaf);
+	set_json(rq, 200,
+	    json_pack("{s:I,s:I,s:s,s:o}", "index", (json_int_t) p.a, "size",
+	        (json_int_t) p.b, "leaf_hash", leaf, "proof",
+	        hashes_json((const uint8_t(*)[32]) p.h, p.count)));
+}
+
+/* 0 with the proof, or -1 with the answer made. */
+static int
+consistency_read(struct req *rq, struct proof *p)
+{
+	struct coso_tree_src src;
+	uint64_t n;
+	int rv = cstore_read_begin(rq->s), done = -1;
+
+	if (rv == COSO_OK) {
+		cstore_tree_src(rq->s, &src);
+		if ((rv = cstore_log_next(rq->s, &n)) == COSO_OK) {
+			p->a = rq->q[0].u64;
+			p->b = rq->q[1].present ? rq->q[1].u64 : n;
+			if (!rq->q[0].present || p->a == 0 || p->a > p->b
+			    || p->b > n) {
+				fail_with(rq, 400,
+				    "The parameters must satisfy 0 < from <= "
+				    "to "
+				    "<= the tree size.");
+			} else if ((rv = coso_proof_consistency(
+			                &src, p->a, p->b, p->h, &p->count))
+			    == COSO_OK) {
+				done = 0;
+			}
+		}
+		cstore_read_end(rq->s);
+	}
+	if (rv != COSO_OK) {
+		fail_store(rq, rv);
+	}
+	return done;
+}
+
+static void
+get_consistency(struct req *rq)
+{
+	struct proof p = {0};
+
+	if (consistency_read(rq, &p) != 0) {
+		return;
+	}
+	set_json(rq, 200,
+	    json_pack("{s:I,s:I,s:o}", "from", (json_int_t) p.a, "to",
+	        (json_int_t) p.b, "proof",
+	        hashes_json((const uint8_t(*)[32]) p.h, p.count)));
+}
+
+/* ---- GET /api/v1/keys -----------------------------------------------------
+ */
+
+/* A log position, or null for -1 (none). */
+static json_t *
+position_json(int64_t pos)
+{
+	return pos < 0 ? json_null() : json_integer((json_int_t) pos);
+}
+
+/* The role's name; a role this code does not know is served as its
+ * number, as stored. */
+static json_t *
+role_json(int role)
+{
+	static const char *const names[] = {NULL, "field", "admin", "central"};
+
+	if (role >= CSTORE_ROLE_FIELD && role <= CSTORE_ROLE_CENTRAL) {
+		return json_string(names[role]);
+	}
+	return json_integer(role);
+}
+
+struct keys {
+	json_t *list;
+	int err;
+};
+
+/* A key as the registry holds it.  A cadre id that is not UTF-8 cannot
+ * be a JSON string: the answer fails rather than leave the key out. */
+static int
+key_take(const struct cstore_author *a, void *arg)
+{
+	struct keys *ks = arg;
+	char id[65], head[65], pk[B64_32];
+	json_t *k;
+
+	hex32(id, a->key_id);
+	hex32(head, a->head);
+	b64_32(pk, a->pk);
+	k = json_pack("{s:s,s:s,s:s,s:o,s:o,s:o,s:I,s:s}", "key_id", id,
+	    "public_key", pk, "cadre_id", a->cadre_id, "role",
+	    role_json(a->role), "enrolled", position_json(a->enrolled),
+	    "revoked", position_json(a->revoked), "next_seq",
+	    (json_int_t) a->next_seq, "head", head);
+	if (k == NULL || json_array_append_new(ks->list, k) != 0) {
+		ks->err = COSO_ENOMEM;
+		return 1;
+	}
+	return 0;
+}
+
+static void
+get_keys(struct req *rq)
+{
+	struct keys ks = {json_array(), COSO_OK};
+	uint64_t n     = 0;
+	int rv = ks.list != NULL ? cstore_read_begin(rq->s) : COSO_ENOMEM;
+
+	if (rv == COSO_OK) {
+		if ((rv = cstore_log_next(rq->s, &n)) == COSO_OK) {
+			rv = cstore_authors_each(rq->s, key_take, &ks);
+		}
+		cstore_read_end(rq->s);
+	}
+	if (rv == COSO_OK && ks.err != COSO_OK) {
+		clog_error(rq->log, "http: cannot encode the key registry");
+		fail_with(rq, 500, "The key registry could not be encoded.");
+	} else if (rv == COSO_OK) {
+		set_json(rq, 200,
+		    json_pack("{s:I,s:O}", "tree_size", (json_int_t) n, "keys",
+		        ks.list));
+	} else {
+		fail_store(rq, rv);
+	}
+	json_decref(ks.list);
+}
+
+/* ---- GET /api/v1/digest ---------------------------------------------------
+ */
+
+/* The number of log entries and the digest of one snapshot, so that an
+ * auditor who rebuilds exactly those entries can compare. */
+static json_t *
+digest_json(uint64_t n, const uint8_t d[static 32], uint8_t (*per)[32])
+{
+	char hex[DIGEST_HEX];
+	json_t *tables = json_object();
+	size_t i;
+
+	for (i = 0; tables != NULL && i < DIGEST_TABLES; i++) {
+		digest_hex(hex, per[i]);
+		json_object_set_new(
+		    tables, digest_table_name(i), json_string(hex));
+	}
+	digest_hex(hex, d);
+	return json_pack("{s:I,s:s,s:o*}", "tree_size", (json_int_t) n,
+	    "digest", hex, "tables", tables);
+}
+
+static void
+get_digest(struct req *rq)
+{
+	uint8_t d[32], per[DIGEST_TABLES][32];
+	uint64_t n;
+	int rv = cstore_read_begin(rq->s);
+
+	if (rv == COSO_OK) {
+		if ((rv = cstore_log_next(rq->s, &n)) == COSO_OK) {
+			rv = digest_compute_tables(rq->s, d, per);
+		}
+		cstore_read_end(rq->s);
+	}
+	if (rv != COSO_OK) {
+		fail_store(rq, rv);
+		return;
+	}
+	set_json(rq, 200, digest_json(n, d, per));
+}
+
+/* ---- routing --------------------------------------------------------------
+ */
+
+static const struct route routes[] = {
+    {"/checkpoint", get_checkpoint, {{0}}, 0},
+    {"/api/v1/entries", get_entries,
+        {{.name = "start", .type = HTTPQ_U64},
+            {.name = "count", .type = HTTPQ_U64}},
+        2},
+    {"/api/v1/proof/inclusion", get_inclusion,
+        {{.name = "index", .type = HTTPQ_U64},
+            {.name = "id", .type = HTTPQ_HEX32},
+            {.name = "size", .type = HTTPQ_U64}},
+        3},
+    {"/api/v1/proof/consistency", get_consistency,
+        {{.name = "from", .type = HTTPQ_U64},
+            {.name = "to", .type = HTTPQ_U64}},
+        2},
+    {"/api/v1/keys", get_keys, {{0}}, 0},
+    {"/api/v1/digest", get_digest, {{0}}, 0},
+};
+
+#define NROUTES (sizeof(routes) / sizeof(routes[0]))
+
+/* The route of the path before '?' (compared as sent: no decoding, no
+ * trailing '/'); NULL if none. */
+static const struct route *
+route_of(const char *uri, const char **query)
+{
+	const char *qm = strchr(uri, '?');
+	size_t len     = qm != NULL ? (size_t) (qm - uri) : strlen(uri);
+	size_t i;
+
+	*query = qm != NULL ? qm + 1 : "";
+	for (i = 0; i < NROUTES; i++) {
+		if (strlen(routes[i].path) == len
+		    && memcmp(routes[i].path, uri, len) == 0) {
+			return &routes[i];
+		}
+	}
+	return NULL;
+}
+
+/* Answers the request into rq->r; returns the route's path for the log
+ * ("-" if none: a path sent by a client is not logged). */
+static const char *
+dispatch(nng_http_req *req, struct req *rq)
+{
+	const char *method     = nng_http_req_get_method(req), *query;
+	const struct route *rt = route_of(nng_http_req_get_uri(req), &query);
+	struct httpq_param q[PARAMS_MAX];
+	char msg[160];
+	size_t bad;
+	int rv;
+
+	if (rt == NULL) {
+		fail_with(rq, 404, "There is no such resource.");
+		return "-";
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		fail_with(rq, 405, "Only GET is allowed.");
+		return rt->path;
+	}
+	memcpy(q, rt->params, sizeof(q));
+	rv = httpq_parse(query, strlen(query), q, rt->nparams, &bad);
+	if (rv != HTTPQ_OK) {
+		snprintf(msg, sizeof(msg), "%s%s%s%s.", httpq_strerror(rv),
+		    bad < rt->nparams ? " (" : "",
+		    bad < rt->nparams ? q[bad].name : "",
+		    bad < rt->nparams ? ")" : "");
+		fail_with(rq, 400, msg);
+		return rt->path;
+	}
+	rq->q = q;
+	rt->fn(rq);
+	return rt->path;
+}
+
+/* ---- requests and workers -------------------------------------------------
+ */
+
+/* Whether the request carries the configured bearer token.  Both sides
+ * are hashed, so the comparison takes the same time whatever the guess. */
+static int
+authorized(const struct http *h, nng_http_req *req)
+{
+	const char *v = nng_http_req_get_header(req, "Authorization");
+	uint8_t got[32];
+	size_t n;
+
+	if (!h->has_token) {
+		return 1;
+	}
+	if (v == NULL || strncasecmp(v, "Bearer ", 7) != 0) {
+		return 0;
+	}
+	for (v += 7; *v == ' '; v++) { }
+	for (n = strlen(v); n > 0 && v[n - 1] == ' '; n--) { }
+	if (n == 0 || n > HTTP_TOKEN_MAX) {
+		return 0;
+	}
+	crypto_hash_sha256(got, (const uint8_t *) v, n);
+	return sodium_memcmp(got, h->token_hash, 32) == 0;
+}
+
+/* 0 queued; 1 stopping or out of memory; 2 the queue is full. */
+static int
+enqueue(struct http *h, nng_aio *aio)
+{
+	struct job *j = calloc(1, sizeof(*j));
+	int rv        = j == NULL ? 1 : 0;
+
+	pthread_mutex_lock(&h->mu);
+	if (rv == 0 && (h->stopping || h->queued >= QUEUE_MAX)) {
+		rv = h->stopping ? 1 : 2;
+	}
+	if (rv == 0) {
+		j->aio = aio;
+		if (h->tail != NULL) {
+			h->tail->next = j;
+		} else {
+			h->head = j;
+		}
+		h->tail = j;
+		h->queued++;
+		pthread_cond_signal(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	if (rv != 0) {
+		free(j);
+	}
+	return rv;
+}
+
+static void
+answer_now(nng_aio *aio, nng_http_req *req, uint16_t status, const char *msg)
+{
+	struct req rq = {0};
+
+	fail_with(&rq, status, msg);
+	reply_send(aio, req, &rq.r);
+	free(rq.r.body);
+}
+
+/* nng's callback, on its thread, for every request. */
+static void
+on_request(nng_aio *aio)
+{
+	nng_http_req *req = nng_aio_get_input(aio, 0);
+	struct http *h = nng_http_handler_get_data(nng_aio_get_input(aio, 1));
+
+	if (!authorized(h, req)) {
+		answer_now(aio, req, 401, "A valid bearer token is required.");
+		return;
+	}
+	switch (enqueue(h, aio)) {
+	case 0:
+		break;
+	case 2:
+		answer_now(aio, req, 503, "The server is busy; retry later.");
+		break;
+	default:
+		/* Stopping (the connection is being closed) or no memory:
+		 * nng drops the connection. */
+		nng_aio_finish(aio, NNG_ECLOSED);
+	}
+}
+
+/* The next job; NULL once stopping with nothing queued. */
+static struct job *
+dequeue(struct http *h)
+{
+	struct job *j;
+
+	pthread_mutex_lock(&h->mu);
+	while (!h->stopping && h->head == NULL) {
+		pthread_cond_wait(&h->cv, &h->mu);
+	}
+	if ((j = h->head) != NULL) {
+		h->head = j->next;
+		h->tail = h->head != NULL ? h->tail : NULL;
+		h->queued--;
+		j->closed = h->stopping;
+	}
+	pthread_mutex_unlock(&h->mu);
+	return j;
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct job *j;
+
+	while ((j = dequeue(w->h)) != NULL) {
+		nng_http_req *req = nng_aio_get_input(j->aio, 0);
+		struct req rq     = {.s = w->s, .log = w->h->log};
+		const char *path;
+
+		if (j->closed) {
+			nng_aio_finish(j->aio, NNG_ECLOSED);
+		} else {
+			path = dispatch(req, &rq);
+			clog_debug(rq.log, "http: %s: %u", path, rq.r.status);
+			reply_send(j->aio, req, &rq.r);
+		}
+		free(rq.r.body);
+		free(j);
+	}
+	return NULL;
+}
+
+/* ---- addresses ------------------------------------------------------------
+ */
+
+static int
+port_ok(const char *s)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 5; i++) {
+		v = v * 10 + (unsigned long) (s[i] - '0');
+	}
+	return i > 0 && s[i] == 0 && s[0] != '0' && v <= 65535;
+}
+
+/* Whether host (brackets removed) is a loopback address or name. */
+static int
+loopback(const char *host, int v6)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (v6) {
+		return inet_pton(AF_INET6, host, &a6) == 1
+		    && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	if (inet_pton(AF_INET, host, &a4) == 1) {
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	}
+	return strcasecmp(host, "localhost") == 0;
+}
+
+int
+http_addr_check(const char *addr, int *lo)
+{
+	static const char name_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+	                                 "KLMNOPQRSTUVWXYZ0123456789.-";
+	const char *colon              = strrchr(addr, ':');
+	size_t len = colon != NULL ? (size_t) (colon - addr) : 0;
+	int v6     = len > 2 && addr[0] == '[' && addr[len - 1] == ']';
+	struct in6_addr a6;
+	char host[256];
+
+	if (colon == NULL || len == 0 || len >= sizeof(host)
+	    || !port_ok(colon + 1)) {
+		return -1;
+	}
+	len -= 2 * (size_t) v6;
+	memcpy(host, addr + v6, len);
+	host[len] = 0;
+	if (v6 ? inet_pton(AF_INET6, host, &a6) != 1
+	       : strspn(host, name_chars) != len) {
+		return -1;
+	}
+	*lo = loopback(host, v6);
+	return 0;
+}
+
+/* ---- start and stop -------------------------------------------------------
+ */
+
+static void
+unref(void *arg)
+{
+	struct http *h = arg;
+
+	if (atomic_fetch_sub(&h->refs, 1) == 1) {
+		sodium_memzero(h->token_hash, sizeof(h->token_hash));
+		pthread_cond_destroy(&h->cv);
+		pthread_mutex_destroy(&h->mu);
+		free(h);
+	}
+}
+
+static int
+workers_start(struct http *h, const char *db, unsigned n, char *errmsg)
+{
+	struct worker *w;
+	unsigned i;
+
+	if ((h->workers = calloc(n, sizeof(*h->workers))) == NULL) {
+		snprintf(errmsg, HTTP_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	h->nworkers = n;
+	for (i = 0; i < n; i++) {
+		w    = &h->workers[i];
+		w->h = h;
+		if (cstore_open(&w->s, db, 1, errmsg) != COSO_OK) {
+			return COSO_EIO;
+		}
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			snprintf(
+			    errmsg, HTTP_ERRMSG_MAX, "cannot start a thread");
+			return COSO_ENOMEM;
+		}
+		w->running = 1;
+	}
+	return COSO_OK;
+}
+
+/* One handler for every path and method (route_of and dispatch decide),
+ * bodies never read. */
+static int
+handler_make(struct http *h)
+{
+	int rv;
+
+	if ((rv = nng_http_handler_alloc(&h->handler, "/", on_request)) != 0
+	    || (rv = nng_http_handler_set_method(h->handler, NULL)) != 0
+	    || (rv = nng_http_handler_set_tree(h->handler)) != 0
+	    || (rv = nng_http_handler_collect_body(h->handler, false, 0)) != 0
+	    || (rv = nng_http_handler_set_data(h->handler, h, unref)) != 0) {
+		return rv;
+	}
+	atomic_fetch_add(&h->refs, 1); /* the handler's, dropped by nng */
+	return 0;
+}
+
+static int
+server_open(struct http *h, const char *addr, char *errmsg)
+{
+	char url[URL_MAX];
+	nng_url *u = NULL;
+	int rv;
+
+	snprintf(url, sizeof(url), "http://%s", addr);
+	if ((rv = nng_url_parse(&u, url)) == 0
+	    && (rv = nng_http_server_hold(&h->srv, u)) == 0
+	    && (rv = handler_make(h)) == 0
+	    && (rv = nng_http_server_add_handler(h->srv, h->handler)) == 0) {
+		h->added = 1;
+		if ((rv = nng_http_server_start(h->srv)) == 0) {
+			h->started = 1;
+		}
+	}
+	if (u != NULL) {
+		nng_url_free(u);
+	}
+	if (rv != 0) {
+		snprintf(errmsg, HTTP_ERRMSG_MAX,
+		    "cannot serve HTTP on `%s': %s", addr, nng_strerror(rv));
+		return COSO_EIO;
+	}
+	return COSO_OK;
+}
+
+int
+http_start(struct http **out, const struct http_cfg *cfg,
+    const struct clog *log, char errmsg[static HTTP_ERRMSG_MAX])
+{
+	struct http *h = calloc(1, sizeof(*h));
+
+	if (h == NULL) {
+		snprintf(errmsg, HTTP_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	atomic_init(&h->refs, 1);
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	h->log       = log;
+	h->has_token = cfg->has_token;
+	memcpy(h->token_hash, cfg->token_hash, 32);
+	if (workers_start(h, cfg->db, cfg->workers, errmsg) != COSO_OK
+	    || server_open(h, cfg->addr, errmsg) != COSO_OK) {
+		http_stop(h);
+		return COSO_EIO;
+	}
+	*out = h;
+	return COSO_OK;
+}
+
+void
+http_stop(struct http *h)
+{
+	unsigned i;
+
+	if (h == NULL) {
+		return;
+	}
+	pthread_mutex_lock(&h->mu);
+	h->stopping = 1;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	if (h->started) {
+		nng_http_server_stop(h->srv);
+	}
+	for (i = 0; i < h->nworkers; i++) {
+		if (h->workers[i].running) {
+			pthread_join(h->workers[i].thread, NULL);
+		}
+		cstore_close(h->workers[i].s);
+	}
+	free(h->workers);
+	if (h->handler != NULL && !h->added) {
+		nng_http_handler_free(h->handler);
+	}
+	if (h->srv != NULL) {
+		nng_http_server_release(h->srv);
+	}
+	unref(h);
+}

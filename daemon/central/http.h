@@ -1,0 +1,50 @@
+/*
+ * http.h: the central's read-only HTTP API for auditors
+ * (docs/central.md, "HTTP API"): the latest signed checkpoint, log
+ * entries with their stored leaf hashes, inclusion and consistency
+ * proofs, the key registry and the state digest.
+ *
+ * nng's HTTP server accepts connections and parses requests on its own
+ * threads; a request is checked for its bearer token there, then queued
+ * to a few worker threads, each with its own read-only database handle,
+ * which answer it from one read transaction.  Nothing is ever written.
+ */
+#ifndef COSOD_HTTP_H
+#define COSOD_HTTP_H
+
+#include <stdint.h>
+
+#include "log.h"
+
+#define HTTP_ERRMSG_MAX 512
+#define HTTP_TOKEN_MAX  512u /* bytes of a bearer token */
+
+struct http_cfg {
+	const char *db;         /* the central database */
+	const char *addr;       /* HOST:PORT (http_addr_check) */
+	int has_token;          /* requests need the bearer token */
+	uint8_t token_hash[32]; /* SHA-256 of the token */
+	unsigned workers;       /* threads and read-only handles */
+};
+
+struct http;
+
+/*
+ * Whether addr is HOST:PORT: HOST a name, a dotted IPv4 address or an
+ * IPv6 address in brackets; PORT 1 to 65535.  0 if so, with *loopback
+ * set when HOST is a loopback address (127.0.0.0/8, ::1, "localhost"),
+ * whose clients are on this machine; -1 if not.  Pure.
+ */
+int http_addr_check(const char *addr, int *loopback);
+
+/* Opens the handles, starts the workers and serves on cfg->addr.  On
+ * failure errmsg says why and nothing is left running.  log must outlive
+ * http_stop. */
+int http_start(struct http **out, const struct http_cfg *cfg,
+    const struct clog *log, char errmsg[static HTTP_ERRMSG_MAX]);
+
+/* Stops accepting, closes the connections, fails what is still queued,
+ * joins the workers and closes the handles.  Accepts NULL. */
+void http_stop(struct http *h);
+
+#endif /* COSOD_HTTP_H */

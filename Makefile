@@ -159,11 +159,16 @@ $(B)/bench_sync: bench/bench_sync.c bench/bench_common.h $(CLIENT_LIB) \
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_sync.d -o $@ $< \
 		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
 
-BENCH_FRAGMENTS := $(B)/bench-client.json $(B)/bench-sync.json
+BENCH_FRAGMENTS := $(B)/bench-client.json $(B)/bench-sync.json \
+	$(B)/bench-audit.json
+# Entries in the audit benchmark's log (its database is built once and
+# kept under $(B)/bench-audit-N).
+BENCH_AUDIT_N ?= 1000000
 
-bench: deps all $(B)/bench_client $(B)/bench_sync
+bench: deps all $(B)/bench_client $(B)/bench_sync $(B)/bench_audit
 	$(Q)$(B)/bench_client $(B)/coso $(B)/bench-client.json
 	$(Q)$(B)/bench_sync $(B) $(B)/bench-sync.json
+	$(Q)$(B)/bench_audit $(B) $(B)/bench-audit.json $(BENCH_AUDIT_N)
 	$(Q)sh bench/assemble.sh bench/results.json $(BENCH_FRAGMENTS)
 	@echo "bench: wrote bench/results.json"
 
@@ -202,6 +207,7 @@ test: deps
 	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
 	$(Q)bash tests/e2e/test_sync.sh $(B)
 	$(Q)bash tests/e2e/test_http.sh $(B)
+	$(Q)bash tests/e2e/test_audit.sh $(B)
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)
@@ -268,3 +274,9 @@ $(B)/fuzz/fuzz_httpq: tests/fuzz/fuzz_httpq.c daemon/central/httpq.c \
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
 		$(FUZZ_FLAGS) -o $@ $< daemon/central/httpq.c
+
+$(B)/bench_audit: bench/bench_audit.c bench/bench_common.h \
+		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_audit.d -o $@ $< \
+		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS)

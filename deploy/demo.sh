@@ -21,8 +21,9 @@ cleanup() {
 trap cleanup EXIT INT TERM
 DATA=$(cd "$(dirname "$0")/data" && pwd)
 export LANG=vi_VN.UTF-8
-PORT=$((30000 + $$ % 20000))
+PORT=$((20000 + $$ % 10000))
 URL="tcp://127.0.0.1:$PORT"
+HTTP="127.0.0.1:$((PORT + 1))"
 coso() { "$B/coso" "$@"; }
 cosod() { "$B/cosod" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
@@ -111,7 +112,8 @@ done
 sleep 1
 
 step "Có sóng: nút trung tâm chạy lại; các tác tử tự tìm thấy và gửi hết"
-"$B/cosod" central run --db "$D/central.db" --listen "$URL" 2>>"$D/central.log" &
+"$B/cosod" central run --db "$D/central.db" --listen "$URL" --http "$HTTP" \
+	2>>"$D/central.log" &
 CENTRAL_PID=$!
 i=0
 for c in cb-017 cb-023 cb-031; do
@@ -133,15 +135,21 @@ cosod central stats --db "$D/central.db"
 step "Điểm kiểm tra của sổ Merkle, trung tâm ký (C2SP checkpoint)"
 cosod central checkpoint --db "$D/central.db"
 
-step "Biên nhận do trung tâm ký, kiểm lại ngoại tuyến trên thiết bị"
-coso --store "$D/cb-017" receipts list
-coso --store "$D/cb-017" receipts verify
-coso --store "$D/cb-017" status
-
 step "Dựng lại cơ sở dữ liệu từ nhật ký: cùng một mã băm trạng thái"
+cosod central digest --db "$D/central.db"
+cosod central rebuild --db "$D/central.db" --out "$D/rebuilt.db"
+
+step "Kiểm toán độc lập qua HTTP (coso-audit): chỉ tin khoá trung tâm đã ghim"
+"$B/coso-audit" --central "http://$HTTP" --central-key "$D/central.pub" \
+	--state "$D/audit" verify
+"$B/coso-audit" --central "http://$HTTP" --central-key "$D/central.pub" \
+	--state "$D/audit" rebuild
+
+step "Mất sóng lại: thiết bị tự kiểm biên nhận, bằng chứng Merkle, ngoại tuyến"
 kill "$CENTRAL_PID"
 wait "$CENTRAL_PID" 2>/dev/null || true
 CENTRAL_PID=""
-cosod central digest --db "$D/central.db"
-cosod central rebuild --db "$D/central.db" --out "$D/rebuilt.db"
+coso --store "$D/cb-017" receipts list
+coso --store "$D/cb-017" receipts verify
+coso --store "$D/cb-017" status
 printf '\ndemo: xong / done\n'

@@ -1,0 +1,177 @@
+/*
+ * audit.h: coso-audit, the independent auditor of a central's log.  It
+ * trusts nothing but the pinned central key: it reads the central's HTTP
+ * API (fetch.c, api.c), re-derives everything it is told from the signed
+ * change-sets themselves (check.c), keeps what it has verified in a state
+ * directory (state.c) and can replay the log through `cosod central
+ * rebuild` to compare the state digest (replay.c).  docs/audit.md.
+ */
+#ifndef COSO_AUDIT_H
+#define COSO_AUDIT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include <sqlite3.h>
+
+#include <coso/proto.h>
+
+/* Exit codes: a script tells a failed audit from an unreachable central. */
+enum audit_exit {
+	AUDIT_EXIT_OK      = 0, /* everything verified holds */
+	AUDIT_EXIT_ANOMALY = 1, /* something does not hold; each named */
+	AUDIT_EXIT_USAGE   = 2, /* bad option, key file or state directory */
+	AUDIT_EXIT_NETWORK = 3, /* the central could not be read (retried) */
+};
+
+/* What a fetch or an API call gives: usable, the network failed, or the
+ * central answered something that is not what the API promises. */
+enum audit_rv {
+	AUDIT_OK   = 0,
+	AUDIT_NET  = 1, /* transport failure or HTTP status after retries */
+	AUDIT_BAD  = 2, /* malformed answer: itself an anomaly */
+	AUDIT_HTTP = 3, /* a definite 4xx answer (status in fetch.status) */
+	AUDIT_MEM  = 4, /* out of memory or a local failure */
+};
+
+#define AUDIT_ERR_MAX 512
+
+/* ---- fetch.c: HTTP GET with retries ------------------------------------ */
+
+struct fetch {
+	void *curl;          /* CURL * */
+	void *headers;       /* struct curl_slist * (Authorization) */
+	char base[1024];     /* the central's URL, no trailing '/' */
+	unsigned tries;      /* attempts per request */
+	unsigned backoff_ms; /* first pause; doubles up to 8 s */
+	long status;         /* HTTP status of the last answer */
+	char err[AUDIT_ERR_MAX];
+};
+
+/* token may be NULL; it is sent as a bearer token and never printed. */
+int fetch_init(struct fetch *f, const char *base, const char *token);
+void fetch_fini(struct fetch *f);
+
+/*
+ * GET base + path, at most max bytes, into a malloc'd NUL-terminated
+ * *body.  Connection failures, timeouts and 5xx answers are retried with
+ * backoff; AUDIT_NET after the last try, AUDIT_HTTP for a 4xx (not
+ * retried), AUDIT_BAD for a body over max.  Messages in f->err.
+ */
+int fetch_get(
+    struct fetch *f, const char *path, size_t max, char **body, size_t *len);
+
+/* ---- api.c: the central's answers -------------------------------------- */
+
+struct api_entry {
+	uint64_t index;
+	uint8_t id[32];
+	uint8_t sender[32];
+	uint64_t received_ms;
+	int verdict, reason;
+	uint8_t *cs; /* malloc'd */
+	size_t cs_len;
+	uint8_t leaf[COSO_LEAF_BYTES]; /* as served */
+	size_t leaf_len;
+	uint8_t leaf_hash[32]; /* as stored by the central */
+};
+
+struct api_page {
+	uint64_t start, tree_size;
+	size_t n;
+	struct api_entry *e;
+};
+
+struct api_key {
+	uint8_t key_id[32];
+	uint8_t pk[32];
+	char cadre[COSO_WIRE_STR_MAX + 1];
+	int role;         /* 1 field, 2 admin, 3 central */
+	int64_t enrolled; /* -1: none (the central key) */
+	int64_t revoked;  /* -1: not revoked */
+};
+
+struct api_keys {
+	size_t n;
+	struct api_key *k;
+};
+
+#define API_PAGE_MAX 1000u /* entries the central serves per request */
+
+int api_checkpoint(struct fetch *f, char **note, size_t *len);
+int api_entries(struct fetch *f, uint64_t start, size_t count,
+    struct api_page *out, char err[static AUDIT_ERR_MAX]);
+void api_page_free(struct api_page *p);
+int api_consistency(struct fetch *f, uint64_t from, uint64_t to,
+    uint8_t proof[COSO_PROOF_MAX][32], size_t *count,
+    char err[static AUDIT_ERR_MAX]);
+int api_keys(
+    struct fetch *f, struct api_keys *out, char err[static AUDIT_ERR_MAX]);
+void api_keys_free(struct api_keys *k);
+/* The per-table digests that come with the state digest. */
+#define API_TABLES_MAX 32
+struct api_tables {
+	size_t n;
+	char name[API_TABLES_MAX][64];
+	char hex[API_TABLES_MAX][65];
+};
+
+int api_digest(struct fetch *f, uint64_t *size, char hex[static 65],
+    struct api_tables *tables, char err[static AUDIT_ERR_MAX]);
+
+/* ---- report: anomalies ------------------------------------------------- */
+
+struct report {
+	FILE *out;      /* human lines (NULL with --json) */
+	uint64_t count; /* anomalies found */
+	size_t shown;   /* printed so far (bounded) */
+	void *json;     /* json_t * array of anomalies, with --json */
+};
+
+/* Records an anomaly: what (a stable name: "bad_signature", ...), the
+ * entry index or -1, and a sentence. */
+void report_anomaly(struct report *r, const char *what, int64_t index,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* ---- state.c: what was verified before --------------------------------- */
+
+struct audit_state; /* the state database, DIR/audit.db */
+
+int state_open(
+    struct audit_state **out, const char *dir, char err[static AUDIT_ERR_MAX]);
+void state_close(struct audit_state *s);
+sqlite3 *state_db(struct audit_state *s);
+
+/* The last verified checkpoint (note malloc'd) or *note = NULL. */
+int state_checkpoint(struct audit_state *s, char **note);
+
+/* ---- check.c: the verification pass ------------------------------------ */
+
+struct audit_cfg {
+	uint8_t central_pk[32];
+	int full;           /* start from entry 0 */
+	int progress;       /* show progress on stderr */
+	FILE *entries_file; /* replay: write entries [0, entries_upto) */
+	uint64_t entries_upto;
+};
+
+struct audit_result {
+	uint64_t tree_size;   /* of the checkpoint verified */
+	uint64_t from;        /* first entry checked */
+	uint64_t checked;     /* entries checked in this run */
+	uint64_t accepted;    /* of them */
+	uint64_t quarantined; /* of them */
+	uint64_t keys;        /* registered keys in the log */
+	uint8_t root[32];
+	char origin[COSO_ORIGIN_MAX + 1];
+};
+
+/* Runs the whole verification; returns AUDIT_OK (anomalies, if any, are
+ * in rep), AUDIT_NET, or AUDIT_MEM with err set.  The state is advanced
+ * only when no anomaly was found. */
+int check_run(const struct audit_cfg *cfg, struct fetch *f,
+    struct audit_state *st, struct report *rep, struct audit_result *res,
+    char err[static AUDIT_ERR_MAX]);
+
+#endif /* COSO_AUDIT_H */

@@ -1,0 +1,999 @@
+/*
+ * check.c: one verification pass.  In order:
+ *
+ *   1. the checkpoint is signed by the pinned central key;
+ *   2. it extends the last checkpoint verified (no rollback, no second
+ *      root for a size, a valid consistency proof);
+ *   3. every entry from where the last run stopped (0 with --full): its
+ *      bytes hash to its id, its leaf is recomputed from the change-set
+ *      and compared with the central's leaf data and stored leaf hash (and
+ *      with the hash this auditor verified before), the signature is
+ *      checked against the registry derived from the log as of its
+ *      index, the author's chain continues, and the verdict is the one
+ *      the facts call for;
+ *   4. the recomputed root equals the checkpoint's;
+ *   5. the central's key registry equals the derived one.
+ *
+ * Everything is compared, nothing is taken from the central on trust.
+ */
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "../cli/i18n.h"
+#include "audit.h"
+#include "registry.h"
+
+#define SHORT 8 /* bytes of a key id shown in messages */
+
+struct run {
+	const struct audit_cfg *cfg;
+	struct fetch *f;
+	struct audit_state *st;
+	struct report *rep;
+	struct audit_result *res;
+	struct registry reg;
+	struct coso_frontier fr;
+	sqlite3_stmt *leaf_get, *leaf_put;
+	uint64_t n; /* entries in the checkpoint */
+	int broken; /* an entry is missing: no root can be computed */
+	char *note; /* the checkpoint */
+	size_t note_len;
+};
+
+static const char *
+short_id(char buf[static 2 * SHORT + 1], const uint8_t id[static 32])
+{
+	sodium_bin2hex(buf, 2 * SHORT + 1, id, SHORT);
+	return buf;
+}
+
+/* ---- 1 and 2: the checkpoint ---------------------------------------------
+ */
+
+/* The origin is the note's first line; the signature binds it with the
+ * key, so taking it from the note trusts nothing. */
+static int
+note_origin(const char *note, size_t len, char out[static COSO_ORIGIN_MAX + 1])
+{
+	const char *nl = memchr(note, '\n', len);
+	size_t n       = nl != NULL ? (size_t) (nl - note) : 0;
+
+	if (n == 0 || n > COSO_ORIGIN_MAX) {
+		return -1;
+	}
+	memcpy(out, note, n);
+	out[n] = '\0';
+	return 0;
+}
+
+static int
+verify_note(const struct run *r, const char *note, size_t len,
+    struct coso_checkpoint *cp)
+{
+	char origin[COSO_ORIGIN_MAX + 1];
+
+	if (note_origin(note, len, origin) != 0) {
+		return COSO_EINVAL;
+	}
+	return coso_checkpoint_verify(
+	    cp, note, len, origin, r->cfg->central_pk);
+}
+
+static int
+fetch_checkpoint(struct run *r, struct coso_checkpoint *cp, char *err)
+{
+	int rv = api_checkpoint(r->f, &r->note, &r->note_len);
+
+	if (rv != AUDIT_OK) {
+		snprintf(err, AUDIT_ERR_MAX, "%s", r->f->err);
+		return rv == AUDIT_HTTP || rv == AUDIT_BAD ? AUDIT_BAD : rv;
+	}
+	if ((rv = verify_note(r, r->note, r->note_len, cp)) != COSO_OK) {
+		report_anomaly(r->rep, "checkpoint_signature", -1,
+		    _("the central's checkpoint does not verify with the "
+		      "pinned central key: %s"),
+		    coso_strerror(rv));
+		return AUDIT_BAD;
+	}
+	return AUDIT_OK;
+}
+
+/* The new checkpoint against the one verified last time. */
+static int
+extend(struct run *r, const struct coso_checkpoint *cp,
+    const struct coso_checkpoint *old, char *err)
+{
+	uint8_t proof[COSO_PROOF_MAX][32];
+	size_t count;
+	int rv;
+
+	if (cp->size < old->size) {
+		report_anomaly(r->rep, "rollback", -1,
+		    _("the central's checkpoint has %" PRIu64
+		      " entries, fewer than the %" PRIu64
+		      " this auditor verified before: the log was rolled "
+		      "back"),
+		    cp->size, old->size);
+		return AUDIT_BAD;
+	}
+	if (cp->size == old->size) {
+		if (memcmp(cp->root, old->root, 32) != 0) {
+			report_anomaly(r->rep, "fork", -1,
+			    _("two different roots were signed for %" PRIu64
+			      " entries"),
+			    cp->size);
+			return AUDIT_BAD;
+		}
+		return AUDIT_OK;
+	}
+	rv = api_consistency(r->f, old->size, cp->size, proof, &count, err);
+	if (rv == AUDIT_OK
+	    && coso_verify_consistency(
+	           old->size, cp->size, proof[0], count, old->root, cp->root)
+	        != COSO_OK) {
+		report_anomaly(r->rep, "inconsistent_checkpoint", -1,
+		    _("the checkpoint of %" PRIu64
+		      " entries does not extend the one of %" PRIu64
+		      " verified before: history was rewritten"),
+		    cp->size, old->size);
+		return AUDIT_BAD;
+	}
+	if (rv == AUDIT_BAD || rv == AUDIT_HTTP) {
+		report_anomaly(r->rep, "inconsistent_checkpoint", -1,
+		    _("no consistency proof from %" PRIu64 " to %" PRIu64
+		      " entries: %s"),
+		    old->size, cp->size, err);
+		return AUDIT_BAD;
+	}
+	return rv;
+}
+
+/* ---- state: loading and saving --------------------------------------------
+ */
+
+static int
+meta_blob(
+    sqlite3 *db, const char *key, const void **p, int *len, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(
+	        db, "SELECT value FROM meta WHERE key = ?", -1, st, NULL)
+	    != SQLITE_OK) {
+		return -1;
+	}
+	sqlite3_bind_text(*st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(*st) != SQLITE_ROW) {
+		return -1;
+	}
+	*p   = sqlite3_column_blob(*st, 0);
+	*len = sqlite3_column_bytes(*st, 0);
+	return 0;
+}
+
+static int
+load_frontier(struct run *r, uint64_t size)
+{
+	sqlite3_stmt *st = NULL;
+	const void *p;
+	int len, rv = -1;
+
+	if (meta_blob(state_db(r->st), "frontier", &p, &len, &st) == 0
+	    && (size_t) len == sizeof(r->fr)) {
+		memcpy(&r->fr, p, sizeof(r->fr));
+		rv = r->fr.size == size ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	return rv;
+}
+
+static int
+load_keys(struct run *r)
+{
+	sqlite3_stmt *st = NULL;
+	struct rkey *k;
+	int rv = 0;
+
+	if (sqlite3_prepare_v2(state_db(r->st),
+	        "SELECT pk, role, cadre, enrolled, revoked, next_seq, head"
+	        " FROM keys JOIN chains USING (key_id)",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return -1;
+	}
+	while (rv == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != 32
+		    || sqlite3_column_bytes(st, 6) != 32
+		    || (k = registry_add(&r->reg, sqlite3_column_blob(st, 0)))
+		        == NULL) {
+			rv = -1;
+			break;
+		}
+		k->role = sqlite3_column_int(st, 1);
+		snprintf(k->cadre, sizeof(k->cadre), "%s",
+		    (const char *) sqlite3_column_text(st, 2));
+		k->enrolled = sqlite3_column_int64(st, 3);
+		k->revoked  = sqlite3_column_int64(st, 4);
+		k->next_seq = (uint64_t) sqlite3_column_int64(st, 5);
+		memcpy(k->head, sqlite3_column_blob(st, 6), 32);
+	}
+	sqlite3_finalize(st);
+	return rv;
+}
+
+static int
+exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+static int
+put_meta(sqlite3 *db, const char *key, const void *p, int len, int text)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db,
+	        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1,
+	        &st, NULL)
+	    != SQLITE_OK) {
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (text) {
+		sqlite3_bind_text(st, 2, p, len, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_blob(st, 2, p, len, SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+save_key(sqlite3_stmt *k, sqlite3_stmt *c, const struct rkey *x)
+{
+	sqlite3_reset(k);
+	sqlite3_reset(c);
+	sqlite3_bind_blob(k, 1, x->id, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(k, 2, x->pk, 32, SQLITE_STATIC);
+	sqlite3_bind_int(k, 3, x->role);
+	sqlite3_bind_text(k, 4, x->cadre, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(k, 5, x->enrolled);
+	sqlite3_bind_int64(k, 6, x->revoked);
+	sqlite3_bind_blob(c, 1, x->id, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(c, 2, (sqlite3_int64) x->next_seq);
+	sqlite3_bind_blob(c, 3, x->head, 32, SQLITE_STATIC);
+	return sqlite3_step(k) == SQLITE_DONE && sqlite3_step(c) == SQLITE_DONE
+	    ? 0
+	    : -1;
+}
+
+static int
+save_keys(struct run *r)
+{
+	sqlite3 *db     = state_db(r->st);
+	sqlite3_stmt *k = NULL, *c = NULL;
+	size_t i;
+	int rv = exec(db, "DELETE FROM keys; DELETE FROM chains");
+
+	if (rv == 0
+	    && (sqlite3_prepare_v2(db,
+	            "INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?)", -1, &k, NULL)
+	            != SQLITE_OK
+	        || sqlite3_prepare_v2(
+	               db, "INSERT INTO chains VALUES (?, ?, ?)", -1, &c, NULL)
+	            != SQLITE_OK)) {
+		rv = -1;
+	}
+	for (i = 0; rv == 0 && i < r->reg.cap; i++) {
+		if (r->reg.slot[i].used) {
+			rv = save_key(k, c, &r->reg.slot[i]);
+		}
+	}
+	sqlite3_finalize(k);
+	sqlite3_finalize(c);
+	return rv;
+}
+
+/* Commits the state of a clean run (the leaves were put as they came). */
+static int
+save(struct run *r)
+{
+	sqlite3 *db = state_db(r->st);
+	char hex[65];
+
+	sodium_bin2hex(hex, sizeof(hex), r->cfg->central_pk, 32);
+	if (put_meta(db, "checkpoint", r->note, (int) r->note_len, 1) != 0
+	    || put_meta(db, "central_pk", hex, 64, 1) != 0
+	    || put_meta(db, "frontier", &r->fr, sizeof(r->fr), 0) != 0
+	    || save_keys(r) != 0) {
+		return -1;
+	}
+	return exec(db, "COMMIT");
+}
+
+/* The state's central key must be ours: one state directory, one log. */
+static int
+state_key_ok(struct run *r, char *err)
+{
+	sqlite3_stmt *st = NULL;
+	const void *p;
+	char hex[65];
+	int len, ok = 1;
+
+	sodium_bin2hex(hex, sizeof(hex), r->cfg->central_pk, 32);
+	if (meta_blob(state_db(r->st), "central_pk", &p, &len, &st) == 0) {
+		ok = len == 64 && memcmp(p, hex, 64) == 0;
+	}
+	sqlite3_finalize(st);
+	if (!ok) {
+		snprintf(err, AUDIT_ERR_MAX,
+		    "the state directory belongs to another central key");
+	}
+	return ok ? 0 : -1;
+}
+
+/* ---- 3: entries -----------------------------------------------------------
+ */
+
+static int
+sig_error(int reason)
+{
+	return reason == COSO_EBADSIG || reason == COSO_EWRONGKEY;
+}
+
+/* The leaf, recomputed from the entry; compared with what is stored. */
+static void
+check_leaf(struct run *r, const struct api_entry *e,
+    const struct coso_changeset *cs, uint8_t lh[static 32])
+{
+	struct coso_leaf l = {.seq = cs->seq,
+	    .received_ms           = e->received_ms,
+	    .verdict               = (uint8_t) e->verdict};
+	uint8_t leaf[COSO_LEAF_BYTES];
+	int64_t i = (int64_t) e->index;
+
+	memcpy(l.cs_id, e->id, 32);
+	memcpy(l.author, cs->author, 32);
+	coso_leaf_encode(leaf, &l);
+	if (e->leaf_len != sizeof(leaf) || memcmp(leaf, e->leaf, 94) != 0) {
+		report_anomaly(r->rep, "leaf_data", i,
+		    _("the leaf data the central serves is not that of the "
+		      "entry (id, author, seq, received time or verdict "
+		      "differ)"));
+	}
+	coso_leaf_hash(lh, leaf, sizeof(leaf));
+	if (memcmp(lh, e->leaf_hash, 32) != 0) {
+		report_anomaly(r->rep, "leaf_hash", i,
+		    _("the leaf hash in the central's tree is not the hash of "
+		      "the entry: the entry or its leaf was rewritten"));
+	}
+}
+
+/* Against the hash this auditor verified for the index before. */
+static int
+check_known(struct run *r, uint64_t index, const uint8_t lh[static 32])
+{
+	int rc;
+
+	sqlite3_reset(r->leaf_get);
+	sqlite3_bind_int64(r->leaf_get, 1, (sqlite3_int64) index);
+	rc = sqlite3_step(r->leaf_get);
+	if (rc == SQLITE_ROW && sqlite3_column_bytes(r->leaf_get, 0) == 32
+	    && memcmp(sqlite3_column_blob(r->leaf_get, 0), lh, 32) != 0) {
+		report_anomaly(r->rep, "leaf_changed", (int64_t) index,
+		    _("the entry differs from the one this auditor verified "
+		      "before at this index"));
+	}
+	sqlite3_reset(r->leaf_put);
+	sqlite3_bind_int64(r->leaf_put, 1, (sqlite3_int64) index);
+	sqlite3_bind_blob(r->leaf_put, 2, lh, 32, SQLITE_STATIC);
+	rc = sqlite3_step(r->leaf_put);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/* A quarantine that does not touch the chain: fork or not the sender. */
+static int
+judge_detached(struct run *r, const struct api_entry *e,
+    const struct coso_changeset *cs, const struct rkey *k)
+{
+	int64_t i = (int64_t) e->index;
+
+	if (e->reason == COSO_QAUTHOR) {
+		if (memcmp(cs->author, e->sender, 32) == 0) {
+			report_anomaly(r->rep, "wrong_verdict", i,
+			    _("quarantined as not sent by its author, but the "
+			      "sender is the author"));
+		}
+		return 1;
+	}
+	if (e->reason == COSO_QFORK) {
+		if (k != NULL && cs->seq == k->next_seq
+		    && memcmp(cs->prev, k->head, 32) == 0) {
+			report_anomaly(r->rep, "wrong_verdict", i,
+			    _("quarantined as a fork, but it continues its "
+			      "author's chain"));
+		}
+		return 1;
+	}
+	return 0;
+}
+
+static int
+chain_ok(struct run *r, const struct api_entry *e,
+    const struct coso_changeset *cs, const struct rkey *k)
+{
+	char a[2 * SHORT + 1];
+	int64_t i = (int64_t) e->index;
+
+	if (cs->seq != k->next_seq) {
+		report_anomaly(r->rep, "chain_seq", i,
+		    _("key %s: seq %" PRIu64 " where %" PRIu64
+		      " comes next in its chain"),
+		    short_id(a, k->id), cs->seq, k->next_seq);
+		return 0;
+	}
+	if (memcmp(cs->prev, k->head, 32) != 0) {
+		report_anomaly(r->rep, "chain_prev", i,
+		    _("key %s, seq %" PRIu64
+		      ": prev is not the id of its previous change-set"),
+		    short_id(a, k->id), cs->seq);
+		return 0;
+	}
+	return 1;
+}
+
+static void
+judge_signed(struct run *r, const struct api_entry *e,
+    const struct coso_changeset *cs, struct rkey *k)
+{
+	char a[2 * SHORT + 1];
+	int64_t i   = (int64_t) e->index;
+	int revoked = k->revoked >= 0 && k->revoked <= i;
+
+	if (revoked && e->reason != COSO_QREVOKED) {
+		report_anomaly(r->rep, "revoked_key", i,
+		    _("key %s was revoked at entry %" PRId64 ", yet this "
+		      "change-set got verdict %d reason %d"),
+		    short_id(a, k->id), k->revoked, e->verdict, e->reason);
+	} else if (!revoked && e->reason == COSO_QREVOKED) {
+		report_anomaly(r->rep, "wrong_verdict", i,
+		    _("quarantined as from a revoked key, but key %s is not "
+		      "revoked here"),
+		    short_id(a, k->id));
+	}
+	if (sig_error(e->reason)) {
+		report_anomaly(r->rep, "wrong_verdict", i,
+		    _("quarantined for a bad signature, but the signature "
+		      "verifies"));
+	}
+	/* After a break is named, the chain goes on from this change-set,
+	 * so one break is one anomaly, not one per later entry. */
+	(void) chain_ok(r, e, cs, k);
+	k->next_seq = cs->seq + 1;
+	memcpy(k->head, e->id, 32);
+}
+
+static int
+judge(
+    struct run *r, const struct api_entry *e, const struct coso_changeset *cs)
+{
+	struct coso_changeset v;
+	struct rkey *k = registry_get(&r->reg, cs->author);
+	char a[2 * SHORT + 1];
+	int64_t i = (int64_t) e->index;
+
+	if (judge_detached(r, e, cs, k)) {
+		return 0;
+	}
+	if (k == NULL) {
+		report_anomaly(r->rep, "unregistered_key", i,
+		    _("signed by key %s, which no earlier entry registered"),
+		    short_id(a, cs->author));
+		return 0;
+	}
+	if (coso_changeset_verify(&v, e->cs, e->cs_len, k->pk) != COSO_OK) {
+		if (!sig_error(e->reason)) {
+			report_anomaly(r->rep, "bad_signature", i,
+			    _("the signature does not verify with key %s "
+			      "(seq %" PRIu64 "), yet the verdict is %d"),
+			    short_id(a, k->id), cs->seq, e->verdict);
+		}
+		return 0;
+	}
+	judge_signed(r, e, cs, k);
+	if (e->verdict == COSO_VERDICT_ACCEPTED
+	    && (k->role == REG_ROLE_CENTRAL || k->role == REG_ROLE_ADMIN)) {
+		return registry_apply(
+		    &r->reg, cs->body, cs->body_len, e->index);
+	}
+	return 0;
+}
+
+static int
+check_entry(struct run *r, const struct api_entry *e)
+{
+	struct coso_changeset cs;
+	uint8_t id[32], lh[32];
+	int64_t i = (int64_t) e->index;
+
+	if (e->verdict != COSO_VERDICT_ACCEPTED
+	    && e->verdict != COSO_VERDICT_QUARANTINED) {
+		report_anomaly(r->rep, "wrong_verdict", i,
+		    _("verdict %d: only accepted and quarantined change-sets "
+		      "enter the log"),
+		    e->verdict);
+	}
+	coso_changeset_id(id, e->cs, e->cs_len);
+	if (memcmp(id, e->id, 32) != 0) {
+		report_anomaly(r->rep, "entry_id", i,
+		    _("the change-set's bytes do not hash to its id: the "
+		      "entry was altered"));
+	}
+	if (coso_changeset_peek(&cs, e->cs, e->cs_len) != COSO_OK) {
+		report_anomaly(r->rep, "malformed", i,
+		    _("the stored change-set is not well-formed"));
+		memcpy(lh, e->leaf_hash, 32);
+	} else {
+		check_leaf(r, e, &cs, lh);
+	}
+	if (check_known(r, e->index, lh) != 0
+	    || (!r->broken
+	        && coso_frontier_append(&r->fr, lh, NULL, NULL) != COSO_OK)) {
+		return -1;
+	}
+	if (e->verdict == COSO_VERDICT_ACCEPTED) {
+		r->res->accepted++;
+	} else {
+		r->res->quarantined++;
+	}
+	return coso_changeset_peek(&cs, e->cs, e->cs_len) == COSO_OK
+	    ? judge(r, e, &cs)
+	    : 0;
+}
+
+/* The entries-file record of e (replay). */
+static int
+write_entry(struct run *r, const struct api_entry *e)
+{
+	struct coso_entry x = {.index = e->index,
+	    .received_ms              = e->received_ms,
+	    .verdict                  = (uint8_t) e->verdict,
+	    .reason                   = (uint16_t) e->reason,
+	    .cs_len                   = e->cs_len};
+	uint8_t head[COSO_ENTRY_HEAD];
+
+	if (r->cfg->entries_file == NULL || e->index >= r->cfg->entries_upto) {
+		return 0;
+	}
+	memcpy(x.sender, e->sender, 32);
+	coso_entry_head_encode(head, &x);
+	return fwrite(head, 1, sizeof(head), r->cfg->entries_file)
+	            == sizeof(head)
+	        && fwrite(e->cs, 1, e->cs_len, r->cfg->entries_file)
+	            == e->cs_len
+	    ? 0
+	    : -1;
+}
+
+static void
+progress(const struct run *r, uint64_t done)
+{
+	if (r->cfg->progress) {
+		fprintf(stderr, "\r  %" PRIu64 " / %" PRIu64 " entries", done,
+		    r->n);
+		if (done == r->n) {
+			fputc('\n', stderr);
+		}
+	}
+}
+
+static int
+check_page(struct run *r, const struct api_page *p, uint64_t *next)
+{
+	size_t j;
+
+	for (j = 0; j < p->n; j++) {
+		const struct api_entry *e = &p->e[j];
+
+		if (e->index != *next) {
+			report_anomaly(r->rep, "entry_missing",
+			    (int64_t) *next,
+			    _("the log has no entry %" PRIu64
+			      " (the central serves %" PRIu64 " next)"),
+			    *next, e->index);
+			r->broken = 1;
+			if (e->index < *next) {
+				return 0; /* out of order: stop here */
+			}
+			*next = e->index;
+		}
+		if (check_entry(r, e) != 0 || write_entry(r, e) != 0) {
+			return -1;
+		}
+		(*next)++;
+		r->res->checked++;
+	}
+	return 0;
+}
+
+/*
+ * Pages are fetched and parsed by a second thread, one page ahead of the
+ * checks: the central builds the next answer while this one is verified.
+ */
+#define AHEAD 2
+
+struct fetched {
+	struct api_page p;
+	int rv;
+	char err[AUDIT_ERR_MAX];
+};
+
+struct pager {
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	struct fetch *f;
+	uint64_t next, end;
+	struct fetched q[AHEAD];
+	size_t head, len;
+	int done, stop;
+};
+
+static int
+pager_put(struct pager *g, struct fetched *x)
+{
+	int stop;
+
+	pthread_mutex_lock(&g->mu);
+	while (g->len == AHEAD && !g->stop) {
+		pthread_cond_wait(&g->cv, &g->mu);
+	}
+	stop = g->stop;
+	if (!stop) {
+		g->q[(g->head + g->len) % AHEAD] = *x;
+		g->len++;
+		pthread_cond_broadcast(&g->cv);
+	}
+	pthread_mutex_unlock(&g->mu);
+	return stop;
+}
+
+static void *
+pager_main(void *arg)
+{
+	struct pager *g = arg;
+	struct fetched x;
+	uint64_t next = g->next;
+	size_t want;
+
+	for (;;) {
+		memset(&x, 0, sizeof(x));
+		want = g->end - next < API_PAGE_MAX ? (size_t) (g->end - next)
+		                                    : API_PAGE_MAX;
+		x.rv = api_entries(g->f, next, want, &x.p, x.err);
+		if (x.rv == AUDIT_OK && x.p.n > 0) {
+			next = x.p.e[x.p.n - 1].index + 1;
+		}
+		if (pager_put(g, &x) != 0) {
+			api_page_free(&x.p);
+			break;
+		}
+		if (x.rv != AUDIT_OK || x.p.n == 0 || next >= g->end) {
+			break;
+		}
+	}
+	pthread_mutex_lock(&g->mu);
+	g->done = 1;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	return NULL;
+}
+
+/* The next page in order; 0, or -1 when the pager has nothing more. */
+static int
+pager_get(struct pager *g, struct fetched *x)
+{
+	int rv = 0;
+
+	pthread_mutex_lock(&g->mu);
+	while (g->len == 0 && !g->done) {
+		pthread_cond_wait(&g->cv, &g->mu);
+	}
+	if (g->len > 0) {
+		*x      = g->q[g->head];
+		g->head = (g->head + 1) % AHEAD;
+		g->len--;
+		pthread_cond_broadcast(&g->cv);
+	} else {
+		rv = -1;
+	}
+	pthread_mutex_unlock(&g->mu);
+	return rv;
+}
+
+static void
+pager_stop(struct pager *g, pthread_t t)
+{
+	struct fetched x;
+
+	pthread_mutex_lock(&g->mu);
+	g->stop = 1;
+	pthread_cond_broadcast(&g->cv);
+	pthread_mutex_unlock(&g->mu);
+	pthread_join(t, NULL);
+	while (g->len > 0) {
+		x       = g->q[g->head];
+		g->head = (g->head + 1) % AHEAD;
+		g->len--;
+		api_page_free(&x.p);
+	}
+	pthread_cond_destroy(&g->cv);
+	pthread_mutex_destroy(&g->mu);
+}
+
+/* One fetched page: checked, or the reason it could not be. */
+static int
+take_page(struct run *r, struct fetched *x, uint64_t *next, char *err)
+{
+	int rv = x->rv;
+
+	if (rv != AUDIT_OK) {
+		snprintf(err, AUDIT_ERR_MAX, "%s", x->err);
+	} else if (x->p.n == 0) {
+		report_anomaly(r->rep, "entry_missing", (int64_t) *next,
+		    _("the central serves no entries from %" PRIu64
+		      " on, though its checkpoint has %" PRIu64),
+		    *next, r->n);
+		r->broken = 1;
+		rv        = AUDIT_BAD;
+		err[0]    = '\0';
+	} else if (check_page(r, &x->p, next) != 0) {
+		snprintf(err, AUDIT_ERR_MAX, "cannot record state: %s",
+		    sqlite3_errmsg(state_db(r->st)));
+		rv = AUDIT_MEM;
+	}
+	api_page_free(&x->p);
+	progress(r, *next);
+	return rv;
+}
+
+static int
+check_entries(struct run *r, uint64_t from, char *err)
+{
+	struct pager g = {.f = r->f, .next = from, .end = r->n};
+	struct fetched x;
+	uint64_t next = from;
+	pthread_t t;
+	int rv = AUDIT_OK;
+
+	if (from >= r->n) {
+		return AUDIT_OK;
+	}
+	pthread_mutex_init(&g.mu, NULL);
+	pthread_cond_init(&g.cv, NULL);
+	if (pthread_create(&t, NULL, pager_main, &g) != 0) {
+		pthread_cond_destroy(&g.cv);
+		pthread_mutex_destroy(&g.mu);
+		return AUDIT_MEM;
+	}
+	while (rv == AUDIT_OK && next < r->n && pager_get(&g, &x) == 0) {
+		rv = take_page(r, &x, &next, err);
+	}
+	pager_stop(&g, t);
+	if (rv == AUDIT_BAD && err[0] == '\0') {
+		return AUDIT_OK; /* named already */
+	}
+	if (rv == AUDIT_BAD || rv == AUDIT_HTTP) {
+		report_anomaly(r->rep, "entries", (int64_t) next,
+		    _("the central does not serve its entries: %s"), err);
+		rv = AUDIT_OK;
+	}
+	return rv;
+}
+
+/* ---- 5: the central's registry --------------------------------------------
+ */
+
+static void
+compare_key(struct run *r, const struct api_key *c, const struct rkey *k)
+{
+	char a[2 * SHORT + 1];
+	int64_t rev = c->revoked >= 0 && (uint64_t) c->revoked >= r->n
+	    ? -1
+	    : c->revoked;
+
+	short_id(a, c->key_id);
+	if (k == NULL) {
+		if (c->enrolled < 0 || (uint64_t) c->enrolled < r->n) {
+			report_anomaly(r->rep, "registry", c->enrolled,
+			    _("the central's registry lists key %s, which no "
+			      "entry of the log registered"),
+			    a);
+		}
+		return;
+	}
+	if (memcmp(k->pk, c->pk, 32) != 0 || k->enrolled != c->enrolled
+	    || k->revoked != rev || k->role != c->role) {
+		report_anomaly(r->rep, "registry", k->enrolled,
+		    _("key %s: the central's registry says role %d, "
+		      "registered at %" PRId64 ", revoked at %" PRId64
+		      "; the log says role %d, %" PRId64 ", %" PRId64),
+		    a, c->role, c->enrolled, rev, k->role, k->enrolled,
+		    k->revoked);
+	}
+}
+
+static int
+check_registry(struct run *r, char *err)
+{
+	struct api_keys keys;
+	char a[2 * SHORT + 1];
+	size_t i, seen = 0;
+	int rv = api_keys(r->f, &keys, err);
+
+	if (rv != AUDIT_OK) {
+		if (rv == AUDIT_BAD || rv == AUDIT_HTTP) {
+			report_anomaly(r->rep, "registry", -1,
+			    _("no key registry from the central: %s"), err);
+			rv = AUDIT_OK;
+		}
+		return rv;
+	}
+	for (i = 0; i < keys.n; i++) {
+		const struct rkey *k = registry_get(&r->reg, keys.k[i].key_id);
+
+		compare_key(r, &keys.k[i], k);
+		seen += k != NULL;
+	}
+	for (i = 0; seen < r->reg.n && i < r->reg.cap; i++) {
+		size_t j;
+		int found = 0;
+
+		if (!r->reg.slot[i].used) {
+			continue;
+		}
+		for (j = 0; j < keys.n && !found; j++) {
+			found
+			    = !memcmp(keys.k[j].key_id, r->reg.slot[i].id, 32);
+		}
+		if (!found) {
+			report_anomaly(r->rep, "registry",
+			    r->reg.slot[i].enrolled,
+			    _("key %s, registered in the log, is missing from "
+			      "the central's registry"),
+			    short_id(a, r->reg.slot[i].id));
+		}
+	}
+	r->res->keys = r->reg.n;
+	api_keys_free(&keys);
+	return AUDIT_OK;
+}
+
+/* ---- the pass -------------------------------------------------------------
+ */
+
+static int
+prepare(struct run *r, const struct coso_checkpoint *old, int have_old,
+    uint64_t *from)
+{
+	sqlite3 *db = state_db(r->st);
+	struct rkey *c;
+
+	if (exec(db, "BEGIN IMMEDIATE") != 0
+	    || sqlite3_prepare_v2(db, "SELECT hash FROM leaves WHERE idx = ?",
+	           -1, &r->leaf_get, NULL)
+	        != SQLITE_OK
+	    || sqlite3_prepare_v2(db,
+	           "INSERT OR REPLACE INTO leaves (idx, hash) VALUES (?, ?)",
+	           -1, &r->leaf_put, NULL)
+	        != SQLITE_OK) {
+		return -1;
+	}
+	*from = 0;
+	if (have_old && !r->cfg->full && load_frontier(r, old->size) == 0
+	    && load_keys(r) == 0) {
+		*from = old->size;
+		return 0;
+	}
+	registry_free(&r->reg);
+	coso_frontier_init(&r->fr);
+	if ((c = registry_add(&r->reg, r->cfg->central_pk)) == NULL) {
+		return -1;
+	}
+	c->role = REG_ROLE_CENTRAL;
+	return 0;
+}
+
+static int
+previous(struct run *r, struct coso_checkpoint *old, int *have, char *err)
+{
+	char *note = NULL;
+
+	*have = 0;
+	if (state_checkpoint(r->st, &note) != AUDIT_OK) {
+		return AUDIT_MEM;
+	}
+	if (note != NULL) {
+		if (verify_note(r, note, strlen(note), old) != COSO_OK) {
+			snprintf(err, AUDIT_ERR_MAX,
+			    "the state's last checkpoint does not verify "
+			    "with this central key");
+			free(note);
+			return AUDIT_MEM;
+		}
+		*have = 1;
+	}
+	free(note);
+	return AUDIT_OK;
+}
+
+static int
+run_pass(struct run *r, char *err)
+{
+	struct coso_checkpoint cp, old;
+	uint8_t root[32];
+	uint64_t from;
+	int rv, have;
+
+	if (state_key_ok(r, err) != 0
+	    || (rv = previous(r, &old, &have, err)) != AUDIT_OK) {
+		return AUDIT_MEM;
+	}
+	if ((rv = fetch_checkpoint(r, &cp, err)) != AUDIT_OK) {
+		return rv == AUDIT_BAD && r->rep->count > 0 ? AUDIT_OK : rv;
+	}
+	snprintf(r->res->origin, sizeof(r->res->origin), "%s", cp.origin);
+	r->n = r->res->tree_size = cp.size;
+	memcpy(r->res->root, cp.root, 32);
+	if (have && (rv = extend(r, &cp, &old, err)) != AUDIT_OK) {
+		return rv == AUDIT_BAD ? AUDIT_OK : rv;
+	}
+	if (prepare(r, &old, have, &from) != 0) {
+		snprintf(err, AUDIT_ERR_MAX, "cannot read the state: %s",
+		    sqlite3_errmsg(state_db(r->st)));
+		return AUDIT_MEM;
+	}
+	r->res->from = from;
+	if ((rv = check_entries(r, from, err)) != AUDIT_OK
+	    || (rv = check_registry(r, err)) != AUDIT_OK) {
+		return rv;
+	}
+	coso_frontier_root(&r->fr, root);
+	if (!r->broken && memcmp(root, cp.root, 32) != 0) {
+		report_anomaly(r->rep, "root", -1,
+		    _("the %" PRIu64 " entries give another root than the "
+		      "signed checkpoint's: the log differs from what was "
+		      "signed"),
+		    cp.size);
+	}
+	return AUDIT_OK;
+}
+
+int
+check_run(const struct audit_cfg *cfg, struct fetch *f, struct audit_state *st,
+    struct report *rep, struct audit_result *res,
+    char err[static AUDIT_ERR_MAX])
+{
+	struct run r = {.cfg = cfg, .f = f, .st = st, .rep = rep, .res = res};
+	int rv;
+
+	memset(res, 0, sizeof(*res));
+	err[0] = '\0';
+	rv     = run_pass(&r, err);
+	sqlite3_finalize(r.leaf_get);
+	sqlite3_finalize(r.leaf_put);
+	if (rv == AUDIT_OK && rep->count == 0 && save(&r) != 0) {
+		snprintf(err, AUDIT_ERR_MAX, "cannot save the state: %s",
+		    sqlite3_errmsg(state_db(st)));
+		rv = AUDIT_MEM;
+	}
+	if (sqlite3_get_autocommit(state_db(st)) == 0) {
+		exec(state_db(st), "ROLLBACK");
+	}
+	registry_free(&r.reg);
+	free(r.note);
+	return rv;
+}

@@ -1,0 +1,307 @@
+/*
+ * main.c: `coso-audit --central URL --central-key FILE --state DIR
+ * [--token FILE] [--json] verify [--full] | rebuild [--cosod PATH]`.
+ */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <curl/curl.h>
+#include <jansson.h>
+#include <sodium.h>
+
+#include <coso/client.h>
+
+#include "../cli/i18n.h"
+#include "audit.h"
+#include "replay.h"
+
+#define SHOWN_MAX 200 /* anomalies printed before "and N more" */
+
+struct opts {
+	const char *central, *key, *state, *token, *cosod, *cmd;
+	int json, full;
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f, "%s",
+	    _("usage: coso-audit --central URL --central-key FILE --state "
+	      "DIR\n"
+	      "                  [--token FILE] [--json] verify [--full]\n"
+	      "       coso-audit ... rebuild [--cosod PATH]\n"
+	      "exit: 0 all holds, 1 anomalies found, 2 usage or local "
+	      "error,\n      3 the central could not be reached\n"));
+}
+
+static void
+die_usage(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("coso-audit: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+void
+report_anomaly(
+    struct report *r, const char *what, int64_t index, const char *fmt, ...)
+{
+	char msg[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	r->count++;
+	if (r->json != NULL) {
+		json_array_append_new(r->json,
+		    json_pack("{s:s, s:o, s:s}", "what", what, "index",
+		        index >= 0 ? json_integer(index) : json_null(),
+		        "message", msg));
+		return;
+	}
+	if (r->shown++ >= SHOWN_MAX) {
+		return;
+	}
+	if (index >= 0) {
+		fprintf(r->out, _("entry %" PRId64 ": %s: %s\n"), index, what,
+		    msg);
+	} else {
+		fprintf(r->out, "%s: %s\n", what, msg);
+	}
+}
+
+static int
+parse(int argc, char **argv, struct opts *o)
+{
+	const char **vals[]
+	    = {&o->central, &o->key, &o->state, &o->token, &o->cosod};
+	const char *names[]
+	    = {"--central", "--central-key", "--state", "--token", "--cosod"};
+	int i, k, found;
+
+	for (i = 1; i < argc; i++) {
+		found = 0;
+		for (k = 0; k < 5 && !found; k++) {
+			if (strcmp(argv[i], names[k]) == 0 && i + 1 < argc) {
+				*vals[k] = argv[++i];
+				found    = 1;
+			}
+		}
+		if (found) {
+			continue;
+		}
+		if (strcmp(argv[i], "--json") == 0) {
+			o->json = 1;
+		} else if (strcmp(argv[i], "--full") == 0) {
+			o->full = 1;
+		} else if (o->cmd == NULL
+		    && (strcmp(argv[i], "verify") == 0
+		        || strcmp(argv[i], "rebuild") == 0)) {
+			o->cmd = argv[i];
+		} else if (strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			exit(0);
+		} else {
+			die_usage(
+			    _("unknown or incomplete argument `%s'"), argv[i]);
+			return -1;
+		}
+	}
+	if (o->central == NULL || o->key == NULL || o->state == NULL
+	    || o->cmd == NULL) {
+		die_usage(_("--central, --central-key, --state and a command "
+		            "are required"));
+		return -1;
+	}
+	return 0;
+}
+
+/* The pinned central key (a coso public key file). */
+static int
+read_key(const char *path, uint8_t pk[static 32])
+{
+	uint8_t *text = NULL;
+	size_t len;
+	int rv = coso_file_read(path, COSO_PUBFILE_MAX, &text, &len);
+
+	if (rv == COSO_OK) {
+		rv = coso_pubkey_parse(pk, (const char *) text, len);
+	}
+	free(text);
+	if (rv != COSO_OK) {
+		die_usage(_("cannot read the central key `%s': %s"), path,
+		    coso_strerror(rv));
+	}
+	return rv == COSO_OK ? 0 : -1;
+}
+
+/* The bearer token: the file's first line, in guarded memory. */
+static char *
+read_token(const char *path)
+{
+	uint8_t *text = NULL;
+	size_t len, n;
+	char *tok = NULL;
+
+	if (coso_file_read(path, 4096, &text, &len) != COSO_OK) {
+		die_usage(_("cannot read the token file `%s'"), path);
+		return NULL;
+	}
+	for (n = 0; n < len && text[n] != '\n' && text[n] != '\r'; n++) { }
+	if (n > 0 && (tok = sodium_malloc(n + 1)) != NULL) {
+		memcpy(tok, text, n);
+		tok[n] = '\0';
+	}
+	sodium_memzero(text, len);
+	free(text);
+	if (tok == NULL) {
+		die_usage(_("the token file `%s' is empty"), path);
+	}
+	return tok;
+}
+
+static void
+print_summary(const struct opts *o, const struct audit_result *res,
+    const struct report *rep)
+{
+	char root[sodium_base64_ENCODED_LEN(
+	    32, sodium_base64_VARIANT_ORIGINAL)];
+
+	sodium_bin2base64(
+	    root, sizeof(root), res->root, 32, sodium_base64_VARIANT_ORIGINAL);
+	printf(_("checkpoint: %s, %" PRIu64 " entries, root %s\n"),
+	    res->origin, res->tree_size, root);
+	if (res->checked > 0) {
+		printf(_("checked %" PRIu64 " entries (%" PRIu64 " to %" PRIu64
+		         "): %" PRIu64 " accepted, %" PRIu64 " quarantined\n"),
+		    res->checked, res->from, res->from + res->checked - 1,
+		    res->accepted, res->quarantined);
+	} else {
+		printf(_("no new entries since the last audit\n"));
+	}
+	printf(_("key registry: %" PRIu64 " keys, as the log gives them\n"),
+	    res->keys);
+	if (rep->shown > SHOWN_MAX) {
+		printf(
+		    _("... and %zu more anomalies\n"), rep->shown - SHOWN_MAX);
+	}
+	if (rep->count == 0) {
+		printf(_("audit (%s): everything holds\n"), o->cmd);
+	} else {
+		printf(_("audit (%s): %" PRIu64 " anomalies\n"), o->cmd,
+		    rep->count);
+	}
+}
+
+static void
+print_json(const struct opts *o, const struct audit_result *res,
+    struct report *rep, const struct replay_result *rr)
+{
+	char root[sodium_base64_ENCODED_LEN(
+	    32, sodium_base64_VARIANT_ORIGINAL)];
+	json_t *j;
+
+	sodium_bin2base64(
+	    root, sizeof(root), res->root, 32, sodium_base64_VARIANT_ORIGINAL);
+	j = json_pack(
+	    "{s:s, s:b, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:O}",
+	    "command", o->cmd, "ok", rep->count == 0, "origin", res->origin,
+	    "tree_size", (json_int_t) res->tree_size, "root", root, "from",
+	    (json_int_t) res->from, "checked", (json_int_t) res->checked,
+	    "accepted", (json_int_t) res->accepted, "quarantined",
+	    (json_int_t) res->quarantined, "keys", (json_int_t) res->keys,
+	    "anomalies", rep->json);
+	if (j != NULL && rr != NULL && rr->done) {
+		json_object_set_new(
+		    j, "digest_size", json_integer((json_int_t) rr->size));
+		json_object_set_new(
+		    j, "central_digest", json_string(rr->central));
+		json_object_set_new(
+		    j, "rebuilt_digest", json_string(rr->rebuilt));
+	}
+	if (j != NULL) {
+		json_dumpf(j, stdout, JSON_COMPACT);
+		fputc('\n', stdout);
+	}
+	json_decref(j);
+}
+
+static int
+run(const struct opts *o, struct fetch *f, struct audit_state *st,
+    struct audit_cfg *cfg, struct report *rep)
+{
+	struct audit_result res;
+	struct replay_result rr = {0};
+	char err[AUDIT_ERR_MAX];
+	int rv;
+
+	cfg->full     = o->full;
+	cfg->progress = !o->json && isatty(STDERR_FILENO);
+	if (strcmp(o->cmd, "rebuild") == 0) {
+		rv = replay_run(
+		    cfg, o->state, o->cosod, f, st, rep, &res, &rr, err);
+	} else {
+		rv = check_run(cfg, f, st, rep, &res, err);
+	}
+	if (rv != AUDIT_OK) {
+		fprintf(stderr, "coso-audit: %s\n", err);
+		return rv == AUDIT_NET ? AUDIT_EXIT_NETWORK : AUDIT_EXIT_USAGE;
+	}
+	if (o->json) {
+		print_json(o, &res, rep, &rr);
+	} else {
+		if (rr.done) {
+			printf(_("state digest at %" PRIu64
+			         " entries: central %s, rebuilt %s\n"),
+			    rr.size, rr.central, rr.rebuilt);
+		}
+		print_summary(o, &res, rep);
+	}
+	return rep->count == 0 ? AUDIT_EXIT_OK : AUDIT_EXIT_ANOMALY;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct opts o          = {0};
+	struct audit_cfg cfg   = {0};
+	struct report rep      = {.out = stdout};
+	struct audit_state *st = NULL;
+	struct fetch f         = {0};
+	char err[AUDIT_ERR_MAX], *token = NULL;
+	int code = AUDIT_EXIT_USAGE;
+
+	i18n_init();
+	if (sodium_init() < 0 || parse(argc, argv, &o) != 0
+	    || read_key(o.key, cfg.central_pk) != 0
+	    || (o.token != NULL && (token = read_token(o.token)) == NULL)) {
+		usage(stderr);
+		return AUDIT_EXIT_USAGE;
+	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	rep.json = o.json ? json_array() : NULL;
+	if (fetch_init(&f, o.central, token) != AUDIT_OK) {
+		die_usage("%s", f.err[0] ? f.err : _("out of memory"));
+	} else if (state_open(&st, o.state, err) != AUDIT_OK) {
+		die_usage("%s", err);
+	} else {
+		code = run(&o, &f, st, &cfg, &rep);
+	}
+	state_close(st);
+	fetch_fini(&f);
+	if (token != NULL) {
+		sodium_free(token);
+	}
+	json_decref(rep.json);
+	curl_global_cleanup();
+	return code;
+}

@@ -1,0 +1,108 @@
+/*
+ * state.c: the auditor's state directory.  DIR/audit.db (SQLite, WAL,
+ * synchronous=FULL) holds what an audit verified, so the next run checks
+ * only what is new and still catches a rollback or a rewritten history:
+ *
+ *   meta    checkpoint (the last verified note), central_pk, origin,
+ *           frontier (the tree's compact range at that size)
+ *   leaves  every verified leaf hash, by index
+ *   keys    the key registry derived from the log
+ *   chains  each key's next seq and head
+ *
+ * It is advanced in one transaction, and only by a run that found
+ * nothing wrong.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "audit.h"
+
+struct audit_state {
+	sqlite3 *db;
+};
+
+static const char schema[]
+    = "PRAGMA journal_mode=WAL;"
+      "PRAGMA synchronous=FULL;"
+      "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY,"
+      " value BLOB NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS leaves (idx INTEGER PRIMARY KEY,"
+      " hash BLOB NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS keys (key_id BLOB PRIMARY KEY,"
+      " pk BLOB NOT NULL, role INTEGER NOT NULL, cadre TEXT NOT NULL,"
+      " enrolled INTEGER NOT NULL, revoked INTEGER NOT NULL)"
+      " WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS chains (key_id BLOB PRIMARY KEY,"
+      " next_seq INTEGER NOT NULL, head BLOB NOT NULL) WITHOUT ROWID;";
+
+int
+state_open(
+    struct audit_state **out, const char *dir, char err[static AUDIT_ERR_MAX])
+{
+	struct audit_state *s;
+	char path[4096];
+	char *msg = NULL;
+
+	if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+		snprintf(err, AUDIT_ERR_MAX, "cannot create `%.300s': %.150s",
+		    dir, strerror(errno));
+		return AUDIT_MEM;
+	}
+	snprintf(path, sizeof(path), "%s/audit.db", dir);
+	if ((s = calloc(1, sizeof(*s))) == NULL) {
+		return AUDIT_MEM;
+	}
+	if (sqlite3_open_v2(
+	        path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
+	        != SQLITE_OK
+	    || sqlite3_busy_timeout(s->db, 5000) != SQLITE_OK
+	    || sqlite3_exec(s->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+		snprintf(err, AUDIT_ERR_MAX, "cannot open `%.300s': %.150s",
+		    path, msg != NULL ? msg : sqlite3_errmsg(s->db));
+		sqlite3_free(msg);
+		state_close(s);
+		return AUDIT_MEM;
+	}
+	*out = s;
+	return AUDIT_OK;
+}
+
+void
+state_close(struct audit_state *s)
+{
+	if (s == NULL) {
+		return;
+	}
+	sqlite3_close(s->db);
+	free(s);
+}
+
+sqlite3 *
+state_db(struct audit_state *s)
+{
+	return s->db;
+}
+
+int
+state_checkpoint(struct audit_state *s, char **note)
+{
+	sqlite3_stmt *st = NULL;
+	int rv           = AUDIT_OK;
+
+	*note = NULL;
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT value FROM meta WHERE key = 'checkpoint'", -1, &st,
+	        NULL)
+	    != SQLITE_OK) {
+		return AUDIT_MEM;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		*note = strdup((const char *) sqlite3_column_text(st, 0));
+		rv    = *note != NULL ? AUDIT_OK : AUDIT_MEM;
+	}
+	sqlite3_finalize(st);
+	return rv;
+}

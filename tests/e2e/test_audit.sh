@@ -1,0 +1,217 @@
+#!/usr/bin/env bash
+# test_audit.sh BUILD: coso-audit against a real central over its HTTP API.
+# An untouched log verifies clean (in full, then incrementally) and
+# rebuilds to the central's digest; then each tampering of the provincial
+# database, made with sqlite3 on a copy served by its own central, is
+# detected and named; an unreachable central is told apart (exit 3).
+NAME=e2e-audit
+. "$(dirname "$0")/lib.sh"
+
+PORT=$(free_port)
+URL="tcp://127.0.0.1:$PORT"
+DATA="$ROOT/deploy/data/lang-son-2024.csv"
+
+audit() { "$B/coso-audit" "$@"; }
+
+# serve DB HTTPPORT: a central on DB with the HTTP API on HTTPPORT and a
+# sync listener of its own; a sync port taken meanwhile is picked again.
+serve() {
+	for _try in 1 2 3 4 5; do
+		_sp=$(free_port)
+		"$B/cosod" central run --db "$1" --listen "tcp://127.0.0.1:$_sp" \
+			--http "127.0.0.1:$2" >>"$T/serve.log" 2>&1 &
+		SERVED=$!
+		PIDS="$PIDS $SERVED"
+		for _i in $(seq 50); do
+			kill -0 "$SERVED" 2>/dev/null || break
+			(exec 3<>"/dev/tcp/127.0.0.1/$2") 2>/dev/null && return 0
+			sleep 0.1
+		done
+	done
+	bad "cannot serve $1"
+}
+unserve() {
+	kill -TERM "$SERVED" 2>/dev/null
+	wait "$SERVED" 2>/dev/null
+}
+
+# audit_json CODE DESC STATE HTTPPORT CMD...: runs coso-audit --json,
+# expects the exit code; the answer is left in $T/audit.json.
+audit_json() {
+	_want=$1 _desc=$2 _st=$3 _hp=$4
+	shift 4
+	audit --central "http://127.0.0.1:$_hp" --central-key "$T/central.pub" \
+		--state "$_st" --json "$@" >"$T/audit.json" 2>"$T/audit.err"
+	_got=$?
+	if [ "$_got" -eq "$_want" ]; then ok; else
+		bad "$_desc: exit $_got, wanted $_want"
+		cat "$T/audit.json" "$T/audit.err"
+	fi
+}
+# has WHAT [INDEX]: the last answer names the anomaly (at the index).
+has() {
+	[ -n "${AUDIT_DEBUG:-}" ] && jq -c ".anomalies[] | [.what, .index, .message]" "$T/audit.json" | head -5
+	if [ -n "${2:-}" ]; then
+		_n=$(jq "[.anomalies[] | select(.what == \"$1\" and .index == $2)]
+			| length" "$T/audit.json")
+	else
+		_n=$(jq "[.anomalies[] | select(.what == \"$1\")] | length" \
+			"$T/audit.json")
+	fi
+	if [ "${_n:-0}" -ge 1 ]; then ok; else
+		bad "anomaly $1 ${2:-} not reported"; cat "$T/audit.json"; fi
+}
+
+# --- a province with two devices and their visits ------------------------
+run_ok "admin init" coso --store "$T/admin" init --cadre admin \
+	--name "Ban Tổ chức Tỉnh ủy"
+cp "$T/out" "$T/admin.pub"
+run_ok "central init" cosod central init --db "$T/central.db" \
+	--admin-key "$T/admin.pub" --origin "lang-son.coso/audit-test"
+cp "$T/out" "$T/central.pub"
+run_ok "admin pin" coso --store "$T/admin" pin --central "$URL" \
+	--central-key "$T/central.pub"
+run_ok "units" coso --store "$T/admin" admin units import "$DATA"
+for d in a b; do
+	run_ok "cadre $d" coso --store "$T/admin" admin cadre add --id "cb-$d" \
+		--name "Cán bộ $d"
+	coso --store "$T/admin" admin token --cadre "cb-$d" >"$T/token-$d"
+	run_ok "init $d" coso --store "$T/$d" init --cadre "cb-$d" \
+		--name "Cán bộ $d" --central "$URL" --central-key "$T/central.pub"
+	run_ok "units $d" coso --store "$T/$d" units import "$DATA"
+done
+run_ok "assign a" coso --store "$T/admin" admin assign --cadre cb-a \
+	--unit 06043 --role in-charge --from 2025-01-01
+run_ok "assign b" coso --store "$T/admin" admin assign --cadre cb-b \
+	--unit 06160 --role monitor --from 2025-01-01
+start_central
+run_ok "admin sync" coso --store "$T/admin" sync
+for d in a b; do
+	run_ok "enroll $d" coso --store "$T/$d" enroll "$(cat "$T/token-$d")"
+done
+for i in 1 2 3 4 5 6; do
+	coso --store "$T/a" visit add --unit 06043 --date 2025-11-0$i \
+		--purpose "Thăm thôn Đào Viên lần $i" >/dev/null
+	coso --store "$T/b" visit add --unit 06160 --date 2025-11-0$i \
+		--purpose "Làm việc với xã Gia Miễn lần $i" >/dev/null
+done
+run_ok "sync a" coso --store "$T/a" sync
+run_ok "sync b" coso --store "$T/b" sync
+stop_central
+cp "$T/central.db" "$T/old.db" # a copy for the rollback below
+
+# --- untouched: verifies clean, in full and incrementally ----------------
+H=$(free_port)
+serve "$T/central.db" "$H"
+SIZE=$(cosod central stats --db "$T/central.db" --json | jq .tree_size)
+audit_json 0 "clean full verify" "$T/state" "$H" verify --full
+same "$(jq .ok "$T/audit.json")" true "clean log: ok"
+same "$(jq .tree_size "$T/audit.json")" "$SIZE" "verified the whole tree"
+same "$(jq .checked "$T/audit.json")" "$SIZE" "every entry checked"
+same "$(jq '.anomalies | length' "$T/audit.json")" 0 "no anomaly"
+same "$(jq -r .root "$T/audit.json")" \
+	"$(cosod central checkpoint --db "$T/central.db" | sed -n 3p)" \
+	"root is the checkpoint's"
+run_ok "receipts verify offline (a)" coso --store "$T/a" receipts verify
+unserve
+
+# more visits; the next run checks only the new entries
+start_central
+coso --store "$T/a" visit add --unit 06043 --date 2025-11-09 \
+	--purpose "Thăm hộ nghèo" >/dev/null
+run_ok "sync a again" coso --store "$T/a" sync
+stop_central
+SIZE2=$(cosod central stats --db "$T/central.db" --json | jq .tree_size)
+serve "$T/central.db" "$H"
+audit_json 0 "incremental verify" "$T/state" "$H" verify
+same "$(jq .from "$T/audit.json")" "$SIZE" "incremental: starts where it stopped"
+same "$(jq .checked "$T/audit.json")" "$((SIZE2 - SIZE))" "only new entries"
+audit_json 0 "rebuild" "$T/state" "$H" rebuild
+same "$(jq -r .rebuilt_digest "$T/audit.json")" \
+	"$(cosod central digest --db "$T/central.db")" "rebuilt digest"
+same "$(jq -r .central_digest "$T/audit.json")" \
+	"$(cosod central digest --db "$T/central.db")" "central's digest"
+unserve
+cp -r "$T/state" "$T/clean-state"
+
+# tamper SQL: a copy of the clean central changed with sqlite3, served.
+tamper() {
+	rm -rf "$T/t.db" "$T/t.db-wal" "$T/t.db-shm" "$T/tstate"
+	cp "$T/central.db" "$T/t.db"
+	cp "$T/central.db.key" "$T/t.db.key"
+	cp -r "$T/clean-state" "$T/tstate"
+	sqlite3 "$T/t.db" "$1"
+	serve "$T/t.db" "$H"
+}
+
+# --- a visit's text changed in the provincial database ----------------
+tamper "UPDATE visits SET purpose = 'Đã sửa'
+	WHERE id = (SELECT min(id) FROM visits)"
+audit_json 1 "edited visit" "$T/tstate" "$H" rebuild
+has digest
+same "$(jq -r ".anomalies[0].message" "$T/audit.json" | grep -o "(visits)")" "(visits)" "names the table"
+unserve
+
+# --- a change-set row deleted ---------------------------------------------
+tamper "DELETE FROM changesets WHERE position = 5"
+audit_json 1 "deleted row" "$T/tstate" "$H" verify --full
+has entry_missing 5
+unserve
+
+# --- a leaf rewritten: its received time, then the stored leaf hash -------
+tamper "UPDATE changesets SET received_ms = received_ms - 86400000
+	WHERE position = 7"
+audit_json 1 "rewritten received time" "$T/tstate" "$H" verify --full
+has leaf_hash 7
+unserve
+tamper "UPDATE tree_hashes SET hash = zeroblob(32) WHERE start = 8
+	AND size = 1"
+audit_json 1 "rewritten leaf hash" "$T/tstate" "$H" verify --full
+has leaf_hash 8
+unserve
+
+# --- a change-set's bytes altered (one byte of its body) -----------------
+tamper "UPDATE changesets SET bytes = substr(bytes, 1, 99) || x'00' ||
+	substr(bytes, 101) WHERE position = 9"
+audit_json 1 "altered bytes" "$T/tstate" "$H" verify --full
+has entry_id 9
+unserve
+
+# --- rollback: an older copy of the database restored --------------------
+rm -rf "$T/tstate" && cp -r "$T/clean-state" "$T/tstate"
+cp "$T/central.db.key" "$T/old.db.key"
+serve "$T/old.db" "$H"
+audit_json 1 "rollback" "$T/tstate" "$H" verify
+has rollback
+unserve
+
+# --- the central key replaced: new checkpoints signed by another key ------
+rm -rf "$T/k.db" "$T/tstate" && cp -r "$T/clean-state" "$T/tstate"
+run_ok "other central" cosod central init --db "$T/k.db" \
+	--admin-key "$T/admin.pub" --origin "lang-son.coso/audit-test"
+cp "$T/out" "$T/k.pub"
+cp "$T/central.db" "$T/t.db"
+cp "$T/k.db.key" "$T/t.db.key"
+rm -f "$T/t.db-wal" "$T/t.db-shm"
+sqlite3 "$T/t.db" "UPDATE meta SET value = CAST(readfile('$T/k.pub') AS TEXT)
+	WHERE key = 'central_pk'"
+PORT=$(free_port)
+URL="tcp://127.0.0.1:$PORT"
+"$B/cosod" central run --db "$T/t.db" --listen "$URL" \
+	--http "127.0.0.1:$H" >>"$T/serve.log" 2>&1 &
+SERVED=$!
+PIDS="$PIDS $SERVED"
+sleep 0.5
+# A device's frame sealed to the new key: the central commits and signs.
+coso --store "$T/a" visit add --unit 06043 --date 2025-11-10 \
+	--purpose "Sau khi thay khoá" >/dev/null
+"$B/wirepush" "$T/a" "$URL" "$T/k.pub" reverse >"$T/wp.out" 2>&1
+same "$(awk '{print $2}' "$T/wp.out")" 1 "pushed under the new key"
+audit_json 1 "replaced key" "$T/tstate" "$H" verify
+has checkpoint_signature
+unserve
+
+# --- the central unreachable: exit 3, not a verification failure ---------
+audit_json 3 "central down" "$T/clean-state" "$(free_port)" verify
+
+finish

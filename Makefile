@@ -275,6 +275,13 @@ $(B)/fuzz/fuzz_httpq: tests/fuzz/fuzz_httpq.c daemon/central/httpq.c \
 	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
 		$(FUZZ_FLAGS) -o $@ $< daemon/central/httpq.c
 
+$(B)/fuzz/fuzz_api: tests/fuzz/fuzz_api.c client/audit/api.c \
+		client/audit/audit.h $(PROTO_SRCS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
+		$(FUZZ_FLAGS) -o $@ $< client/audit/api.c $(PROTO_SRCS) $(LIBS)
+
 $(B)/bench_audit: bench/bench_audit.c bench/bench_common.h \
 		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")

@@ -40,6 +40,10 @@ enum audit_rv {
 /* ---- fetch.c: HTTP GET with retries ------------------------------------ */
 
 struct fetch {
+	/* The transport: fetch_init sets libcurl's; a test or fuzz target
+	 * sets its own.  Same contract as fetch_get. */
+	int (*get)(struct fetch *f, const char *path, size_t max, char **body,
+	    size_t *len);
 	void *curl;          /* CURL * */
 	void *headers;       /* struct curl_slist * (Authorization) */
 	char base[1024];     /* the central's URL, no trailing '/' */
@@ -59,8 +63,12 @@ void fetch_fini(struct fetch *f);
  * backoff; AUDIT_NET after the last try, AUDIT_HTTP for a 4xx (not
  * retried), AUDIT_BAD for a body over max.  Messages in f->err.
  */
-int fetch_get(
-    struct fetch *f, const char *path, size_t max, char **body, size_t *len);
+static inline int
+fetch_get(
+    struct fetch *f, const char *path, size_t max, char **body, size_t *len)
+{
+	return f->get(f, path, max, body, len);
+}
 
 /* ---- api.c: the central's answers -------------------------------------- */
 

@@ -88,6 +88,13 @@ fetch_checkpoint(struct run *r, struct coso_checkpoint *cp, char *err)
 {
 	int rv = api_checkpoint(r->f, &r->note, &r->note_len);
 
+	if (rv == AUDIT_HTTP && (r->f->status == 401 || r->f->status == 403)) {
+		snprintf(err, AUDIT_ERR_MAX,
+		    _("the central refused the request (HTTP %ld): it wants a "
+		      "bearer token (--token FILE), or another one"),
+		    r->f->status);
+		return AUDIT_MEM;
+	}
 	if (rv != AUDIT_OK) {
 		snprintf(err, AUDIT_ERR_MAX, "%s", r->f->err);
 		return rv == AUDIT_HTTP || rv == AUDIT_BAD ? AUDIT_BAD : rv;

@@ -51,6 +51,9 @@ on_data(char *data, size_t size, size_t nmemb, void *arg)
 	return n;
 }
 
+static int curl_get(
+    struct fetch *f, const char *path, size_t max, char **body, size_t *len);
+
 int
 fetch_init(struct fetch *f, const char *base, const char *token)
 {
@@ -68,6 +71,7 @@ fetch_init(struct fetch *f, const char *base, const char *token)
 		return AUDIT_BAD;
 	}
 	memcpy(f->base, base, n);
+	f->get        = curl_get;
 	f->tries      = 5;
 	f->backoff_ms = 500;
 	if ((f->curl = curl_easy_init()) == NULL) {
@@ -148,8 +152,8 @@ attempt(struct fetch *f, const char *url, struct sink *k, char *cerr)
 	return rc;
 }
 
-int
-fetch_get(
+static int
+curl_get(
     struct fetch *f, const char *path, size_t max, char **body, size_t *len)
 {
 	struct sink k = {.max = max};

@@ -19,7 +19,8 @@ serve() {
 	for _try in 1 2 3 4 5; do
 		_sp=$(free_port)
 		"$B/cosod" central run --db "$1" --listen "tcp://127.0.0.1:$_sp" \
-			--http "127.0.0.1:$2" >>"$T/serve.log" 2>&1 &
+			--http "127.0.0.1:$2" ${3:+--http-token "$3"} \
+			>>"$T/serve.log" 2>&1 &
 		SERVED=$!
 		PIDS="$PIDS $SERVED"
 		for _i in $(seq 50); do
@@ -209,6 +210,16 @@ coso --store "$T/a" visit add --unit 06043 --date 2025-11-10 \
 same "$(awk '{print $2}' "$T/wp.out")" 1 "pushed under the new key"
 audit_json 1 "replaced key" "$T/tstate" "$H" verify
 has checkpoint_signature
+unserve
+
+# --- a central that wants a bearer token ----------------------------------
+printf 'k3Y-%s\n' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" >"$T/token"
+serve "$T/central.db" "$H" "$T/token"
+audit_json 2 "no token: refused, not an anomaly" "$T/clean-state" "$H" verify
+grep -q "token" "$T/audit.err" && ok || bad "the refusal names the token"
+audit_json 0 "with the token" "$T/clean-state" "$H" --token "$T/token" verify
+if grep -q "$(cat "$T/token")" "$T/audit.json" "$T/audit.err" "$T/serve.log"
+then bad "the token reached an output"; else ok; fi
 unserve
 
 # --- the central unreachable: exit 3, not a verification failure ---------

@@ -204,10 +204,12 @@ test: deps
 	$(Q)sh tests/cli/run.sh $(B)
 	$(Q)sh tests/cli/test_field.sh $(B)
 	$(Q)sh tests/cli/test_admin.sh $(B)
+	$(Q)sh tests/cli/test_tree.sh $(B)
 	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
 	$(Q)bash tests/e2e/test_sync.sh $(B)
 	$(Q)bash tests/e2e/test_http.sh $(B)
 	$(Q)bash tests/e2e/test_audit.sh $(B)
+	$(Q)bash tests/e2e/test_leader.sh $(B)
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)

@@ -65,8 +65,22 @@ done(struct coso_store *s, int e, const char *what)
 	return rv;
 }
 
+/* Reads a CSV file whole; 0 or EXIT_FAIL after a message. */
 static int
-admin_units(const struct cli_opts *g, int argc, char **argv)
+read_csv(const char *path, uint8_t **csv, size_t *len)
+{
+	int e;
+
+	if ((e = coso_file_read(path, UNITS_CSV_MAX, csv, len)) != 0) {
+		util_err(_("cannot read units `%s': %s"), path,
+		    e == EFBIG ? cli_strerror(COSO_ETOOBIG) : strerror(e));
+		return EXIT_FAIL;
+	}
+	return 0;
+}
+
+static int
+units_import(const struct cli_opts *g, int argc, char **argv)
 {
 	const char *const names[] = {NULL};
 	const char *path          = NULL, *vals[1];
@@ -75,15 +89,11 @@ admin_units(const struct cli_opts *g, int argc, char **argv)
 	size_t len = 0, count = 0, ncs = 0;
 	int e, rv;
 
-	if (argc < 2 || strcmp(argv[1], "import") != 0
-	    || opts(argc - 1, argv + 1, names, vals, &path) != 0
-	    || path == NULL) {
+	if (opts(argc, argv, names, vals, &path) != 0 || path == NULL) {
 		return EXIT_USAGE;
 	}
-	if ((e = coso_file_read(path, UNITS_CSV_MAX, &csv, &len)) != 0) {
-		util_err(_("cannot read units `%s': %s"), path,
-		    e == EFBIG ? cli_strerror(COSO_ETOOBIG) : strerror(e));
-		return EXIT_FAIL;
+	if ((rv = read_csv(path, &csv, &len)) != 0) {
+		return rv;
 	}
 	if ((rv = cli_open(g, &s)) == 0) {
 		e = coso_admin_units_import(
@@ -97,6 +107,83 @@ admin_units(const struct cli_opts *g, int argc, char **argv)
 	}
 	free(csv);
 	return rv;
+}
+
+static int
+units_merge(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[] = {"date", NULL};
+	const char *path = NULL, *v[1] = {NULL};
+	struct coso_merge_result r = {0};
+	struct coso_store *s       = NULL;
+	uint8_t *csv               = NULL;
+	size_t len                 = 0;
+	int32_t date;
+	int e, rv;
+
+	if (opts(argc, argv, names, v, &path) != 0 || path == NULL
+	    || v[0] == NULL) {
+		return EXIT_USAGE;
+	}
+	if ((rv = cli_date("--date", v[0], &date)) != 0
+	    || (rv = read_csv(path, &csv, &len)) != 0) {
+		return rv;
+	}
+	if ((rv = cli_open(g, &s)) == 0) {
+		e = coso_admin_units_merge(s, (char *) csv, len, date, &r);
+		if (e == COSO_OK) {
+			printf(
+			    _("%zu units merged away, %zu kept their code, "
+			      "%zu districts ended; %zu change-sets signed\n"),
+			    r.ended, r.continued, r.districts, r.changesets);
+		}
+		rv = done(s, e, _("cannot merge units"));
+	}
+	free(csv);
+	return rv;
+}
+
+static int
+units_move(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[] = {"parent", "date", NULL};
+	const char *code = NULL, *v[2] = {NULL};
+	struct coso_store *s = NULL;
+	size_t ncs           = 0;
+	int32_t date;
+	int e, rv;
+
+	if (opts(argc, argv, names, v, &code) != 0 || code == NULL
+	    || v[0] == NULL || v[1] == NULL) {
+		return EXIT_USAGE;
+	}
+	if ((rv = cli_date("--date", v[1], &date)) != 0
+	    || (rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	e = coso_admin_units_move(s, code, v[0], date, &ncs);
+	if (e == COSO_OK) {
+		printf(_("%zu change-sets signed\n"), ncs);
+	}
+	return done(s, e, _("cannot move the unit"));
+}
+
+static int
+admin_units(const struct cli_opts *g, int argc, char **argv)
+{
+	if (argc < 2) {
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "import") == 0) {
+		return units_import(g, argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "merge") == 0) {
+		return units_merge(g, argc - 1, argv + 1);
+	}
+	if (strcmp(argv[1], "move") == 0) {
+		return units_move(g, argc - 1, argv + 1);
+	}
+	return EXIT_USAGE;
 }
 
 static int
@@ -185,20 +272,22 @@ role_parse(const char *s, enum coso_role *out)
 static int
 admin_assign(const struct cli_opts *g, int argc, char **argv)
 {
-	const char *const names[]
-	    = {"cadre", "unit", "role", "from", "to", "decision", NULL};
-	const char *v[6]        = {NULL};
+	const char *const names[] = {
+	    "cadre", "unit", "role", "from", "to", "decision", "sector", NULL};
+	const char *v[7]        = {NULL};
 	struct coso_assign_in a = {0};
 	struct coso_store *s    = NULL;
 	uint8_t id[16];
 	int e, rv;
 
 	if (opts(argc, argv, names, v, NULL) != 0 || v[0] == NULL
-	    || v[1] == NULL || v[2] == NULL || v[3] == NULL) {
+	    || (v[1] == NULL) == (v[6] == NULL) || v[2] == NULL
+	    || v[3] == NULL) {
 		return EXIT_USAGE;
 	}
 	a.cadre_id = v[0];
 	a.unit     = v[1];
+	a.sector   = v[6];
 	a.decision = v[5];
 	if ((rv = role_parse(v[2], &a.role)) != 0
 	    || (rv = cli_date("--from", v[3], &a.from)) != 0
@@ -216,8 +305,8 @@ static int
 admin_rotate(const struct cli_opts *g, int argc, char **argv)
 {
 	const char *const names[]
-	    = {"cadre", "unit", "to-cadre", "date", "note", NULL};
-	const char *v[5]        = {NULL};
+	    = {"cadre", "unit", "to-cadre", "date", "note", "decision", NULL};
+	const char *v[6]        = {NULL};
 	struct coso_rotate_in r = {0};
 	struct coso_store *s    = NULL;
 	uint8_t id[16];
@@ -227,7 +316,7 @@ admin_rotate(const struct cli_opts *g, int argc, char **argv)
 	    || v[1] == NULL || v[2] == NULL || v[3] == NULL) {
 		return EXIT_USAGE;
 	}
-	r = (struct coso_rotate_in) {v[0], v[1], v[2], 0, v[4]};
+	r = (struct coso_rotate_in) {v[0], v[1], v[2], 0, v[4], v[5]};
 	if ((rv = cli_date("--date", v[3], &r.date)) != 0
 	    || (rv = cli_open(g, &s)) != 0) {
 		return rv;
@@ -236,6 +325,95 @@ admin_rotate(const struct cli_opts *g, int argc, char **argv)
 		cli_print_id(id);
 	}
 	return done(s, e, _("cannot record the rotation"));
+}
+
+static int
+admin_sector(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[] = {"code", "name", NULL};
+	const char *v[2]          = {NULL};
+	struct coso_store *s      = NULL;
+	int rv;
+
+	if (argc < 2 || strcmp(argv[1], "add") != 0
+	    || opts(argc - 1, argv + 1, names, v, NULL) != 0 || v[0] == NULL
+	    || v[1] == NULL) {
+		return EXIT_USAGE;
+	}
+	if ((rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	return done(s, coso_admin_sector_add(s, v[0], v[1]),
+	    _("cannot add the sector"));
+}
+
+static int
+admin_team(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[] = {"sector", "name", "leader", NULL};
+	const char *v[3]          = {NULL};
+	struct coso_store *s      = NULL;
+	uint8_t id[16];
+	int e, rv;
+
+	if (argc < 2 || strcmp(argv[1], "add") != 0
+	    || opts(argc - 1, argv + 1, names, v, NULL) != 0 || v[0] == NULL
+	    || v[1] == NULL) {
+		return EXIT_USAGE;
+	}
+	if ((rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	if ((e = coso_admin_team_add(s, v[0], v[1], v[2], id)) == COSO_OK) {
+		cli_print_id(id);
+	}
+	return done(s, e, _("cannot add the team"));
+}
+
+/* A number of days from 0 to COSO_SCHEDULE_DAYS_MAX; 0 or EXIT_FAIL. */
+static int
+days_parse(const char *opt, const char *v, unsigned *out)
+{
+	char *end = NULL;
+	long n    = strtol(v, &end, 10);
+
+	if (*v == 0 || *end != 0 || n < 0 || n > COSO_SCHEDULE_DAYS_MAX) {
+		util_err(_("invalid %s `%s': 0 to %u days"), opt, v,
+		    COSO_SCHEDULE_DAYS_MAX);
+		return EXIT_FAIL;
+	}
+	*out = (unsigned) n;
+	return 0;
+}
+
+static int
+admin_schedule(const struct cli_opts *g, int argc, char **argv)
+{
+	static const char *const kinds[]
+	    = {"quarterly", "six-monthly", "yearly"};
+	const char *const names[] = {"kind", "due-days", "grace-days", NULL};
+	const char *v[3]          = {NULL};
+	struct coso_store *s      = NULL;
+	unsigned due, grace;
+	int kind = 0, rv;
+
+	if (argc < 2 || strcmp(argv[1], "set") != 0
+	    || opts(argc - 1, argv + 1, names, v, NULL) != 0 || v[0] == NULL
+	    || v[1] == NULL || v[2] == NULL) {
+		return EXIT_USAGE;
+	}
+	if ((rv = word_parse(v[0], kinds, &kind,
+	         _("invalid kind `%s': quarterly, six-monthly or yearly")))
+	        != 0
+	    || (rv = days_parse("--due-days", v[1], &due)) != 0
+	    || (rv = days_parse("--grace-days", v[2], &grace)) != 0
+	    || (rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	return done(s,
+	    coso_admin_schedule_set(
+	        s, (enum coso_schedule_kind) kind, due, grace),
+	    _("cannot set the schedule"));
 }
 
 static int
@@ -299,6 +477,9 @@ static const struct {
     {"token", admin_token},
     {"assign", admin_assign},
     {"rotate", admin_rotate},
+    {"sector", admin_sector},
+    {"team", admin_team},
+    {"schedule", admin_schedule},
     {"revoke", admin_revoke},
     {"respond", admin_respond},
 };
@@ -320,15 +501,24 @@ cmd_admin(const struct cli_opts *g, int argc, char **argv)
 	}
 	return cli_usage(
 	    "coso admin units import FILE\n"
+	    "       coso admin units merge FILE --date DATE\n"
+	    "       coso admin units move CODE --parent CODE --date DATE\n"
 	    "       coso admin cadre add --id ID --name NAME [--title T] "
 	    "[--unit CODE]\n"
 	    "       coso admin token --cadre ID [--days N]\n"
-	    "       coso admin assign --cadre ID --unit CODE --role "
-	    "in-charge|monitor|support\n"
+	    "       coso admin assign --cadre ID --unit CODE|--sector CODE "
+	    "--role in-charge|monitor|support\n"
 	    "                         --from DATE [--to DATE] "
 	    "[--decision REF]\n"
 	    "       coso admin rotate --cadre ID --unit CODE --to-cadre ID2 "
-	    "--date DATE [--note T]\n"
+	    "--date DATE\n"
+	    "                         [--note T] [--decision REF]\n"
+	    "       coso admin sector add --code CODE --name NAME\n"
+	    "       coso admin team add --sector CODE --name NAME "
+	    "[--leader CADRE]\n"
+	    "       coso admin schedule set --kind "
+	    "quarterly|six-monthly|yearly\n"
+	    "                         --due-days N --grace-days N\n"
 	    "       coso admin revoke --key KEYID [--reason T]\n"
 	    "       coso admin respond PROPOSAL-ID --status "
 	    "answered|resolved|declined --text T\n");

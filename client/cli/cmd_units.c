@@ -1,5 +1,6 @@
 /*
- * cmd_units.c: `coso units import FILE`: loads the administrative units.
+ * cmd_units.c: `coso units import FILE|list|show`: the administrative
+ * units, with the dates they existed and what they were merged into.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 
 #include "commands.h"
 #include "i18n.h"
+#include "output.h"
 #include "session.h"
 #include "util.h"
 
@@ -51,12 +53,43 @@ out:
 	return rv;
 }
 
+static const struct out_col unit_cols[] = {
+    {"code", N_("Code"), 8, 0},
+    {"name", N_("Name"), 28, 0},
+    {"level", N_("Level"), 3, 0},
+    {"parent", N_("Parent"), 8, 0},
+    {"valid_from", N_("Valid from"), 10, 0},
+    {"valid_to", N_("Valid to"), 10, 0},
+    {"merged_into", N_("Merged into"), 8, 0},
+};
+
 int
 cmd_units(const struct cli_opts *g, int argc, char **argv)
 {
+	struct list_opts lo = {0};
+	int rv;
+
 	if (argc == 3 && strcmp(argv[1], "import") == 0
 	    && strncmp(argv[2], "--", 2) != 0) {
 		return units_import(g, argv[2]);
 	}
-	return cli_usage("coso units import FILE\n");
+	if (argc > 1 && strcmp(argv[1], "list") == 0
+	    && (rv = cli_list_opts(
+	            argc - 1, argv + 1, LIST_UNIT | LIST_SINCE, &lo))
+	        != EXIT_USAGE) {
+		return rv != 0 ? rv
+		               : cli_list(g, coso_unit_list, &lo, unit_cols,
+		                   sizeof(unit_cols) / sizeof(unit_cols[0]),
+		                   _("cannot list units"));
+	}
+	if (argc > 1 && strcmp(argv[1], "show") == 0
+	    && (rv = cli_show(g, coso_unit_show, argc - 1, argv + 1,
+	            _("cannot show unit `%s'")))
+	        >= 0) {
+		return rv;
+	}
+	return cli_usage("coso units import FILE\n"
+	                 "       coso units list [--unit PARENT] "
+	                 "[--since DATE] [--json]\n"
+	                 "       coso units show CODE [--json]\n");
 }

@@ -17,7 +17,7 @@ static const struct {
 	const char *help;
 } commands[] = {
     {"init", cmd_init, N_("create the store and the device key")},
-    {"units", cmd_units, N_("import the administrative units")},
+    {"units", cmd_units, N_("import and list the administrative units")},
     {"visit", cmd_visit, N_("record, list and show field visits")},
     {"report", cmd_report, N_("write, submit and show periodic reports")},
     {"proposal", cmd_proposal, N_("list proposals and their state")},

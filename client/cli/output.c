@@ -64,6 +64,19 @@ static const struct {
     {"ops", N_("Ops")},
     {"ok", N_("Verified")},
     {"error", N_("Error")},
+    {"code", N_("Code")},
+    {"name", N_("Name")},
+    {"level", N_("Level")},
+    {"parent", N_("Parent")},
+    {"parent_name", N_("Parent name")},
+    {"valid_from", N_("Valid from")},
+    {"valid_to", N_("Valid to")},
+    {"merged_into", N_("Merged into")},
+    {"merged_into_name", N_("Merged into (name)")},
+    {"old_parent", N_("Old parent")},
+    {"new_parent", N_("New parent")},
+    {"move", N_("Re-parented")},
+    {"merged_from", N_("Merged from")},
 };
 
 #define NLABELS (sizeof(labels) / sizeof(labels[0]))

@@ -314,12 +314,227 @@ coso_admin_token(struct coso_store *s, const char *cadre_id, unsigned days,
 }
 
 /*
+ * Sectors, teams and the reporting schedule: named rows, so that adding
+ * again (or setting a schedule again) updates the same row.
+ */
+
+/* Checks that a sector code is known to this store. */
+static int
+sector_known(struct coso_store *s, const char *code)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(
+	        s->db, "SELECT 1 FROM sectors WHERE code = ?", -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the sectors");
+	}
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_DONE
+	    ? cosoi_fail(s, COSO_ENOENT, "sector: unknown sector `%s'", code)
+	    : cosoi_db_fail(s, "cannot read the sectors");
+}
+
+/* A local row written with the change-set: sql bound with id (if not
+ * NULL), then ntext texts (NULL binds NULL), then nint integers. */
+struct local_row {
+	const char *sql;
+	const uint8_t *id; /* bound first when not NULL */
+	int ntext;         /* leading text values */
+	const char *t[3];
+	int nint;
+	int64_t n[3];
+};
+
+static int
+row_local(struct coso_store *s, const void *arg)
+{
+	const struct local_row *r = arg;
+	sqlite3_stmt *st          = NULL;
+	int i, k = 1, rc;
+
+	if (sqlite3_prepare_v2(s->db, r->sql, -1, &st, NULL) != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot store the row");
+	}
+	if (r->id != NULL) {
+		sqlite3_bind_blob(st, k++, r->id, 16, SQLITE_STATIC);
+	}
+	for (i = 0; i < r->ntext; i++) {
+		sqlite3_bind_text(st, k++, r->t[i], -1, SQLITE_STATIC);
+	}
+	for (i = 0; i < r->nint; i++) {
+		sqlite3_bind_int64(st, k++, r->n[i]);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? COSO_OK
+	                         : cosoi_db_fail(s, "cannot store the row");
+}
+
+int
+coso_admin_sector_add(struct coso_store *s, const char *code, const char *name)
+{
+	struct local_row r  = {.sql = "INSERT INTO sectors (code, name) "
+	                               "VALUES (?, ?) ON CONFLICT (code) DO "
+	                               "UPDATE SET name = excluded.name",
+	     .ntext                 = 2};
+	struct coso_body *b = NULL;
+	char *norm          = NULL;
+	uint8_t row[16];
+	int rv;
+
+	if ((rv = cosoi_key_load(s)) || (rv = ident_ok(s, "code", code))
+	    || (rv = cosoi_text(s, "name", name, &norm))) {
+		goto out;
+	}
+	if (norm == NULL) {
+		rv = cosoi_fail(s, COSO_EFIELD, "name: a name is required");
+		goto out;
+	}
+	coso_uuid_named(row, "sector", code);
+	if ((rv = coso_body_new(&b))
+	    || (rv = coso_body_op(b, COSO_T_SECTOR, row, COSO_UPSERT))
+	    || (rv = coso_body_text(b, 1, code, strlen(code)))
+	    || (rv = coso_body_text(b, 2, norm, strlen(norm)))) {
+		rv = body_fail(s, "sector", rv);
+		goto out;
+	}
+	r.t[0] = code;
+	r.t[1] = norm;
+	rv     = sign_with(s, b, row_local, &r);
+out:
+	coso_body_free(b);
+	free(norm);
+	return rv;
+}
+
+/* A team's row id: named by its sector and name, so a second `team add'
+ * of the same team updates its leader. */
+static int
+team_id(struct coso_store *s, const char *sector, const char *name,
+    uint8_t row[16])
+{
+	size_t ns = strlen(sector), nn = strlen(name);
+	char key[COSO_TEXT_MAX + 80];
+
+	if (ns + nn + 2 > sizeof(key)) {
+		return cosoi_fail(s, COSO_ETOOBIG, "name: too long");
+	}
+	memcpy(key, sector, ns);
+	key[ns] = '/';
+	memcpy(key + ns + 1, name, nn + 1);
+	coso_uuid_named(row, "team", key);
+	return COSO_OK;
+}
+
+int
+coso_admin_team_add(struct coso_store *s, const char *sector, const char *name,
+    const char *leader, uint8_t id[static 16])
+{
+	struct local_row r  = {.sql = "INSERT INTO teams (id, sector, name, "
+	                               "leader) VALUES (?, ?, ?, ?) ON "
+	                               "CONFLICT (id) DO UPDATE SET leader = "
+	                               "excluded.leader",
+	     .ntext                 = 3};
+	struct coso_body *b = NULL;
+	char *norm          = NULL;
+	uint8_t row[16];
+	int rv;
+
+	if ((rv = cosoi_key_load(s)) || (rv = ident_ok(s, "sector", sector))
+	    || (rv = sector_known(s, sector))
+	    || (leader != NULL && (rv = ident_ok(s, "leader", leader)))
+	    || (rv = cosoi_text(s, "name", name, &norm))) {
+		goto out;
+	}
+	if (norm == NULL) {
+		rv = cosoi_fail(s, COSO_EFIELD, "name: a name is required");
+		goto out;
+	}
+	if ((rv = team_id(s, sector, norm, row)) != COSO_OK) {
+		goto out;
+	}
+	if ((rv = coso_body_new(&b))
+	    || (rv = coso_body_op(b, COSO_T_TEAM, row, COSO_UPSERT))
+	    || (rv = coso_body_text(b, 1, sector, strlen(sector)))
+	    || (rv = coso_body_text(b, 2, norm, strlen(norm)))
+	    || (rv = leader ? coso_body_text(b, 3, leader, strlen(leader))
+	                    : coso_body_null(b, 3))) {
+		rv = body_fail(s, "team", rv);
+		goto out;
+	}
+	r.id   = row;
+	r.t[0] = sector;
+	r.t[1] = norm;
+	r.t[2] = leader;
+	if ((rv = sign_with(s, b, row_local, &r)) == COSO_OK) {
+		memcpy(id, row, 16);
+	}
+out:
+	coso_body_free(b);
+	free(norm);
+	return rv;
+}
+
+int
+coso_admin_schedule_set(struct coso_store *s, enum coso_schedule_kind kind,
+    unsigned due_days, unsigned grace_days)
+{
+	static const char *const names[]
+	    = {"", "quarterly", "six-monthly", "yearly"};
+	struct local_row r  = {.sql = "INSERT INTO schedules (id, kind, "
+	                               "due_days, grace_days) VALUES (?, ?, "
+	                               "?, ?) ON CONFLICT (id) DO UPDATE SET "
+	                               "due_days = excluded.due_days, "
+	                               "grace_days = excluded.grace_days",
+	     .nint                  = 3};
+	struct coso_body *b = NULL;
+	uint8_t row[16];
+	int rv;
+
+	if ((rv = cosoi_key_load(s)) != COSO_OK) {
+		return rv;
+	}
+	if (kind < COSO_SCHED_QUARTERLY || kind > COSO_SCHED_YEARLY) {
+		return cosoi_fail(
+		    s, COSO_EFIELD, "kind: quarterly, six-monthly or yearly");
+	}
+	if (due_days > COSO_SCHEDULE_DAYS_MAX
+	    || grace_days > COSO_SCHEDULE_DAYS_MAX) {
+		return cosoi_fail(s, COSO_EFIELD, "days: from 0 to %u days",
+		    COSO_SCHEDULE_DAYS_MAX);
+	}
+	coso_uuid_named(row, "schedule", names[kind]);
+	if ((rv = coso_body_new(&b))
+	    || (rv = coso_body_op(b, COSO_T_SCHEDULE, row, COSO_UPSERT))
+	    || (rv = coso_body_int(b, 1, (int64_t) kind))
+	    || (rv = coso_body_int(b, 2, (int64_t) due_days))
+	    || (rv = coso_body_int(b, 3, (int64_t) grace_days))) {
+		rv = body_fail(s, "schedule", rv);
+	} else {
+		r.id   = row;
+		r.n[0] = (int64_t) kind;
+		r.n[1] = (int64_t) due_days;
+		r.n[2] = (int64_t) grace_days;
+		rv     = sign_with(s, b, row_local, &r);
+	}
+	coso_body_free(b);
+	return rv;
+}
+
+/*
  * Assignments.
  */
 
 struct assignment {
 	uint8_t id[16];
-	const char *cadre, *unit, *decision, *note;
+	const char *cadre, *unit, *sector, *decision, *note;
 	int role;
 	int32_t from, to; /* to 0: open-ended */
 	const uint8_t *replaces;
@@ -332,7 +547,11 @@ assignment_op(struct coso_body *b, const struct assignment *a)
 
 	if ((rv = coso_body_op(b, COSO_T_ASSIGNMENT, a->id, COSO_UPSERT))
 	    || (rv = coso_body_text(b, 1, a->cadre, strlen(a->cadre)))
-	    || (rv = coso_body_text(b, 2, a->unit, strlen(a->unit)))
+	    || (rv = a->unit ? coso_body_text(b, 2, a->unit, strlen(a->unit))
+	                     : coso_body_null(b, 2))
+	    || (rv = a->sector
+	            ? coso_body_text(b, 3, a->sector, strlen(a->sector))
+	            : coso_body_null(b, 3))
 	    || (rv = coso_body_int(b, 4, a->role))
 	    || (rv = coso_body_int(b, 5, a->from))
 	    || (rv = a->to ? coso_body_int(b, 6, a->to) : coso_body_null(b, 6))
@@ -354,8 +573,9 @@ assignment_local(struct coso_store *s, const void *arg)
 
 	if (sqlite3_prepare_v2(s->db,
 	        "INSERT INTO assignments (id, cadre_id, unit, role, "
-	        "valid_from, valid_to, decision, replaces, handover_note) "
-	        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
+	        "valid_from, valid_to, decision, replaces, handover_note, "
+	        "sector) "
+	        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO "
 	        "UPDATE SET valid_to = excluded.valid_to",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
@@ -374,6 +594,7 @@ assignment_local(struct coso_store *s, const void *arg)
 		sqlite3_bind_blob(st, 8, a->replaces, 16, SQLITE_STATIC);
 	}
 	sqlite3_bind_text(st, 9, a->note, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 10, a->sector, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	return rc == SQLITE_DONE
@@ -386,8 +607,15 @@ assign_check(struct coso_store *s, const struct coso_assign_in *in)
 {
 	int rv;
 
-	if ((rv = ident_ok(s, "cadre", in->cadre_id))
-	    || (rv = cosoi_unit_known(s, "unit", in->unit))) {
+	if ((rv = ident_ok(s, "cadre", in->cadre_id)) != COSO_OK) {
+		return rv;
+	}
+	if ((in->unit == NULL) == (in->sector == NULL)) {
+		return cosoi_fail(s, COSO_EFIELD,
+		    "unit, sector: give one of the two, not both");
+	}
+	if ((in->unit != NULL && (rv = cosoi_unit_known(s, "unit", in->unit)))
+	    || (in->sector != NULL && (rv = sector_known(s, in->sector)))) {
 		return rv;
 	}
 	if (in->role < COSO_ROLE_IN_CHARGE || in->role > COSO_ROLE_SUPPORT) {
@@ -410,6 +638,7 @@ coso_admin_assign(struct coso_store *s, const struct coso_assign_in *in,
 {
 	struct assignment a = {.cadre = in->cadre_id,
 	    .unit                     = in->unit,
+	    .sector                   = in->sector,
 	    .role                     = (int) in->role,
 	    .from                     = in->from,
 	    .to                       = in->to};
@@ -519,16 +748,18 @@ coso_admin_rotate(struct coso_store *s, const struct coso_rotate_in *in,
 	struct rotation r   = {{.cadre = in->cadre_id, .unit = in->unit},
 	      {.cadre = in->to_cadre, .unit = in->unit, .from = in->date}};
 	struct coso_body *b = NULL;
-	char *note = NULL, *decision = NULL;
+	char *note = NULL, *decision = NULL, *new_decision = NULL;
 	int rv;
 
 	if ((rv = cosoi_key_load(s)) || (rv = rotate_check(s, in))
 	    || (rv = cosoi_text(s, "note", in->note, &note))
+	    || (rv = cosoi_text(s, "decision", in->decision, &new_decision))
 	    || (rv = active_assignment(s, in, &r.old, &decision))) {
 		goto out;
 	}
 	r.old.to       = cosoi_date_of_days(cosoi_days(in->date) - 1);
 	r.old.decision = decision;
+	r.new.decision = new_decision;
 	r.new.role     = r.old.role;
 	r.new.replaces = r.old.id;
 	r.new.note     = note;
@@ -545,6 +776,7 @@ out:
 	coso_body_free(b);
 	free(note);
 	free(decision);
+	free(new_decision);
 	return rv;
 }
 

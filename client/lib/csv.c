@@ -84,6 +84,13 @@ plain_field(struct cosoi_csv *c, char *out)
 int
 cosoi_csv_record(struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1])
 {
+	return cosoi_csv_fields(c, f, CSV_FIELDS);
+}
+
+int
+cosoi_csv_fields(
+    struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1], size_t nfields)
+{
 	enum field_end e = END_COMMA;
 	size_t n;
 
@@ -92,7 +99,7 @@ cosoi_csv_record(struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1])
 	}
 	c->line++;
 	for (n = 0; e == END_COMMA; n++) {
-		if (n >= CSV_FIELDS) {
+		if (n >= nfields) {
 			return -1;
 		}
 		e = c->p < c->end && *c->p == '"' ? quoted_field(c, f[n])
@@ -101,5 +108,5 @@ cosoi_csv_record(struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1])
 			return -1;
 		}
 	}
-	return n == CSV_FIELDS ? 1 : -1;
+	return n == nfields ? 1 : -1;
 }

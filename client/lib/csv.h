@@ -23,4 +23,9 @@ struct cosoi_csv {
  */
 int cosoi_csv_record(struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1]);
 
+/* The same for exactly nfields fields (1 to CSV_FIELDS); f has room for
+ * nfields. */
+int cosoi_csv_fields(
+    struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1], size_t nfields);
+
 #endif /* COSO_CLIENT_CSV_H */

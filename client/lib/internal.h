@@ -85,6 +85,14 @@ int cosoi_proposal_row(struct coso_store *s, const uint8_t row[16],
     const uint8_t source[16], const char *kind, const char *unit,
     const char *text, int32_t date);
 
+/*
+ * The summary a leader's report on a district starts with (prefill.c):
+ * *out (malloc'd) is NULL when unit is not a district or this store's
+ * cadre has no assignment on it (or above it) in the period.
+ */
+int cosoi_report_summary(
+    struct coso_store *s, const char *unit, const char *period, char **out);
+
 /* Checks that a unit code is known; the failure names field. */
 int cosoi_unit_known(
     struct coso_store *s, const char *field, const char *code);

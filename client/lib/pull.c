@@ -2,7 +2,8 @@
  * pull.c: applying what a PULL brings to the device's store.
  *
  * The central sends change-sets in its log order; they are applied in
- * that order.  Mutable rows (units, cadres, assignments) take the values
+ * that order.  Mutable rows (units, cadres, assignments, sectors,
+ * teams, schedules) take the values
  * of the fields an op carries and keep the others, which is the central's
  * last-writer-wins when, as for one admin office, the log order is the
  * clock order.  Append-only records are inserted once.  A change-set this
@@ -39,6 +40,9 @@ static const struct local_table locals[] = {
     {COSO_T_PROPOSAL, "proposals", "id", 0, EX_AUTHOR | EX_KIND, 0},
     {COSO_T_REPORT, "reports", "id", 0, EX_SEQ | EX_AUTHOR | EX_REPORT, 0},
     {COSO_T_HANDOVER, "handovers", "id", 0, EX_SEQ | EX_AUTHOR, 0},
+    {COSO_T_SECTOR, "sectors", "code", 1, 0, 1},
+    {COSO_T_TEAM, "teams", "id", 0, 0, 1},
+    {COSO_T_SCHEDULE, "schedules", "id", 0, 0, 1},
 };
 
 #define NLOCALS (sizeof(locals) / sizeof(locals[0]))
@@ -330,7 +334,7 @@ apply_op(
 			return upsert(s, &locals[i], p, op);
 		}
 	}
-	return COSO_OK; /* tokens, sectors, teams, schedules: not kept */
+	return COSO_OK; /* tokens: not kept */
 }
 
 /* Notes the author's key id under the cadre the central names. */

@@ -133,6 +133,36 @@ insert_draft(struct coso_store *s, const uint8_t id[16], const char *unit,
 	    : cosoi_db_fail(s, "cannot create the report");
 }
 
+/* A new draft on a district a leader is assigned to starts with the
+ * summary of the units below it in its results section. */
+static int
+prefill(struct coso_store *s, const uint8_t id[16], const char *unit,
+    const char *period)
+{
+	sqlite3_stmt *st = NULL;
+	char *text       = NULL;
+	int rc, rv;
+
+	if ((rv = cosoi_report_summary(s, unit, period, &text)) != COSO_OK
+	    || text == NULL) {
+		return rv;
+	}
+	if (sqlite3_prepare_v2(s->db,
+	        "UPDATE reports SET results = ? WHERE id = ?", -1, &st, NULL)
+	    != SQLITE_OK) {
+		free(text);
+		return cosoi_db_fail(s, "cannot pre-fill the report");
+	}
+	sqlite3_bind_text(st, 1, text, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, id, 16, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	free(text);
+	return rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot pre-fill the report");
+}
+
 int
 coso_report_new(struct coso_store *s, const char *period, const char *unit,
     const uint8_t *amends, uint8_t id[static 16])
@@ -157,7 +187,9 @@ coso_report_new(struct coso_store *s, const char *period, const char *unit,
 	if ((rv = cosoi_unit_known(s, "unit", unit ? unit : own_unit))
 	    || (amends != NULL && (rv = submitted(s, amends, &st_sub)) != 0)
 	    || (rv = insert_draft(s, rid, unit ? unit : own_unit, period))
-	    || (amends != NULL && (rv = copy_amended(s, rid, amends)) != 0)) {
+	    || (amends != NULL && (rv = copy_amended(s, rid, amends)) != 0)
+	    || (amends == NULL
+	        && (rv = prefill(s, rid, unit ? unit : own_unit, period)))) {
 		cosoi_rollback(s);
 		goto out;
 	}

@@ -89,7 +89,21 @@ static const char v4[]
       "INSERT OR REPLACE INTO meta SELECT 'receipts_before_proofs',"
       " coalesce(max(seq), 0) FROM receipts;";
 
-static const char *const steps[] = {v1, v2, v3, v4};
+/* Version 5: the administration's reference tables (sectors, teams, the
+ * reporting schedule), as the admin signs them and pulls bring them, and
+ * the re-parentings of units this store made (`coso admin units move'):
+ * a unit row holds only its current parent. */
+static const char v5[]
+    = "CREATE TABLE sectors (code TEXT PRIMARY KEY, name TEXT NOT NULL);"
+      "CREATE TABLE teams (id BLOB PRIMARY KEY, sector TEXT NOT NULL,"
+      " name TEXT NOT NULL, leader TEXT);"
+      "CREATE TABLE schedules (id BLOB PRIMARY KEY, kind INTEGER NOT NULL,"
+      " due_days INTEGER NOT NULL, grace_days INTEGER NOT NULL);"
+      "CREATE TABLE unit_moves (code TEXT NOT NULL, date INTEGER NOT NULL,"
+      " old_parent TEXT, new_parent TEXT, PRIMARY KEY (code, date));"
+      "CREATE INDEX units_parent ON units (parent);";
+
+static const char *const steps[] = {v1, v2, v3, v4, v5};
 
 #define NSTEPS ((int) (sizeof(steps) / sizeof(steps[0])))
 

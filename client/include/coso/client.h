@@ -45,7 +45,7 @@ enum coso_client_err {
 /* coso_strerror for both proto and client codes. */
 const char *coso_client_strerror(int err);
 
-#define COSO_SCHEMA_VERSION 4 /* user_version of a current store */
+#define COSO_SCHEMA_VERSION 5 /* user_version of a current store */
 #define COSO_ERRMSG_MAX     512
 
 struct coso_store;
@@ -178,7 +178,11 @@ COSO_NODISCARD int coso_section_parse(
 /*
  * Starts a draft report (local, unsigned).  unit may be NULL when the
  * cadre has exactly one active assignment.  amends, if not NULL, is a
- * submitted report this one corrects; its sections are copied.
+ * submitted report this one corrects; its sections are copied.  Else,
+ * when unit is a district (level 2) the store's cadre is assigned to (or
+ * above) in the period, the results section starts with a summary, in
+ * Vietnamese, of the visits, submitted reports and proposals of the
+ * period of every unit below it that the store holds (prefill.c).
  */
 COSO_NODISCARD int coso_report_new(struct coso_store *s, const char *period,
     const char *unit, const uint8_t *amends, uint8_t id[static 16]);
@@ -487,7 +491,8 @@ COSO_NODISCARD int coso_admin_token(struct coso_store *s, const char *cadre_id,
 
 struct coso_assign_in {
 	const char *cadre_id; /* required */
-	const char *unit;     /* required, a known unit code */
+	const char *unit;     /* a known unit code, or */
+	const char *sector;   /* a known sector code: exactly one of the two */
 	enum coso_role role;
 	int32_t from;         /* YYYYMMDD */
 	int32_t to;           /* YYYYMMDD or 0 for open-ended */
@@ -503,6 +508,7 @@ struct coso_rotate_in {
 	const char *to_cadre; /* who takes it over */
 	int32_t date;         /* first day of the new assignment */
 	const char *note;     /* optional handover note */
+	const char *decision; /* optional: the decision for the new one */
 };
 
 /*
@@ -513,6 +519,74 @@ struct coso_rotate_in {
  */
 COSO_NODISCARD int coso_admin_rotate(struct coso_store *s,
     const struct coso_rotate_in *r, uint8_t id[static 16]);
+
+/*
+ * Sectors, teams, the reporting schedule: each one signed change-set of
+ * one named row (coso_uuid_named: "sector" and the code, "team" and
+ * "SECTOR/name", "schedule" and the kind's name), so that a second call
+ * updates the same row.  A team's sector must be known to this store.
+ */
+COSO_NODISCARD int coso_admin_sector_add(
+    struct coso_store *s, const char *code, const char *name);
+COSO_NODISCARD int coso_admin_team_add(struct coso_store *s,
+    const char *sector, const char *name, const char *leader,
+    uint8_t id[static 16]);
+
+enum coso_schedule_kind {
+	COSO_SCHED_QUARTERLY   = 1,
+	COSO_SCHED_SIX_MONTHLY = 2,
+	COSO_SCHED_YEARLY      = 3,
+};
+
+#define COSO_SCHEDULE_DAYS_MAX 366u
+
+/* A report of kind is due due_days after its period ends, and taken as
+ * on time grace_days after that (0 to COSO_SCHEDULE_DAYS_MAX each). */
+COSO_NODISCARD int coso_admin_schedule_set(struct coso_store *s,
+    enum coso_schedule_kind kind, unsigned due_days, unsigned grace_days);
+
+/*
+ * The unit tree's history (tree.c).  A unit that ceases is not deleted:
+ * valid_to is its last day, merged_into the unit it went into.
+ */
+struct coso_merge_result {
+	size_t ended;      /* old units the mapping ends */
+	size_t continued;  /* old codes that go on as a new unit's code */
+	size_t districts;  /* districts ended: nothing left below them */
+	size_t changesets; /* signed (0 when every row already held it) */
+};
+
+/*
+ * Mergers from a CSV mapping `old_code,new_code' (both known units: the
+ * new ones imported before) taking effect on date: each old unit whose
+ * code is not also a new code gets valid_to = the day before and
+ * merged_into = the first new code the file names for it; then each
+ * district (level 2) with units ended by the mapping below it and none
+ * left that outlives the day before gets valid_to too.  All or nothing;
+ * rows already so are not signed again.
+ */
+COSO_NODISCARD int coso_admin_units_merge(struct coso_store *s,
+    const char *csv, size_t len, int32_t date, struct coso_merge_result *r);
+
+/*
+ * Re-parenting: unit code is under parent (a known unit of a higher
+ * level, not below code) from date.  The unit's signed row holds only
+ * its current parent; this store keeps the move in its table unit_moves
+ * (shown by coso_unit_show).  *changesets: 1, or 0 if already so.
+ */
+COSO_NODISCARD int coso_admin_units_move(struct coso_store *s,
+    const char *code, const char *parent, int32_t date, size_t *changesets);
+
+/*
+ * Units of the store, with valid_from, valid_to, merged_into: f->unit
+ * limits to the children of that unit, f->since to units existing on or
+ * after that date.  coso_unit_show gives the unit (kind "unit"), its
+ * moves ("move") and the units merged into it ("merged_from").
+ */
+COSO_NODISCARD int coso_unit_list(struct coso_store *s,
+    const struct coso_filter *f, coso_row_cb cb, void *arg);
+COSO_NODISCARD int coso_unit_show(
+    struct coso_store *s, const char *code, coso_row_cb cb, void *arg);
 
 /*
  * Revokes a device key: key_hex is a full key id (64 hex digits) or a

@@ -22,6 +22,8 @@ ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
 	-Iproto/include -Iclient/include $(PKG_CFLAGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
+# libxlsxwriter: the central's XLSX reports (daemon/central/report_out.c).
+XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter -lz)
 LIBS := $(PKG_LIBS) $(UNISTRING_LIBS) -lzstd $(NNG_LIBS) -lpthread
 
 ifeq ($(V),1)
@@ -117,7 +119,7 @@ $(B)/coso-audit: $(AUDIT_OBJS) $(B)/client/cli/i18n.o $(CLIENT_LIB) \
 $(B)/cosod: $(DAEMON_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(CLIENT_LIB) $(PROTO_LIB) \
-		$(LIBS)
+		$(LIBS) $(XLSX_LIBS)
 
 $(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
@@ -160,25 +162,28 @@ $(B)/bench_sync: bench/bench_sync.c bench/bench_common.h $(CLIENT_LIB) \
 		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
 
 BENCH_FRAGMENTS := $(B)/bench-client.json $(B)/bench-sync.json \
-	$(B)/bench-audit.json
+	$(B)/bench-audit.json $(B)/bench-report.json
 # Entries in the audit benchmark's log (its database is built once and
 # kept under $(B)/bench-audit-N).
 BENCH_AUDIT_N ?= 1000000
 
-bench: deps all $(B)/bench_client $(B)/bench_sync $(B)/bench_audit
+bench: deps all $(B)/bench_client $(B)/bench_sync $(B)/bench_audit \
+		$(B)/bench_report
 	$(Q)$(B)/bench_client $(B)/coso $(B)/bench-client.json
 	$(Q)$(B)/bench_sync $(B) $(B)/bench-sync.json
 	$(Q)$(B)/bench_audit $(B) $(B)/bench-audit.json $(BENCH_AUDIT_N)
+	$(Q)$(B)/bench_report $(B) $(B)/bench-report.json
 	$(Q)sh bench/assemble.sh bench/results.json $(BENCH_FRAGMENTS)
 	@echo "bench: wrote bench/results.json"
 
 deps:
 	$(Q)sh deploy/install-deps.sh --check-or-install
 
-unit: $(UNIT_BINS)
+# test_report runs build/cosod for its XLSX output: built first.
+unit: $(UNIT_BINS) | $(B)/cosod
 	$(Q)sh tests/run-unit.sh $(UNIT_BINS)
 
-unit-san: $(UNIT_SAN_BINS)
+unit-san: $(UNIT_SAN_BINS) | $(B)/cosod
 	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
 		sh tests/run-unit.sh $(UNIT_SAN_BINS)
 
@@ -249,14 +254,31 @@ $(B)/tests/test_merge: $(B)/tests/unit/test_merge.o $(DAEMON_TEST_OBJS) \
 		$(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $< $(DAEMON_TEST_OBJS) $(CLIENT_LIB) \
-		$(PROTO_LIB) $(CMOCKA_LIBS) $(LIBS)
+		$(PROTO_LIB) $(CMOCKA_LIBS) $(LIBS) \
+		$(XLSX_LIBS)
 
 $(B)/san/tests/test_merge: $(B)/san/tests/unit/test_merge.o \
 		$(DAEMON_TEST_SAN_OBJS) $(CLIENT_SAN_LIB) $(PROTO_SAN_LIB)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD-SAN  $@")
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(DAEMON_TEST_SAN_OBJS) \
-		$(CLIENT_SAN_LIB) $(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS)
+		$(CLIENT_SAN_LIB) $(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS) \
+		$(XLSX_LIBS)
+
+$(B)/tests/test_report: $(B)/tests/unit/test_report.o $(DAEMON_TEST_OBJS) \
+		$(CLIENT_LIB) $(PROTO_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(DAEMON_TEST_OBJS) $(CLIENT_LIB) \
+		$(PROTO_LIB) $(CMOCKA_LIBS) $(LIBS) \
+		$(XLSX_LIBS)
+
+$(B)/san/tests/test_report: $(B)/san/tests/unit/test_report.o \
+		$(DAEMON_TEST_SAN_OBJS) $(CLIENT_SAN_LIB) $(PROTO_SAN_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(DAEMON_TEST_SAN_OBJS) \
+		$(CLIENT_SAN_LIB) $(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS) \
+		$(XLSX_LIBS)
 
 # The HTTP API's query decoder is pure: its test links it alone.
 $(B)/tests/test_httpq: $(B)/tests/unit/test_httpq.o \
@@ -288,4 +310,10 @@ $(B)/bench_audit: bench/bench_audit.c bench/bench_common.h \
 		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_audit.d -o $@ $< \
-		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
+		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS) $(XLSX_LIBS)
+
+$(B)/bench_report: bench/bench_report.c bench/bench_common.h \
+		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_report.d -o $@ $< \
+		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS) $(XLSX_LIBS)

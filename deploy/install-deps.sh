@@ -16,11 +16,13 @@ set -eu
 # Ed25519 implementation that the golden vectors are checked against.
 # libjansson: JSON of the central's HTTP API and of coso-audit's reading of
 # it (a strict, bounded parser we need not write).  curl, jq: HTTP API
-# tests.
+# tests.  faketime: devices whose clocks are far off (tests/fault/clock.sh).
+# libxlsxwriter: the central's XLSX reports; unzip: their tests check the
+# workbook.
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
 libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
 clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev \
-libjansson-dev curl jq"
+libjansson-dev curl jq faketime libxlsxwriter-dev unzip"
 
 missing() {
 	for p in $PACKAGES; do

@@ -21,6 +21,7 @@
 #include "http.h"
 #include "log.h"
 #include "rebuild.h"
+#include "report_cmd.h"
 #include "server.h"
 
 #define DEFAULT_ORIGIN       "coso.langson"
@@ -843,6 +844,8 @@ static const struct {
     {"digest", central_digest, "--db PATH [--tables]"},
     {"checkpoint", central_checkpoint, "--db PATH"},
     {"rebuild", central_rebuild, "(--db PATH | --entries FILE) --out NEWPATH"},
+    {"report", central_report,
+        "(compliance | coverage | proposals | pack) --db PATH ..."},
 };
 
 #define NSUBS (sizeof(subs) / sizeof(subs[0]))

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include <jansson.h>
 #include <nng/nng.h>
@@ -32,6 +33,7 @@
 #include "digest.h"
 #include "http.h"
 #include "httpq.h"
+#include "report_out.h"
 
 #define QUEUE_MAX         64u  /* requests waiting for a worker */
 #define ENTRIES_DEFAULT   100u /* entries when count is not given */
@@ -54,6 +56,7 @@ struct job {
 struct worker {
 	struct http *h;
 	struct central_store *s;
+	struct cstore_report_db *rdb; /* the reports' own handle */
 	pthread_t thread;
 	int running;
 };
@@ -86,6 +89,7 @@ struct reply {
 /* A request on a worker: its handle, its parsed query, its answer. */
 struct req {
 	struct central_store *s;
+	struct cstore_report_db *rdb;
 	const struct clog *log;
 	const struct httpq_param *q;
 	struct reply r;
@@ -606,6 +610,49 @@ get_digest(struct req *rq)
 	set_json(rq, 200, digest_json(n, d, per));
 }
 
+/* ---- GET /api/v1/reports/compliance ----------------------------------------
+ */
+
+/* A text parameter into buf (HTTPQ_TEXT_MAX + 1 bytes); NULL if absent. */
+static const char *
+text_param(const struct httpq_param *p, char buf[static HTTPQ_TEXT_MAX + 1])
+{
+	if (!p->present) {
+		return NULL;
+	}
+	memcpy(buf, p->text, p->text_len);
+	buf[p->text_len] = 0;
+	return buf;
+}
+
+static void
+get_compliance(struct req *rq)
+{
+	char period[HTTPQ_TEXT_MAX + 1], unit[HTTPQ_TEXT_MAX + 1];
+	char err[REPORT_ERRMSG_MAX], msg[REPORT_ERRMSG_MAX + 8];
+	struct report_compliance *r = NULL;
+	const char *p               = text_param(&rq->q[0], period);
+	int32_t today = report_date_of_ms((uint64_t) time(NULL) * 1000u);
+	int rv;
+
+	if (p == NULL) {
+		fail_with(rq, 400, "The query needs a period.");
+		return;
+	}
+	rv = report_compliance(
+	    rq->rdb, p, text_param(&rq->q[1], unit), today, &r, err);
+	if (rv == COSO_EINVAL) {
+		snprintf(msg, sizeof(msg), "%s.", err);
+		fail_with(rq, 400, msg);
+	} else if (rv != COSO_OK) {
+		clog_error(rq->log, "http: cannot compute a report: %s", err);
+		fail_with(rq, 500, "The database could not be read.");
+	} else {
+		set_json(rq, 200, report_compliance_json(r));
+	}
+	report_compliance_free(r);
+}
+
 /* ---- routing --------------------------------------------------------------
  */
 
@@ -626,6 +673,10 @@ static const struct route routes[] = {
         2},
     {"/api/v1/keys", get_keys, {{0}}, 0},
     {"/api/v1/digest", get_digest, {{0}}, 0},
+    {"/api/v1/reports/compliance", get_compliance,
+        {{.name = "period", .type = HTTPQ_TEXT},
+            {.name = "unit", .type = HTTPQ_TEXT}},
+        2},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -802,7 +853,7 @@ worker_main(void *arg)
 
 	while ((j = dequeue(w->h)) != NULL) {
 		nng_http_req *req = nng_aio_get_input(j->aio, 0);
-		struct req rq     = {.s = w->s, .log = w->h->log};
+		struct req rq = {.s = w->s, .rdb = w->rdb, .log = w->h->log};
 		const char *path;
 
 		if (j->closed) {
@@ -903,10 +954,16 @@ workers_start(struct http *h, const char *db, unsigned n, char *errmsg)
 		return COSO_ENOMEM;
 	}
 	h->nworkers = n;
+	/* The reports' indexes (schema only): without them the reports are
+	 * right but slower, so a failure is only logged. */
+	if (cstore_report_indexes(db, errmsg) != COSO_OK) {
+		clog_error(h->log, "http: %s", errmsg);
+	}
 	for (i = 0; i < n; i++) {
 		w    = &h->workers[i];
 		w->h = h;
-		if (cstore_open(&w->s, db, 1, errmsg) != COSO_OK) {
+		if (cstore_open(&w->s, db, 1, errmsg) != COSO_OK
+		    || cstore_report_open(&w->rdb, db, errmsg) != COSO_OK) {
 			return COSO_EIO;
 		}
 		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
@@ -1010,6 +1067,7 @@ http_stop(struct http *h)
 			pthread_join(h->workers[i].thread, NULL);
 		}
 		cstore_close(h->workers[i].s);
+		cstore_report_close(h->workers[i].rdb);
 	}
 	free(h->workers);
 	if (h->handler != NULL && !h->added) {

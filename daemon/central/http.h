@@ -7,7 +7,8 @@
  * nng's HTTP server accepts connections and parses requests on its own
  * threads; a request is checked for its bearer token there, then queued
  * to a few worker threads, each with its own read-only database handle,
- * which answer it from one read transaction.  Nothing is ever written.
+ * which answer it from one read transaction.  Nothing is ever written
+ * but, once at start, the reports' indexes (report_store.h).
  */
 #ifndef COSOD_HTTP_H
 #define COSOD_HTTP_H

@@ -17,6 +17,7 @@ static const char *const messages[] = {
     "A query parameter is not a decimal number without sign or leading "
     "zeros",
     "A query parameter is not 64 hexadecimal digits",
+    "A query parameter is not 1 to 64 letters, digits, '.', '-' or '_'",
 };
 
 const char *
@@ -101,6 +102,27 @@ hex32_parse(const char *s, size_t len, uint8_t out[static 32])
 	return HTTPQ_OK;
 }
 
+static int
+text_parse(const char *s, size_t len, struct httpq_param *p)
+{
+	size_t i;
+
+	if (len == 0 || len > HTTPQ_TEXT_MAX) {
+		return HTTPQ_ETEXT;
+	}
+	for (i = 0; i < len; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z')
+		        || (s[i] >= 'A' && s[i] <= 'Z')
+		        || (s[i] >= '0' && s[i] <= '9') || s[i] == '.'
+		        || s[i] == '-' || s[i] == '_')) {
+			return HTTPQ_ETEXT;
+		}
+	}
+	p->text     = s;
+	p->text_len = len;
+	return HTTPQ_OK;
+}
+
 /* One `name=value` of len bytes at s. */
 static int
 param(const char *s, size_t len, struct httpq_param *p, size_t n, size_t *bad)
@@ -126,6 +148,8 @@ param(const char *s, size_t len, struct httpq_param *p, size_t n, size_t *bad)
 		rv = HTTPQ_EDUP;
 	} else if (p[k].type == HTTPQ_HEX32) {
 		rv = hex32_parse(eq + 1, len - nlen - 1, p[k].hex);
+	} else if (p[k].type == HTTPQ_TEXT) {
+		rv = text_parse(eq + 1, len - nlen - 1, &p[k]);
 	} else {
 		rv = u64_parse(eq + 1, len - nlen - 1, &p[k].u64);
 	}

@@ -201,6 +201,20 @@ run_ok "digest cli" cosod central digest --db "$T/central.db"
 same "$(jq -r .digest "$T/body")" "$(cat "$T/out")" \
 	"digest = cosod central digest"
 
+# --- reports -----------------------------------------------------------------
+Y=$(date -u +%Y)
+same "$(get "/api/v1/reports/compliance?period=$Y")" 200 "compliance"
+run_ok "compliance cli" cosod central report compliance --db "$T/central.db" \
+	--period "$Y" --format json
+same "$(jq -c .total "$T/body")" "$(jq -c .total "$T/out")" \
+	"compliance: the API's totals = the CLI's"
+same "$(jq -r .period "$T/body")" "$Y" "compliance: the period"
+status 400 /api/v1/reports/compliance
+status 400 "/api/v1/reports/compliance?period=$Y-Q9"
+status 400 "/api/v1/reports/compliance?period=$Y&unit=nope"
+status 400 "/api/v1/reports/compliance?period=$Y%2DQ1"
+status 400 "/api/v1/reports/compliance?period=$Y&x=1"
+
 # --- refusals ----------------------------------------------------------------
 status 400 '/api/v1/entries?start=abc'
 status 400 '/api/v1/entries?start=01'

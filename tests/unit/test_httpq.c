@@ -237,13 +237,58 @@ test_too_many(void **state)
 	assert_int_equal(bad, 20);
 }
 
+/* Text values: the compliance route's period and unit. */
+static void
+test_text(void **state)
+{
+	struct httpq_param p[2];
+	size_t bad;
+	char q[200];
+	const char *s;
+
+	(void) state;
+	memset(p, 0, sizeof(p));
+	p[0].name = "period";
+	p[0].type = HTTPQ_TEXT;
+	p[1].name = "unit";
+	p[1].type = HTTPQ_TEXT;
+	s         = "period=2025-Q4&unit=05977";
+	assert_int_equal(httpq_parse(s, strlen(s), p, 2, &bad), HTTPQ_OK);
+	assert_true(p[0].present && p[1].present);
+	assert_int_equal(p[0].text_len, 7);
+	assert_memory_equal(p[0].text, "2025-Q4", 7);
+	assert_int_equal(p[1].text_len, 5);
+	assert_memory_equal(p[1].text, "05977", 5);
+	s = "unit=a.b_C-9";
+	assert_int_equal(httpq_parse(s, strlen(s), p, 2, &bad), HTTPQ_OK);
+	assert_false(p[0].present);
+	assert_int_equal(p[1].text_len, 7);
+	/* Empty, percent-encoded, spaces, quotes, over 64 bytes. */
+	s = "period=";
+	assert_int_equal(httpq_parse(s, strlen(s), p, 2, &bad), HTTPQ_ETEXT);
+	assert_int_equal(bad, 0);
+	s = "period=2025%2DQ4";
+	assert_int_equal(httpq_parse(s, strlen(s), p, 2, &bad), HTTPQ_ETEXT);
+	s = "unit=a+b";
+	assert_int_equal(httpq_parse(s, strlen(s), p, 2, &bad), HTTPQ_ETEXT);
+	assert_int_equal(bad, 1);
+	s = "unit='x'";
+	assert_int_equal(httpq_parse(s, strlen(s), p, 2, &bad), HTTPQ_ETEXT);
+	snprintf(q, sizeof(q), "unit=%065d", 1);
+	assert_int_equal(httpq_parse(q, strlen(q), p, 2, &bad), HTTPQ_ETEXT);
+	snprintf(q, sizeof(q), "unit=%064d", 1);
+	assert_int_equal(httpq_parse(q, strlen(q), p, 2, &bad), HTTPQ_OK);
+	s = "period=2025&period=2025";
+	assert_int_equal(httpq_parse(s, strlen(s), p, 2, &bad), HTTPQ_EDUP);
+}
+
 static void
 test_messages(void **state)
 {
 	int e;
 
 	(void) state;
-	for (e = HTTPQ_OK; e <= HTTPQ_EHEX; e++) {
+	for (e = HTTPQ_OK; e <= HTTPQ_ETEXT; e++) {
 		assert_non_null(httpq_strerror(e));
 		assert_true(strlen(httpq_strerror(e)) > 5);
 	}
@@ -266,6 +311,7 @@ main(void)
 	    cmocka_unit_test(test_bytes),
 	    cmocka_unit_test(test_bounds),
 	    cmocka_unit_test(test_too_many),
+	    cmocka_unit_test(test_text),
 	    cmocka_unit_test(test_messages),
 	};
 

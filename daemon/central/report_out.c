@@ -1,0 +1,874 @@
+/*
+ * report_out.c: the reports as tables, CSV, XLSX and JSON (report_out.h).
+ *
+ * Each report is first laid out as sheets (a title, Vietnamese column
+ * headers, rows of text or number cells); one writer per format then
+ * prints the sheets, so the three human formats always agree.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <xlsxwriter.h>
+
+#include <coso/client.h>
+
+#include "report_out.h"
+
+#define SHEETS_MAX 4
+#define COLS_MAX   16
+#define CELL_MAX   512
+
+struct cell {
+	int num; /* a number (n), else text (s, malloc'd) */
+	int64_t n;
+	char *s;
+};
+
+struct sheet {
+	const char *title; /* also the XLSX sheet name (<= 31 chars) */
+	const char *const *heads;
+	size_t ncols, nrows, cap;
+	struct cell *cells; /* nrows * ncols */
+	int oom;
+};
+
+struct book {
+	char caption[256]; /* a first line for the text table */
+	struct sheet sheets[SHEETS_MAX];
+	size_t n;
+};
+
+int
+report_format_parse(const char *name)
+{
+	static const char *const names[] = {"table", "csv", "json", "xlsx"};
+	int i;
+
+	for (i = 0; name != NULL && i < 4; i++) {
+		if (strcmp(name, names[i]) == 0) {
+			return i;
+		}
+	}
+	return -1;
+}
+
+/* ---- building sheets
+ * ----------------------------------------------------------
+ */
+
+static struct sheet *
+sheet_add(
+    struct book *b, const char *title, const char *const *heads, size_t ncols)
+{
+	struct sheet *s = &b->sheets[b->n++];
+
+	s->title = title;
+	s->heads = heads;
+	s->ncols = ncols;
+	return s;
+}
+
+/* Room for one more row (s->oom set if none). */
+static void
+sheet_room(struct sheet *s)
+{
+	size_t used = s->nrows * s->ncols, ncap;
+	struct cell *c;
+
+	if (s->oom || used + s->ncols <= s->cap) {
+		return;
+	}
+	ncap = s->cap ? s->cap * 2 : 64 * s->ncols;
+	if ((c = realloc(s->cells, ncap * sizeof(*c))) == NULL) {
+		s->oom = 1;
+		return;
+	}
+	s->cells = c;
+	s->cap   = ncap;
+}
+
+/* Row building: row_start, then one put per column. */
+struct rowb {
+	struct sheet *s;
+	size_t col;
+	struct cell row[COLS_MAX];
+};
+
+static void
+row_start(struct rowb *r, struct sheet *s)
+{
+	memset(r, 0, sizeof(*r));
+	r->s = s;
+}
+
+static void
+put_num(struct rowb *r, int64_t n)
+{
+	r->row[r->col].num = 1;
+	r->row[r->col++].n = n;
+}
+
+static void
+put_str(struct rowb *r, const char *s)
+{
+	if ((r->row[r->col++].s = strdup(s != NULL ? s : "")) == NULL) {
+		r->s->oom = 1;
+	}
+}
+
+static void
+put_date(struct rowb *r, int32_t date)
+{
+	char d[11];
+
+	if (date == 0) {
+		put_str(r, "");
+		return;
+	}
+	coso_date_format(d, date);
+	put_str(r, d);
+}
+
+static void
+row_end(struct rowb *r)
+{
+	struct sheet *s = r->s;
+	size_t i;
+
+	sheet_room(s);
+	if (s->oom) {
+		for (i = 0; i < r->col; i++) {
+			free(r->row[i].s);
+		}
+		return;
+	}
+	memcpy(&s->cells[s->nrows * s->ncols], r->row,
+	    s->ncols * sizeof(struct cell));
+	s->nrows++;
+}
+
+static void
+book_free(struct book *b)
+{
+	size_t i, k;
+
+	for (i = 0; i < b->n; i++) {
+		for (k = 0; k < b->sheets[i].nrows * b->sheets[i].ncols; k++) {
+			free(b->sheets[i].cells[k].s);
+		}
+		free(b->sheets[i].cells);
+	}
+}
+
+static int
+book_oom(const struct book *b)
+{
+	size_t i;
+
+	for (i = 0; i < b->n; i++) {
+		if (b->sheets[i].oom) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* ---- writers
+ * ------------------------------------------------------------------
+ */
+
+static void
+cell_text(const struct cell *c, char out[static CELL_MAX])
+{
+	if (c->num) {
+		snprintf(out, CELL_MAX, "%" PRId64, c->n);
+	} else {
+		snprintf(out, CELL_MAX, "%s", c->s);
+	}
+}
+
+/* Display width: code points (text here is NFC). */
+static size_t
+width(const char *s)
+{
+	size_t n = 0;
+
+	for (; *s; s++) {
+		n += ((unsigned char) *s & 0xC0) != 0x80;
+	}
+	return n;
+}
+
+static void
+pad(FILE *f, size_t n)
+{
+	while (n-- > 0) {
+		fputc(' ', f);
+	}
+}
+
+static void
+table_sheet(FILE *f, const struct sheet *s)
+{
+	size_t w[COLS_MAX], i, k, n;
+	char t[CELL_MAX];
+
+	for (k = 0; k < s->ncols; k++) {
+		w[k] = width(s->heads[k]);
+		for (i = 0; i < s->nrows; i++) {
+			cell_text(&s->cells[i * s->ncols + k], t);
+			w[k] = width(t) > w[k] ? width(t) : w[k];
+		}
+	}
+	fprintf(f, "%s\n", s->title);
+	for (k = 0; k < s->ncols; k++) {
+		fprintf(f, "%s%s", k ? "  " : "", s->heads[k]);
+		pad(f, k + 1 < s->ncols ? w[k] - width(s->heads[k]) : 0);
+	}
+	fputc('\n', f);
+	for (i = 0; i < s->nrows; i++) {
+		for (k = 0; k < s->ncols; k++) {
+			const struct cell *c = &s->cells[i * s->ncols + k];
+
+			cell_text(c, t);
+			n = w[k] - width(t);
+			fputs(k ? "  " : "", f);
+			if (c->num) {
+				pad(f, n);
+			}
+			fputs(t, f);
+			if (!c->num && k + 1 < s->ncols) {
+				pad(f, n);
+			}
+		}
+		fputc('\n', f);
+	}
+}
+
+static void
+csv_field(FILE *f, const char *t)
+{
+	if (strpbrk(t, ",\"\r\n") == NULL) {
+		fputs(t, f);
+		return;
+	}
+	fputc('"', f);
+	for (; *t; t++) {
+		if (*t == '"') {
+			fputc('"', f);
+		}
+		fputc(*t, f);
+	}
+	fputc('"', f);
+}
+
+/* CSV of every sheet, one after another, a blank line between; a sheet
+ * starts with its header row (its title is not printed). */
+static void
+csv_book(FILE *f, const struct book *b)
+{
+	size_t i, r, k;
+	char t[CELL_MAX];
+
+	fputs("\xEF\xBB\xBF", f);
+	for (i = 0; i < b->n; i++) {
+		const struct sheet *s = &b->sheets[i];
+
+		fputs(i ? "\r\n" : "", f);
+		for (k = 0; k < s->ncols; k++) {
+			fputs(k ? "," : "", f);
+			csv_field(f, s->heads[k]);
+		}
+		fputs("\r\n", f);
+		for (r = 0; r < s->nrows; r++) {
+			for (k = 0; k < s->ncols; k++) {
+				cell_text(&s->cells[r * s->ncols + k], t);
+				fputs(k ? "," : "", f);
+				csv_field(f, t);
+			}
+			fputs("\r\n", f);
+		}
+	}
+}
+
+static int
+xlsx_book(const struct book *b, const char *path, char *errmsg)
+{
+	lxw_workbook *wb = workbook_new(path);
+	lxw_worksheet *ws;
+	lxw_format *bold;
+	size_t i, r, k;
+	lxw_error e;
+
+	if (wb == NULL) {
+		snprintf(
+		    errmsg, REPORT_ERRMSG_MAX, "cannot write `%.300s'", path);
+		return COSO_EIO;
+	}
+	bold = workbook_add_format(wb);
+	format_set_bold(bold);
+	for (i = 0; i < b->n; i++) {
+		const struct sheet *s = &b->sheets[i];
+
+		ws = workbook_add_worksheet(wb, s->title);
+		for (k = 0; k < s->ncols; k++) {
+			worksheet_write_string(
+			    ws, 0, (lxw_col_t) k, s->heads[k], bold);
+		}
+		for (r = 0; r < s->nrows; r++) {
+			for (k = 0; k < s->ncols; k++) {
+				const struct cell *c
+				    = &s->cells[r * s->ncols + k];
+
+				if (c->num) {
+					worksheet_write_number(ws,
+					    (lxw_row_t) r + 1, (lxw_col_t) k,
+					    (double) c->n, NULL);
+				} else {
+					worksheet_write_string(ws,
+					    (lxw_row_t) r + 1, (lxw_col_t) k,
+					    c->s, NULL);
+				}
+			}
+		}
+	}
+	if ((e = workbook_close(wb)) != LXW_NO_ERROR) {
+		snprintf(errmsg, REPORT_ERRMSG_MAX,
+		    "cannot write `%.300s': %s", path, lxw_strerror(e));
+		return COSO_EIO;
+	}
+	return COSO_OK;
+}
+
+static void
+text_book(FILE *f, const struct book *b)
+{
+	size_t i;
+
+	if (b->caption[0] != 0) {
+		fprintf(f, "%s\n\n", b->caption);
+	}
+	for (i = 0; i < b->n; i++) {
+		fputs(i ? "\n" : "", f);
+		table_sheet(f, &b->sheets[i]);
+	}
+}
+
+static int
+finish_file(const char *tmp, const char *path, char *errmsg)
+{
+	FILE *f = fopen(tmp, "r+");
+	int ok  = f != NULL && fsync(fileno(f)) == 0;
+
+	if (f != NULL) {
+		ok = fclose(f) == 0 && ok;
+	}
+	if (!ok || rename(tmp, path) != 0) {
+		snprintf(errmsg, REPORT_ERRMSG_MAX,
+		    "cannot write `%.300s': %s", path, strerror(errno));
+		unlink(tmp);
+		return COSO_EIO;
+	}
+	return COSO_OK;
+}
+
+/* Writes the sheets (or json, for REPORT_JSON) in fmt to path or stdout;
+ * frees both. */
+static int
+emit(struct book *b, json_t *json, int fmt, const char *path, char *errmsg)
+{
+	char tmp[1024];
+	FILE *f = stdout;
+	int rv  = COSO_OK;
+
+	if (book_oom(b) || (fmt == REPORT_JSON && json == NULL)) {
+		snprintf(errmsg, REPORT_ERRMSG_MAX, "out of memory");
+		rv = COSO_ENOMEM;
+		goto out;
+	}
+	if (path == NULL && fmt == REPORT_XLSX) {
+		snprintf(errmsg, REPORT_ERRMSG_MAX, "xlsx needs --output");
+		rv = COSO_EINVAL;
+		goto out;
+	}
+	if (path != NULL
+	    && (size_t) snprintf(tmp, sizeof(tmp), "%s.tmp", path)
+	        >= sizeof(tmp)) {
+		snprintf(errmsg, REPORT_ERRMSG_MAX, "output path too long");
+		rv = COSO_EINVAL;
+		goto out;
+	}
+	if (fmt == REPORT_XLSX) {
+		if ((rv = xlsx_book(b, tmp, errmsg)) == COSO_OK) {
+			rv = finish_file(tmp, path, errmsg);
+		}
+		goto out;
+	}
+	if (path != NULL && (f = fopen(tmp, "w")) == NULL) {
+		snprintf(errmsg, REPORT_ERRMSG_MAX,
+		    "cannot write `%.300s': %s", tmp, strerror(errno));
+		rv = COSO_EIO;
+		goto out;
+	}
+	if (fmt == REPORT_JSON) {
+		json_dumpf(json, f, JSON_INDENT(1));
+		fputc('\n', f);
+	} else if (fmt == REPORT_CSV) {
+		csv_book(f, b);
+	} else {
+		text_book(f, b);
+	}
+	if (path != NULL) {
+		if (fclose(f) != 0) {
+			snprintf(errmsg, REPORT_ERRMSG_MAX,
+			    "cannot write `%.300s': %s", tmp, strerror(errno));
+			unlink(tmp);
+			rv = COSO_EIO;
+		} else {
+			rv = finish_file(tmp, path, errmsg);
+		}
+	} else if (fflush(stdout) != 0) {
+		snprintf(errmsg, REPORT_ERRMSG_MAX, "cannot write the output");
+		rv = COSO_EIO;
+	}
+out:
+	book_free(b);
+	json_decref(json);
+	return rv;
+}
+
+/* ---- compliance
+ * -------------------------------------------------------------
+ */
+
+static const char *const comp_heads[]
+    = {"Mã cán bộ", "Cán bộ", "Phải nộp", "Đã nhận", "Đúng hạn", "Trễ hạn",
+        "Trễ trong gia hạn", "Gửi muộn do ngoại tuyến", "Chưa nộp",
+        "Chưa đến hạn", "Đầy đủ", "Có kiến nghị", "Lượt thăm có kiến nghị"};
+
+static const char *const unit_heads[]
+    = {"Mã đơn vị", "Đơn vị", "Cấp", "Phải nộp", "Đã nhận", "Đúng hạn",
+        "Trễ hạn", "Trễ trong gia hạn", "Gửi muộn do ngoại tuyến", "Chưa nộp",
+        "Chưa đến hạn", "Đầy đủ", "Có kiến nghị", "Lượt thăm có kiến nghị"};
+
+static const char *const item_heads[]
+    = {"Mã cán bộ", "Cán bộ", "Đơn vị", "Kỳ báo cáo", "Trạng thái", "Hạn nộp",
+        "Ngày ký", "Ngày nhận", "Lệch đồng hồ (giây)", "Đầy đủ"};
+
+static const char *
+status_vi(enum report_status s)
+{
+	static const char *const names[] = {"Đúng hạn", "Trễ hạn",
+	    "Gửi muộn do ngoại tuyến", "Chưa nộp", "Chưa đến hạn"};
+
+	return (unsigned) s < 5 ? names[s] : "?";
+}
+
+static const char *
+level_vi(int level)
+{
+	static const char *const names[]
+	    = {"?", "Tỉnh", "Huyện", "Xã", "Thôn", "Hộ"};
+
+	return level >= 1 && level <= 5 ? names[level] : "?";
+}
+
+static void
+put_counts(struct rowb *r, const struct report_counts *c)
+{
+	put_num(r, (int64_t) c->expected);
+	put_num(r, (int64_t) c->received);
+	put_num(r, (int64_t) c->on_time);
+	put_num(r, (int64_t) c->late);
+	put_num(r, (int64_t) c->in_grace);
+	put_num(r, (int64_t) c->offline_late);
+	put_num(r, (int64_t) c->missing);
+	put_num(r, (int64_t) c->pending);
+	put_num(r, (int64_t) c->complete);
+	put_num(r, (int64_t) c->with_proposals);
+	put_num(r, (int64_t) c->visits_proposals);
+}
+
+static void
+comp_book(const struct report_compliance *r, struct book *b)
+{
+	struct sheet *su = sheet_add(b, "Đơn vị", unit_heads, 14);
+	struct sheet *sc = sheet_add(b, "Cán bộ", comp_heads, 13);
+	struct sheet *si = sheet_add(b, "Chi tiết", item_heads, 10);
+	char first[11], last[11], today[11];
+	struct rowb row;
+	size_t i;
+
+	coso_date_format(first, r->first);
+	coso_date_format(last, r->last);
+	coso_date_format(today, r->today);
+	snprintf(b->caption, sizeof(b->caption),
+	    "Tình hình nộp báo cáo kỳ %s (%s - %s)%s%s, tính đến ngày %s%s",
+	    r->period, first, last, r->unit ? ", đơn vị " : "",
+	    r->unit ? r->unit : "", today,
+	    r->default_schedule ? " (lịch mặc định: hạn 10 ngày, gia hạn 5 "
+	                          "ngày)"
+	                        : "");
+
+	for (i = 0; i < r->nunits; i++) {
+		row_start(&row, su);
+		put_str(&row, r->units[i].code);
+		put_str(&row, r->units[i].name);
+		put_str(&row, level_vi(r->units[i].level));
+		put_counts(&row, &r->units[i].c);
+		row_end(&row);
+	}
+	for (i = 0; i < r->ncadres; i++) {
+		row_start(&row, sc);
+		put_str(&row, r->cadres[i].code);
+		put_str(&row, r->cadres[i].name);
+		put_counts(&row, &r->cadres[i].c);
+		row_end(&row);
+	}
+	for (i = 0; i < r->nitems; i++) {
+		const struct report_item *it = &r->items[i];
+
+		row_start(&row, si);
+		put_str(&row, it->cadre);
+		put_str(&row, it->name);
+		put_str(&row, it->unit);
+		put_str(&row, it->period);
+		put_str(&row, status_vi(it->status));
+		put_date(&row, it->due);
+		put_date(&row, it->submitted);
+		put_date(&row, it->received);
+		if (it->status == REPORT_OFFLINE_LATE) {
+			put_num(&row, it->skew_ms / 1000);
+		} else {
+			put_str(&row, "");
+		}
+		put_str(&row,
+		    it->received == 0  ? ""
+		        : it->complete ? "Có"
+		                       : "Không");
+		row_end(&row);
+	}
+}
+
+static json_t *
+counts_json(const struct report_counts *c)
+{
+	return json_pack("{s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:I}",
+	    "expected", (json_int_t) c->expected, "received",
+	    (json_int_t) c->received, "on_time", (json_int_t) c->on_time,
+	    "late", (json_int_t) c->late, "late_in_grace",
+	    (json_int_t) c->in_grace, "offline_late",
+	    (json_int_t) c->offline_late, "missing", (json_int_t) c->missing,
+	    "pending", (json_int_t) c->pending, "complete",
+	    (json_int_t) c->complete, "with_proposals",
+	    (json_int_t) c->with_proposals, "visits_with_proposals",
+	    (json_int_t) c->visits_proposals);
+}
+
+static json_t *
+lines_json(const struct report_line *l, size_t n, int units)
+{
+	json_t *a = json_array(), *o;
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++) {
+		o = json_pack("{s:s,s:s,s:o*}", units ? "unit" : "cadre",
+		    l[i].code, "name", l[i].name, "counts",
+		    counts_json(&l[i].c));
+		if (o != NULL && units) {
+			json_object_set_new(
+			    o, "level", json_integer(l[i].level));
+		}
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static json_t *
+items_json(const struct report_compliance *r)
+{
+	json_t *a = json_array(), *o;
+	size_t i;
+
+	for (i = 0; a != NULL && i < r->nitems; i++) {
+		const struct report_item *it = &r->items[i];
+
+		o = json_pack("{s:s,s:s,s:s,s:s,s:i,s:i,s:i,s:i,s:I,s:b,s:b}",
+		    "cadre", it->cadre, "unit", it->unit, "period", it->period,
+		    "status", report_status_name(it->status), "due", it->due,
+		    "grace_end", it->grace_end, "submitted", it->submitted,
+		    "received", it->received, "skew_ms",
+		    (json_int_t) it->skew_ms, "complete", it->complete,
+		    "with_proposals", it->proposals);
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+json_t *
+report_compliance_json(const struct report_compliance *r)
+{
+	return json_pack("{s:s,s:i,s:i,s:s?,s:b,s:o*,s:o*,s:o*,s:o*}",
+	    "period", r->period, "first", r->first, "last", r->last, "unit",
+	    r->unit, "default_schedule", r->default_schedule, "total",
+	    counts_json(&r->total), "units",
+	    lines_json(r->units, r->nunits, 1), "cadres",
+	    lines_json(r->cadres, r->ncadres, 0), "reports", items_json(r));
+}
+
+int
+report_write_compliance(const struct report_compliance *r, int fmt,
+    const char *path, char errmsg[static REPORT_ERRMSG_MAX])
+{
+	struct book b = {0};
+
+	comp_book(r, &b);
+	return emit(&b, fmt == REPORT_JSON ? report_compliance_json(r) : NULL,
+	    fmt, path, errmsg);
+}
+
+/* ---- coverage
+ * ---------------------------------------------------------------
+ */
+
+static const char *const gap_heads[]
+    = {"Mã đơn vị", "Đơn vị", "Cấp", "Không có người phụ trách từ"};
+static const char *const unvisited_heads[]
+    = {"Mã đơn vị", "Đơn vị", "Cấp", "Số người được phân công"};
+
+static void
+cov_book(const struct report_coverage *r, struct book *b)
+{
+	struct sheet *sg
+	    = sheet_add(b, "Chưa có người phụ trách", gap_heads, 4);
+	struct sheet *sv
+	    = sheet_add(b, "Chưa được thăm trong kỳ", unvisited_heads, 4);
+	struct rowb row;
+	size_t i;
+
+	for (i = 0; i < r->nunassigned; i++) {
+		row_start(&row, sg);
+		put_str(&row, r->unassigned[i].code);
+		put_str(&row, r->unassigned[i].name);
+		put_str(&row, level_vi(r->unassigned[i].level));
+		if (r->unassigned[i].since == 0) {
+			put_str(&row, "chưa từng");
+		} else {
+			put_date(&row, r->unassigned[i].since);
+		}
+		row_end(&row);
+	}
+	for (i = 0; i < r->nunvisited; i++) {
+		row_start(&row, sv);
+		put_str(&row, r->unvisited[i].code);
+		put_str(&row, r->unvisited[i].name);
+		put_str(&row, level_vi(r->unvisited[i].level));
+		put_num(&row, (int64_t) r->unvisited[i].assignees);
+		row_end(&row);
+	}
+}
+
+static json_t *
+gaps_json(const struct report_gap *g, size_t n, int unvisited)
+{
+	json_t *a = json_array(), *o;
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++) {
+		o = json_pack("{s:s,s:s,s:i}", "unit", g[i].code, "name",
+		    g[i].name, "level", g[i].level);
+		if (o != NULL && unvisited) {
+			json_object_set_new(o, "assignees",
+			    json_integer((json_int_t) g[i].assignees));
+		} else if (o != NULL) {
+			json_object_set_new(o, "since",
+			    g[i].since ? json_integer(g[i].since)
+			               : json_string("never"));
+		}
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+json_t *
+report_coverage_json(const struct report_coverage *r)
+{
+	return json_pack("{s:s,s:i,s:o*,s:o*}", "period", r->period, "as_of",
+	    r->ref, "unassigned", gaps_json(r->unassigned, r->nunassigned, 0),
+	    "unvisited", gaps_json(r->unvisited, r->nunvisited, 1));
+}
+
+int
+report_write_coverage(const struct report_coverage *r, int fmt,
+    const char *path, char errmsg[static REPORT_ERRMSG_MAX])
+{
+	struct book b = {0};
+
+	cov_book(r, &b);
+	return emit(&b, fmt == REPORT_JSON ? report_coverage_json(r) : NULL,
+	    fmt, path, errmsg);
+}
+
+/* ---- proposals
+ * --------------------------------------------------------------
+ */
+
+static const char *const prop_heads[] = {"Ngày", "Số ngày", "Trạng thái",
+    "Mã đơn vị", "Đơn vị", "Cán bộ", "Chuyển đến", "Nội dung kiến nghị"};
+
+static const char *
+prop_vi(int status)
+{
+	static const char *const names[] = {
+	    "Chưa trả lời", "Đã trả lời", "Đã giải quyết", "Không chấp nhận"};
+
+	return status >= 0 && status <= 3 ? names[status] : "?";
+}
+
+static void
+props_sheet(const struct report_prop *p, size_t n, struct sheet *s)
+{
+	struct rowb row;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		row_start(&row, s);
+		put_date(&row, p[i].date);
+		put_num(&row, p[i].age_days);
+		put_str(&row, prop_vi(p[i].status));
+		put_str(&row, p[i].unit);
+		put_str(&row, p[i].unit_name);
+		put_str(&row, p[i].name);
+		put_str(&row, p[i].route_name);
+		put_str(&row, p[i].text);
+		row_end(&row);
+	}
+}
+
+static json_t *
+props_json(const struct report_prop *p, size_t n)
+{
+	json_t *a = json_array(), *o;
+	size_t i;
+
+	for (i = 0; a != NULL && i < n; i++) {
+		o = json_pack("{s:i,s:I,s:s,s:s,s:s,s:s,s:s}", "date",
+		    p[i].date, "age_days", (json_int_t) p[i].age_days,
+		    "status", report_prop_status_name(p[i].status), "unit",
+		    p[i].unit, "cadre", p[i].cadre, "routed_to", p[i].route,
+		    "text", p[i].text);
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+json_t *
+report_proposals_json(const struct report_proposals *r)
+{
+	return json_pack("{s:i,s:o*}", "as_of", r->today, "proposals",
+	    props_json(r->items, r->nitems));
+}
+
+int
+report_write_proposals(const struct report_proposals *r, int fmt,
+    const char *path, char errmsg[static REPORT_ERRMSG_MAX])
+{
+	struct book b = {0};
+
+	props_sheet(
+	    r->items, r->nitems, sheet_add(&b, "Kiến nghị", prop_heads, 8));
+	return emit(&b, fmt == REPORT_JSON ? report_proposals_json(r) : NULL,
+	    fmt, path, errmsg);
+}
+
+/* ---- the sector pack
+ * --------------------------------------------------------
+ */
+
+static const char *const pack_heads[] = {"Mã cán bộ", "Cán bộ",
+    "Đơn vị phụ trách", "Lượt thăm", "Lần thăm gần nhất", "Kết quả",
+    "Số tiền (đồng)", "Báo cáo phải nộp", "Báo cáo đã nhận",
+    "Kiến nghị chưa giải quyết", "Kiến nghị đã giải quyết"};
+
+static void
+pack_book(const struct report_pack *r, struct book *b)
+{
+	struct sheet *s = sheet_add(b, "Cán bộ", pack_heads, 11);
+	struct rowb row;
+	size_t i;
+
+	for (i = 0; i < r->nlines; i++) {
+		const struct report_pack_line *l = &r->lines[i];
+
+		row_start(&row, s);
+		put_str(&row, l->cadre);
+		put_str(&row, l->name);
+		put_str(&row, l->units);
+		put_num(&row, (int64_t) l->visits);
+		put_date(&row, l->last_visit);
+		put_num(&row, (int64_t) l->outcomes);
+		put_num(&row, l->amount);
+		put_num(&row, (int64_t) l->reports_expected);
+		put_num(&row, (int64_t) l->reports_received);
+		put_num(&row, (int64_t) l->proposals_open);
+		put_num(&row, (int64_t) l->proposals_resolved);
+		row_end(&row);
+	}
+	props_sheet(
+	    r->props, r->nprops, sheet_add(b, "Kiến nghị", prop_heads, 8));
+}
+
+json_t *
+report_pack_json(const struct report_pack *r)
+{
+	json_t *a = json_array(), *o;
+	size_t i;
+
+	for (i = 0; a != NULL && i < r->nlines; i++) {
+		const struct report_pack_line *l = &r->lines[i];
+
+		o = json_pack("{s:s,s:s,s:I,s:I,s:I,s:I,s:I,s:I,s:I}", "cadre",
+		    l->cadre, "units", l->units, "visits",
+		    (json_int_t) l->visits, "outcomes",
+		    (json_int_t) l->outcomes, "amount_vnd",
+		    (json_int_t) l->amount, "reports_expected",
+		    (json_int_t) l->reports_expected, "reports_received",
+		    (json_int_t) l->reports_received, "proposals_open",
+		    (json_int_t) l->proposals_open, "proposals_resolved",
+		    (json_int_t) l->proposals_resolved);
+		if (o == NULL || json_array_append_new(a, o) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	}
+	return json_pack("{s:s,s:s,s:o*,s:o*}", "period", r->period, "sector",
+	    r->sector, "cadres", a, "proposals",
+	    props_json(r->props, r->nprops));
+}
+
+int
+report_write_pack(const struct report_pack *r, int fmt, const char *path,
+    char errmsg[static REPORT_ERRMSG_MAX])
+{
+	struct book b = {0};
+
+	pack_book(r, &b);
+	return emit(&b, fmt == REPORT_JSON ? report_pack_json(r) : NULL, fmt,
+	    path, errmsg);
+}

@@ -1,0 +1,509 @@
+/*
+ * store_report.c: the SQL behind the reports (report_store.h), on
+ * SQLite.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sqlite3.h>
+
+#include "report_store.h"
+
+#define BUSY_MS 5000
+
+struct cstore_report_db {
+	sqlite3 *db;
+	char errmsg[CSTORE_REPORT_ERRMSG_MAX];
+};
+
+/* Indexes of the reports' queries: reports by period (compliance),
+ * visits by date and unit (coverage) and by cadre and date (the pack). */
+static const char index_sql[]
+    = "CREATE INDEX IF NOT EXISTS reports_period ON reports (period);"
+      "CREATE INDEX IF NOT EXISTS visits_date_unit ON visits (date, unit);"
+      "CREATE INDEX IF NOT EXISTS visits_cadre_date ON visits "
+      "(by_cadre, date);"
+      "CREATE INDEX IF NOT EXISTS outcomes_visit ON outcomes (visit);";
+
+static int
+fail(struct cstore_report_db *db, const char *what)
+{
+	snprintf(db->errmsg, sizeof(db->errmsg), "%s: %s", what,
+	    sqlite3_errmsg(db->db));
+	return COSO_EIO;
+}
+
+const char *
+cstore_report_errmsg(const struct cstore_report_db *db)
+{
+	return db->errmsg;
+}
+
+static int
+db_open(sqlite3 **db, const char *path, int flags, char *errmsg)
+{
+	if (sqlite3_open_v2(path, db, flags | SQLITE_OPEN_NOMUTEX, NULL)
+	    != SQLITE_OK) {
+		snprintf(errmsg, CSTORE_REPORT_ERRMSG_MAX,
+		    "cannot open database `%s': %s", path,
+		    *db != NULL ? sqlite3_errmsg(*db) : "out of memory");
+		sqlite3_close(*db);
+		*db = NULL;
+		return COSO_EIO;
+	}
+	sqlite3_busy_timeout(*db, BUSY_MS);
+	return COSO_OK;
+}
+
+int
+cstore_report_indexes(
+    const char *path, char errmsg[static CSTORE_REPORT_ERRMSG_MAX])
+{
+	sqlite3 *db = NULL;
+	int rv;
+
+	if ((rv = db_open(&db, path, SQLITE_OPEN_READWRITE, errmsg))
+	    != COSO_OK) {
+		return rv;
+	}
+	if (sqlite3_exec(db, index_sql, NULL, NULL, NULL) != SQLITE_OK) {
+		snprintf(errmsg, CSTORE_REPORT_ERRMSG_MAX,
+		    "cannot index `%s': %s", path, sqlite3_errmsg(db));
+		rv = COSO_EIO;
+	}
+	sqlite3_close(db);
+	return rv;
+}
+
+int
+cstore_report_open(struct cstore_report_db **out, const char *path,
+    char errmsg[static CSTORE_REPORT_ERRMSG_MAX])
+{
+	struct cstore_report_db *db = calloc(1, sizeof(*db));
+	int rv;
+
+	if (db == NULL) {
+		snprintf(errmsg, CSTORE_REPORT_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	if ((rv = db_open(&db->db, path, SQLITE_OPEN_READONLY, errmsg))
+	    != COSO_OK) {
+		free(db);
+		return rv;
+	}
+	*out = db;
+	return COSO_OK;
+}
+
+void
+cstore_report_close(struct cstore_report_db *db)
+{
+	if (db != NULL) {
+		sqlite3_close(db->db);
+		free(db);
+	}
+}
+
+int
+cstore_report_read_begin(struct cstore_report_db *db)
+{
+	return sqlite3_exec(db->db, "BEGIN", NULL, NULL, NULL) == SQLITE_OK
+	    ? COSO_OK
+	    : fail(db, "cannot begin a read");
+}
+
+void
+cstore_report_read_end(struct cstore_report_db *db)
+{
+	(void) sqlite3_exec(db->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+/* ---- rows into arrays ---------------------------------------------------
+ */
+
+/* Room for one more element of size sz in *p (n used, *cap allocated). */
+static int
+grow(void **p, size_t *cap, size_t n, size_t sz)
+{
+	size_t ncap;
+	void *q;
+
+	if (n < *cap) {
+		return COSO_OK;
+	}
+	if (n >= CSTORE_REPORT_ROWS_MAX) {
+		return COSO_ETOOBIG;
+	}
+	ncap = *cap ? *cap * 2 : 64;
+	if ((q = realloc(*p, ncap * sz)) == NULL) {
+		return COSO_ENOMEM;
+	}
+	*p   = q;
+	*cap = ncap;
+	return COSO_OK;
+}
+
+/* Column i as a strdup'd string; NULL for SQL NULL.  *oom is set if the
+ * copy failed. */
+static char *
+col_str(sqlite3_stmt *st, int i, int *oom)
+{
+	const char *t = (const char *) sqlite3_column_text(st, i);
+	char *c;
+
+	if (t == NULL || sqlite3_column_type(st, i) == SQLITE_NULL) {
+		return NULL;
+	}
+	if ((c = strdup(t)) == NULL) {
+		*oom = 1;
+	}
+	return c;
+}
+
+static int32_t
+col_date(sqlite3_stmt *st, int i)
+{
+	return (int32_t) sqlite3_column_int64(st, i);
+}
+
+/* Runs st, calling take for each row with room for element n of the
+ * array (*arr, *n, sz).  take returns non-zero on OOM. */
+static int
+collect(struct cstore_report_db *db, sqlite3_stmt *st, void **arr, size_t *n,
+    size_t sz, int (*take)(sqlite3_stmt *, void *))
+{
+	size_t cap = *n;
+	int rc, rv = COSO_OK;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rv = grow(arr, &cap, *n, sz)) != COSO_OK) {
+			break;
+		}
+		memset((char *) *arr + *n * sz, 0, sz);
+		if (take(st, (char *) *arr + *n * sz) != 0) {
+			(*n)++; /* freed with the rest */
+			rv = COSO_ENOMEM;
+			break;
+		}
+		(*n)++;
+	}
+	if (rv == COSO_OK && rc != SQLITE_DONE) {
+		rv = fail(db, "cannot read the database");
+	}
+	if (rv == COSO_ETOOBIG) {
+		snprintf(db->errmsg, sizeof(db->errmsg), "too many rows");
+	}
+	sqlite3_finalize(st);
+	return rv;
+}
+
+static sqlite3_stmt *
+prep(struct cstore_report_db *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+
+	if (sqlite3_prepare_v2(db->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		fail(db, "cannot query the database");
+		return NULL;
+	}
+	return st;
+}
+
+static int
+take_unit(sqlite3_stmt *st, void *p)
+{
+	struct rs_unit *u = p;
+	int oom           = 0;
+
+	u->code   = col_str(st, 0, &oom);
+	u->name   = col_str(st, 1, &oom);
+	u->level  = sqlite3_column_int(st, 2);
+	u->parent = col_str(st, 3, &oom);
+	u->from   = col_date(st, 4);
+	u->to     = col_date(st, 5);
+	u->merged = col_str(st, 6, &oom);
+	return oom || u->code == NULL || u->name == NULL;
+}
+
+static int
+take_cadre(sqlite3_stmt *st, void *p)
+{
+	struct rs_cadre *c = p;
+	int oom            = 0;
+
+	c->id   = col_str(st, 0, &oom);
+	c->name = col_str(st, 1, &oom);
+	return oom || c->id == NULL || c->name == NULL;
+}
+
+static int
+take_assign(sqlite3_stmt *st, void *p)
+{
+	struct rs_assign *a = p;
+	int oom             = 0;
+
+	a->cadre  = col_str(st, 0, &oom);
+	a->unit   = col_str(st, 1, &oom);
+	a->sector = col_str(st, 2, &oom);
+	a->role   = sqlite3_column_int(st, 3);
+	a->from   = col_date(st, 4);
+	a->to     = col_date(st, 5);
+	return oom || a->cadre == NULL;
+}
+
+static int
+take_sched(sqlite3_stmt *st, void *p)
+{
+	struct rs_sched *s = p;
+
+	s->kind  = sqlite3_column_int(st, 0);
+	s->due   = sqlite3_column_int(st, 1);
+	s->grace = sqlite3_column_int(st, 2);
+	return 0;
+}
+
+int
+cstore_report_reference(struct cstore_report_db *db, struct rs_data *d)
+{
+	sqlite3_stmt *st;
+	int rv;
+
+	if ((st = prep(db,
+	         "SELECT code, name, level, parent, valid_from, "
+	         "ifnull(valid_to, 0), merged_into FROM units "
+	         "WHERE deleted = 0 ORDER BY code"))
+	        == NULL
+	    || (rv = collect(db, st, (void **) &d->units, &d->nunits,
+	            sizeof(*d->units), take_unit))
+	        != COSO_OK) {
+		return st == NULL ? COSO_EIO : rv;
+	}
+	if ((st = prep(db,
+	         "SELECT cadre_id, name FROM cadres WHERE deleted = 0 "
+	         "ORDER BY cadre_id"))
+	        == NULL
+	    || (rv = collect(db, st, (void **) &d->cadres, &d->ncadres,
+	            sizeof(*d->cadres), take_cadre))
+	        != COSO_OK) {
+		return st == NULL ? COSO_EIO : rv;
+	}
+	if ((st = prep(db,
+	         "SELECT cadre_id, unit, sector, role, valid_from, "
+	         "ifnull(valid_to, 0) FROM assignments WHERE deleted = 0 "
+	         "ORDER BY cadre_id, valid_from"))
+	        == NULL
+	    || (rv = collect(db, st, (void **) &d->assigns, &d->nassigns,
+	            sizeof(*d->assigns), take_assign))
+	        != COSO_OK) {
+		return st == NULL ? COSO_EIO : rv;
+	}
+	if ((st = prep(db,
+	         "SELECT kind, due_days, grace_days FROM schedules "
+	         "WHERE deleted = 0 ORDER BY kind, id"))
+	    == NULL) {
+		return COSO_EIO;
+	}
+	return collect(db, st, (void **) &d->scheds, &d->nscheds,
+	    sizeof(*d->scheds), take_sched);
+}
+
+static int
+take_report(sqlite3_stmt *st, void *p)
+{
+	struct rs_report *r = p;
+	const void *k       = sqlite3_column_blob(st, 8);
+	int oom             = 0;
+
+	r->cadre         = col_str(st, 0, &oom);
+	r->unit          = col_str(st, 1, &oom);
+	r->period        = col_str(st, 2, &oom);
+	r->complete      = sqlite3_column_int(st, 3);
+	r->has_proposals = sqlite3_column_int(st, 4);
+	r->submitted     = sqlite3_column_int64(st, 5);
+	r->received      = (uint64_t) sqlite3_column_int64(st, 6);
+	r->hlc           = (uint64_t) sqlite3_column_int64(st, 7);
+	if (k != NULL && sqlite3_column_bytes(st, 8) == 32) {
+		memcpy(r->author, k, 32);
+	}
+	return oom || r->cadre == NULL || r->unit == NULL || r->period == NULL;
+}
+
+int
+cstore_report_reports(struct cstore_report_db *db, const char *const *periods,
+    size_t n, struct rs_data *d)
+{
+	sqlite3_stmt *st;
+	size_t i;
+	int rv = COSO_OK;
+
+	/* The log entry of a report's change-set: the accepted copy, which
+	 * the partial unique index on changesets (reason <> 64) finds. */
+	for (i = 0; i < n && rv == COSO_OK; i++) {
+		if ((st = prep(db,
+		         "SELECT r.by_cadre, r.unit, r.period, "
+		         "trim(r.results) <> '' AND trim(r.situation) <> '' "
+		         "AND trim(r.difficulties) <> '' "
+		         "AND trim(r.proposals) <> '', "
+		         "trim(r.proposals) <> '', r.submitted, "
+		         "c.received_ms, c.hlc, r.by_key FROM reports r "
+		         "JOIN changesets c ON c.id = r.cs_id "
+		         "AND c.reason <> 64 WHERE r.period = ?1"))
+		    == NULL) {
+			return COSO_EIO;
+		}
+		sqlite3_bind_text(st, 1, periods[i], -1, SQLITE_STATIC);
+		rv = collect(db, st, (void **) &d->reports, &d->nreports,
+		    sizeof(*d->reports), take_report);
+	}
+	return rv;
+}
+
+static int
+take_visit(sqlite3_stmt *st, void *p)
+{
+	struct rs_visit *v = p;
+	int oom            = 0;
+
+	v->cadre    = col_str(st, 0, &oom);
+	v->unit     = col_str(st, 1, &oom);
+	v->date     = col_date(st, 2);
+	v->outcomes = (uint64_t) sqlite3_column_int64(st, 3);
+	v->amount   = sqlite3_column_int64(st, 4);
+	return oom || v->unit == NULL;
+}
+
+int
+cstore_report_proposal_visits(struct cstore_report_db *db, int32_t first,
+    int32_t last, struct rs_data *d)
+{
+	sqlite3_stmt *st = prep(db,
+	    "SELECT v.by_cadre, v.unit, v.date, 0, 0 FROM visits v "
+	    "WHERE v.id IN (SELECT p.source FROM proposals p) "
+	    "AND v.date BETWEEN ?1 AND ?2");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int(st, 1, first);
+	sqlite3_bind_int(st, 2, last);
+	return collect(db, st, (void **) &d->visits, &d->nvisits,
+	    sizeof(*d->visits), take_visit);
+}
+
+int
+cstore_report_visits(struct cstore_report_db *db, int32_t first, int32_t last,
+    const char *cadre, struct rs_data *d)
+{
+	sqlite3_stmt *st;
+
+	if (cadre == NULL) {
+		st = prep(db,
+		    "SELECT NULL, unit, max(date), 0, 0 FROM visits "
+		    "WHERE date BETWEEN ?1 AND ?2 GROUP BY unit");
+	} else {
+		st = prep(db,
+		    "SELECT v.by_cadre, v.unit, v.date, count(o.id), "
+		    "ifnull(sum(o.amount_vnd), 0) FROM visits v "
+		    "LEFT JOIN outcomes o ON o.visit = v.id "
+		    "WHERE v.by_cadre = ?3 AND v.date BETWEEN ?1 AND ?2 "
+		    "GROUP BY v.id ORDER BY v.date");
+	}
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int(st, 1, first);
+	sqlite3_bind_int(st, 2, last);
+	if (cadre != NULL) {
+		sqlite3_bind_text(st, 3, cadre, -1, SQLITE_STATIC);
+	}
+	return collect(db, st, (void **) &d->visits, &d->nvisits,
+	    sizeof(*d->visits), take_visit);
+}
+
+int
+cstore_report_batch_hlc(struct cstore_report_db *db,
+    const uint8_t author[static 32], uint64_t received_ms, uint64_t *hlc)
+{
+	sqlite3_stmt *st = prep(db,
+	    "SELECT max(hlc) FROM changesets WHERE author = ?1 "
+	    "AND received_ms = ?2");
+	int rv           = COSO_ENOENT;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, author, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t) received_ms);
+	if (sqlite3_step(st) == SQLITE_ROW
+	    && sqlite3_column_type(st, 0) != SQLITE_NULL) {
+		*hlc = (uint64_t) sqlite3_column_int64(st, 0);
+		rv   = COSO_OK;
+	} else if (sqlite3_errcode(db->db) != SQLITE_ROW
+	    && sqlite3_errcode(db->db) != SQLITE_DONE
+	    && sqlite3_errcode(db->db) != SQLITE_OK) {
+		rv = fail(db, "cannot read the log");
+	}
+	sqlite3_finalize(st);
+	return rv;
+}
+
+static int
+take_proposal(sqlite3_stmt *st, void *p)
+{
+	struct rs_proposal *q = p;
+	int oom               = 0;
+
+	q->cadre  = col_str(st, 0, &oom);
+	q->unit   = col_str(st, 1, &oom);
+	q->text   = col_str(st, 2, &oom);
+	q->date   = col_date(st, 3);
+	q->status = sqlite3_column_int(st, 4);
+	return oom || q->cadre == NULL || q->unit == NULL || q->text == NULL;
+}
+
+int
+cstore_report_proposals(struct cstore_report_db *db, struct rs_data *d)
+{
+	sqlite3_stmt *st = prep(db,
+	    "SELECT by_cadre, unit, text, date, ifnull(status, 0) "
+	    "FROM proposals ORDER BY date, unit, id");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	return collect(db, st, (void **) &d->proposals, &d->nproposals,
+	    sizeof(*d->proposals), take_proposal);
+}
+
+void
+cstore_report_data_free(struct rs_data *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->nunits; i++) {
+		free(d->units[i].code), free(d->units[i].name);
+		free(d->units[i].parent), free(d->units[i].merged);
+	}
+	for (i = 0; i < d->ncadres; i++) {
+		free(d->cadres[i].id), free(d->cadres[i].name);
+	}
+	for (i = 0; i < d->nassigns; i++) {
+		free(d->assigns[i].cadre), free(d->assigns[i].unit);
+		free(d->assigns[i].sector);
+	}
+	for (i = 0; i < d->nreports; i++) {
+		free(d->reports[i].cadre), free(d->reports[i].unit);
+		free(d->reports[i].period);
+	}
+	for (i = 0; i < d->nvisits; i++) {
+		free(d->visits[i].cadre), free(d->visits[i].unit);
+	}
+	for (i = 0; i < d->nproposals; i++) {
+		free(d->proposals[i].cadre), free(d->proposals[i].unit);
+		free(d->proposals[i].text);
+	}
+	free(d->units), free(d->cadres), free(d->assigns), free(d->scheds);
+	free(d->reports), free(d->visits), free(d->proposals);
+	memset(d, 0, sizeof(*d));
+}

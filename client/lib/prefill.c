@@ -28,8 +28,7 @@ struct text {
 	int full;
 };
 
-static void
-put(struct text *t, const char *fmt, ...)
+static void put(struct text *t, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 static void
@@ -78,7 +77,7 @@ period_words(char *out, size_t n, const char *period)
 /* Units strictly below ?1; visits not corrected by a later one; submitted
  * reports of the period (?4) not corrected; proposals of visits in the
  * period (?2..?3) and of those reports. */
-#define BELOW                                                               \
+#define BELOW                                                                \
 	"WITH RECURSIVE below(code, d) AS (SELECT code, 1 FROM units WHERE " \
 	"parent = ?1 UNION SELECT u.code, below.d + 1 FROM units u JOIN "    \
 	"below ON u.parent = below.code WHERE below.d < 32), "               \
@@ -265,8 +264,8 @@ level_of(struct coso_store *s, const char *unit, int *level)
 	int rc;
 
 	*level = 0;
-	if (sqlite3_prepare_v2(s->db, "SELECT level FROM units WHERE code = ?",
-	        -1, &st, NULL)
+	if (sqlite3_prepare_v2(
+	        s->db, "SELECT level FROM units WHERE code = ?", -1, &st, NULL)
 	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot read the units");
 	}
@@ -281,8 +280,8 @@ level_of(struct coso_store *s, const char *unit, int *level)
 }
 
 int
-cosoi_report_summary(struct coso_store *s, const char *unit,
-    const char *period, char **out)
+cosoi_report_summary(
+    struct coso_store *s, const char *unit, const char *period, char **out)
 {
 	struct scope sc = {unit, period, 0, 0};
 	struct text t   = {NULL, 0, COSO_TEXT_MAX + 1, 0};

@@ -60,7 +60,8 @@ batch_add(struct coso_store *s, struct unit_batch *u, const char *code)
 		}
 	}
 	if (rv != COSO_OK) {
-		return cosoi_fail(s, rv, "unit %s: %s", code, coso_strerror(rv));
+		return cosoi_fail(
+		    s, rv, "unit %s: %s", code, coso_strerror(rv));
 	}
 	if (++u->nops < COSO_ADMIN_UNITS_PER_CS) {
 		return COSO_OK;
@@ -115,14 +116,15 @@ batch_close(struct unit_batch *u)
 
 /* Level, valid_to of a unit; COSO_EUNIT naming field if unknown. */
 static int
-unit_get(struct coso_store *s, const char *field, const char *code,
-    int *level, int32_t *valid_to)
+unit_get(struct coso_store *s, const char *field, const char *code, int *level,
+    int32_t *valid_to)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
 
 	if (sqlite3_prepare_v2(s->db,
-	        "SELECT level, coalesce(valid_to, 0) FROM units WHERE code = ?",
+	        "SELECT level, coalesce(valid_to, 0) FROM units WHERE code = "
+	        "?",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot read the units");
@@ -218,10 +220,10 @@ map_row(struct coso_store *s, sqlite3_stmt *ins, size_t line,
 static int
 map_read(struct coso_store *s, const char *csv, size_t len)
 {
-	struct cosoi_csv c = {csv, csv + len, 0};
+	struct cosoi_csv c          = {csv, csv + len, 0};
 	char(*f)[CSV_FIELD_MAX + 1] = malloc(2 * (CSV_FIELD_MAX + 1));
 	sqlite3_stmt *ins           = NULL;
-	int r = 0, rv;
+	int r                       = 0, rv;
 
 	if (f == NULL) {
 		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
@@ -230,9 +232,10 @@ map_read(struct coso_store *s, const char *csv, size_t len)
 		c.p += 3;
 	}
 	if (cosoi_csv_fields(&c, f, MERGE_FIELDS) != 1
-	    || strcmp(f[0], "old_code") != 0 || strcmp(f[1], "new_code") != 0) {
-		rv = cosoi_fail(
-		    s, COSO_ECSV, "line 1: the header must be old_code,new_code");
+	    || strcmp(f[0], "old_code") != 0
+	    || strcmp(f[1], "new_code") != 0) {
+		rv = cosoi_fail(s, COSO_ECSV,
+		    "line 1: the header must be old_code,new_code");
 		goto out;
 	}
 	if ((rv = cosoi_exec(s,
@@ -242,13 +245,14 @@ map_read(struct coso_store *s, const char *csv, size_t len)
 	    != COSO_OK) {
 		goto out;
 	}
-	if (sqlite3_prepare_v2(s->db, "INSERT INTO temp.merge_map VALUES (?, ?, ?)",
-	        -1, &ins, NULL)
+	if (sqlite3_prepare_v2(s->db,
+	        "INSERT INTO temp.merge_map VALUES (?, ?, ?)", -1, &ins, NULL)
 	    != SQLITE_OK) {
 		rv = cosoi_db_fail(s, "cannot keep the mapping");
 		goto out;
 	}
-	while (rv == COSO_OK && (r = cosoi_csv_fields(&c, f, MERGE_FIELDS)) == 1) {
+	while (rv == COSO_OK
+	    && (r = cosoi_csv_fields(&c, f, MERGE_FIELDS)) == 1) {
 		rv = map_row(s, ins, c.line, f);
 	}
 	if (rv == COSO_OK && r < 0) {
@@ -335,9 +339,9 @@ end_districts(struct coso_store *s, struct unit_batch *u, int32_t last_day,
 
 		rv = code == NULL ? cosoi_fail(s, COSO_ENOMEM, "out of memory")
 		                  : run_update(s,
-		                        "UPDATE units SET valid_to = ?2 WHERE "
-		                        "code = ?1 AND valid_to IS NOT ?2",
-		                        code, last_day, NULL, &changed);
+		                      "UPDATE units SET valid_to = ?2 WHERE "
+		                      "code = ?1 AND valid_to IS NOT ?2",
+		                      code, last_day, NULL, &changed);
 		if (rv == COSO_OK) {
 			r->districts++;
 			rv = changed ? batch_add(s, u, code) : COSO_OK;
@@ -358,8 +362,8 @@ coso_admin_units_merge(struct coso_store *s, const char *csv, size_t len,
 
 	memset(r, 0, sizeof(*r));
 	if (len > MERGE_CSV_MAX) {
-		return cosoi_fail(s, COSO_ETOOBIG, "mapping larger than %u bytes",
-		    MERGE_CSV_MAX);
+		return cosoi_fail(s, COSO_ETOOBIG,
+		    "mapping larger than %u bytes", MERGE_CSV_MAX);
 	}
 	if ((rv = cosoi_date_ok(s, "date", date)) != COSO_OK
 	    || (rv = cosoi_key_load(s)) != COSO_OK) {
@@ -371,7 +375,8 @@ coso_admin_units_merge(struct coso_store *s, const char *csv, size_t len,
 		return rv;
 	}
 	if ((rv = cosoi_begin(s)) == COSO_OK) {
-		if ((rv = map_read(s, csv, len)) || (rv = merge_units(s, &u, last_day, r))
+		if ((rv = map_read(s, csv, len))
+		    || (rv = merge_units(s, &u, last_day, r))
 		    || (rv = end_districts(s, &u, last_day, r))
 		    || (rv = batch_flush(s, &u)) || (rv = cosoi_commit(s))) {
 			cosoi_rollback(s);
@@ -389,8 +394,7 @@ coso_admin_units_merge(struct coso_store *s, const char *csv, size_t len,
 
 /* Whether new_parent is code itself or below it (a cycle). */
 static int
-below(struct coso_store *s, const char *code, const char *new_parent,
-    int *yes)
+below(struct coso_store *s, const char *code, const char *new_parent, int *yes)
 {
 	sqlite3_stmt *st = NULL;
 	int rc;
@@ -415,8 +419,8 @@ below(struct coso_store *s, const char *code, const char *new_parent,
 }
 
 static int
-move_check(struct coso_store *s, const char *code, const char *parent,
-    int32_t date)
+move_check(
+    struct coso_store *s, const char *code, const char *parent, int32_t date)
 {
 	int32_t to_c, to_p;
 	int lc, lp, cycle = 0, rv;
@@ -460,7 +464,8 @@ move_local(struct coso_store *s, const char *code, const char *parent,
 		return rv;
 	}
 	return run_update(s,
-	    "UPDATE units SET parent = ?3 WHERE code = ?1 AND parent IS NOT ?3",
+	    "UPDATE units SET parent = ?3 WHERE code = ?1 AND parent IS NOT "
+	    "?3",
 	    code, date, parent, changed);
 }
 
@@ -496,9 +501,9 @@ coso_admin_units_move(struct coso_store *s, const char *code,
  * Reading.
  */
 
-#define UNIT_COLS                                                          \
-	"u.code, u.name, u.level, u.parent, u.valid_from, u.valid_to, "    \
-	"u.merged_into, (SELECT name FROM units m WHERE m.code = "         \
+#define UNIT_COLS                                                       \
+	"u.code, u.name, u.level, u.parent, u.valid_from, u.valid_to, " \
+	"u.merged_into, (SELECT name FROM units m WHERE m.code = "      \
 	"u.merged_into) AS merged_into_name"
 
 int

@@ -21,6 +21,10 @@ cleanup() {
 trap cleanup EXIT INT TERM
 DATA=$(cd "$(dirname "$0")/data" && pwd)
 export LANG=vi_VN.UTF-8
+# The demo's period is the current quarter, its visits today: the
+# compliance view then judges what a province would see this week.
+DAY=$(date +%Y-%m-%d)
+PERIOD="$(date +%Y)-Q$((($(date +%-m) - 1) / 3 + 1))"
 PORT=$((20000 + $$ % 10000))
 URL="tcp://127.0.0.1:$PORT"
 HTTP="127.0.0.1:$((PORT + 1))"
@@ -48,6 +52,8 @@ coso --store "$D/admin" admin assign --cadre cb-023 --unit 06160 \
 	--role in-charge --from 2025-01-01 --decision "1434-QĐ/TU"
 coso --store "$D/admin" admin assign --cadre cb-031 --unit 182 \
 	--role monitor --from 2025-01-01 --decision "1434-QĐ/TU"
+coso --store "$D/admin" admin schedule set --kind quarterly --due-days 10 \
+	--grace-days 5
 for c in cb-017 cb-023 cb-031; do
 	coso --store "$D/admin" admin token --cadre "$c" >"$D/token-$c"
 	echo "mã ghi danh cho $c: $(cut -c1-16 "$D/token-$c")…"
@@ -72,20 +78,20 @@ for c in cb-017 cb-023 cb-031; do
 done
 
 step "Không có sóng: ghi lượt đi cơ sở và báo cáo quý, ký ngay trên thiết bị"
-coso --store "$D/cb-017" visit add --unit 06043 --date 2025-11-20 \
+coso --store "$D/cb-017" visit add --unit 06043 --date "$DAY" \
 	--purpose "Kiểm tra đường bê tông Thôn 1" \
 	--situation "Đã đổ 600 m mặt đường; còn 200 m chưa làm." \
 	--difficulties "Thiếu xi măng, mùa mưa đến sớm." \
 	--proposal "Hỗ trợ 20 tấn xi măng cho 200 m còn lại." \
 	--outcome "Đường bê tông" --quantity 600 --quantity-unit m >/dev/null
-coso --store "$D/cb-023" visit add --unit 06160 --date 2025-11-21 \
+coso --store "$D/cb-023" visit add --unit 06160 --date "$DAY" \
 	--purpose "Thăm hộ trồng cam ở Bình Lập" \
 	--situation "Vườn cam 2 ha cho thu hoạch vụ đầu." \
 	--proposal "Hỗ trợ tiêu thụ cam qua hợp tác xã." >/dev/null
-coso --store "$D/cb-031" visit add --unit 06166 --date 2025-11-22 \
+coso --store "$D/cb-031" visit add --unit 06166 --date "$DAY" \
 	--purpose "Nắm tình hình xã Tân Thanh" \
 	--situation "Chợ cửa khẩu hoạt động bình thường." >/dev/null
-R=$(coso --store "$D/cb-017" report new --period 2025-Q4 --unit 06043)
+R=$(coso --store "$D/cb-017" report new --period "$PERIOD" --unit 06043)
 coso --store "$D/cb-017" report edit "$R" --section results \
 	--text "Đi cơ sở 4 lần; hoàn thành 600 m đường bê tông."
 coso --store "$D/cb-017" report edit "$R" --section situation \
@@ -138,6 +144,23 @@ cosod central checkpoint --db "$D/central.db"
 step "Dựng lại cơ sở dữ liệu từ nhật ký: cùng một mã băm trạng thái"
 cosod central digest --db "$D/central.db"
 cosod central rebuild --db "$D/central.db" --out "$D/rebuilt.db"
+
+step "Ban Tổ chức: tình hình nộp báo cáo kỳ $PERIOD (cosod central report)"
+cosod central report compliance --db "$D/central.db" --period "$PERIOD"
+cosod central report compliance --db "$D/central.db" --period "$PERIOD" \
+	--format xlsx --output "$D/nop-bao-cao-$PERIOD.xlsx"
+unzip -tq "$D/nop-bao-cao-$PERIOD.xlsx" >/dev/null &&
+	echo "tệp Excel: $D/nop-bao-cao-$PERIOD.xlsx (hợp lệ)"
+
+step "Địa bàn chưa ai phụ trách, địa bàn chưa được đi cơ sở trong kỳ"
+cosod central report coverage --db "$D/central.db" --period "$PERIOD" \
+	>"$D/coverage.txt"
+# The province has some 200 communes and three cadres: the first lines of
+# each list, and how many there are.
+awk 'NF == 0 { shown = 0; print; next }
+	/^[^0-9 ]/ && !/^Mã/ { shown = 0 }
+	{ if (shown++ < 8) print; else if (shown == 9) print "  …" }' \
+	"$D/coverage.txt"
 
 step "Kiểm toán độc lập qua HTTP (coso-audit): chỉ tin khoá trung tâm đã ghim"
 "$B/coso-audit" --central "http://$HTTP" --central-key "$D/central.pub" \

@@ -134,6 +134,7 @@ struct report {
 	FILE *out;      /* human lines (NULL with --json) */
 	uint64_t count; /* anomalies found */
 	size_t shown;   /* printed so far (bounded) */
+	uint64_t lost;  /* not added to the JSON list (out of memory) */
 	void *json;     /* json_t * array of anomalies, with --json */
 };
 
@@ -151,8 +152,15 @@ int state_open(
 void state_close(struct audit_state *s);
 sqlite3 *state_db(struct audit_state *s);
 
-/* The last verified checkpoint (note malloc'd) or *note = NULL. */
+/* The last verified checkpoint (note malloc'd) or *note = NULL; its tree
+ * size (0 if none). */
 int state_checkpoint(struct audit_state *s, char **note);
+int state_size(struct audit_state *s, uint64_t *size);
+
+/* A clean run's state is left in an open transaction when the caller
+ * defers the commit (rebuild: until the replay holds too). */
+int state_commit(struct audit_state *s);
+void state_rollback(struct audit_state *s); /* nothing open: no-op */
 
 /* ---- check.c: the verification pass ------------------------------------ */
 
@@ -160,6 +168,7 @@ struct audit_cfg {
 	uint8_t central_pk[32];
 	int full;           /* start from entry 0 */
 	int progress;       /* show progress on stderr */
+	int defer_commit;   /* leave a clean run's state uncommitted */
 	FILE *entries_file; /* replay: write entries [0, entries_upto) */
 	uint64_t entries_upto;
 };

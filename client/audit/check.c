@@ -40,6 +40,7 @@ struct run {
 	sqlite3_stmt *leaf_get, *leaf_put;
 	uint64_t n; /* entries in the checkpoint */
 	int broken; /* an entry is missing: no root can be computed */
+	int unread; /* entries could not be read: the registry is partial */
 	char *note; /* the checkpoint */
 	size_t note_len;
 };
@@ -95,9 +96,14 @@ fetch_checkpoint(struct run *r, struct coso_checkpoint *cp, char *err)
 		    r->f->status);
 		return AUDIT_MEM;
 	}
+	if (rv == AUDIT_HTTP || rv == AUDIT_BAD) {
+		report_anomaly(r->rep, "checkpoint", -1,
+		    _("the central serves no checkpoint: %s"), r->f->err);
+		return AUDIT_BAD;
+	}
 	if (rv != AUDIT_OK) {
 		snprintf(err, AUDIT_ERR_MAX, "%s", r->f->err);
-		return rv == AUDIT_HTTP || rv == AUDIT_BAD ? AUDIT_BAD : rv;
+		return rv;
 	}
 	if ((rv = verify_note(r, r->note, r->note_len, cp)) != COSO_OK) {
 		report_anomaly(r->rep, "checkpoint_signature", -1,
@@ -319,7 +325,7 @@ save(struct run *r)
 	    || save_keys(r) != 0) {
 		return -1;
 	}
-	return exec(db, "COMMIT");
+	return 0;
 }
 
 /* The state's central key must be ours: one state directory, one log. */
@@ -402,31 +408,52 @@ check_known(struct run *r, uint64_t index, const uint8_t lh[static 32])
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
-/* A quarantine that does not touch the chain: fork or not the sender. */
+/* The reasons a central quarantines for (merge.c): anything else is not
+ * a verdict it can give. */
 static int
-judge_detached(struct run *r, const struct api_entry *e,
-    const struct coso_changeset *cs, const struct rkey *k)
+known_reason(int reason)
+{
+	static const int known[] = {COSO_QFORK, COSO_QUNAUTH, COSO_QADMIN,
+	    COSO_QREVOKED, COSO_QAUTHOR, COSO_QREF, COSO_QIMMUT, COSO_EBADSIG,
+	    COSO_EWRONGKEY, COSO_ESCHEMA, COSO_ENONCANON, COSO_ETOOBIG,
+	    COSO_ETRUNC, COSO_ETRAILING, COSO_EUTF8, COSO_ENFC};
+	size_t n;
+
+	for (n = 0; n < sizeof(known) / sizeof(known[0]); n++) {
+		if (known[n] == reason) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * The reason is not in the leaf: it is checked against the verdict and
+ * against the facts here, never used to skip a check.  An accepted entry
+ * has no reason; a quarantined one a reason the central can give.
+ */
+static void
+check_reason(struct run *r, const struct api_entry *e)
 {
 	int64_t i = (int64_t) e->index;
 
-	if (e->reason == COSO_QAUTHOR) {
-		if (memcmp(cs->author, e->sender, 32) == 0) {
-			report_anomaly(r->rep, "wrong_verdict", i,
-			    _("quarantined as not sent by its author, but the "
-			      "sender is the author"));
-		}
-		return 1;
+	if (e->verdict == COSO_VERDICT_ACCEPTED && e->reason != 0) {
+		report_anomaly(r->rep, "wrong_verdict", i,
+		    _("accepted, yet with a quarantine reason (%d)"),
+		    e->reason);
+	} else if (e->verdict == COSO_VERDICT_QUARANTINED
+	    && !known_reason(e->reason)) {
+		report_anomaly(r->rep, "wrong_verdict", i,
+		    _("quarantined for a reason the central does not give "
+		      "(%d)"),
+		    e->reason);
 	}
-	if (e->reason == COSO_QFORK) {
-		if (k != NULL && cs->seq == k->next_seq
-		    && memcmp(cs->prev, k->head, 32) == 0) {
-			report_anomaly(r->rep, "wrong_verdict", i,
-			    _("quarantined as a fork, but it continues its "
-			      "author's chain"));
-		}
-		return 1;
-	}
-	return 0;
+}
+
+static int
+quarantined(const struct api_entry *e, int reason)
+{
+	return e->verdict == COSO_VERDICT_QUARANTINED && e->reason == reason;
 }
 
 static int
@@ -453,15 +480,48 @@ chain_ok(struct run *r, const struct api_entry *e,
 	return 1;
 }
 
-static void
-judge_signed(struct run *r, const struct api_entry *e,
-    const struct coso_changeset *cs, struct rkey *k)
+/* Who sent it, and whether the author is known: the central's first two
+ * checks.  0 if judging goes on. */
+static int
+judge_sender(struct run *r, const struct api_entry *e,
+    const struct coso_changeset *cs, const struct rkey *k)
+{
+	char a[2 * SHORT + 1];
+	int64_t i   = (int64_t) e->index;
+	int by_self = memcmp(cs->author, e->sender, 32) == 0;
+
+	if (quarantined(e, COSO_QAUTHOR)) {
+		if (by_self) {
+			report_anomaly(r->rep, "wrong_verdict", i,
+			    _("quarantined as not sent by its author, but the "
+			      "sender is the author"));
+		}
+		return -1;
+	}
+	if (!by_self) {
+		report_anomaly(r->rep, "wrong_verdict", i,
+		    _("not sent by its author, yet verdict %d reason %d"),
+		    e->verdict, e->reason);
+	}
+	if (k == NULL) {
+		report_anomaly(r->rep, "unregistered_key", i,
+		    _("signed by key %s, which no earlier entry registered"),
+		    short_id(a, cs->author));
+		return -1;
+	}
+	return 0;
+}
+
+/* The verdict of a signed change-set on its chain: revocation, and the
+ * reasons that need a good signature. */
+static int
+judge_signed(struct run *r, const struct api_entry *e, const struct rkey *k)
 {
 	char a[2 * SHORT + 1];
 	int64_t i   = (int64_t) e->index;
 	int revoked = k->revoked >= 0 && k->revoked <= i;
 
-	if (revoked && e->reason != COSO_QREVOKED) {
+	if (revoked && !quarantined(e, COSO_QREVOKED)) {
 		report_anomaly(r->rep, "revoked_key", i,
 		    _("key %s was revoked at entry %" PRId64 ", yet this "
 		      "change-set got verdict %d reason %d"),
@@ -477,13 +537,15 @@ judge_signed(struct run *r, const struct api_entry *e,
 		    _("quarantined for a bad signature, but the signature "
 		      "verifies"));
 	}
-	/* After a break is named, the chain goes on from this change-set,
-	 * so one break is one anomaly, not one per later entry. */
-	(void) chain_ok(r, e, cs, k);
-	k->next_seq = cs->seq + 1;
-	memcpy(k->head, e->id, 32);
+	return revoked;
 }
 
+/*
+ * The central's order (merge.c): sender, registration, chain (a break is
+ * a fork), signature (a bad one does not move the chain), revocation,
+ * then the merge.  Each verdict is checked against the facts it rests
+ * on; those that need the materialised state are `rebuild`'s.
+ */
 static int
 judge(
     struct run *r, const struct api_entry *e, const struct coso_changeset *cs)
@@ -492,27 +554,40 @@ judge(
 	struct rkey *k = registry_get(&r->reg, cs->author);
 	char a[2 * SHORT + 1];
 	int64_t i = (int64_t) e->index;
+	int continues, revoked;
 
-	if (judge_detached(r, e, cs, k)) {
+	check_reason(r, e);
+	if (judge_sender(r, e, cs, k) != 0) {
 		return 0;
 	}
-	if (k == NULL) {
-		report_anomaly(r->rep, "unregistered_key", i,
-		    _("signed by key %s, which no earlier entry registered"),
-		    short_id(a, cs->author));
-		return 0;
-	}
-	if (coso_changeset_verify(&v, e->cs, e->cs_len, k->pk) != COSO_OK) {
-		if (!sig_error(e->reason)) {
-			report_anomaly(r->rep, "bad_signature", i,
-			    _("the signature does not verify with key %s "
-			      "(seq %" PRIu64 "), yet the verdict is %d"),
-			    short_id(a, k->id), cs->seq, e->verdict);
+	continues
+	    = cs->seq == k->next_seq && memcmp(cs->prev, k->head, 32) == 0;
+	if (quarantined(e, COSO_QFORK)) {
+		if (continues) {
+			report_anomaly(r->rep, "wrong_verdict", i,
+			    _("quarantined as a fork, but it continues its "
+			      "author's chain"));
 		}
 		return 0;
 	}
-	judge_signed(r, e, cs, k);
-	if (e->verdict == COSO_VERDICT_ACCEPTED
+	/* Named once; the chain then goes on from here, so one break is
+	 * one anomaly, not one per later entry of the key. */
+	(void) chain_ok(r, e, cs, k);
+	if (coso_changeset_verify(&v, e->cs, e->cs_len, k->pk) != COSO_OK) {
+		if (!quarantined(e, COSO_EBADSIG)
+		    && !quarantined(e, COSO_EWRONGKEY)) {
+			report_anomaly(r->rep, "bad_signature", i,
+			    _("the signature does not verify with key %s "
+			      "(seq %" PRIu64 "), yet verdict %d reason %d"),
+			    short_id(a, k->id), cs->seq, e->verdict,
+			    e->reason);
+		}
+		return 0;
+	}
+	revoked     = judge_signed(r, e, k);
+	k->next_seq = cs->seq + 1;
+	memcpy(k->head, e->id, 32);
+	if (e->verdict == COSO_VERDICT_ACCEPTED && e->reason == 0 && !revoked
 	    && (k->role == REG_ROLE_CENTRAL || k->role == REG_ROLE_ADMIN)) {
 		return registry_apply(
 		    &r->reg, cs->body, cs->body_len, e->index);
@@ -796,7 +871,8 @@ check_entries(struct run *r, uint64_t from, char *err)
 	if (rv == AUDIT_BAD || rv == AUDIT_HTTP) {
 		report_anomaly(r->rep, "entries", (int64_t) next,
 		    _("the central does not serve its entries: %s"), err);
-		rv = AUDIT_OK;
+		r->broken = r->unread = 1;
+		rv                    = AUDIT_OK;
 	}
 	return rv;
 }
@@ -805,7 +881,7 @@ check_entries(struct run *r, uint64_t from, char *err)
  */
 
 static void
-compare_key(struct run *r, const struct api_key *c, const struct rkey *k)
+compare_key(struct run *r, const struct api_key *c, struct rkey *k)
 {
 	char a[2 * SHORT + 1];
 	int64_t rev = c->revoked >= 0 && (uint64_t) c->revoked >= r->n
@@ -822,14 +898,22 @@ compare_key(struct run *r, const struct api_key *c, const struct rkey *k)
 		}
 		return;
 	}
-	if (memcmp(k->pk, c->pk, 32) != 0 || k->enrolled != c->enrolled
-	    || k->revoked != rev || k->role != c->role) {
+	if (k->matched++) {
 		report_anomaly(r->rep, "registry", k->enrolled,
-		    _("key %s: the central's registry says role %d, "
+		    _("the central's registry lists key %s twice"), a);
+		return;
+	}
+	if (memcmp(k->pk, c->pk, 32) != 0 || k->enrolled != c->enrolled
+	    || k->revoked != rev || k->role != c->role
+	    || (k->role != REG_ROLE_CENTRAL
+	        && strcmp(k->cadre, c->cadre) != 0)) {
+		report_anomaly(r->rep, "registry", k->enrolled,
+		    _("key %s: the central's registry says cadre %s, role %d, "
 		      "registered at %" PRId64 ", revoked at %" PRId64
-		      "; the log says role %d, %" PRId64 ", %" PRId64),
-		    a, c->role, c->enrolled, rev, k->role, k->enrolled,
-		    k->revoked);
+		      "; the log says cadre %s, role %d, %" PRId64
+		      ", %" PRId64),
+		    a, c->cadre, c->role, c->enrolled, rev, k->cadre, k->role,
+		    k->enrolled, k->revoked);
 	}
 }
 
@@ -838,7 +922,7 @@ check_registry(struct run *r, char *err)
 {
 	struct api_keys keys;
 	char a[2 * SHORT + 1];
-	size_t i, seen = 0;
+	size_t i;
 	int rv = api_keys(r->f, &keys, err);
 
 	if (rv != AUDIT_OK) {
@@ -849,24 +933,15 @@ check_registry(struct run *r, char *err)
 		}
 		return rv;
 	}
-	for (i = 0; i < keys.n; i++) {
-		const struct rkey *k = registry_get(&r->reg, keys.k[i].key_id);
-
-		compare_key(r, &keys.k[i], k);
-		seen += k != NULL;
+	for (i = 0; i < r->reg.cap; i++) {
+		r->reg.slot[i].matched = 0;
 	}
-	for (i = 0; seen < r->reg.n && i < r->reg.cap; i++) {
-		size_t j;
-		int found = 0;
-
-		if (!r->reg.slot[i].used) {
-			continue;
-		}
-		for (j = 0; j < keys.n && !found; j++) {
-			found
-			    = !memcmp(keys.k[j].key_id, r->reg.slot[i].id, 32);
-		}
-		if (!found) {
+	for (i = 0; i < keys.n; i++) {
+		compare_key(
+		    r, &keys.k[i], registry_get(&r->reg, keys.k[i].key_id));
+	}
+	for (i = 0; i < r->reg.cap; i++) {
+		if (r->reg.slot[i].used && !r->reg.slot[i].matched) {
 			report_anomaly(r->rep, "registry",
 			    r->reg.slot[i].enrolled,
 			    _("key %s, registered in the log, is missing from "
@@ -950,7 +1025,7 @@ run_pass(struct run *r, char *err)
 		return AUDIT_MEM;
 	}
 	if ((rv = fetch_checkpoint(r, &cp, err)) != AUDIT_OK) {
-		return rv == AUDIT_BAD && r->rep->count > 0 ? AUDIT_OK : rv;
+		return rv == AUDIT_BAD ? AUDIT_OK : rv; /* named already */
 	}
 	snprintf(r->res->origin, sizeof(r->res->origin), "%s", cp.origin);
 	r->n = r->res->tree_size = cp.size;
@@ -965,7 +1040,7 @@ run_pass(struct run *r, char *err)
 	}
 	r->res->from = from;
 	if ((rv = check_entries(r, from, err)) != AUDIT_OK
-	    || (rv = check_registry(r, err)) != AUDIT_OK) {
+	    || (!r->unread && (rv = check_registry(r, err)) != AUDIT_OK)) {
 		return rv;
 	}
 	coso_frontier_root(&r->fr, root);
@@ -992,13 +1067,15 @@ check_run(const struct audit_cfg *cfg, struct fetch *f, struct audit_state *st,
 	rv     = run_pass(&r, err);
 	sqlite3_finalize(r.leaf_get);
 	sqlite3_finalize(r.leaf_put);
-	if (rv == AUDIT_OK && rep->count == 0 && save(&r) != 0) {
+	if (rv == AUDIT_OK && rep->count == 0
+	    && (save(&r) != 0
+	        || (!cfg->defer_commit && state_commit(st) != 0))) {
 		snprintf(err, AUDIT_ERR_MAX, "cannot save the state: %s",
 		    sqlite3_errmsg(state_db(st)));
 		rv = AUDIT_MEM;
 	}
-	if (sqlite3_get_autocommit(state_db(st)) == 0) {
-		exec(state_db(st), "ROLLBACK");
+	if (rv != AUDIT_OK || rep->count != 0 || !cfg->defer_commit) {
+		state_rollback(st);
 	}
 	registry_free(&r.reg);
 	free(r.note);

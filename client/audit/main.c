@@ -50,6 +50,58 @@ die_usage(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
+/* Length of the valid UTF-8 sequence at p (n bytes left), 0 if none. */
+static size_t
+utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len, i;
+
+	if (p[0] < 0x80) {
+		return 1;
+	}
+	len = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4
+	    : p[0] >= 0xe0                 ? 3
+	    : p[0] >= 0xc2 && p[0] < 0xe0  ? 2
+	                                   : 0;
+	if (len == 0 || len > n) {
+		return 0;
+	}
+	for (i = 1; i < len; i++) {
+		if ((p[i] & 0xc0) != 0x80) {
+			return 0;
+		}
+	}
+	/* Overlong 3- and 4-byte forms, surrogates, past U+10FFFF. */
+	if ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0)
+	    || (p[0] == 0xf0 && p[1] < 0x90)
+	    || (p[0] == 0xf4 && p[1] >= 0x90)) {
+		return 0;
+	}
+	return len;
+}
+
+/*
+ * A message may quote the central's own words: invalid UTF-8 (which
+ * JSON cannot carry, and a cut at the buffer's end makes) and control
+ * characters (terminal escapes) become '?'.
+ */
+static void
+clean_text(char *s)
+{
+	unsigned char *p = (unsigned char *) s;
+	size_t n         = strlen(s), k;
+
+	while (n > 0) {
+		k = utf8_len(p, n);
+		if (k == 0 || (k == 1 && (*p < 0x20 || *p == 0x7f))) {
+			*p = '?';
+			k  = 1;
+		}
+		p += k;
+		n -= k;
+	}
+}
+
 void
 report_anomaly(
     struct report *r, const char *what, int64_t index, const char *fmt, ...)
@@ -60,12 +112,16 @@ report_anomaly(
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	clean_text(msg);
 	r->count++;
 	if (r->json != NULL) {
-		json_array_append_new(r->json,
-		    json_pack("{s:s, s:o, s:s}", "what", what, "index",
-		        index >= 0 ? json_integer(index) : json_null(),
-		        "message", msg));
+		if (json_array_append_new(r->json,
+		        json_pack("{s:s, s:o, s:s}", "what", what, "index",
+		            index >= 0 ? json_integer(index) : json_null(),
+		            "message", msg))
+		    != 0) {
+			r->lost++;
+		}
 		return;
 	}
 	if (r->shown++ >= SHOWN_MAX) {
@@ -185,7 +241,7 @@ print_summary(const struct opts *o, const struct audit_result *res,
 		         "): %" PRIu64 " accepted, %" PRIu64 " quarantined\n"),
 		    res->checked, res->from, res->from + res->checked - 1,
 		    res->accepted, res->quarantined);
-	} else {
+	} else if (rep->count == 0) {
 		printf(_("no new entries since the last audit\n"));
 	}
 	printf(_("key registry: %" PRIu64 " keys, as the log gives them\n"),
@@ -228,6 +284,10 @@ print_json(const struct opts *o, const struct audit_result *res,
 		json_object_set_new(
 		    j, "rebuilt_digest", json_string(rr->rebuilt));
 	}
+	if (j != NULL && rep->lost > 0) {
+		json_object_set_new(
+		    j, "anomalies_lost", json_integer((json_int_t) rep->lost));
+	}
 	if (j != NULL) {
 		json_dumpf(j, stdout, JSON_COMPACT);
 		fputc('\n', stdout);
@@ -253,6 +313,7 @@ run(const struct opts *o, struct fetch *f, struct audit_state *st,
 		rv = check_run(cfg, f, st, rep, &res, err);
 	}
 	if (rv != AUDIT_OK) {
+		clean_text(err);
 		fprintf(stderr, "coso-audit: %s\n", err);
 		return rv == AUDIT_NET ? AUDIT_EXIT_NETWORK : AUDIT_EXIT_USAGE;
 	}

@@ -27,6 +27,7 @@ struct rkey {
 	int64_t revoked;  /* log index of its revocation; -1: none */
 	uint64_t next_seq;
 	uint8_t head[32]; /* id of its last change-set on the chain */
+	int matched;      /* seen in the central's registry (check.c) */
 };
 
 /* Open addressing by key id; cap is a power of two. */

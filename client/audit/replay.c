@@ -163,6 +163,45 @@ replay(const char *dir, const char *cosod, struct report *rep,
 	return AUDIT_OK;
 }
 
+/* The digest must cover at least what was verified before: the log
+ * only grows. */
+static int
+digest_size_ok(
+    struct audit_state *st, const struct replay_result *rr, struct report *rep)
+{
+	uint64_t before = 0;
+
+	if (state_size(st, &before) != AUDIT_OK) {
+		return -1;
+	}
+	if (rr->size < before) {
+		report_anomaly(rep, "digest", -1,
+		    _("the digest covers %llu entries, fewer than the %llu "
+		      "verified before"),
+		    (unsigned long long) rr->size,
+		    (unsigned long long) before);
+	}
+	return 0;
+}
+
+static int
+fetch_digest(struct fetch *f, struct audit_state *st, struct report *rep,
+    struct replay_result *rr, char *err)
+{
+	int rv = api_digest(f, &rr->size, rr->central, &rr->tables, err);
+
+	if (rv == AUDIT_BAD || rv == AUDIT_HTTP) {
+		report_anomaly(rep, "digest", -1,
+		    _("the central serves no state digest: %s"), err);
+		return AUDIT_OK;
+	}
+	if (rv == AUDIT_OK && digest_size_ok(st, rr, rep) != 0) {
+		snprintf(err, AUDIT_ERR_MAX, "cannot read the state");
+		return AUDIT_MEM;
+	}
+	return rv;
+}
+
 int
 replay_run(struct audit_cfg *cfg, const char *dir, const char *cosod,
     struct fetch *f, struct audit_state *st, struct report *rep,
@@ -175,12 +214,14 @@ replay_run(struct audit_cfg *cfg, const char *dir, const char *cosod,
 	int rv;
 
 	memset(rr, 0, sizeof(*rr));
-	if ((rv = api_digest(f, &rr->size, rr->central, &rr->tables, err))
-	        != AUDIT_OK
-	    || (rv = api_checkpoint(f, &note, &len)) != AUDIT_OK) {
-		if (rv != AUDIT_NET && err[0] == '\0') {
-			snprintf(err, AUDIT_ERR_MAX, "%s", f->err);
-		}
+	memset(res, 0, sizeof(*res));
+	err[0] = '\0';
+	if ((rv = fetch_digest(f, st, rep, rr, err)) != AUDIT_OK
+	    || rep->count > 0) {
+		return rv;
+	}
+	if ((rv = api_checkpoint(f, &note, &len)) != AUDIT_OK) {
+		snprintf(err, AUDIT_ERR_MAX, "%s", f->err);
 		return rv == AUDIT_NET ? AUDIT_NET : AUDIT_MEM;
 	}
 	snprintf(path, sizeof(path), "%s/entries.bin", dir);
@@ -195,6 +236,7 @@ replay_run(struct audit_cfg *cfg, const char *dir, const char *cosod,
 	}
 	free(note);
 	cfg->full         = 1;
+	cfg->defer_commit = 1;
 	cfg->entries_file = out;
 	cfg->entries_upto = rr->size;
 	rv                = check_run(cfg, f, st, rep, res, err);
@@ -202,16 +244,21 @@ replay_run(struct audit_cfg *cfg, const char *dir, const char *cosod,
 		snprintf(err, AUDIT_ERR_MAX, "cannot write `%.400s'", path);
 		rv = AUDIT_MEM;
 	}
-	if (rv != AUDIT_OK || rep->count > 0) {
-		return rv;
-	}
-	if (rr->size > res->tree_size) {
+	if (rv == AUDIT_OK && rep->count == 0 && rr->size > res->tree_size) {
 		report_anomaly(rep, "digest", -1,
 		    _("the digest covers %llu entries, more than the %llu of "
 		      "the signed checkpoint"),
 		    (unsigned long long) rr->size,
 		    (unsigned long long) res->tree_size);
-		return AUDIT_OK;
 	}
-	return replay(dir, cosod, rep, rr, err);
+	if (rv == AUDIT_OK && rep->count == 0) {
+		rv = replay(dir, cosod, rep, rr, err);
+	}
+	/* The state advances only when the log and the state both hold. */
+	if (rv == AUDIT_OK && rep->count == 0 && state_commit(st) != 0) {
+		snprintf(err, AUDIT_ERR_MAX, "cannot save the state");
+		rv = AUDIT_MEM;
+	}
+	state_rollback(st);
+	return rv;
 }

@@ -106,3 +106,37 @@ state_checkpoint(struct audit_state *s, char **note)
 	sqlite3_finalize(st);
 	return rv;
 }
+
+int
+state_commit(struct audit_state *s)
+{
+	if (sqlite3_get_autocommit(s->db)) {
+		return 0;
+	}
+	return sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL) == SQLITE_OK
+	    ? 0
+	    : -1;
+}
+
+void
+state_rollback(struct audit_state *s)
+{
+	if (!sqlite3_get_autocommit(s->db)) {
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+	}
+}
+
+int
+state_size(struct audit_state *s, uint64_t *size)
+{
+	char *note = NULL, *nl;
+	int rv     = state_checkpoint(s, &note);
+
+	*size = 0;
+	if (rv == AUDIT_OK && note != NULL
+	    && (nl = strchr(note, '\n')) != NULL) {
+		*size = strtoull(nl + 1, NULL, 10);
+	}
+	free(note);
+	return rv;
+}

@@ -9,6 +9,7 @@ NAME=e2e-audit
 
 PORT=$(free_port)
 URL="tcp://127.0.0.1:$PORT"
+URL0=$URL # where the devices are pinned
 DATA="$ROOT/deploy/data/lang-son-2024.csv"
 
 audit() { "$B/coso-audit" "$@"; }
@@ -115,6 +116,7 @@ same "$(jq -r .root "$T/audit.json")" \
 	"root is the checkpoint's"
 run_ok "receipts verify offline (a)" coso --store "$T/a" receipts verify
 unserve
+cp -r "$T/state" "$T/state-early"
 
 # more visits; the next run checks only the new entries
 start_central
@@ -148,9 +150,13 @@ tamper() {
 # --- a visit's text changed in the provincial database ----------------
 tamper "UPDATE visits SET purpose = 'Đã sửa'
 	WHERE id = (SELECT min(id) FROM visits)"
+rm -rf "$T/tstate" && cp -r "$T/state-early" "$T/tstate"
 audit_json 1 "edited visit" "$T/tstate" "$H" rebuild
 has digest
 same "$(jq -r ".anomalies[0].message" "$T/audit.json" | grep -o "(visits)")" "(visits)" "names the table"
+same "$(sqlite3 "$T/tstate/audit.db" "SELECT value FROM meta
+	WHERE key = 'checkpoint'" | sed -n 2p)" "$SIZE" \
+	"a failed rebuild leaves the state where it was"
 unserve
 
 # --- a change-set row deleted ---------------------------------------------
@@ -176,6 +182,54 @@ tamper "UPDATE changesets SET bytes = substr(bytes, 1, 99) || x'00' ||
 	substr(bytes, 101) WHERE position = 9"
 audit_json 1 "altered bytes" "$T/tstate" "$H" verify --full
 has entry_id 9
+unserve
+
+# --- forged entries: an altered change-set inserted as accepted, with the
+# reason a central could set to dodge the checks (reason and sender are not
+# in the leaf); the central then signs a checkpoint over them ------------
+rm -rf "$T/t.db" "$T/t.db-wal" "$T/t.db-shm" "$T/tstate"
+cp "$T/central.db" "$T/t.db" && cp "$T/central.db.key" "$T/t.db.key"
+cp -r "$T/clean-state" "$T/tstate"
+POS=$(sqlite3 "$T/t.db" "SELECT position FROM changesets WHERE verdict = 1
+	AND instr(bytes, CAST('Gia Miễn lần 6' AS BLOB)) > 0")
+sqlite3 "$T/t.db" "SELECT writefile('$T/cs.bin', bytes) FROM changesets
+	WHERE position = $POS" >/dev/null
+HEX=$(xxd -p "$T/cs.bin" | tr -d '\n')
+SIX=$(printf 'lần 6' | xxd -p)
+FIRST=$(sqlite3 "$T/t.db" "SELECT max(position) + 1 FROM changesets")
+# reason 7 (bad signature), 64 (not the sender) from a's key, 60 (fork)
+for f in "7 7 author" "8 64 (SELECT author FROM changesets WHERE
+	instr(bytes, CAST('Đào Viên' AS BLOB)) > 0 LIMIT 1)" "9 60 author"; do
+	set -- $f
+	n=$1 reason=$2
+	shift 2
+	printf '%s' "${HEX/$SIX/$(printf 'lần %s' "$n" | xxd -p)}" | xxd -r -p \
+		>"$T/cs$n.bin"
+	sqlite3 "$T/t.db" "INSERT INTO changesets SELECT
+		(SELECT max(position) + 1 FROM changesets),
+		X'$(sha256sum "$T/cs$n.bin" | cut -c1-64)', author, $*, seq, hlc,
+		received_ms + 1, 1, $reason, readfile('$T/cs$n.bin'), receipt
+		FROM changesets WHERE position = $POS"
+done
+same "$(sqlite3 "$T/t.db" "SELECT count(*) FROM changesets
+	WHERE position >= $FIRST")" 3 "three forged rows"
+"$B/cosod" central run --db "$T/t.db" --listen "$URL0" >>"$T/serve.log" 2>&1 &
+SERVED=$!
+PIDS="$PIDS $SERVED"
+sleep 0.5
+coso --store "$T/b" visit add --unit 06160 --date 2025-11-10 \
+	--purpose "Sau khi giả mạo" >/dev/null
+run_ok "a real push signs a checkpoint over the forgeries" \
+	coso --store "$T/b" sync
+unserve
+serve "$T/t.db" "$H"
+audit_json 1 "forged entries (incremental)" "$T/tstate" "$H" verify
+for i in 0 1 2; do has wrong_verdict $((FIRST + i)); done
+has bad_signature "$FIRST"
+audit_json 1 "rebuild on forged entries" "$T/tstate" "$H" rebuild
+has bad_signature "$FIRST"
+audit_json 1 "the state did not advance" "$T/tstate" "$H" verify --full
+has wrong_verdict "$FIRST"
 unserve
 
 # --- rollback: an older copy of the database restored --------------------

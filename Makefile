@@ -215,6 +215,7 @@ test: deps
 	$(Q)bash tests/e2e/test_http.sh $(B)
 	$(Q)bash tests/e2e/test_audit.sh $(B)
 	$(Q)bash tests/e2e/test_leader.sh $(B)
+	$(Q)$(MAKE) --no-print-directory fault-quick
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)
@@ -317,3 +318,23 @@ $(B)/bench_report: bench/bench_report.c bench/bench_common.h \
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_report.d -o $@ $< \
 		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS) $(XLSX_LIBS)
+
+# ---- fault injection (tests/fault/) -----------------------------------------
+# `make fault-quick`: every scenario, bounded (about 2 minutes, in `make
+# test`); `make torture`: every scenario at full size (about 15 minutes).
+FAULT_TOOLS := $(B)/chaosproxy $(B)/hostile
+
+$(B)/chaosproxy: tests/fault/chaosproxy.c
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/chaosproxy.d -o $@ $<
+
+$(B)/hostile: tests/fault/hostile.c
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/hostile.d -o $@ $<
+
+.PHONY: torture fault-quick
+torture: all $(FAULT_TOOLS)
+	$(Q)bash tests/fault/run.sh $(B) full
+
+fault-quick: all $(FAULT_TOOLS)
+	$(Q)bash tests/fault/run.sh $(B) quick

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <pthread.h>
@@ -450,6 +451,33 @@ start(const struct server_cfg *cfg, const struct http_cfg *hc,
 	return 0;
 }
 
+/* Seconds from SIGTERM to the end of a stop, at most. */
+#define STOP_GRACE_S 10
+
+/*
+ * nng 1.5.2 can hang in nng_close while a connection is torn down (seen
+ * under SIGTERM during ingest: tests/fault/central_stop.sh; upstream
+ * nng #1543, #1813).  server_stop closes nng only after the writer's
+ * last commit and before any reply could still matter, so ending the
+ * process then loses nothing: an unanswered device retries, as after a
+ * kill -9.  The watchdog ends a stop that outlives the grace period.
+ */
+static void *
+stop_watchdog(void *arg)
+{
+	const struct clog *log = arg;
+	struct timespec ts     = {STOP_GRACE_S, 0};
+
+	while (nanosleep(&ts, &ts) != 0) { }
+	clog_warn(log,
+	    "stop: still waiting for nng after %d s (a known teardown "
+	    "hang of nng 1.5.2); everything acknowledged is committed; "
+	    "exiting",
+	    STOP_GRACE_S);
+	_exit(COSOD_EXIT_FAIL);
+	return NULL;
+}
+
 /* Serves until SIGINT or SIGTERM.  The signals are blocked before any
  * thread starts, so every thread inherits the mask and the main thread
  * alone takes them, with sigwait: no handler, no global flag.  The HTTP
@@ -460,6 +488,7 @@ serve(const struct server_cfg *cfg, const struct http_cfg *hc,
 {
 	struct server *srv = NULL;
 	struct http *http  = NULL;
+	pthread_t dog;
 	sigset_t set;
 	int sig = 0;
 
@@ -473,6 +502,9 @@ serve(const struct server_cfg *cfg, const struct http_cfg *hc,
 	}
 	while (sigwait(&set, &sig) != 0) { }
 	clog_info(log, "signal %d: stopping", sig);
+	if (pthread_create(&dog, NULL, stop_watchdog, (void *) log) == 0) {
+		pthread_detach(dog);
+	}
 	http_stop(http);
 	server_stop(srv);
 	clog_info(log, "stopped");

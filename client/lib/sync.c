@@ -653,12 +653,61 @@ out:
 	return rv;
 }
 
+/* The smallest push frame a round shrinks to after timeouts: about 5 s
+ * at 2G's 50 kbit/s. */
+#define PUSH_FLOOR (32u * 1024u)
+
+/* A batch of at most limit bytes; one change-set bigger than that goes
+ * alone, within the wire's limit. */
+static int
+push_batch(
+    struct sync *y, uint64_t from, size_t limit, struct cosoi_push_batch *b)
+{
+	int rv = COSO_ETOOBIG;
+
+	if (limit < y->max) {
+		rv = cosoi_push_batch(y->s, from, y->next_seq, limit, b);
+	}
+	if (rv == COSO_ETOOBIG) {
+		rv = cosoi_push_batch(y->s, from, y->next_seq, y->max, b);
+	}
+	return rv;
+}
+
+/*
+ * A frame that cannot cross a slow link within the receive timeout is
+ * never delivered by sending it again (tests/fault/link_2g.sh): a push
+ * bigger than PUSH_FLOOR is tried once, and after a network failure the
+ * round goes on with frames half as big.  Requests are idempotent, so a
+ * frame the central took after all comes back as DUPLICATE verdicts.
+ */
+static int
+push_sized(struct sync *y, struct cosoi_push_batch *b, uint64_t *from,
+    int *gaps, size_t *sent, size_t *limit)
+{
+	unsigned attempts = y->attempts;
+	size_t frame      = b->frame;
+	int rv;
+
+	if (frame > PUSH_FLOOR) {
+		y->attempts = 1;
+	}
+	rv          = push_one(y, b, from, gaps, sent);
+	y->attempts = attempts;
+	if (rv == COSO_ENET && frame > PUSH_FLOOR) {
+		*limit = frame / 2 > PUSH_FLOOR ? frame / 2 : PUSH_FLOOR;
+		y->r->shrunk++;
+		return COSO_OK;
+	}
+	return rv;
+}
+
 static int
 do_push(struct sync *y)
 {
 	struct cosoi_push_batch b = {0};
 	uint64_t from = push_start(y), done = 0, total;
-	size_t sent;
+	size_t sent, limit                  = y->max;
 	int gaps = 0, rv;
 
 	total = query_u64(y->s,
@@ -666,12 +715,12 @@ do_push(struct sync *y)
 	    "(acked = 0 OR seq >= ?2)",
 	    from, y->next_seq);
 	for (;;) {
-		rv = cosoi_push_batch(y->s, from, y->next_seq, y->max, &b);
+		rv = push_batch(y, from, limit, &b);
 		if (rv != COSO_OK || b.n == 0) {
 			break;
 		}
 		sent = 0;
-		rv   = push_one(y, &b, &from, &gaps, &sent);
+		rv   = push_sized(y, &b, &from, &gaps, &sent, &limit);
 		cosoi_push_batch_free(&b);
 		done += sent;
 		if (rv != COSO_OK

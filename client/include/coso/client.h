@@ -345,11 +345,13 @@ struct coso_sync_report {
 	uint64_t applied;      /* of those, applied to the store */
 	uint64_t skipped; /* of those, unreadable (newer schema): kept out */
 	uint64_t bytes_sent, bytes_received; /* whole frames */
-	uint64_t central_ms;                 /* central time at STATUS, or 0 */
-	int64_t skew_ms; /* central time - this device's wall clock */
-	int enrolled;    /* the central knows this key (STATUS) */
-	int enroll_code; /* a refused enrollment's reason, else 0 */
-	int refused;     /* a coso_err reason the central refused with, or 0 */
+	uint64_t shrunk;     /* pushes cut to half-size frames after a network
+	                        failure (a link too slow for the timeout) */
+	uint64_t central_ms; /* central time at STATUS, or 0 */
+	int64_t skew_ms;     /* central time - this device's wall clock */
+	int enrolled;        /* the central knows this key (STATUS) */
+	int enroll_code;     /* a refused enrollment's reason, else 0 */
+	int refused; /* a coso_err reason the central refused with, or 0 */
 	uint64_t elapsed_ms;
 	size_t nquarantine; /* entries in quarantine[] (at most QMAX) */
 	struct {

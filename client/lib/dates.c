@@ -116,6 +116,18 @@ coso_date_of_ms(uint64_t ms)
 	    (int64_t) ((ms + VN_OFFSET_MS) / MS_PER_DAY));
 }
 
+int32_t
+coso_date_add(int32_t date, int64_t days)
+{
+	return cosoi_date_of_days(cosoi_days(date) + days);
+}
+
+int64_t
+coso_date_diff(int32_t from, int32_t to)
+{
+	return cosoi_days(to) - cosoi_days(from);
+}
+
 int
 coso_period_parse(const char *s, int32_t *first, int32_t *last)
 {

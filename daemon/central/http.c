@@ -632,7 +632,7 @@ get_compliance(struct req *rq)
 	char err[REPORT_ERRMSG_MAX], msg[REPORT_ERRMSG_MAX + 8];
 	struct report_compliance *r = NULL;
 	const char *p               = text_param(&rq->q[0], period);
-	int32_t today = report_date_of_ms((uint64_t) time(NULL) * 1000u);
+	int32_t today = coso_date_of_ms((uint64_t) time(NULL) * 1000u);
 	int rv;
 
 	if (p == NULL) {

@@ -8,104 +8,8 @@
 
 #include "report.h"
 
-#define VN_OFFSET_MS (7 * 3600 * 1000)
-#define MS_PER_DAY   86400000
-#define CHAIN_MAX    32 /* hops up the tree or along mergers */
-#define SUBS_MAX     64 /* scheduled periods inside one asked period */
-
-/* ---- dates ----------------------------------------------------------------
- */
-
-static int64_t
-days_of(int32_t date)
-{
-	int64_t y = date / 10000, era, yoe, doy, doe;
-	int m = date / 100 % 100, d = date % 100;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
-static int32_t
-date_of_days(int64_t z)
-{
-	int64_t era, doe, yoe, y, doy, mp, d, m;
-
-	z += 719468;
-	era = (z >= 0 ? z : z - 146096) / 146097;
-	doe = z - era * 146097;
-	yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-	y   = yoe + era * 400;
-	doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-	mp  = (5 * doy + 2) / 153;
-	d   = doy - (153 * mp + 2) / 5 + 1;
-	m   = mp < 10 ? mp + 3 : mp - 9;
-	return (int32_t) ((y + (m <= 2)) * 10000 + m * 100 + d);
-}
-
-int64_t
-report_days_between(int32_t a, int32_t b)
-{
-	return days_of(b) - days_of(a);
-}
-
-int32_t
-report_date_add(int32_t date, int64_t days)
-{
-	return date_of_days(days_of(date) + days);
-}
-
-int32_t
-report_date_of_ms(uint64_t ms)
-{
-	return date_of_days((int64_t) ((ms + VN_OFFSET_MS) / MS_PER_DAY));
-}
-
-static int
-month_end(int y, int m)
-{
-	static const int days[]
-	    = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-	int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-
-	return m == 2 ? 28 + leap : days[m - 1];
-}
-
-int
-report_period_parse(const char *p, int32_t *first, int32_t *last)
-{
-	size_t len = p != NULL ? strlen(p) : 0;
-	int y, q;
-
-	if (len < 4 || strspn(p, "0123456789") != 4) {
-		return COSO_EINVAL;
-	}
-	y = (p[0] - '0') * 1000 + (p[1] - '0') * 100 + (p[2] - '0') * 10
-	    + (p[3] - '0');
-	if (y < 1900) {
-		return COSO_EINVAL;
-	}
-	if (len == 4) {
-		*first = y * 10000 + 101;
-		*last  = y * 10000 + 1231;
-	} else if (len == 7 && p[4] == '-' && p[5] == 'Q' && p[6] >= '1'
-	    && p[6] <= '4') {
-		q      = p[6] - '0';
-		*first = y * 10000 + (3 * q - 2) * 100 + 1;
-		*last  = y * 10000 + 3 * q * 100 + month_end(y, 3 * q);
-	} else if (len == 7 && p[4] == '-' && p[5] == 'H'
-	    && (p[6] == '1' || p[6] == '2')) {
-		*first = y * 10000 + (p[6] == '1' ? 101 : 701);
-		*last  = y * 10000 + (p[6] == '1' ? 630 : 1231);
-	} else {
-		return COSO_EINVAL;
-	}
-	return COSO_OK;
-}
+#define CHAIN_MAX 32 /* hops up the tree or along mergers */
+#define SUBS_MAX  64 /* scheduled periods inside one asked period */
 
 const char *
 report_status_name(enum report_status s)
@@ -243,7 +147,7 @@ subs_of_kind(const struct rs_sched *sc, int32_t first, int32_t last,
     struct sub *subs, size_t *n)
 {
 	static const int per_year[] = {0, 4, 2, 1};
-	int y, i; /* y: 4 digits (report_period_parse), i: 1 .. 4 */
+	int y, i; /* y: 4 digits (coso_period_parse), i: 1 .. 4 */
 	struct sub s;
 
 	if (sc->kind < 1 || sc->kind > 3) {
@@ -261,15 +165,15 @@ subs_of_kind(const struct rs_sched *sc, int32_t first, int32_t last,
 				snprintf(
 				    s.text, sizeof(s.text), "%04d", y % 10000);
 			}
-			if (report_period_parse(s.text, &s.first, &s.last) != 0
+			if (coso_period_parse(s.text, &s.first, &s.last) != 0
 			    || s.first < first || s.last > last) {
 				continue;
 			}
 			if (*n == SUBS_MAX) {
 				return COSO_ETOOBIG;
 			}
-			s.due        = report_date_add(s.last, sc->due);
-			s.grace_end  = report_date_add(s.due, sc->grace);
+			s.due        = coso_date_add(s.last, sc->due);
+			s.grace_end  = coso_date_add(s.due, sc->grace);
 			subs[(*n)++] = s;
 		}
 	}
@@ -432,7 +336,7 @@ skew_of(struct cstore_report_db *db, const struct rs_report *r)
 static int32_t
 submitted_date(int64_t v)
 {
-	return v > 99991231 ? report_date_of_ms((uint64_t) v) : (int32_t) v;
+	return v > 99991231 ? coso_date_of_ms((uint64_t) v) : (int32_t) v;
 }
 
 /* The item of expectation e, from the reports received for it. */
@@ -465,7 +369,7 @@ item_make(struct cstore_report_db *db, const struct rs_data *d,
 		latest = &d->reports[g->idx];
 		it->versions++;
 	}
-	it->received  = report_date_of_ms(first->received);
+	it->received  = coso_date_of_ms(first->received);
 	it->submitted = submitted_date(first->submitted);
 	it->complete  = latest->complete;
 	it->proposals = latest->has_proposals;
@@ -743,7 +647,7 @@ report_compliance(struct cstore_report_db *db, const char *period,
 		snprintf(errmsg, REPORT_ERRMSG_MAX, "out of memory");
 		goto out;
 	}
-	if (report_period_parse(period, &r->first, &r->last) != COSO_OK) {
+	if (coso_period_parse(period, &r->first, &r->last) != COSO_OK) {
 		snprintf(errmsg, REPORT_ERRMSG_MAX,
 		    "period: `%s' is not YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY",
 		    period != NULL ? period : "");

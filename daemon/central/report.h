@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <coso/client.h>
+
 #include "report_store.h"
 
 #define REPORT_ERRMSG_MAX CSTORE_REPORT_ERRMSG_MAX
@@ -143,16 +145,8 @@ const char *report_prop_status_name(int status);
 /* 0 .. 3 for a proposal status name, -1 if none. */
 int report_prop_status_parse(const char *name);
 
-/* The first and last day of "YYYY-Qn", "YYYY-H1|H2" or "YYYY";
- * COSO_EINVAL if malformed. */
-COSO_NODISCARD int report_period_parse(
-    const char *p, int32_t *first, int32_t *last);
-
-/* Days from a to b (YYYYMMDD dates); a date plus days. */
-int64_t report_days_between(int32_t a, int32_t b);
-int32_t report_date_add(int32_t date, int64_t days);
-/* The UTC+7 date of a Unix ms time. */
-int32_t report_date_of_ms(uint64_t ms);
+/* Periods and dates are the client library's, as devices write them:
+ * coso_period_parse, coso_date_add, coso_date_diff, coso_date_of_ms. */
 
 /*
  * Compliance for period (unit: NULL or a unit code whose subtree alone is

@@ -97,7 +97,7 @@ static int
 period_of(const char *period, char out[static 16], int32_t *first,
     int32_t *last, char *errmsg)
 {
-	if (report_period_parse(period, first, last) != COSO_OK) {
+	if (coso_period_parse(period, first, last) != COSO_OK) {
 		snprintf(errmsg, REPORT_ERRMSG_MAX,
 		    "period: `%s' is not YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY",
 		    period != NULL ? period : "");
@@ -285,7 +285,7 @@ prop_make(const struct rs_data *d, const struct rs_proposal *q, int32_t today,
 	p->text      = q->text;
 	p->date      = q->date;
 	p->status    = q->status;
-	p->age_days  = report_days_between(q->date, today);
+	p->age_days  = coso_date_diff(q->date, today);
 	up           = u >= 0 ? parent_of(d, resolve(d, u, today), today) : -1;
 	if (up < 0) {
 		up = u >= 0 ? resolve(d, u, today) : -1;

@@ -889,7 +889,7 @@ gen_quarter(struct fx *f, struct dev *d, int i, int q, struct gen_expect *e)
 	char unit[16], period[16];
 	struct coso_body *b = body();
 	int kind = (i * 7 + q) % 5, complete = (i + q) % 3 != 0;
-	int32_t due = report_date_add(q_last[q], 10), sign, recv;
+	int32_t due = coso_date_add(q_last[q], 10), sign, recv;
 	uint8_t v[16], p[16];
 
 	snprintf(unit, sizeof(unit), "V%03d", i % GV);
@@ -907,10 +907,10 @@ gen_quarter(struct fx *f, struct dev *d, int i, int q, struct gen_expect *e)
 		return;
 	}
 	e->complete += complete;
-	sign = kind == 0 || kind == 3 ? due : report_date_add(due, 1);
+	sign = kind == 0 || kind == 3 ? due : coso_date_add(due, 1);
 	recv = kind == 0 ? due
-	    : kind == 1  ? report_date_add(due, 5)
-	                 : report_date_add(due, 6);
+	    : kind == 1  ? coso_date_add(due, 5)
+	                 : coso_date_add(due, 6);
 	report_op(b, unit, period, complete, sign);
 	push(f, d, b, ms_at(sign, 8), ms_at(recv, 20));
 	coso_body_free(b);

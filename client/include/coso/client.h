@@ -105,6 +105,10 @@ COSO_NODISCARD int coso_date_parse(const char *s, int32_t *out);
 void coso_date_format(char out[static 11], int32_t date);
 /* Today's date (UTC+7, Vietnam's time) from Unix ms. */
 int32_t coso_date_of_ms(uint64_t ms);
+/* A YYYYMMDD date plus days (any sign); the days from one date to
+ * another.  Proleptic Gregorian; the dates must be valid. */
+int32_t coso_date_add(int32_t date, int64_t days);
+int64_t coso_date_diff(int32_t from, int32_t to);
 
 /* Periods: "YYYY-Qn", "YYYY-H1|H2", "YYYY".  Gives first and last day. */
 COSO_NODISCARD int coso_period_parse(

@@ -307,13 +307,15 @@ $(B)/fuzz/fuzz_api: tests/fuzz/fuzz_api.c client/audit/api.c \
 	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
 		$(FUZZ_FLAGS) -o $@ $< client/audit/api.c $(PROTO_SRCS) $(LIBS)
 
-$(B)/bench_audit: bench/bench_audit.c bench/bench_common.h \
+$(B)/bench_audit: bench/bench_audit.c bench/bench_central.h \
+		bench/bench_common.h \
 		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_audit.d -o $@ $< \
 		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS) $(XLSX_LIBS)
 
-$(B)/bench_report: bench/bench_report.c bench/bench_common.h \
+$(B)/bench_report: bench/bench_report.c bench/bench_central.h \
+		bench/bench_common.h \
 		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_report.d -o $@ $< \

@@ -29,181 +29,98 @@
 
 #include <coso/proto.h>
 
-#include "../daemon/central/central_store.h"
-#include "../daemon/central/emit.h"
-#include "../daemon/central/merge.h"
-#include "bench_common.h"
+#include "bench_central.h"
 
 #define DEVICES 1000
 #define GROUP   5000
 #define T0      UINT64_C(1764201600000)
 #define PROOFS  10000
 
-struct dev {
-	struct coso_key *key;
-	uint8_t id[32], prev[32];
-	uint64_t seq;
-};
-
-static void
-must(int rv, const char *what)
-{
-	if (rv != COSO_OK) {
-		bench_die("%s: %s", what, coso_strerror(rv));
-	}
-}
-
-static uint8_t *
-sign_next(struct dev *d, struct coso_body *b, size_t *len)
-{
-	uint8_t *body = NULL, *cs = NULL;
-	size_t blen;
-
-	must(coso_body_encode(b, &body, &blen), "encode");
-	d->seq++;
-	must(coso_changeset_sign(&cs, len, d->key, d->seq, d->prev,
-	         (T0 << 16) + d->seq, body, blen),
-	    "sign");
-	coso_changeset_id(d->prev, cs, *len);
-	free(body);
-	coso_body_reset(b);
-	return cs;
-}
-
-static void
-merge_one(const struct merge_ctx *m, const struct dev *d, uint8_t *cs,
-    size_t len, uint64_t ms)
-{
-	struct merge_in in = {.cs = cs, .len = len, .received_ms = ms};
-	struct merge_out out;
-
-	memcpy(in.sender, d->id, 32);
-	must(merge_changeset(m, &in, &out), "merge");
-	if (out.verdict != COSO_VERDICT_ACCEPTED) {
-		bench_die("change-set not accepted: reason %d", out.reason);
-	}
-	free(cs);
-}
-
-static void
-text(struct coso_body *b, uint32_t f, const char *s)
-{
-	must(coso_body_text(b, f, s, strlen(s)), "text");
-}
-
 /* The province, one district, every cadre assigned to it. */
 static void
-province(const struct merge_ctx *m, struct dev *admin)
+province(const struct merge_ctx *m, struct bench_dev *admin)
 {
 	struct coso_body *b = NULL;
-	uint8_t row[16], *cs;
+	uint8_t row[16];
 	char cadre[32];
-	size_t len;
 	int i;
 
-	must(coso_body_new(&b), "body");
+	bench_must(coso_body_new(&b), "body");
 	coso_uuid_named(row, "unit", "20");
-	must(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), "op");
-	text(b, 1, "20");
-	text(b, 2, "Tỉnh Lạng Sơn");
-	must(coso_body_int(b, 3, 1), "int");
-	must(coso_body_int(b, 5, 20200101), "int");
+	bench_must(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), "op");
+	bench_text(b, 1, "20");
+	bench_text(b, 2, "Tỉnh Lạng Sơn");
+	bench_must(coso_body_int(b, 3, 1), "int");
+	bench_must(coso_body_int(b, 5, 20200101), "int");
 	coso_uuid_named(row, "unit", "180");
-	must(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), "op");
-	text(b, 1, "180");
-	text(b, 2, "Huyện Tràng Định");
-	must(coso_body_int(b, 3, 2), "int");
-	text(b, 4, "20");
-	must(coso_body_int(b, 5, 20200101), "int");
+	bench_must(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), "op");
+	bench_text(b, 1, "180");
+	bench_text(b, 2, "Huyện Tràng Định");
+	bench_must(coso_body_int(b, 3, 2), "int");
+	bench_text(b, 4, "20");
+	bench_must(coso_body_int(b, 5, 20200101), "int");
 	for (i = 0; i < DEVICES; i++) {
 		snprintf(cadre, sizeof(cadre), "cb-%04d", i);
 		coso_uuid7(row, T0);
-		must(coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT),
+		bench_must(
+		    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT),
 		    "op");
-		text(b, 1, cadre);
-		text(b, 2, "180");
-		must(coso_body_int(b, 4, 1), "int");
-		must(coso_body_int(b, 5, 20250101), "int");
+		bench_text(b, 1, cadre);
+		bench_text(b, 2, "180");
+		bench_must(coso_body_int(b, 4, 1), "int");
+		bench_must(coso_body_int(b, 5, 20250101), "int");
 	}
-	cs = sign_next(admin, b, &len);
-	merge_one(m, admin, cs, len, T0);
+	bench_push(m, admin, b, T0, T0);
 	coso_body_free(b);
 }
 
 static struct coso_key *
 key_of(uint32_t n)
 {
-	struct coso_key *k = NULL;
-	uint8_t seed[32];
-
-	memset(seed, 0, sizeof(seed));
-	memcpy(seed, &n, sizeof(n));
-	seed[31] = 0x5a;
-	must(coso_key_from_seed(&k, seed), "key");
-	return k;
+	return bench_key(n, 0x5a);
 }
 
 static void
-setup(struct central_store *s, struct coso_key *central, struct dev *admin,
-    struct dev *devs)
+setup(struct central_store *s, struct coso_key *central,
+    struct bench_dev *admin, struct bench_dev *devs)
 {
 	struct merge_ctx m = {s, central};
-	struct merge_out out;
-	uint8_t pk[32];
-	char *pub = NULL, cadre[32];
-	int i;
 
-	coso_key_public(central, pk);
-	must(coso_pubkey_format(&pub, pk), "pub");
-	must(cstore_begin(s), "begin");
-	must(cstore_meta_set(s, "central_pk", pub), "meta");
-	must(cstore_meta_set(s, "origin", "bench.coso/audit"), "meta");
-	must(cstore_meta_set(s, "created_ms", "0"), "meta");
-	must(emit_bootstrap(s, pk), "bootstrap");
-	coso_key_public(admin->key, pk);
-	must(emit_device_key(
-	         &m, pk, "admin", CSTORE_ROLE_ADMIN, NULL, T0, &out),
-	    "admin");
+	bench_must(cstore_begin(s), "begin");
+	bench_central_init(&m, admin, "bench.coso/audit", T0);
 	province(&m, admin);
-	for (i = 0; i < DEVICES; i++) {
-		snprintf(cadre, sizeof(cadre), "cb-%04d", i);
-		coso_key_public(devs[i].key, pk);
-		must(emit_device_key(
-		         &m, pk, cadre, CSTORE_ROLE_FIELD, NULL, T0, &out),
-		    "enroll");
-	}
-	must(emit_checkpoint(&m), "checkpoint");
-	must(cstore_commit(s), "commit");
-	free(pub);
+	bench_enroll(&m, devs, DEVICES, T0);
+	bench_must(emit_checkpoint(&m), "checkpoint");
+	bench_must(cstore_commit(s), "commit");
 }
 
 static void
-visits(struct central_store *s, struct coso_key *central, struct dev *devs,
-    uint64_t n)
+visits(struct central_store *s, struct coso_key *central,
+    struct bench_dev *devs, uint64_t n)
 {
 	struct merge_ctx m  = {s, central};
 	struct coso_body *b = NULL;
-	uint8_t row[16], *cs;
+	uint8_t row[16];
 	uint64_t i;
-	size_t len;
 
-	must(coso_body_new(&b), "body");
+	bench_must(coso_body_new(&b), "body");
 	for (i = 0; i < n; i++) {
-		struct dev *d = &devs[i % DEVICES];
+		struct bench_dev *d = &devs[i % DEVICES];
 
 		if (i % GROUP == 0) {
-			must(cstore_begin(s), "begin");
+			bench_must(cstore_begin(s), "begin");
 		}
 		coso_uuid7(row, T0 + i);
-		must(coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), "op");
-		text(b, 1, "180");
-		must(coso_body_int(b, 2, 20251101 + (int) (i % 28)), "int");
-		text(b, 3, "Thăm hộ gia đình, nắm tình hình sản xuất");
-		cs = sign_next(d, b, &len);
-		merge_one(&m, d, cs, len, T0 + i);
+		bench_must(
+		    coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), "op");
+		bench_text(b, 1, "180");
+		bench_must(
+		    coso_body_int(b, 2, 20251101 + (int) (i % 28)), "int");
+		bench_text(b, 3, "Thăm hộ gia đình, nắm tình hình sản xuất");
+		bench_push(&m, d, b, T0, T0 + i);
 		if (i % GROUP == GROUP - 1 || i == n - 1) {
-			must(emit_checkpoint(&m), "checkpoint");
-			must(cstore_commit(s), "commit");
+			bench_must(emit_checkpoint(&m), "checkpoint");
+			bench_must(cstore_commit(s), "commit");
 			fprintf(stderr,
 			    "\rbench_audit: %" PRIu64 " / %" PRIu64, i + 1, n);
 		}
@@ -219,7 +136,7 @@ build_db(const char *dir, uint64_t n)
 	char db[600], keyp[512], done[512], err[CSTORE_ERRMSG_MAX],
 	    *sec                 = NULL;
 	struct coso_key *central = key_of(0xC0000000u);
-	struct dev admin         = {0}, *devs;
+	struct bench_dev admin   = {0}, *devs;
 	struct central_store *s  = NULL;
 	FILE *f;
 	int i;
@@ -237,7 +154,7 @@ build_db(const char *dir, uint64_t n)
 	}
 	snprintf(db, sizeof(db), "%s/central.db", dir);
 	snprintf(keyp, sizeof(keyp), "%s/central.db.key", dir);
-	must(coso_seckey_format(&sec, central, NULL, 0), "key file");
+	bench_must(coso_seckey_format(&sec, central, NULL, 0), "key file");
 	if ((f = fopen(keyp, "w")) == NULL || fputs(sec, f) < 0
 	    || fclose(f) != 0 || chmod(keyp, 0600) != 0) {
 		bench_die("cannot write %s", keyp);
@@ -282,11 +199,11 @@ proof_us(struct central_store *s, uint64_t size, int cons)
 		uint64_t a = 1 + randombytes_uniform((uint32_t) (size - 1));
 
 		if (cons) {
-			must(coso_proof_consistency(
-			         &src, a, size, proof, &count),
+			bench_must(coso_proof_consistency(
+			               &src, a, size, proof, &count),
 			    "consistency proof");
 		} else {
-			must(
+			bench_must(
 			    coso_proof_inclusion(&src, a, size, proof, &count),
 			    "inclusion proof");
 		}
@@ -302,8 +219,8 @@ row_read_us(struct central_store *s, uint64_t size)
 	int i;
 
 	for (i = 0; i < PROOFS; i++) {
-		must(cstore_log_get(
-		         s, randombytes_uniform((uint32_t) size), &row),
+		bench_must(cstore_log_get(
+		               s, randombytes_uniform((uint32_t) size), &row),
 		    "row");
 		free(row.bytes);
 	}
@@ -384,7 +301,7 @@ write_pub(const char *dir)
 	FILE *f;
 
 	coso_key_public(central, pk);
-	must(coso_pubkey_format(&pub, pk), "pub");
+	bench_must(coso_pubkey_format(&pub, pk), "pub");
 	snprintf(path, sizeof(path), "%s/central.pub", dir);
 	if ((f = fopen(path, "w")) == NULL || fputs(pub, f) < 0
 	    || fclose(f) != 0) {
@@ -415,7 +332,7 @@ main(int argc, char **argv)
 	if (cstore_open(&s, db, 1, err) != COSO_OK) {
 		bench_die("%s", err);
 	}
-	must(cstore_tree_head(s, &size, root), "tree");
+	bench_must(cstore_tree_head(s, &size, root), "tree");
 	row  = row_read_us(s, size);
 	inc  = proof_us(s, size, 0);
 	cons = proof_us(s, size, 1);

@@ -52,8 +52,8 @@ bench_text(struct coso_body *b, uint32_t f, const char *s)
 /* Signs b as d's next change-set (HLC wall time hlc_ms) and merges it as
  * received at recv; dies unless it is accepted.  b is reset. */
 static inline void
-bench_push(const struct merge_ctx *m, struct bench_dev *d,
-    struct coso_body *b, uint64_t hlc_ms, uint64_t recv)
+bench_push(const struct merge_ctx *m, struct bench_dev *d, struct coso_body *b,
+    uint64_t hlc_ms, uint64_t recv)
 {
 	struct merge_in in = {.received_ms = recv};
 	struct merge_out out;
@@ -96,16 +96,16 @@ bench_central_init(const struct merge_ctx *m, const struct bench_dev *admin,
 	bench_must(cstore_meta_set(m->s, "created_ms", "0"), "meta");
 	bench_must(emit_bootstrap(m->s, pk), "bootstrap");
 	coso_key_public(admin->key, pk);
-	bench_must(emit_device_key(
-	               m, pk, "admin", CSTORE_ROLE_ADMIN, NULL, t0, &out),
+	bench_must(
+	    emit_device_key(m, pk, "admin", CSTORE_ROLE_ADMIN, NULL, t0, &out),
 	    "admin");
 	free(pub);
 }
 
 /* Registers devs[0 .. n - 1] as the field keys of cadres cb-0000 ... */
 static inline void
-bench_enroll(const struct merge_ctx *m, const struct bench_dev *devs,
-    size_t n, uint64_t t0)
+bench_enroll(const struct merge_ctx *m, const struct bench_dev *devs, size_t n,
+    uint64_t t0)
 {
 	struct merge_out out;
 	uint8_t pk[32];
@@ -115,8 +115,8 @@ bench_enroll(const struct merge_ctx *m, const struct bench_dev *devs,
 	for (i = 0; i < n; i++) {
 		snprintf(cadre, sizeof(cadre), "cb-%04zu", i);
 		coso_key_public(devs[i].key, pk);
-		bench_must(emit_device_key(
-		               m, pk, cadre, CSTORE_ROLE_FIELD, NULL, t0, &out),
+		bench_must(emit_device_key(m, pk, cadre, CSTORE_ROLE_FIELD,
+		               NULL, t0, &out),
 		    "enroll");
 	}
 }

@@ -24,11 +24,8 @@
 
 #include <coso/proto.h>
 
-#include "../daemon/central/central_store.h"
-#include "../daemon/central/emit.h"
-#include "../daemon/central/merge.h"
 #include "../daemon/central/report.h"
-#include "bench_common.h"
+#include "bench_central.h"
 
 #define CADRES    5000
 #define VILLAGES  2000
@@ -40,66 +37,10 @@
 #define DAY_MS    UINT64_C(86400000)
 #define RUNS      3
 
-struct dev {
-	struct coso_key *key;
-	uint8_t id[32], prev[32];
-	uint64_t seq;
-};
-
-static void
-must(int rv, const char *what)
-{
-	if (rv != COSO_OK) {
-		bench_die("%s: %s", what, coso_strerror(rv));
-	}
-}
-
 static struct coso_key *
 key_of(uint32_t n)
 {
-	struct coso_key *k = NULL;
-	uint8_t seed[32];
-
-	memset(seed, 0, sizeof(seed));
-	memcpy(seed, &n, sizeof(n));
-	seed[31] = 0x7e;
-	must(coso_key_from_seed(&k, seed), "key");
-	return k;
-}
-
-/* Signs b as d's next change-set at ms and merges it, received at recv. */
-static void
-push(const struct merge_ctx *m, struct dev *d, struct coso_body *b,
-    uint64_t ms, uint64_t recv)
-{
-	struct merge_in in = {.received_ms = recv};
-	struct merge_out out;
-	uint8_t *body = NULL, *cs = NULL;
-	size_t blen, len;
-
-	must(coso_body_encode(b, &body, &blen), "encode");
-	d->seq++;
-	must(coso_changeset_sign(&cs, &len, d->key, d->seq, d->prev,
-	         (ms << 16) + (d->seq & 0xffff), body, blen),
-	    "sign");
-	coso_changeset_id(d->prev, cs, len);
-	in.cs  = cs;
-	in.len = len;
-	memcpy(in.sender, d->id, 32);
-	must(merge_changeset(m, &in, &out), "merge");
-	if (out.verdict != COSO_VERDICT_ACCEPTED) {
-		bench_die("change-set not accepted: %s",
-		    merge_reason_name(out.reason));
-	}
-	free(body);
-	free(cs);
-	coso_body_reset(b);
-}
-
-static void
-text(struct coso_body *b, uint32_t f, const char *s)
-{
-	must(coso_body_text(b, f, s, strlen(s)), "text");
+	return bench_key(n, 0x7e);
 }
 
 static void
@@ -109,26 +50,26 @@ unit_op(struct coso_body *b, const char *code, const char *name, int level,
 	uint8_t row[16];
 
 	coso_uuid_named(row, "unit", code);
-	must(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), "op");
-	text(b, 1, code);
-	text(b, 2, name);
-	must(coso_body_int(b, 3, level), "int");
+	bench_must(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), "op");
+	bench_text(b, 1, code);
+	bench_text(b, 2, name);
+	bench_must(coso_body_int(b, 3, level), "int");
 	if (parent != NULL) {
-		text(b, 4, parent);
+		bench_text(b, 4, parent);
 	}
-	must(coso_body_int(b, 5, 20200101), "int");
+	bench_must(coso_body_int(b, 5, 20200101), "int");
 }
 
 /* Units, then cadres and their assignments, 250 ops per change-set. */
 static void
-province(const struct merge_ctx *m, struct dev *admin)
+province(const struct merge_ctx *m, struct bench_dev *admin)
 {
 	struct coso_body *b = NULL;
 	char code[32], parent[32], name[64];
 	uint8_t row[16];
 	int i, n = 0;
 
-	must(coso_body_new(&b), "body");
+	bench_must(coso_body_new(&b), "body");
 	unit_op(b, "20", "Tỉnh Lạng Sơn", 1, NULL);
 	for (i = 0; i < DISTRICTS + COMMUNES + VILLAGES; i++) {
 		if (i < DISTRICTS) {
@@ -151,75 +92,57 @@ province(const struct merge_ctx *m, struct dev *admin)
 			unit_op(b, code, name, 4, parent);
 		}
 		if (++n % 250 == 0) {
-			push(m, admin, b, T0, T0);
+			bench_push(m, admin, b, T0, T0);
 		}
 	}
-	push(m, admin, b, T0, T0);
+	bench_push(m, admin, b, T0, T0);
 	for (i = 0; i < CADRES; i++) {
 		snprintf(code, sizeof(code), "cb-%04d", i);
 		snprintf(name, sizeof(name), "Cán bộ %d", i);
 		coso_uuid_named(row, "cadre", code);
-		must(coso_body_op(b, COSO_T_CADRE, row, COSO_UPSERT), "op");
-		text(b, 1, code);
-		text(b, 2, name);
+		bench_must(
+		    coso_body_op(b, COSO_T_CADRE, row, COSO_UPSERT), "op");
+		bench_text(b, 1, code);
+		bench_text(b, 2, name);
 		coso_uuid7(row, T0 + (uint64_t) i);
-		must(coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT),
+		bench_must(
+		    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT),
 		    "op");
-		text(b, 1, code);
+		bench_text(b, 1, code);
 		snprintf(code, sizeof(code), "T%04d", i % VILLAGES);
-		text(b, 2, code);
-		must(coso_body_int(b, 4, 1), "int");
-		must(coso_body_int(b, 5, 20250101), "int");
+		bench_text(b, 2, code);
+		bench_must(coso_body_int(b, 4, 1), "int");
+		bench_must(coso_body_int(b, 5, 20250101), "int");
 		if (i % 125 == 124) {
-			push(m, admin, b, T0, T0);
+			bench_push(m, admin, b, T0, T0);
 		}
 	}
 	coso_body_free(b);
 }
 
 static void
-setup(struct central_store *s, struct coso_key *central, struct dev *admin,
-    struct dev *devs)
+setup(struct central_store *s, struct coso_key *central,
+    struct bench_dev *admin, struct bench_dev *devs)
 {
 	struct merge_ctx m = {s, central};
-	struct merge_out out;
-	uint8_t pk[32];
-	char *pub = NULL, cadre[32];
-	int i;
 
-	coso_key_public(central, pk);
-	must(coso_pubkey_format(&pub, pk), "pub");
-	must(cstore_begin(s), "begin");
-	must(cstore_meta_set(s, "central_pk", pub), "meta");
-	must(cstore_meta_set(s, "origin", "bench.coso/report"), "meta");
-	must(cstore_meta_set(s, "created_ms", "0"), "meta");
-	must(emit_bootstrap(s, pk), "bootstrap");
-	coso_key_public(admin->key, pk);
-	must(emit_device_key(
-	         &m, pk, "admin", CSTORE_ROLE_ADMIN, NULL, T0, &out),
-	    "admin");
+	bench_must(cstore_begin(s), "begin");
+	bench_central_init(&m, admin, "bench.coso/report", T0);
 	province(&m, admin);
-	for (i = 0; i < CADRES; i++) {
-		snprintf(cadre, sizeof(cadre), "cb-%04d", i);
-		coso_key_public(devs[i].key, pk);
-		must(emit_device_key(
-		         &m, pk, cadre, CSTORE_ROLE_FIELD, NULL, T0, &out),
-		    "enroll");
-	}
-	must(cstore_commit(s), "commit");
-	free(pub);
+	bench_enroll(&m, devs, CADRES, T0);
+	bench_must(cstore_commit(s), "commit");
 }
 
 static int32_t
 date_of(uint64_t ms)
 {
-	return report_date_of_ms(ms);
+	return coso_date_of_ms(ms);
 }
 
 /* n visits, spread over 2025, PER_CS per change-set of one cadre. */
 static void
-visits(struct central_store *s, struct coso_key *central, struct dev *devs,
-    uint64_t n)
+visits(struct central_store *s, struct coso_key *central,
+    struct bench_dev *devs, uint64_t n)
 {
 	struct merge_ctx m  = {s, central};
 	struct coso_body *b = NULL;
@@ -228,36 +151,37 @@ visits(struct central_store *s, struct coso_key *central, struct dev *devs,
 	uint64_t i, cs = 0;
 	int c = 0;
 
-	must(coso_body_new(&b), "body");
+	bench_must(coso_body_new(&b), "body");
 	for (i = 0; i < n; i++) {
 		uint64_t ms = T0 + (i * 364 / n) * DAY_MS + 3600000;
 
 		if (i % PER_CS == 0) {
 			c = (int) (cs % CADRES);
 			if (cs % GROUP == 0) {
-				must(cstore_begin(s), "begin");
+				bench_must(cstore_begin(s), "begin");
 			}
 		}
 		snprintf(unit, sizeof(unit), "T%04d", c % VILLAGES);
 		coso_uuid7(row, ms);
-		must(coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), "op");
-		text(b, 1, unit);
-		must(coso_body_int(b, 2, date_of(ms)), "int");
-		text(b, 3, "Thăm hộ gia đình, nắm tình hình sản xuất");
+		bench_must(
+		    coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), "op");
+		bench_text(b, 1, unit);
+		bench_must(coso_body_int(b, 2, date_of(ms)), "int");
+		bench_text(b, 3, "Thăm hộ gia đình, nắm tình hình sản xuất");
 		if (i % 50 == 0) {
 			coso_uuid7(prow, ms);
-			must(coso_body_op(
-			         b, COSO_T_PROPOSAL, prow, COSO_UPSERT),
+			bench_must(coso_body_op(
+			               b, COSO_T_PROPOSAL, prow, COSO_UPSERT),
 			    "op");
-			must(coso_body_bytes(b, 1, row, 16), "bytes");
-			text(b, 2, unit);
-			text(b, 3, "Đề nghị hỗ trợ giống cây trồng");
-			must(coso_body_int(b, 4, date_of(ms)), "int");
+			bench_must(coso_body_bytes(b, 1, row, 16), "bytes");
+			bench_text(b, 2, unit);
+			bench_text(b, 3, "Đề nghị hỗ trợ giống cây trồng");
+			bench_must(coso_body_int(b, 4, date_of(ms)), "int");
 		}
 		if (i % PER_CS == PER_CS - 1 || i == n - 1) {
-			push(&m, &devs[c], b, ms, ms + 60000);
+			bench_push(&m, &devs[c], b, ms, ms + 60000);
 			if (++cs % GROUP == 0 || i == n - 1) {
-				must(cstore_commit(s), "commit");
+				bench_must(cstore_commit(s), "commit");
 				fprintf(stderr,
 				    "\rbench_report: %" PRIu64 " / %" PRIu64
 				    " visits",
@@ -273,14 +197,15 @@ visits(struct central_store *s, struct coso_key *central, struct dev *devs,
 static uint64_t
 ms_of(int32_t date)
 {
-	return T0 + (uint64_t) report_days_between(20250101, date) * DAY_MS
+	return T0 + (uint64_t) coso_date_diff(20250101, date) * DAY_MS
 	    + 2 * 3600000;
 }
 
 /* One report per cadre and quarter: on time, late, offline late or
  * none, in turn. */
 static void
-reports(struct central_store *s, struct coso_key *central, struct dev *devs)
+reports(
+    struct central_store *s, struct coso_key *central, struct bench_dev *devs)
 {
 	static const int32_t due[] = {20250410, 20250710, 20251010, 20260110};
 	struct merge_ctx m         = {s, central};
@@ -289,8 +214,8 @@ reports(struct central_store *s, struct coso_key *central, struct dev *devs)
 	char unit[16], period[16];
 	int i, q, kind, n = 0;
 
-	must(coso_body_new(&b), "body");
-	must(cstore_begin(s), "begin");
+	bench_must(coso_body_new(&b), "body");
+	bench_must(cstore_begin(s), "begin");
 	for (i = 0; i < CADRES; i++) {
 		for (q = 0; q < 4; q++) {
 			/* kind 0: signed and received 2 days before the due
@@ -301,34 +226,35 @@ reports(struct central_store *s, struct coso_key *central, struct dev *devs)
 			if ((kind = (i + q) % 4) == 3) {
 				continue;
 			}
-			sign = report_date_add(due[q],
+			sign = coso_date_add(due[q],
 			    kind == 0       ? -2
 			        : kind == 1 ? 1
 			                    : -1);
-			recv = report_date_add(due[q],
+			recv = coso_date_add(due[q],
 			    kind == 0       ? -2
 			        : kind == 1 ? 3
 			                    : 6);
 			snprintf(unit, sizeof(unit), "T%04d", i % VILLAGES);
 			snprintf(period, sizeof(period), "2025-Q%d", q + 1);
 			coso_uuid7(row, ms_of(sign));
-			must(coso_body_op(b, COSO_T_REPORT, row, COSO_UPSERT),
+			bench_must(
+			    coso_body_op(b, COSO_T_REPORT, row, COSO_UPSERT),
 			    "op");
-			text(b, 1, unit);
-			text(b, 2, period);
-			text(b, 3, "Hoàn thành nhiệm vụ được giao");
-			text(b, 4, "Tình hình ổn định");
-			text(b, 5, i % 5 ? "Thiếu vốn sản xuất" : "");
-			text(b, 6, "Đề nghị hỗ trợ");
-			must(coso_body_int(b, 8, sign), "int");
-			push(&m, &devs[i], b, ms_of(sign), ms_of(recv));
+			bench_text(b, 1, unit);
+			bench_text(b, 2, period);
+			bench_text(b, 3, "Hoàn thành nhiệm vụ được giao");
+			bench_text(b, 4, "Tình hình ổn định");
+			bench_text(b, 5, i % 5 ? "Thiếu vốn sản xuất" : "");
+			bench_text(b, 6, "Đề nghị hỗ trợ");
+			bench_must(coso_body_int(b, 8, sign), "int");
+			bench_push(&m, &devs[i], b, ms_of(sign), ms_of(recv));
 			if (++n % 2000 == 0) {
-				must(cstore_commit(s), "commit");
-				must(cstore_begin(s), "begin");
+				bench_must(cstore_commit(s), "commit");
+				bench_must(cstore_begin(s), "begin");
 			}
 		}
 	}
-	must(cstore_commit(s), "commit");
+	bench_must(cstore_commit(s), "commit");
 	coso_body_free(b);
 }
 
@@ -337,7 +263,7 @@ build_db(const char *dir, uint64_t n)
 {
 	char db[600], done[512], err[CSTORE_ERRMSG_MAX];
 	struct coso_key *central = key_of(0xC0000000u);
-	struct dev admin         = {0}, *devs;
+	struct bench_dev admin   = {0}, *devs;
 	struct central_store *s  = NULL;
 	FILE *f;
 	int i;

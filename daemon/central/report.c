@@ -42,6 +42,20 @@ report_prop_status_parse(const char *name)
 	return -1;
 }
 
+int
+report_period(const char *period, char out[static 16], int32_t *first,
+    int32_t *last, char errmsg[static REPORT_ERRMSG_MAX])
+{
+	if (coso_period_parse(period, first, last) != COSO_OK) {
+		snprintf(errmsg, REPORT_ERRMSG_MAX,
+		    "period: `%s' is not YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY",
+		    period != NULL ? period : "");
+		return COSO_EINVAL;
+	}
+	snprintf(out, 16, "%s", period);
+	return COSO_OK;
+}
+
 /* ---- the unit tree in time -------------------------------------------------
  */
 
@@ -51,9 +65,8 @@ cmp_unit_code(const void *k, const void *e)
 	return strcmp(k, ((const struct rs_unit *) e)->code);
 }
 
-/* Index of the unit with code, -1 if none. */
-static long
-unit_find(const struct rs_data *d, const char *code)
+long
+report_unit_find(const struct rs_data *d, const char *code)
 {
 	const struct rs_unit *u;
 
@@ -70,10 +83,8 @@ valid_in(const struct rs_unit *u, int32_t first, int32_t last)
 	return u->from <= last && (u->to == 0 || u->to >= first);
 }
 
-/* The unit that stands for i in [first, last]: i itself, or, if i no
- * longer exists then, the unit it merged into (followed). */
-static long
-resolve(const struct rs_data *d, long i, int32_t first, int32_t last)
+long
+report_resolve(const struct rs_data *d, long i, int32_t first, int32_t last)
 {
 	int hops = 0;
 	long m;
@@ -82,23 +93,23 @@ resolve(const struct rs_data *d, long i, int32_t first, int32_t last)
 	    && !valid_in(&d->units[i], first, last)
 	    && d->units[i].merged != NULL && d->units[i].to != 0
 	    && d->units[i].to < first
-	    && (m = unit_find(d, d->units[i].merged)) >= 0) {
+	    && (m = report_unit_find(d, d->units[i].merged)) >= 0) {
 		i = m;
 	}
 	return i;
 }
 
-static long
-parent_of(const struct rs_data *d, long i, int32_t first, int32_t last)
+long
+report_parent_of(const struct rs_data *d, long i, int32_t first, int32_t last)
 {
-	long p = unit_find(d, d->units[i].parent);
+	long p = report_unit_find(d, d->units[i].parent);
 
-	return p >= 0 ? resolve(d, p, first, last) : -1;
+	return p >= 0 ? report_resolve(d, p, first, last) : -1;
 }
 
-/* Whether top is i or above it in [first, last]. */
-static int
-under(const struct rs_data *d, long i, long top, int32_t first, int32_t last)
+int
+report_under(
+    const struct rs_data *d, long i, long top, int32_t first, int32_t last)
 {
 	int hops;
 
@@ -106,13 +117,13 @@ under(const struct rs_data *d, long i, long top, int32_t first, int32_t last)
 		if (i == top) {
 			return 1;
 		}
-		i = parent_of(d, i, first, last);
+		i = report_parent_of(d, i, first, last);
 	}
 	return 0;
 }
 
-static const char *
-cadre_name(const struct rs_data *d, const char *id)
+const char *
+report_cadre_name(const struct rs_data *d, const char *id)
 {
 	size_t lo = 0, hi = d->ncadres, mid;
 	int c;
@@ -267,7 +278,7 @@ expected_make(const struct rs_data *d, struct comp_work *w)
 	for (i = 0; i < d->nassigns; i++) {
 		a = &d->assigns[i];
 		if (a->unit == NULL || (a->role != 1 && a->role != 2)
-		    || (u = unit_find(d, a->unit)) < 0) {
+		    || (u = report_unit_find(d, a->unit)) < 0) {
 			continue;
 		}
 		for (k = 0; k < w->nsubs; k++) {
@@ -276,7 +287,8 @@ expected_make(const struct rs_data *d, struct comp_work *w)
 				continue;
 			}
 			w->exp[n++] = (struct key) {a->cadre,
-			    resolve(d, u, w->subs[k].first, w->subs[k].last),
+			    report_resolve(
+			        d, u, w->subs[k].first, w->subs[k].last),
 			    k, 0, 0};
 		}
 	}
@@ -307,12 +319,12 @@ received_make(const struct rs_data *d, struct comp_work *w)
 			}
 		}
 		if (k == w->nsubs
-		    || (u = unit_find(d, d->reports[i].unit)) < 0) {
+		    || (u = report_unit_find(d, d->reports[i].unit)) < 0) {
 			continue;
 		}
 		w->got[w->ngot++] = (struct key) {d->reports[i].cadre,
-		    resolve(d, u, w->subs[k].first, w->subs[k].last), k, i,
-		    d->reports[i].received};
+		    report_resolve(d, u, w->subs[k].first, w->subs[k].last), k,
+		    i, d->reports[i].received};
 	}
 	qsort(w->got, w->ngot, sizeof(*w->got), cmp_recv);
 	return COSO_OK;
@@ -351,7 +363,7 @@ item_make(struct cstore_report_db *db, const struct rs_data *d,
 
 	memset(it, 0, sizeof(*it));
 	it->cadre     = e->cadre;
-	it->name      = cadre_name(d, e->cadre);
+	it->name      = report_cadre_name(d, e->cadre);
 	it->unit      = d->units[e->unit].code;
 	it->period    = period;
 	it->due       = s->due;
@@ -429,7 +441,7 @@ roll_up(const struct rs_data *d, struct comp_work *w, long i, int32_t first,
 		if (i == w->filter) {
 			break;
 		}
-		i = parent_of(d, i, first, last);
+		i = report_parent_of(d, i, first, last);
 	}
 }
 
@@ -469,7 +481,8 @@ cadre_lines(struct report_compliance *r, const char **ids, size_t n)
 	for (i = 0; i < n; i++) {
 		if (k == 0 || strcmp(r->cadres[k - 1].code, ids[i]) != 0) {
 			r->cadres[k].code = ids[i];
-			r->cadres[k].name = cadre_name(&r->data, ids[i]);
+			r->cadres[k].name
+			    = report_cadre_name(&r->data, ids[i]);
 			k++;
 		}
 	}
@@ -498,7 +511,7 @@ comp_items(struct cstore_report_db *db, struct report_compliance *r,
 		const struct sub *s = &w->subs[w->exp[i].sub];
 
 		if (w->filter >= 0
-		    && !under(
+		    && !report_under(
 		        d, w->exp[i].unit, w->filter, s->first, s->last)) {
 			continue;
 		}
@@ -531,10 +544,11 @@ comp_visits(struct report_compliance *r, struct comp_work *w)
 	for (i = 0; i < d->nvisits; i++) {
 		const struct rs_visit *v = &d->visits[i];
 
-		u = resolve(d, unit_find(d, v->unit), v->date, v->date);
+		u = report_resolve(
+		    d, report_unit_find(d, v->unit), v->date, v->date);
 		if (v->cadre == NULL || u < 0
 		    || (w->filter >= 0
-		        && !under(d, u, w->filter, v->date, v->date))) {
+		        && !report_under(d, u, w->filter, v->date, v->date))) {
 			d->visits[i].outcomes = 1; /* marks: not counted */
 			continue;
 		}
@@ -602,7 +616,7 @@ comp_run(struct cstore_report_db *db, struct report_compliance *r,
 	}
 	w->filter = -1;
 	if (r->unit != NULL
-	    && (w->filter = unit_find(&r->data, r->unit)) < 0) {
+	    && (w->filter = report_unit_find(&r->data, r->unit)) < 0) {
 		snprintf(errmsg, REPORT_ERRMSG_MAX, "unit `%s': no such unit",
 		    r->unit);
 		return COSO_EINVAL;
@@ -647,14 +661,11 @@ report_compliance(struct cstore_report_db *db, const char *period,
 		snprintf(errmsg, REPORT_ERRMSG_MAX, "out of memory");
 		goto out;
 	}
-	if (coso_period_parse(period, &r->first, &r->last) != COSO_OK) {
-		snprintf(errmsg, REPORT_ERRMSG_MAX,
-		    "period: `%s' is not YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY",
-		    period != NULL ? period : "");
-		rv = COSO_EINVAL;
+	if ((rv = report_period(
+	         period, r->period, &r->first, &r->last, errmsg))
+	    != COSO_OK) {
 		goto out;
 	}
-	snprintf(r->period, sizeof(r->period), "%s", period);
 	r->today = today;
 	if (unit != NULL && (r->unit = r->unit_copy = strdup(unit)) == NULL) {
 		snprintf(errmsg, REPORT_ERRMSG_MAX, "out of memory");

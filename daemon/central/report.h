@@ -149,6 +149,25 @@ int report_prop_status_parse(const char *name);
  * coso_period_parse, coso_date_add, coso_date_diff, coso_date_of_ms. */
 
 /*
+ * Shared by the views (report.c, report_views.c).  The period P into out
+ * (at most 15 bytes) and its days, or COSO_EINVAL with errmsg.  The unit
+ * tree as it stood in [first, last]: the index of a unit code (-1 if
+ * none); the unit standing for i then (i, or the unit it merged into,
+ * followed); its parent so resolved; whether top is i or above it.  A
+ * cadre's name by id (the id if unknown).
+ */
+COSO_NODISCARD int report_period(const char *period, char out[static 16],
+    int32_t *first, int32_t *last, char errmsg[static REPORT_ERRMSG_MAX]);
+long report_unit_find(const struct rs_data *d, const char *code);
+long report_resolve(
+    const struct rs_data *d, long i, int32_t first, int32_t last);
+long report_parent_of(
+    const struct rs_data *d, long i, int32_t first, int32_t last);
+int report_under(
+    const struct rs_data *d, long i, long top, int32_t first, int32_t last);
+const char *report_cadre_name(const struct rs_data *d, const char *id);
+
+/*
  * Compliance for period (unit: NULL or a unit code whose subtree alone is
  * counted), judged on today (YYYYMMDD: what is missing and what is still
  * pending).  COSO_EINVAL with errmsg for a bad period or unknown unit.

@@ -8,82 +8,7 @@
 
 #include "report.h"
 
-#define CHAIN_MAX 32
-
-static int
-cmp_unit_code(const void *k, const void *e)
-{
-	return strcmp(k, ((const struct rs_unit *) e)->code);
-}
-
-static long
-unit_find(const struct rs_data *d, const char *code)
-{
-	const struct rs_unit *u;
-
-	if (code == NULL || d->nunits == 0) {
-		return -1;
-	}
-	u = bsearch(code, d->units, d->nunits, sizeof(*u), cmp_unit_code);
-	return u != NULL ? u - d->units : -1;
-}
-
-static int
-valid_on(const struct rs_unit *u, int32_t day)
-{
-	return u->from <= day && (u->to == 0 || u->to >= day);
-}
-
-/* The unit standing for i on day (mergers followed). */
-static long
-resolve(const struct rs_data *d, long i, int32_t day)
-{
-	int hops = 0;
-	long m;
-
-	while (i >= 0 && hops++ < CHAIN_MAX && !valid_on(&d->units[i], day)
-	    && d->units[i].merged != NULL && d->units[i].to != 0
-	    && d->units[i].to < day
-	    && (m = unit_find(d, d->units[i].merged)) >= 0) {
-		i = m;
-	}
-	return i;
-}
-
-static long
-parent_of(const struct rs_data *d, long i, int32_t day)
-{
-	long p = unit_find(d, d->units[i].parent);
-
-	return p >= 0 ? resolve(d, p, day) : -1;
-}
-
-static int
-under(const struct rs_data *d, long i, long top, int32_t day)
-{
-	int hops;
-
-	for (hops = 0; i >= 0 && hops < CHAIN_MAX; hops++) {
-		if (i == top) {
-			return 1;
-		}
-		i = parent_of(d, i, day);
-	}
-	return 0;
-}
-
-static const char *
-cadre_name(const struct rs_data *d, const char *id)
-{
-	size_t i;
-
-	for (i = 0; i < d->ncadres; i++) {
-		if (strcmp(d->cadres[i].id, id) == 0) {
-			return d->cadres[i].name;
-		}
-	}
-	return id;
-}
+#define CHAIN_MAX 32 /* hops up the tree */
 
 static int
 store_fail(struct cstore_report_db *db, int rv, char *errmsg)
@@ -91,20 +16,6 @@ store_fail(struct cstore_report_db *db, int rv, char *errmsg)
 	snprintf(errmsg, REPORT_ERRMSG_MAX, "%s",
 	    rv == COSO_ENOMEM ? "out of memory" : cstore_report_errmsg(db));
 	return rv;
-}
-
-static int
-period_of(const char *period, char out[static 16], int32_t *first,
-    int32_t *last, char *errmsg)
-{
-	if (coso_period_parse(period, first, last) != COSO_OK) {
-		snprintf(errmsg, REPORT_ERRMSG_MAX,
-		    "period: `%s' is not YYYY-Qn, YYYY-H1, YYYY-H2 or YYYY",
-		    period != NULL ? period : "");
-		return COSO_EINVAL;
-	}
-	snprintf(out, 16, "%s", period);
-	return COSO_OK;
 }
 
 /* ---- coverage
@@ -125,7 +36,7 @@ mark_up(const struct rs_data *d, char *flags, long i, int32_t day)
 
 	for (hops = 0; i >= 0 && hops < CHAIN_MAX; hops++) {
 		flags[i] = 1;
-		i        = parent_of(d, i, day);
+		i        = report_parent_of(d, i, day, day);
 	}
 }
 
@@ -140,14 +51,15 @@ cov_assignments(const struct report_coverage *r, struct cov_work *w)
 	for (i = 0; i < d->nassigns; i++) {
 		const struct rs_assign *a = &d->assigns[i];
 
-		if ((u = unit_find(d, a->unit)) < 0 || a->from > r->ref) {
+		if ((u = report_unit_find(d, a->unit)) < 0
+		    || a->from > r->ref) {
 			continue;
 		}
 		if (a->from <= r->last && (a->to == 0 || a->to >= r->first)) {
 			w->assigned[u] = 1;
 			w->assignees[u]++;
 		}
-		k = resolve(d, u, r->ref);
+		k = report_resolve(d, u, r->ref, r->ref);
 		if (a->to == 0 || a->to >= r->ref) {
 			mark_up(d, w->covered, k, r->ref);
 			continue;
@@ -156,12 +68,13 @@ cov_assignments(const struct report_coverage *r, struct cov_work *w)
 			if (a->to > w->last_end[k]) {
 				w->last_end[k] = a->to;
 			}
-			k = parent_of(d, k, r->ref);
+			k = report_parent_of(d, k, r->ref, r->ref);
 		}
 	}
 	for (i = 0; i < d->nvisits; i++) {
-		u = unit_find(d, d->visits[i].unit);
-		mark_up(d, w->visited, resolve(d, u, d->visits[i].date),
+		u = report_unit_find(d, d->visits[i].unit);
+		mark_up(d, w->visited,
+		    report_resolve(d, u, d->visits[i].date, d->visits[i].date),
 		    d->visits[i].date);
 	}
 }
@@ -181,7 +94,8 @@ cov_lists(struct report_coverage *r, const struct cov_work *w)
 	for (i = 0; i < d->nunits; i++) {
 		const struct rs_unit *u = &d->units[i];
 
-		if (u->level <= 3 && valid_on(u, r->ref) && !w->covered[i]) {
+		if (u->level <= 3 && u->from <= r->ref
+		    && (u->to == 0 || u->to >= r->ref) && !w->covered[i]) {
 			g        = &r->unassigned[r->nunassigned++];
 			g->code  = u->code;
 			g->name  = u->name;
@@ -212,7 +126,8 @@ report_coverage(struct cstore_report_db *db, const char *period, int32_t today,
 		snprintf(errmsg, REPORT_ERRMSG_MAX, "out of memory");
 		return COSO_ENOMEM;
 	}
-	if ((rv = period_of(period, r->period, &r->first, &r->last, errmsg))
+	if ((rv = report_period(
+	         period, r->period, &r->first, &r->last, errmsg))
 	    != COSO_OK) {
 		goto out;
 	}
@@ -275,20 +190,22 @@ static void
 prop_make(const struct rs_data *d, const struct rs_proposal *q, int32_t today,
     struct report_prop *p)
 {
-	long u = unit_find(d, q->unit), up;
+	long u = report_unit_find(d, q->unit), up;
 
 	memset(p, 0, sizeof(*p));
 	p->cadre     = q->cadre;
-	p->name      = cadre_name(d, q->cadre);
+	p->name      = report_cadre_name(d, q->cadre);
 	p->unit      = q->unit;
 	p->unit_name = u >= 0 ? d->units[u].name : q->unit;
 	p->text      = q->text;
 	p->date      = q->date;
 	p->status    = q->status;
 	p->age_days  = coso_date_diff(q->date, today);
-	up           = u >= 0 ? parent_of(d, resolve(d, u, today), today) : -1;
+	up           = u >= 0 ? report_parent_of(
+	                   d, report_resolve(d, u, today, today), today, today)
+	                      : -1;
 	if (up < 0) {
-		up = u >= 0 ? resolve(d, u, today) : -1;
+		up = u >= 0 ? report_resolve(d, u, today, today) : -1;
 	}
 	p->route      = up >= 0 ? d->units[up].code : q->unit;
 	p->route_name = up >= 0 ? d->units[up].name : q->unit;
@@ -319,7 +236,7 @@ report_proposals(struct cstore_report_db *db, const char *unit, int status,
 		rv = store_fail(db, rv, errmsg);
 		goto out;
 	}
-	if (unit != NULL && (filter = unit_find(&r->data, unit)) < 0) {
+	if (unit != NULL && (filter = report_unit_find(&r->data, unit)) < 0) {
 		snprintf(errmsg, REPORT_ERRMSG_MAX, "unit `%s': no such unit",
 		    unit);
 		rv = COSO_EINVAL;
@@ -333,14 +250,16 @@ report_proposals(struct cstore_report_db *db, const char *unit, int status,
 	}
 	for (i = 0; i < r->data.nproposals; i++) {
 		const struct rs_proposal *q = &r->data.proposals[i];
-		long u                      = unit_find(&r->data, q->unit);
+		long u = report_unit_find(&r->data, q->unit);
 
 		if ((status >= 0 && q->status != status)
 		    || (filter >= 0
-		        && !under(&r->data, resolve(&r->data, u, q->date),
-		            filter, q->date)
-		        && !under(&r->data, resolve(&r->data, u, today),
-		            filter, today))) {
+		        && !report_under(&r->data,
+		            report_resolve(&r->data, u, q->date, q->date),
+		            filter, q->date, q->date)
+		        && !report_under(&r->data,
+		            report_resolve(&r->data, u, today, today), filter,
+		            today, today))) {
 			continue;
 		}
 		prop_make(&r->data, q, today, &r->items[r->nitems++]);
@@ -402,7 +321,7 @@ pack_cadres(struct report_pack *r)
 	for (i = 0; i < n; i++) {
 		if (k == 0 || strcmp(r->lines[k - 1].cadre, ids[i]) != 0) {
 			r->lines[k].cadre  = ids[i];
-			r->lines[k++].name = cadre_name(d, ids[i]);
+			r->lines[k++].name = report_cadre_name(d, ids[i]);
 		}
 	}
 	r->nlines = k;
@@ -520,7 +439,8 @@ report_pack(struct cstore_report_db *db, const char *period,
 		snprintf(errmsg, REPORT_ERRMSG_MAX, "out of memory");
 		return COSO_ENOMEM;
 	}
-	if ((rv = period_of(period, r->period, &r->first, &r->last, errmsg))
+	if ((rv = report_period(
+	         period, r->period, &r->first, &r->last, errmsg))
 	    == COSO_OK) {
 		if (sector == NULL || strlen(sector) >= sizeof(r->sector)) {
 			snprintf(

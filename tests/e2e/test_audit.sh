@@ -276,6 +276,18 @@ if grep -q "$(cat "$T/token")" "$T/audit.json" "$T/audit.err" "$T/serve.log"
 then bad "the token reached an output"; else ok; fi
 unserve
 
+# --- bad input: a usage error or an unreadable key is exit 2 -------------
+run_code 2 "unknown argument" "$B/coso-audit" --central "http://127.0.0.1:$H" \
+	--central-key "$T/central.pub" --state "$T/u" verify --fast
+run_code 2 "no command" "$B/coso-audit" --central "http://127.0.0.1:$H" \
+	--central-key "$T/central.pub" --state "$T/u"
+printf 'coso public key 0000\nnot base64\n' >"$T/bad.pub"
+run_code 2 "damaged central key" "$B/coso-audit" \
+	--central "http://127.0.0.1:$H" --central-key "$T/bad.pub" \
+	--state "$T/u" verify
+grep -q "bad.pub" "$T/err" && ok || bad "the key error names the file"
+[ ! -e "$T/u" ] && ok || bad "nothing written on a usage error"
+
 # --- the central unreachable: exit 3, not a verification failure ---------
 audit_json 3 "central down" "$T/clean-state" "$(free_port)" verify
 

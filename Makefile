@@ -65,7 +65,7 @@ TEST_TOOLS := $(B)/mkcs $(B)/kill_writes $(B)/wirepush
 include po/po.mk
 
 .PHONY: all test unit unit-san fuzz fuzz-quick fuzz-build demo bench \
-	format check-format install clean deps
+	format check-format install clean deps print-libs check-deps test-bare
 all: $(PROTO_LIB) $(PROGRAMS) $(TEST_TOOLS) $(MO_FILES)
 
 $(B)/%.o: %.c
@@ -179,6 +179,13 @@ bench: deps all $(B)/bench_client $(B)/bench_sync $(B)/bench_audit \
 deps:
 	$(Q)sh deploy/install-deps.sh --check-or-install
 
+# Every library flag of every link line, for deploy/check-deps.sh.
+print-libs:
+	@echo $(LIBS) $(XLSX_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS)
+
+check-deps:
+	$(Q)sh deploy/check-deps.sh
+
 # test_report runs build/cosod for its XLSX output: built first.
 unit: $(UNIT_BINS) | $(B)/cosod
 	$(Q)sh tests/run-unit.sh $(UNIT_BINS)
@@ -197,6 +204,7 @@ fuzz-quick: $(FUZZ_BINS)
 
 test: deps
 	$(Q)$(MAKE) --no-print-directory check-format
+	$(Q)$(MAKE) --no-print-directory check-deps
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory unit-san
 	$(Q)sh tests/vectors/check-openssl.sh
@@ -220,15 +228,27 @@ test: deps
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)
 
-FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+# The README's commands on a bare Debian 12 root (tests/bare/run.sh; root).
+test-bare:
+	$(Q)sh tests/bare/run.sh
+
+# The C sources, from the tree itself: a tarball without git has them too.
+FORMAT_DIRS := proto client daemon tests bench
+FORMAT_FILES = $(sort $(shell find $(FORMAT_DIRS) -type f \
+	\( -name '*.c' -o -name '*.h' \) 2>/dev/null))
 format:
-	$(Q)clang-format -i $(FORMAT_FILES)
+	$(Q)test -n "$(FORMAT_FILES)" || \
+		{ echo "format: no C sources under $(FORMAT_DIRS)"; exit 1; }
+	$(Q)clang-format -i $(FORMAT_FILES) </dev/null
 
 check-format:
-	$(Q)if command -v clang-format >/dev/null 2>&1; then \
-		clang-format --dry-run --Werror $(FORMAT_FILES) && \
-		echo "check-format: $(words $(FORMAT_FILES)) files clean"; \
-	else echo "clang-format not found: format check skipped"; fi
+	$(Q)if ! command -v clang-format >/dev/null 2>&1; then \
+		echo "clang-format not found: format check skipped"; \
+	elif [ -z "$(FORMAT_FILES)" ]; then \
+		echo "check-format: no C sources under $(FORMAT_DIRS)"; \
+		exit 1; \
+	else clang-format --dry-run --Werror $(FORMAT_FILES) </dev/null && \
+		echo "check-format: $(words $(FORMAT_FILES)) files clean"; fi
 
 install: all install-mo
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/lib \

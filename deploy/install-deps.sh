@@ -5,6 +5,11 @@
 #   deploy/install-deps.sh --check-or-install
 #       do nothing if all are present; else install as root, or print the
 #       exact apt-get line and fail when not root.
+#   deploy/install-deps.sh --list           print the package names
+#
+# Packages are installed with --no-install-recommends: whatever the build
+# links, directly or through a .pc file's Libs, must be named here.
+# deploy/check-deps.sh proves it for every -l of the link lines.
 set -eu
 
 # libunistring: Unicode NFC normalisation of every text field.
@@ -18,11 +23,12 @@ set -eu
 # it (a strict, bounded parser we need not write).  curl, jq: HTTP API
 # tests.  faketime: devices whose clocks are far off (tests/fault/clock.sh).
 # libxlsxwriter: the central's XLSX reports; unzip: their tests check the
-# workbook.
+# workbook.  zlib1g-dev: Debian's xlsxwriter.pc links -lz, but
+# libxlsxwriter-dev does not depend on it.
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
 libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
 clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev \
-libjansson-dev curl jq faketime libxlsxwriter-dev unzip"
+libjansson-dev curl jq faketime libxlsxwriter-dev zlib1g-dev unzip"
 
 missing() {
 	for p in $PACKAGES; do
@@ -33,6 +39,11 @@ missing() {
 		esac
 	done
 }
+
+if [ "${1:-}" = "--list" ]; then
+	printf '%s\n' $PACKAGES
+	exit 0
+fi
 
 need=$(missing)
 if [ "${1:-}" = "--check-or-install" ] && [ -z "$need" ]; then

@@ -38,6 +38,8 @@ static const char *const messages[] = {
     [COSO_QREF]      = "refers to a record that does not exist",
     [COSO_QIMMUT]    = "changes a record that never changes",
     [COSO_EBUSY]     = "central busy or shutting down; retry",
+    [COSO_QAMEND]    = "amends a record of another cadre, or of a unit "
+                       "the author was not assigned to on its date",
 };
 
 const char *

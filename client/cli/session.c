@@ -64,6 +64,7 @@ static const char *const errors[] = {
     [COSO_QREF]      = N_("refers to a record that does not exist"),
     [COSO_QIMMUT]    = N_("changes a record that cannot change"),
     [COSO_EBUSY]     = N_("central busy: try again later"),
+    [COSO_QAMEND]    = N_("amends another cadre's record"),
 };
 
 #define NERRORS (sizeof(errors) / sizeof(errors[0]))

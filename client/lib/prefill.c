@@ -76,18 +76,20 @@ period_words(char *out, size_t n, const char *period)
 
 /* Units strictly below ?1; visits not corrected by a later one; submitted
  * reports of the period (?4) not corrected; proposals of visits in the
- * period (?2..?3) and of those reports. */
+ * period (?2..?3) and of those reports.  A correction replaces only a
+ * record of its own cadre (docs/decisions.md, "Corrections"): one that
+ * names another cadre's record hides nothing, whatever the store holds. */
 #define BELOW                                                                \
 	"WITH RECURSIVE below(code, d) AS (SELECT code, 1 FROM units WHERE " \
 	"parent = ?1 UNION SELECT u.code, below.d + 1 FROM units u JOIN "    \
 	"below ON u.parent = below.code WHERE below.d < 32), "               \
 	"vis AS (SELECT v.* FROM visits v JOIN below b ON b.code = v.unit "  \
 	"WHERE v.date BETWEEN ?2 AND ?3 AND NOT EXISTS (SELECT 1 FROM "      \
-	"visits w WHERE w.amends = v.id)), "                                 \
+	"visits w WHERE w.amends = v.id AND w.author = v.author)), "         \
 	"rep AS (SELECT r.* FROM reports r JOIN below b ON b.code = r.unit " \
 	"WHERE r.period = ?4 AND r.status = 'submitted' AND NOT EXISTS "     \
 	"(SELECT 1 FROM reports x WHERE x.amends = r.id AND x.status = "     \
-	"'submitted')), "                                                    \
+	"'submitted' AND x.author = r.author)), "                            \
 	"pro AS (SELECT p.* FROM proposals p WHERE p.source IN (SELECT id "  \
 	"FROM vis UNION ALL SELECT id FROM rep)) "
 

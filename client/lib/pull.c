@@ -2,12 +2,14 @@
  * pull.c: applying what a PULL brings to the device's store.
  *
  * The central sends change-sets in its log order; they are applied in
- * that order.  Mutable rows (units, cadres, assignments, sectors,
- * teams, schedules) take the values
- * of the fields an op carries and keep the others, which is the central's
- * last-writer-wins when, as for one admin office, the log order is the
- * clock order.  Append-only records are inserted once.  A change-set this
- * coso cannot read (a newer schema) is counted and left out: the central
+ * that order.  Mutable rows (units, cadres, assignments, sectors, teams,
+ * schedules) take the values of the fields an op carries and keep the
+ * others, which is the central's last-writer-wins when, as for one admin
+ * office, the log order is the clock order.  Append-only records are
+ * inserted once; a correction's `amends' is stored as it came, since the
+ * record it names may come later or never, and readers let it replace
+ * only a record of the same author (prefill.c).  A change-set this coso
+ * cannot read (a newer schema) is counted and left out: the central
  * keeps it, and a newer coso pulls it again from a reset cursor.
  */
 #include <stdio.h>

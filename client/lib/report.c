@@ -108,6 +108,32 @@ submitted(struct coso_store *s, const uint8_t id[16], int *is_submitted)
 	                         : COSO_OK;
 }
 
+/* Whether report id is this store's cadre's: a correction may name only
+ * such a report (docs/decisions.md, "Corrections"); the central
+ * quarantines any other, and a pull brings the reports of every cadre of
+ * the area. */
+static int
+own_report(struct coso_store *s, const uint8_t id[16], int *own)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT r.author = m.value FROM reports r, meta m WHERE "
+	        "r.id = ? AND m.key = 'cadre_id'",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the report");
+	}
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	rc   = sqlite3_step(st);
+	*own = rc == SQLITE_ROW && sqlite3_column_int(st, 0) == 1;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot read the report");
+}
+
 static int
 insert_draft(struct coso_store *s, const uint8_t id[16], const char *unit,
     const char *period)
@@ -170,7 +196,7 @@ coso_report_new(struct coso_store *s, const char *period, const char *unit,
 	char *own_unit = NULL;
 	uint8_t rid[16];
 	int32_t first, last, st_sub;
-	int rv;
+	int rv, own = 1;
 
 	if (coso_period_parse(period, &first, &last) != COSO_OK) {
 		return cosoi_fail(s, COSO_EPERIOD,
@@ -186,6 +212,7 @@ coso_report_new(struct coso_store *s, const char *period, const char *unit,
 	coso_uuid7(rid, coso_wall_ms());
 	if ((rv = cosoi_unit_known(s, "unit", unit ? unit : own_unit))
 	    || (amends != NULL && (rv = submitted(s, amends, &st_sub)) != 0)
+	    || (amends != NULL && (rv = own_report(s, amends, &own)) != 0)
 	    || (rv = insert_draft(s, rid, unit ? unit : own_unit, period))
 	    || (amends != NULL && (rv = copy_amended(s, rid, amends)) != 0)
 	    || (amends == NULL
@@ -193,10 +220,12 @@ coso_report_new(struct coso_store *s, const char *period, const char *unit,
 		cosoi_rollback(s);
 		goto out;
 	}
-	if (amends != NULL && !st_sub) {
+	if (amends != NULL && (!st_sub || !own)) {
 		cosoi_rollback(s);
 		rv = cosoi_fail(s, COSO_ESTATE,
-		    "amends: only a submitted report can be amended");
+		    !own
+		        ? "amends: only this cadre's own report can be amended"
+		        : "amends: only a submitted report can be amended");
 		goto out;
 	}
 	if ((rv = cosoi_commit(s)) == COSO_OK) {

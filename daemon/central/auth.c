@@ -196,6 +196,86 @@ covered(struct central_store *s, const struct cstore_author *a,
 	return rv;
 }
 
+/* The `amends' field of a table, 0 if it has none. */
+static uint32_t
+amends_field(uint32_t table)
+{
+	return table == COSO_T_VISIT ? 10 : table == COSO_T_REPORT ? 7 : 0;
+}
+
+/* The unit (into *buf, caller frees) and date of a merged visit or
+ * report, read as own_target reads them from an op. */
+static int
+merged_target(struct central_store *s, uint32_t table, const uint8_t *row,
+    struct auth_target *t, char **buf)
+{
+	struct cstore_val u = {0}, d = {0};
+	uint32_t uf = 0, df = 0;
+	int rv;
+
+	(void) unit_date_fields(table, &uf, &df);
+	if ((rv = cstore_field_get(s, table, row, uf, &u)) != COSO_OK
+	    || (rv = cstore_field_get(s, table, row, df, &d)) != COSO_OK) {
+		cstore_val_clear(&u);
+		return rv;
+	}
+	*buf        = (char *) u.p;
+	t->unit     = *buf;
+	t->unit_len = u.len;
+	t->date     = table == COSO_T_REPORT && d.i > DATE_MAX
+	        ? coso_date_of_ms((uint64_t) d.i)
+	        : (int32_t) d.i;
+	return COSO_OK;
+}
+
+/*
+ * A correction (a visit's or report's `amends') replaces, in every view
+ * that shows the latest version, the record it names.  So that no cadre
+ * can hide another's work, that record must be one of this table merged
+ * before (or earlier in this change-set), else COSO_QREF; merged for the
+ * author's cadre (any of its keys: a new device corrects what the old one
+ * wrote), and on the correction's unit or on one the cadre covers on the
+ * record's date, else COSO_QAMEND.  t is the correction's own target.
+ */
+static int
+amends_ok(struct central_store *s, const struct cstore_author *a,
+    const struct coso_op *op, const struct auth_target *t, int *reason)
+{
+	const struct coso_value *v;
+	struct auth_target old = {0};
+	char cadre[CSTORE_CADRE_MAX + 1];
+	char *buf = NULL;
+	int rv, yes = 0;
+
+	if (amends_field(op->table) == 0
+	    || (v = auth_field_value(op, amends_field(op->table))) == NULL
+	    || v->type == COSO_VNULL) {
+		return COSO_OK;
+	}
+	*reason = COSO_QREF;
+	if (v->type != COSO_VBYTES || v->len != 16) {
+		return COSO_OK;
+	}
+	if ((rv = cstore_row_cadre(s, op->table, v->p, cadre)) != COSO_OK) {
+		return rv == COSO_ENOENT ? COSO_OK : rv;
+	}
+	*reason = COSO_QAMEND;
+	if (strcmp(cadre, a->cadre_id) != 0
+	    || (rv = merged_target(s, op->table, v->p, &old, &buf)) != 0) {
+		return rv;
+	}
+	if (old.unit_len == t->unit_len
+	    && memcmp(old.unit, t->unit, t->unit_len) == 0) {
+		yes = 1;
+	} else {
+		rv = cstore_covers(
+		    s, a->cadre_id, old.unit, old.unit_len, old.date, &yes);
+	}
+	*reason = yes ? 0 : COSO_QAMEND;
+	free(buf);
+	return rv;
+}
+
 int
 auth_field(struct central_store *s, const struct cstore_author *a,
     const struct coso_ops *ops, size_t k, struct auth_target *target,
@@ -217,10 +297,12 @@ auth_field(struct central_store *s, const struct cstore_author *a,
 		rv      = COSO_OK;
 		*reason = own_target(op, target);
 	}
-	if (rv != COSO_OK || *reason != 0) {
+	if (rv != COSO_OK || *reason != 0
+	    || (rv = covered(s, a, target, reason)) != COSO_OK
+	    || *reason != 0) {
 		return rv;
 	}
-	return covered(s, a, target, reason);
+	return amends_ok(s, a, op, target, reason);
 }
 
 int

@@ -32,7 +32,8 @@ struct auth_target {
 /*
  * Checks field-table op k of ops by author a: its references (an
  * outcome's visit, a proposal's source: in this change-set or already
- * merged, by the same author), that its unit exists, and the assignment.
+ * merged, by the same author; a correction's amended record: merged, of
+ * the same table and cadre), that its unit exists, and the assignment.
  * *target receives the unit (pointing into ops or into *buf, which the
  * caller frees) for the PULL index.
  */

@@ -193,6 +193,9 @@ COSO_NODISCARD int cstore_row_touch(
     struct central_store *s, uint32_t table, const uint8_t row[static 16]);
 COSO_NODISCARD int cstore_row_author(struct central_store *s, uint32_t table,
     const uint8_t row[static 16], uint8_t author[static 32]);
+/* The cadre an append-only row was merged for (its by_cadre). */
+COSO_NODISCARD int cstore_row_cadre(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], char cadre[static CSTORE_CADRE_MAX + 1]);
 COSO_NODISCARD int cstore_field_get(struct central_store *s, uint32_t table,
     const uint8_t row[static 16], uint32_t field, struct cstore_val *v);
 COSO_NODISCARD int cstore_field_set(struct central_store *s, uint32_t table,

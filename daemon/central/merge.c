@@ -236,6 +236,7 @@ static const struct {
     {COSO_QUNKNOWN, "unknown_key"},
     {COSO_QREF, "missing_reference"},
     {COSO_QIMMUT, "immutable"},
+    {COSO_QAMEND, "foreign_amendment"},
     {COSO_EBADSIG, "bad_signature"},
     {COSO_ESCHEMA, "schema"},
     {COSO_ENONCANON, "non_canonical"},

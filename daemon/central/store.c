@@ -958,6 +958,34 @@ cstore_row_author(struct central_store *s, uint32_t table,
 }
 
 int
+cstore_row_cadre(struct central_store *s, uint32_t table,
+    const uint8_t row[static 16], char cadre[static CSTORE_CADRE_MAX + 1])
+{
+	char sql[128];
+	sqlite3_stmt *st;
+	int rc;
+
+	snprintf(sql, sizeof(sql), "SELECT by_cadre FROM \"%s\" WHERE id = ?",
+	    cstore_table_name(table));
+	if ((st = prep(s, sql)) == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, row, 16, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const unsigned char *c = sqlite3_column_text(st, 0);
+
+		snprintf(cadre, CSTORE_CADRE_MAX + 1, "%s",
+		    c != NULL ? (const char *) c : "");
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(s, "cannot read a record");
+}
+
+int
 cstore_field_get(struct central_store *s, uint32_t table,
     const uint8_t row[static 16], uint32_t field, struct cstore_val *v)
 {

@@ -682,6 +682,212 @@ test_outcome_refs(void **state)
 	coso_body_free(b);
 }
 
+/* ---- corrections ---------------------------------------------------------
+ */
+
+/* An integer from the central's database, read as an auditor would. */
+static int64_t
+sql_int(struct fx *f, const char *sql)
+{
+	sqlite3 *db      = NULL;
+	sqlite3_stmt *st = NULL;
+	int64_t n        = -1;
+
+	assert_int_equal(
+	    sqlite3_open_v2(f->db, &db, SQLITE_OPEN_READONLY, NULL),
+	    SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW) {
+		n = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	return n;
+}
+
+/* A visit by d on unit and date; amends, if not NULL, is the visit it
+ * corrects.  row receives its id. */
+static struct merge_out
+visit_amending(struct fx *f, struct dev *d, const char *unit, int32_t date,
+    const uint8_t *amends, uint8_t row[16])
+{
+	struct coso_body *b = body();
+	struct merge_out o;
+
+	visit_op(b, row, unit, date);
+	if (amends != NULL) {
+		assert_int_equal(coso_body_bytes(b, 10, amends, 16), COSO_OK);
+	}
+	o = push(f, d, b);
+	coso_body_free(b);
+	return o;
+}
+
+/* A report of 2025-Q4 by d on unit, correcting amends if not NULL. */
+static struct merge_out
+report_amending(struct fx *f, struct dev *d, const char *unit,
+    const uint8_t *amends, uint8_t row[16])
+{
+	struct coso_body *b = body();
+	struct merge_out o;
+	uint32_t k;
+
+	coso_uuid7(row, T0);
+	assert_int_equal(coso_body_op(b, COSO_T_REPORT, row, COSO_UPSERT), 0);
+	text(b, 1, unit);
+	text(b, 2, "2025-Q4");
+	for (k = 3; k <= 6; k++) {
+		text(b, k, "Kết quả, tình hình, khó khăn, kiến nghị");
+	}
+	if (amends != NULL) {
+		assert_int_equal(coso_body_bytes(b, 7, amends, 16), COSO_OK);
+	}
+	assert_int_equal(coso_body_int(b, 8, (int64_t) T0), COSO_OK);
+	o = push(f, d, b);
+	coso_body_free(b);
+	return o;
+}
+
+/* S2: cb-a, assigned to district 180 only, sends visits in its own
+ * commune "correcting" cb-b's three visits in district 181, and a report
+ * "correcting" cb-b's report.  Each is quarantined with its reason,
+ * kept in the log, and cb-b's records stand uncorrected. */
+static void
+test_amends_other_cadre(void **state)
+{
+	struct fx *f = *state;
+	struct cstore_stats st;
+	uint8_t bv[3][16], brep[16], row[16];
+	struct merge_out o;
+	uint64_t n;
+	int i;
+
+	province(f);
+	for (i = 0; i < 3; i++) {
+		o = visit_amending(
+		    f, &f->b, "06100", 20251101 + i, NULL, bv[i]);
+		assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	}
+	o = report_amending(f, &f->b, "06100", NULL, brep);
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	n = log_size(f);
+	for (i = 0; i < 3; i++) {
+		o = visit_amending(f, &f->a, "06043", 20251110, bv[i], row);
+		assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+		assert_int_equal(o.reason, COSO_QAMEND);
+		assert_true(o.stored);
+	}
+	o = report_amending(f, &f->a, "06043", brep, row);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QAMEND);
+	assert_int_equal(log_size(f), n + 4);
+	/* cb-b's three visits and report are there, and nothing amends
+	 * them. */
+	assert_int_equal(count(f, COSO_T_VISIT), 3);
+	assert_int_equal(count(f, COSO_T_REPORT), 1);
+	assert_int_equal(
+	    sql_int(f,
+	        "SELECT count(*) FROM visits WHERE unit = '06100' "
+	        "AND by_cadre = 'cb-b'"),
+	    3);
+	assert_int_equal(
+	    sql_int(f,
+	        "SELECT (SELECT count(*) FROM visits WHERE amends "
+	        "IS NOT NULL) + (SELECT count(*) FROM reports "
+	        "WHERE amends IS NOT NULL)"),
+	    0);
+	assert_int_equal(
+	    sql_int(f, "SELECT count(*) FROM changesets WHERE reason = 70"),
+	    4);
+	assert_int_equal(cstore_stats_get(f->s, &st), COSO_OK);
+	assert_int_equal(st.quarantined, 4);
+	assert_int_equal(st.nreasons, 1);
+	assert_int_equal(st.reasons[0].reason, COSO_QAMEND);
+	assert_int_equal(st.reasons[0].n, 4);
+	assert_string_equal(
+	    merge_reason_name(COSO_QAMEND), "foreign_amendment");
+}
+
+/* A second device key of cadre cb-a. */
+static void
+second_key(struct fx *f, struct dev *d)
+{
+	struct merge_ctx m = {f->s, f->central.key};
+	struct merge_out out;
+
+	dev_init(d, 6);
+	assert_int_equal(cstore_begin(f->s), COSO_OK);
+	assert_int_equal(emit_device_key(&m, d->pk, "cb-a", CSTORE_ROLE_FIELD,
+	                     NULL, T0, &out),
+	    COSO_OK);
+	assert_int_equal(cstore_commit(f->s), COSO_OK);
+	assert_int_equal(out.verdict, COSO_VERDICT_ACCEPTED);
+}
+
+/* What a correction may name: a record of its own table, that exists,
+ * of the same cadre (from any of its keys), on a unit the cadre covers
+ * on that record's date. */
+static void
+test_amends_rules(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	uint8_t v1[16], v2[16], rep[16], row[16], unit[16], asg[16];
+	struct dev a2;
+
+	province(f);
+	second_key(f, &a2);
+	assert_int_equal(
+	    visit_amending(f, &f->a, "06043", 20251101, NULL, v1).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	/* Absent, or of another table: missing reference. */
+	coso_uuid7(row, T0);
+	assert_int_equal(
+	    visit_amending(f, &f->a, "06043", 20251102, row, v2).reason,
+	    COSO_QREF);
+	coso_uuid_named(unit, "unit", "06043");
+	assert_int_equal(
+	    visit_amending(f, &f->a, "06043", 20251102, unit, v2).reason,
+	    COSO_QREF);
+	assert_int_equal(
+	    report_amending(f, &f->a, "06043", v1, rep).reason, COSO_QREF);
+	/* The same cadre from its new device, on a village of the commune. */
+	assert_int_equal(
+	    visit_amending(f, &a2, "06043-T1", 20251102, v1, v2).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(
+	    visit_amending(f, &f->a, "06043", 20251103, v2, row).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(report_amending(f, &f->a, "06043", NULL, rep).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(report_amending(f, &a2, "06043", rep, row).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	/* cb-a also on 181, a visit there; then that assignment is deleted:
+	 * a correction from 180 may not move what 181 holds. */
+	coso_uuid7(asg, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_ASSIGNMENT, asg, COSO_UPSERT), COSO_OK);
+	text(b, 1, "cb-a");
+	text(b, 2, "181");
+	assert_int_equal(coso_body_int(b, 4, 3), COSO_OK);
+	assert_int_equal(coso_body_int(b, 5, 20250101), COSO_OK);
+	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(
+	    visit_amending(f, &f->a, "06100", 20251104, NULL, v1).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_ASSIGNMENT, asg, COSO_DELETE), COSO_OK);
+	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(
+	    visit_amending(f, &f->a, "06043", 20251105, v1, row).reason,
+	    COSO_QAMEND);
+	assert_int_equal(count(f, COSO_T_VISIT), 4);
+	assert_int_equal(count(f, COSO_T_REPORT), 2);
+	coso_key_free(a2.key);
+	coso_body_free(b);
+}
+
 static int conflicts(const char *path);
 
 /* Two admins rename a unit; b's stamp is later. */
@@ -1203,6 +1409,10 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_outcome_refs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_amends_other_cadre, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_amends_rules, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_lww_both_orders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lww_delete, setup, teardown),

@@ -202,6 +202,21 @@ test_report_lifecycle(void **state)
 	n = 0;
 	assert_int_equal(coso_report_list(f->s, NULL, count_cb, &n), 0);
 	assert_int_equal(n, 2);
+	/* Another cadre's report, as a pull brings it, is not ours to
+	 * correct: refused, nothing written. */
+	assert_int_equal(cosoi_exec(f->s,
+	                     "INSERT INTO reports (id, unit, period, status, "
+	                     "created_ms, author) VALUES (zeroblob(16), "
+	                     "'06043', '2025-Q4', 'submitted', 0, 'cb-002')"),
+	    0);
+	memset(id, 0, sizeof(id));
+	assert_int_equal(
+	    coso_report_new(f->s, "2025-Q4", "06043", id, fix), COSO_ESTATE);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "own report"));
+	n = 0;
+	assert_int_equal(coso_report_list(f->s, NULL, count_cb, &n), 0);
+	assert_int_equal(n, 3);
+	assert_int_equal(pending(f->s), 2);
 }
 
 static void

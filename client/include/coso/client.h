@@ -182,7 +182,8 @@ COSO_NODISCARD int coso_section_parse(
 /*
  * Starts a draft report (local, unsigned).  unit may be NULL when the
  * cadre has exactly one active assignment.  amends, if not NULL, is a
- * submitted report this one corrects; its sections are copied.  Else,
+ * submitted report of this store's cadre that this one corrects (another
+ * cadre's is COSO_ESTATE); its sections are copied.  Else,
  * when unit is a district (level 2) the store's cadre is assigned to (or
  * above) in the period, the results section starts with a summary, in
  * Vietnamese, of the visits, submitted reports and proposals of the

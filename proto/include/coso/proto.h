@@ -63,6 +63,7 @@ enum coso_err {
 	COSO_QREF     = 67, /* refers to a record that does not exist */
 	COSO_QIMMUT   = 68, /* changes an append-only record */
 	COSO_EBUSY    = 69, /* central overloaded or shutting down: retry */
+	COSO_QAMEND   = 70, /* amends another cadre's record */
 };
 
 /* A short English sentence for an error code; never NULL. */

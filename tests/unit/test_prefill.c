@@ -1,0 +1,297 @@
+/*
+ * test_prefill.c: a district leader's pre-filled report (prefill.c) on
+ * what pulls brought: the records below the district, with corrections
+ * replacing only the records they may replace.
+ *
+ * The store is the leader cb-l's, assigned to district 180.  cb-v
+ * recorded three visits in Đào Viên (06043, under 180), each with a
+ * proposal, and a report.  cb-x, assigned to Gia Miễn (06160, under
+ * 182), sent visits and a report whose `amends' name cb-v's: a central
+ * that did not check them accepted them and the leader pulled them.  A
+ * correction replaces only a record of its own cadre, so cb-v's work is
+ * still in the summary; cb-v's own corrections still replace.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sodium.h>
+
+#include <coso/client.h>
+
+#include "../../client/lib/sync.h"
+
+static const char units_csv[] = "code,name,level,parent_code,valid_from\n"
+                                "20,Tỉnh Lạng Sơn,province,,2020-01-01\n"
+                                "180,Huyện Tràng Định,district,20,2020-01-01\n"
+                                "06043,Xã Đào Viên,commune,180,2020-01-01\n"
+                                "182,Huyện Văn Lãng,district,20,2020-01-01\n"
+                                "06160,Xã Gia Miễn,commune,182,2020-01-01\n";
+
+/* 27/11/2025 00:00 UTC, as a millisecond time and an HLC. */
+#define T0 UINT64_C(1764201600000)
+
+/* A signer whose change-sets a pull brings, under its cadre id. */
+struct author {
+	struct coso_key *key;
+	uint8_t prev[32];
+	uint64_t seq;
+	const char *cadre;
+};
+
+struct fx {
+	char dir[64];
+	struct coso_store *s;
+	struct author admin, v, x;
+};
+
+static void
+author_init(struct author *a, uint8_t seed_byte, const char *cadre)
+{
+	uint8_t seed[32];
+
+	memset(a, 0, sizeof(*a));
+	memset(seed, seed_byte, 32);
+	assert_int_equal(coso_key_from_seed(&a->key, seed), COSO_OK);
+	a->cadre = cadre;
+}
+
+static int
+setup(void **state)
+{
+	struct coso_init p = {.cadre_id = "cb-l", .name = "Lãnh đạo huyện"};
+	char err[COSO_ERRMSG_MAX];
+	struct fx *f = calloc(1, sizeof(*f));
+	size_t n;
+
+	assert_non_null(f);
+	snprintf(f->dir, sizeof(f->dir), "/tmp/coso-prefill-XXXXXX");
+	assert_non_null(mkdtemp(f->dir));
+	assert_int_equal(coso_store_init(f->dir, &p, NULL, err), COSO_OK);
+	assert_int_equal(coso_store_open(&f->s, f->dir, NULL, 0, err), 0);
+	assert_int_equal(
+	    coso_units_import(f->s, units_csv, sizeof(units_csv) - 1, &n), 0);
+	author_init(&f->admin, 2, "admin");
+	author_init(&f->v, 4, "cb-v");
+	author_init(&f->x, 5, "cb-x");
+	*state = f;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	struct fx *f = *state;
+	char cmd[128];
+
+	coso_store_close(f->s);
+	coso_key_free(f->admin.key);
+	coso_key_free(f->v.key);
+	coso_key_free(f->x.key);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	assert_int_equal(system(cmd), 0);
+	free(f);
+	return 0;
+}
+
+static void
+text(struct coso_body *b, uint32_t field, const char *s)
+{
+	assert_int_equal(coso_body_text(b, field, s, strlen(s)), COSO_OK);
+}
+
+/* Signs b as a's next change-set and applies it as one PULL would. */
+static void
+pull(struct fx *f, struct author *a, struct coso_body *b)
+{
+	static uint64_t cursor;
+	struct coso_sync_report r = {0};
+	struct coso_msg_item it   = {0};
+	struct coso_msg m
+	    = {.type = COSO_MSG_PULL_REP, .items = &it, .nitems = 1};
+	uint8_t *body = NULL, *cs = NULL, self[32] = {0};
+	size_t blen, len;
+
+	assert_int_equal(coso_body_encode(b, &body, &blen), COSO_OK);
+	a->seq++;
+	assert_int_equal(coso_changeset_sign(&cs, &len, a->key, a->seq,
+	                     a->prev, (T0 << 16) + a->seq, body, blen),
+	    COSO_OK);
+	coso_changeset_id(a->prev, cs, len);
+	it.cs     = cs;
+	it.cs_len = len;
+	snprintf(it.cadre_id, sizeof(it.cadre_id), "%s", a->cadre);
+	m.cursor = ++cursor;
+	assert_int_equal(cosoi_sync_apply_pull(f->s, self, &m, &r), COSO_OK);
+	assert_int_equal(r.applied, 1);
+	coso_body_reset(b);
+	free(body);
+	free(cs);
+}
+
+/* A visit on unit and date, correcting amends if not NULL, with a
+ * proposal if prop is not NULL. */
+static void
+visit_op(struct coso_body *b, uint8_t row[16], const char *unit, int32_t date,
+    const uint8_t *amends, const char *prop)
+{
+	uint8_t prow[16];
+
+	coso_uuid7(row, T0);
+	assert_int_equal(coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), 0);
+	text(b, 1, unit);
+	assert_int_equal(coso_body_int(b, 2, date), COSO_OK);
+	text(b, 3, "Kiểm tra đường");
+	if (amends != NULL) {
+		assert_int_equal(coso_body_bytes(b, 10, amends, 16), COSO_OK);
+	}
+	if (prop == NULL) {
+		return;
+	}
+	coso_uuid7(prow, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_PROPOSAL, prow, COSO_UPSERT), 0);
+	assert_int_equal(coso_body_bytes(b, 1, row, 16), COSO_OK);
+	text(b, 2, unit);
+	text(b, 3, prop);
+	assert_int_equal(coso_body_int(b, 4, date), COSO_OK);
+}
+
+/* A 2025-Q4 report on unit, correcting amends if not NULL. */
+static void
+report_op(struct coso_body *b, uint8_t row[16], const char *unit,
+    const uint8_t *amends)
+{
+	uint32_t k;
+
+	coso_uuid7(row, T0);
+	assert_int_equal(coso_body_op(b, COSO_T_REPORT, row, COSO_UPSERT), 0);
+	text(b, 1, unit);
+	text(b, 2, "2025-Q4");
+	for (k = 3; k <= 6; k++) {
+		text(b, k, "Phần báo cáo");
+	}
+	if (amends != NULL) {
+		assert_int_equal(coso_body_bytes(b, 7, amends, 16), COSO_OK);
+	}
+	assert_int_equal(coso_body_int(b, 8, 20251120), COSO_OK);
+}
+
+/* The leader's assignment on 180; cb-v's three visits with proposals
+ * and report (rows into vis[] and *rep). */
+static void
+history(struct fx *f, struct coso_body *b, uint8_t vis[3][16], uint8_t *rep)
+{
+	static const char *const props[3] = {"Hỗ trợ 20 tấn xi măng",
+	    "Sửa cầu treo qua suối", "Cấp giống ngô vụ đông"};
+	uint8_t row[16];
+	int i;
+
+	coso_uuid7(row, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT), 0);
+	text(b, 1, "cb-l");
+	text(b, 2, "180");
+	assert_int_equal(coso_body_int(b, 4, 1), COSO_OK);
+	assert_int_equal(coso_body_int(b, 5, 20250101), COSO_OK);
+	pull(f, &f->admin, b);
+	for (i = 0; i < 3; i++) {
+		visit_op(b, vis[i], "06043", 20251005 + 5 * i, NULL, props[i]);
+	}
+	report_op(b, rep, "06043", NULL);
+	pull(f, &f->v, b);
+}
+
+/* The first line of a new 2025-Q4 draft on district 180. */
+static void
+summary(struct fx *f, char *line, size_t n)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t id[16];
+	size_t len;
+
+	assert_int_equal(
+	    coso_report_new(f->s, "2025-Q4", "180", NULL, id), COSO_OK);
+	assert_int_equal(
+	    sqlite3_prepare_v2(f->s->db,
+	        "SELECT results FROM reports WHERE id = ?", -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	snprintf(line, n, "%s", (const char *) sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	len       = strcspn(line, "\n");
+	line[len] = 0;
+}
+
+#define LINE_CB_V                                                                                    \
+	"Tổng hợp quý 4/2025 của 1 đơn vị cấp dưới: 3 lượt đi cơ sở, 1 báo " \
+	"cáo đã nộp, 3 kiến nghị (3 chưa giải quyết)."
+
+/* S2: cb-x's "corrections" of cb-v's records hide nothing. */
+static void
+test_foreign_amends_hide_nothing(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = NULL;
+	uint8_t vis[3][16], rep[16], row[16];
+	char line[512];
+	int i;
+
+	assert_int_equal(coso_body_new(&b), COSO_OK);
+	history(f, b, vis, rep);
+	summary(f, line, sizeof(line));
+	assert_string_equal(line, LINE_CB_V);
+	for (i = 0; i < 3; i++) {
+		visit_op(b, row, "06160", 20251110, vis[i], NULL);
+	}
+	report_op(b, row, "06160", rep);
+	pull(f, &f->x, b);
+	summary(f, line, sizeof(line));
+	assert_string_equal(line, LINE_CB_V);
+	coso_body_free(b);
+}
+
+/* cb-v's own corrections replace what they name: one visit corrected
+ * (its proposal goes with it), the report corrected. */
+static void
+test_own_amends_replace(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = NULL;
+	uint8_t vis[3][16], rep[16], row[16];
+	char line[512];
+
+	assert_int_equal(coso_body_new(&b), COSO_OK);
+	history(f, b, vis, rep);
+	visit_op(b, row, "06043", 20251015, vis[2], NULL);
+	report_op(b, row, "06043", rep);
+	pull(f, &f->v, b);
+	summary(f, line, sizeof(line));
+	assert_string_equal(line,
+	    "Tổng hợp quý 4/2025 của 1 đơn vị cấp dưới: 3 lượt đi cơ sở, 1 "
+	    "báo cáo đã nộp, 2 kiến nghị (2 chưa giải quyết).");
+	coso_body_free(b);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(
+	        test_foreign_amends_hide_nothing, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_own_amends_replace, setup, teardown),
+	};
+
+	if (sodium_init() < 0) {
+		return 1;
+	}
+	return cmocka_run_group_tests_name("prefill", tests, NULL, NULL);
+}

@@ -33,10 +33,12 @@ die() {
 	exit 1
 }
 
-# The first line of a command's output that reads like an error.
+# The first line of a command's output that reads like an error (the
+# build's own "  CC      proto/error.c" lines are not).
 first_error() {
-	grep -m 1 -E '(^|[^a-z])(error|cannot|not found|No such file|FAILED|[Ff]atal|Unable to|denied)' \
-		"$1" || tail -n 1 "$1"
+	grep -v -E '^  [A-Z-]+ +[^ ]+$' "$1" |
+		grep -m 1 -E '(error:|Error [0-9]|^E: |cannot |not found|No such file|FAILED|[Ff]atal|Unable to|denied)' ||
+		tail -n 1 "$1"
 }
 
 # run_step NAME COMMAND: COMMAND in the root, in /root/coso, logged.

@@ -24,6 +24,9 @@ for d in a b c; do
 		--name "Cán bộ $d"
 	coso --store "$T/admin" admin token --cadre "cb-$d" >"$T/token-$d"
 done
+run_ok "cadre f" coso --store "$T/admin" admin cadre add --id cb-f \
+	--name "Cán bộ f"
+coso --store "$T/admin" admin token --cadre cb-f >"$T/token-f"
 run_ok "assign a" coso --store "$T/admin" admin assign --cadre cb-a \
 	--unit 06043 --role in-charge --from 2025-01-01
 run_ok "assign b" coso --store "$T/admin" admin assign --cadre cb-b \
@@ -154,6 +157,22 @@ grep -q "status after big: ok" "$T/out" && ok || bad "central stopped serving"
 "$B/cosod" field run --store "$T/b" --interval 1 --max-backoff 1 \
 	>>"$T/field-b.log" 2>&1 &
 PIDS="$PIDS $!"
+
+# --- an ENROLL whose sender key is negated on the way ------------------
+# -P has P's X25519 form: the central must not open the frame, so the
+# token is not spent on a key nobody holds and still enrolls the device.
+run_ok "init f" coso --store "$T/f" init --cadre cb-f --name "Cán bộ f" \
+	--central "$URL" --central-key "$T/central.pub"
+A0=$(central_count authors)
+run_ok "negated enroll" "$B/wirepush" "$T/f" "$URL" "$T/central.pub" \
+	negenroll "$(cat "$T/token-f")" cb-f
+same "$(cat "$T/out")" "negenroll: no answer" \
+	"ENROLL from the negated key: dropped, unopened"
+same "$(central_count authors)" "$A0" "negated key not enrolled"
+run_ok "enroll f" coso --store "$T/f" enroll "$(cat "$T/token-f")"
+run_ok "f sync: the token still enrolls" coso --store "$T/f" sync --json
+grep -q '"enrolled":true' "$T/out" && ok || bad "f not enrolled"
+same "$(central_count authors)" "$((A0 + 1))" "f's own key enrolled"
 
 # --- a record for a commune the cadre is not assigned to ----------------
 coso --store "$T/c" visit add --unit 06043 --date 2025-11-10 \

@@ -407,11 +407,14 @@ void coso_uuid_named(uint8_t out[static 16], const char *ns, const char *key);
  *   crypto_box_easy_afternm(plaintext) [16 + n]
  *
  * sealed between the X25519 forms of the sender's and the receiver's
- * Ed25519 keys.  The plaintext starts with version, kind, type u8 and a
- * request id u64, then the message body (big-endian integers; strings as
- * u16 length + UTF-8; byte strings as u32 length + bytes).
+ * Ed25519 keys, under a key bound to both full Ed25519 keys (the X25519
+ * form alone drops the sign bit: P and -P would share it).  Version 2;
+ * version 1 frames are refused (COSO_EVERSION).  The plaintext starts
+ * with version, kind, type u8 and a request id u64, then the message body
+ * (big-endian integers; strings as u16 length + UTF-8; byte strings as
+ * u32 length + bytes).
  */
-#define COSO_WIRE_VERSION     1u
+#define COSO_WIRE_VERSION     2u
 #define COSO_WIRE_HEADER      58u /* bytes before the box */
 #define COSO_WIRE_OVERHEAD    (COSO_WIRE_HEADER + 16u)
 #define COSO_WIRE_MAX_DEFAULT (1024u * 1024u) /* default max message */
@@ -425,7 +428,9 @@ enum coso_wire_kind {
 	COSO_WIRE_REPLY   = 2,
 };
 
-/* A shared box key between this side's key and a peer's public key. */
+/* A shared box key between this side's key and a peer's public key,
+ * bound to both Ed25519 keys: a box made for another key, -peer_pk
+ * included, neither opens nor seals frames this one does. */
 struct coso_box;
 
 COSO_NODISCARD int coso_box_new(struct coso_box **out,

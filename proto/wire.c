@@ -645,6 +645,30 @@ dec_push_rep(struct rd *r, struct coso_msg *m)
 	return COSO_OK;
 }
 
+/* count u16 | count × [32]: a PULL_REP's author keys, pointing into the
+ * input; at most COSO_WIRE_ITEMS_MAX, every one present. */
+static int
+get_keys(struct rd *r, struct coso_msg *m)
+{
+	uint16_t n;
+	int rc;
+
+	if ((rc = get_u16(r, &n)) != COSO_OK) {
+		return rc;
+	}
+	if (n > COSO_WIRE_ITEMS_MAX) {
+		return COSO_ETOOBIG;
+	}
+	if ((rc = take(r, (size_t) n * COSO_PK_BYTES, &m->keys)) != COSO_OK) {
+		return rc;
+	}
+	m->nkeys = n;
+	if (n == 0) {
+		m->keys = NULL;
+	}
+	return COSO_OK;
+}
+
 static int
 dec_status_rep(struct rd *r, struct coso_msg *m)
 {
@@ -683,7 +707,8 @@ dec_body(struct rd *r, struct coso_msg *m)
 		return get_u32(r, &m->max_bytes);
 	case COSO_MSG_PULL_REP:
 		if ((rc = get_u64(r, &m->cursor)) != COSO_OK
-		    || (rc = get_flag(r, &m->more)) != COSO_OK) {
+		    || (rc = get_flag(r, &m->more)) != COSO_OK
+		    || (rc = get_keys(r, m)) != COSO_OK) {
 			return rc;
 		}
 		return dec_items(r, m);
@@ -940,6 +965,26 @@ enc_push_rep(struct wr *w, const struct coso_msg *m)
 	return enc_items(w, m);
 }
 
+/* The cursor, the more flag, the author keys, then the items. */
+static int
+enc_pull_rep(struct wr *w, const struct coso_msg *m)
+{
+	if (m->more > 1) {
+		return COSO_ESCHEMA;
+	}
+	if (m->nkeys > COSO_WIRE_ITEMS_MAX) {
+		return COSO_ETOOBIG;
+	}
+	if (m->nkeys > 0 && m->keys == NULL) {
+		return COSO_EINVAL;
+	}
+	put_u64(w, m->cursor);
+	put_u8(w, m->more);
+	put_u16(w, (uint16_t) m->nkeys);
+	put(w, m->keys, m->nkeys * COSO_PK_BYTES);
+	return enc_items(w, m);
+}
+
 static int
 enc_body(struct wr *w, const struct coso_msg *m)
 {
@@ -963,12 +1008,7 @@ enc_body(struct wr *w, const struct coso_msg *m)
 		put_u32(w, m->max_bytes);
 		return COSO_OK;
 	case COSO_MSG_PULL_REP:
-		if (m->more > 1) {
-			return COSO_ESCHEMA;
-		}
-		put_u64(w, m->cursor);
-		put_u8(w, m->more);
-		return enc_items(w, m);
+		return enc_pull_rep(w, m);
 	case COSO_MSG_PUSH:
 		return enc_items(w, m);
 	case COSO_MSG_PUSH_REP:

@@ -235,6 +235,38 @@ coso --store "$T/c" visit list --unit 06043 --json >"$T/c-visits.json"
 same "$(grep -o '"Đào Viên lần [0-9]"' "$T/c-visits.json" | sort -u | wc -l)" 5 \
 	"c sees a's visits to Đào Viên"
 
+# --- a change-set altered in the central's store: devices refuse it -----
+# One byte of a's visit "Đào Viên lần 3" changed in central.db; a copy of
+# c's store pulls from scratch and must store nothing of the reply.
+if command -v sqlite3 >/dev/null 2>&1; then
+	V3="CAST('Đào Viên lần 3' AS BLOB)"
+	W="FROM changesets WHERE instr(bytes, $V3) > 0"
+	ORIG=$(sqlite3 "$T/central.db" "SELECT hex(bytes) $W")
+	sqlite3 "$T/central.db" "UPDATE changesets SET bytes = CAST(
+	    substr(bytes, 1, instr(bytes, $V3) + length($V3) - 2) || X'38'
+	    || substr(bytes, instr(bytes, $V3) + length($V3)) AS BLOB)
+	    WHERE instr(bytes, $V3) > 0"
+	mkdir -p "$T/c-pull"
+	cp "$T/c/device.key" "$T/c/device.pub" "$T/c-pull/"
+	sqlite3 "$T/c/store.db" ".backup '$T/c-pull/store.db'"
+	sqlite3 "$T/c-pull/store.db" "DELETE FROM visits WHERE purpose LIKE
+	    'Đào Viên lần %'; DELETE FROM meta WHERE key = 'pull_cursor'"
+	LANGUAGE=en run_code 2 "altered pull refused" coso --store "$T/c-pull" sync
+	grep -q "does not verify" "$T/err" && ok ||
+		bad "altered pull: no reason given: $(cat "$T/err")"
+	same "$(sqlite3 "$T/c-pull/store.db" "SELECT count(*) FROM visits
+	    WHERE purpose LIKE 'Đào Viên lần %'")" 0 "altered pull: nothing stored"
+	same "$(sqlite3 "$T/c-pull/store.db" "SELECT count(*) FROM meta
+	    WHERE key = 'pull_cursor'")" 0 "altered pull: the cursor stays"
+	sqlite3 "$T/central.db" "UPDATE changesets SET bytes = X'$ORIG'
+	    WHERE instr(bytes, CAST('Đào Viên lần 8' AS BLOB)) > 0"
+	run_ok "repaired pull" coso --store "$T/c-pull" sync
+	same "$(sqlite3 "$T/c-pull/store.db" "SELECT count(*) FROM visits
+	    WHERE purpose LIKE 'Đào Viên lần %'")" 5 "repaired pull: all five"
+else
+	echo "note: sqlite3 not found, altered pull skipped"
+fi
+
 # --- rebuild gives the same digest --------------------------------------
 stop_central
 run_ok "digest" cosod central digest --db "$T/central.db"

@@ -64,11 +64,15 @@ static const char *const golden_hex[NTYPES + 1] = {
       "01"
       "3333333333333333333333333333333333333333333333333333"
       "333333333333",
-    [COSO_MSG_PULL]     = "020107" H_RID "000000000000006400010000",
-    [COSO_MSG_PULL_REP] = "020208" H_RID "000000000000006501"
-                          "0001"
-                          "0000000000000009" H_CADRE "00000003616263",
-    [COSO_MSG_ERROR]    = "020209" H_RID "00000045000462757379",
+    [COSO_MSG_PULL] = "020107" H_RID "000000000000006400010000",
+    [COSO_MSG_PULL_REP]
+    = "020208" H_RID "000000000000006501"
+      "0001"
+      "4444444444444444444444444444444444444444444444444444"
+      "444444444444"
+      "0001"
+      "0000000000000009" H_CADRE "00000003616263",
+    [COSO_MSG_ERROR] = "020209" H_RID "00000045000462757379",
 };
 
 /* RFC 8032 test 1 seed; fields as in FORMAT.md; signature by OpenSSL. */
@@ -100,6 +104,9 @@ calloc(size_t n, size_t size)
 
 static const uint8_t abc[] = {'a', 'b', 'c'};
 static const uint8_t rr[]  = {0x72, 0x72};
+static const uint8_t h44[] = {0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44,
+    0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44,
+    0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44};
 static const uint8_t h33[] = {0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
     0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
     0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33};
@@ -191,6 +198,8 @@ example(struct coso_msg *m, struct coso_msg_item it[2], unsigned type)
 	case COSO_MSG_PULL_REP:
 		m->cursor      = 101;
 		m->more        = 1;
+		m->keys        = h44;
+		m->nkeys       = 1;
 		m->nitems      = 1;
 		it[0].position = 9;
 		strcpy(it[0].cadre_id, CADRE);
@@ -253,6 +262,11 @@ assert_same_msg(const struct coso_msg *a, const struct coso_msg *b)
 	if (a->checkpoint != NULL) {
 		assert_memory_equal(
 		    a->checkpoint, b->checkpoint, a->checkpoint_len);
+	}
+	assert_int_equal(a->nkeys, b->nkeys);
+	assert_int_equal(a->keys == NULL, b->keys == NULL);
+	if (a->keys != NULL) {
+		assert_memory_equal(a->keys, b->keys, a->nkeys * 32);
 	}
 	assert_int_equal(a->nitems, b->nitems);
 	for (size_t i = 0; i < a->nitems; i++) {
@@ -808,6 +822,7 @@ test_msg_details(void **state)
 	buf = encode_example(COSO_MSG_PULL_REP, &len);
 	assert_int_equal(coso_msg_decode(&m, buf, len), COSO_OK);
 	assert_ptr_equal(m->items[0].cs, buf + len - 3);
+	assert_ptr_equal(m->keys, buf + 22);
 	assert_int_equal(m->items[0].status, 0); /* unused: zero */
 	coso_msg_free(m);
 	coso_msg_free(NULL);
@@ -847,7 +862,7 @@ many_len(unsigned type, size_t n)
 	case COSO_MSG_PUSH_REP:
 		return 11 + 4 + (n >= 2 ? 2 : 0) + 2 + n * 48 + (n / 2) * 34;
 	default:
-		return 11 + 9 + 2 + n * (8 + 16 + 4 + 3);
+		return 11 + 9 + 2 + 32 + 2 + n * (8 + 16 + 4 + 3);
 	}
 }
 
@@ -864,7 +879,7 @@ test_msg_counts(void **state)
 			struct coso_msg m, *got = NULL;
 			uint8_t *buf = NULL;
 			size_t len,
-			    off = types[t] == COSO_MSG_PULL_REP ? 20 : 11;
+			    off = types[t] == COSO_MSG_PULL_REP ? 54 : 11;
 
 			if (types[t] == COSO_MSG_PUSH_REP) {
 				off += 4 + (counts[c] >= 2 ? 2 : 0);
@@ -944,7 +959,8 @@ test_msg_count_claims(void **state)
 	} c[] = {
 	    {COSO_MSG_PUSH, 1, 11, 4},
 	    {COSO_MSG_PUSH_REP, 2, 15, 48}, /* after an empty checkpoint */
-	    {COSO_MSG_PULL_REP, 2, 20, 14},
+	    {COSO_MSG_PULL_REP, 2, 22, 14}, /* after no key */
+	    {COSO_MSG_PULL_REP, 2, 20, 32}, /* the keys' count */
 	};
 
 	(void) state;
@@ -1109,6 +1125,41 @@ test_msg_enums(void **state)
 	assert_int_equal(coso_msg_encode(&m, &out, &olen, COSO_WIRE_MAX_LIMIT),
 	    COSO_EINVAL);
 	assert_null(out);
+}
+
+/* A PULL_REP's author keys: limits on both sides, every key present. */
+static void
+test_pull_rep_keys(void **state)
+{
+	struct coso_msg m, *got = NULL;
+	struct coso_msg_item it[2];
+	uint8_t *out = NULL, *buf;
+	size_t len;
+
+	(void) state;
+	example(&m, it, COSO_MSG_PULL_REP);
+	m.nkeys = COSO_WIRE_ITEMS_MAX + 1;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_ETOOBIG);
+	m.nkeys = 2;
+	m.keys  = NULL;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_EINVAL);
+	assert_null(out);
+	/* No key: an empty table, decoded as NULL. */
+	m.nkeys = 0;
+	buf     = encode(&m, &len);
+	assert_int_equal(len, strlen(golden_hex[COSO_MSG_PULL_REP]) / 2 - 32);
+	assert_int_equal(coso_msg_decode(&got, buf, len), COSO_OK);
+	assert_null(got->keys);
+	assert_int_equal(got->nkeys, 0);
+	coso_msg_free(got);
+	free(buf);
+	/* Two keys claimed, one present: the items are not read as keys. */
+	buf     = golden(COSO_MSG_PULL_REP, &len);
+	buf[21] = 2;
+	assert_int_equal(decode_rc(buf, 22 + 32 + 16), COSO_ETRUNC);
+	free(buf);
 }
 
 static void
@@ -1429,6 +1480,7 @@ main(void)
 	    cmocka_unit_test(test_msg_header),
 	    cmocka_unit_test(test_msg_enums),
 	    cmocka_unit_test(test_msg_sizes),
+	    cmocka_unit_test(test_pull_rep_keys),
 	    cmocka_unit_test(test_push_rep_limits),
 	    cmocka_unit_test(test_push_rep_encode_limits),
 	    cmocka_unit_test_setup_teardown(

@@ -468,8 +468,8 @@ enum coso_msg_type {
 	COSO_MSG_PUSH_REP   = 6, /* checkpoint, items: status, reason,
 	                            expected_seq, id, receipt, proof */
 	COSO_MSG_PULL     = 7,   /* cursor, max_bytes */
-	COSO_MSG_PULL_REP = 8,   /* cursor (new), more, items: position,
-	                            cadre_id, cs */
+	COSO_MSG_PULL_REP = 8,   /* cursor (new), more, keys, items:
+	                            position, cadre_id, cs */
 	COSO_MSG_ERROR = 9,      /* code, text: the whole request failed */
 };
 
@@ -515,6 +515,12 @@ struct coso_msg {
 	 * not NUL-terminated; NULL exactly when no item has a receipt. */
 	const char *checkpoint;
 	size_t checkpoint_len;
+	/* PULL_REP: the Ed25519 public keys of the items' authors, nkeys keys
+	 * of 32 bytes back to back, each once; NULL exactly when nkeys is 0.
+	 * A device verifies each change-set with the key whose SHA-256 is
+	 * its author key id. */
+	const uint8_t *keys;
+	size_t nkeys;
 	size_t nitems;
 	struct coso_msg_item *items; /* malloc'd by decode; caller's to set
 	                                for encode */

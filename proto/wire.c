@@ -2,11 +2,13 @@
  * wire.c: the sync protocol's frames and messages (FORMAT.md, "Wire").
  *
  * A frame is crypto_box (X25519, XSalsa20-Poly1305) between the X25519
- * forms of two Ed25519 identities.  The shared key is computed once per
- * peer and lives in sodium_malloc memory, read-only, wiped when freed.
- * The header is not authenticated by the MAC, so open binds each of its
- * fields: the sender must be the box's peer, and the plaintext repeats
- * version and kind.
+ * forms of two Ed25519 identities, under a key bound to both full Ed25519
+ * keys: the X25519 form drops the sign bit, so P and -P would otherwise
+ * share every box.  The shared key is computed once per peer and lives in
+ * sodium_malloc memory, read-only, wiped when freed.  The header is not
+ * authenticated by the MAC, so open binds each of its fields: the sender
+ * must be the box's peer (whose full key made the box key), and the
+ * plaintext repeats version and kind.
  *
  * Messages are decoded strictly and without copies of change-sets,
  * receipts, proofs or checkpoints: the decoded message points into the
@@ -47,10 +49,46 @@ _Static_assert(COSO_WIRE_ITEMS_MAX <= UINT16_MAX, "item count fits u16");
 _Static_assert(COSO_WIRE_STR_MAX <= UINT16_MAX, "string length fits u16");
 _Static_assert(COSO_PROOF_MAX <= UINT8_MAX, "proof length fits u8");
 
+/* Domain of the box key derivation (FORMAT.md, "Wire": "Box key"). */
+#define BOX_CONTEXT "coso/box/v2"
+
 struct coso_box {
 	uint8_t shared[crypto_box_BEFORENMBYTES];
 	uint8_t peer_pk[COSO_PK_BYTES]; /* the only sender open accepts */
 };
+
+_Static_assert(crypto_generichash_KEYBYTES_MAX >= crypto_box_BEFORENMBYTES,
+    "the X25519 key keys BLAKE2b");
+
+/*
+ * out = BLAKE2b-256(key: x, BOX_CONTEXT || 0x00 || lo || hi), lo and hi
+ * the two Ed25519 public keys in bytewise order, so both sides derive
+ * the same key and a box made for -P is not the box made for P.
+ */
+static int
+bind_keys(uint8_t out[static crypto_box_BEFORENMBYTES],
+    const uint8_t x[static crypto_box_BEFORENMBYTES],
+    const uint8_t a[static COSO_PK_BYTES],
+    const uint8_t b[static COSO_PK_BYTES])
+{
+	crypto_generichash_state st;
+	const uint8_t *lo = memcmp(a, b, COSO_PK_BYTES) <= 0 ? a : b;
+	const uint8_t *hi = lo == a ? b : a;
+	int rc;
+
+	rc = crypto_generichash_init(
+	         &st, x, crypto_box_BEFORENMBYTES, crypto_box_BEFORENMBYTES)
+	        != 0
+	    || crypto_generichash_update(
+	           &st, (const uint8_t *) BOX_CONTEXT, sizeof(BOX_CONTEXT))
+	        != 0
+	    || crypto_generichash_update(&st, lo, COSO_PK_BYTES) != 0
+	    || crypto_generichash_update(&st, hi, COSO_PK_BYTES) != 0
+	    || crypto_generichash_final(&st, out, crypto_box_BEFORENMBYTES)
+	        != 0;
+	sodium_memzero(&st, sizeof(st));
+	return rc ? COSO_ECRYPTO : COSO_OK;
+}
 
 int
 coso_box_new(struct coso_box **out, const struct coso_key *self,
@@ -58,6 +96,7 @@ coso_box_new(struct coso_box **out, const struct coso_key *self,
 {
 	uint8_t x_pk[crypto_box_PUBLICKEYBYTES];
 	uint8_t x_sk[crypto_box_SECRETKEYBYTES];
+	uint8_t x[crypto_box_BEFORENMBYTES], self_pk[COSO_PK_BYTES];
 	struct coso_box *b = NULL;
 	int rc;
 
@@ -76,8 +115,12 @@ coso_box_new(struct coso_box **out, const struct coso_key *self,
 		rc = COSO_ENOMEM;
 		goto out;
 	}
-	if (crypto_box_beforenm(b->shared, x_pk, x_sk) != 0) {
+	if (crypto_box_beforenm(x, x_pk, x_sk) != 0) {
 		rc = COSO_EINVAL; /* an all-zero shared point */
+		goto out;
+	}
+	coso_key_public(self, self_pk);
+	if ((rc = bind_keys(b->shared, x, self_pk, peer_pk)) != COSO_OK) {
 		goto out;
 	}
 	memcpy(b->peer_pk, peer_pk, COSO_PK_BYTES);
@@ -87,6 +130,7 @@ coso_box_new(struct coso_box **out, const struct coso_key *self,
 out:
 	sodium_free(b);
 	sodium_memzero(x_sk, sizeof(x_sk));
+	sodium_memzero(x, sizeof(x));
 	return rc;
 }
 
@@ -601,6 +645,30 @@ dec_push_rep(struct rd *r, struct coso_msg *m)
 	return COSO_OK;
 }
 
+/* count u16 | count × [32]: a PULL_REP's author keys, pointing into the
+ * input; at most COSO_WIRE_ITEMS_MAX, every one present. */
+static int
+get_keys(struct rd *r, struct coso_msg *m)
+{
+	uint16_t n;
+	int rc;
+
+	if ((rc = get_u16(r, &n)) != COSO_OK) {
+		return rc;
+	}
+	if (n > COSO_WIRE_ITEMS_MAX) {
+		return COSO_ETOOBIG;
+	}
+	if ((rc = take(r, (size_t) n * COSO_PK_BYTES, &m->keys)) != COSO_OK) {
+		return rc;
+	}
+	m->nkeys = n;
+	if (n == 0) {
+		m->keys = NULL;
+	}
+	return COSO_OK;
+}
+
 static int
 dec_status_rep(struct rd *r, struct coso_msg *m)
 {
@@ -639,7 +707,8 @@ dec_body(struct rd *r, struct coso_msg *m)
 		return get_u32(r, &m->max_bytes);
 	case COSO_MSG_PULL_REP:
 		if ((rc = get_u64(r, &m->cursor)) != COSO_OK
-		    || (rc = get_flag(r, &m->more)) != COSO_OK) {
+		    || (rc = get_flag(r, &m->more)) != COSO_OK
+		    || (rc = get_keys(r, m)) != COSO_OK) {
 			return rc;
 		}
 		return dec_items(r, m);
@@ -896,6 +965,26 @@ enc_push_rep(struct wr *w, const struct coso_msg *m)
 	return enc_items(w, m);
 }
 
+/* The cursor, the more flag, the author keys, then the items. */
+static int
+enc_pull_rep(struct wr *w, const struct coso_msg *m)
+{
+	if (m->more > 1) {
+		return COSO_ESCHEMA;
+	}
+	if (m->nkeys > COSO_WIRE_ITEMS_MAX) {
+		return COSO_ETOOBIG;
+	}
+	if (m->nkeys > 0 && m->keys == NULL) {
+		return COSO_EINVAL;
+	}
+	put_u64(w, m->cursor);
+	put_u8(w, m->more);
+	put_u16(w, (uint16_t) m->nkeys);
+	put(w, m->keys, m->nkeys * COSO_PK_BYTES);
+	return enc_items(w, m);
+}
+
 static int
 enc_body(struct wr *w, const struct coso_msg *m)
 {
@@ -919,12 +1008,7 @@ enc_body(struct wr *w, const struct coso_msg *m)
 		put_u32(w, m->max_bytes);
 		return COSO_OK;
 	case COSO_MSG_PULL_REP:
-		if (m->more > 1) {
-			return COSO_ESCHEMA;
-		}
-		put_u64(w, m->cursor);
-		put_u8(w, m->more);
-		return enc_items(w, m);
+		return enc_pull_rep(w, m);
 	case COSO_MSG_PUSH:
 		return enc_items(w, m);
 	case COSO_MSG_PUSH_REP:

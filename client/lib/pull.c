@@ -11,6 +11,11 @@
  * only a record of the same author (prefill.c).  A change-set this coso
  * cannot read (a newer schema) is counted and left out: the central
  * keeps it, and a newer coso pulls it again from a reset cursor.
+ *
+ * Nothing is applied on the central's word alone: every change-set must
+ * verify under the key the reply gives for its author (the key whose
+ * SHA-256 is the envelope's author key id).  One that does not refuses
+ * the whole reply: nothing of it is stored and the cursor stays.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -339,44 +344,111 @@ apply_op(
 	return COSO_OK; /* tokens: not kept */
 }
 
-/* Notes the author's key id under the cadre the central names. */
+/* Notes the author's key id and public key under the cadre the central
+ * names. */
 static int
-key_seen(struct coso_store *s, const uint8_t author[32], const char *cadre)
+key_seen(struct coso_store *s, const uint8_t author[32], const uint8_t pk[32],
+    const char *cadre)
 {
 	struct coso_value id = {COSO_VBYTES, 0, author, 32};
 	struct coso_value c
 	    = {COSO_VTEXT, 0, (const uint8_t *) cadre, strlen(cadre)};
+	struct coso_value k = {COSO_VBYTES, 0, pk, 32};
 
 	return run3(s,
-	    "INSERT INTO keys (key_id, cadre_id) VALUES (?, ?) "
+	    "INSERT INTO keys (key_id, public_key, cadre_id) VALUES (?, ?, ?) "
 	    "ON CONFLICT (key_id) DO UPDATE SET cadre_id = "
-	    "coalesce(cadre_id, excluded.cadre_id)",
-	    &id, cadre[0] ? &c : NULL, NULL);
+	    "coalesce(cadre_id, excluded.cadre_id), public_key = "
+	    "coalesce(public_key, excluded.public_key)",
+	    &id, &k, cadre[0] ? &c : NULL);
+}
+
+/* A reply's author keys and their key ids (SHA-256 of each). */
+struct authors {
+	const uint8_t *keys;
+	uint8_t (*ids)[32];
+	size_t n;
+};
+
+/* The key of a whose id is author, or NULL. */
+static const uint8_t *
+author_key(const struct authors *a, const uint8_t author[32])
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++) {
+		if (memcmp(a->ids[i], author, 32) == 0) {
+			return a->keys + i * 32;
+		}
+	}
+	return NULL;
+}
+
+/* Refuses the reply for the item at position: the central's store or
+ * the central itself gave a change-set its author did not sign. */
+static int
+refuse(struct coso_store *s, const struct coso_msg_item *it, const char *why)
+{
+	return cosoi_fail(s, COSO_EPROTO,
+	    "pulled change-set at position %llu %s",
+	    (unsigned long long) it->position, why);
+}
+
+/*
+ * Checks an item: *pk is its author's key once it verifies, or NULL for
+ * one to leave out (this device's own, or a newer envelope version that
+ * this coso cannot check, counted as skipped).
+ */
+static int
+verify_item(struct coso_store *s, const uint8_t self_id[32],
+    const struct authors *a, const struct coso_msg_item *it,
+    struct coso_changeset *cs, const uint8_t **pk, struct coso_sync_report *r)
+{
+	int rc = coso_changeset_peek(cs, it->cs, it->cs_len);
+
+	*pk = NULL;
+	if (rc == COSO_EVERSION) {
+		r->skipped++;
+		return COSO_OK;
+	}
+	if (rc != COSO_OK) {
+		return refuse(s, it, "is malformed");
+	}
+	if (memcmp(cs->author, self_id, 32) == 0) {
+		return COSO_OK; /* this device's own: the outbox has it */
+	}
+	if ((*pk = author_key(a, cs->author)) == NULL) {
+		return refuse(s, it, "comes without its author's key");
+	}
+	if (coso_changeset_verify(cs, it->cs, it->cs_len, *pk) != COSO_OK) {
+		*pk = NULL;
+		return refuse(s, it, "does not verify: bad signature");
+	}
+	return COSO_OK;
 }
 
 static int
 apply_item(struct coso_store *s, const uint8_t self_id[32],
-    const struct coso_msg_item *it, struct coso_sync_report *r)
+    const struct authors *a, const struct coso_msg_item *it,
+    struct coso_sync_report *r)
 {
 	struct coso_changeset cs;
 	struct coso_ops *ops = NULL;
 	struct pulled p      = {&cs, NULL, it->cadre_id};
+	const uint8_t *pk;
 	size_t i;
 	int rv;
 
-	if (coso_changeset_peek(&cs, it->cs, it->cs_len) != COSO_OK) {
-		r->skipped++;
-		return COSO_OK;
-	}
-	if (memcmp(cs.author, self_id, 32) == 0) {
-		return COSO_OK; /* this device's own: the outbox has it */
+	if ((rv = verify_item(s, self_id, a, it, &cs, &pk, r)) != COSO_OK
+	    || pk == NULL) {
+		return rv;
 	}
 	if (coso_ops_decode(&ops, cs.body, cs.body_len) != COSO_OK) {
 		r->skipped++;
 		return COSO_OK;
 	}
 	p.ops = ops;
-	if ((rv = key_seen(s, cs.author, it->cadre_id)) != COSO_OK) {
+	if ((rv = key_seen(s, cs.author, pk, it->cadre_id)) != COSO_OK) {
 		goto out;
 	}
 	for (i = 0; i < ops->nops && rv == COSO_OK; i++) {
@@ -388,31 +460,52 @@ out:
 	return rv;
 }
 
+/* The key ids of m's author keys, malloc'd into a. */
+static int
+authors_of(struct coso_store *s, const struct coso_msg *m, struct authors *a)
+{
+	size_t i;
+
+	a->keys = m->keys;
+	a->n    = m->nkeys;
+	if ((a->ids = malloc(a->n > 0 ? a->n * 32 : 1)) == NULL) {
+		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
+	}
+	for (i = 0; i < a->n; i++) {
+		coso_keyid_of(a->ids[i], a->keys + i * 32);
+	}
+	return COSO_OK;
+}
+
 int
 cosoi_sync_apply_pull(struct coso_store *s, const uint8_t self_id[32],
     const struct coso_msg *m, struct coso_sync_report *r)
 {
 	struct coso_sync_report tmp = *r;
+	struct authors a            = {0};
 	char cursor[24];
 	size_t i;
 	int rv;
 
-	if ((rv = cosoi_begin(s)) != COSO_OK) {
-		return rv;
+	if ((rv = authors_of(s, m, &a)) != COSO_OK
+	    || (rv = cosoi_begin(s)) != COSO_OK) {
+		goto out;
 	}
 	for (i = 0; i < m->nitems && rv == COSO_OK; i++) {
-		rv = apply_item(s, self_id, &m->items[i], &tmp);
+		rv = apply_item(s, self_id, &a, &m->items[i], &tmp);
 	}
 	snprintf(
 	    cursor, sizeof(cursor), "%llu", (unsigned long long) m->cursor);
 	if (rv != COSO_OK
 	    || (rv = cosoi_meta_set(s, "pull_cursor", cursor)) != COSO_OK) {
 		cosoi_rollback(s);
-		return rv;
+		goto out;
 	}
 	if ((rv = cosoi_commit(s)) == COSO_OK) {
 		tmp.pulled += m->nitems;
 		*r = tmp;
 	}
+out:
+	free(a.ids);
 	return rv;
 }

@@ -21,8 +21,8 @@
 #define ATTEMPTS_DEFAULT   3u
 #define GAPS_MAX           8      /* GAP replies in a round before giving up */
 #define PULLS_MAX          100000 /* PULL requests in a round */
-/* Room in a PULL reply for all but its change-sets (FORMAT.md: 22 bytes,
- * 14 + cadre id per item, the frame's 74): max_bytes is the rest. */
+/* Room in a PULL reply for its header and the frame's 74 bytes (FORMAT.md:
+ * 24 bytes; the central counts items and author keys in max_bytes). */
 #define PULL_SLACK  4096u
 #define MESSAGE_MIN 16384u /* smallest message limit taken */
 

@@ -85,9 +85,12 @@ int cosoi_sync_take(struct coso_store *s, struct cosoi_take *t, uint64_t seq,
 
 /*
  * Applies a PULL_REP in one transaction with the cursor it carries:
- * change-sets by self_id are skipped; units, cadres and assignments are
- * upserted, responses update the device's proposals, other cadres' field
- * records are inserted if absent.  Counts go to r.
+ * change-sets by self_id are skipped; every other one must verify under
+ * the reply's key for its author (FORMAT.md, "Checking a PULL reply"),
+ * else COSO_EPROTO with nothing stored and the cursor unmoved; units,
+ * cadres and assignments are upserted, responses update the device's
+ * proposals, other cadres' field records are inserted if absent.  Counts
+ * go to r.
  */
 int cosoi_sync_apply_pull(struct coso_store *s, const uint8_t self_id[32],
     const struct coso_msg *m, struct coso_sync_report *r);

@@ -233,9 +233,17 @@ COSO_NODISCARD int cstore_token_used(struct central_store *s,
 COSO_NODISCARD int cstore_scope_add(struct central_store *s, uint64_t position,
     enum cstore_scope kind, const char *key, size_t key_len);
 
-/* One PULL item; return non-zero to stop (the item is then not taken). */
-typedef int (*cstore_pull_cb)(uint64_t position, const char *cadre_id,
-    const uint8_t *cs, size_t len, void *arg);
+/* One PULL item, pointing into the store's row (valid during the call). */
+struct cstore_pull_item {
+	uint64_t position;
+	const char *cadre_id;     /* the author's cadre, "" if unknown */
+	const uint8_t *author_pk; /* its Ed25519 public key, NULL if unknown */
+	const uint8_t *cs;
+	size_t len;
+};
+
+/* Return non-zero to stop (the item is then not taken). */
+typedef int (*cstore_pull_cb)(const struct cstore_pull_item *it, void *arg);
 
 /* A read transaction, so the queries of one PULL see one snapshot. */
 COSO_NODISCARD int cstore_read_begin(struct central_store *s);

@@ -7,13 +7,9 @@
 
 /* Stops at the first item: asks whether there is one. */
 static int
-stop_at_first(uint64_t position, const char *cadre_id, const uint8_t *cs,
-    size_t len, void *arg)
+stop_at_first(const struct cstore_pull_item *it, void *arg)
 {
-	(void) position;
-	(void) cadre_id;
-	(void) cs;
-	(void) len;
+	(void) it;
 	(void) arg;
 	return 1;
 }

@@ -529,15 +529,59 @@ on_push(struct sctx *c)
 struct pullacc {
 	struct coso_msg_item *items;
 	size_t n, cap, bytes, budget, hard;
+	uint8_t (*keys)[32]; /* the items' authors, each once */
+	size_t nkeys, kcap;
 };
 
+/* Whether pk is among the reply's keys already. */
 static int
-pull_take(
-    uint64_t pos, const char *cadre, const uint8_t *cs, size_t len, void *arg)
+pullacc_has_key(const struct pullacc *p, const uint8_t pk[32])
+{
+	size_t i;
+
+	for (i = 0; i < p->nkeys; i++) {
+		if (memcmp(p->keys[i], pk, 32) == 0) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/* Room for one more item and one more key; 0 on success. */
+static int
+pullacc_grow(struct pullacc *p)
+{
+	size_t cap;
+	void *n;
+
+	if (p->n == p->cap) {
+		cap = p->cap == 0 ? 64 : p->cap * 2;
+		if ((n = realloc(p->items, cap * sizeof(*p->items))) == NULL) {
+			return -1;
+		}
+		p->items = n;
+		p->cap   = cap;
+	}
+	if (p->nkeys == p->kcap) {
+		cap = p->kcap == 0 ? 16 : p->kcap * 2;
+		if ((n = realloc(p->keys, cap * sizeof(*p->keys))) == NULL) {
+			return -1;
+		}
+		p->keys = n;
+		p->kcap = cap;
+	}
+	return 0;
+}
+
+static int
+pull_take(const struct cstore_pull_item *in, void *arg)
 {
 	struct pullacc *p = arg;
-	size_t clen       = strnlen(cadre, COSO_WIRE_STR_MAX);
-	size_t size       = 8 + 2 + clen + 4 + len;
+	size_t clen       = strnlen(in->cadre_id, COSO_WIRE_STR_MAX);
+	int new_key
+	    = in->author_pk != NULL && !pullacc_has_key(p, in->author_pk);
+	/* The item, and its author's key the first time it is named. */
+	size_t size = 8 + 2 + clen + 4 + in->len + (new_key ? 32 : 0);
 	struct coso_msg_item *it;
 	uint8_t *copy;
 
@@ -546,24 +590,20 @@ pull_take(
 	if (p->bytes + size > (p->n == 0 ? p->hard : p->budget)) {
 		return 1;
 	}
-	if (p->n == p->cap) {
-		size_t cap = p->cap == 0 ? 64 : p->cap * 2;
-		if ((it = realloc(p->items, cap * sizeof(*it))) == NULL) {
-			return 1;
-		}
-		p->items = it;
-		p->cap   = cap;
-	}
-	if ((copy = malloc(len > 0 ? len : 1)) == NULL) {
+	if (pullacc_grow(p) != 0
+	    || (copy = malloc(in->len > 0 ? in->len : 1)) == NULL) {
 		return 1;
 	}
-	memcpy(copy, cs, len);
+	memcpy(copy, in->cs, in->len);
 	it = &p->items[p->n++];
 	memset(it, 0, sizeof(*it));
-	it->position = pos;
+	it->position = in->position;
 	it->cs       = copy;
-	it->cs_len   = len;
-	memcpy(it->cadre_id, cadre, clen);
+	it->cs_len   = in->len;
+	memcpy(it->cadre_id, in->cadre_id, clen);
+	if (new_key) {
+		memcpy(p->keys[p->nkeys++], in->author_pk, 32);
+	}
 	p->bytes += size;
 	return 0;
 }
@@ -577,6 +617,7 @@ pullacc_free(struct pullacc *p)
 		free((void *) p->items[i].cs);
 	}
 	free(p->items);
+	free(p->keys);
 }
 
 static void
@@ -605,6 +646,8 @@ pull_reply(struct sctx *c, const struct cstore_author *a)
 		m.more   = (uint8_t) more;
 		m.nitems = acc.n;
 		m.items  = acc.items;
+		m.nkeys  = acc.nkeys;
+		m.keys   = acc.nkeys > 0 ? acc.keys[0] : NULL;
 		reply(c, &m);
 	}
 	pullacc_free(&acc);

@@ -1301,7 +1301,7 @@ static const char pull_sql[]
       " AND (valid_to IS NULL OR valid_to >= ?2)"
       " UNION SELECT u.code, cov.depth + 1 FROM units u JOIN cov"
       " ON u.parent = cov.code WHERE u.deleted = 0 AND cov.depth < 32) "
-      "SELECT c.position, coalesce(a.cadre_id, ''), c.bytes "
+      "SELECT c.position, coalesce(a.cadre_id, ''), c.bytes, a.public_key "
       "FROM changesets c LEFT JOIN authors a ON a.key_id = c.author "
       "WHERE c.position > ?3 AND c.position <= ?5 AND c.verdict = 1 "
       "AND EXISTS (SELECT 1 FROM pull_scope p WHERE p.position = c.position"
@@ -1344,21 +1344,23 @@ static int
 pull_rows(struct central_store *s, sqlite3_stmt *st, size_t max_items,
     cstore_pull_cb cb, void *arg, uint64_t *last, int *more)
 {
+	struct cstore_pull_item it;
 	size_t taken = 0;
-	uint64_t pos;
 	int rc;
 
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		pos = (uint64_t) sqlite3_column_int64(st, 0);
-		if (taken == max_items
-		    || cb(pos, (const char *) sqlite3_column_text(st, 1),
-		           sqlite3_column_blob(st, 2),
-		           (size_t) sqlite3_column_bytes(st, 2), arg)
-		        != 0) {
+		it.position  = (uint64_t) sqlite3_column_int64(st, 0);
+		it.cadre_id  = (const char *) sqlite3_column_text(st, 1);
+		it.cs        = sqlite3_column_blob(st, 2);
+		it.len       = (size_t) sqlite3_column_bytes(st, 2);
+		it.author_pk = sqlite3_column_bytes(st, 3) == 32
+		    ? sqlite3_column_blob(st, 3)
+		    : NULL;
+		if (taken == max_items || cb(&it, arg) != 0) {
 			*more = 1;
 			break;
 		}
-		*last = pos;
+		*last = it.position;
 		taken++;
 	}
 	sqlite3_reset(st);

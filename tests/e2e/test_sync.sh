@@ -24,6 +24,9 @@ for d in a b c; do
 		--name "Cán bộ $d"
 	coso --store "$T/admin" admin token --cadre "cb-$d" >"$T/token-$d"
 done
+run_ok "cadre f" coso --store "$T/admin" admin cadre add --id cb-f \
+	--name "Cán bộ f"
+coso --store "$T/admin" admin token --cadre cb-f >"$T/token-f"
 run_ok "assign a" coso --store "$T/admin" admin assign --cadre cb-a \
 	--unit 06043 --role in-charge --from 2025-01-01
 run_ok "assign b" coso --store "$T/admin" admin assign --cadre cb-b \
@@ -155,6 +158,22 @@ grep -q "status after big: ok" "$T/out" && ok || bad "central stopped serving"
 	>>"$T/field-b.log" 2>&1 &
 PIDS="$PIDS $!"
 
+# --- an ENROLL whose sender key is negated on the way ------------------
+# -P has P's X25519 form: the central must not open the frame, so the
+# token is not spent on a key nobody holds and still enrolls the device.
+run_ok "init f" coso --store "$T/f" init --cadre cb-f --name "Cán bộ f" \
+	--central "$URL" --central-key "$T/central.pub"
+A0=$(central_count authors)
+run_ok "negated enroll" "$B/wirepush" "$T/f" "$URL" "$T/central.pub" \
+	negenroll "$(cat "$T/token-f")" cb-f
+same "$(cat "$T/out")" "negenroll: no answer" \
+	"ENROLL from the negated key: dropped, unopened"
+same "$(central_count authors)" "$A0" "negated key not enrolled"
+run_ok "enroll f" coso --store "$T/f" enroll "$(cat "$T/token-f")"
+run_ok "f sync: the token still enrolls" coso --store "$T/f" sync --json
+grep -q '"enrolled":true' "$T/out" && ok || bad "f not enrolled"
+same "$(central_count authors)" "$((A0 + 1))" "f's own key enrolled"
+
 # --- a record for a commune the cadre is not assigned to ----------------
 coso --store "$T/c" visit add --unit 06043 --date 2025-11-10 \
 	--purpose "Ngoài địa bàn" >/dev/null
@@ -215,6 +234,38 @@ run_ok "c sync" coso --store "$T/c" sync
 coso --store "$T/c" visit list --unit 06043 --json >"$T/c-visits.json"
 same "$(grep -o '"Đào Viên lần [0-9]"' "$T/c-visits.json" | sort -u | wc -l)" 5 \
 	"c sees a's visits to Đào Viên"
+
+# --- a change-set altered in the central's store: devices refuse it -----
+# One byte of a's visit "Đào Viên lần 3" changed in central.db; a copy of
+# c's store pulls from scratch and must store nothing of the reply.
+if command -v sqlite3 >/dev/null 2>&1; then
+	V3="CAST('Đào Viên lần 3' AS BLOB)"
+	W="FROM changesets WHERE instr(bytes, $V3) > 0"
+	ORIG=$(sqlite3 "$T/central.db" "SELECT hex(bytes) $W")
+	sqlite3 "$T/central.db" "UPDATE changesets SET bytes = CAST(
+	    substr(bytes, 1, instr(bytes, $V3) + length($V3) - 2) || X'38'
+	    || substr(bytes, instr(bytes, $V3) + length($V3)) AS BLOB)
+	    WHERE instr(bytes, $V3) > 0"
+	mkdir -p "$T/c-pull"
+	cp "$T/c/device.key" "$T/c/device.pub" "$T/c-pull/"
+	sqlite3 "$T/c/store.db" ".backup '$T/c-pull/store.db'"
+	sqlite3 "$T/c-pull/store.db" "DELETE FROM visits WHERE purpose LIKE
+	    'Đào Viên lần %'; DELETE FROM meta WHERE key = 'pull_cursor'"
+	LANGUAGE=en run_code 2 "altered pull refused" coso --store "$T/c-pull" sync
+	grep -q "does not verify" "$T/err" && ok ||
+		bad "altered pull: no reason given: $(cat "$T/err")"
+	same "$(sqlite3 "$T/c-pull/store.db" "SELECT count(*) FROM visits
+	    WHERE purpose LIKE 'Đào Viên lần %'")" 0 "altered pull: nothing stored"
+	same "$(sqlite3 "$T/c-pull/store.db" "SELECT count(*) FROM meta
+	    WHERE key = 'pull_cursor'")" 0 "altered pull: the cursor stays"
+	sqlite3 "$T/central.db" "UPDATE changesets SET bytes = X'$ORIG'
+	    WHERE instr(bytes, CAST('Đào Viên lần 8' AS BLOB)) > 0"
+	run_ok "repaired pull" coso --store "$T/c-pull" sync
+	same "$(sqlite3 "$T/c-pull/store.db" "SELECT count(*) FROM visits
+	    WHERE purpose LIKE 'Đào Viên lần %'")" 5 "repaired pull: all five"
+else
+	echo "note: sqlite3 not found, altered pull skipped"
+fi
 
 # --- rebuild gives the same digest --------------------------------------
 stop_central

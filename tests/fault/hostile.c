@@ -38,6 +38,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <coso/proto.h>
+
 #define REQ0 0x30 /* nng's protocol number of REQ v0 */
 #define PUB0 0x20
 
@@ -165,8 +167,8 @@ put_coso(struct target *t, int fd, uint8_t kind)
 	size_t len = 4 + 58 + 16 + rnd_below(t, 384);
 
 	rnd(t, m, sizeof(m));
-	m[0] |= 0x80; /* the request id's end-of-backtrace bit */
-	m[4] = 0x01;
+	m[0] |= 0x80;             /* the request id's end-of-backtrace bit */
+	m[4] = COSO_WIRE_VERSION; /* so that only the box can refuse it */
 	m[5] = kind;
 	if (t->have_pk) {
 		memcpy(m + 6, t->pk, 32);

@@ -5,11 +5,14 @@
  * oversized frames.  Prints one line per reply item:
  *   seq status reason expected_seq
  *
- *   wirepush STORE URL CENTRAL_PUB MODE
+ *   wirepush STORE URL CENTRAL_PUB MODE [TOKEN CADRE]
  *     dup      every pending change-set twice in one PUSH, then again
  *     reverse  the pending change-sets in reverse order
  *     forge    the first pending change-set with one body byte changed
  *     big      one frame of 4 MiB (must be refused), then a STATUS
+ *     negenroll  an ENROLL of TOKEN for CADRE whose header's sender key
+ *              is negated (its sign bit flipped) after sealing, as a
+ *              bit flip on the path would; prints what came back
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -163,6 +166,57 @@ big(struct conn *c)
 	free(plain);
 }
 
+/* An ENROLL sealed by the device, then its sender negated: -P has P's
+ * X25519 form, and must not open (FORMAT.md, "Box key"). */
+static void
+negenroll(struct conn *c, const char *token_hex, const char *cadre)
+{
+	struct coso_msg m    = {.type = COSO_MSG_ENROLL, .request_id = 11};
+	struct coso_msg *rep = NULL;
+	uint8_t *body = NULL, *frame = NULL, *plain = NULL;
+	size_t blen, flen, plen, n = 0;
+	nng_msg *msg = NULL;
+	int e;
+
+	if (sodium_hex2bin(
+	        m.token, 32, token_hex, strlen(token_hex), NULL, &n, NULL)
+	        != 0
+	    || n != 32 || strlen(cadre) > COSO_WIRE_STR_MAX) {
+		die("token", COSO_EINVAL);
+	}
+	memcpy(m.cadre_id, cadre, strlen(cadre) + 1);
+	if ((e = coso_msg_encode(&m, &body, &blen, COSO_WIRE_MAX_LIMIT))
+	    || (e = coso_wire_seal(&frame, &flen, c->box, c->pk,
+	            COSO_WIRE_REQUEST, body, blen))) {
+		die("encode", e);
+	}
+	frame[2 + 31] ^= 0x80;
+	nng_socket_set_ms(c->sock, NNG_OPT_RECVTIMEO, 3000);
+	if (nng_msg_alloc(&msg, 0) != 0 || nng_msg_append(msg, frame, flen)
+	    || nng_sendmsg(c->sock, msg, 0) != 0) {
+		die("send", COSO_EIO);
+	}
+	msg = NULL; /* nng's now */
+	if (nng_recvmsg(c->sock, &msg, 0) != 0) {
+		msg = NULL;
+		printf("negenroll: no answer\n");
+	} else if (coso_wire_open(&plain, &plen, c->box, nng_msg_body(msg),
+	               nng_msg_len(msg), COSO_WIRE_MAX_LIMIT)
+	        != COSO_OK
+	    || coso_msg_decode(&rep, plain, plen) != COSO_OK) {
+		printf("negenroll: an answer that does not open\n");
+	} else {
+		printf("negenroll: code %u\n", rep->code);
+	}
+	if (msg != NULL) {
+		nng_msg_free(msg);
+	}
+	coso_msg_free(rep);
+	free(plain);
+	free(frame);
+	free(body);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -175,9 +229,10 @@ main(int argc, char **argv)
 	size_t len, i, order[COSO_WIRE_ITEMS_MAX];
 	int e;
 
-	if (argc != 5 || sodium_init() < 0) {
-		fprintf(
-		    stderr, "usage: wirepush STORE URL CENTRAL_PUB MODE\n");
+	if ((argc != 5 && argc != 7) || sodium_init() < 0) {
+		fprintf(stderr,
+		    "usage: wirepush STORE URL CENTRAL_PUB MODE [TOKEN "
+		    "CADRE]\n");
 		return 1;
 	}
 	snprintf(path, sizeof(path), "%s/device.key", argv[1]);
@@ -220,6 +275,8 @@ main(int argc, char **argv)
 		push(&c, &it, order, 1);
 	} else if (strcmp(argv[4], "big") == 0) {
 		big(&c);
+	} else if (strcmp(argv[4], "negenroll") == 0 && argc == 7) {
+		negenroll(&c, argv[5], argv[6]);
 	} else {
 		return 1;
 	}

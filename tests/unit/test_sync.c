@@ -5,7 +5,9 @@
  * and an inclusion proof per receipt, a central that lost data), applying
  * a hand-built PULL_REP, the cursor advancing only with the rows it
  * brought; receipts, checkpoints and proofs that do not verify refused
- * with nothing stored, and every stored one re-checked offline.
+ * with nothing stored, and every stored one re-checked offline; pulled
+ * change-sets that do not verify under their author's key refused with
+ * nothing of them stored.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -42,6 +44,10 @@ enum tamper {
 	T_NOTE_SIG,  /* a byte of the checkpoint's signature flipped */
 	T_NOTE_KEY,  /* the checkpoint signed by another key */
 	T_NOTE_SIZE, /* the checkpoint of one leaf fewer */
+	/* … and in its PULL replies: */
+	T_PULL_BODY,  /* a byte of the admin's change-set changed */
+	T_PULL_KEY,   /* another key given for the admin */
+	T_PULL_NOKEY, /* no key given for the admin */
 };
 
 /* One entry of the fake central's log. */
@@ -64,6 +70,8 @@ struct fake {
 	size_t max_frame; /* largest request frame seen */
 	uint8_t *pull_cs; /* one change-set to hand out at cursor 0 */
 	size_t pull_len;
+	uint8_t pull_pk[32];   /* its author's key, the admin's */
+	uint8_t *pull_altered; /* pull_cs with "Gia" changed to "Kia" */
 	const uint8_t *own_cs; /* the device's own, handed back too */
 	size_t own_len;
 	struct fleaf *log; /* every change-set stored, in order */
@@ -71,8 +79,9 @@ struct fake {
 	uint64_t ms;            /* received_ms of the next entry */
 	enum tamper tamper;     /* in every PUSH reply while set */
 	struct coso_key *other; /* not the pinned key */
-	char *note;             /* the last checkpoint sent */
-	uint8_t *proofs;        /* the last reply's proofs */
+	uint8_t other_pk[32];
+	char *note;      /* the last checkpoint sent */
+	uint8_t *proofs; /* the last reply's proofs */
 };
 
 struct fx {
@@ -277,10 +286,13 @@ fake_answer(struct fake *c, const struct coso_msg *q, struct coso_msg *rep,
 		}
 		fake_proofs(c, rep);
 	} else if (q->type == COSO_MSG_PULL && q->cursor == 0) {
-		rep->cursor            = 7;
-		rep->nitems            = 2;
-		rep->items             = calloc(2, sizeof(*rep->items));
-		rep->items[0].cs       = c->pull_cs;
+		rep->cursor = 7;
+		rep->keys = c->tamper == T_PULL_KEY ? c->other_pk : c->pull_pk;
+		rep->nkeys  = c->tamper != T_PULL_NOKEY;
+		rep->nitems = 2;
+		rep->items  = calloc(2, sizeof(*rep->items));
+		rep->items[0].cs
+		    = c->tamper == T_PULL_BODY ? c->pull_altered : c->pull_cs;
 		rep->items[0].cs_len   = c->pull_len;
 		rep->items[0].position = 6;
 		snprintf(rep->items[0].cadre_id, 8, "admin");
@@ -337,7 +349,7 @@ admin_changeset(struct fx *f)
 	struct coso_body *b = NULL;
 	struct coso_key *k  = NULL;
 	uint8_t row[16], prev[32] = {0}, *body = NULL;
-	size_t blen = 0;
+	size_t blen = 0, i;
 
 	assert_int_equal(coso_key_from_seed(&k, admin_seed), 0);
 	assert_int_equal(coso_body_new(&b), 0);
@@ -371,6 +383,16 @@ admin_changeset(struct fx *f)
 	assert_int_equal(coso_changeset_sign(&f->c.pull_cs, &f->c.pull_len, k,
 	                     1, prev, coso_wall_ms() << 16, body, blen),
 	    0);
+	coso_key_public(k, f->c.pull_pk);
+	f->c.pull_altered = malloc(f->c.pull_len);
+	assert_non_null(f->c.pull_altered);
+	memcpy(f->c.pull_altered, f->c.pull_cs, f->c.pull_len);
+	/* Still a well-formed body: only the signature can tell. */
+	for (i = 0; i + 3 <= f->c.pull_len
+	     && memcmp(f->c.pull_altered + i, "Gia", 3) != 0;
+	     i++) { }
+	assert_true(i + 3 <= f->c.pull_len);
+	f->c.pull_altered[i] = 'K';
 	free(body);
 	coso_body_free(b);
 	coso_key_free(k);
@@ -410,6 +432,7 @@ setup(void **state)
 	assert_int_equal(coso_key_generate(&f->c.other), 0);
 	f->c.ms = 1700000000000ull;
 	coso_key_public(f->c.key, f->c.pk);
+	coso_key_public(f->c.other, f->c.other_pk);
 	assert_int_equal(coso_pubkey_format(&pub, f->c.pk), 0);
 	p.central_url = "tcp://127.0.0.1:1";
 	p.central_key = pub;
@@ -452,6 +475,7 @@ teardown(void **state)
 	free(f->c.note);
 	free(f->c.proofs);
 	free(f->c.pull_cs);
+	free(f->c.pull_altered);
 	free((void *) f->c.own_cs);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
 	assert_int_equal(system(cmd), 0);
@@ -649,6 +673,8 @@ pull_rep(struct fx *f, struct coso_msg *m, struct coso_msg_item *it)
 	memset(it, 0, sizeof(*it));
 	m->type    = COSO_MSG_PULL_REP;
 	m->cursor  = 7;
+	m->keys    = f->c.pull_pk;
+	m->nkeys   = 1;
 	m->nitems  = 1;
 	m->items   = it;
 	it->cs     = f->c.pull_cs;
@@ -702,6 +728,69 @@ test_pull_atomic(void **state)
 	assert_int_equal(cosoi_sync_apply_pull(f->s, self, &m, &r), 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM visits"), 2);
 	assert_int_equal(q(f, "SELECT count(*) FROM assignments"), 1);
+}
+
+/*
+ * A pulled change-set that does not verify under its author's key — a
+ * byte changed, another key given for the author, no key at all — is
+ * refused: nothing of the reply is stored and the cursor stays.  The
+ * honest reply then goes in, with the author's key noted.
+ */
+static void
+test_pull_refused(void **state)
+{
+	static const struct {
+		enum tamper t;
+		const char *says;
+	} cases[] = {
+	    {T_PULL_BODY, "position 6 does not verify: bad signature"},
+	    {T_PULL_KEY, "position 6 comes without its author's key"},
+	    {T_PULL_NOKEY, "position 6 comes without its author's key"},
+	};
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+	size_t i;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		f->c.tamper = cases[i].t;
+		assert_int_equal(
+		    cosoi_sync_round_net(f->s, &o, &r, &f->net), COSO_EPROTO);
+		assert_non_null(
+		    strstr(coso_store_errmsg(f->s), cases[i].says));
+		assert_int_equal(q(f,
+		                     "SELECT count(*) FROM units WHERE code "
+		                     "IN ('06160')"),
+		    0);
+		assert_int_equal(q(f, "SELECT count(*) FROM assignments"), 0);
+		assert_int_equal(q(f, "SELECT count(*) FROM visits"), 1);
+		assert_int_equal(
+		    q(f,
+		        "SELECT count(*) FROM proposals WHERE response "
+		        "IS NOT NULL"),
+		    0);
+		assert_int_equal(q(f,
+		                     "SELECT count(*) FROM meta WHERE key = "
+		                     "'pull_cursor'"),
+		    0);
+		assert_int_equal(q(f, "SELECT count(*) FROM keys"), 0);
+		assert_int_equal(r.applied, 0);
+	}
+	f->c.tamper = T_NONE;
+	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
+	assert_int_equal(r.applied, 1);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM units WHERE code = '06160' "
+	                     "AND name = 'Xã Gia Miễn'"),
+	    1);
+	assert_int_equal(q(f,
+	                     "SELECT value FROM meta WHERE key = "
+	                     "'pull_cursor'"),
+	    7);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM keys WHERE cadre_id = "
+	                     "'admin' AND length(public_key) = 32"),
+	    1);
 }
 
 /* This device's key id: the author of its leaves. */
@@ -1021,6 +1110,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_round, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pull_atomic, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_pull_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_receipt_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -3,7 +3,7 @@
  * FORMAT.md "Wire" and "Receipts").
  *
  * Expected message bytes are written out by hand from the format tables,
- * not produced by the encoder.  The shared box key is recomputed here with
+ * not produced by the encoder.  The bound box key is recomputed here with
  * libsodium alone, and the golden receipt's signature was made with
  * OpenSSL's Ed25519 (FORMAT.md, "Receipts"), not by coso.
  */
@@ -29,20 +29,28 @@ static const char rfc1_seed_hex[]
 static const char rfc2_seed_hex[]
     = "4ccd089b28ff96da9db6c346ec114e0f5b8a319f35aba624da8cf6ed4fb8a6fb";
 
+/* The box between those two keys (FORMAT.md, "Box key"), computed with
+ * Python's hashlib and cryptography and a HSalsa20 of its own, not with
+ * libsodium: crypto_box_beforenm's key, and the key bound to both. */
+static const char golden_x_hex[]
+    = "c638ff46e22f012b34fd2768c6a9a7e30955fd3677d19f45ce97873f5cf2598f";
+static const char golden_box_hex[]
+    = "27f32438f412f996f478ee534119c68060e834c93837c750ffb28bcf61c03ae2";
+
 /* Hex of each example message (see example()), by type 1 … 9. */
 #define H_RID   "0102030405060708"
 #define H_CADRE "000e63622dc490c3a06f2d5669c3aa6e"
 static const char *const golden_hex[NTYPES + 1] = {
-    [COSO_MSG_STATUS] = "010101" H_RID,
+    [COSO_MSG_STATUS] = "020101" H_RID,
     [COSO_MSG_STATUS_REP]
-    = "010202" H_RID "0000019ac29c147b01000000000000002a00100000" H_CADRE,
+    = "020202" H_RID "0000019ac29c147b01000000000000002a00100000" H_CADRE,
     [COSO_MSG_ENROLL]
-    = "010103" H_RID "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9"
+    = "020103" H_RID "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9"
       "babbbcbdbebf" H_CADRE,
-    [COSO_MSG_ENROLL_REP] = "010204" H_RID "0000004200026f6b",
-    [COSO_MSG_PUSH]       = "010105" H_RID "000100000003616263",
+    [COSO_MSG_ENROLL_REP] = "020204" H_RID "0000004200026f6b",
+    [COSO_MSG_PUSH]       = "020105" H_RID "000100000003616263",
     [COSO_MSG_PUSH_REP]
-    = "010206" H_RID "00000002636b"
+    = "020206" H_RID "00000002636b"
       "0002"
       "0100000000000000000002"
       "1111111111111111111111111111111111111111111111111111"
@@ -56,11 +64,15 @@ static const char *const golden_hex[NTYPES + 1] = {
       "01"
       "3333333333333333333333333333333333333333333333333333"
       "333333333333",
-    [COSO_MSG_PULL]     = "010107" H_RID "000000000000006400010000",
-    [COSO_MSG_PULL_REP] = "010208" H_RID "000000000000006501"
-                          "0001"
-                          "0000000000000009" H_CADRE "00000003616263",
-    [COSO_MSG_ERROR]    = "010209" H_RID "00000045000462757379",
+    [COSO_MSG_PULL] = "020107" H_RID "000000000000006400010000",
+    [COSO_MSG_PULL_REP]
+    = "020208" H_RID "000000000000006501"
+      "0001"
+      "4444444444444444444444444444444444444444444444444444"
+      "444444444444"
+      "0001"
+      "0000000000000009" H_CADRE "00000003616263",
+    [COSO_MSG_ERROR] = "020209" H_RID "00000045000462757379",
 };
 
 /* RFC 8032 test 1 seed; fields as in FORMAT.md; signature by OpenSSL. */
@@ -92,6 +104,9 @@ calloc(size_t n, size_t size)
 
 static const uint8_t abc[] = {'a', 'b', 'c'};
 static const uint8_t rr[]  = {0x72, 0x72};
+static const uint8_t h44[] = {0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44,
+    0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44,
+    0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44, 0x44};
 static const uint8_t h33[] = {0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
     0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33,
     0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33, 0x33};
@@ -183,6 +198,8 @@ example(struct coso_msg *m, struct coso_msg_item it[2], unsigned type)
 	case COSO_MSG_PULL_REP:
 		m->cursor      = 101;
 		m->more        = 1;
+		m->keys        = h44;
+		m->nkeys       = 1;
 		m->nitems      = 1;
 		it[0].position = 9;
 		strcpy(it[0].cadre_id, CADRE);
@@ -245,6 +262,11 @@ assert_same_msg(const struct coso_msg *a, const struct coso_msg *b)
 	if (a->checkpoint != NULL) {
 		assert_memory_equal(
 		    a->checkpoint, b->checkpoint, a->checkpoint_len);
+	}
+	assert_int_equal(a->nkeys, b->nkeys);
+	assert_int_equal(a->keys == NULL, b->keys == NULL);
+	if (a->keys != NULL) {
+		assert_memory_equal(a->keys, b->keys, a->nkeys * 32);
 	}
 	assert_int_equal(a->nitems, b->nitems);
 	for (size_t i = 0; i < a->nitems; i++) {
@@ -331,7 +353,7 @@ round_trip(const struct coso_box *from, const struct coso_box *to,
 	                     kind, plain, plain_len),
 	    COSO_OK);
 	assert_int_equal(frame_len, 58 + 16 + plain_len);
-	assert_int_equal(frame[0], 1);
+	assert_int_equal(frame[0], COSO_WIRE_VERSION);
 	assert_int_equal(frame[1], kind);
 	assert_memory_equal(frame + 2, from_pk, 32);
 	assert_int_equal(
@@ -388,7 +410,7 @@ plaintext(size_t n, int compressible)
 	if (!compressible) {
 		randombytes_buf(p, n);
 	}
-	p[0] = 1;
+	p[0] = COSO_WIRE_VERSION;
 	p[1] = COSO_WIRE_REQUEST;
 	return p;
 }
@@ -440,10 +462,32 @@ test_compression(void **state)
 	free(noise);
 }
 
+/* The box key FORMAT.md gives, from libsodium alone: BLAKE2b-256 keyed
+ * with crypto_box_beforenm's key over the context and both Ed25519 keys,
+ * the lower first. */
+static void
+bound_key(
+    uint8_t out[32], const uint8_t x[32], const uint8_t *a, const uint8_t *b)
+{
+	static const char ctx[] = "coso/box/v2"; /* and its NUL */
+	uint8_t msg[sizeof(ctx) + 64];
+
+	if (memcmp(a, b, 32) > 0) {
+		const uint8_t *t = a;
+		a                = b;
+		b                = t;
+	}
+	memcpy(msg, ctx, sizeof(ctx));
+	memcpy(msg + sizeof(ctx), a, 32);
+	memcpy(msg + sizeof(ctx) + 32, b, 32);
+	assert_int_equal(
+	    crypto_generichash(out, 32, msg, sizeof(msg), x, 32), 0);
+}
+
 /*
- * The box is standard crypto_box: libsodium alone, from the two seeds,
- * gets the same shared key on both sides, opens coso's frame and makes
- * one that coso opens.
+ * The box is crypto_box under the bound key: libsodium alone, from the
+ * two seeds, gets the same key on both sides, opens coso's frame and
+ * makes one that coso opens.
  */
 static void
 test_box_is_crypto_box(void **state)
@@ -451,8 +495,8 @@ test_box_is_crypto_box(void **state)
 	struct coso_key *dk = seed_key(rfc1_seed_hex);
 	struct coso_key *ck = seed_key(rfc2_seed_hex);
 	uint8_t seed[32], dpk[32], dsk[64], cpk[32], csk[64];
-	uint8_t xd_pk[32], xd_sk[32], xc_pk[32], xc_sk[32], k1[32], k2[32];
-	uint8_t *frame = NULL, *got = NULL, *mine;
+	uint8_t xd_pk[32], xd_sk[32], xc_pk[32], xc_sk[32], x1[32], x2[32];
+	uint8_t k1[32], k2[32], *frame = NULL, *got = NULL, *mine;
 	size_t frame_len = 0, got_len = 0, n;
 	struct coso_box *dbox = NULL, *cbox = NULL;
 	uint8_t *plain = encode_example(COSO_MSG_PUSH, &n);
@@ -466,9 +510,16 @@ test_box_is_crypto_box(void **state)
 	assert_int_equal(crypto_sign_ed25519_sk_to_curve25519(xd_sk, dsk), 0);
 	assert_int_equal(crypto_sign_ed25519_pk_to_curve25519(xc_pk, cpk), 0);
 	assert_int_equal(crypto_sign_ed25519_sk_to_curve25519(xc_sk, csk), 0);
-	assert_int_equal(crypto_box_beforenm(k1, xc_pk, xd_sk), 0);
-	assert_int_equal(crypto_box_beforenm(k2, xd_pk, xc_sk), 0);
+	assert_int_equal(crypto_box_beforenm(x1, xc_pk, xd_sk), 0);
+	assert_int_equal(crypto_box_beforenm(x2, xd_pk, xc_sk), 0);
+	assert_memory_equal(x1, x2, 32);
+	bound_key(k1, x1, dpk, cpk);
+	bound_key(k2, x2, cpk, dpk);
 	assert_memory_equal(k1, k2, 32);
+	unhex(seed, 32, golden_x_hex);
+	assert_memory_equal(x1, seed, 32);
+	unhex(seed, 32, golden_box_hex);
+	assert_memory_equal(k1, seed, 32);
 
 	assert_int_equal(coso_box_new(&dbox, dk, cpk), COSO_OK);
 	assert_int_equal(coso_box_new(&cbox, ck, dpk), COSO_OK);
@@ -481,14 +532,17 @@ test_box_is_crypto_box(void **state)
 	                     mine, frame + 58, frame_len - 58, frame + 34, k2),
 	    0);
 	assert_memory_equal(mine, plain, n);
+	/* Not under the unbound key. */
+	assert_int_not_equal(crypto_box_open_easy_afternm(mine, frame + 58,
+	                         frame_len - 58, frame + 34, x2),
+	    0);
 
 	/* Central to device, sealed by libsodium without coso. */
 	frame[1] = COSO_WIRE_REPLY;
 	memcpy(frame + 2, cpk, 32);
 	plain[1] = COSO_WIRE_REPLY;
 	assert_int_equal(
-	    crypto_box_easy(frame + 58, plain, n, frame + 34, xd_pk, xc_sk),
-	    0);
+	    crypto_box_easy_afternm(frame + 58, plain, n, frame + 34, k1), 0);
 	assert_int_equal(
 	    coso_wire_open(&got, &got_len, dbox, frame, frame_len, frame_len),
 	    COSO_OK);
@@ -533,6 +587,53 @@ test_open_wrong_peer(void **state)
 	assert_null(p);
 	assert_int_equal(n, 0);
 	coso_box_free(other_box);
+	free(copy);
+}
+
+/*
+ * P and -P (the sign bit, the top bit of the last byte, flipped) have the
+ * same X25519 form.  A request whose header names -P gets, at the
+ * central, a box made for -P; it must not open, nor may that box's reply
+ * open on the device: otherwise an on-path bit flip of an ENROLL enrolls
+ * -P with the device's token.
+ */
+static void
+test_open_negated_sender(void **state)
+{
+	struct fixture *f        = *state;
+	struct coso_box *neg_box = NULL;
+	uint8_t *copy = malloc(f->frame_len), *p = NULL, *rep = NULL;
+	uint8_t neg[32], x1[32], x2[32], *reply = NULL;
+	size_t n = 0, rep_len = 0, reply_len = 0;
+
+	assert_non_null(copy);
+	memcpy(neg, f->dev_pk, 32);
+	neg[31] ^= 0x80;
+	/* A valid key of its own, with the same X25519 form. */
+	assert_true(crypto_core_ed25519_is_valid_point(neg));
+	assert_int_equal(crypto_sign_ed25519_pk_to_curve25519(x1, neg), 0);
+	assert_int_equal(
+	    crypto_sign_ed25519_pk_to_curve25519(x2, f->dev_pk), 0);
+	assert_memory_equal(x1, x2, 32);
+	assert_int_equal(coso_box_new(&neg_box, f->cen, neg), COSO_OK);
+	memcpy(copy, f->frame, f->frame_len);
+	memcpy(copy + 2, neg, 32);
+	assert_int_equal(coso_wire_open(&p, &n, neg_box, copy, f->frame_len,
+	                     COSO_WIRE_MAX_DEFAULT),
+	    COSO_EBADSIG);
+	assert_null(p);
+	/* The reply the central would seal for -P. */
+	rep = encode_example(COSO_MSG_ENROLL_REP, &rep_len);
+	assert_int_equal(coso_wire_seal(&reply, &reply_len, neg_box, f->cen_pk,
+	                     COSO_WIRE_REPLY, rep, rep_len),
+	    COSO_OK);
+	assert_int_equal(coso_wire_open(&p, &n, f->dev_box, reply, reply_len,
+	                     COSO_WIRE_MAX_DEFAULT),
+	    COSO_EBADSIG);
+	assert_null(p);
+	coso_box_free(neg_box);
+	free(reply);
+	free(rep);
 	free(copy);
 }
 
@@ -624,7 +725,7 @@ test_frame_header_bound(void **state)
 	assert_int_equal(
 	    coso_wire_peek(copy, f->frame_len, &k, pk), COSO_EINVAL);
 	copy[1] = COSO_WIRE_REQUEST;
-	copy[0] = 2;
+	copy[0] = 1; /* version 1: the box key was not bound */
 	assert_int_equal(
 	    coso_wire_peek(copy, f->frame_len, &k, pk), COSO_EVERSION);
 	assert_int_equal(coso_wire_open(&p, &n, f->cen_box, copy, f->frame_len,
@@ -639,7 +740,7 @@ static void
 test_frame_limits(void **state)
 {
 	struct fixture *f = *state;
-	uint8_t *p = NULL, *frame = NULL, bad[3] = {1, 2, 1};
+	uint8_t *p = NULL, *frame = NULL, bad[3] = {2, 2, 1};
 	size_t n = 0, flen = 0;
 
 	assert_int_equal(coso_wire_open(&p, &n, f->cen_box, f->frame,
@@ -659,7 +760,7 @@ test_frame_limits(void **state)
 	assert_int_equal(coso_wire_seal(&frame, &flen, f->dev_box, f->dev_pk,
 	                     COSO_WIRE_REQUEST, bad, 1),
 	    COSO_EINVAL);
-	bad[0] = 2;
+	bad[0] = 1;
 	bad[1] = 1;
 	assert_int_equal(coso_wire_seal(&frame, &flen, f->dev_box, f->dev_pk,
 	                     COSO_WIRE_REQUEST, bad, sizeof(bad)),
@@ -721,6 +822,7 @@ test_msg_details(void **state)
 	buf = encode_example(COSO_MSG_PULL_REP, &len);
 	assert_int_equal(coso_msg_decode(&m, buf, len), COSO_OK);
 	assert_ptr_equal(m->items[0].cs, buf + len - 3);
+	assert_ptr_equal(m->keys, buf + 22);
 	assert_int_equal(m->items[0].status, 0); /* unused: zero */
 	coso_msg_free(m);
 	coso_msg_free(NULL);
@@ -760,7 +862,7 @@ many_len(unsigned type, size_t n)
 	case COSO_MSG_PUSH_REP:
 		return 11 + 4 + (n >= 2 ? 2 : 0) + 2 + n * 48 + (n / 2) * 34;
 	default:
-		return 11 + 9 + 2 + n * (8 + 16 + 4 + 3);
+		return 11 + 9 + 2 + 32 + 2 + n * (8 + 16 + 4 + 3);
 	}
 }
 
@@ -777,7 +879,7 @@ test_msg_counts(void **state)
 			struct coso_msg m, *got = NULL;
 			uint8_t *buf = NULL;
 			size_t len,
-			    off = types[t] == COSO_MSG_PULL_REP ? 20 : 11;
+			    off = types[t] == COSO_MSG_PULL_REP ? 54 : 11;
 
 			if (types[t] == COSO_MSG_PUSH_REP) {
 				off += 4 + (counts[c] >= 2 ? 2 : 0);
@@ -850,20 +952,21 @@ test_msg_truncation_trailing(void **state)
 static void
 test_msg_count_claims(void **state)
 {
-	uint8_t buf[64] = {1, 1, COSO_MSG_PUSH};
+	uint8_t buf[64] = {2, 1, COSO_MSG_PUSH};
 	static const struct {
 		uint8_t type, kind;
 		size_t off, item;
 	} c[] = {
 	    {COSO_MSG_PUSH, 1, 11, 4},
 	    {COSO_MSG_PUSH_REP, 2, 15, 48}, /* after an empty checkpoint */
-	    {COSO_MSG_PULL_REP, 2, 20, 14},
+	    {COSO_MSG_PULL_REP, 2, 22, 14}, /* after no key */
+	    {COSO_MSG_PULL_REP, 2, 20, 32}, /* the keys' count */
 	};
 
 	(void) state;
-	for (size_t i = 0; i < 3; i++) {
+	for (size_t i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
 		memset(buf, 0, sizeof(buf));
-		buf[0] = 1;
+		buf[0] = COSO_WIRE_VERSION;
 		buf[1] = c[i].kind;
 		buf[2] = c[i].type;
 		/* 65535: over the limit, whatever follows. */
@@ -892,7 +995,7 @@ static size_t
 error_with_text(uint8_t *buf, const char *s, size_t slen, size_t n)
 {
 	static const uint8_t head[]
-	    = {1, 2, COSO_MSG_ERROR, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 5};
+	    = {2, 2, COSO_MSG_ERROR, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 5};
 
 	memcpy(buf, head, sizeof(head));
 	buf[15] = (uint8_t) (n >> 8);
@@ -957,9 +1060,9 @@ test_msg_header(void **state)
 	buf[1] = 3;
 	assert_int_equal(decode_rc(buf, len), COSO_ESCHEMA);
 	buf[1] = COSO_WIRE_REPLY;
-	buf[0] = 2;
-	assert_int_equal(decode_rc(buf, len), COSO_EVERSION);
 	buf[0] = 1;
+	assert_int_equal(decode_rc(buf, len), COSO_EVERSION);
+	buf[0] = 2;
 	assert_int_equal(decode_rc(buf, len), COSO_OK);
 	free(buf);
 
@@ -1024,6 +1127,41 @@ test_msg_enums(void **state)
 	assert_null(out);
 }
 
+/* A PULL_REP's author keys: limits on both sides, every key present. */
+static void
+test_pull_rep_keys(void **state)
+{
+	struct coso_msg m, *got = NULL;
+	struct coso_msg_item it[2];
+	uint8_t *out = NULL, *buf;
+	size_t len;
+
+	(void) state;
+	example(&m, it, COSO_MSG_PULL_REP);
+	m.nkeys = COSO_WIRE_ITEMS_MAX + 1;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_ETOOBIG);
+	m.nkeys = 2;
+	m.keys  = NULL;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_EINVAL);
+	assert_null(out);
+	/* No key: an empty table, decoded as NULL. */
+	m.nkeys = 0;
+	buf     = encode(&m, &len);
+	assert_int_equal(len, strlen(golden_hex[COSO_MSG_PULL_REP]) / 2 - 32);
+	assert_int_equal(coso_msg_decode(&got, buf, len), COSO_OK);
+	assert_null(got->keys);
+	assert_int_equal(got->nkeys, 0);
+	coso_msg_free(got);
+	free(buf);
+	/* Two keys claimed, one present: the items are not read as keys. */
+	buf     = golden(COSO_MSG_PULL_REP, &len);
+	buf[21] = 2;
+	assert_int_equal(decode_rc(buf, 22 + 32 + 16), COSO_ETRUNC);
+	free(buf);
+}
+
 static void
 test_msg_sizes(void **state)
 {
@@ -1031,7 +1169,7 @@ test_msg_sizes(void **state)
 	struct coso_msg_item it[2];
 	uint8_t *out = NULL, *big = calloc(1, COSO_CS_MAX + 1);
 	uint8_t wire[11 + 2 + 4]
-	    = {1, 1, COSO_MSG_PUSH, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	    = {2, 1, COSO_MSG_PUSH, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 	size_t len, glen = strlen(golden_hex[COSO_MSG_PULL_REP]) / 2;
 
 	(void) state;
@@ -1076,7 +1214,7 @@ push_rep(size_t c, long claim_c, size_t r, size_t p, long claim_p, size_t *len)
 	size_t n = 11 + 4 + c + 2 + 48 + r + 32 * p, at = 0;
 	uint8_t *b  = calloc(1, n + 1);
 	uint32_t cc = claim_c < 0 ? (uint32_t) c : (uint32_t) claim_c;
-	static const uint8_t head[] = {1, 2, COSO_MSG_PUSH_REP};
+	static const uint8_t head[] = {2, 2, COSO_MSG_PUSH_REP};
 
 	assert_non_null(b);
 	memcpy(b, head, 3);
@@ -1320,6 +1458,8 @@ main(void)
 	        test_seal_open_both_ways, setup, teardown),
 	    cmocka_unit_test(test_box_is_crypto_box),
 	    cmocka_unit_test_setup_teardown(
+	        test_open_negated_sender, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
 	        test_open_wrong_peer, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_box_refuses_bad_peer, setup, teardown),
@@ -1340,6 +1480,7 @@ main(void)
 	    cmocka_unit_test(test_msg_header),
 	    cmocka_unit_test(test_msg_enums),
 	    cmocka_unit_test(test_msg_sizes),
+	    cmocka_unit_test(test_pull_rep_keys),
 	    cmocka_unit_test(test_push_rep_limits),
 	    cmocka_unit_test(test_push_rep_encode_limits),
 	    cmocka_unit_test_setup_teardown(

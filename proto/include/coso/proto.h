@@ -408,11 +408,14 @@ void coso_uuid_named(uint8_t out[static 16], const char *ns, const char *key);
  *   crypto_box_easy_afternm(plaintext) [16 + n]
  *
  * sealed between the X25519 forms of the sender's and the receiver's
- * Ed25519 keys.  The plaintext starts with version, kind, type u8 and a
- * request id u64, then the message body (big-endian integers; strings as
- * u16 length + UTF-8; byte strings as u32 length + bytes).
+ * Ed25519 keys, under a key bound to both full Ed25519 keys (the X25519
+ * form alone drops the sign bit: P and -P would share it).  Version 2;
+ * version 1 frames are refused (COSO_EVERSION).  The plaintext starts
+ * with version, kind, type u8 and a request id u64, then the message body
+ * (big-endian integers; strings as u16 length + UTF-8; byte strings as
+ * u32 length + bytes).
  */
-#define COSO_WIRE_VERSION     1u
+#define COSO_WIRE_VERSION     2u
 #define COSO_WIRE_HEADER      58u /* bytes before the box */
 #define COSO_WIRE_OVERHEAD    (COSO_WIRE_HEADER + 16u)
 #define COSO_WIRE_MAX_DEFAULT (1024u * 1024u) /* default max message */
@@ -426,7 +429,9 @@ enum coso_wire_kind {
 	COSO_WIRE_REPLY   = 2,
 };
 
-/* A shared box key between this side's key and a peer's public key. */
+/* A shared box key between this side's key and a peer's public key,
+ * bound to both Ed25519 keys: a box made for another key, -peer_pk
+ * included, neither opens nor seals frames this one does. */
 struct coso_box;
 
 COSO_NODISCARD int coso_box_new(struct coso_box **out,
@@ -464,8 +469,8 @@ enum coso_msg_type {
 	COSO_MSG_PUSH_REP   = 6, /* checkpoint, items: status, reason,
 	                            expected_seq, id, receipt, proof */
 	COSO_MSG_PULL     = 7,   /* cursor, max_bytes */
-	COSO_MSG_PULL_REP = 8,   /* cursor (new), more, items: position,
-	                            cadre_id, cs */
+	COSO_MSG_PULL_REP = 8,   /* cursor (new), more, keys, items:
+	                            position, cadre_id, cs */
 	COSO_MSG_ERROR = 9,      /* code, text: the whole request failed */
 };
 
@@ -511,6 +516,12 @@ struct coso_msg {
 	 * not NUL-terminated; NULL exactly when no item has a receipt. */
 	const char *checkpoint;
 	size_t checkpoint_len;
+	/* PULL_REP: the Ed25519 public keys of the items' authors, nkeys keys
+	 * of 32 bytes back to back, each once; NULL exactly when nkeys is 0.
+	 * A device verifies each change-set with the key whose SHA-256 is
+	 * its author key id. */
+	const uint8_t *keys;
+	size_t nkeys;
 	size_t nitems;
 	struct coso_msg_item *items; /* malloc'd by decode; caller's to set
 	                                for encode */

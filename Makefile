@@ -263,7 +263,8 @@ clean:
 
 .SECONDARY:
 
--include $(shell find $(B) -name '*.d' 2>/dev/null)
+# (build/bare holds a whole Debian root: not searched.)
+-include $(shell find $(B) -path $(B)/bare -prune -o -type f -name '*.d' -print 2>/dev/null)
 
 # ---- daemon unit tests ------------------------------------------------------
 # Tests of the central's modules link its objects, not cosod's main or the

@@ -115,7 +115,7 @@ pull(struct fx *f, struct author *a, struct coso_body *b)
 	struct coso_msg_item it   = {0};
 	struct coso_msg m
 	    = {.type = COSO_MSG_PULL_REP, .items = &it, .nitems = 1};
-	uint8_t *body = NULL, *cs = NULL, self[32] = {0};
+	uint8_t *body = NULL, *cs = NULL, self[32] = {0}, pk[32];
 	size_t blen, len;
 
 	assert_int_equal(coso_body_encode(b, &body, &blen), COSO_OK);
@@ -127,6 +127,10 @@ pull(struct fx *f, struct author *a, struct coso_body *b)
 	it.cs     = cs;
 	it.cs_len = len;
 	snprintf(it.cadre_id, sizeof(it.cadre_id), "%s", a->cadre);
+	/* The device verifies what it pulls: the reply names the author. */
+	coso_key_public(a->key, pk);
+	m.keys   = pk;
+	m.nkeys  = 1;
 	m.cursor = ++cursor;
 	assert_int_equal(cosoi_sync_apply_pull(f->s, self, &m, &r), COSO_OK);
 	assert_int_equal(r.applied, 1);

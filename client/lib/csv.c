@@ -13,6 +13,14 @@ enum field_end {
 	END_LINE  = 1,  /* the record ends (LF, CRLF or end of input) */
 };
 
+/* Refuses the record: why says what was wrong. */
+static enum field_end
+bad(struct cosoi_csv *c, const char *why)
+{
+	c->why = why;
+	return END_BAD;
+}
+
 /* Consumes the record terminator or comma after a field. */
 static enum field_end
 terminator(struct cosoi_csv *c)
@@ -27,14 +35,29 @@ terminator(struct cosoi_csv *c)
 	if (*c->p == '\r') {
 		c->p++;
 		if (c->p >= c->end || *c->p != '\n') {
-			return END_BAD;
+			return bad(c, "a carriage return without a line feed");
 		}
 	}
 	if (*c->p == '\n') {
 		c->p++;
 		return END_LINE;
 	}
-	return END_BAD;
+	return bad(c, "text after a closing quote");
+}
+
+/* One byte of a field into out[*k]: a NUL would end the C string there
+ * and silently lose the rest of the value, so it is refused. */
+static enum field_end
+put(struct cosoi_csv *c, char *out, size_t *k)
+{
+	if (*c->p == 0) {
+		return bad(c, "a NUL byte in a field");
+	}
+	if (*k >= CSV_FIELD_MAX) {
+		return bad(c, "a field longer than the limit");
+	}
+	out[(*k)++] = *c->p;
+	return END_COMMA;
 }
 
 /* A quoted field: "" stands for one quote; line breaks are allowed. */
@@ -53,13 +76,12 @@ quoted_field(struct cosoi_csv *c, char *out)
 				return terminator(c);
 			}
 		}
-		if (k >= CSV_FIELD_MAX) {
+		if (put(c, out, &k) == END_BAD) {
 			return END_BAD;
 		}
 		c->line += *c->p == '\n';
-		out[k++] = *c->p;
 	}
-	return END_BAD; /* unterminated quote */
+	return bad(c, "a quote that is never closed");
 }
 
 static enum field_end
@@ -72,10 +94,12 @@ plain_field(struct cosoi_csv *c, char *out)
 		if (ch == ',' || ch == '\n' || ch == '\r') {
 			break;
 		}
-		if (ch == '"' || k >= CSV_FIELD_MAX) {
+		if (ch == '"') {
+			return bad(c, "a quote inside an unquoted field");
+		}
+		if (put(c, out, &k) == END_BAD) {
 			return END_BAD;
 		}
-		out[k++] = ch;
 	}
 	out[k] = 0;
 	return terminator(c);
@@ -100,6 +124,7 @@ cosoi_csv_fields(
 	c->line++;
 	for (n = 0; e == END_COMMA; n++) {
 		if (n >= nfields) {
+			c->why = "more fields than expected";
 			return -1;
 		}
 		e = c->p < c->end && *c->p == '"' ? quoted_field(c, f[n])
@@ -108,5 +133,9 @@ cosoi_csv_fields(
 			return -1;
 		}
 	}
-	return n == nfields ? 1 : -1;
+	if (n != nfields) {
+		c->why = "fewer fields than expected";
+		return -1;
+	}
+	return 1;
 }

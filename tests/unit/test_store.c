@@ -259,6 +259,35 @@ test_units_csv_edges(void **state)
 	    COSO_ECSV);
 }
 
+/* A NUL byte, quoted or not, would end the C string and cut the value
+ * short: the import is refused naming the line, and nothing is stored. */
+static void
+test_units_csv_nul(void **state)
+{
+	struct fx *f = *state;
+	static const char plain[]
+	    = "code,name,level,parent_code,valid_from\n"
+	      "06044,Xã Thử,commune,180,2020-01-01\n"
+	      "06048,Xã Hùng\0 Việt,commune,180,2020-01-01\n";
+	static const char quoted[]
+	    = "code,name,level,parent_code,valid_from\n"
+	      "06049,\"Xã\nBắc\0 Ái\",commune,180,2020-01-01\n";
+	struct coso_status st;
+	size_t n = 0;
+
+	assert_int_equal(
+	    coso_units_import(f->s, plain, sizeof(plain) - 1, &n), COSO_ECSV);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "line 3"));
+	assert_non_null(strstr(coso_store_errmsg(f->s), "NUL"));
+	assert_int_equal(
+	    coso_units_import(f->s, quoted, sizeof(quoted) - 1, &n),
+	    COSO_ECSV);
+	/* The quoted field's line break counts: the NUL is on line 3. */
+	assert_non_null(strstr(coso_store_errmsg(f->s), "line 3"));
+	assert_int_equal(coso_status_get(f->s, &st), COSO_OK);
+	assert_int_equal(st.units, 4);
+}
+
 /* An integer a query gives, or -1. */
 static int64_t
 meta_int(struct coso_store *s, const char *sql)
@@ -500,6 +529,8 @@ main(void)
 	        test_units_import_all_or_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_units_csv_edges, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_units_csv_nul, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_migrate_from_v1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

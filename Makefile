@@ -132,7 +132,8 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined
 $(B)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c client/lib/csv.c client/lib/csv.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) -std=c11 $(FUZZ_FLAGS) -o $@ $< client/lib/csv.c
+	$(Q)$(FUZZ_CC) -std=c11 -Iproto/include -Iclient/include \
+		$(FUZZ_FLAGS) -o $@ $< client/lib/csv.c
 
 $(B)/fuzz/%: tests/fuzz/%.c $(PROTO_SRCS) proto/include/coso/proto.h
 	@mkdir -p $(dir $@)

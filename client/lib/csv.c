@@ -1,8 +1,12 @@
 /*
- * csv.c: a strict RFC 4180 reader for the unit list, with hard limits.
- * No allocation: fields are copied into the caller's fixed buffers.
+ * csv.c: a strict RFC 4180 reader for the unit list, with hard limits
+ * (no allocation: fields are copied into the caller's fixed buffers), and
+ * the cell writer of every CSV output.
  */
+#include <stdio.h>
 #include <string.h>
+
+#include <coso/client.h>
 
 #include "csv.h"
 
@@ -138,4 +142,33 @@ cosoi_csv_fields(
 		return -1;
 	}
 	return 1;
+}
+
+/* Spreadsheet programs run a cell starting with one of these as a formula
+ * (or, for TAB and CR, strip them and look again). */
+static int
+formula_lead(const char *s)
+{
+	return s[0] != 0 && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+void
+coso_csv_cell(FILE *f, const char *s)
+{
+	size_t n   = strlen(s);
+	int guard  = formula_lead(s);
+	int spaces = n > 0 && (s[0] == ' ' || s[n - 1] == ' ');
+
+	if (!guard && !spaces && strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputs(guard ? "\"'" : "\"", f);
+	for (; *s != 0; s++) {
+		if (*s == '"') {
+			fputc('"', f);
+		}
+		fputc(*s, f);
+	}
+	fputc('"', f);
 }

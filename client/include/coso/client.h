@@ -1,8 +1,9 @@
 /*
  * coso client library: the field device's offline store.
  *
- * A store is a directory holding store.db (SQLite, WAL, synchronous=FULL)
- * and the device key (device.key, mode 0600; device.pub).  Every domain
+ * A store is a directory (0700) holding store.db (SQLite, WAL,
+ * synchronous=FULL; 0600) and the device key (device.key, mode 0600;
+ * device.pub).  Every domain
  * write is one SQLite transaction that holds the domain rows, the signed
  * change-set in the outbox and the device's chain state (seq, prev, HLC):
  * either all of it is durable or none of it is.

@@ -1116,6 +1116,43 @@ test_cells(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* A cadre of the sector in charge of 40 communes: the pack lists every
+ * one of them (it used to stop at 256 bytes), in CSV too. */
+static void
+test_pack_many_units(void **state)
+{
+	struct fx *f          = *state;
+	struct coso_body *b   = body();
+	struct report_pack *r = NULL;
+	char err[REPORT_ERRMSG_MAX], code[32], path[128], *csv;
+	size_t i, len;
+
+	unit_op(b, "20", 1, NULL, 20200101, 0, NULL);
+	unit_op(b, "180", 2, "20", 20200101, 0, NULL);
+	cadre_op(b, "cb-a");
+	assign_op(b, "cb-a", NULL, "KT", 1, 20250101, 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(code, sizeof(code), "COMMUNE-%04zu", i);
+		unit_op(b, code, 3, "180", 20200101, 0, NULL);
+		assign_op(b, "cb-a", code, NULL, 1, 20250101, 0);
+	}
+	push(f, &f->admin, b, T0, T0);
+	coso_body_free(b);
+	assert_int_equal(
+	    report_pack(rdb(f), "2025-Q3", "KT", TODAY, &r, err), 0);
+	assert_int_equal(r->nlines, 1);
+	/* 40 codes of 12 characters, 39 separators of 2. */
+	assert_int_equal(strlen(r->lines[0].units), 40 * 12 + 39 * 2);
+	assert_non_null(strstr(r->lines[0].units, "COMMUNE-0000, "));
+	assert_non_null(strstr(r->lines[0].units, ", COMMUNE-0039"));
+	snprintf(path, sizeof(path), "%s/pack.csv", f->dir);
+	assert_int_equal(report_write_pack(r, REPORT_CSV, path, err), 0);
+	csv = slurp(path, &len);
+	assert_non_null(strstr(csv, r->lines[0].units));
+	free(csv);
+	report_pack_free(r);
+}
+
 int
 main(void)
 {
@@ -1123,6 +1160,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_small, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_json, setup, teardown),
 	    cmocka_unit_test(test_cells),
+	    cmocka_unit_test_setup_teardown(
+	        test_pack_many_units, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_generated, setup, teardown),
 	};
 

@@ -132,7 +132,8 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined
 $(B)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c client/lib/csv.c client/lib/csv.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) -std=c11 $(FUZZ_FLAGS) -o $@ $< client/lib/csv.c
+	$(Q)$(FUZZ_CC) -std=c11 -Iproto/include -Iclient/include \
+		$(FUZZ_FLAGS) -o $@ $< client/lib/csv.c
 
 $(B)/fuzz/%: tests/fuzz/%.c $(PROTO_SRCS) proto/include/coso/proto.h
 	@mkdir -p $(dir $@)
@@ -313,6 +314,18 @@ $(B)/san/tests/test_httpq: $(B)/san/tests/unit/test_httpq.o \
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD-SAN  $@")
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+# The central's small files (its key's mode): files.c with proto alone.
+$(B)/tests/test_files: $(B)/tests/unit/test_files.o \
+		$(B)/daemon/central/files.o $(PROTO_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS)
+
+$(B)/san/tests/test_files: $(B)/san/tests/unit/test_files.o \
+		$(B)/san/daemon/central/files.o $(PROTO_SAN_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS)
 
 $(B)/fuzz/fuzz_httpq: tests/fuzz/fuzz_httpq.c daemon/central/httpq.c \
 		daemon/central/httpq.h

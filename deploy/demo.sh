@@ -74,7 +74,7 @@ for c in cb-017 cb-023 cb-031; do
 	coso --store "$D/$c" init --cadre "$c" --name "$c" --central "$URL" \
 		--central-key "$D/central.pub" >/dev/null
 	coso --store "$D/$c" units import "$DATA/lang-son-2024.csv" >/dev/null
-	coso --store "$D/$c" enroll "$(cat "$D/token-$c")"
+	coso --store "$D/$c" enroll --token-file "$D/token-$c"
 done
 
 step "Không có sóng: ghi lượt đi cơ sở và báo cáo quý, ký ngay trên thiết bị"

@@ -25,10 +25,15 @@ set -eu
 # libxlsxwriter: the central's XLSX reports; unzip: their tests check the
 # workbook.  zlib1g-dev: Debian's xlsxwriter.pc links -lz, but
 # libxlsxwriter-dev does not depend on it.
+# zbar-tools: `coso enroll --token-qr' runs its zbarimg to read the QR code
+# of an enrollment token (linking libzbar would pull ImageMagick's
+# development packages into the build, about 90 of them); qrencode: the
+# tests make such a QR image.
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
 libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
 clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev \
-libjansson-dev curl jq faketime libxlsxwriter-dev zlib1g-dev unzip"
+libjansson-dev curl jq faketime libxlsxwriter-dev zlib1g-dev unzip \
+zbar-tools qrencode"
 
 missing() {
 	for p in $PACKAGES; do

@@ -378,6 +378,9 @@ coso_seckey_format(char **out, const struct coso_key *key,
 	int rc;
 
 	assert(out != NULL && key != NULL);
+	if (passphrase != NULL && passlen == 0) {
+		return COSO_EINVAL; /* it would look sealed and seal nothing */
+	}
 	if ((rc = crypto_ready()) != COSO_OK) {
 		return rc;
 	}

@@ -4,7 +4,8 @@
  *
  * CSV (RFC 4180, CRLF, UTF-8): one section per kind, each with its own
  * header row whose first column is "kind", sections separated by a blank
- * line; dates as YYYY-MM-DD.  --bom puts a UTF-8 byte order mark first,
+ * line; dates as YYYY-MM-DD; text that a spreadsheet would run as a
+ * formula written as text (coso_csv_cell).  --bom puts a UTF-8 BOM first,
  * which Excel on Vietnamese Windows needs to read the accents; it is off
  * by default because scripts and Unix tools do not expect it.
  */

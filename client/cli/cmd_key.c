@@ -110,6 +110,12 @@ key_generate(const struct key_opts *o)
 	if (load_pass(o, &pass, &plen) != 0) {
 		return EXIT_FAIL;
 	}
+	if (pass != NULL && plen == 0) {
+		util_err(_("passphrase file `%s' is empty: a key sealed with "
+		           "an empty passphrase opens for anyone"),
+		    o->passfile);
+		goto out;
+	}
 	if ((e = coso_key_generate(&key)) != COSO_OK
 	    || (e = coso_seckey_format(&sec, key, pass, plen)) != COSO_OK) {
 		util_err(_("cannot generate key: %s"), cli_strerror(e));

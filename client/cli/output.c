@@ -275,25 +275,9 @@ out_json_row(FILE *f, const struct coso_row *row)
 	fputc('}', f);
 }
 
-void
-out_csv_field(FILE *f, const char *s)
-{
-	if (strpbrk(s, ",\"\r\n") == NULL && s[0] != ' '
-	    && (s[0] == 0 || s[strlen(s) - 1] != ' ')) {
-		fputs(s, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *s != 0; s++) {
-		if (*s == '"') {
-			fputc('"', f);
-		}
-		fputc(*s, f);
-	}
-	fputc('"', f);
-}
-
-/* CSV values: dates in ISO form, like JSON; integers as they are. */
+/* CSV values: dates in ISO form, like JSON; integers as they are (a
+ * negative one is a number, not a formula); text through the one cell
+ * writer, which neutralises formulas. */
 static void
 csv_value(FILE *f, const struct coso_kv *kv)
 {
@@ -307,7 +291,7 @@ csv_value(FILE *f, const struct coso_kv *kv)
 		snprintf(buf, sizeof(buf), "%" PRId64, kv->i);
 		fputs(buf, f);
 	} else if (kv->type == COSO_VTEXT && kv->s != NULL) {
-		out_csv_field(f, kv->s);
+		coso_csv_cell(f, kv->s);
 	}
 }
 
@@ -322,12 +306,12 @@ csv_row(struct out_list *o, const struct coso_row *row)
 		fputs("kind", o->f);
 		for (i = 0; i < row->n; i++) {
 			fputc(',', o->f);
-			out_csv_field(o->f, row->kv[i].key);
+			coso_csv_cell(o->f, row->kv[i].key);
 		}
 		fputs("\r\n", o->f);
 		snprintf(o->kind, sizeof(o->kind), "%s", row->kind);
 	}
-	out_csv_field(o->f, row->kind);
+	coso_csv_cell(o->f, row->kind);
 	for (i = 0; i < row->n; i++) {
 		fputc(',', o->f);
 		csv_value(o->f, &row->kv[i]);

@@ -13,7 +13,7 @@
 enum out_mode {
 	OUT_TABLE = 0, /* human: aligned columns, long text cut */
 	OUT_JSON  = 1, /* an array of objects */
-	OUT_CSV   = 2, /* RFC 4180, a header row per kind */
+	OUT_CSV   = 2, /* RFC 4180, a header row per kind (coso_csv_cell) */
 };
 
 /* A table column: the row key, its header (N_() text) and a width in
@@ -62,9 +62,6 @@ void out_show_end(struct out_show *o);
 void out_json_string(FILE *f, const char *s);
 void out_json_value(FILE *f, const struct coso_kv *kv);
 void out_json_row(FILE *f, const struct coso_row *row);
-
-/* One CSV field, quoted when needed (RFC 4180). */
-void out_csv_field(FILE *f, const char *s);
 
 /*
  * A value for people: text as it is, dates dd/mm/yyyy, *_ms times as

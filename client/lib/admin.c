@@ -158,7 +158,7 @@ int
 coso_admin_units_import(struct coso_store *s, const char *csv, size_t len,
     size_t *count, size_t *changesets)
 {
-	struct cosoi_csv c  = {csv, csv + len, 0};
+	struct cosoi_csv c  = {csv, csv + len, 0, NULL};
 	struct coso_body *b = NULL;
 	sqlite3_stmt *st    = NULL;
 	size_t n = 0, ncs = 0;

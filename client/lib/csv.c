@@ -1,8 +1,12 @@
 /*
- * csv.c: a strict RFC 4180 reader for the unit list, with hard limits.
- * No allocation: fields are copied into the caller's fixed buffers.
+ * csv.c: a strict RFC 4180 reader for the unit list, with hard limits
+ * (no allocation: fields are copied into the caller's fixed buffers), and
+ * the cell writer of every CSV output.
  */
+#include <stdio.h>
 #include <string.h>
+
+#include <coso/client.h>
 
 #include "csv.h"
 
@@ -12,6 +16,14 @@ enum field_end {
 	END_COMMA = 0,  /* another field follows */
 	END_LINE  = 1,  /* the record ends (LF, CRLF or end of input) */
 };
+
+/* Refuses the record: why says what was wrong. */
+static enum field_end
+bad(struct cosoi_csv *c, const char *why)
+{
+	c->why = why;
+	return END_BAD;
+}
 
 /* Consumes the record terminator or comma after a field. */
 static enum field_end
@@ -27,14 +39,29 @@ terminator(struct cosoi_csv *c)
 	if (*c->p == '\r') {
 		c->p++;
 		if (c->p >= c->end || *c->p != '\n') {
-			return END_BAD;
+			return bad(c, "a carriage return without a line feed");
 		}
 	}
 	if (*c->p == '\n') {
 		c->p++;
 		return END_LINE;
 	}
-	return END_BAD;
+	return bad(c, "text after a closing quote");
+}
+
+/* One byte of a field into out[*k]: a NUL would end the C string there
+ * and silently lose the rest of the value, so it is refused. */
+static enum field_end
+put(struct cosoi_csv *c, char *out, size_t *k)
+{
+	if (*c->p == 0) {
+		return bad(c, "a NUL byte in a field");
+	}
+	if (*k >= CSV_FIELD_MAX) {
+		return bad(c, "a field longer than the limit");
+	}
+	out[(*k)++] = *c->p;
+	return END_COMMA;
 }
 
 /* A quoted field: "" stands for one quote; line breaks are allowed. */
@@ -53,13 +80,12 @@ quoted_field(struct cosoi_csv *c, char *out)
 				return terminator(c);
 			}
 		}
-		if (k >= CSV_FIELD_MAX) {
+		if (put(c, out, &k) == END_BAD) {
 			return END_BAD;
 		}
 		c->line += *c->p == '\n';
-		out[k++] = *c->p;
 	}
-	return END_BAD; /* unterminated quote */
+	return bad(c, "a quote that is never closed");
 }
 
 static enum field_end
@@ -72,10 +98,12 @@ plain_field(struct cosoi_csv *c, char *out)
 		if (ch == ',' || ch == '\n' || ch == '\r') {
 			break;
 		}
-		if (ch == '"' || k >= CSV_FIELD_MAX) {
+		if (ch == '"') {
+			return bad(c, "a quote inside an unquoted field");
+		}
+		if (put(c, out, &k) == END_BAD) {
 			return END_BAD;
 		}
-		out[k++] = ch;
 	}
 	out[k] = 0;
 	return terminator(c);
@@ -100,6 +128,7 @@ cosoi_csv_fields(
 	c->line++;
 	for (n = 0; e == END_COMMA; n++) {
 		if (n >= nfields) {
+			c->why = "more fields than expected";
 			return -1;
 		}
 		e = c->p < c->end && *c->p == '"' ? quoted_field(c, f[n])
@@ -108,5 +137,38 @@ cosoi_csv_fields(
 			return -1;
 		}
 	}
-	return n == nfields ? 1 : -1;
+	if (n != nfields) {
+		c->why = "fewer fields than expected";
+		return -1;
+	}
+	return 1;
+}
+
+/* Spreadsheet programs run a cell starting with one of these as a formula
+ * (or, for TAB and CR, strip them and look again). */
+static int
+formula_lead(const char *s)
+{
+	return s[0] != 0 && strchr("=+-@\t\r", s[0]) != NULL;
+}
+
+void
+coso_csv_cell(FILE *f, const char *s)
+{
+	size_t n   = strlen(s);
+	int guard  = formula_lead(s);
+	int spaces = n > 0 && (s[0] == ' ' || s[n - 1] == ' ');
+
+	if (!guard && !spaces && strpbrk(s, ",\"\r\n") == NULL) {
+		fputs(s, f);
+		return;
+	}
+	fputs(guard ? "\"'" : "\"", f);
+	for (; *s != 0; s++) {
+		if (*s == '"') {
+			fputc('"', f);
+		}
+		fputc(*s, f);
+	}
+	fputc('"', f);
 }

@@ -2,6 +2,7 @@
  * device.c: creating a store with its device key; loading the key.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,6 +55,11 @@ check_init(struct coso_store *s, const struct coso_init *p, uint8_t pk[32])
 	if ((rv = coso_text_check((const uint8_t *) p->name, strlen(p->name)))
 	    != COSO_OK) {
 		return cosoi_fail(s, rv, "name: %s", coso_strerror(rv));
+	}
+	if (p->passphrase != NULL && p->passlen == 0) {
+		return cosoi_fail(s, COSO_EINVAL,
+		    "passphrase: empty; a key sealed with it would open for "
+		    "anyone (give none for a clear key)");
 	}
 	if ((p->central_url == NULL) != (p->central_key == NULL)) {
 		return cosoi_fail(s, COSO_EFIELD,
@@ -115,9 +121,59 @@ out:
 	return rv;
 }
 
-/* Refuses a directory that already holds a store or a key. */
+/* The store directory as the fd open on it shows it: 0 with *st, or an
+ * errno value. */
 static int
-check_empty(struct coso_store *s)
+dir_stat(const char *dir, int *fd, struct stat *st)
+{
+	if ((*fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+		return errno;
+	}
+	if (fstat(*fd, st) != 0) {
+		int e = errno;
+
+		close(*fd);
+		*fd = -1;
+		return e;
+	}
+	return 0;
+}
+
+int
+cosoi_dir_private(struct coso_store *s, int creating)
+{
+	struct stat st;
+	int fd = -1, e, rv = COSO_OK;
+
+	if ((e = dir_stat(s->dir, &fd, &st)) != 0 && !creating) {
+		return COSO_OK;
+	}
+	if (e != 0) {
+		return cosoi_fail(
+		    s, COSO_EIO, "cannot open `%s': %s", s->dir, strerror(e));
+	}
+	if (st.st_uid != geteuid()) {
+		/* Its owner could read everything: refused for a new store;
+		 * an existing one is that owner's business. */
+		if (creating) {
+			rv = cosoi_fail(s, COSO_EINVAL,
+			    "`%s' belongs to another user: a store needs a "
+			    "directory of its own user",
+			    s->dir);
+		}
+	} else if ((st.st_mode & 077) != 0 && fchmod(fd, 0700) != 0
+	    && creating) {
+		rv = cosoi_fail(s, COSO_EIO, "cannot make `%s' private: %s",
+		    s->dir, strerror(errno));
+	}
+	close(fd);
+	return rv;
+}
+
+/* Makes the directory (0700, or an existing one of this user made so);
+ * refuses one that already holds a store or a key. */
+static int
+prepare_dir(struct coso_store *s)
 {
 	static const char *const names[] = {"store.db", "device.key"};
 	char path[4096];
@@ -134,7 +190,7 @@ check_empty(struct coso_store *s)
 			    "`%s' already holds a coso store", s->dir);
 		}
 	}
-	return COSO_OK;
+	return cosoi_dir_private(s, 1);
 }
 
 int
@@ -152,7 +208,7 @@ coso_store_init(const char *dir, const struct coso_init *p, char **pubkey_out,
 		return COSO_ENOMEM;
 	}
 	if ((rv = check_init(s, p, cpk)) != COSO_OK
-	    || (rv = check_empty(s)) != COSO_OK
+	    || (rv = prepare_dir(s)) != COSO_OK
 	    || (rv = write_key(s, p, &pub, shortid)) != COSO_OK
 	    || (rv = cosoi_store_create_db(s, COSO_SCHEMA_VERSION)) != COSO_OK
 	    || (rv = cosoi_begin(s)) != COSO_OK) {

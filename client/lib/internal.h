@@ -64,6 +64,16 @@ int cosoi_pk_load(struct coso_store *s);
 int cosoi_key_load(struct coso_store *s);
 
 /*
+ * Keeps the store directory to its user: records, a queued enrollment
+ * token and the key are inside.  A directory of this user that its group
+ * or others may enter is made 0700.  Creating (a new store), one of
+ * another user is refused and every failure is an error; opening, it is
+ * best effort and always COSO_OK (a store on a read-only disk still
+ * opens).
+ */
+int cosoi_dir_private(struct coso_store *s, int creating);
+
+/*
  * Signs body as the device's next change-set, inside a transaction the
  * caller has begun: reads and advances the chain state, stores the
  * change-set in the outbox.  *seq and *hlc_ms receive what was used.

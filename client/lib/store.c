@@ -3,6 +3,7 @@
  * transactions; the handle's error message.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +243,8 @@ coso_store_open(struct coso_store **out, const char *dir, const char *pass,
 		    s, COSO_ENOSTORE, "`%s' is not a coso store", dir);
 		goto fail;
 	}
+	/* A store made by an older coso may sit in a 0755 directory. */
+	(void) cosoi_dir_private(s, 0);
 	if ((rv = configure(s)) != COSO_OK
 	    || (v < COSO_SCHEMA_VERSION
 	        && (rv = cosoi_schema_migrate(s)) != COSO_OK)) {
@@ -255,12 +258,37 @@ fail:
 	return rv;
 }
 
+/* Creates dir/store.db empty with mode 0600, whatever the umask: SQLite
+ * would make it 0644, and gives its -wal and -shm files the mode of the
+ * database. */
+static int
+db_create_private(struct coso_store *s)
+{
+	char *path = path_join(s->dir, DB_NAME);
+	int fd, rv = COSO_OK;
+
+	if (path == NULL) {
+		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
+	}
+	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0 || fchmod(fd, 0600) != 0) {
+		rv = cosoi_fail(s, errno == EEXIST ? COSO_EEXIST : COSO_EIO,
+		    "cannot create `%s': %s", path, strerror(errno));
+	}
+	if (fd >= 0) {
+		close(fd);
+	}
+	free(path);
+	return rv;
+}
+
 int
 cosoi_store_create_db(struct coso_store *s, int version)
 {
 	int rv;
 
-	if ((rv = db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
+	if ((rv = db_create_private(s)) != COSO_OK
+	    || (rv = db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
 	        != COSO_OK
 	    || (rv = configure(s)) != COSO_OK) {
 		return rv;

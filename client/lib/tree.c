@@ -220,7 +220,7 @@ map_row(struct coso_store *s, sqlite3_stmt *ins, size_t line,
 static int
 map_read(struct coso_store *s, const char *csv, size_t len)
 {
-	struct cosoi_csv c          = {csv, csv + len, 0};
+	struct cosoi_csv c          = {csv, csv + len, 0, NULL};
 	char(*f)[CSV_FIELD_MAX + 1] = malloc(2 * (CSV_FIELD_MAX + 1));
 	sqlite3_stmt *ins           = NULL;
 	int r                       = 0, rv;
@@ -257,8 +257,9 @@ map_read(struct coso_store *s, const char *csv, size_t len)
 	}
 	if (rv == COSO_OK && r < 0) {
 		rv = cosoi_fail(s, COSO_ECSV,
-		    "line %zu: malformed CSV (2 fields: old_code,new_code)",
-		    c.line);
+		    "line %zu: malformed CSV: %s (2 fields: "
+		    "old_code,new_code)",
+		    c.line, c.why);
 	}
 out:
 	sqlite3_finalize(ins);

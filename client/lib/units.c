@@ -158,9 +158,9 @@ import_all(
 		(*count)++;
 	}
 	rv = r < 0 ? cosoi_fail(s, COSO_ECSV,
-	         "line %zu: malformed CSV (5 fields, RFC 4180 quoting; "
-	         "a field at most %u bytes)",
-	         c->line, CSV_FIELD_MAX)
+	         "line %zu: malformed CSV: %s (5 fields, RFC 4180 "
+	         "quoting; a field at most %u bytes)",
+	         c->line, c->why, CSV_FIELD_MAX)
 	           : check_parents(s);
 out:
 	free(f);
@@ -171,7 +171,7 @@ int
 coso_units_import(
     struct coso_store *s, const char *csv, size_t len, size_t *count)
 {
-	struct cosoi_csv c = {csv, csv + len, 0};
+	struct cosoi_csv c = {csv, csv + len, 0, NULL};
 	sqlite3_stmt *st   = NULL;
 	size_t n           = 0;
 	int rv;

@@ -13,17 +13,14 @@
 
 #include "files.h"
 
-int
-files_read(const char *path, size_t max, char **out, size_t *len)
+/* Reads all of f (at most max bytes) into malloc'd *out and closes f. */
+static int
+read_stream(FILE *f, size_t max, char **out, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	char *buf;
 	size_t n;
 	int err;
 
-	if (f == NULL) {
-		return errno;
-	}
 	if ((buf = malloc(max + 2)) == NULL) {
 		fclose(f);
 		return ENOMEM;
@@ -39,6 +36,44 @@ files_read(const char *path, size_t max, char **out, size_t *len)
 	*out   = buf;
 	*len   = n;
 	return 0;
+}
+
+int
+files_read(const char *path, size_t max, char **out, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+
+	return f != NULL ? read_stream(f, max, out, len) : errno;
+}
+
+int
+files_read_secret(
+    const char *path, size_t max, char **out, size_t *len, unsigned *mode)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), err;
+	struct stat st;
+	FILE *f;
+
+	if (fd < 0) {
+		return errno;
+	}
+	/* The mode of the file opened, not of the name: no race. */
+	if (fstat(fd, &st) != 0) {
+		err = errno;
+		close(fd);
+		return err;
+	}
+	*mode = (unsigned) st.st_mode & 07777;
+	if ((st.st_mode & 077) != 0) {
+		close(fd);
+		return EPERM;
+	}
+	if ((f = fdopen(fd, "rb")) == NULL) {
+		err = errno;
+		close(fd);
+		return err;
+	}
+	return read_stream(f, max, out, len);
 }
 
 /* fsync of the directory holding path, so a new name is durable. */
@@ -126,14 +161,23 @@ files_central_key(const char *db, struct coso_key **out,
     char errmsg[static FILES_ERRMSG_MAX])
 {
 	char *path = files_key_path(db), *text = NULL;
-	size_t len = 0;
+	size_t len    = 0;
+	unsigned mode = 0;
 	int err, rv = COSO_ENOMEM;
 
 	if (path == NULL) {
 		snprintf(errmsg, FILES_ERRMSG_MAX, "out of memory");
 		return rv;
 	}
-	if ((err = files_read(path, COSO_SECFILE_MAX, &text, &len)) != 0) {
+	err = files_read_secret(path, COSO_SECFILE_MAX, &text, &len, &mode);
+	if (err == EPERM) {
+		/* As ssh does: a key others could read is not used. */
+		snprintf(errmsg, FILES_ERRMSG_MAX,
+		    "the central key `%s' is open to other users (mode "
+		    "%04o): it must be readable by its owner only (chmod 600)",
+		    path, mode);
+		rv = COSO_EIO;
+	} else if (err != 0) {
 		snprintf(errmsg, FILES_ERRMSG_MAX,
 		    "cannot read the central key `%s': %s", path,
 		    err == EFBIG ? "not a key file" : strerror(err));

@@ -120,7 +120,7 @@ struct report_proposals {
 /* One cadre of a sector's pack. */
 struct report_pack_line {
 	const char *cadre, *name;
-	char units[256]; /* the units assigned, comma-separated, cut */
+	char *units; /* the units assigned, comma-separated (malloc'd) */
 	uint64_t visits, outcomes, reports_expected, reports_received;
 	uint64_t proposals_open, proposals_resolved;
 	int64_t amount;

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +21,11 @@
 
 #define SHEETS_MAX 4
 #define COLS_MAX   16
-#define CELL_MAX   512
+#define NUM_MAX    24 /* an int64 in decimal, its sign and a NUL */
+/* A text table's column is at most this many characters wide: a longer
+ * cell is cut after a whole character and ends in "…".  Tables only:
+ * CSV, XLSX and JSON always carry every byte of a value. */
+#define TABLE_WIDTH_MAX 60
 
 struct cell {
 	int num; /* a number (n), else text (s, malloc'd) */
@@ -37,7 +42,7 @@ struct sheet {
 };
 
 struct book {
-	char caption[256]; /* a first line for the text table */
+	char *caption; /* the text table's first line (malloc'd), or NULL */
 	struct sheet sheets[SHEETS_MAX];
 	size_t n;
 };
@@ -162,6 +167,30 @@ book_free(struct book *b)
 		}
 		free(b->sheets[i].cells);
 	}
+	free(b->caption);
+}
+
+/* The text table's caption, printf-style; oom noted on the first sheet
+ * (every book has one) if it cannot be made. */
+static void book_caption(struct book *b, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+book_caption(struct book *b, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (b->caption = malloc((size_t) n + 1)) == NULL) {
+		b->sheets[0].oom = 1;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(b->caption, (size_t) n + 1, fmt, ap);
+	va_end(ap);
 }
 
 static int
@@ -181,14 +210,15 @@ book_oom(const struct book *b)
  * ------------------------------------------------------------------
  */
 
-static void
-cell_text(const struct cell *c, char out[static CELL_MAX])
+/* The cell as text: c->s, or its number written into num. */
+static const char *
+cell_text(const struct cell *c, char num[static NUM_MAX])
 {
-	if (c->num) {
-		snprintf(out, CELL_MAX, "%" PRId64, c->n);
-	} else {
-		snprintf(out, CELL_MAX, "%s", c->s);
+	if (!c->num) {
+		return c->s;
 	}
+	snprintf(num, NUM_MAX, "%" PRId64, c->n);
+	return num;
 }
 
 /* Display width: code points (text here is NFC). */
@@ -203,6 +233,38 @@ width(const char *s)
 	return n;
 }
 
+/* The width s takes in a table column. */
+static size_t
+table_width(const char *s)
+{
+	size_t w = width(s);
+
+	return w < TABLE_WIDTH_MAX ? w : TABLE_WIDTH_MAX;
+}
+
+/*
+ * Prints s in at most w characters, line breaks and tabs as spaces (a
+ * row stays one line).  A longer s is cut before the start byte of a
+ * character, never inside one, and ends in "…".  Returns the characters
+ * printed.
+ */
+static size_t
+table_text(FILE *f, const char *s, size_t w)
+{
+	size_t n = width(s), keep = n > w ? w - 1 : n, k = 0;
+
+	for (; *s != 0; s++) {
+		if (((unsigned char) *s & 0xC0) != 0x80 && k++ == keep) {
+			break;
+		}
+		fputc(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s, f);
+	}
+	if (n > w) {
+		fputs("…", f);
+	}
+	return n > w ? w : n;
+}
+
 static void
 pad(FILE *f, size_t n)
 {
@@ -211,68 +273,63 @@ pad(FILE *f, size_t n)
 	}
 }
 
+/* The width of each column: its widest cell or header, at most
+ * TABLE_WIDTH_MAX. */
+static void
+table_widths(const struct sheet *s, size_t w[static COLS_MAX])
+{
+	char num[NUM_MAX];
+	size_t i, k, t;
+
+	for (k = 0; k < s->ncols; k++) {
+		w[k] = table_width(s->heads[k]);
+		for (i = 0; i < s->nrows; i++) {
+			t = table_width(
+			    cell_text(&s->cells[i * s->ncols + k], num));
+			w[k] = t > w[k] ? t : w[k];
+		}
+	}
+}
+
 static void
 table_sheet(FILE *f, const struct sheet *s)
 {
 	size_t w[COLS_MAX], i, k, n;
-	char t[CELL_MAX];
+	char num[NUM_MAX];
 
-	for (k = 0; k < s->ncols; k++) {
-		w[k] = width(s->heads[k]);
-		for (i = 0; i < s->nrows; i++) {
-			cell_text(&s->cells[i * s->ncols + k], t);
-			w[k] = width(t) > w[k] ? width(t) : w[k];
-		}
-	}
+	table_widths(s, w);
 	fprintf(f, "%s\n", s->title);
 	for (k = 0; k < s->ncols; k++) {
-		fprintf(f, "%s%s", k ? "  " : "", s->heads[k]);
-		pad(f, k + 1 < s->ncols ? w[k] - width(s->heads[k]) : 0);
+		fputs(k ? "  " : "", f);
+		n = table_text(f, s->heads[k], w[k]);
+		pad(f, k + 1 < s->ncols ? w[k] - n : 0);
 	}
 	fputc('\n', f);
 	for (i = 0; i < s->nrows; i++) {
 		for (k = 0; k < s->ncols; k++) {
 			const struct cell *c = &s->cells[i * s->ncols + k];
 
-			cell_text(c, t);
-			n = w[k] - width(t);
 			fputs(k ? "  " : "", f);
-			if (c->num) {
-				pad(f, n);
+			if (c->num) { /* right-aligned; never wider than w */
+				pad(f, w[k] - width(cell_text(c, num)));
+				fputs(num, f);
+				continue;
 			}
-			fputs(t, f);
-			if (!c->num && k + 1 < s->ncols) {
-				pad(f, n);
-			}
+			n = table_text(f, c->s, w[k]);
+			pad(f, k + 1 < s->ncols ? w[k] - n : 0);
 		}
 		fputc('\n', f);
 	}
 }
 
-static void
-csv_field(FILE *f, const char *t)
-{
-	if (strpbrk(t, ",\"\r\n") == NULL) {
-		fputs(t, f);
-		return;
-	}
-	fputc('"', f);
-	for (; *t; t++) {
-		if (*t == '"') {
-			fputc('"', f);
-		}
-		fputc(*t, f);
-	}
-	fputc('"', f);
-}
-
 /* CSV of every sheet, one after another, a blank line between; a sheet
- * starts with its header row (its title is not printed). */
+ * starts with its header row (its title is not printed).  Text goes
+ * through the client library's cell writer (formulas neutralised);
+ * numbers are written as numbers. */
 static void
 csv_book(FILE *f, const struct book *b)
 {
 	size_t i, r, k;
-	char t[CELL_MAX];
 
 	fputs("\xEF\xBB\xBF", f);
 	for (i = 0; i < b->n; i++) {
@@ -281,28 +338,63 @@ csv_book(FILE *f, const struct book *b)
 		fputs(i ? "\r\n" : "", f);
 		for (k = 0; k < s->ncols; k++) {
 			fputs(k ? "," : "", f);
-			csv_field(f, s->heads[k]);
+			coso_csv_cell(f, s->heads[k]);
 		}
 		fputs("\r\n", f);
 		for (r = 0; r < s->nrows; r++) {
 			for (k = 0; k < s->ncols; k++) {
-				cell_text(&s->cells[r * s->ncols + k], t);
+				const struct cell *c
+				    = &s->cells[r * s->ncols + k];
+
 				fputs(k ? "," : "", f);
-				csv_field(f, t);
+				if (c->num) {
+					fprintf(f, "%" PRId64, c->n);
+				} else {
+					coso_csv_cell(f, c->s);
+				}
 			}
 			fputs("\r\n", f);
 		}
 	}
 }
 
+/* One sheet into ws; the first error of libxlsxwriter (a string over its
+ * 32767 characters is refused, not cut), else LXW_NO_ERROR. */
+static lxw_error
+xlsx_sheet(lxw_worksheet *ws, const struct sheet *s, lxw_format *bold)
+{
+	lxw_error e = LXW_NO_ERROR;
+	size_t r, k;
+
+	for (k = 0; e == LXW_NO_ERROR && k < s->ncols; k++) {
+		e = worksheet_write_string(
+		    ws, 0, (lxw_col_t) k, s->heads[k], bold);
+	}
+	for (r = 0; e == LXW_NO_ERROR && r < s->nrows; r++) {
+		for (k = 0; e == LXW_NO_ERROR && k < s->ncols; k++) {
+			const struct cell *c = &s->cells[r * s->ncols + k];
+			lxw_row_t row        = (lxw_row_t) r + 1;
+
+			if (c->num) {
+				e = worksheet_write_number(ws, row,
+				    (lxw_col_t) k, (double) c->n, NULL);
+			} else {
+				e = worksheet_write_string(
+				    ws, row, (lxw_col_t) k, c->s, NULL);
+			}
+		}
+	}
+	return e;
+}
+
 static int
 xlsx_book(const struct book *b, const char *path, char *errmsg)
 {
 	lxw_workbook *wb = workbook_new(path);
+	lxw_error e      = LXW_NO_ERROR, ce;
 	lxw_worksheet *ws;
 	lxw_format *bold;
-	size_t i, r, k;
-	lxw_error e;
+	size_t i;
 
 	if (wb == NULL) {
 		snprintf(
@@ -311,34 +403,20 @@ xlsx_book(const struct book *b, const char *path, char *errmsg)
 	}
 	bold = workbook_add_format(wb);
 	format_set_bold(bold);
-	for (i = 0; i < b->n; i++) {
-		const struct sheet *s = &b->sheets[i];
-
-		ws = workbook_add_worksheet(wb, s->title);
-		for (k = 0; k < s->ncols; k++) {
-			worksheet_write_string(
-			    ws, 0, (lxw_col_t) k, s->heads[k], bold);
-		}
-		for (r = 0; r < s->nrows; r++) {
-			for (k = 0; k < s->ncols; k++) {
-				const struct cell *c
-				    = &s->cells[r * s->ncols + k];
-
-				if (c->num) {
-					worksheet_write_number(ws,
-					    (lxw_row_t) r + 1, (lxw_col_t) k,
-					    (double) c->n, NULL);
-				} else {
-					worksheet_write_string(ws,
-					    (lxw_row_t) r + 1, (lxw_col_t) k,
-					    c->s, NULL);
-				}
-			}
+	for (i = 0; e == LXW_NO_ERROR && i < b->n; i++) {
+		if ((ws = workbook_add_worksheet(wb, b->sheets[i].title))
+		    == NULL) {
+			e = LXW_ERROR_MEMORY_MALLOC_FAILED;
+		} else {
+			e = xlsx_sheet(ws, &b->sheets[i], bold);
 		}
 	}
-	if ((e = workbook_close(wb)) != LXW_NO_ERROR) {
+	ce = workbook_close(wb);
+	e  = e != LXW_NO_ERROR ? e : ce;
+	if (e != LXW_NO_ERROR) {
 		snprintf(errmsg, REPORT_ERRMSG_MAX,
 		    "cannot write `%.300s': %s", path, lxw_strerror(e));
+		unlink(path);
 		return COSO_EIO;
 	}
 	return COSO_OK;
@@ -349,7 +427,7 @@ text_book(FILE *f, const struct book *b)
 {
 	size_t i;
 
-	if (b->caption[0] != 0) {
+	if (b->caption != NULL) {
 		fprintf(f, "%s\n\n", b->caption);
 	}
 	for (i = 0; i < b->n; i++) {
@@ -506,7 +584,7 @@ comp_book(const struct report_compliance *r, struct book *b)
 	coso_date_format(first, r->first);
 	coso_date_format(last, r->last);
 	coso_date_format(today, r->today);
-	snprintf(b->caption, sizeof(b->caption),
+	book_caption(b,
 	    "Tình hình nộp báo cáo kỳ %s (%s - %s)%s%s, tính đến ngày %s%s",
 	    r->period, first, last, r->unit ? ", đơn vị " : "",
 	    r->unit ? r->unit : "", today,

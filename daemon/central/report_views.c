@@ -329,22 +329,36 @@ pack_cadres(struct report_pack *r)
 	return COSO_OK;
 }
 
-/* The line's units (comma-separated) and its proposals. */
-static void
+/* Whether assignment a puts a unit in the pack of cadre c. */
+static int
+pack_assigned(
+    const struct report_pack *r, const struct rs_assign *a, const char *cadre)
+{
+	return a->unit != NULL && strcmp(a->cadre, cadre) == 0
+	    && a->from <= r->last && (a->to == 0 || a->to >= r->first);
+}
+
+/* The line's units, every one of them (comma-separated, malloc'd), and
+ * its proposals. */
+static int
 pack_units(struct report_pack *r, struct report_pack_line *l)
 {
 	const struct rs_data *d = &r->data;
-	size_t i, n = 0;
+	size_t i, n = 1, k = 0;
 
 	for (i = 0; i < d->nassigns; i++) {
-		const struct rs_assign *a = &d->assigns[i];
-
-		if (a->unit != NULL && strcmp(a->cadre, l->cadre) == 0
-		    && a->from <= r->last && (a->to == 0 || a->to >= r->first)
-		    && n + strlen(a->unit) + 3 < sizeof(l->units)) {
-			n += (size_t) snprintf(l->units + n,
-			    sizeof(l->units) - n, "%s%s", n ? ", " : "",
-			    a->unit);
+		if (pack_assigned(r, &d->assigns[i], l->cadre)) {
+			n += strlen(d->assigns[i].unit) + 2;
+		}
+	}
+	if ((l->units = malloc(n)) == NULL) {
+		return COSO_ENOMEM;
+	}
+	l->units[0] = 0;
+	for (i = 0; i < d->nassigns; i++) {
+		if (pack_assigned(r, &d->assigns[i], l->cadre)) {
+			k += (size_t) snprintf(l->units + k, n - k, "%s%s",
+			    k ? ", " : "", d->assigns[i].unit);
 		}
 	}
 	for (i = 0; i < d->nproposals; i++) {
@@ -361,6 +375,7 @@ pack_units(struct report_pack *r, struct report_pack_line *l)
 		}
 		prop_make(d, q, r->last, &r->props[r->nprops++]);
 	}
+	return COSO_OK;
 }
 
 static int
@@ -406,8 +421,9 @@ pack_run(struct cstore_report_db *db, struct report_pack *r, int32_t today,
 			rv = COSO_ENOMEM;
 		}
 		for (i = 0; rv == COSO_OK && i < r->nlines; i++) {
-			pack_units(r, &r->lines[i]);
-			rv = pack_visits(db, r, &r->lines[i]);
+			if ((rv = pack_units(r, &r->lines[i])) == COSO_OK) {
+				rv = pack_visits(db, r, &r->lines[i]);
+			}
 			for (k = 0, cl = NULL; k < c->ncadres && cl == NULL;
 			     k++) {
 				if (strcmp(
@@ -462,9 +478,14 @@ report_pack(struct cstore_report_db *db, const char *period,
 void
 report_pack_free(struct report_pack *r)
 {
+	size_t i;
+
 	if (r != NULL) {
 		cstore_report_data_free(&r->data);
 		cstore_report_data_free(&r->visits);
+		for (i = 0; i < r->nlines; i++) {
+			free(r->lines[i].units);
+		}
 		free(r->lines), free(r->props);
 		free(r);
 	}

@@ -34,6 +34,18 @@ expect 2 "damaged key" "$COSO" key public --passphrase-file "$T/pass" \
 	"$T/damaged.key"
 contains "$T/err" "cannot read key" "damaged key message"
 
+# An empty passphrase would give a key that says "encrypted" and opens
+# for anyone: refused, for a key file and for a store, nothing written.
+: >"$T/empty"
+expect 2 "empty passphrase" "$COSO" key generate --out "$T/e.key" \
+	--passphrase-file "$T/empty"
+contains "$T/err" "is empty" "empty passphrase message"
+[ ! -e "$T/e.key" ] && ok || bad "key written with an empty passphrase"
+expect 2 "empty passphrase init" "$COSO" --store "$T/e" init --cadre e \
+	--name "Hà Văn E" --passphrase-file "$T/empty"
+contains "$T/err" "passphrase: empty" "empty passphrase init message"
+[ ! -e "$T/e/device.key" ] && ok || bad "store key with an empty passphrase"
+
 before=$(sha256sum "$T/cadre.key")
 expect 2 "no overwrite" "$COSO" key generate --out "$T/cadre.key"
 contains "$T/err" "file exists" "overwrite message"

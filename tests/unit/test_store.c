@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -274,6 +275,102 @@ test_units_csv_edges(void **state)
 	    COSO_ECSV);
 }
 
+/* A NUL byte, quoted or not, would end the C string and cut the value
+ * short: the import is refused naming the line, and nothing is stored. */
+static void
+test_units_csv_nul(void **state)
+{
+	struct fx *f = *state;
+	static const char plain[]
+	    = "code,name,level,parent_code,valid_from\n"
+	      "06044,Xã Thử,commune,180,2020-01-01\n"
+	      "06048,Xã Hùng\0 Việt,commune,180,2020-01-01\n";
+	static const char quoted[]
+	    = "code,name,level,parent_code,valid_from\n"
+	      "06049,\"Xã\nBắc\0 Ái\",commune,180,2020-01-01\n";
+	struct coso_status st;
+	size_t n = 0;
+
+	assert_int_equal(
+	    coso_units_import(f->s, plain, sizeof(plain) - 1, &n), COSO_ECSV);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "line 3"));
+	assert_non_null(strstr(coso_store_errmsg(f->s), "NUL"));
+	assert_int_equal(
+	    coso_units_import(f->s, quoted, sizeof(quoted) - 1, &n),
+	    COSO_ECSV);
+	/* The quoted field's line break counts: the NUL is on line 3. */
+	assert_non_null(strstr(coso_store_errmsg(f->s), "line 3"));
+	assert_int_equal(coso_status_get(f->s, &st), COSO_OK);
+	assert_int_equal(st.units, 4);
+}
+
+/* The permission bits of path, or -1 if it is not there. */
+static int
+mode_of(const char *dir, const char *name)
+{
+	char path[256];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s%s%s", dir, name[0] ? "/" : "", name);
+	return stat(path, &st) == 0 ? (int) (st.st_mode & 07777) : -1;
+}
+
+/* A store holds records, a queued enrollment token and the key: an
+ * existing 0755 directory is made 0700 and the database (with its WAL)
+ * is 0600 whatever the umask; a directory of another user is refused;
+ * a store an older coso left open is closed up when opened. */
+static void
+test_store_private(void **state)
+{
+	struct coso_init p = {.cadre_id = "cb-002", .name = "Lý Thị Hoa"};
+	char base[]        = "/tmp/coso-priv-XXXXXX", dir[64], other[64];
+	char err[COSO_ERRMSG_MAX], cmd[128];
+	struct coso_store *s = NULL;
+	size_t n;
+
+	(void) state;
+	assert_non_null(mkdtemp(base));
+	snprintf(dir, sizeof(dir), "%s/st", base);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(coso_store_init(dir, &p, NULL, err), COSO_OK);
+	assert_int_equal(mode_of(dir, ""), 0700);
+	assert_int_equal(mode_of(dir, "store.db"), 0600);
+	assert_int_equal(mode_of(dir, "device.key"), 0600);
+	assert_int_equal(coso_store_open(&s, dir, NULL, 0, err), COSO_OK);
+	assert_int_equal(
+	    coso_units_import(s, units_csv, sizeof(units_csv) - 1, &n), 0);
+	assert_int_equal(mode_of(dir, "store.db-wal"), 0600);
+	coso_store_close(s);
+	s = NULL;
+
+	/* An older coso's store: reopened, the directory is closed up. */
+	assert_int_equal(chmod(dir, 0755), 0);
+	assert_int_equal(coso_store_open(&s, dir, NULL, 0, err), COSO_OK);
+	coso_store_close(s);
+	assert_int_equal(mode_of(dir, ""), 0700);
+
+	/* Another user's directory (root can make one): refused, empty. */
+	snprintf(other, sizeof(other), "%s/other", base);
+	assert_int_equal(mkdir(other, 0755), 0);
+	if (geteuid() == 0 && chown(other, 65534, 65534) == 0) {
+		assert_int_equal(
+		    coso_store_init(other, &p, NULL, err), COSO_EINVAL);
+		assert_non_null(strstr(err, "another user"));
+		assert_int_equal(mode_of(other, "store.db"), -1);
+		assert_int_equal(mode_of(other, "device.key"), -1);
+	}
+	/* An empty passphrase would seal nothing: refused. */
+	p.passphrase = "";
+	p.passlen    = 0;
+	snprintf(dir, sizeof(dir), "%s/empty", base);
+	assert_int_equal(coso_store_init(dir, &p, NULL, err), COSO_EINVAL);
+	assert_non_null(strstr(err, "passphrase"));
+	assert_int_equal(mode_of(dir, "device.key"), -1);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", base);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* An integer a query gives, or -1. */
 static int64_t
 meta_int(struct coso_store *s, const char *sql)
@@ -516,6 +613,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_units_csv_edges, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
+	        test_units_csv_nul, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
 	        test_migrate_from_v1, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_migrate_from_v2, setup, teardown),
@@ -524,6 +623,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_newer_store_refused, setup, teardown),
 	    cmocka_unit_test(test_dates_and_periods),
+	    cmocka_unit_test(test_store_private),
 	};
 	return cmocka_run_group_tests_name("store", tests, NULL, NULL);
 }

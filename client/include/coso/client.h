@@ -1,8 +1,9 @@
 /*
  * coso client library: the field device's offline store.
  *
- * A store is a directory holding store.db (SQLite, WAL, synchronous=FULL)
- * and the device key (device.key, mode 0600; device.pub).  Every domain
+ * A store is a directory (0700) holding store.db (SQLite, WAL,
+ * synchronous=FULL; 0600) and the device key (device.key, mode 0600;
+ * device.pub).  Every domain
  * write is one SQLite transaction that holds the domain rows, the signed
  * change-set in the outbox and the device's chain state (seq, prev, HLC):
  * either all of it is durable or none of it is.
@@ -17,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include <coso/proto.h>
 
@@ -98,6 +100,18 @@ char *coso_store_default_dir(void);
 int coso_file_read(const char *path, size_t max, uint8_t **out, size_t *len);
 int coso_file_write(
     const char *path, const void *buf, size_t len, unsigned mode);
+
+/*
+ * One text cell of CSV output (RFC 4180) onto f: every CSV coso writes
+ * (`coso export`, the central's reports) goes through here.  Quoted when
+ * it holds a comma, a quote, CR or LF, or starts or ends with a space.  A
+ * cell that starts with = + - @ TAB or CR, which a spreadsheet program
+ * would run as a formula, gets a single quote in front, inside quotes
+ * (OWASP's rule against CSV injection): `=SUM(A1)' becomes "'=SUM(A1)".
+ * Numbers are not text: write them as digits, not through this, so that
+ * -5 stays a number.  Write errors show in ferror(f).
+ */
+void coso_csv_cell(FILE *f, const char *s);
 
 /* Dates are int32 YYYYMMDD.  Parses "YYYY-MM-DD" or "dd/mm/yyyy". */
 COSO_NODISCARD int coso_date_parse(const char *s, int32_t *out);

@@ -127,7 +127,8 @@ COSO_NODISCARD int coso_pubkey_parse(
  * Secret key file.  With a non-NULL passphrase the seed is sealed with
  * crypto_secretbox under an Argon2id key (crypto_pwhash, "interactive"
  * limits); with NULL it is stored in clear, protected only by the file's
- * 0600 mode.
+ * 0600 mode.  An empty passphrase is refused (COSO_EINVAL): the file would
+ * say "encrypted" and anyone could open it.
  */
 COSO_NODISCARD int coso_seckey_format(char **out, const struct coso_key *key,
     const char *passphrase, size_t passlen);

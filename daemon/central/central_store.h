@@ -152,6 +152,11 @@ COSO_NODISCARD int cstore_log_append(
 COSO_NODISCARD int cstore_log_find(struct central_store *s,
     const uint8_t id[static 32], const uint8_t sender[static 32],
     struct cstore_logrow *out);
+/* How many entries from sender, received after since_ms, are relays
+ * (COSO_QAUTHOR) or bad signatures (COSO_EBADSIG): what admit.h
+ * bounds. */
+COSO_NODISCARD int cstore_log_unsigned(struct central_store *s,
+    const uint8_t sender[static 32], uint64_t since_ms, uint64_t *n);
 /* The entry at position, bytes malloc'd into out->bytes. */
 COSO_NODISCARD int cstore_log_get(
     struct central_store *s, uint64_t position, struct cstore_logrow *out);

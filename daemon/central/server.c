@@ -21,6 +21,7 @@
 
 #include <coso/client.h>
 
+#include "admit.h"
 #include "boxcache.h"
 #include "central_store.h"
 #include "files.h"
@@ -445,9 +446,10 @@ push_done(struct wjob *j, void *arg)
 	}
 }
 
-/* A PUSH from a key that is not registered: every item refused. */
+/* A PUSH from a key that is not registered (reason COSO_QUNKNOWN) or is
+ * revoked (COSO_QREVOKED): every item refused, nothing stored. */
 static void
-push_unknown(struct sctx *c)
+push_refused(struct sctx *c, int reason)
 {
 	struct coso_msg m = {.type = COSO_MSG_PUSH_REP};
 	size_t i;
@@ -457,7 +459,7 @@ push_unknown(struct sctx *c)
 
 		coso_changeset_id(it->id, it->cs, it->cs_len);
 		it->status       = COSO_VERDICT_REFUSED;
-		it->reason       = COSO_QUNKNOWN;
+		it->reason       = (uint16_t) reason;
 		it->expected_seq = 0;
 		it->receipt      = NULL;
 	}
@@ -466,13 +468,37 @@ push_unknown(struct sctx *c)
 	reply(c, &m);
 }
 
-/* Verifies each change-set with the sender's key, here on the network
- * thread, so the writer does only database work. */
+/* A relayed change-set's signature with its author's registered key;
+ * *h: a read handle taken at the first relay of the request. */
+static enum merge_sig
+relay_sig(struct sctx *c, const struct coso_msg_item *it,
+    const struct coso_changeset *cs, struct central_store **h, unsigned *slot)
+{
+	struct coso_changeset v;
+	struct cstore_author a;
+
+	if (*h == NULL) {
+		*h = pool_get(&c->srv->pool, slot);
+	}
+	if (cstore_author_get(*h, cs->author, &a) != COSO_OK) {
+		return MERGE_SIG_BAD; /* unknown, or unreadable: refused */
+	}
+	return coso_changeset_verify(&v, it->cs, it->cs_len, a.pk) == COSO_OK
+	    ? MERGE_SIG_OK
+	    : MERGE_SIG_BAD;
+}
+
+/* Verifies each change-set with its author's key, here on the network
+ * thread, so the writer does only database work.  No more relays are
+ * verified than a sender may store in a day (admit.h); the rest are
+ * marked bad, and refused. */
 static void
 presign(struct sctx *c)
 {
+	struct central_store *h = NULL;
 	struct coso_changeset cs;
 	uint8_t id[32];
+	unsigned slot = 0, relays = 0;
 	size_t i;
 
 	coso_keyid_of(id, c->peer);
@@ -480,14 +506,23 @@ presign(struct sctx *c)
 		const struct coso_msg_item *it = &c->req->items[i];
 
 		c->sig[i] = MERGE_SIG_UNCHECKED;
-		if (coso_changeset_peek(&cs, it->cs, it->cs_len) == COSO_OK
-		    && memcmp(cs.author, id, 32) == 0) {
+		if (coso_changeset_peek(&cs, it->cs, it->cs_len) != COSO_OK) {
+			continue;
+		}
+		if (memcmp(cs.author, id, 32) == 0) {
 			c->sig[i] = coso_changeset_verify(
 			                &cs, it->cs, it->cs_len, c->peer)
 			        == COSO_OK
 			    ? MERGE_SIG_OK
 			    : MERGE_SIG_BAD;
+		} else {
+			c->sig[i] = relays++ < ADMIT_BUDGET
+			    ? relay_sig(c, it, &cs, &h, &slot)
+			    : MERGE_SIG_BAD;
 		}
+	}
+	if (h != NULL) {
+		pool_put(&c->srv->pool, slot);
 	}
 }
 
@@ -502,8 +537,9 @@ on_push(struct sctx *c)
 		reply_error(c, COSO_EBUSY);
 		return;
 	}
-	if (!known || n == 0) {
-		push_unknown(c);
+	/* Only a key enrolled now may add to the log (admit.h). */
+	if (!known || a.revoked >= 0 || n == 0) {
+		push_refused(c, known ? COSO_QREVOKED : COSO_QUNKNOWN);
 		return;
 	}
 	c->sig = calloc(n, 1);

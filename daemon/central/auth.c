@@ -229,27 +229,38 @@ auth_enroll(struct central_store *s, const uint8_t token[static 32],
     int *already, int *reason)
 {
 	struct cstore_token t;
-	uint8_t hash[32], used_pk[32];
-	int rv, used;
+	struct cstore_author a;
+	uint8_t hash[32], id[32], user[32];
+	int rv, used, known;
 
 	*already = 0;
 	*reason  = COSO_QTOKEN;
 	coso_sha256(hash, token, 32);
+	coso_keyid_of(id, pk);
 	if ((rv = cstore_token_get(s, hash, &t)) != COSO_OK) {
 		return rv == COSO_ENOENT ? COSO_OK : rv;
 	}
-	if (strcmp(t.cadre_id, cadre) != 0
-	    || (rv = cstore_token_used(s, hash, &used, used_pk)) != COSO_OK) {
-		return rv;
-	}
-	if (used) {
-		/* The same key again (a lost reply): enrolled already. */
-		*already = memcmp(used_pk, pk, 32) == 0;
-		*reason  = *already ? 0 : COSO_QTOKEN;
+	if (strcmp(t.cadre_id, cadre) != 0) {
 		return COSO_OK;
 	}
-	*reason = t.expires >= 0 && (uint64_t) t.expires >= now_ms
-	    ? 0
-	    : COSO_QTOKEN;
+	rv    = cstore_author_get(s, id, &a);
+	known = rv == COSO_OK;
+	if ((rv != COSO_OK && rv != COSO_ENOENT)
+	    || (rv = cstore_token_user(s, hash, &used, user)) != COSO_OK) {
+		return rv;
+	}
+	if (known && a.revoked >= 0) {
+		*reason = COSO_QREVOKED; /* revocation is final */
+	} else if (used) {
+		/* The same key again (a lost reply): enrolled already. */
+		*already = memcmp(user, id, 32) == 0;
+		*reason  = *already ? 0 : COSO_QTOKEN;
+	} else if (!known) {
+		*reason = t.expires >= 0 && (uint64_t) t.expires >= now_ms
+		    ? 0
+		    : COSO_QTOKEN;
+	}
+	/* A registered key is not enrolled again: that would rewrite its
+	 * device_key row, its cadre and role. */
 	return COSO_OK;
 }

@@ -42,8 +42,11 @@ COSO_NODISCARD int auth_field(struct central_store *s,
 
 /*
  * Checks an enrollment: SHA-256(token) names a token row for cadre, not
- * expired at now_ms, not used by another key.  *already is 1 if this very
- * key was registered from the token (a repeated ENROLL).
+ * expired at now_ms, whose use record (cstore_token_user) names no key;
+ * and pk is not registered yet, so that an enrolled key never changes
+ * cadre or role by enrolling again.  *already is 1 if the token's record
+ * names this very key (a repeated ENROLL, the reply lost).  A revoked
+ * key: COSO_QREVOKED.
  */
 COSO_NODISCARD int auth_enroll(struct central_store *s,
     const uint8_t token[static 32], const char *cadre,

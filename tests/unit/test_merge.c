@@ -854,6 +854,90 @@ test_enroll(void **state)
 	coso_body_free(b);
 }
 
+static void revoke_key(struct fx *f, const uint8_t id[32]);
+
+/* An admin issues token (all bytes fill) for cadre. */
+static void
+token_issue(struct fx *f, uint8_t token[32], uint8_t fill, const char *cadre)
+{
+	struct coso_body *b = body();
+	uint8_t hash[32], row[16];
+
+	memset(token, fill, 32);
+	coso_sha256(hash, token, 32);
+	coso_uuid7(row, T0);
+	assert_int_equal(coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT), 0);
+	text(b, 1, cadre);
+	assert_int_equal(coso_body_bytes(b, 2, hash, 32), COSO_OK);
+	assert_int_equal(coso_body_int(b, 3, (int64_t) T0 + 1000), COSO_OK);
+	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
+	coso_body_free(b);
+}
+
+/* A token is used once, by its own record, whatever happens to the key
+ * that used it; an enrolled key keeps its cadre and role whatever it
+ * sends. */
+static void
+test_token_once(void **state)
+{
+	struct fx *f = *state;
+	uint8_t t1[32], t2[32], t3[32];
+	char err[CSTORE_ERRMSG_MAX];
+	struct dev c, e;
+	struct cstore_author a;
+	sqlite3 *db = NULL;
+	uint64_t n;
+
+	dev_init(&c, 7);
+	dev_init(&e, 8);
+	token_issue(f, t1, 0x51, "cb-c");
+	token_issue(f, t2, 0x52, "cb-d");
+	token_issue(f, t3, 0x53, "cb-c");
+	assert_int_equal(enroll(f, &c, t1, "cb-c").enroll_code, 0);
+	n = log_size(f);
+	/* c, enrolled, with another cadre's token: refused, nothing
+	 * written, and t2 is not spent. */
+	assert_int_equal(enroll(f, &c, t2, "cb-d").enroll_code, COSO_QTOKEN);
+	assert_int_equal(cstore_author_get(f->s, c.id, &a), COSO_OK);
+	assert_string_equal(a.cadre_id, "cb-c");
+	assert_int_equal(log_size(f), n);
+	/* t1 stays used by c. */
+	assert_int_equal(enroll(f, &e, t1, "cb-c").enroll_code, COSO_QTOKEN);
+	assert_int_equal(cstore_author_get(f->s, e.id, &a), COSO_ENOENT);
+	assert_int_equal(enroll(f, &e, t2, "cb-d").enroll_code, 0);
+	assert_int_equal(cstore_author_get(f->s, e.id, &a), COSO_OK);
+	assert_string_equal(a.cadre_id, "cb-d");
+	/* The admin's key enrolling with a field token keeps its role. */
+	n = log_size(f);
+	assert_int_equal(
+	    enroll(f, &f->admin, t3, "cb-c").enroll_code, COSO_QTOKEN);
+	assert_int_equal(cstore_author_get(f->s, f->admin.id, &a), COSO_OK);
+	assert_int_equal(a.role, CSTORE_ROLE_ADMIN);
+	assert_string_equal(a.cadre_id, "admin");
+	assert_int_equal(log_size(f), n);
+	/* A revoked key cannot come back with a fresh token. */
+	revoke_key(f, e.id);
+	assert_int_not_equal(enroll(f, &e, t3, "cb-c").enroll_code, 0);
+	assert_int_equal(cstore_author_get(f->s, e.id, &a), COSO_OK);
+	assert_true(a.revoked >= 0);
+	assert_string_equal(a.cadre_id, "cb-d");
+	/* A database made before the record: the hashes its device_keys
+	 * rows hold are taken as used at the next read-write open. */
+	cstore_close(f->s);
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "DROP TABLE token_uses", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(cstore_open(&f->s, f->db, 0, err), COSO_OK);
+	coso_key_free(e.key);
+	dev_init(&e, 10);
+	assert_int_equal(enroll(f, &e, t1, "cb-c").enroll_code, COSO_QTOKEN);
+	assert_int_equal(enroll(f, &e, t3, "cb-c").enroll_code, 0);
+	coso_key_free(c.key);
+	coso_key_free(e.key);
+}
+
 /* A proposal's materialised status (not a schema field: SQL). */
 static int
 proposal_status(struct fx *f, const uint8_t row[16])
@@ -1448,6 +1532,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_lww_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_revocation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_enroll, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_token_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_response, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tree, setup, teardown),

@@ -70,6 +70,22 @@ struct rpool {
 	int ready;
 };
 
+/* Requests refused for want of a key or token: counted, and summed into
+ * one log line a minute at most, since anyone can send them. */
+#define REFUSED_LOG_MS 60000u
+
+enum refusal {
+	REFUSED_ENROLL = 0,
+	REFUSED_PUSH   = 1,
+	REFUSED_PULL   = 2,
+};
+
+struct refusals {
+	atomic_ullong n[3];
+	atomic_ullong last_ms; /* when the last line was written, or 0 */
+	unsigned long long start_ms;
+};
+
 struct server {
 	struct server_cfg cfg;
 	const struct clog *log;
@@ -84,6 +100,7 @@ struct server {
 	int sock_open, listening;
 	struct sctx *ctxs;
 	unsigned nctx;
+	struct refusals refused;
 	atomic_int stopping;
 };
 
@@ -170,6 +187,29 @@ lookup(struct server *srv, const uint8_t pk[static 32],
 	*known = rv == COSO_OK;
 	pool_put(&srv->pool, slot);
 	return rv == COSO_ENOENT ? COSO_OK : rv;
+}
+
+/* Counts a refusal; the thread that finds the minute over writes the
+ * line.  Any thread. */
+static void
+refusal(struct server *srv, enum refusal kind)
+{
+	struct refusals *r      = &srv->refused;
+	unsigned long long now  = coso_wall_ms(),
+	                   last = atomic_load(&r->last_ms);
+
+	atomic_fetch_add(&r->n[kind], 1);
+	if (now - last < REFUSED_LOG_MS
+	    || !atomic_compare_exchange_strong(&r->last_ms, &last, now)) {
+		return;
+	}
+	clog_info(srv->log,
+	    "refused in the last %llu s (unknown or revoked key, or bad "
+	    "token): %llu enrollments, %llu pushes, %llu pulls",
+	    (now - (last > 0 ? last : r->start_ms)) / 1000,
+	    atomic_exchange(&r->n[REFUSED_ENROLL], 0),
+	    atomic_exchange(&r->n[REFUSED_PUSH], 0),
+	    atomic_exchange(&r->n[REFUSED_PULL], 0));
 }
 
 /* ---- replies --------------------------------------------------------------
@@ -304,6 +344,9 @@ enroll_done(struct wjob *j, void *arg)
 	if (j->error != 0) {
 		reply_error(c, j->error);
 		return;
+	}
+	if (j->enroll_code != 0) {
+		refusal(c->srv, REFUSED_ENROLL);
 	}
 	m.code = (uint32_t) j->enroll_code;
 	snprintf(m.text, sizeof(m.text), "%s",
@@ -538,6 +581,9 @@ on_push(struct sctx *c)
 		return;
 	}
 	/* Only a key enrolled now may add to the log (admit.h). */
+	if (!known || a.revoked >= 0) {
+		refusal(c->srv, REFUSED_PUSH);
+	}
 	if (!known || a.revoked >= 0 || n == 0) {
 		push_refused(c, known ? COSO_QREVOKED : COSO_QUNKNOWN);
 		return;
@@ -654,10 +700,9 @@ on_pull(struct sctx *c)
 
 	if (lookup(c->srv, c->peer, &a, &known) != COSO_OK) {
 		reply_error(c, COSO_EBUSY);
-	} else if (!known) {
-		reply_error(c, COSO_QUNKNOWN);
-	} else if (a.revoked >= 0) {
-		reply_error(c, COSO_QREVOKED);
+	} else if (!known || a.revoked >= 0) {
+		refusal(c->srv, REFUSED_PULL);
+		reply_error(c, known ? COSO_QREVOKED : COSO_QUNKNOWN);
 	} else {
 		pull_reply(c, &a);
 	}
@@ -942,6 +987,8 @@ server_start(struct server **out, const struct server_cfg *cfg,
 	}
 	srv->cfg = *cfg;
 	srv->log = log;
+
+	srv->refused.start_ms = coso_wall_ms();
 	if (state_open(srv, errmsg) != COSO_OK
 	    || net_start(srv, errmsg) != COSO_OK) {
 		server_stop(srv);

@@ -195,9 +195,17 @@ group_checkpoint(const struct merge_ctx *m, struct gend *e)
 	return rv == COSO_ENOENT ? COSO_OK : rv;
 }
 
+/* One line for a group that wrote something; a group that appended,
+ * enrolled and failed nothing (refusals, duplicates: what anyone can
+ * send) leaves no line, so requests cannot fill the log. */
 static void
 log_group(const struct clog *log, const struct gstats *g, uint64_t ms)
 {
+	if (g->v[COSO_VERDICT_ACCEPTED] + g->v[COSO_VERDICT_QUARANTINED]
+	        + g->enroll + g->failed
+	    == 0) {
+		return;
+	}
 	clog_info(log,
 	    "commit: %zu requests, %zu change-sets (%zu accepted, %zu "
 	    "duplicate, %zu quarantined, %zu gap, %zu refused), %zu "

@@ -179,6 +179,16 @@ run_ok "enroll d with a used token" coso --store "$T/d" enroll \
 	"$(cat "$T/token-a")"
 run_code 2 "replayed token refused" coso --store "$T/d" sync
 grep -q -i "token" "$T/err" && ok || bad "replayed token: no reason given"
+# Unauthenticated ENROLLs, one after another: each refused, nothing
+# stored, and the central's log does not grow a line per request (S11).
+TREE=$(central_count tree_size)
+LINES=$(wc -l <"$T/central.log")
+run_ok "300 enrollments with tokens nobody issued" "$B/wirepush" "$T/d" \
+	"$URL" "$T/central.pub" enroll
+same "$(cat "$T/out")" "enroll 300 300" "every unissued token refused"
+same "$(central_count tree_size)" "$TREE" "refused enrollments: nothing stored"
+n=$(($(wc -l <"$T/central.log") - LINES))
+[ "$n" -le 1 ] && ok || bad "refused enrollments: $n log lines for 300"
 
 # --- a device pinned to the wrong central key ---------------------------
 coso --store "$T/e" init --cadre cb-e --name "Sai khoá" >/dev/null

@@ -438,7 +438,8 @@ authorise(const struct apply_ctx *c, size_t k, struct auth_target *t,
 		}
 		return check_values(c, op, reason);
 	}
-	return auth_field(c->s, c->author, c->ops, k, t, buf, reason);
+	return auth_field(
+	    c->s, c->author, c->ops, k, c->received_ms, t, buf, reason);
 }
 
 int

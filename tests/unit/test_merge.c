@@ -43,6 +43,7 @@ struct fx {
 	struct central_store *s;
 	struct dev central, admin, admin2, a, b;
 	struct clog log;
+	uint64_t now; /* merge_from's received time; 0: T0 */
 };
 
 static void
@@ -162,7 +163,8 @@ merge_from(
     struct fx *f, const uint8_t sender[32], const uint8_t *cs, size_t len)
 {
 	struct merge_ctx m = {f->s, f->central.key};
-	struct merge_in in = {.cs = cs, .len = len, .received_ms = T0};
+	struct merge_in in
+	    = {.cs = cs, .len = len, .received_ms = f->now ? f->now : T0};
 	struct merge_out out;
 
 	memcpy(in.sender, sender, 32);
@@ -621,6 +623,7 @@ test_assignment_dates(void **state)
 	struct fx *f = *state;
 
 	province(f); /* cb-a: 2025-01-01 .. 2025-12-31 */
+	f->now = T0 + UINT64_C(40) * 86400000; /* 06/01/2026 */
 	assert_int_equal(
 	    visit(f, &f->a, "06043", 20241231).reason, COSO_QUNAUTH);
 	assert_int_equal(
@@ -629,6 +632,43 @@ test_assignment_dates(void **state)
 	    visit(f, &f->a, "06043", 20251231).verdict, COSO_VERDICT_ACCEPTED);
 	assert_int_equal(
 	    visit(f, &f->a, "06043", 20260101).reason, COSO_QUNAUTH);
+	assert_int_equal(count(f, COSO_T_VISIT), 2);
+}
+
+/* A record's date must be a real day, from 2000-01-01 to two days after
+ * the day the central received it; else it is quarantined, kept in the
+ * log with its reason. */
+static void
+test_dates(void **state)
+{
+	static const int32_t bad[] = {99991231, 21000230, 21000229, 20250230,
+	    20251300, 20251100, 19991231, 20251130, 20261127};
+	struct fx *f               = *state;
+	struct merge_out o;
+	uint64_t n;
+	size_t i;
+
+	province(f); /* cb-b: 06100 from 2025-01-01, open-ended */
+	n = log_size(f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = visit(f, &f->b, "06100", bad[i]);
+		assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+		assert_int_equal(o.reason, COSO_ESCHEMA);
+		assert_true(o.stored);
+	}
+	assert_int_equal(log_size(f), n + i);
+	assert_int_equal(count(f, COSO_T_VISIT), 0);
+	/* Received 27/11/2025: up to 29/11/2025. */
+	assert_int_equal(
+	    visit(f, &f->b, "06100", 20251129).verdict, COSO_VERDICT_ACCEPTED);
+	f->now = T0 + UINT64_C(100) * 86400000 * 3; /* 23/08/2026 */
+	assert_int_equal(
+	    visit(f, &f->b, "06100", 20251130).verdict, COSO_VERDICT_ACCEPTED);
+	/* Real days before the assignment: judged on it. */
+	assert_int_equal(
+	    visit(f, &f->b, "06100", 20000101).reason, COSO_QUNAUTH);
+	assert_int_equal(
+	    visit(f, &f->b, "06100", 20240229).reason, COSO_QUNAUTH);
 	assert_int_equal(count(f, COSO_T_VISIT), 2);
 }
 
@@ -1524,6 +1564,7 @@ main(void)
 	        test_unassigned_unit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_assignment_dates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_outcome_refs, setup, teardown),

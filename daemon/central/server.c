@@ -583,9 +583,11 @@ on_push(struct sctx *c)
 	/* Only a key enrolled now may add to the log (admit.h). */
 	if (!known || a.revoked >= 0) {
 		refusal(c->srv, REFUSED_PUSH);
-	}
-	if (!known || a.revoked >= 0 || n == 0) {
 		push_refused(c, known ? COSO_QREVOKED : COSO_QUNKNOWN);
+		return;
+	}
+	if (n == 0) {
+		push_refused(c, 0); /* nothing to refuse: an empty reply */
 		return;
 	}
 	c->sig = calloc(n, 1);

@@ -45,8 +45,8 @@ log_fork(const struct clog *log, const struct coso_msg_item *it,
 	    id, (unsigned long long) o->position);
 }
 
-/* Admission (admit.h), then merge; *sender_refused: the whole PUSH's
- * reason, found once. */
+/* Admission (admit.h), then merge; sender_refused: the reason the whole
+ * PUSH is refused with (admit_sender, asked once), or 0. */
 static int
 admit_merge(const struct merge_ctx *m, const struct merge_in *in,
     int sender_refused, struct merge_out *out)

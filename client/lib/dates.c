@@ -67,6 +67,13 @@ valid_ymd(int y, int m, int d)
 }
 
 int
+coso_date_valid(int32_t date)
+{
+	return date > 0
+	    && valid_ymd(date / 10000, date / 100 % 100, date % 100);
+}
+
+int
 coso_date_parse(const char *s, int32_t *out)
 {
 	int y, m, d, n = 0;

@@ -310,6 +310,32 @@ out:
 	return rv;
 }
 
+/* The first device_key row that names a token's hash uses the token for
+ * good: its record never changes, whatever later happens to the row
+ * (auth_enroll). */
+static int
+token_use(const struct apply_ctx *c, const struct coso_op *op)
+{
+	const struct coso_value *t  = auth_field_value(op, 5);
+	const struct coso_value *pk = auth_field_value(op, 2);
+	uint8_t id[32];
+
+	if (op->kind == COSO_DELETE || t == NULL || t->type != COSO_VBYTES
+	    || pk == NULL || pk->type != COSO_VBYTES) {
+		return COSO_OK;
+	}
+	coso_keyid_of(id, pk->p);
+	return cstore_token_use(c->s, t->p, id, c->position);
+}
+
+static int
+device_key(const struct apply_ctx *c, const struct coso_op *op)
+{
+	int rv = sync_author(c, op->row);
+
+	return rv == COSO_OK ? token_use(c, op) : rv;
+}
+
 static int
 revoke(const struct apply_ctx *c, const struct coso_op *op)
 {
@@ -376,7 +402,7 @@ effects(const struct apply_ctx *c, const struct coso_op *op,
 {
 	switch (op->table) {
 	case COSO_T_DEVICE_KEY:
-		return sync_author(c, op->row);
+		return device_key(c, op);
 	case COSO_T_REVOCATION:
 		return revoke(c, op);
 	case COSO_T_RESPONSE:
@@ -412,7 +438,8 @@ authorise(const struct apply_ctx *c, size_t k, struct auth_target *t,
 		}
 		return check_values(c, op, reason);
 	}
-	return auth_field(c->s, c->author, c->ops, k, t, buf, reason);
+	return auth_field(
+	    c->s, c->author, c->ops, k, c->received_ms, t, buf, reason);
 }
 
 int

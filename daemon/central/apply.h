@@ -18,6 +18,7 @@ struct apply_ctx {
 	const uint8_t *cs_id; /* 32 bytes */
 	uint64_t hlc;         /* the change-set's, the LWW stamp */
 	uint64_t position;    /* where the change-set goes in the log */
+	uint64_t received_ms; /* the entry's, for the window of dates */
 	const struct coso_ops *ops;
 };
 

@@ -8,8 +8,12 @@
 
 #include "auth.h"
 
-#define DATE_MIN 10000101
-#define DATE_MAX 99991231
+#define DATE_MAX 99991231 /* above: a report's submitted is a time */
+#define TIME_MAX INT64_C(253402300799999) /* 9999-12-31 23:59:59.999 */
+/* The window of a record's date: from DATE_FIRST to DATE_AHEAD days
+ * after the central's day of receipt (docs/decisions.md, "Dates"). */
+#define DATE_FIRST 20000101
+#define DATE_AHEAD 2
 
 const struct coso_value *
 auth_field_value(const struct coso_op *op, uint32_t id)
@@ -55,10 +59,18 @@ unit_date_fields(uint32_t table, uint32_t *unit, uint32_t *date)
 	}
 }
 
-/* The target of a record carrying unit and date; COSO_ESCHEMA if the
- * date is out of range. */
+/* A real day in the window of a record received on day today. */
 static int
-own_target(const struct coso_op *op, struct auth_target *t)
+date_ok(int32_t date, int32_t today)
+{
+	return coso_date_valid(date) && date >= DATE_FIRST
+	    && date <= coso_date_add(today, DATE_AHEAD);
+}
+
+/* The target of a record carrying unit and date, received on day today;
+ * COSO_ESCHEMA if the date is not a day of its window. */
+static int
+own_target(const struct coso_op *op, int32_t today, struct auth_target *t)
 {
 	const struct coso_value *u, *d;
 	uint32_t uf, df;
@@ -71,19 +83,19 @@ own_target(const struct coso_op *op, struct auth_target *t)
 	}
 	t->unit     = (const char *) u->p;
 	t->unit_len = u->len;
-	if (op->table == COSO_T_REPORT && d->i > DATE_MAX) {
+	if (op->table == COSO_T_REPORT && d->i > DATE_MAX
+	    && d->i <= TIME_MAX) {
 		/* submitted is a time (FORMAT.md); a YYYYMMDD date, as
 		 * devices have written it, is taken as the date itself.  The
 		 * two cannot be confused: a time after 1970-01-02 is more
 		 * than 10^8 ms. */
 		t->date = coso_date_of_ms((uint64_t) d->i);
-		return COSO_OK;
-	}
-	if (d->i < DATE_MIN || d->i > DATE_MAX) {
+	} else if (d->i > 0 && d->i <= DATE_MAX) {
+		t->date = (int32_t) d->i;
+	} else {
 		return COSO_ESCHEMA;
 	}
-	t->date = (int32_t) d->i;
-	return COSO_OK;
+	return date_ok(t->date, today) ? COSO_OK : COSO_ESCHEMA;
 }
 
 /* The op of this change-set writing row of table, or NULL. */
@@ -116,7 +128,7 @@ merged_by(struct central_store *s, uint32_t table, const uint8_t *row,
 /* An outcome's target: its visit's, from this change-set or merged. */
 static int
 visit_target(struct central_store *s, const struct cstore_author *a,
-    const struct coso_ops *ops, const struct coso_value *visit,
+    const struct coso_ops *ops, const struct coso_value *visit, int32_t today,
     struct auth_target *t, char **buf, int *reason)
 {
 	struct cstore_val u = {0}, d = {0};
@@ -128,7 +140,7 @@ visit_target(struct central_store *s, const struct cstore_author *a,
 		return COSO_OK;
 	}
 	if ((v = op_in(ops, COSO_T_VISIT, visit->p)) != NULL) {
-		*reason = own_target(v, t);
+		*reason = own_target(v, today, t);
 		return COSO_OK;
 	}
 	if ((rv = merged_by(s, COSO_T_VISIT, visit->p, a, &mine)) != COSO_OK
@@ -278,24 +290,25 @@ amends_ok(struct central_store *s, const struct cstore_author *a,
 
 int
 auth_field(struct central_store *s, const struct cstore_author *a,
-    const struct coso_ops *ops, size_t k, struct auth_target *target,
-    char **buf, int *reason)
+    const struct coso_ops *ops, size_t k, uint64_t received_ms,
+    struct auth_target *target, char **buf, int *reason)
 {
 	const struct coso_op *op = &ops->ops[k];
+	int32_t today            = coso_date_of_ms(received_ms);
 	int rv;
 
 	*reason = 0;
 	*buf    = NULL;
 	if (op->table == COSO_T_OUTCOME) {
-		rv = visit_target(
-		    s, a, ops, auth_field_value(op, 1), target, buf, reason);
+		rv = visit_target(s, a, ops, auth_field_value(op, 1), today,
+		    target, buf, reason);
 	} else if (op->table == COSO_T_PROPOSAL
 	    && ((rv = source_known(s, a, ops, op, reason)) != COSO_OK
 	        || *reason != 0)) {
 		return rv;
 	} else {
 		rv      = COSO_OK;
-		*reason = own_target(op, target);
+		*reason = own_target(op, today, target);
 	}
 	if (rv != COSO_OK || *reason != 0
 	    || (rv = covered(s, a, target, reason)) != COSO_OK
@@ -311,27 +324,38 @@ auth_enroll(struct central_store *s, const uint8_t token[static 32],
     int *already, int *reason)
 {
 	struct cstore_token t;
-	uint8_t hash[32], used_pk[32];
-	int rv, used;
+	struct cstore_author a;
+	uint8_t hash[32], id[32], user[32];
+	int rv, used, known;
 
 	*already = 0;
 	*reason  = COSO_QTOKEN;
 	coso_sha256(hash, token, 32);
+	coso_keyid_of(id, pk);
 	if ((rv = cstore_token_get(s, hash, &t)) != COSO_OK) {
 		return rv == COSO_ENOENT ? COSO_OK : rv;
 	}
-	if (strcmp(t.cadre_id, cadre) != 0
-	    || (rv = cstore_token_used(s, hash, &used, used_pk)) != COSO_OK) {
-		return rv;
-	}
-	if (used) {
-		/* The same key again (a lost reply): enrolled already. */
-		*already = memcmp(used_pk, pk, 32) == 0;
-		*reason  = *already ? 0 : COSO_QTOKEN;
+	if (strcmp(t.cadre_id, cadre) != 0) {
 		return COSO_OK;
 	}
-	*reason = t.expires >= 0 && (uint64_t) t.expires >= now_ms
-	    ? 0
-	    : COSO_QTOKEN;
+	rv    = cstore_author_get(s, id, &a);
+	known = rv == COSO_OK;
+	if ((rv != COSO_OK && rv != COSO_ENOENT)
+	    || (rv = cstore_token_user(s, hash, &used, user)) != COSO_OK) {
+		return rv;
+	}
+	if (known && a.revoked >= 0) {
+		*reason = COSO_QREVOKED; /* revocation is final */
+	} else if (used) {
+		/* The same key again (a lost reply): enrolled already. */
+		*already = memcmp(user, id, 32) == 0;
+		*reason  = *already ? 0 : COSO_QTOKEN;
+	} else if (!known) {
+		*reason = t.expires >= 0 && (uint64_t) t.expires >= now_ms
+		    ? 0
+		    : COSO_QTOKEN;
+	}
+	/* A registered key is not enrolled again: that would rewrite its
+	 * device_key row, its cadre and role. */
 	return COSO_OK;
 }

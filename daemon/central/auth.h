@@ -30,21 +30,26 @@ struct auth_target {
 };
 
 /*
- * Checks field-table op k of ops by author a: its references (an
- * outcome's visit, a proposal's source: in this change-set or already
- * merged, by the same author; a correction's amended record: merged, of
- * the same table and cadre), that its unit exists, and the assignment.
- * *target receives the unit (pointing into ops or into *buf, which the
- * caller frees) for the PULL index.
+ * Checks field-table op k of ops by author a, whose log entry was
+ * received at received_ms: its date (a real day, from 2000-01-01 to two
+ * days after the Vietnamese day of receipt, else COSO_ESCHEMA), its
+ * references (an outcome's visit, a proposal's source: in this
+ * change-set or already merged, by the same author; a correction's
+ * amended record: merged, of the same table and cadre), that its unit
+ * exists, and the assignment.  *target receives the unit (pointing into
+ * ops or into *buf, which the caller frees) for the PULL index.
  */
 COSO_NODISCARD int auth_field(struct central_store *s,
     const struct cstore_author *a, const struct coso_ops *ops, size_t k,
-    struct auth_target *target, char **buf, int *reason);
+    uint64_t received_ms, struct auth_target *target, char **buf, int *reason);
 
 /*
  * Checks an enrollment: SHA-256(token) names a token row for cadre, not
- * expired at now_ms, not used by another key.  *already is 1 if this very
- * key was registered from the token (a repeated ENROLL).
+ * expired at now_ms, whose use record (cstore_token_user) names no key;
+ * and pk is not registered yet, so that an enrolled key never changes
+ * cadre or role by enrolling again.  *already is 1 if the token's record
+ * names this very key (a repeated ENROLL, the reply lost).  A revoked
+ * key: COSO_QREVOKED.
  */
 COSO_NODISCARD int auth_enroll(struct central_store *s,
     const uint8_t token[static 32], const char *cadre,

@@ -152,6 +152,11 @@ COSO_NODISCARD int cstore_log_append(
 COSO_NODISCARD int cstore_log_find(struct central_store *s,
     const uint8_t id[static 32], const uint8_t sender[static 32],
     struct cstore_logrow *out);
+/* How many entries from sender, received after since_ms, are relays
+ * (COSO_QAUTHOR) or bad signatures (COSO_EBADSIG): what admit.h
+ * bounds. */
+COSO_NODISCARD int cstore_log_unsigned(struct central_store *s,
+    const uint8_t sender[static 32], uint64_t since_ms, uint64_t *n);
 /* The entry at position, bytes malloc'd into out->bytes. */
 COSO_NODISCARD int cstore_log_get(
     struct central_store *s, uint64_t position, struct cstore_logrow *out);
@@ -222,12 +227,17 @@ COSO_NODISCARD int cstore_unit_exists(
 COSO_NODISCARD int cstore_covers(struct central_store *s, const char *cadre,
     const char *unit, size_t unit_len, int32_t date, int *yes);
 
-/* Enrollment tokens: the token row with this hash; whether a device key
- * was registered from it (and which public key). */
+/* Enrollment tokens: the token row with this hash.  A token is used by
+ * its own record (table token_uses, one per hash): token_use records
+ * that key_id used it at position unless it is used already (the record
+ * never changes); token_user gives *used and the key id. */
 COSO_NODISCARD int cstore_token_get(struct central_store *s,
     const uint8_t hash[static 32], struct cstore_token *t);
-COSO_NODISCARD int cstore_token_used(struct central_store *s,
-    const uint8_t hash[static 32], int *used, uint8_t pk[static 32]);
+COSO_NODISCARD int cstore_token_use(struct central_store *s,
+    const uint8_t hash[static 32], const uint8_t key_id[static 32],
+    uint64_t position);
+COSO_NODISCARD int cstore_token_user(struct central_store *s,
+    const uint8_t hash[static 32], int *used, uint8_t key_id[static 32]);
 
 /* PULL scope index of accepted change-sets. */
 COSO_NODISCARD int cstore_scope_add(struct central_store *s, uint64_t position,

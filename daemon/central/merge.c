@@ -110,7 +110,8 @@ apply(struct mstate *st, int *reason)
 	      .author              = &st->a,
 	      .cs_id               = st->out->id,
 	      .hlc                 = st->cs.hlc,
-	      .position            = st->position};
+	      .position            = st->position,
+	      .received_ms         = st->in->received_ms};
 	int rv;
 
 	if ((*reason = coso_ops_decode(&ops, st->cs.body, st->cs.body_len))

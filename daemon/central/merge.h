@@ -38,11 +38,12 @@ struct merge_ctx {
 };
 
 /* What is known of the signature before merge (the server verifies on
- * its network threads). */
+ * its network threads), with the author's registered key: the sender's
+ * own for its change-sets, the author's for a relay (admit.h). */
 enum merge_sig {
 	MERGE_SIG_UNCHECKED = 0, /* merge verifies */
-	MERGE_SIG_OK        = 1, /* verified with the sender's key */
-	MERGE_SIG_BAD       = 2, /* failed with the sender's key */
+	MERGE_SIG_OK        = 1, /* verified with the author's key */
+	MERGE_SIG_BAD       = 2, /* failed, or no such key */
 };
 
 struct merge_in {

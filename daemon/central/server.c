@@ -21,6 +21,7 @@
 
 #include <coso/client.h>
 
+#include "admit.h"
 #include "boxcache.h"
 #include "central_store.h"
 #include "files.h"
@@ -69,6 +70,22 @@ struct rpool {
 	int ready;
 };
 
+/* Requests refused for want of a key or token: counted, and summed into
+ * one log line a minute at most, since anyone can send them. */
+#define REFUSED_LOG_MS 60000u
+
+enum refusal {
+	REFUSED_ENROLL = 0,
+	REFUSED_PUSH   = 1,
+	REFUSED_PULL   = 2,
+};
+
+struct refusals {
+	atomic_ullong n[3];
+	atomic_ullong last_ms; /* when the last line was written, or 0 */
+	unsigned long long start_ms;
+};
+
 struct server {
 	struct server_cfg cfg;
 	const struct clog *log;
@@ -83,6 +100,7 @@ struct server {
 	int sock_open, listening;
 	struct sctx *ctxs;
 	unsigned nctx;
+	struct refusals refused;
 	atomic_int stopping;
 };
 
@@ -169,6 +187,29 @@ lookup(struct server *srv, const uint8_t pk[static 32],
 	*known = rv == COSO_OK;
 	pool_put(&srv->pool, slot);
 	return rv == COSO_ENOENT ? COSO_OK : rv;
+}
+
+/* Counts a refusal; the thread that finds the minute over writes the
+ * line.  Any thread. */
+static void
+refusal(struct server *srv, enum refusal kind)
+{
+	struct refusals *r      = &srv->refused;
+	unsigned long long now  = coso_wall_ms(),
+	                   last = atomic_load(&r->last_ms);
+
+	atomic_fetch_add(&r->n[kind], 1);
+	if (now - last < REFUSED_LOG_MS
+	    || !atomic_compare_exchange_strong(&r->last_ms, &last, now)) {
+		return;
+	}
+	clog_info(srv->log,
+	    "refused in the last %llu s (unknown or revoked key, or bad "
+	    "token): %llu enrollments, %llu pushes, %llu pulls",
+	    (now - (last > 0 ? last : r->start_ms)) / 1000,
+	    atomic_exchange(&r->n[REFUSED_ENROLL], 0),
+	    atomic_exchange(&r->n[REFUSED_PUSH], 0),
+	    atomic_exchange(&r->n[REFUSED_PULL], 0));
 }
 
 /* ---- replies --------------------------------------------------------------
@@ -303,6 +344,9 @@ enroll_done(struct wjob *j, void *arg)
 	if (j->error != 0) {
 		reply_error(c, j->error);
 		return;
+	}
+	if (j->enroll_code != 0) {
+		refusal(c->srv, REFUSED_ENROLL);
 	}
 	m.code = (uint32_t) j->enroll_code;
 	snprintf(m.text, sizeof(m.text), "%s",
@@ -445,9 +489,10 @@ push_done(struct wjob *j, void *arg)
 	}
 }
 
-/* A PUSH from a key that is not registered: every item refused. */
+/* A PUSH from a key that is not registered (reason COSO_QUNKNOWN) or is
+ * revoked (COSO_QREVOKED): every item refused, nothing stored. */
 static void
-push_unknown(struct sctx *c)
+push_refused(struct sctx *c, int reason)
 {
 	struct coso_msg m = {.type = COSO_MSG_PUSH_REP};
 	size_t i;
@@ -457,7 +502,7 @@ push_unknown(struct sctx *c)
 
 		coso_changeset_id(it->id, it->cs, it->cs_len);
 		it->status       = COSO_VERDICT_REFUSED;
-		it->reason       = COSO_QUNKNOWN;
+		it->reason       = (uint16_t) reason;
 		it->expected_seq = 0;
 		it->receipt      = NULL;
 	}
@@ -466,13 +511,37 @@ push_unknown(struct sctx *c)
 	reply(c, &m);
 }
 
-/* Verifies each change-set with the sender's key, here on the network
- * thread, so the writer does only database work. */
+/* A relayed change-set's signature with its author's registered key;
+ * *h: a read handle taken at the first relay of the request. */
+static enum merge_sig
+relay_sig(struct sctx *c, const struct coso_msg_item *it,
+    const struct coso_changeset *cs, struct central_store **h, unsigned *slot)
+{
+	struct coso_changeset v;
+	struct cstore_author a;
+
+	if (*h == NULL) {
+		*h = pool_get(&c->srv->pool, slot);
+	}
+	if (cstore_author_get(*h, cs->author, &a) != COSO_OK) {
+		return MERGE_SIG_BAD; /* unknown, or unreadable: refused */
+	}
+	return coso_changeset_verify(&v, it->cs, it->cs_len, a.pk) == COSO_OK
+	    ? MERGE_SIG_OK
+	    : MERGE_SIG_BAD;
+}
+
+/* Verifies each change-set with its author's key, here on the network
+ * thread, so the writer does only database work.  No more relays are
+ * verified than a sender may store in a day (admit.h); the rest are
+ * marked bad, and refused. */
 static void
 presign(struct sctx *c)
 {
+	struct central_store *h = NULL;
 	struct coso_changeset cs;
 	uint8_t id[32];
+	unsigned slot = 0, relays = 0;
 	size_t i;
 
 	coso_keyid_of(id, c->peer);
@@ -480,14 +549,23 @@ presign(struct sctx *c)
 		const struct coso_msg_item *it = &c->req->items[i];
 
 		c->sig[i] = MERGE_SIG_UNCHECKED;
-		if (coso_changeset_peek(&cs, it->cs, it->cs_len) == COSO_OK
-		    && memcmp(cs.author, id, 32) == 0) {
+		if (coso_changeset_peek(&cs, it->cs, it->cs_len) != COSO_OK) {
+			continue;
+		}
+		if (memcmp(cs.author, id, 32) == 0) {
 			c->sig[i] = coso_changeset_verify(
 			                &cs, it->cs, it->cs_len, c->peer)
 			        == COSO_OK
 			    ? MERGE_SIG_OK
 			    : MERGE_SIG_BAD;
+		} else {
+			c->sig[i] = relays++ < ADMIT_BUDGET
+			    ? relay_sig(c, it, &cs, &h, &slot)
+			    : MERGE_SIG_BAD;
 		}
+	}
+	if (h != NULL) {
+		pool_put(&c->srv->pool, slot);
 	}
 }
 
@@ -502,8 +580,14 @@ on_push(struct sctx *c)
 		reply_error(c, COSO_EBUSY);
 		return;
 	}
-	if (!known || n == 0) {
-		push_unknown(c);
+	/* Only a key enrolled now may add to the log (admit.h). */
+	if (!known || a.revoked >= 0) {
+		refusal(c->srv, REFUSED_PUSH);
+		push_refused(c, known ? COSO_QREVOKED : COSO_QUNKNOWN);
+		return;
+	}
+	if (n == 0) {
+		push_refused(c, 0); /* nothing to refuse: an empty reply */
 		return;
 	}
 	c->sig = calloc(n, 1);
@@ -661,10 +745,9 @@ on_pull(struct sctx *c)
 
 	if (lookup(c->srv, c->peer, &a, &known) != COSO_OK) {
 		reply_error(c, COSO_EBUSY);
-	} else if (!known) {
-		reply_error(c, COSO_QUNKNOWN);
-	} else if (a.revoked >= 0) {
-		reply_error(c, COSO_QREVOKED);
+	} else if (!known || a.revoked >= 0) {
+		refusal(c->srv, REFUSED_PULL);
+		reply_error(c, known ? COSO_QREVOKED : COSO_QUNKNOWN);
 	} else {
 		pull_reply(c, &a);
 	}
@@ -949,6 +1032,8 @@ server_start(struct server **out, const struct server_cfg *cfg,
 	}
 	srv->cfg = *cfg;
 	srv->log = log;
+
+	srv->refused.start_ms = coso_wall_ms();
 	if (state_open(srv, errmsg) != COSO_OK
 	    || net_start(srv, errmsg) != COSO_OK) {
 		server_stop(srv);

@@ -110,6 +110,25 @@ static const char tree_sql[]
       "CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY,"
       " note TEXT NOT NULL);";
 
+/* Indexes added after the first format; also created at a read-write
+ * open.  changesets_unsigned serves cstore_log_unsigned: its WHERE must
+ * stay the query's, word for word, for SQLite to use it. */
+#define UNSIGNED_WHERE "reason IN (7, 64)"
+_Static_assert(COSO_EBADSIG == 7 && COSO_QAUTHOR == 64,
+    "UNSIGNED_WHERE names the bad signature and relay reasons");
+static const char upgrade_sql[]
+    = "CREATE INDEX IF NOT EXISTS changesets_unsigned ON changesets"
+      " (sender, received_ms) WHERE " UNSIGNED_WHERE ";"
+      /* Which key used each enrollment token: written once by merge
+       * (apply.c), never changed.  In a database made before it, the
+       * hashes its device_keys rows hold now are taken as used. */
+      "CREATE TABLE IF NOT EXISTS token_uses (token_hash BLOB PRIMARY KEY,"
+      " key_id BLOB NOT NULL, position INTEGER NOT NULL) WITHOUT ROWID;"
+      "INSERT OR IGNORE INTO token_uses SELECT d.token_hash, a.key_id,"
+      " a.enrolled FROM device_keys d JOIN authors a"
+      " ON a.public_key = d.public_key WHERE length(d.token_hash) = 32"
+      " AND a.enrolled IS NOT NULL ORDER BY a.enrolled;";
+
 static const char index_sql[]
     = "CREATE INDEX units_code ON units (code);"
       "CREATE INDEX units_parent ON units (parent);"
@@ -369,7 +388,9 @@ schema_create(struct central_store *s)
 		}
 	}
 	if ((rv = exec(s, index_sql, "cannot create the database")) != 0
-	    || (rv = exec(s, tree_sql, "cannot create the database")) != 0) {
+	    || (rv = exec(s, tree_sql, "cannot create the database")) != 0
+	    || (rv = exec(s, upgrade_sql, "cannot create the database"))
+	        != 0) {
 		return rv;
 	}
 	snprintf(buf, sizeof(buf), "PRAGMA user_version = %d", STORE_FORMAT);
@@ -524,6 +545,9 @@ cstore_open(struct central_store **out, const char *path, int readonly,
 	s->readonly = readonly;
 	if (rv == COSO_OK && !readonly) {
 		rv = tree_upgrade(s);
+	}
+	if (rv == COSO_OK && !readonly) {
+		rv = exec(s, upgrade_sql, "cannot upgrade the database");
 	}
 	if (rv != COSO_OK) {
 		snprintf(errmsg, CSTORE_ERRMSG_MAX, "%s", s->errmsg);
@@ -724,6 +748,27 @@ cstore_log_find(struct central_store *s, const uint8_t id[static 32],
 	}
 	return rc == SQLITE_DONE ? COSO_ENOENT
 	                         : fail(s, "cannot read the log");
+}
+
+int
+cstore_log_unsigned(struct central_store *s, const uint8_t sender[static 32],
+    uint64_t since_ms, uint64_t *n)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT count(*) FROM changesets WHERE sender = ? "
+	    "AND received_ms > ? AND " UNSIGNED_WHERE);
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, sender, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t) since_ms);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*n = (uint64_t) sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? COSO_OK : fail(s, "cannot read the log");
 }
 
 int
@@ -1248,12 +1293,32 @@ cstore_token_get(struct central_store *s, const uint8_t hash[static 32],
 }
 
 int
-cstore_token_used(struct central_store *s, const uint8_t hash[static 32],
-    int *used, uint8_t pk[static 32])
+cstore_token_use(struct central_store *s, const uint8_t hash[static 32],
+    const uint8_t key_id[static 32], uint64_t position)
 {
 	sqlite3_stmt *st = prep(s,
-	    "SELECT public_key FROM device_keys WHERE token_hash = ? "
-	    "ORDER BY id LIMIT 1");
+	    "INSERT OR IGNORE INTO token_uses (token_hash, key_id, position) "
+	    "VALUES (?, ?, ?)");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, hash, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 2, key_id, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (int64_t) position);
+	rc = sqlite3_step(st);
+	sqlite3_reset(st);
+	return rc == SQLITE_DONE ? COSO_OK
+	                         : fail(s, "cannot record a token's use");
+}
+
+int
+cstore_token_user(struct central_store *s, const uint8_t hash[static 32],
+    int *used, uint8_t key_id[static 32])
+{
+	sqlite3_stmt *st
+	    = prep(s, "SELECT key_id FROM token_uses WHERE token_hash = ?");
 	int rc;
 
 	if (st == NULL) {
@@ -1263,11 +1328,11 @@ cstore_token_used(struct central_store *s, const uint8_t hash[static 32],
 	rc    = sqlite3_step(st);
 	*used = rc == SQLITE_ROW;
 	if (*used) {
-		column_fixed(st, 0, pk, 32);
+		column_fixed(st, 0, key_id, 32);
 	}
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		return fail(s, "cannot read the key registry");
+		return fail(s, "cannot read the token uses");
 	}
 	return COSO_OK;
 }

@@ -7,6 +7,7 @@
 
 #include <sodium.h>
 
+#include "admit.h"
 #include "auth.h"
 #include "emit.h"
 #include "writer.h"
@@ -44,20 +45,44 @@ log_fork(const struct clog *log, const struct coso_msg_item *it,
 	    id, (unsigned long long) o->position);
 }
 
+/* Admission (admit.h), then merge; sender_refused: the reason the whole
+ * PUSH is refused with (admit_sender, asked once), or 0. */
+static int
+admit_merge(const struct merge_ctx *m, const struct merge_in *in,
+    int sender_refused, struct merge_out *out)
+{
+	int rv, reason = sender_refused;
+
+	if (reason == 0
+	    && (rv = admit_changeset(m->s, in, &reason)) != COSO_OK) {
+		return rv;
+	}
+	if (reason != 0) {
+		admit_refused(in, reason, out);
+		return COSO_OK;
+	}
+	return merge_changeset(m, in, out);
+}
+
 static int
 do_push(const struct merge_ctx *m, struct wjob *j, const struct clog *log,
     struct gstats *g)
 {
 	struct merge_in in = {.received_ms = j->received_ms};
 	size_t i;
-	int rv;
+	int rv, refused;
 
 	coso_keyid_of(in.sender, j->sender_pk);
+	/* Checked again here, in the transaction: a revocation committed
+	 * since the server looked holds for this PUSH. */
+	if ((rv = admit_sender(m->s, in.sender, &refused)) != COSO_OK) {
+		return rv;
+	}
 	for (i = 0; i < j->n; i++) {
 		in.cs  = j->items[i].cs;
 		in.len = j->items[i].cs_len;
 		in.sig = (enum merge_sig) j->sig[i];
-		if ((rv = merge_changeset(m, &in, &j->out[i])) != COSO_OK) {
+		if ((rv = admit_merge(m, &in, refused, &j->out[i])) != 0) {
 			return rv;
 		}
 		g->cs++;
@@ -170,9 +195,17 @@ group_checkpoint(const struct merge_ctx *m, struct gend *e)
 	return rv == COSO_ENOENT ? COSO_OK : rv;
 }
 
+/* One line for a group that wrote something; a group that appended,
+ * enrolled and failed nothing (refusals, duplicates: what anyone can
+ * send) leaves no line, so requests cannot fill the log. */
 static void
 log_group(const struct clog *log, const struct gstats *g, uint64_t ms)
 {
+	if (g->v[COSO_VERDICT_ACCEPTED] + g->v[COSO_VERDICT_QUARANTINED]
+	        + g->enroll + g->failed
+	    == 0) {
+		return;
+	}
 	clog_info(log,
 	    "commit: %zu requests, %zu change-sets (%zu accepted, %zu "
 	    "duplicate, %zu quarantined, %zu gap, %zu refused), %zu "

@@ -13,6 +13,11 @@
  *     negenroll  an ENROLL of TOKEN for CADRE whose header's sender key
  *              is negated (its sign bit flipped) after sealing, as a
  *              bit flip on the path would; prints what came back
+
+ *     relay    RELAYS change-sets with the first pending one's body, each
+ *              signed by a fresh key nobody registered, in one PUSH
+ *     enroll   ENROLLS requests with tokens nobody issued; prints one
+ *              line "enroll REFUSED ANSWERED"
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +137,66 @@ push(struct conn *c, struct items *it, const size_t *order, size_t n)
 	coso_msg_free(rep);
 	free(plain);
 	free(m.items);
+}
+
+#define RELAYS  100
+#define ENROLLS 300
+
+/* Unknown-author junk: what a relaying key could send without limit. */
+static void
+relay(struct conn *c, struct items *it)
+{
+	struct coso_changeset cs;
+	struct coso_key *k = NULL;
+	uint8_t zero[32]   = {0};
+	size_t i, order[RELAYS];
+	int e;
+
+	if (it->n == 0
+	    || (e = coso_changeset_peek(&cs, it->cs[0], it->len[0])) != 0) {
+		die("relay: nothing pending", COSO_EINVAL);
+	}
+	for (i = 0; i < RELAYS; i++) {
+		if ((e = coso_key_generate(&k)) != 0
+		    || (e = coso_changeset_sign(&it->cs[it->n + i],
+		            &it->len[it->n + i], k, 1, zero, cs.hlc, cs.body,
+		            cs.body_len))
+		        != 0) {
+			die("relay", e);
+		}
+		coso_key_free(k);
+		it->seq[it->n + i] = 1;
+		order[i]           = it->n + i;
+	}
+	push(c, it, order, RELAYS);
+	for (i = 0; i < RELAYS; i++) {
+		free(it->cs[it->n + i]);
+	}
+}
+
+/* ENROLL after ENROLL with tokens nobody issued. */
+static void
+enroll(struct conn *c)
+{
+	struct coso_msg m    = {.type = COSO_MSG_ENROLL, .request_id = 11};
+	struct coso_msg *rep = NULL;
+	uint8_t *plain       = NULL;
+	unsigned i, refused = 0, answered = 0;
+
+	snprintf(m.cadre_id, sizeof(m.cadre_id), "cb-none");
+	for (i = 0; i < ENROLLS; i++) {
+		randombytes_buf(m.token, sizeof(m.token));
+		if (exchange(c, &m, &rep, &plain) != 0) {
+			break;
+		}
+		answered++;
+		refused += rep->type == COSO_MSG_ENROLL_REP && rep->code != 0;
+		coso_msg_free(rep);
+		free(plain);
+		rep   = NULL;
+		plain = NULL;
+	}
+	printf("enroll %u %u\n", refused, answered);
 }
 
 static void
@@ -277,6 +342,11 @@ main(int argc, char **argv)
 		big(&c);
 	} else if (strcmp(argv[4], "negenroll") == 0 && argc == 7) {
 		negenroll(&c, argv[5], argv[6]);
+
+	} else if (strcmp(argv[4], "relay") == 0) {
+		relay(&c, &it);
+	} else if (strcmp(argv[4], "enroll") == 0) {
+		enroll(&c);
 	} else {
 		return 1;
 	}

@@ -43,6 +43,7 @@ struct fx {
 	struct central_store *s;
 	struct dev central, admin, admin2, a, b;
 	struct clog log;
+	uint64_t now; /* merge_from's received time; 0: T0 */
 };
 
 static void
@@ -162,7 +163,8 @@ merge_from(
     struct fx *f, const uint8_t sender[32], const uint8_t *cs, size_t len)
 {
 	struct merge_ctx m = {f->s, f->central.key};
-	struct merge_in in = {.cs = cs, .len = len, .received_ms = T0};
+	struct merge_in in
+	    = {.cs = cs, .len = len, .received_ms = f->now ? f->now : T0};
 	struct merge_out out;
 
 	memcpy(in.sender, sender, 32);
@@ -621,6 +623,7 @@ test_assignment_dates(void **state)
 	struct fx *f = *state;
 
 	province(f); /* cb-a: 2025-01-01 .. 2025-12-31 */
+	f->now = T0 + UINT64_C(40) * 86400000; /* 06/01/2026 */
 	assert_int_equal(
 	    visit(f, &f->a, "06043", 20241231).reason, COSO_QUNAUTH);
 	assert_int_equal(
@@ -629,6 +632,43 @@ test_assignment_dates(void **state)
 	    visit(f, &f->a, "06043", 20251231).verdict, COSO_VERDICT_ACCEPTED);
 	assert_int_equal(
 	    visit(f, &f->a, "06043", 20260101).reason, COSO_QUNAUTH);
+	assert_int_equal(count(f, COSO_T_VISIT), 2);
+}
+
+/* A record's date must be a real day, from 2000-01-01 to two days after
+ * the day the central received it; else it is quarantined, kept in the
+ * log with its reason. */
+static void
+test_dates(void **state)
+{
+	static const int32_t bad[] = {99991231, 21000230, 21000229, 20250230,
+	    20251300, 20251100, 19991231, 20251130, 20261127};
+	struct fx *f               = *state;
+	struct merge_out o;
+	uint64_t n;
+	size_t i;
+
+	province(f); /* cb-b: 06100 from 2025-01-01, open-ended */
+	n = log_size(f);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = visit(f, &f->b, "06100", bad[i]);
+		assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+		assert_int_equal(o.reason, COSO_ESCHEMA);
+		assert_true(o.stored);
+	}
+	assert_int_equal(log_size(f), n + i);
+	assert_int_equal(count(f, COSO_T_VISIT), 0);
+	/* Received 27/11/2025: up to 29/11/2025. */
+	assert_int_equal(
+	    visit(f, &f->b, "06100", 20251129).verdict, COSO_VERDICT_ACCEPTED);
+	f->now = T0 + UINT64_C(100) * 86400000 * 3; /* 23/08/2026 */
+	assert_int_equal(
+	    visit(f, &f->b, "06100", 20251130).verdict, COSO_VERDICT_ACCEPTED);
+	/* Real days before the assignment: judged on it. */
+	assert_int_equal(
+	    visit(f, &f->b, "06100", 20000101).reason, COSO_QUNAUTH);
+	assert_int_equal(
+	    visit(f, &f->b, "06100", 20240229).reason, COSO_QUNAUTH);
 	assert_int_equal(count(f, COSO_T_VISIT), 2);
 }
 
@@ -1060,6 +1100,90 @@ test_enroll(void **state)
 	coso_body_free(b);
 }
 
+static void revoke_key(struct fx *f, const uint8_t id[32]);
+
+/* An admin issues token (all bytes fill) for cadre. */
+static void
+token_issue(struct fx *f, uint8_t token[32], uint8_t fill, const char *cadre)
+{
+	struct coso_body *b = body();
+	uint8_t hash[32], row[16];
+
+	memset(token, fill, 32);
+	coso_sha256(hash, token, 32);
+	coso_uuid7(row, T0);
+	assert_int_equal(coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT), 0);
+	text(b, 1, cadre);
+	assert_int_equal(coso_body_bytes(b, 2, hash, 32), COSO_OK);
+	assert_int_equal(coso_body_int(b, 3, (int64_t) T0 + 1000), COSO_OK);
+	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
+	coso_body_free(b);
+}
+
+/* A token is used once, by its own record, whatever happens to the key
+ * that used it; an enrolled key keeps its cadre and role whatever it
+ * sends. */
+static void
+test_token_once(void **state)
+{
+	struct fx *f = *state;
+	uint8_t t1[32], t2[32], t3[32];
+	char err[CSTORE_ERRMSG_MAX];
+	struct dev c, e;
+	struct cstore_author a;
+	sqlite3 *db = NULL;
+	uint64_t n;
+
+	dev_init(&c, 7);
+	dev_init(&e, 8);
+	token_issue(f, t1, 0x51, "cb-c");
+	token_issue(f, t2, 0x52, "cb-d");
+	token_issue(f, t3, 0x53, "cb-c");
+	assert_int_equal(enroll(f, &c, t1, "cb-c").enroll_code, 0);
+	n = log_size(f);
+	/* c, enrolled, with another cadre's token: refused, nothing
+	 * written, and t2 is not spent. */
+	assert_int_equal(enroll(f, &c, t2, "cb-d").enroll_code, COSO_QTOKEN);
+	assert_int_equal(cstore_author_get(f->s, c.id, &a), COSO_OK);
+	assert_string_equal(a.cadre_id, "cb-c");
+	assert_int_equal(log_size(f), n);
+	/* t1 stays used by c. */
+	assert_int_equal(enroll(f, &e, t1, "cb-c").enroll_code, COSO_QTOKEN);
+	assert_int_equal(cstore_author_get(f->s, e.id, &a), COSO_ENOENT);
+	assert_int_equal(enroll(f, &e, t2, "cb-d").enroll_code, 0);
+	assert_int_equal(cstore_author_get(f->s, e.id, &a), COSO_OK);
+	assert_string_equal(a.cadre_id, "cb-d");
+	/* The admin's key enrolling with a field token keeps its role. */
+	n = log_size(f);
+	assert_int_equal(
+	    enroll(f, &f->admin, t3, "cb-c").enroll_code, COSO_QTOKEN);
+	assert_int_equal(cstore_author_get(f->s, f->admin.id, &a), COSO_OK);
+	assert_int_equal(a.role, CSTORE_ROLE_ADMIN);
+	assert_string_equal(a.cadre_id, "admin");
+	assert_int_equal(log_size(f), n);
+	/* A revoked key cannot come back with a fresh token. */
+	revoke_key(f, e.id);
+	assert_int_not_equal(enroll(f, &e, t3, "cb-c").enroll_code, 0);
+	assert_int_equal(cstore_author_get(f->s, e.id, &a), COSO_OK);
+	assert_true(a.revoked >= 0);
+	assert_string_equal(a.cadre_id, "cb-d");
+	/* A database made before the record: the hashes its device_keys
+	 * rows hold are taken as used at the next read-write open. */
+	cstore_close(f->s);
+	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db, "DROP TABLE token_uses", NULL, NULL, NULL),
+	    SQLITE_OK);
+	sqlite3_close(db);
+	assert_int_equal(cstore_open(&f->s, f->db, 0, err), COSO_OK);
+	coso_key_free(e.key);
+	dev_init(&e, 10);
+	assert_int_equal(enroll(f, &e, t1, "cb-c").enroll_code, COSO_QTOKEN);
+	assert_int_equal(enroll(f, &e, t3, "cb-c").enroll_code, 0);
+	coso_key_free(c.key);
+	coso_key_free(e.key);
+}
+
 /* A proposal's materialised status (not a schema field: SQL). */
 static int
 proposal_status(struct fx *f, const uint8_t row[16])
@@ -1385,6 +1509,246 @@ test_tree(void **state)
 	free(note);
 }
 
+/* ---- what a sender may add to the log (the writer's admission) ----------
+ */
+
+#define DAY_MS UINT64_C(86400000)
+
+/* One PUSH from sender through the writer, received at ms, with each
+ * item's signature as the server found it (enum merge_sig). */
+static void
+push_job(struct fx *f, const struct dev *sender, uint8_t *const *cs,
+    const size_t *len, const uint8_t *sig, size_t n, uint64_t ms,
+    struct merge_out *out)
+{
+	struct coso_msg_item *items = calloc(n, sizeof(*items));
+	struct wjob j               = {.kind = WJOB_PUSH,
+	                  .received_ms       = ms,
+	                  .n                 = n,
+	                  .items             = items,
+	                  .sig               = sig,
+	                  .out               = out,
+	                  .done              = nop_done};
+	size_t i;
+
+	assert_non_null(items);
+	for (i = 0; i < n; i++) {
+		items[i].cs     = cs[i];
+		items[i].cs_len = len[i];
+	}
+	memcpy(j.sender_pk, sender->pk, 32);
+	writer_apply_group(f->s, f->central.key, &f->log, &j);
+	assert_int_equal(j.error, 0);
+	free(items);
+}
+
+/* One change-set from sender, as push_job. */
+static struct merge_out
+push_one(struct fx *f, const struct dev *sender, uint8_t *cs, size_t len,
+    enum merge_sig sig, uint64_t ms)
+{
+	struct merge_out o;
+	uint8_t s = (uint8_t) sig;
+
+	push_job(f, sender, &cs, &len, &s, 1, ms, &o);
+	return o;
+}
+
+/* A signed visit of d's, d's chain advanced (not merged). */
+static uint8_t *
+visit_cs(struct dev *d, int32_t date, size_t *len)
+{
+	struct coso_body *b = body();
+	uint8_t row[16], *cs;
+
+	visit_op(b, row, "06043", date);
+	cs = sign_next(d, b, len);
+	coso_body_free(b);
+	return cs;
+}
+
+static void
+revoke_key(struct fx *f, const uint8_t id[32])
+{
+	struct coso_body *b = body();
+	uint8_t row[16];
+
+	coso_uuid7(row, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_REVOCATION, row, COSO_UPSERT), COSO_OK);
+	assert_int_equal(coso_body_bytes(b, 1, id, 32), COSO_OK);
+	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
+	coso_body_free(b);
+}
+
+/* Only a registered key that is not revoked may push: anything else is
+ * refused whole, with no log entry, whatever it carries. */
+static void
+test_sender_enrolled(void **state)
+{
+	struct fx *f = *state;
+	struct dev stranger;
+	struct cstore_author a;
+	struct merge_out o;
+	uint8_t *mine, *hers;
+	size_t lm, lh;
+	uint64_t n;
+
+	province(f);
+	dev_init(&stranger, 9);
+	assert_int_equal(
+	    visit(f, &f->a, "06043", 20251101).verdict, COSO_VERDICT_ACCEPTED);
+	revoke_key(f, f->a.id);
+	n    = log_size(f);
+	mine = visit_cs(&f->a, 20251102, &lm);
+	hers = visit_cs(&f->b, 20251102, &lh);
+	o    = push_one(f, &f->a, mine, lm, MERGE_SIG_OK, T0);
+	assert_int_equal(o.verdict, COSO_VERDICT_REFUSED);
+	assert_int_equal(o.reason, COSO_QREVOKED);
+	assert_false(o.stored);
+	/* A relay from the revoked key: refused too. */
+	o = push_one(f, &f->a, hers, lh, MERGE_SIG_OK, T0);
+	assert_int_equal(o.verdict, COSO_VERDICT_REFUSED);
+	assert_int_equal(o.reason, COSO_QREVOKED);
+	/* A relay from a key nobody registered. */
+	o = push_one(f, &stranger, hers, lh, MERGE_SIG_OK, T0);
+	assert_int_equal(o.verdict, COSO_VERDICT_REFUSED);
+	assert_int_equal(o.reason, COSO_QUNKNOWN);
+	assert_int_equal(log_size(f), n);
+	assert_int_equal(cstore_author_get(f->s, f->a.id, &a), COSO_OK);
+	assert_int_equal(a.next_seq, 2);
+	/* b itself still delivers its own. */
+	o = push_one(f, &f->b, hers, lh, MERGE_SIG_OK, T0);
+	assert_int_equal(o.reason, COSO_QUNAUTH); /* 06043 is not b's */
+	assert_int_equal(log_size(f), n + 1);
+	free(mine);
+	free(hers);
+	coso_key_free(stranger.key);
+}
+
+/* A relay (author != sender) enters the log only if its author is
+ * registered and its signature verifies with the author's key. */
+static void
+test_relay_signed(void **state)
+{
+	struct fx *f = *state;
+	struct merge_out o;
+	struct cstore_author a;
+	uint8_t *cs, *junk;
+	size_t len;
+	uint64_t n;
+
+	province(f);
+	n    = log_size(f);
+	cs   = visit_cs(&f->a, 20251101, &len);
+	junk = malloc(len);
+	memcpy(junk, cs, len);
+	memset(junk + 1, 0xee, 32); /* author: a key nobody registered */
+	o = push_one(f, &f->b, junk, len, MERGE_SIG_UNCHECKED, T0);
+	assert_int_equal(o.verdict, COSO_VERDICT_REFUSED);
+	assert_int_equal(o.reason, COSO_QAUTHOR);
+	memcpy(junk, cs, len);
+	junk[len - 1] ^= 1; /* a's key, a bad signature */
+	o = push_one(f, &f->b, junk, len, MERGE_SIG_UNCHECKED, T0);
+	assert_int_equal(o.verdict, COSO_VERDICT_REFUSED);
+	assert_int_equal(o.reason, COSO_QAUTHOR);
+	/* What the server found is taken as found. */
+	o = push_one(f, &f->b, cs, len, MERGE_SIG_BAD, T0);
+	assert_int_equal(o.verdict, COSO_VERDICT_REFUSED);
+	assert_int_equal(log_size(f), n);
+	/* a's genuine change-set: kept as evidence, the chain untouched. */
+	o = push_one(f, &f->b, cs, len, MERGE_SIG_UNCHECKED, T0);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QAUTHOR);
+	assert_int_equal(log_size(f), n + 1);
+	o = push_one(f, &f->b, cs, len, MERGE_SIG_OK, T0);
+	assert_int_equal(o.verdict, COSO_VERDICT_DUPLICATE);
+	assert_int_equal(cstore_author_get(f->s, f->a.id, &a), COSO_OK);
+	assert_int_equal(a.next_seq, 1);
+	o = push_one(f, &f->a, cs, len, MERGE_SIG_OK, T0);
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	free(junk);
+	free(cs);
+}
+
+#define RELAYS 70
+
+/* Relays and change-sets with a bad signature share one budget per
+ * sender and day; beyond it they are refused without an entry. */
+static void
+test_unsigned_budget(void **state)
+{
+	struct fx *f = *state;
+	uint8_t *cs[RELAYS], sig[RELAYS], *own, *fork;
+	size_t len[RELAYS], lo, lf, i, stored = 0;
+	struct merge_out out[RELAYS], o;
+	struct dev clone;
+	uint64_t n;
+
+	province(f);
+	n = log_size(f);
+	for (i = 0; i < RELAYS; i++) {
+		cs[i]  = visit_cs(&f->a, 20251101, &len[i]);
+		sig[i] = MERGE_SIG_OK;
+	}
+	push_job(f, &f->b, cs, len, sig, RELAYS, T0, out);
+	for (i = 0; i < RELAYS; i++) {
+		stored += out[i].stored;
+		assert_int_equal(out[i].reason, COSO_QAUTHOR);
+		assert_int_equal(out[i].verdict,
+		    i < 64 ? COSO_VERDICT_QUARANTINED : COSO_VERDICT_REFUSED);
+	}
+	assert_int_equal(stored, 64);
+	assert_int_equal(log_size(f), n + 64);
+	/* A resend of a stored one is a duplicate, not a refusal. */
+	assert_int_equal(
+	    push_one(f, &f->b, cs[0], len[0], MERGE_SIG_OK, T0).verdict,
+	    COSO_VERDICT_DUPLICATE);
+	/* b's own change-set with a bad signature counts on the same budget;
+	 * a's has a budget of its own. */
+	own = visit_cs(&f->b, 20251101, &lo);
+	own[lo - 1] ^= 1;
+	o = push_one(f, &f->b, own, lo, MERGE_SIG_BAD, T0 + 1);
+	assert_int_equal(o.verdict, COSO_VERDICT_REFUSED);
+	assert_int_equal(o.reason, COSO_EBADSIG);
+	free(own);
+	clone     = f->a;
+	clone.seq = 0;
+	memset(clone.prev, 0, 32);
+	own = visit_cs(&clone, 20251101, &lo);
+	own[lo - 1] ^= 1;
+	o = push_one(f, &f->a, own, lo, MERGE_SIG_BAD, T0 + 1);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_EBADSIG);
+	assert_int_equal(log_size(f), n + 65);
+	/* The genuine seq 1, then an unsigned change-set off the chain: no
+	 * entry (it proves no fork); a signed fork still gets one. */
+	assert_int_equal(
+	    push_one(f, &f->a, cs[0], len[0], MERGE_SIG_OK, T0).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	o = push_one(f, &f->a, own, lo, MERGE_SIG_BAD, T0 + 2);
+	assert_int_equal(o.verdict, COSO_VERDICT_DUPLICATE); /* stored */
+	fork = visit_cs(&clone, 20251102, &lf); /* seq 2, wrong prev */
+	fork[lf - 1] ^= 1;
+	o = push_one(f, &f->a, fork, lf, MERGE_SIG_BAD, T0 + 2);
+	assert_int_equal(o.verdict, COSO_VERDICT_REFUSED);
+	assert_int_equal(o.reason, COSO_EBADSIG);
+	fork[lf - 1] ^= 1;
+	o = push_one(f, &f->a, fork, lf, MERGE_SIG_OK, T0 + 2);
+	assert_int_equal(o.reason, COSO_QFORK);
+	assert_int_equal(log_size(f), n + 67);
+	/* A day later, b's budget is back. */
+	o = push_one(f, &f->b, cs[RELAYS - 1], len[RELAYS - 1], MERGE_SIG_OK,
+	    T0 + DAY_MS);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QAUTHOR);
+	for (i = 0; i < RELAYS; i++) {
+		free(cs[i]);
+	}
+	free(own);
+	free(fork);
+}
+
 int
 main(void)
 {
@@ -1406,6 +1770,7 @@ main(void)
 	        test_unassigned_unit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_assignment_dates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_outcome_refs, setup, teardown),
@@ -1418,10 +1783,17 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_lww_delete, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_revocation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_enroll, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_token_once, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_response, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rebuild, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_tree, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_api_reads, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_sender_enrolled, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_relay_signed, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_unsigned_budget, setup, teardown),
 	};
 
 	if (sodium_init() < 0) {

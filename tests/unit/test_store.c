@@ -574,6 +574,18 @@ test_dates_and_periods(void **state)
 	assert_int_equal(d, 20251120);
 	assert_int_equal(coso_date_parse("2025-02-29", &d), COSO_EDATE);
 	assert_int_equal(coso_date_parse("2024-02-29", &d), COSO_OK);
+	/* The same rule on an int, as the central checks records. */
+	assert_true(coso_date_valid(20240229));
+	assert_true(coso_date_valid(20001231));
+	assert_false(coso_date_valid(20250229));
+	assert_false(coso_date_valid(21000229));
+	assert_false(coso_date_valid(21000230));
+	assert_false(coso_date_valid(20251131));
+	assert_false(coso_date_valid(20251300));
+	assert_false(coso_date_valid(20251100));
+	assert_false(coso_date_valid(99991232));
+	assert_false(coso_date_valid(0));
+	assert_false(coso_date_valid(-20251127));
 	assert_int_equal(coso_date_parse("2025-1-20", &d), COSO_EDATE);
 	assert_int_equal(coso_date_parse("2025-11-20x", &d), COSO_EDATE);
 	coso_date_format(out, 20250701);

@@ -123,6 +123,9 @@ int32_t coso_date_of_ms(uint64_t ms);
  * another.  Proleptic Gregorian; the dates must be valid. */
 int32_t coso_date_add(int32_t date, int64_t days);
 int64_t coso_date_diff(int32_t from, int32_t to);
+/* 1 if date names a real day of years 1900 to 9999, as coso_date_parse
+ * accepts them (no 30 February), else 0. */
+int coso_date_valid(int32_t date);
 
 /* Periods: "YYYY-Qn", "YYYY-H1|H2", "YYYY".  Gives first and last day. */
 COSO_NODISCARD int coso_period_parse(

@@ -25,7 +25,6 @@
 #include "report_cmd.h"
 #include "server.h"
 
-#define DEFAULT_ORIGIN       "coso.langson"
 #define DEFAULT_ADMIN_CADRE  "admin"
 #define DEFAULT_CONTEXTS     64u
 #define DEFAULT_READERS      4u
@@ -158,6 +157,110 @@ admin_key_read(const char *arg, uint8_t pk[static 32])
 	return 0;
 }
 
+/* One DNS label: [a-z0-9-], 1 to 63, no '-' at either end. */
+static int
+origin_label(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-') {
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z')
+		        || (s[i] >= '0' && s[i] <= '9') || s[i] == '-')) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* A host name: two labels or more, the last not all digits (an address
+ * is no domain of the operator's). */
+static int
+origin_host(const char *s, size_t n)
+{
+	size_t start = 0, i, dots = 0, last = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != '.') {
+			continue;
+		}
+		if (!origin_label(s + start, i - start)) {
+			return 0;
+		}
+		dots += i < n;
+		last  = start;
+		start = i + 1;
+	}
+	return dots > 0 && strspn(s + last, "0123456789") != n - last;
+}
+
+/* A path segment: [A-Za-z0-9._~-], at least one (RFC 3986 unreserved). */
+static int
+origin_segment(const char *s, size_t n)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~-";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\0' || strchr(ok, s[i]) == NULL) {
+			return 0;
+		}
+	}
+	return n > 0;
+}
+
+/*
+ * The origin names the log in every checkpoint it will ever sign, and
+ * C2SP tlog-checkpoint asks for a schema-less URL under a domain its
+ * operator controls, so that no two logs share one: HOST[/SEG]...,
+ * lowercase host, no scheme, port, query or trailing '/'.  Such an
+ * origin is also a valid signed-note key name.  docs/decisions.md.
+ */
+static int
+origin_valid(const char *o)
+{
+	size_t n = strlen(o), h = strcspn(o, "/"), start, end;
+
+	if (n == 0 || n > COSO_ORIGIN_MAX || !origin_host(o, h)) {
+		return 0;
+	}
+	for (start = h; start < n; start = end) {
+		end = start + 1 + strcspn(o + start + 1, "/");
+		if (!origin_segment(o + start + 1, end - start - 1)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+origin_check(const char *o)
+{
+	if (o == NULL) {
+		fail("option `--origin' is required: the log's name in every "
+		     "checkpoint, for good; a URL without a scheme under a "
+		     "domain you control, e.g. `langson.gov.vn/coso'");
+		return -1;
+	}
+	if (strstr(o, "://") != NULL) {
+		fail("--origin: `%s': give it without the scheme (`%s')", o,
+		    strstr(o, "://") + 3);
+		return -1;
+	}
+	if (!origin_valid(o)) {
+		fail("--origin: `%s' is not a URL without a scheme such as "
+		     "`langson.gov.vn/coso' (a lowercase host name with a "
+		     "dot, then /segments of letters, digits and . _ ~ -; at "
+		     "most %u bytes)",
+		    o, COSO_ORIGIN_MAX);
+		return -1;
+	}
+	return 0;
+}
+
 struct init_args {
 	const char *db, *admin, *origin, *cadre;
 	uint8_t admin_pk[32];
@@ -270,8 +373,7 @@ init_run(struct init_args *a)
 static int
 central_init(int argc, char **argv)
 {
-	struct init_args a
-	    = {.origin = DEFAULT_ORIGIN, .cadre = DEFAULT_ADMIN_CADRE};
+	struct init_args a = {.cadre = DEFAULT_ADMIN_CADRE};
 	const struct opt opts[]
 	    = {{"--db", &a.db, 0}, {"--admin-key", &a.admin, 0},
 	        {"--origin", &a.origin, 0}, {"--admin-cadre", &a.cadre, 0}};
@@ -279,7 +381,8 @@ central_init(int argc, char **argv)
 	int exists;
 
 	if (parse_opts(argc, argv, opts, 4) != 0 || need("--db", a.db) != 0
-	    || need("--admin-key", a.admin) != 0) {
+	    || need("--admin-key", a.admin) != 0
+	    || origin_check(a.origin) != 0) {
 		return COSOD_EXIT_USAGE;
 	}
 	if (admin_key_read(a.admin, a.admin_pk) != 0) {
@@ -867,7 +970,7 @@ static const struct {
 	const char *usage;
 } subs[] = {
     {"init", central_init,
-        "--db PATH --admin-key KEY [--origin NAME] [--admin-cadre ID]"},
+        "--db PATH --admin-key KEY --origin HOST/PATH [--admin-cadre ID]"},
     {"run", central_run,
         "--db PATH --listen URL [--max-message BYTES] [--tls-cert FILE "
         "--tls-key FILE] [--contexts N] [--log-level LEVEL] [--http "

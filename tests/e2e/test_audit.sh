@@ -68,9 +68,31 @@ has() {
 run_ok "admin init" coso --store "$T/admin" init --cadre admin \
 	--name "Ban Tổ chức Tỉnh ủy"
 cp "$T/out" "$T/admin.pub"
+# The origin names the log for good (C2SP tlog-checkpoint: a schema-less
+# URL under the operator's domain): there is no default, and what is not
+# such a URL is refused before anything is created.
+run_code 1 "init without --origin" cosod central init --db "$T/o.db" \
+	--admin-key "$T/admin.pub"
+grep -q -- "--origin" "$T/err" && ok || bad "the refusal names --origin"
+for o in "https://langson.example/coso" "Lang-Son.example/coso" \
+	"localhost/coso" "10.0.0.1/coso" "langson.example/coso/" \
+	"langson.example:8080/coso" "langson.example//coso" \
+	"langson.example/co so" "langson.example/co+so" "-x.example/coso" \
+	".example/coso" "langson./coso" ""; do
+	run_code 1 "origin \`$o'" cosod central init --db "$T/o.db" \
+		--admin-key "$T/admin.pub" --origin "$o"
+done
+[ ! -e "$T/o.db" ] && [ ! -e "$T/o.db.key" ] && ok ||
+	bad "a refused origin creates nothing"
+run_ok "a URL-like origin" cosod central init --db "$T/o.db" \
+	--admin-key "$T/admin.pub" --origin "langson.example/coso/a_b~1.2-3"
+same "$(sqlite3 "$T/o.db" "SELECT value FROM meta WHERE key = 'origin'")" \
+	"langson.example/coso/a_b~1.2-3" "the origin is stored as given"
 run_ok "central init" cosod central init --db "$T/central.db" \
 	--admin-key "$T/admin.pub" --origin "lang-son.coso/audit-test"
 cp "$T/out" "$T/central.pub"
+same "$(cosod central checkpoint --db "$T/central.db" | head -1)" \
+	"lang-son.coso/audit-test" "checkpoints carry the origin"
 run_ok "admin pin" coso --store "$T/admin" pin --central "$URL" \
 	--central-key "$T/central.pub"
 run_ok "units" coso --store "$T/admin" admin units import "$DATA"

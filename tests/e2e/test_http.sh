@@ -95,7 +95,7 @@ verify_inclusion() {
 run_ok "admin init" coso --store "$T/admin" init --cadre admin --name Admin
 cp "$T/out" "$T/admin.pub"
 run_ok "central init" cosod central init --db "$T/central.db" \
-	--admin-key "$T/admin.pub"
+	--admin-key "$T/admin.pub" --origin langson.example/coso/http
 cp "$T/out" "$T/central.pub"
 run_ok "admin pin" coso --store "$T/admin" pin --central "$URL" \
 	--central-key "$T/central.pub"

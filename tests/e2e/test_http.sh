@@ -276,12 +276,13 @@ run_code 1 "malformed --http" timeout 10 "$B/cosod" central run \
 
 # --- a tampered row is served as stored ----------------------------------------
 # The leaf is made from the row, the leaf hash read from the tree: they
-# no longer agree, and an auditor sees it.
+# no longer agree, and an auditor sees it.  (The row is changed under the
+# running central: `run' refuses to start on a log changed before.)
 cp "$T/central.db" "$T/tampered.db"
 cp "$T/central.db.key" "$T/tampered.db.key"
-sqlite3 "$T/tampered.db" \
-	"UPDATE changesets SET received_ms = received_ms + 1 WHERE position = 2"
 DB="$T/tampered.db" start_http
+sqlite3 -cmd ".timeout 5000" "$T/tampered.db" \
+	"UPDATE changesets SET received_ms = received_ms + 1 WHERE position = 2"
 same "$(get '/api/v1/entries?start=2&count=1')" 200 "tampered entry"
 same "$(jq -r '.entries[0].received_ms' "$T/body")" \
 	"$(($(jq -r '.entries[2].received_ms' "$T/entries.json") + 1))" \

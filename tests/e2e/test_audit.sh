@@ -279,6 +279,28 @@ run_ok "other central" cosod central init --db "$T/k.db" \
 serve "$T/k.db" "$H"
 audit_json 1 "another key" "$T/tstate" "$H" verify
 has checkpoint_signature
+same "$(jq -c '[.tree_size, .root, .origin, .keys]' "$T/audit.json")" \
+	"[null,null,null,null]" "nothing unverified is reported as verified"
+unserve
+
+# --- the human summary says what was and was not verified ----------------
+serve "$T/k.db" "$H"
+audit --central "http://127.0.0.1:$H" --central-key "$T/central.pub" \
+	--state "$T/tstate" verify >"$T/human.out" 2>&1
+grep -q "^checkpoint: none verified$" "$T/human.out" && ok ||
+	{ bad "a failed signature: none verified"; cat "$T/human.out"; }
+grep -q "root\|key registry" "$T/human.out" &&
+	bad "no root or registry claimed after a failed signature" || ok
+unserve
+tamper "DELETE FROM changesets WHERE position = 5"
+rm -rf "$T/tstate"
+audit --central "http://127.0.0.1:$H" --central-key "$T/central.pub" \
+	--state "$T/tstate" verify >"$T/human.out" 2>&1
+grep -q "^checked $((SIZE2 - 1)) of the $SIZE2 entries 0 to $((SIZE2 - 1)) (1 missing or not served)" \
+	"$T/human.out" && ok || { bad "entry 5 missing: counted honestly"; cat "$T/human.out"; }
+audit_json 1 "entry 5 missing" "$T/tstate" "$H" verify
+same "$(jq -c '[.checked, .unchecked]' "$T/audit.json")" \
+	"[$((SIZE2 - 1)),1]" "checked and unchecked counts"
 unserve
 
 # --- the checkpoint verifier key (C2SP signed-note) ---------------------
@@ -299,6 +321,33 @@ run_ok "init prints the vkey" cosod central init --db "$T/v.db" \
 	--admin-key "$T/admin.pub" --origin "langson.example/coso/v"
 grep -qx "$(cosod central vkey --db "$T/v.db")" "$T/err" && ok ||
 	bad "init's vkey line"
+serve "$T/central.db" "$H"
+same "$(curl -s "http://127.0.0.1:$H/api/v1/vkey")" "$VKEY" "GET /api/v1/vkey"
+rm -rf "$T/vstate"
+audit_json 0 "the vkey as the pin" "$T/vstate" "$H" verify
+audit --central "http://127.0.0.1:$H" --central-key "$VKEY" \
+	--state "$T/vstate" --json verify >"$T/audit.json" 2>"$T/audit.err" &&
+	ok || { bad "--central-key VKEY"; cat "$T/audit.err"; }
+printf '%s\n' "$VKEY" >"$T/central.vkey"
+audit --central "http://127.0.0.1:$H" --central-key "$T/central.vkey" \
+	--state "$T/vstate" --json verify --full >"$T/audit.json" \
+	2>"$T/audit.err" && ok || { bad "--central-key FILE.vkey"; cat "$T/audit.err"; }
+# The same key under another name pins another log.
+OTHER="langson.example/other"
+OKID=$( { printf '%s\n\001' "$OTHER"
+	printf '%s' "$VKEY" | cut -d+ -f3- | base64 -d | tail -c 32; } |
+	openssl dgst -sha256 -binary | head -c 4 | xxd -p)
+rm -rf "$T/vstate2"
+audit --central "http://127.0.0.1:$H" \
+	--central-key "$OTHER+$OKID+$(printf '%s' "$VKEY" | cut -d+ -f3-)" \
+	--state "$T/vstate2" --json verify >"$T/audit.json" 2>"$T/audit.err"
+same "$?" 1 "a vkey of another name: exit 1"
+has checkpoint_signature
+run_code 2 "a vkey with a wrong key id" "$B/coso-audit" \
+	--central "http://127.0.0.1:$H" \
+	--central-key "$OTHER+$KID+$(printf '%s' "$VKEY" | cut -d+ -f3-)" \
+	--state "$T/vstate3" verify
+unserve
 
 # --- cosod central run checks its log against its newest signed checkpoint
 # at start: a copy changed with sqlite3 is refused, and nothing is written.
@@ -394,6 +443,90 @@ rebuild_fails "an old checkpoint altered" \
 	"stored for 8 entries does not verify" \
 	"UPDATE checkpoints SET note = replace(note, char(10) || '8' ||
 	char(10), char(10) || '7' || char(10)) WHERE size = 8"
+
+# --- a fork: the same key signs another history of the same size ---------
+rm -rf "$T/fork.db" "$T/fork.db-wal" "$T/fork.db-shm"
+cp "$T/old.db" "$T/fork.db" && cp "$T/central.db.key" "$T/fork.db.key"
+"$B/cosod" central run --db "$T/fork.db" --listen "$URL0" \
+	>>"$T/serve.log" 2>&1 &
+SERVED=$!
+PIDS="$PIDS $SERVED"
+sleep 0.5
+run_ok "fork: another change" coso --store "$T/admin" admin cadre add \
+	--id cb-x --name "Cán bộ x"
+run_ok "fork: pushed to the copy" coso --store "$T/admin" sync
+unserve
+same "$(cosod central stats --db "$T/fork.db" --json | jq .tree_size)" \
+	"$SIZE2" "the fork has as many entries"
+cosod central checkpoint --db "$T/central.db" >"$T/cp-main"
+cosod central checkpoint --db "$T/fork.db" >"$T/cp-fork"
+cmp -s "$T/cp-main" "$T/cp-fork" && bad "the fork's root differs" || ok
+serve "$T/fork.db" "$H"
+rm -rf "$T/tstate" && cp -r "$T/clean-state" "$T/tstate"
+audit_json 1 "fork" "$T/tstate" "$H" verify
+has fork
+EV=$(jq -r '.evidence[0].dir' "$T/audit.json")
+case "$EV" in "$T/tstate/evidence/fork-$SIZE2-$SIZE2-"*) ok ;;
+*) bad "fork evidence dir: $EV" ;; esac
+cmp -s "$EV/verified.note" "$T/cp-main" && ok || bad "the note verified before is kept"
+cmp -s "$EV/served.note" "$T/cp-fork" && ok || bad "the forked note is kept"
+same "$(jq -r '.evidence[0].served' "$T/audit.json")" "$(cat "$T/cp-fork")" \
+	"the JSON shows the served note"
+audit --central "http://127.0.0.1:$H" --central-key "$T/central.pub" \
+	--state "$T/tstate" verify >"$T/human.out" 2>&1
+for f in cp-main cp-fork; do
+	grep -qF "$(sed -n 3p "$T/$f")" "$T/human.out" && ok ||
+		bad "the human output shows both roots ($f)"
+done
+same "$(ls "$T/tstate/evidence" | wc -l)" 1 "a rerun keeps the pair once"
+unserve
+# The rollback above kept its pair too.
+serve "$T/old.db" "$H"
+rm -rf "$T/tstate" && cp -r "$T/clean-state" "$T/tstate"
+audit_json 1 "rollback evidence" "$T/tstate" "$H" verify
+cmp -s "$(jq -r '.evidence[0].dir' "$T/audit.json")/verified.note" \
+	"$T/cp-main" && ok || bad "rollback: the note verified before is kept"
+cmp -s "$(jq -r '.evidence[0].dir' "$T/audit.json")/served.note" \
+	<(cosod central checkpoint --db "$T/old.db") && ok ||
+	bad "rollback: the served note is kept"
+unserve
+
+# --- old checkpoints: every stored one is served and checked --------------
+start_central
+coso --store "$T/a" visit add --unit 06043 --date 2025-11-11 \
+	--purpose "Thăm lại thôn" >/dev/null
+run_ok "sync a once more" coso --store "$T/a" sync
+stop_central
+serve "$T/central.db" "$H"
+same "$(curl -s "http://127.0.0.1:$H/api/v1/checkpoints?from=$SIZE2&count=1" |
+	jq -r '.checkpoints[0].note')" "$(cat "$T/cp-main")" \
+	"GET /api/v1/checkpoints serves an old one"
+rm -rf "$T/tstate" && cp -r "$T/clean-state" "$T/tstate"
+audit_json 0 "clean, with the stored checkpoints" "$T/tstate" "$H" verify
+same "$(jq .checkpoints "$T/audit.json")" 2 "incremental: two checked"
+unserve
+# An old note's signature broken: only a full audit reads it.
+tamper "UPDATE checkpoints SET note = replace(note, char(10) || '15' ||
+	char(10), char(10) || '14' || char(10)) WHERE size = 15"
+rm -rf "$T/tstate"
+audit_json 1 "an old checkpoint altered" "$T/tstate" "$H" verify --full
+has old_checkpoint
+jq -r '.anomalies[].message' "$T/audit.json" | grep -q "for 15 entries does not verify" &&
+	ok || bad "the altered checkpoint is named"
+unserve
+# An old note replaced by the fork's, validly signed: contradicts the
+# latest, in a full run and in an incremental one from that size.
+tamper "UPDATE checkpoints SET note = CAST(readfile('$T/cp-fork') AS TEXT)
+	WHERE size = $SIZE2"
+rm -rf "$T/tstate"
+audit_json 1 "a forked old checkpoint (full)" "$T/tstate" "$H" verify --full
+has old_checkpoint "$((SIZE2 - 1))"
+cmp -s "$(jq -r '.evidence[0].dir' "$T/audit.json")/old.note" "$T/cp-fork" &&
+	ok || bad "the old note is kept"
+rm -rf "$T/tstate" && cp -r "$T/clean-state" "$T/tstate"
+audit_json 1 "a forked old checkpoint (incremental)" "$T/tstate" "$H" verify
+has old_checkpoint "$((SIZE2 - 1))"
+unserve
 
 # --- a central that wants a bearer token ----------------------------------
 printf 'k3Y-%s\n' "$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')" >"$T/token"

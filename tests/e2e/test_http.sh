@@ -201,6 +201,30 @@ run_ok "digest cli" cosod central digest --db "$T/central.db"
 same "$(jq -r .digest "$T/body")" "$(cat "$T/out")" \
 	"digest = cosod central digest"
 
+# --- every stored checkpoint, and the verifier key -------------------------
+same "$(get /api/v1/checkpoints)" 200 "checkpoints"
+same "$(jq -c '[.tree_size, [.checkpoints[].size]]' "$T/body")" \
+	"[$S,[$(sqlite3 "$T/central.db" "SELECT group_concat(size) FROM
+	(SELECT size FROM checkpoints ORDER BY size)")]]" \
+	"checkpoints: every stored size, ascending"
+same "$(jq -r '.checkpoints[-1].note' "$T/body")" "$(cat "$T/checkpoint")" \
+	"checkpoints: the last is the latest"
+same "$(get "/api/v1/checkpoints?from=2&count=1")" 200 "checkpoints page"
+same "$(jq -c '[.checkpoints[].size]' "$T/body")" \
+	"[$(sqlite3 "$T/central.db" "SELECT min(size) FROM checkpoints
+	WHERE size >= 2")]" "checkpoints: from and count"
+same "$(jq -r '.checkpoints[0].note' "$T/body")" \
+	"$(sqlite3 "$T/central.db" "SELECT note FROM checkpoints WHERE size =
+	(SELECT min(size) FROM checkpoints WHERE size >= 2)")" \
+	"checkpoints: the note as stored"
+same "$(get "/api/v1/checkpoints?from=$((S + 1))")" 200 "checkpoints past"
+same "$(jq -c .checkpoints "$T/body")" "[]" "checkpoints: none past the end"
+status 400 '/api/v1/checkpoints?from=x'
+status 400 '/api/v1/checkpoints?size=1'
+same "$(get /api/v1/vkey)" 200 "vkey"
+same "$(cat "$T/body")" "$(cosod central vkey --db "$T/central.db")" \
+	"vkey = cosod central vkey"
+
 # --- reports -----------------------------------------------------------------
 Y=$(date -u +%Y)
 same "$(get "/api/v1/reports/compliance?period=$Y")" 200 "compliance"

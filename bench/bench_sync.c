@@ -429,7 +429,7 @@ setup(struct bench *b)
 	prog(b, apub, "coso", "--store", b->admin, "init", "--cadre", "admin",
 	    "--name", "Ban Tổ chức", NULL);
 	prog(b, b->central_pub, "cosod", "central", "init", "--db", db,
-	    "--admin-key", apub, NULL);
+	    "--admin-key", apub, "--origin", "bench.example/coso/sync", NULL);
 	prog(b, NULL, "coso", "--store", b->admin, "pin", "--central", b->url,
 	    "--central-key", b->central_pub, NULL);
 	prog(b, NULL, "coso", "--store", b->admin, "admin", "units", "import",

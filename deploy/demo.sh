@@ -36,7 +36,7 @@ step "Văn phòng tỉnh: thiết bị quản trị và nút trung tâm (cosod c
 coso --store "$D/admin" init --cadre admin --name "Ban Tổ chức Tỉnh ủy" \
 	>"$D/admin.pub"
 cosod central init --db "$D/central.db" --admin-key "$D/admin.pub" \
-	>"$D/central.pub"
+	--origin "langson.example/coso/demo" >"$D/central.pub"
 echo "khoá trung tâm (thiết bị ghim khoá này):"
 cat "$D/central.pub"
 coso --store "$D/admin" pin --central "$URL" --central-key "$D/central.pub"

@@ -202,6 +202,76 @@ coso_note_vkey_format(
 	return COSO_OK;
 }
 
+/* 8 lowercase hexadecimal digits: the key id as a verifier key writes it. */
+static int
+parse_key_id(const char *s, size_t len, uint8_t id[static KEYID_LEN])
+{
+	size_t n = 0;
+
+	if (len != 2 * KEYID_LEN) {
+		return COSO_EKEYFILE;
+	}
+	for (size_t i = 0; i < len; i++) {
+		if (!((s[i] >= '0' && s[i] <= '9')
+		        || (s[i] >= 'a' && s[i] <= 'f'))) {
+			return COSO_EKEYFILE;
+		}
+	}
+	if (sodium_hex2bin(id, KEYID_LEN, s, len, NULL, &n, NULL) != 0
+	    || n != KEYID_LEN) {
+		return COSO_EKEYFILE;
+	}
+	return COSO_OK;
+}
+
+int
+coso_note_vkey_parse(char name[static COSO_KEYNAME_MAX + 1],
+    uint8_t pk[static 32], const char *vkey, size_t len)
+{
+	uint8_t id[KEYID_LEN], want[KEYID_LEN], blob[1 + COSO_PK_BYTES];
+	char nm[COSO_KEYNAME_MAX + 1];
+	const char *plus, *rest;
+	size_t nlen, rlen, blen = 0;
+	int rv;
+
+	assert(name != NULL && (vkey != NULL || len == 0));
+	/* Key names have no '+'; base64 may: the name ends at the first. */
+	if ((plus = memchr(vkey, '+', len)) == NULL) {
+		return COSO_EKEYFILE;
+	}
+	nlen = (size_t) (plus - vkey);
+	rest = plus + 1;
+	rlen = len - nlen - 1;
+	if (!valid_name(vkey, nlen) || rlen < 2 * KEYID_LEN + 2
+	    || rest[2 * KEYID_LEN] != '+') {
+		return COSO_EKEYFILE;
+	}
+	if ((rv = parse_key_id(rest, 2 * KEYID_LEN, id)) != COSO_OK) {
+		return rv;
+	}
+	rest += 2 * KEYID_LEN + 1;
+	rlen -= 2 * KEYID_LEN + 1;
+	if (b64_decode(rest, rlen, blob, sizeof(blob), &blen) != COSO_OK
+	    || blen < 1) {
+		return COSO_EKEYFILE;
+	}
+	if (blob[0] != ALG_ED25519) {
+		return COSO_EKEYTYPE;
+	}
+	if (blen != sizeof(blob)) {
+		return COSO_EKEYFILE;
+	}
+	memcpy(nm, vkey, nlen);
+	nm[nlen] = '\0';
+	coso_note_key_id(want, nm, blob + 1);
+	if (memcmp(want, id, KEYID_LEN) != 0) {
+		return COSO_EKEYFILE;
+	}
+	memcpy(name, nm, nlen + 1);
+	memcpy(pk, blob + 1, COSO_PK_BYTES);
+	return COSO_OK;
+}
+
 /* The note text: "<origin>\n<size>\n<base64 root>\n"; its length. */
 static size_t
 format_text(char text[static TEXT_MAX + 1], const char *origin, uint64_t size,

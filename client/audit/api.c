@@ -127,6 +127,81 @@ api_checkpoint(struct fetch *f, char **note, size_t *len)
 	return rv;
 }
 
+/* One stored checkpoint: its size (ascending from *next on) and note. */
+static int
+note_of(const json_t *o, uint64_t *next, struct api_note *c)
+{
+	json_t *j = json_object_get(o, "note");
+	size_t len;
+
+	if (!json_is_object(o) || get_u64(o, "size", &c->size) != 0
+	    || c->size < *next || !json_is_string(j)) {
+		return -1;
+	}
+	len = json_string_length(j);
+	if (len == 0 || len > COSO_NOTE_MAX
+	    || (c->note = malloc(len + 1)) == NULL) {
+		return -1;
+	}
+	memcpy(c->note, json_string_value(j), len);
+	c->note[len] = '\0';
+	c->len       = len;
+	*next        = c->size + 1;
+	return 0;
+}
+
+int
+api_checkpoints(struct fetch *f, uint64_t from, size_t count,
+    struct api_notes *out, char err[static AUDIT_ERR_MAX])
+{
+	char path[128];
+	json_t *o     = NULL, *list;
+	uint64_t next = from;
+	size_t i;
+	int rv;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(path, sizeof(path),
+	    "/api/v1/checkpoints?from=%" PRIu64 "&count=%zu", from, count);
+	if ((rv = get_json(f, path, SMALL_MAX * 16u, &o, err)) != AUDIT_OK) {
+		return rv;
+	}
+	list = json_object_get(o, "checkpoints");
+	if (get_u64(o, "tree_size", &out->tree_size) != 0
+	    || !json_is_array(list) || json_array_size(list) > count) {
+		json_decref(o);
+		return bad(err, "%s: not a list of checkpoints", path);
+	}
+	out->c = calloc(json_array_size(list) + 1, sizeof(*out->c));
+	if (out->c == NULL) {
+		json_decref(o);
+		return AUDIT_MEM;
+	}
+	for (i = 0; i < json_array_size(list); i++) {
+		if (note_of(json_array_get(list, i), &next, &out->c[i]) != 0) {
+			json_decref(o);
+			return bad(err,
+			    "%s: checkpoint %zu is malformed or out of order",
+			    path, i);
+		}
+		out->n++;
+	}
+	json_decref(o);
+	return AUDIT_OK;
+}
+
+void
+api_notes_free(struct api_notes *p)
+{
+	size_t i;
+
+	for (i = 0; p->c != NULL && i < p->n; i++) {
+		free(p->c[i].note);
+	}
+	free(p->c);
+	memset(p, 0, sizeof(*p));
+}
+
 /* The change-set of an entry, malloc'd. */
 static int
 entry_cs(const json_t *o, struct api_entry *e)

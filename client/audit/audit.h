@@ -105,9 +105,29 @@ struct api_keys {
 	struct api_key *k;
 };
 
-#define API_PAGE_MAX 1000u /* entries the central serves per request */
+/* A stored checkpoint as served: its size and note (malloc'd). */
+struct api_note {
+	uint64_t size;
+	char *note;
+	size_t len;
+};
+
+struct api_notes {
+	uint64_t tree_size;
+	size_t n;
+	struct api_note *c;
+};
+
+#define API_PAGE_MAX  1000u /* entries the central serves per request */
+#define API_NOTES_MAX 1000u /* checkpoints the central serves per request */
 
 int api_checkpoint(struct fetch *f, char **note, size_t *len);
+/* The stored checkpoints of size from or more (at most count), checked to
+ * come in ascending size, from on, each note at most COSO_NOTE_MAX bytes
+ * (not yet verified). */
+int api_checkpoints(struct fetch *f, uint64_t from, size_t count,
+    struct api_notes *out, char err[static AUDIT_ERR_MAX]);
+void api_notes_free(struct api_notes *p);
 int api_entries(struct fetch *f, uint64_t start, size_t count,
     struct api_page *out, char err[static AUDIT_ERR_MAX]);
 void api_page_free(struct api_page *p);
@@ -128,7 +148,24 @@ struct api_tables {
 int api_digest(struct fetch *f, uint64_t *size, char hex[static 65],
     struct api_tables *tables, char err[static AUDIT_ERR_MAX]);
 
-/* ---- report: anomalies ------------------------------------------------- */
+/* ---- report: anomalies and evidence ------------------------------------ */
+
+#define AUDIT_PATH_MAX 4096
+#define EVIDENCE_MAX   4 /* pairs of notes kept and shown per run */
+
+/*
+ * Two signed notes of the central that cannot both be true (a fork, a
+ * rollback, a checkpoint that the log does not extend): kept in the
+ * state directory, shown to the user.  label: "verified" (by this
+ * auditor before), "served" (now), "old" or "latest".
+ */
+struct evidence {
+	const char *what; /* the anomaly's name */
+	int kept;         /* written; else dir holds why not */
+	char dir[AUDIT_PATH_MAX];
+	const char *label[2];
+	char *note[2]; /* malloc'd */
+};
 
 struct report {
 	FILE *out;      /* human lines (NULL with --json) */
@@ -136,12 +173,17 @@ struct report {
 	size_t shown;   /* printed so far (bounded) */
 	uint64_t lost;  /* not added to the JSON list (out of memory) */
 	void *json;     /* json_t * array of anomalies, with --json */
+	size_t nev;
+	struct evidence ev[EVIDENCE_MAX];
 };
 
 /* Records an anomaly: what (a stable name: "bad_signature", ...), the
  * entry index or -1, and a sentence. */
 void report_anomaly(struct report *r, const char *what, int64_t index,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Frees the evidence notes. */
+void report_fini(struct report *r);
 
 /* ---- state.c: what was verified before --------------------------------- */
 
@@ -157,6 +199,17 @@ sqlite3 *state_db(struct audit_state *s);
 int state_checkpoint(struct audit_state *s, char **note);
 int state_size(struct audit_state *s, uint64_t *size);
 
+/*
+ * Keeps two signed notes as evidence in DIR/evidence/WHAT-SIZE1-SIZE2-ID/
+ * (ID: the first 4 bytes of SHA-256 of both notes, in hex, so that a rerun
+ * that sees the same pair keeps it once), one file LABEL.note per note,
+ * written by temp file + fsync + rename.  dir receives the directory.
+ * Outside the state's transaction: evidence stays when the run fails.
+ */
+int state_evidence(struct audit_state *s, const char *what,
+    const char *const label[2], const char *const note[2],
+    char dir[static AUDIT_PATH_MAX], char err[static AUDIT_ERR_MAX]);
+
 /* A clean run's state is left in an open transaction when the caller
  * defers the commit (rebuild: until the replay holds too). */
 int state_commit(struct audit_state *s);
@@ -166,6 +219,9 @@ void state_rollback(struct audit_state *s); /* nothing open: no-op */
 
 struct audit_cfg {
 	uint8_t central_pk[32];
+	/* The log's name when the pin is a verifier key (it pins the name
+	 * with the key), else "": the note's own origin is then used. */
+	char central_name[COSO_KEYNAME_MAX + 1];
 	int full;           /* start from entry 0 */
 	int progress;       /* show progress on stderr */
 	int defer_commit;   /* leave a clean run's state uncommitted */
@@ -174,9 +230,14 @@ struct audit_cfg {
 };
 
 struct audit_result {
+	int verified;         /* the checkpoint's signature holds */
+	int extended;         /* ... and it extends the one verified before */
+	int registry;         /* the registry was derived and compared */
 	uint64_t tree_size;   /* of the checkpoint verified */
-	uint64_t from;        /* first entry checked */
+	uint64_t from;        /* first entry to check */
 	uint64_t checked;     /* entries checked in this run */
+	uint64_t unchecked;   /* of from .. tree_size - 1: missing, unread */
+	uint64_t old_notes;   /* stored checkpoints checked */
 	uint64_t accepted;    /* of them */
 	uint64_t quarantined; /* of them */
 	uint64_t keys;        /* registered keys in the log */

@@ -11,8 +11,15 @@
  *      checked against the registry derived from the log as of its
  *      index, the author's chain continues, and the verdict is the one
  *      the facts call for;
- *   4. the recomputed root equals the checkpoint's;
+ *   4. the recomputed root equals the checkpoint's, and every stored
+ *      checkpoint from where the last run stopped (all with --full) is
+ *      signed by the pinned key and has the root of the entries it
+ *      counts;
  *   5. the central's key registry equals the derived one.
+ *
+ * Two signed notes that cannot both be true (a fork, a rollback, a
+ * checkpoint the log does not extend) are kept as evidence in the state
+ * directory and shown.
  *
  * Everything is compared, nothing is taken from the central on trust.
  */
@@ -29,6 +36,12 @@
 
 #define SHORT 8 /* bytes of a key id shown in messages */
 
+/* A stored checkpoint that verified: its size and root. */
+struct cp_root {
+	uint64_t size;
+	uint8_t root[32];
+};
+
 struct run {
 	const struct audit_cfg *cfg;
 	struct fetch *f;
@@ -43,6 +56,11 @@ struct run {
 	int unread; /* entries could not be read: the registry is partial */
 	char *note; /* the checkpoint */
 	size_t note_len;
+	char *old_note;      /* the one verified before, or NULL */
+	struct cp_root *cps; /* stored checkpoints to check, by size */
+	size_t ncps, cps_next, cps_cap;
+	uint64_t bad_cps[EVIDENCE_MAX]; /* sizes whose root differs */
+	size_t nbad_cps;
 };
 
 static const char *
@@ -71,17 +89,72 @@ note_origin(const char *note, size_t len, char out[static COSO_ORIGIN_MAX + 1])
 	return 0;
 }
 
+/* With a verifier key as the pin, the note must be signed under its name
+ * and be of the log of that name (else COSO_ESCHEMA). */
 static int
 verify_note(const struct run *r, const char *note, size_t len,
     struct coso_checkpoint *cp)
 {
+	const char *name = r->cfg->central_name;
 	char origin[COSO_ORIGIN_MAX + 1];
+	int rv;
 
-	if (note_origin(note, len, origin) != 0) {
-		return COSO_EINVAL;
+	if (name[0] == '\0') {
+		if (note_origin(note, len, origin) != 0) {
+			return COSO_EINVAL;
+		}
+		name = origin;
 	}
-	return coso_checkpoint_verify(
-	    cp, note, len, origin, r->cfg->central_pk);
+	rv = coso_checkpoint_verify(cp, note, len, name, r->cfg->central_pk);
+	if (rv == COSO_OK && strcmp(cp->origin, name) != 0) {
+		rv = COSO_ESCHEMA;
+	}
+	return rv;
+}
+
+/* Why a note does not verify, as a sentence's end. */
+static const char *
+note_error(const struct run *r, int rv, char buf[static 512])
+{
+	if (rv == COSO_ESCHEMA) {
+		snprintf(buf, 512,
+		    _("its origin is not `%s', the log the "
+		      "pinned verifier key names"),
+		    r->cfg->central_name);
+		return buf;
+	}
+	return coso_strerror(rv);
+}
+
+/*
+ * Two signed notes that contradict each other: kept in the state
+ * directory (state_evidence) and given to the report to show, at most
+ * EVIDENCE_MAX per run.
+ */
+static void
+keep_evidence(struct run *r, const char *what, const char *label0,
+    const char *note0, const char *label1, const char *note1)
+{
+	const char *label[2] = {label0, label1}, *note[2] = {note0, note1};
+	char err[AUDIT_ERR_MAX];
+	struct evidence *e;
+	size_t i;
+
+	if (r->rep->nev == EVIDENCE_MAX) {
+		return;
+	}
+	e = &r->rep->ev[r->rep->nev++];
+	memset(e, 0, sizeof(*e));
+	e->what = what;
+	e->kept = state_evidence(r->st, what, label, note, e->dir, err)
+	    == AUDIT_OK;
+	if (!e->kept) {
+		snprintf(e->dir, sizeof(e->dir), "%s", err);
+	}
+	for (i = 0; i < 2; i++) {
+		e->label[i] = label[i];
+		e->note[i]  = strdup(note[i]);
+	}
 }
 
 static int
@@ -106,12 +179,15 @@ fetch_checkpoint(struct run *r, struct coso_checkpoint *cp, char *err)
 		return rv;
 	}
 	if ((rv = verify_note(r, r->note, r->note_len, cp)) != COSO_OK) {
+		char why[512];
+
 		report_anomaly(r->rep, "checkpoint_signature", -1,
 		    _("the central's checkpoint does not verify with the "
 		      "pinned central key: %s"),
-		    coso_strerror(rv));
+		    note_error(r, rv, why));
 		return AUDIT_BAD;
 	}
+	r->res->verified = 1;
 	return AUDIT_OK;
 }
 
@@ -131,6 +207,8 @@ extend(struct run *r, const struct coso_checkpoint *cp,
 		      " this auditor verified before: the log was rolled "
 		      "back"),
 		    cp->size, old->size);
+		keep_evidence(
+		    r, "rollback", "verified", r->old_note, "served", r->note);
 		return AUDIT_BAD;
 	}
 	if (cp->size == old->size) {
@@ -139,6 +217,8 @@ extend(struct run *r, const struct coso_checkpoint *cp,
 			    _("two different roots were signed for %" PRIu64
 			      " entries"),
 			    cp->size);
+			keep_evidence(r, "fork", "verified", r->old_note,
+			    "served", r->note);
 			return AUDIT_BAD;
 		}
 		return AUDIT_OK;
@@ -153,6 +233,8 @@ extend(struct run *r, const struct coso_checkpoint *cp,
 		      " entries does not extend the one of %" PRIu64
 		      " verified before: history was rewritten"),
 		    cp->size, old->size);
+		keep_evidence(r, "inconsistent_checkpoint", "verified",
+		    r->old_note, "served", r->note);
 		return AUDIT_BAD;
 	}
 	if (rv == AUDIT_BAD || rv == AUDIT_HTTP) {
@@ -347,6 +429,166 @@ state_key_ok(struct run *r, char *err)
 		    "the state directory belongs to another central key");
 	}
 	return ok ? 0 : -1;
+}
+
+/* ---- 4: the stored checkpoints --------------------------------------------
+ */
+
+/* A stored checkpoint, verified and kept for the entries pass; a note
+ * that does not hold is named here. */
+static int
+cps_take(struct run *r, const struct api_note *c)
+{
+	struct coso_checkpoint cp;
+	struct cp_root *v;
+	char why[512];
+	int rv = verify_note(r, c->note, c->len, &cp);
+
+	if (rv != COSO_OK) {
+		report_anomaly(r->rep, "old_checkpoint", (int64_t) c->size - 1,
+		    _("the checkpoint the central stores for %" PRIu64
+		      " entries does not verify with the pinned central key: "
+		      "%s"),
+		    c->size, note_error(r, rv, why));
+		return 0;
+	}
+	if (cp.size != c->size || strcmp(cp.origin, r->res->origin) != 0) {
+		report_anomaly(r->rep, "old_checkpoint", (int64_t) c->size - 1,
+		    _("the checkpoint the central stores for %" PRIu64
+		      " entries is signed for %" PRIu64 " entries of `%s'"),
+		    c->size, cp.size, cp.origin);
+		return 0;
+	}
+	if (r->ncps == r->cps_cap) {
+		size_t cap = r->cps_cap == 0 ? 256 : 2 * r->cps_cap;
+
+		if ((v = realloc(r->cps, cap * sizeof(*v))) == NULL) {
+			return -1;
+		}
+		r->cps     = v;
+		r->cps_cap = cap;
+	}
+	r->cps[r->ncps].size = cp.size;
+	memcpy(r->cps[r->ncps++].root, cp.root, 32);
+	r->res->old_notes++;
+	return 0;
+}
+
+/* One page: each note in turn; *next past the last; *end at the log's. */
+static int
+cps_page(struct run *r, const struct api_notes *p, uint64_t *next, int *end)
+{
+	size_t i;
+
+	for (i = 0; i < p->n; i++) {
+		if (p->c[i].size > r->n) {
+			report_anomaly(r->rep, "old_checkpoint", -1,
+			    _("the central stores a checkpoint for %" PRIu64
+			      " entries, more than its latest has (%" PRIu64
+			      ")"),
+			    p->c[i].size, r->n);
+			*end = 1;
+			return 0;
+		}
+		if (cps_take(r, &p->c[i]) != 0) {
+			return -1;
+		}
+	}
+	*next = p->n > 0 ? p->c[p->n - 1].size + 1 : *next;
+	*end  = p->n == 0 || *next > r->n;
+	return 0;
+}
+
+/*
+ * The stored checkpoints of from entries or more (the latest's included),
+ * each verified now; their roots are compared as the entries pass them
+ * (cps_check).  Read before the entries: the pager owns the connection
+ * then.
+ */
+static int
+cps_load(struct run *r, uint64_t from, char *err)
+{
+	struct api_notes p;
+	uint64_t next = from;
+	int rv, end = 0;
+
+	while (!end) {
+		rv = api_checkpoints(r->f, next, API_NOTES_MAX, &p, err);
+		if (rv == AUDIT_BAD || rv == AUDIT_HTTP) {
+			report_anomaly(r->rep, "old_checkpoint", -1,
+			    _("the central does not serve its stored "
+			      "checkpoints: %s"),
+			    err);
+			rv  = AUDIT_OK;
+			end = 1;
+		} else if (rv == AUDIT_OK
+		    && cps_page(r, &p, &next, &end) != 0) {
+			snprintf(err, AUDIT_ERR_MAX, "out of memory");
+			rv = AUDIT_MEM;
+		}
+		api_notes_free(&p);
+		if (rv != AUDIT_OK) {
+			return rv;
+		}
+	}
+	return AUDIT_OK;
+}
+
+/* The checkpoints of the frontier's size: the root of the entries they
+ * count must be theirs.  Those passed unseen (a broken tree) stay
+ * unchecked. */
+static void
+cps_check(struct run *r)
+{
+	struct cp_root *c;
+	uint8_t root[32];
+
+	while (
+	    r->cps_next < r->ncps && r->cps[r->cps_next].size <= r->fr.size) {
+		c = &r->cps[r->cps_next++];
+		if (r->broken || c->size != r->fr.size) {
+			continue;
+		}
+		coso_frontier_root(&r->fr, root);
+		if (memcmp(root, c->root, 32) == 0) {
+			continue;
+		}
+		report_anomaly(r->rep, "old_checkpoint", (int64_t) c->size - 1,
+		    _("the checkpoint signed for %" PRIu64
+		      " entries has another root than those entries give: "
+		      "it or the log was changed"),
+		    c->size);
+		if (r->nbad_cps < EVIDENCE_MAX) {
+			r->bad_cps[r->nbad_cps++] = c->size;
+		}
+	}
+}
+
+/* When the log gives the latest root, an old note that it does not give
+ * contradicts the latest: both are kept.  The note is read again (only
+ * roots were kept) and must verify again. */
+static int
+cps_evidence(struct run *r, char *err)
+{
+	struct coso_checkpoint cp;
+	struct api_notes p;
+	size_t i;
+	int rv = AUDIT_OK;
+
+	for (i = 0; rv == AUDIT_OK && i < r->nbad_cps; i++) {
+		rv = api_checkpoints(r->f, r->bad_cps[i], 1, &p, err);
+		if (rv == AUDIT_OK && p.n == 1 && p.c[0].size == r->bad_cps[i]
+		    && verify_note(r, p.c[0].note, p.c[0].len, &cp) == COSO_OK
+		    && cp.size == r->bad_cps[i]) {
+			keep_evidence(r, "old_checkpoint", "old", p.c[0].note,
+			    "latest", r->note);
+		}
+		api_notes_free(&p);
+		if (rv == AUDIT_BAD || rv == AUDIT_HTTP) {
+			rv = AUDIT_OK; /* the anomaly is named already */
+		}
+	}
+	return rv;
 }
 
 /* ---- 3: entries -----------------------------------------------------------
@@ -696,6 +938,7 @@ check_page(struct run *r, const struct api_page *p, uint64_t *next)
 		if (check_entry(r, e) != 0 || write_entry(r, e) != 0) {
 			return -1;
 		}
+		cps_check(r);
 		(*next)++;
 		r->res->checked++;
 	}
@@ -949,7 +1192,8 @@ check_registry(struct run *r, char *err)
 			    short_id(a, r->reg.slot[i].id));
 		}
 	}
-	r->res->keys = r->reg.n;
+	r->res->keys     = r->reg.n;
+	r->res->registry = 1;
 	api_keys_free(&keys);
 	return AUDIT_OK;
 }
@@ -1001,14 +1245,14 @@ previous(struct run *r, struct coso_checkpoint *old, int *have, char *err)
 	if (note != NULL) {
 		if (verify_note(r, note, strlen(note), old) != COSO_OK) {
 			snprintf(err, AUDIT_ERR_MAX,
-			    "the state's last checkpoint does not verify "
-			    "with this central key");
+			    _("the state's last checkpoint does not verify "
+			      "with this central key"));
 			free(note);
 			return AUDIT_MEM;
 		}
 		*have = 1;
 	}
-	free(note);
+	r->old_note = note;
 	return AUDIT_OK;
 }
 
@@ -1033,13 +1277,22 @@ run_pass(struct run *r, char *err)
 	if (have && (rv = extend(r, &cp, &old, err)) != AUDIT_OK) {
 		return rv == AUDIT_BAD ? AUDIT_OK : rv;
 	}
+	r->res->extended = 1;
 	if (prepare(r, &old, have, &from) != 0) {
 		snprintf(err, AUDIT_ERR_MAX, "cannot read the state: %s",
 		    sqlite3_errmsg(state_db(r->st)));
 		return AUDIT_MEM;
 	}
 	r->res->from = from;
-	if ((rv = check_entries(r, from, err)) != AUDIT_OK
+	if ((rv = cps_load(r, from, err)) != AUDIT_OK) {
+		return rv;
+	}
+	cps_check(r); /* the one of the size verified before */
+	rv                = check_entries(r, from, err);
+	r->res->unchecked = cp.size - from > r->res->checked
+	    ? cp.size - from - r->res->checked
+	    : 0;
+	if (rv != AUDIT_OK
 	    || (!r->unread && (rv = check_registry(r, err)) != AUDIT_OK)) {
 		return rv;
 	}
@@ -1050,6 +1303,8 @@ run_pass(struct run *r, char *err)
 		      "signed checkpoint's: the log differs from what was "
 		      "signed"),
 		    cp.size);
+	} else if (!r->broken) {
+		return cps_evidence(r, err);
 	}
 	return AUDIT_OK;
 }
@@ -1079,5 +1334,7 @@ check_run(const struct audit_cfg *cfg, struct fetch *f, struct audit_state *st,
 	}
 	registry_free(&r.reg);
 	free(r.note);
+	free(r.old_note);
+	free(r.cps);
 	return rv;
 }

@@ -1,7 +1,8 @@
 /*
- * main.c: `coso-audit --central URL --central-key FILE --state DIR
+ * main.c: `coso-audit --central URL --central-key FILE|VKEY --state DIR
  * [--token FILE] [--json] verify [--full] | rebuild [--cosod PATH]`.
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,8 +31,8 @@ static void
 usage(FILE *f)
 {
 	fprintf(f, "%s",
-	    _("usage: coso-audit --central URL --central-key FILE --state "
-	      "DIR\n"
+	    _("usage: coso-audit --central URL --central-key FILE|VKEY "
+	      "--state DIR\n"
 	      "                  [--token FILE] [--json] verify [--full]\n"
 	      "       coso-audit ... rebuild [--cosod PATH]\n"
 	      "exit: 0 all holds, 1 anomalies found, 2 usage or local "
@@ -181,20 +182,45 @@ parse(int argc, char **argv, struct opts *o)
 	return 0;
 }
 
-/* The pinned central key (a coso public key file). */
+/* A verifier key as the whole text (one final newline allowed). */
 static int
-read_key(const char *path, uint8_t pk[static 32])
+parse_vkey(const char *text, size_t len, struct audit_cfg *cfg)
+{
+	if (len > 0 && text[len - 1] == '\n') {
+		len--;
+	}
+	return coso_note_vkey_parse(
+	    cfg->central_name, cfg->central_pk, text, len);
+}
+
+/*
+ * The pin: a coso public key file (`cosod central init' prints it), or a
+ * C2SP verifier key (`cosod central vkey'), given itself or in a file,
+ * which pins the log's name with the key.
+ */
+static int
+read_key(const char *arg, struct audit_cfg *cfg)
 {
 	uint8_t *text = NULL;
 	size_t len;
-	int rv = coso_file_read(path, COSO_PUBFILE_MAX, &text, &len);
+	int e, rv = COSO_EKEYFILE;
 
-	if (rv == COSO_OK) {
-		rv = coso_pubkey_parse(pk, (const char *) text, len);
+	if (strchr(arg, '+') != NULL && access(arg, F_OK) != 0) {
+		rv = parse_vkey(arg, strlen(arg), cfg);
+	} else if ((e = coso_file_read(arg, 4096, &text, &len)) != 0) {
+		die_usage(_("cannot read the central key `%s': %s"), arg,
+		    e == EFBIG ? coso_strerror(COSO_EKEYFILE) : strerror(e));
+		return -1;
+	} else if (len >= 16 && memcmp(text, "coso public key ", 16) == 0) {
+		cfg->central_name[0] = '\0';
+		rv                   = coso_pubkey_parse(
+		                      cfg->central_pk, (const char *) text, len);
+	} else {
+		rv = parse_vkey((const char *) text, len, cfg);
 	}
 	free(text);
 	if (rv != COSO_OK) {
-		die_usage(_("cannot read the central key `%s': %s"), path,
+		die_usage(_("cannot read the central key `%s': %s"), arg,
 		    coso_strerror(rv));
 	}
 	return rv == COSO_OK ? 0 : -1;
@@ -225,6 +251,46 @@ read_token(const char *path)
 	return tok;
 }
 
+void
+report_fini(struct report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nev; i++) {
+		free(r->ev[i].note[0]);
+		free(r->ev[i].note[1]);
+	}
+	r->nev = 0;
+}
+
+/* The entries line: how many of those the checkpoint adds were checked,
+ * and how many could not be (missing or not served). */
+static void
+print_entries(const struct audit_result *res)
+{
+	uint64_t span = res->tree_size - res->from;
+
+	if (!res->extended) {
+		printf(
+		    _("entries: not checked (the checkpoint does not extend "
+		      "the one verified before)\n"));
+	} else if (span == 0) {
+		printf(_("no new entries since the last audit\n"));
+	} else if (res->unchecked == 0) {
+		printf(_("checked %" PRIu64 " entries (%" PRIu64 " to %" PRIu64
+		         "): %" PRIu64 " accepted, %" PRIu64 " quarantined\n"),
+		    res->checked, res->from, res->tree_size - 1, res->accepted,
+		    res->quarantined);
+	} else {
+		printf(_("checked %" PRIu64 " of the %" PRIu64
+		         " entries %" PRIu64 " to %" PRIu64 " (%" PRIu64
+		         " missing or not served): %" PRIu64
+		         " accepted, %" PRIu64 " quarantined\n"),
+		    res->checked, span, res->from, res->tree_size - 1,
+		    res->unchecked, res->accepted, res->quarantined);
+	}
+}
+
 static void
 print_summary(const struct opts *o, const struct audit_result *res,
     const struct report *rep)
@@ -232,20 +298,24 @@ print_summary(const struct opts *o, const struct audit_result *res,
 	char root[sodium_base64_ENCODED_LEN(
 	    32, sodium_base64_VARIANT_ORIGINAL)];
 
-	sodium_bin2base64(
-	    root, sizeof(root), res->root, 32, sodium_base64_VARIANT_ORIGINAL);
-	printf(_("checkpoint: %s, %" PRIu64 " entries, root %s\n"),
-	    res->origin, res->tree_size, root);
-	if (res->checked > 0) {
-		printf(_("checked %" PRIu64 " entries (%" PRIu64 " to %" PRIu64
-		         "): %" PRIu64 " accepted, %" PRIu64 " quarantined\n"),
-		    res->checked, res->from, res->from + res->checked - 1,
-		    res->accepted, res->quarantined);
-	} else if (rep->count == 0) {
-		printf(_("no new entries since the last audit\n"));
+	if (!res->verified) {
+		printf(_("checkpoint: none verified\n"));
+	} else {
+		sodium_bin2base64(root, sizeof(root), res->root, 32,
+		    sodium_base64_VARIANT_ORIGINAL);
+		printf(_("checkpoint: %s, %" PRIu64 " entries, root %s\n"),
+		    res->origin, res->tree_size, root);
+		print_entries(res);
 	}
-	printf(_("key registry: %" PRIu64 " keys, as the log gives them\n"),
-	    res->keys);
+	if (res->old_notes > 0) {
+		printf(_("stored checkpoints: %" PRIu64 " checked\n"),
+		    res->old_notes);
+	}
+	if (res->registry) {
+		printf(_("key registry: %" PRIu64
+		         " keys, as the log gives them\n"),
+		    res->keys);
+	}
 	if (rep->shown > SHOWN_MAX) {
 		printf(
 		    _("... and %zu more anomalies\n"), rep->shown - SHOWN_MAX);
@@ -258,6 +328,60 @@ print_summary(const struct opts *o, const struct audit_result *res,
 	}
 }
 
+/* Each pair of contradicting notes, as kept: where, then both. */
+static void
+print_evidence(const struct report *rep)
+{
+	const struct evidence *e;
+	size_t i, k;
+
+	for (i = 0; i < rep->nev; i++) {
+		e = &rep->ev[i];
+		if (e->kept) {
+			printf(_("%s: two signed notes that cannot both be "
+			         "true, kept in %s:\n"),
+			    e->what, e->dir);
+		} else {
+			printf(_("%s: two signed notes that cannot both be "
+			         "true (not kept: %s):\n"),
+			    e->what, e->dir);
+		}
+		for (k = 0; k < 2; k++) {
+			printf("--- %s.note\n%s", e->label[k],
+			    e->note[k] != NULL ? e->note[k] : "");
+		}
+	}
+}
+
+/* The evidence as JSON: [{what, dir|null, LABEL: note, ...}]. */
+static json_t *
+evidence_json(const struct report *rep)
+{
+	json_t *a = json_array(), *o;
+	size_t i, k;
+
+	for (i = 0; a != NULL && i < rep->nev; i++) {
+		const struct evidence *e = &rep->ev[i];
+
+		o = json_pack("{s:s, s:s?}", "what", e->what, "dir",
+		    e->kept ? e->dir : NULL);
+		for (k = 0; o != NULL && k < 2; k++) {
+			json_object_set_new(o, e->label[k],
+			    e->note[k] != NULL ? json_string(e->note[k])
+			                       : json_null());
+		}
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
+/* A number, or null where it was not established. */
+static json_t *
+maybe(int known, uint64_t v)
+{
+	return known ? json_integer((json_int_t) v) : json_null();
+}
+
 static void
 print_json(const struct opts *o, const struct audit_result *res,
     struct report *rep, const struct replay_result *rr)
@@ -268,14 +392,19 @@ print_json(const struct opts *o, const struct audit_result *res,
 
 	sodium_bin2base64(
 	    root, sizeof(root), res->root, 32, sodium_base64_VARIANT_ORIGINAL);
-	j = json_pack(
-	    "{s:s, s:b, s:s, s:I, s:s, s:I, s:I, s:I, s:I, s:I, s:O}",
-	    "command", o->cmd, "ok", rep->count == 0, "origin", res->origin,
-	    "tree_size", (json_int_t) res->tree_size, "root", root, "from",
-	    (json_int_t) res->from, "checked", (json_int_t) res->checked,
-	    "accepted", (json_int_t) res->accepted, "quarantined",
-	    (json_int_t) res->quarantined, "keys", (json_int_t) res->keys,
-	    "anomalies", rep->json);
+	j = json_pack("{s:s, s:b, s:s?, s:o, s:s?, s:I, s:I, s:I, s:I, s:I, "
+	              "s:I, s:o, s:O, s:o}",
+	    "command", o->cmd, "ok", rep->count == 0, "origin",
+	    res->verified ? res->origin : NULL, "tree_size",
+	    maybe(res->verified, res->tree_size), "root",
+	    res->verified ? root : NULL, "from", (json_int_t) res->from,
+	    "checked", (json_int_t) res->checked, "unchecked",
+	    (json_int_t) res->unchecked, "accepted",
+	    (json_int_t) res->accepted, "quarantined",
+	    (json_int_t) res->quarantined, "checkpoints",
+	    (json_int_t) res->old_notes, "keys",
+	    maybe(res->registry, res->keys), "anomalies", rep->json,
+	    "evidence", evidence_json(rep));
 	if (j != NULL && rr != NULL && rr->done) {
 		json_object_set_new(
 		    j, "digest_size", json_integer((json_int_t) rr->size));
@@ -325,6 +454,7 @@ run(const struct opts *o, struct fetch *f, struct audit_state *st,
 			         " entries: central %s, rebuilt %s\n"),
 			    rr.size, rr.central, rr.rebuilt);
 		}
+		print_evidence(rep);
 		print_summary(o, &res, rep);
 	}
 	return rep->count == 0 ? AUDIT_EXIT_OK : AUDIT_EXIT_ANOMALY;
@@ -343,7 +473,7 @@ main(int argc, char **argv)
 
 	i18n_init();
 	if (sodium_init() < 0 || parse(argc, argv, &o) != 0
-	    || read_key(o.key, cfg.central_pk) != 0
+	    || read_key(o.key, &cfg) != 0
 	    || (o.token != NULL && (token = read_token(o.token)) == NULL)) {
 		usage(stderr);
 		return AUDIT_EXIT_USAGE;
@@ -363,6 +493,7 @@ main(int argc, char **argv)
 		sodium_free(token);
 	}
 	json_decref(rep.json);
+	report_fini(&rep);
 	curl_global_cleanup();
 	return code;
 }

@@ -9,19 +9,27 @@
  *   keys    the key registry derived from the log
  *   chains  each key's next seq and head
  *
+ * and DIR/evidence/ the pairs of signed notes that contradict each other.
+ *
  * It is advanced in one transaction, and only by a run that found
  * nothing wrong.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include <sodium.h>
+
+#include <coso/client.h>
+
 #include "audit.h"
 
 struct audit_state {
 	sqlite3 *db;
+	char dir[AUDIT_PATH_MAX];
 };
 
 static const char schema[]
@@ -55,6 +63,7 @@ state_open(
 	if ((s = calloc(1, sizeof(*s))) == NULL) {
 		return AUDIT_MEM;
 	}
+	snprintf(s->dir, sizeof(s->dir), "%s", dir);
 	if (sqlite3_open_v2(
 	        path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL)
 	        != SQLITE_OK
@@ -139,4 +148,63 @@ state_size(struct audit_state *s, uint64_t *size)
 	}
 	free(note);
 	return rv;
+}
+
+/* The tree size a note states (its second line); 0 if none. */
+static uint64_t
+note_size(const char *note)
+{
+	const char *nl = strchr(note, '\n');
+
+	return nl != NULL ? strtoull(nl + 1, NULL, 10) : 0;
+}
+
+/* DIR/evidence/WHAT-SIZE1-SIZE2-ID, named by its contents. */
+static void
+evidence_dir(const struct audit_state *s, const char *what,
+    const char *const note[2], char dir[static AUDIT_PATH_MAX])
+{
+	crypto_hash_sha256_state h;
+	uint8_t id[32];
+	char hex[9];
+	size_t i;
+
+	crypto_hash_sha256_init(&h);
+	for (i = 0; i < 2; i++) {
+		crypto_hash_sha256_update(
+		    &h, (const uint8_t *) note[i], strlen(note[i]) + 1);
+	}
+	crypto_hash_sha256_final(&h, id);
+	sodium_bin2hex(hex, sizeof(hex), id, 4);
+	snprintf(dir, AUDIT_PATH_MAX,
+	    "%.3000s/evidence/%s-%" PRIu64 "-%" PRIu64 "-%s", s->dir, what,
+	    note_size(note[0]), note_size(note[1]), hex);
+}
+
+int
+state_evidence(struct audit_state *s, const char *what,
+    const char *const label[2], const char *const note[2],
+    char dir[static AUDIT_PATH_MAX], char err[static AUDIT_ERR_MAX])
+{
+	char path[AUDIT_PATH_MAX + 64];
+	size_t i;
+	int e = 0;
+
+	snprintf(path, sizeof(path), "%s/evidence", s->dir);
+	evidence_dir(s, what, note, dir);
+	if ((mkdir(path, 0700) != 0 && errno != EEXIST)
+	    || (mkdir(dir, 0700) != 0 && errno != EEXIST)) {
+		e = errno;
+	}
+	for (i = 0; e == 0 && i < 2; i++) {
+		snprintf(path, sizeof(path), "%s/%s.note", dir, label[i]);
+		e = coso_file_write(path, note[i], strlen(note[i]), 0600);
+	}
+	if (e != 0) {
+		snprintf(err, AUDIT_ERR_MAX,
+		    "cannot keep evidence in `%.300s': %.150s", dir,
+		    strerror(e));
+		return AUDIT_MEM;
+	}
+	return AUDIT_OK;
 }

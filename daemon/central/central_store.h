@@ -143,8 +143,10 @@ COSO_NODISCARD int cstore_meta_get(
 COSO_NODISCARD int cstore_meta_set(
     struct central_store *s, const char *key, const char *value);
 
-/* The log.  next is the position the next appended entry gets. */
+/* The log.  next is the position the next appended entry gets; count the
+ * entries stored (equal to next unless a row was removed). */
 COSO_NODISCARD int cstore_log_next(struct central_store *s, uint64_t *next);
+COSO_NODISCARD int cstore_log_count(struct central_store *s, uint64_t *n);
 COSO_NODISCARD int cstore_log_append(
     struct central_store *s, const struct cstore_logrow *r);
 /* The entry with this id (bytes not read).  An entry quarantined because
@@ -181,6 +183,16 @@ COSO_NODISCARD int cstore_checkpoint_put(
     struct central_store *s, uint64_t size, const char *note);
 COSO_NODISCARD int cstore_checkpoint_latest(
     struct central_store *s, uint64_t *size, char **note);
+
+/* One stored checkpoint; note is valid during the call only.  Return
+ * non-zero to stop. */
+typedef int (*cstore_checkpoint_cb)(
+    uint64_t size, const char *note, void *arg);
+
+/* The stored checkpoints of size from or more, ascending by size, at most
+ * count, each given to cb until it returns non-zero. */
+COSO_NODISCARD int cstore_checkpoints_each(struct central_store *s,
+    uint64_t from, size_t count, cstore_checkpoint_cb cb, void *arg);
 
 /* Authors. */
 COSO_NODISCARD int cstore_author_get(struct central_store *s,

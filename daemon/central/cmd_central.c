@@ -1,5 +1,6 @@
 /*
- * cmd_central.c: `cosod central init | run | stats | digest | rebuild`.
+ * cmd_central.c: `cosod central init | run | stats | digest | checkpoint |
+ * vkey | rebuild | report`.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -21,11 +22,11 @@
 #include "files.h"
 #include "http.h"
 #include "log.h"
+#include "logcheck.h"
 #include "rebuild.h"
 #include "report_cmd.h"
 #include "server.h"
 
-#define DEFAULT_ORIGIN       "coso.langson"
 #define DEFAULT_ADMIN_CADRE  "admin"
 #define DEFAULT_CONTEXTS     64u
 #define DEFAULT_READERS      4u
@@ -121,6 +122,18 @@ need(const char *name, const char *val)
 	return 0;
 }
 
+static int
+open_ro(const char *db, struct central_store **s)
+{
+	char err[CSTORE_ERRMSG_MAX];
+
+	if (cstore_open(s, db, 1, err) != COSO_OK) {
+		fail("%s", err);
+		return -1;
+	}
+	return 0;
+}
+
 /* ---- init -----------------------------------------------------------------
  */
 
@@ -153,6 +166,110 @@ admin_key_read(const char *arg, uint8_t pk[static 32])
 	}
 	if ((rv = coso_pubkey_parse(pk, buf, len)) != COSO_OK) {
 		fail("cannot read admin key `%s': %s", arg, coso_strerror(rv));
+		return -1;
+	}
+	return 0;
+}
+
+/* One DNS label: [a-z0-9-], 1 to 63, no '-' at either end. */
+static int
+origin_label(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n > 63 || s[0] == '-' || s[n - 1] == '-') {
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		if (!((s[i] >= 'a' && s[i] <= 'z')
+		        || (s[i] >= '0' && s[i] <= '9') || s[i] == '-')) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+/* A host name: two labels or more, the last not all digits (an address
+ * is no domain of the operator's). */
+static int
+origin_host(const char *s, size_t n)
+{
+	size_t start = 0, i, dots = 0, last = 0;
+
+	for (i = 0; i <= n; i++) {
+		if (i < n && s[i] != '.') {
+			continue;
+		}
+		if (!origin_label(s + start, i - start)) {
+			return 0;
+		}
+		dots += i < n;
+		last  = start;
+		start = i + 1;
+	}
+	return dots > 0 && strspn(s + last, "0123456789") != n - last;
+}
+
+/* A path segment: [A-Za-z0-9._~-], at least one (RFC 3986 unreserved). */
+static int
+origin_segment(const char *s, size_t n)
+{
+	static const char ok[] = "abcdefghijklmnopqrstuvwxyz"
+	                         "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._~-";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\0' || strchr(ok, s[i]) == NULL) {
+			return 0;
+		}
+	}
+	return n > 0;
+}
+
+/*
+ * The origin names the log in every checkpoint it will ever sign, and
+ * C2SP tlog-checkpoint asks for a schema-less URL under a domain its
+ * operator controls, so that no two logs share one: HOST[/SEG]...,
+ * lowercase host, no scheme, port, query or trailing '/'.  Such an
+ * origin is also a valid signed-note key name.  docs/decisions.md.
+ */
+static int
+origin_valid(const char *o)
+{
+	size_t n = strlen(o), h = strcspn(o, "/"), start, end;
+
+	if (n == 0 || n > COSO_ORIGIN_MAX || !origin_host(o, h)) {
+		return 0;
+	}
+	for (start = h; start < n; start = end) {
+		end = start + 1 + strcspn(o + start + 1, "/");
+		if (!origin_segment(o + start + 1, end - start - 1)) {
+			return 0;
+		}
+	}
+	return 1;
+}
+
+static int
+origin_check(const char *o)
+{
+	if (o == NULL) {
+		fail("option `--origin' is required: the log's name in every "
+		     "checkpoint, for good; a URL without a scheme under a "
+		     "domain you control, e.g. `langson.gov.vn/coso'");
+		return -1;
+	}
+	if (strstr(o, "://") != NULL) {
+		fail("--origin: `%s': give it without the scheme (`%s')", o,
+		    strstr(o, "://") + 3);
+		return -1;
+	}
+	if (!origin_valid(o)) {
+		fail("--origin: `%s' is not a URL without a scheme such as "
+		     "`langson.gov.vn/coso' (a lowercase host name with a "
+		     "dot, then /segments of letters, digits and . _ ~ -; at "
+		     "most %u bytes)",
+		    o, COSO_ORIGIN_MAX);
 		return -1;
 	}
 	return 0;
@@ -234,6 +351,21 @@ write_key(const char *db, const struct coso_key *key)
 	return err;
 }
 
+/* The checkpoints' verifier key, on stderr: stdout is the key file. */
+static void
+print_vkey(const char *origin, const uint8_t pk[static 32])
+{
+	char *vkey = NULL;
+
+	if (coso_note_vkey_format(&vkey, origin, pk) == COSO_OK) {
+		fprintf(stderr,
+		    "cosod: checkpoint verifier key (C2SP signed-note; "
+		    "also `cosod central vkey'):\n%s\n",
+		    vkey);
+	}
+	free(vkey);
+}
+
 static int
 init_run(struct init_args *a)
 {
@@ -257,6 +389,7 @@ init_run(struct init_args *a)
 	} else if (write_key(a->db, key) == 0) {
 		fputs(pubtext, stdout);
 		code = fflush(stdout) == 0 ? 0 : COSOD_EXIT_FAIL;
+		print_vkey(a->origin, pk);
 	}
 	cstore_close(s);
 	if (code != 0) {
@@ -270,8 +403,7 @@ init_run(struct init_args *a)
 static int
 central_init(int argc, char **argv)
 {
-	struct init_args a
-	    = {.origin = DEFAULT_ORIGIN, .cadre = DEFAULT_ADMIN_CADRE};
+	struct init_args a = {.cadre = DEFAULT_ADMIN_CADRE};
 	const struct opt opts[]
 	    = {{"--db", &a.db, 0}, {"--admin-key", &a.admin, 0},
 	        {"--origin", &a.origin, 0}, {"--admin-cadre", &a.cadre, 0}};
@@ -279,7 +411,8 @@ central_init(int argc, char **argv)
 	int exists;
 
 	if (parse_opts(argc, argv, opts, 4) != 0 || need("--db", a.db) != 0
-	    || need("--admin-key", a.admin) != 0) {
+	    || need("--admin-key", a.admin) != 0
+	    || origin_check(a.origin) != 0) {
 		return COSOD_EXIT_USAGE;
 	}
 	if (admin_key_read(a.admin, a.admin_pk) != 0) {
@@ -511,6 +644,32 @@ serve(const struct server_cfg *cfg, const struct http_cfg *hc,
 	return 0;
 }
 
+/* The log against its newest signed checkpoint, on a read-only handle
+ * before the writer opens the database (which would hash rows that have
+ * no leaf yet into the tree). */
+static int
+run_check(const char *db)
+{
+	char err[CSTORE_ERRMSG_MAX];
+	struct central_store *s;
+	int rv;
+
+	if (open_ro(db, &s) != 0) {
+		return -1;
+	}
+	rv = logcheck_start(s, err);
+	cstore_close(s);
+	if (rv == COSO_EIO) {
+		fail("cannot check `%s': %s", db, err);
+	} else if (rv != COSO_OK) {
+		fail("refusing to serve `%s': it does not match its signed "
+		     "checkpoint: %s (changed outside the central? see "
+		     "docs/central.md, \"Self-checks\")",
+		    db, err);
+	}
+	return rv == COSO_OK ? 0 : -1;
+}
+
 static int
 central_run(int argc, char **argv)
 {
@@ -534,6 +693,9 @@ central_run(int argc, char **argv)
 	}
 	if ((code = http_config(&r, &hc)) != 0) {
 		return code;
+	}
+	if (run_check(r.db) != 0) {
+		return COSOD_EXIT_FAIL;
 	}
 	cfg.db       = r.db;
 	cfg.url      = r.listen;
@@ -621,18 +783,6 @@ print_stats(struct central_store *s, const struct cstore_stats *st, int json)
 	              " bytes\ntree size    %" PRIu64 "\nroot         %s\n",
 	    st->changesets, st->bytes, st->tree_size, root);
 	return COSO_OK;
-}
-
-static int
-open_ro(const char *db, struct central_store **s)
-{
-	char err[CSTORE_ERRMSG_MAX];
-
-	if (cstore_open(s, db, 1, err) != COSO_OK) {
-		fail("%s", err);
-		return -1;
-	}
-	return 0;
 }
 
 static int
@@ -734,13 +884,42 @@ central_checkpoint(int argc, char **argv)
 	return code;
 }
 
-/* The rebuilt log must have the same tree: same leaves, same root. */
+/* `vkey`: the C2SP verifier key of the checkpoints, for any tool of the
+ * transparency-log ecosystem (and coso-audit --central-key). */
+static int
+central_vkey(int argc, char **argv)
+{
+	const char *db          = NULL;
+	const struct opt opts[] = {{"--db", &db, 0}};
+	char err[CSTORE_ERRMSG_MAX], *vkey = NULL;
+	struct central_store *s;
+	int code = COSOD_EXIT_FAIL;
+
+	if (parse_opts(argc, argv, opts, 1) != 0 || need("--db", db) != 0) {
+		return COSOD_EXIT_USAGE;
+	}
+	if (open_ro(db, &s) != 0) {
+		return COSOD_EXIT_FAIL;
+	}
+	if (logcheck_vkey(s, &vkey, err) == COSO_OK) {
+		printf("%s\n", vkey);
+		code = fflush(stdout) == 0 ? 0 : COSOD_EXIT_FAIL;
+	} else {
+		fail("cannot read `%s': %s", db, err);
+	}
+	free(vkey);
+	cstore_close(s);
+	return code;
+}
+
+/* The rebuilt log must have the same tree as the one stored: same
+ * leaves, same root. */
 static int
 same_tree(struct central_store *src, struct central_store *dst)
 {
 	uint64_t n_src, n_dst;
 	uint8_t r_src[32], r_dst[32];
-	char hex[65];
+	char a[65], b[65];
 
 	if (cstore_tree_head(src, &n_src, r_src) != COSO_OK
 	    || cstore_tree_head(dst, &n_dst, r_dst) != COSO_OK) {
@@ -748,13 +927,63 @@ same_tree(struct central_store *src, struct central_store *dst)
 		return -1;
 	}
 	if (n_src != n_dst || memcmp(r_src, r_dst, 32) != 0) {
-		sodium_bin2hex(hex, sizeof(hex), r_dst, 32);
-		fail("rebuild: the log's tree differs (%" PRIu64
-		     " leaves, root %s)",
-		    n_dst, hex);
+		sodium_bin2hex(a, sizeof(a), r_dst, 32);
+		sodium_bin2hex(b, sizeof(b), r_src, 32);
+		fail("rebuild: the rebuilt log's tree (%" PRIu64
+		     " leaves, root %s) is not the stored one (%" PRIu64
+		     ", root %s)",
+		    n_dst, a, n_src, b);
 		return -1;
 	}
 	return 0;
+}
+
+/* ... and the tree the source's checkpoints signed, each of them; those
+ * are copied, so that the rebuilt database can run. */
+static int
+same_signed(struct central_store *src, struct central_store *dst)
+{
+	char err[CSTORE_ERRMSG_MAX];
+	uint64_t n;
+	int rv = logcheck_rebuilt(src, dst, &n, err);
+
+	if (rv != COSO_OK) {
+		fail("rebuild: %s%s", rv == COSO_EIO ? "cannot check: " : "",
+		    err);
+		return -1;
+	}
+	return 0;
+}
+
+/* The rebuilt state must be the source's: a table that differs was
+ * changed outside the log. */
+static int
+same_state(struct central_store *src, struct central_store *dst)
+{
+	uint8_t d[2][32], per[2][DIGEST_TABLES][32];
+	char names[DIGEST_TABLES * 16] = "", *p = names;
+	size_t i;
+
+	if (digest_compute_tables(src, d[0], per[0]) != COSO_OK
+	    || digest_compute_tables(dst, d[1], per[1]) != COSO_OK) {
+		fail("rebuild: cannot compute the digests: %s / %s",
+		    cstore_errmsg(src), cstore_errmsg(dst));
+		return -1;
+	}
+	if (memcmp(d[0], d[1], 32) == 0) {
+		return 0;
+	}
+	for (i = 0; i < DIGEST_TABLES; i++) {
+		if (memcmp(per[0][i], per[1][i], 32) != 0) {
+			p += snprintf(p, sizeof(names) - (size_t) (p - names),
+			    "%s%s", p == names ? "" : ", ",
+			    digest_table_name(i));
+		}
+	}
+	fail("rebuild: the rebuilt state differs from the source's in %s: "
+	     "rows were changed outside the log",
+	    names);
+	return -1;
 }
 
 static int
@@ -763,7 +992,7 @@ rebuild_into(struct central_store *src, struct central_store *dst,
 {
 	struct clog log = {CLOG_WARN};
 	uint64_t n, bad;
-	int rv;
+	int rv, wrong = 0;
 
 	if ((rv = rebuild_prepare(src, dst)) != COSO_OK
 	    || (rv = rebuild_replay(src, dst, &log, &n, &bad)) != COSO_OK) {
@@ -773,12 +1002,16 @@ rebuild_into(struct central_store *src, struct central_store *dst,
 	}
 	if (bad != 0) {
 		fail("rebuild: %" PRIu64 " of %" PRIu64
-		     " log entries got another verdict; `%s' kept for "
-		     "inspection",
-		    bad, n, out);
-		return COSOD_EXIT_FAIL;
+		     " log entries got another verdict",
+		    bad, n);
+		wrong = 1;
 	}
-	if (same_tree(src, dst) != 0) {
+	/* Every check runs, so that every difference is named. */
+	wrong |= same_tree(src, dst) != 0;
+	wrong |= same_signed(src, dst) != 0;
+	wrong |= same_state(src, dst) != 0;
+	if (wrong) {
+		fail("rebuild: `%s' kept for inspection", out);
 		return COSOD_EXIT_FAIL;
 	}
 	return print_digest(dst, out, tables);
@@ -867,7 +1100,7 @@ static const struct {
 	const char *usage;
 } subs[] = {
     {"init", central_init,
-        "--db PATH --admin-key KEY [--origin NAME] [--admin-cadre ID]"},
+        "--db PATH --admin-key KEY --origin HOST/PATH [--admin-cadre ID]"},
     {"run", central_run,
         "--db PATH --listen URL [--max-message BYTES] [--tls-cert FILE "
         "--tls-key FILE] [--contexts N] [--log-level LEVEL] [--http "
@@ -875,7 +1108,9 @@ static const struct {
     {"stats", central_stats, "--db PATH [--json]"},
     {"digest", central_digest, "--db PATH [--tables]"},
     {"checkpoint", central_checkpoint, "--db PATH"},
-    {"rebuild", central_rebuild, "(--db PATH | --entries FILE) --out NEWPATH"},
+    {"vkey", central_vkey, "--db PATH"},
+    {"rebuild", central_rebuild,
+        "(--db PATH | --entries FILE) --out NEWPATH [--tables]"},
     {"report", central_report,
         "(compliance | coverage | proposals | pack) --db PATH ..."},
 };

@@ -33,12 +33,15 @@
 #include "digest.h"
 #include "http.h"
 #include "httpq.h"
+#include "logcheck.h"
 #include "report_out.h"
 
 #define QUEUE_MAX         64u  /* requests waiting for a worker */
 #define ENTRIES_DEFAULT   100u /* entries when count is not given */
 #define ENTRIES_MAX       1000u
 #define ENTRIES_BYTES_MAX (8u * 1024u * 1024u) /* change-set bytes */
+#define NOTES_DEFAULT     100u  /* checkpoints when count is not given */
+#define NOTES_MAX         1000u /* of 8 KiB at most: 8 MiB */
 #define PARAMS_MAX        3u
 #define URL_MAX           300u
 #define B64_32            sodium_base64_ENCODED_LEN(32, B64)
@@ -248,6 +251,86 @@ get_checkpoint(struct req *rq)
 		rq->r.body   = note;
 		rq->r.len    = strlen(note);
 	}
+}
+
+/* ---- GET /api/v1/checkpoints and /api/v1/vkey -----------------------------
+ */
+
+struct notes {
+	json_t *list;
+	int err;
+};
+
+static int
+note_take(uint64_t size, const char *note, void *arg)
+{
+	struct notes *a = arg;
+	json_t *o
+	    = json_pack("{s:I,s:s}", "size", (json_int_t) size, "note", note);
+
+	if (o == NULL || json_array_append_new(a->list, o) != 0) {
+		a->err = COSO_ENOMEM;
+		return 1;
+	}
+	return 0;
+}
+
+/* Every stored checkpoint, by size from `from` on, so that an auditor can
+ * check the old ones too: one changed in the database is then seen. */
+static void
+get_checkpoints(struct req *rq)
+{
+	uint64_t from = rq->q[0].present ? rq->q[0].u64 : 0, n = 0;
+	uint64_t count = NOTES_DEFAULT;
+	struct notes a = {json_array(), COSO_OK};
+	int rv = a.list != NULL ? cstore_read_begin(rq->s) : COSO_ENOMEM;
+
+	if (rq->q[1].present) {
+		count = rq->q[1].u64 < NOTES_MAX ? rq->q[1].u64 : NOTES_MAX;
+	}
+	if (rv == COSO_OK) {
+		if ((rv = cstore_log_next(rq->s, &n)) == COSO_OK) {
+			rv = cstore_checkpoints_each(
+			    rq->s, from, (size_t) count, note_take, &a);
+		}
+		cstore_read_end(rq->s);
+	}
+	if (rv == COSO_OK && a.err != COSO_OK) {
+		clog_error(rq->log, "http: cannot encode the checkpoints");
+		fail_with(rq, 500, "The checkpoints could not be encoded.");
+	} else if (rv == COSO_OK) {
+		set_json(rq, 200,
+		    json_pack("{s:I,s:O}", "tree_size", (json_int_t) n,
+		        "checkpoints", a.list));
+	} else {
+		fail_store(rq, rv);
+	}
+	json_decref(a.list);
+}
+
+static void
+get_vkey(struct req *rq)
+{
+	char err[CSTORE_ERRMSG_MAX], *vkey = NULL;
+	size_t len;
+
+	if (logcheck_vkey(rq->s, &vkey, err) != COSO_OK) {
+		clog_error(rq->log, "http: no verifier key: %s", err);
+		fail_with(rq, 500, "The database could not be read.");
+		return;
+	}
+	len = strlen(vkey);
+	free(rq->r.body);
+	rq->r.status = 200;
+	rq->r.type   = "text/plain; charset=utf-8";
+	rq->r.body   = realloc(vkey, len + 2);
+	if (rq->r.body == NULL) {
+		free(vkey);
+		fail_with(rq, 500, "The server is out of memory.");
+		return;
+	}
+	memcpy(rq->r.body + len, "\n", 2);
+	rq->r.len = len + 1;
 }
 
 /* ---- GET /api/v1/entries --------------------------------------------------
@@ -671,6 +754,11 @@ static const struct route routes[] = {
         {{.name = "from", .type = HTTPQ_U64},
             {.name = "to", .type = HTTPQ_U64}},
         2},
+    {"/api/v1/checkpoints", get_checkpoints,
+        {{.name = "from", .type = HTTPQ_U64},
+            {.name = "count", .type = HTTPQ_U64}},
+        2},
+    {"/api/v1/vkey", get_vkey, {{0}}, 0},
     {"/api/v1/keys", get_keys, {{0}}, 0},
     {"/api/v1/digest", get_digest, {{0}}, 0},
     {"/api/v1/reports/compliance", get_compliance,

@@ -676,6 +676,23 @@ cstore_log_next(struct central_store *s, uint64_t *next)
 }
 
 int
+cstore_log_count(struct central_store *s, uint64_t *n)
+{
+	sqlite3_stmt *st = prep(s, "SELECT count(*) FROM changesets");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return fail(s, "cannot read the log");
+	}
+	*n = (uint64_t) sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	return COSO_OK;
+}
+
+int
 cstore_log_append(struct central_store *s, const struct cstore_logrow *r)
 {
 	int rv;
@@ -1930,4 +1947,36 @@ cstore_checkpoint_latest(struct central_store *s, uint64_t *size, char **note)
 	sqlite3_reset(st);
 	return rc == SQLITE_DONE ? COSO_ENOENT
 	                         : fail(s, "cannot read the checkpoints");
+}
+
+int
+cstore_checkpoints_each(struct central_store *s, uint64_t from, size_t count,
+    cstore_checkpoint_cb cb, void *arg)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT size, note FROM checkpoints WHERE size >= ? "
+	    "ORDER BY size LIMIT ?");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(
+	    st, 1, (int64_t) (from > INT64_MAX ? INT64_MAX : from));
+	sqlite3_bind_int64(
+	    st, 2, (int64_t) (count > INT64_MAX ? INT64_MAX : count));
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		const char *note = (const char *) sqlite3_column_text(st, 1);
+
+		if (note == NULL
+		    || cb((uint64_t) sqlite3_column_int64(st, 0), note, arg)
+		        != 0) {
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return fail(s, "cannot read the checkpoints");
+	}
+	return COSO_OK;
 }

@@ -95,7 +95,7 @@ verify_inclusion() {
 run_ok "admin init" coso --store "$T/admin" init --cadre admin --name Admin
 cp "$T/out" "$T/admin.pub"
 run_ok "central init" cosod central init --db "$T/central.db" \
-	--admin-key "$T/admin.pub"
+	--admin-key "$T/admin.pub" --origin langson.example/coso/http
 cp "$T/out" "$T/central.pub"
 run_ok "admin pin" coso --store "$T/admin" pin --central "$URL" \
 	--central-key "$T/central.pub"
@@ -201,6 +201,30 @@ run_ok "digest cli" cosod central digest --db "$T/central.db"
 same "$(jq -r .digest "$T/body")" "$(cat "$T/out")" \
 	"digest = cosod central digest"
 
+# --- every stored checkpoint, and the verifier key -------------------------
+same "$(get /api/v1/checkpoints)" 200 "checkpoints"
+same "$(jq -c '[.tree_size, [.checkpoints[].size]]' "$T/body")" \
+	"[$S,[$(sqlite3 "$T/central.db" "SELECT group_concat(size) FROM
+	(SELECT size FROM checkpoints ORDER BY size)")]]" \
+	"checkpoints: every stored size, ascending"
+same "$(jq -r '.checkpoints[-1].note' "$T/body")" "$(cat "$T/checkpoint")" \
+	"checkpoints: the last is the latest"
+same "$(get "/api/v1/checkpoints?from=2&count=1")" 200 "checkpoints page"
+same "$(jq -c '[.checkpoints[].size]' "$T/body")" \
+	"[$(sqlite3 "$T/central.db" "SELECT min(size) FROM checkpoints
+	WHERE size >= 2")]" "checkpoints: from and count"
+same "$(jq -r '.checkpoints[0].note' "$T/body")" \
+	"$(sqlite3 "$T/central.db" "SELECT note FROM checkpoints WHERE size =
+	(SELECT min(size) FROM checkpoints WHERE size >= 2)")" \
+	"checkpoints: the note as stored"
+same "$(get "/api/v1/checkpoints?from=$((S + 1))")" 200 "checkpoints past"
+same "$(jq -c .checkpoints "$T/body")" "[]" "checkpoints: none past the end"
+status 400 '/api/v1/checkpoints?from=x'
+status 400 '/api/v1/checkpoints?size=1'
+same "$(get /api/v1/vkey)" 200 "vkey"
+same "$(cat "$T/body")" "$(cosod central vkey --db "$T/central.db")" \
+	"vkey = cosod central vkey"
+
 # --- reports -----------------------------------------------------------------
 Y=$(date -u +%Y)
 same "$(get "/api/v1/reports/compliance?period=$Y")" 200 "compliance"
@@ -276,12 +300,13 @@ run_code 1 "malformed --http" timeout 10 "$B/cosod" central run \
 
 # --- a tampered row is served as stored ----------------------------------------
 # The leaf is made from the row, the leaf hash read from the tree: they
-# no longer agree, and an auditor sees it.
+# no longer agree, and an auditor sees it.  (The row is changed under the
+# running central: `run' refuses to start on a log changed before.)
 cp "$T/central.db" "$T/tampered.db"
 cp "$T/central.db.key" "$T/tampered.db.key"
-sqlite3 "$T/tampered.db" \
-	"UPDATE changesets SET received_ms = received_ms + 1 WHERE position = 2"
 DB="$T/tampered.db" start_http
+sqlite3 -cmd ".timeout 5000" "$T/tampered.db" \
+	"UPDATE changesets SET received_ms = received_ms + 1 WHERE position = 2"
 same "$(get '/api/v1/entries?start=2&count=1')" 200 "tampered entry"
 same "$(jq -r '.entries[0].received_ms' "$T/body")" \
 	"$(($(jq -r '.entries[2].received_ms' "$T/entries.json") + 1))" \

@@ -13,7 +13,7 @@ run_ok "admin init" coso --store "$T/admin" init --cadre admin \
 	--name "Ban Tổ chức Tỉnh ủy"
 cp "$T/out" "$T/admin.pub"
 run_ok "central init" cosod central init --db "$T/central.db" \
-	--admin-key "$T/admin.pub"
+	--admin-key "$T/admin.pub" --origin langson.example/coso/sync
 cp "$T/out" "$T/central.pub"
 same "$(head -c 16 "$T/central.pub")" "coso public key " "central prints its key"
 run_ok "admin pin" coso --store "$T/admin" pin --central "$URL" \

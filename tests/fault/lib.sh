@@ -216,7 +216,8 @@ province() {
 	coso --store "$ADMIN" init --cadre admin --name "Ban Tổ chức" \
 		>"$T/admin.pub" || bad "admin init"
 	cosod central init --db "$CDB" --admin-key "$T/admin.pub" \
-		>"$T/central.pub" || bad "central init"
+		--origin langson.example/coso/fault >"$T/central.pub" ||
+		bad "central init"
 	coso --store "$ADMIN" pin --central "$CURL" \
 		--central-key "$T/central.pub" >/dev/null || bad "admin pin"
 	coso --store "$ADMIN" admin units import "$DATA" >/dev/null ||

@@ -49,6 +49,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct api_tables tables;
 	struct api_page page;
 	struct api_keys keys;
+	struct api_notes notes;
 	char err[AUDIT_ERR_MAX], hex[65];
 	uint64_t n;
 	size_t count, i;
@@ -81,5 +82,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    && (tables.n > API_TABLES_MAX || strlen(hex) != 64)) {
 		abort();
 	}
+	rv = api_checkpoints(&f, 5, API_NOTES_MAX, &notes, err);
+	check(rv);
+	for (i = 0; rv == AUDIT_OK && i < notes.n; i++) {
+		/* Ascending from 5 on, each note within its limit. */
+		if (notes.c[i].size < 5 + i || notes.c[i].len == 0
+		    || notes.c[i].len > COSO_NOTE_MAX
+		    || strlen(notes.c[i].note) > notes.c[i].len
+		    || (i > 0 && notes.c[i].size <= notes.c[i - 1].size)) {
+			abort();
+		}
+	}
+	api_notes_free(&notes);
 	return 0;
 }

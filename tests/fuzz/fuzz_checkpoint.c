@@ -1,11 +1,13 @@
 /*
- * fuzz_checkpoint.c: libFuzzer target for coso_checkpoint_verify.
+ * fuzz_checkpoint.c: libFuzzer target for coso_checkpoint_verify and
+ * coso_note_vkey_parse.
  *
  * Every input is verified against one fixed key (the RFC 8032 §7.1 test 1
  * public key under "coso.example/central", the key of the seed corpus).
  * The error must be one the header documents, and a note that verifies
  * must give a checkpoint within the limits whose origin is the note's
- * first line.
+ * first line.  The same input read as a verifier key must parse only
+ * when it is exactly what coso_note_vkey_format writes for what it gave.
  */
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +29,26 @@ documented(int rc)
 	    || rc == COSO_EBADSIG || rc == COSO_EWRONGKEY;
 }
 
+static void
+vkey(const uint8_t *data, size_t size)
+{
+	char name[COSO_KEYNAME_MAX + 1], *again = NULL;
+	uint8_t key[32];
+	int rc = coso_note_vkey_parse(name, key, (const char *) data, size);
+
+	if (rc != COSO_OK && rc != COSO_EKEYFILE && rc != COSO_EKEYTYPE) {
+		abort();
+	}
+	if (rc != COSO_OK) {
+		return;
+	}
+	if (coso_note_vkey_format(&again, name, key) != COSO_OK
+	    || strlen(again) != size || memcmp(again, data, size) != 0) {
+		abort();
+	}
+	free(again);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -34,6 +56,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t olen;
 	int rc;
 
+	vkey(data, size);
 	memset(&cp, 0xA5, sizeof(cp));
 	rc = coso_checkpoint_verify(
 	    &cp, (const char *) data, size, "coso.example/central", pk);

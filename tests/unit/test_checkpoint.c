@@ -181,6 +181,95 @@ test_key_id(void **state)
 	assert_null(vkey);
 }
 
+/* vkey parsed into (name, pk); 0 or the error, outputs untouched then. */
+static int
+vparse(const char *vkey, size_t len, char name[COSO_KEYNAME_MAX + 1],
+    uint8_t pk[32])
+{
+	char n2[COSO_KEYNAME_MAX + 1];
+	uint8_t p2[32];
+	int rc;
+
+	memset(n2, 'x', sizeof(n2));
+	memset(p2, 0xAA, sizeof(p2));
+	rc = coso_note_vkey_parse(n2, p2, vkey, len);
+	if (rc != COSO_OK) {
+		for (size_t i = 0; i < sizeof(n2); i++) {
+			assert_int_equal(n2[i], 'x');
+		}
+		for (size_t i = 0; i < sizeof(p2); i++) {
+			assert_int_equal(p2[i], 0xAA);
+		}
+		return rc;
+	}
+	memcpy(name, n2, sizeof(n2));
+	memcpy(pk, p2, 32);
+	return COSO_OK;
+}
+
+static void
+test_vkey_parse(void **state)
+{
+	struct fix *f = *state;
+	/* Go's golang.org/x/mod/sumdb/note documentation's example key. */
+	static const char go_vkey[]
+	    = "PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/"
+	      "LDE4izWy10TW";
+	static const char alphabet[] = "a0A+/=.-Z9f ";
+	char name[COSO_KEYNAME_MAX + 1], buf[256], *vkey = NULL;
+	uint8_t pk[32], blob[33];
+	size_t len = strlen(golden_vkey);
+
+	assert_int_equal(vparse(golden_vkey, len, name, pk), COSO_OK);
+	assert_string_equal(name, NAME);
+	assert_memory_equal(pk, f->pk, 32);
+	assert_int_equal(vparse(go_vkey, strlen(go_vkey), name, pk), COSO_OK);
+	assert_string_equal(name, "PeterNeumann");
+	/* Round trip under another name. */
+	assert_int_equal(
+	    coso_note_vkey_format(&vkey, "gov.example/coso", f->pk), COSO_OK);
+	assert_int_equal(vparse(vkey, strlen(vkey), name, pk), COSO_OK);
+	assert_string_equal(name, "gov.example/coso");
+	assert_memory_equal(pk, f->pk, 32);
+	free(vkey);
+	/* Every single-character change is refused: the key id binds the
+	 * name and the key, and the encodings are canonical. */
+	for (size_t i = 0; i < len; i++) {
+		for (const char *c = alphabet; *c != '\0'; c++) {
+			if (golden_vkey[i] == *c) {
+				continue;
+			}
+			memcpy(buf, golden_vkey, len);
+			buf[i] = *c;
+			assert_int_not_equal(
+			    vparse(buf, len, name, pk), COSO_OK);
+		}
+	}
+	/* Cut short, a newline, upper-case hex, parts missing or empty. */
+	for (size_t n = 0; n < len; n++) {
+		assert_int_equal(
+		    vparse(golden_vkey, n, name, pk), COSO_EKEYFILE);
+	}
+	snprintf(buf, sizeof(buf), "%s\n", golden_vkey);
+	assert_int_equal(vparse(buf, len + 1, name, pk), COSO_EKEYFILE);
+	snprintf(buf, sizeof(buf), "%s", golden_vkey);
+	memcpy(buf + strlen(NAME) + 1, "CE9F41E3", 8);
+	assert_int_equal(vparse(buf, len, name, pk), COSO_EKEYFILE);
+	snprintf(
+	    buf, sizeof(buf), "+ce9f41e3+%s", golden_vkey + strlen(NAME) + 10);
+	assert_int_equal(vparse(buf, strlen(buf), name, pk), COSO_EKEYFILE);
+	snprintf(buf, sizeof(buf), "%s+ce9f41e3", NAME);
+	assert_int_equal(vparse(buf, strlen(buf), name, pk), COSO_EKEYFILE);
+	assert_int_equal(vparse(NAME, strlen(NAME), name, pk), COSO_EKEYFILE);
+	/* Another algorithm than Ed25519 (0x01). */
+	blob[0] = 0x02;
+	memcpy(blob + 1, f->pk, 32);
+	len = (size_t) snprintf(buf, sizeof(buf), "%s+ce9f41e3+", NAME);
+	sodium_bin2base64(buf + len, sizeof(buf) - len, blob, sizeof(blob),
+	    sodium_base64_VARIANT_ORIGINAL);
+	assert_int_equal(vparse(buf, strlen(buf), name, pk), COSO_EKEYTYPE);
+}
+
 static void
 test_golden(void **state)
 {
@@ -506,6 +595,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_key_id),
+	    cmocka_unit_test(test_vkey_parse),
 	    cmocka_unit_test(test_golden),
 	    cmocka_unit_test(test_round_trip),
 	    cmocka_unit_test(test_mutations),

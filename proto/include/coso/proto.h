@@ -748,6 +748,17 @@ COSO_NODISCARD int coso_note_vkey_format(
     char **out, const char *name, const uint8_t pk[static 32]);
 
 /*
+ * Parses a note verifier key (as coso_note_vkey_format writes it) of len
+ * bytes, without a newline: the key name into name (NUL-terminated) and
+ * the Ed25519 public key into pk, both written only on success.  Strict:
+ * a valid name, the key id in 8 lowercase hex digits, canonical padded
+ * base64 of 33 bytes; the key id must be that of (name, pk).  Anything
+ * else is COSO_EKEYFILE; another algorithm than Ed25519 COSO_EKEYTYPE.
+ */
+COSO_NODISCARD int coso_note_vkey_parse(char name[static COSO_KEYNAME_MAX + 1],
+    uint8_t pk[static 32], const char *vkey, size_t len);
+
+/*
  * Signs a checkpoint as a note with one signature line by key under
  * key_name; *out is malloc'd and NUL-terminated (caller frees).  origin
  * must be a valid key name too (non-empty, at most COSO_ORIGIN_MAX bytes);

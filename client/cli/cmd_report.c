@@ -107,7 +107,17 @@ report_submit(struct coso_store *s, const char *hex)
 	if ((rv = resolve(s, hex, id, what)) != 0) {
 		return rv;
 	}
-	if ((e = coso_report_submit(s, id)) != COSO_OK) {
+	if ((e = coso_report_submit(s, id)) == COSO_QUNAUTH) {
+		util_err(
+		    _("cannot submit report: you had no assignment on its "
+		      "unit in its period, or the %d days of grace after "
+		      "your assignment ended are over (by the assignments "
+		      "this device holds); run `coso sync' if you were "
+		      "assigned since the last sync"),
+		    COSO_GRACE_DAYS);
+		return EXIT_FAIL;
+	}
+	if (e != COSO_OK) {
 		return cli_store_fail(s, what, e);
 	}
 	return 0;

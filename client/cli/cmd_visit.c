@@ -237,7 +237,19 @@ visit_add(const struct cli_opts *g, int argc, char **argv)
 	    || (rv = cli_open(g, &s)) != 0) {
 		goto out;
 	}
-	if ((e = coso_visit_add(s, &fm.v, id)) != COSO_OK) {
+	if ((e = coso_visit_add(s, &fm.v, id)) == COSO_QUNAUTH) {
+		char d[11];
+
+		coso_date_format(d, fm.v.date);
+		util_err(_("cannot record visit: you are not assigned to unit "
+		           "%s on %s (by the assignments this device holds); "
+		           "if you were assigned since the last sync, run "
+		           "`coso sync' first"),
+		    fm.v.unit, d);
+		rv = EXIT_FAIL;
+		goto out;
+	}
+	if (e != COSO_OK) {
 		rv = cli_store_fail(s, _("cannot record visit"), e);
 		goto out;
 	}

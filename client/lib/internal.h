@@ -107,6 +107,23 @@ int cosoi_report_summary(
 int cosoi_unit_known(
     struct coso_store *s, const char *field, const char *code);
 
+/* The rules by which a record's date is judged against the cadre's
+ * assignments (cover.c, and the central's auth.c). */
+enum cosoi_rule {
+	COSOI_RULE_ON_DATE  = 0, /* valid on the date */
+	COSOI_RULE_HANDOVER = 1, /* with COSO_GRACE_DAYS after an end */
+	COSOI_RULE_REPORT   = 2, /* on the date, or the period's grace */
+};
+
+/*
+ * Checks that this store's cadre may write a record on unit dated date
+ * (a report: submitted on date for the period first..last) by the
+ * assignments the store holds: COSO_OK, or COSO_QUNAUTH with a message.
+ * A store holding no assignment of its cadre passes.
+ */
+int cosoi_cover_check(struct coso_store *s, enum cosoi_rule rule,
+    const char *unit, int32_t date, int32_t first, int32_t last);
+
 /* Checks a date is valid and not more than a day ahead of today. */
 int cosoi_date_ok(struct coso_store *s, const char *field, int32_t date);
 

@@ -459,10 +459,19 @@ submit_locked(struct coso_store *s, const uint8_t id[16], struct draft *d,
 	int32_t today      = coso_date_of_ms(coso_wall_ms());
 	uint8_t(*rows)[16] = NULL;
 	uint64_t seq, hlc_ms;
+	int32_t first = 0, last = 0;
 	size_t nlines;
 	int rv;
 
 	if ((rv = draft_read(s, id, d)) || (rv = draft_check(s, d))) {
+		return rv;
+	}
+	/* A report of a period the cadre covered may come late, within the
+	 * grace after the assignment ended (cover.c). */
+	if (coso_period_parse(d->period, &first, &last) == COSO_OK
+	    && (rv = cosoi_cover_check(
+	            s, COSOI_RULE_REPORT, d->unit, today, first, last))
+	        != COSO_OK) {
 		return rv;
 	}
 	nlines = 1;

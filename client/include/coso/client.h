@@ -131,6 +131,16 @@ int coso_date_valid(int32_t date);
 COSO_NODISCARD int coso_period_parse(
     const char *s, int32_t *first, int32_t *last);
 
+/*
+ * The grace after an assignment ends (docs/decisions.md, of that name):
+ * a cadre may still write a handover note on the unit dated up to this
+ * many days after the assignment's last day, and a report for a period
+ * the assignment overlapped, submitted up to this many days after the
+ * later of that last day and the period's end.  The central judges by
+ * it at merge; the device checks the same before signing.
+ */
+#define COSO_GRACE_DAYS 30
+
 /* Unit levels, as in the import CSV. */
 enum coso_level {
 	COSO_LEVEL_PROVINCE  = 1,
@@ -178,7 +188,10 @@ struct coso_visit_in {
 /*
  * Records a visit: one signed change-set with the visit, its outcomes and
  * its proposals (each a tracked proposal).  Text is normalised to NFC.
- * id receives the visit's row id.
+ * id receives the visit's row id.  When the store holds assignments of
+ * its cadre and none covers the unit (or a unit above it) on the date,
+ * the visit is refused (COSO_QUNAUTH) before it is signed: the central
+ * would quarantine it.
  */
 COSO_NODISCARD int coso_visit_add(struct coso_store *s,
     const struct coso_visit_in *v, uint8_t id[static 16]);
@@ -221,9 +234,20 @@ COSO_NODISCARD int coso_report_edit(struct coso_store *s,
 COSO_NODISCARD int coso_report_submit(
     struct coso_store *s, const uint8_t id[static 16]);
 
-/* Records a handover note on a unit. */
+/* Records a handover note on a unit, dated today. */
 COSO_NODISCARD int coso_handover_add(struct coso_store *s, const char *unit,
     const char *text, const char *to_cadre, uint8_t id[static 16]);
+
+/*
+ * The same, dated date (YYYYMMDD, at most a day ahead; 0: today).  A
+ * cadre whose assignment on the unit (or above it) ended may still write
+ * one dated up to COSO_GRACE_DAYS after its last day; by the assignments
+ * the store holds, a note the central would refuse is COSO_QUNAUTH and
+ * nothing is signed.
+ */
+COSO_NODISCARD int coso_handover_add_on(struct coso_store *s, const char *unit,
+    const char *text, const char *to_cadre, int32_t date,
+    uint8_t id[static 16]);
 
 /*
  * Reading.  Rows are given to a callback as a list of named values (the

@@ -14,6 +14,7 @@
 
 struct report_opts {
 	const char *period, *unit, *amends, *section, *text;
+	int none; /* --none: the proposals section says there are none */
 };
 
 /* Options after `report SUB`; positional arguments are left at the end
@@ -27,6 +28,7 @@ parse_opts(int argc, char **argv, struct report_opts *o)
 	    {"amends", required_argument, NULL, 'a'},
 	    {"section", required_argument, NULL, 's'},
 	    {"text", required_argument, NULL, 't'},
+	    {"none", no_argument, NULL, 'n'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char **dst;
@@ -34,6 +36,10 @@ parse_opts(int argc, char **argv, struct report_opts *o)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 'n') {
+			o->none = 1;
+			continue;
+		}
 		dst = c == 'p' ? &o->period
 		    : c == 'u' ? &o->unit
 		    : c == 'a' ? &o->amends
@@ -138,8 +144,9 @@ report_write(const struct cli_opts *g, const char *sub, int argc, char **argv)
 	npos = argc - optind;
 	if (strcmp(sub, "new") == 0 ? npos != 0 || o.period == NULL
 	        : strcmp(sub, "edit") == 0
-	        ? npos != 1 || o.text == NULL || o.section == NULL
+	        ? npos != 1 || (o.text == NULL) == !o.none || o.section == NULL
 	            || coso_section_parse(o.section, &sec) != COSO_OK
+	            || (o.none && sec != COSO_SEC_PROPOSALS)
 	        : npos != 1) {
 		return EXIT_USAGE;
 	}
@@ -149,7 +156,8 @@ report_write(const struct cli_opts *g, const char *sub, int argc, char **argv)
 	if (strcmp(sub, "new") == 0) {
 		rv = report_new(s, &o);
 	} else if (strcmp(sub, "edit") == 0) {
-		rv = report_edit(s, argv[optind], sec, o.text);
+		rv = report_edit(s, argv[optind], sec,
+		    o.none ? COSO_PROPOSALS_NONE : o.text);
 	} else {
 		rv = report_submit(s, argv[optind]);
 	}
@@ -174,6 +182,7 @@ usage(void)
 	    "coso report new --period P [--unit CODE] [--amends ID]\n"
 	    "       coso report edit ID --section "
 	    "results|situation|difficulties|proposals --text T\n"
+	    "       coso report edit ID --section proposals --none\n"
 	    "       coso report submit ID\n"
 	    "       coso report list [--json]\n"
 	    "       coso report show ID [--json]\n");

@@ -222,14 +222,33 @@ COSO_NODISCARD int coso_section_parse(
 COSO_NODISCARD int coso_report_new(struct coso_store *s, const char *period,
     const char *unit, const uint8_t *amends, uint8_t id[static 16]);
 
+/* The proposals section of a report with no proposal: what `coso report
+ * edit ID --section proposals --none' writes (Vietnamese, as the
+ * report's text is). */
+#define COSO_PROPOSALS_NONE "Không có kiến nghị."
+
+/*
+ * Whether a proposals section says there are none: its text, trimmed of
+ * spaces and final full stops and in lower case, is one of a few fixed
+ * phrases ("không có kiến nghị", "không có đề xuất", "không có",
+ * "không", "none", "no proposals"; FORMAT.md, "report").  Such a section
+ * gives no tracked proposal, and the central does not count its report
+ * as one with proposals.
+ */
+int coso_proposals_none(const char *text);
+
 /* Sets one section of a draft.  A submitted report is refused. */
 COSO_NODISCARD int coso_report_edit(struct coso_store *s,
     const uint8_t id[static 16], enum coso_section sec, const char *text);
 
 /*
  * Submits a draft: every section must be non-empty; signs it as one
- * change-set with one tracked proposal per line of the proposals section.
- * A submitted report never changes.
+ * change-set with one tracked proposal per line of the proposals section,
+ * none when the section says there are none (coso_proposals_none).  A
+ * report of a period whose assignment has ended may be submitted within
+ * its grace (COSO_GRACE_DAYS); by the assignments the store holds, one
+ * the central would refuse is COSO_QUNAUTH and nothing is signed.  A
+ * submitted report never changes.
  */
 COSO_NODISCARD int coso_report_submit(
     struct coso_store *s, const uint8_t id[static 16]);

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "i18n.h"
 #include "output.h"
+#include "quarantine.h"
 #include "session.h"
 #include "util.h"
 
@@ -72,6 +73,7 @@ static const struct out_col handover_cols[] = {
     {"unit", N_("Unit"), 6, 0},
     {"to_cadre", N_("Handed to"), 12, 0},
     {"text", N_("Text"), 48, 0},
+    {"quarantine_reason", N_("Quarantined"), 16, 0},
 };
 
 int
@@ -85,7 +87,7 @@ cmd_handover(const struct cli_opts *g, int argc, char **argv)
 		rv = handover_add(g, argc - 1, argv + 1);
 	} else if (strcmp(sub, "list") == 0
 	    && (rv = cli_list_opts(argc - 1, argv + 1, LIST_UNIT, &lo)) == 0) {
-		rv = cli_list(g, coso_handover_list, &lo, handover_cols,
+		rv = cli_list(g, cliq_handover_list, &lo, handover_cols,
 		    sizeof(handover_cols) / sizeof(handover_cols[0]),
 		    _("cannot list handovers"));
 	}

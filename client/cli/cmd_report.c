@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "i18n.h"
 #include "output.h"
+#include "quarantine.h"
 #include "session.h"
 #include "util.h"
 
@@ -173,6 +174,7 @@ static const struct out_col report_cols[] = {
     {"state", N_("State"), 10, 0},
     {"status", N_("Status"), 10, 0},
     {"submitted_ms", N_("Submitted"), 16, 0},
+    {"quarantine_reason", N_("Quarantined"), 16, 0},
 };
 
 static int
@@ -201,12 +203,12 @@ cmd_report(const struct cli_opts *g, int argc, char **argv)
 	} else if (strcmp(sub, "list") == 0) {
 		rv = cli_list_opts(argc - 1, argv + 1, 0, &lo);
 		if (rv == 0) {
-			rv = cli_list(g, coso_report_list, &lo, report_cols,
+			rv = cli_list(g, cliq_report_list, &lo, report_cols,
 			    sizeof(report_cols) / sizeof(report_cols[0]),
 			    _("cannot list reports"));
 		}
 	} else if (strcmp(sub, "show") == 0) {
-		rv = cli_show(g, coso_report_show, argc - 1, argv + 1,
+		rv = cli_show(g, cliq_report_show, argc - 1, argv + 1,
 		    _("cannot show report `%s'"));
 	} else {
 		rv = EXIT_USAGE;

@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "i18n.h"
 #include "output.h"
+#include "quarantine.h"
 #include "session.h"
 #include "util.h"
 
@@ -266,6 +267,7 @@ static const struct out_col visit_cols[] = {
     {"unit", N_("Unit"), 6, 0},
     {"unit_name", N_("Unit name"), 22, 0},
     {"purpose", N_("Purpose"), 40, 0},
+    {"quarantine_reason", N_("Quarantined"), 16, 0},
 };
 
 static int
@@ -296,12 +298,12 @@ cmd_visit(const struct cli_opts *g, int argc, char **argv)
 		rv = cli_list_opts(
 		    argc - 1, argv + 1, LIST_UNIT | LIST_SINCE, &lo);
 		if (rv == 0) {
-			rv = cli_list(g, coso_visit_list, &lo, visit_cols,
+			rv = cli_list(g, cliq_visit_list, &lo, visit_cols,
 			    sizeof(visit_cols) / sizeof(visit_cols[0]),
 			    _("cannot list visits"));
 		}
 	} else if (strcmp(sub, "show") == 0) {
-		rv = cli_show(g, coso_visit_show, argc - 1, argv + 1,
+		rv = cli_show(g, cliq_visit_show, argc - 1, argv + 1,
 		    _("cannot show visit `%s'"));
 	} else {
 		rv = EXIT_USAGE;

@@ -153,6 +153,20 @@ int cosoi_user_version(struct coso_store *s, int *v);
 	"v.difficulties, v.directions, v.participants, v.lat AS lat_e6, "     \
 	"v.lon AS lon_e6, v.seq, v.author"
 
+/*
+ * What the central quarantined of this device's work (quarantine.c).
+ * cosoi_quarantine_load (re)builds temp.qrows: every row written by a
+ * change-set of the outbox whose verdict is quarantined (row, seq, k,
+ * tbl, kind, reason, name), and temp.qmark: each such row once (row,
+ * name), which a listing joins as "LEFT JOIN temp.qmark q ON q.row =
+ * v.id" to give "q.name AS quarantine".  cosoi_records_load adds to
+ * temp.csmain the first row of each outbox change-set not there yet
+ * (seq, tbl, kind, row, nops).  All are temporary tables of the handle's
+ * connection.
+ */
+int cosoi_quarantine_load(struct coso_store *s);
+int cosoi_records_load(struct coso_store *s);
+
 /* Runs a query and hands each result row to cb as a struct coso_row. */
 int cosoi_rows(struct coso_store *s, sqlite3_stmt *st, const char *kind,
     coso_row_cb cb, void *arg);

@@ -334,11 +334,32 @@ struct coso_status {
 	uint64_t last_sync_ms;      /* 0 if never */
 	uint64_t receipts;
 	uint64_t visits, reports, drafts, proposals_open, units;
-	char shortid[17]; /* the device key's short id */
+	char shortid[17];     /* the device key's short id */
+	uint64_t quarantined; /* change-sets the central quarantined */
 };
 
 COSO_NODISCARD int coso_status_get(
     struct coso_store *s, struct coso_status *st);
+
+/*
+ * What the central did not accept: this device's change-sets whose PUSH
+ * verdict was quarantined (kept in the outbox with the reason), from
+ * after_seq on.  A quarantined change-set is kept in the central's log
+ * but merged nowhere, so its records count for nothing.  cb gets rows of
+ * kind "quarantine": seq, changeset (its id), reason (the reason's name,
+ * as coso_reason_name gives it: "unassigned", ...), code (the coso_err
+ * number), record (the kind of its first record: "visit", "report",
+ * "handover", ...), record_id, unit, unit_name, date (a visit's or
+ * handover's date, a report's submitted date), period (a report's),
+ * answered_ms (when the verdict came) and ops (its records, the first
+ * one's outcomes and proposals included).
+ *
+ * The listings (coso_visit_list ... coso_handover_list, coso_visit_show,
+ * coso_report_show) give every record the key "quarantine": that
+ * reason's name, or NULL for a record not quarantined.
+ */
+COSO_NODISCARD int coso_quarantine_list(
+    struct coso_store *s, uint64_t after_seq, coso_row_cb cb, void *arg);
 
 /*
  * The device's own chain, each change-set re-verified from its stored
@@ -471,7 +492,9 @@ COSO_NODISCARD int coso_store_data_version(struct coso_store *s, uint64_t *v);
  * acknowledged change-set, each kept with the central's signed checkpoint
  * and the inclusion proof of the change-set's leaf in that checkpoint's
  * tree.  coso_receipt_list gives rows of kind "receipt": seq, cs_id,
- * leaf_index, received_ms, verdict, tree_size (NULL: no proof kept).
+ * leaf_index, received_ms, verdict, reason (a quarantine's reason name,
+ * else NULL), record and record_id (the kind and row id of the
+ * change-set's first record), tree_size (NULL: no proof kept).
  */
 COSO_NODISCARD int coso_receipt_list(
     struct coso_store *s, coso_row_cb cb, void *arg);

@@ -127,6 +127,58 @@ log_round(const struct coso_sync_report *r)
 	    r->elapsed_ms, r->pending ? " (entries still pending)" : "");
 }
 
+/* The value of key in a row, or NULL. */
+static const struct coso_kv *
+kv_of(const struct coso_row *row, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < row->n; i++) {
+		if (strcmp(row->kv[i].key, key) == 0) {
+			return &row->kv[i];
+		}
+	}
+	return NULL;
+}
+
+static const char *
+text_of(const struct coso_row *row, const char *key)
+{
+	const struct coso_kv *kv = kv_of(row, key);
+
+	return kv != NULL && kv->type == COSO_VTEXT ? kv->s : "-";
+}
+
+/* One quarantined change-set of this round: its record and the reason. */
+static int
+log_quarantined(const struct coso_row *row, void *arg)
+{
+	const struct coso_sync_report *r = arg;
+	const struct coso_kv *seq = kv_of(row, "seq"), *d = kv_of(row, "date");
+	const struct coso_kv *code = kv_of(row, "code");
+	const char *id             = text_of(row, "record_id");
+	char date[11]              = "-";
+	size_t i, n = strlen(id);
+
+	for (i = 0; seq != NULL && i < r->nquarantine; i++) {
+		if ((int64_t) r->quarantine[i].seq == seq->i) {
+			break;
+		}
+	}
+	if (seq == NULL || i == r->nquarantine) {
+		return 0; /* quarantined in an earlier round */
+	}
+	if (d != NULL && d->type == COSO_VINT) {
+		coso_date_format(date, (int32_t) d->i);
+	}
+	logf_("sync: quarantined change-set %" PRId64 ": %s %s, unit %s, %s: "
+	      "%s (%s)",
+	    seq->i, text_of(row, "record"), n > 8 ? id + n - 8 : id,
+	    text_of(row, "unit"), date, text_of(row, "reason"),
+	    code != NULL ? coso_strerror((int) code->i) : "-");
+	return 0;
+}
+
 /* One round; returns the delay in ms before the next one. */
 static double
 round_once(struct field *f)
@@ -151,6 +203,11 @@ round_once(struct field *f)
 		f->failures = 0;
 		logf_("sync: %s: %s, retry in %.0f s", coso_client_strerror(e),
 		    coso_store_errmsg(f->s), ms / 1000);
+	}
+	if (r.nquarantine > 0
+	    && coso_quarantine_list(f->s, 0, log_quarantined, &r) != 0) {
+		logf_("sync: cannot list the quarantine: %s",
+		    coso_store_errmsg(f->s));
 	}
 	return ms;
 }

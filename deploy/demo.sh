@@ -2,12 +2,16 @@
 # demo.sh BUILD: the coso story end to end on this machine, on loopback.
 #
 # The provincial office sets up the central node and its admin device,
-# loads Lạng Sơn's units, adds three cadres, assigns them and issues
-# enrollment tokens.  Three field devices enroll, then record visits and
-# a quarterly report in border communes with no signal; the central is
+# loads Lạng Sơn's units, adds four cadres, assigns three and issues
+# enrollment tokens.  The field devices enroll, then record visits and
+# quarterly reports in border communes with no signal; the central is
 # down.  The central starts; the field agents find it on their own and
 # deliver everything, each change-set acknowledged with a receipt signed
-# by the central.
+# by the central.  Then the office rotates Hoàng Thị Mai out of Đào Viên:
+# a visit her device signed before it learnt so is quarantined, and the
+# device shows her why and what to do; she hands over to Triệu Văn
+# Khánh within the grace; the office answers her proposal and the answer
+# reaches her and Nông Thị Hà, who monitors the district.
 set -eu
 B=$(cd "$1" && pwd)
 D=$(mktemp -d /tmp/coso-demo.XXXXXX)
@@ -31,6 +35,15 @@ HTTP="127.0.0.1:$((PORT + 1))"
 coso() { "$B/coso" "$@"; }
 cosod() { "$B/cosod" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
+CADRES="cb-017 cb-023 cb-031 cb-044"
+name_of() {
+	case $1 in
+	cb-017) echo "Hoàng Thị Mai" ;;
+	cb-023) echo "Lương Văn Tùng" ;;
+	cb-031) echo "Nông Thị Hà" ;;
+	cb-044) echo "Triệu Văn Khánh" ;;
+	esac
+}
 
 step "Văn phòng tỉnh: thiết bị quản trị và nút trung tâm (cosod central init)"
 coso --store "$D/admin" init --cadre admin --name "Ban Tổ chức Tỉnh ủy" \
@@ -41,20 +54,20 @@ echo "khoá trung tâm (thiết bị ghim khoá này):"
 cat "$D/central.pub"
 coso --store "$D/admin" pin --central "$URL" --central-key "$D/central.pub"
 
-step "Quản trị: đơn vị hành chính Lạng Sơn, ba cán bộ, phân công, mã ghi danh"
+step "Quản trị: đơn vị hành chính Lạng Sơn, bốn cán bộ, phân công, mã ghi danh"
 coso --store "$D/admin" admin units import "$DATA/lang-son-2024.csv"
-coso --store "$D/admin" admin cadre add --id cb-017 --name "Hoàng Thị Mai"
-coso --store "$D/admin" admin cadre add --id cb-023 --name "Lương Văn Tùng"
-coso --store "$D/admin" admin cadre add --id cb-031 --name "Nông Thị Hà"
+for c in $CADRES; do
+	coso --store "$D/admin" admin cadre add --id "$c" --name "$(name_of "$c")"
+done
 coso --store "$D/admin" admin assign --cadre cb-017 --unit 06043 \
 	--role in-charge --from 2025-01-01 --decision "1434-QĐ/TU"
 coso --store "$D/admin" admin assign --cadre cb-023 --unit 06160 \
 	--role in-charge --from 2025-01-01 --decision "1434-QĐ/TU"
-coso --store "$D/admin" admin assign --cadre cb-031 --unit 182 \
+coso --store "$D/admin" admin assign --cadre cb-031 --unit 180 \
 	--role monitor --from 2025-01-01 --decision "1434-QĐ/TU"
 coso --store "$D/admin" admin schedule set --kind quarterly --due-days 10 \
 	--grace-days 5
-for c in cb-017 cb-023 cb-031; do
+for c in $CADRES; do
 	coso --store "$D/admin" admin token --cadre "$c" >"$D/token-$c"
 	echo "mã ghi danh cho $c: $(cut -c1-16 "$D/token-$c")…"
 done
@@ -69,10 +82,10 @@ wait "$CENTRAL_PID" 2>/dev/null || true
 CENTRAL_PID=""
 echo "(mất kết nối: trung tâm ngừng)"
 
-step "Ba thiết bị ở xã biên giới: ghim khoá trung tâm, ghi danh (chưa có sóng)"
-for c in cb-017 cb-023 cb-031; do
-	coso --store "$D/$c" init --cadre "$c" --name "$c" --central "$URL" \
-		--central-key "$D/central.pub" >/dev/null
+step "Bốn thiết bị ở xã biên giới: ghim khoá trung tâm, ghi danh (chưa có sóng)"
+for c in $CADRES; do
+	coso --store "$D/$c" init --cadre "$c" --name "$(name_of "$c")" \
+		--central "$URL" --central-key "$D/central.pub" >/dev/null
 	coso --store "$D/$c" units import "$DATA/lang-son-2024.csv" >/dev/null
 	coso --store "$D/$c" enroll --token-file "$D/token-$c"
 done
@@ -88,9 +101,9 @@ coso --store "$D/cb-023" visit add --unit 06160 --date "$DAY" \
 	--purpose "Thăm hộ trồng cam ở Bình Lập" \
 	--situation "Vườn cam 2 ha cho thu hoạch vụ đầu." \
 	--proposal "Hỗ trợ tiêu thụ cam qua hợp tác xã." >/dev/null
-coso --store "$D/cb-031" visit add --unit 06166 --date "$DAY" \
-	--purpose "Nắm tình hình xã Tân Thanh" \
-	--situation "Chợ cửa khẩu hoạt động bình thường." >/dev/null
+coso --store "$D/cb-031" visit add --unit 06004 --date "$DAY" \
+	--purpose "Nắm tình hình xã Quốc Khánh" \
+	--situation "Chợ biên giới hoạt động bình thường." >/dev/null
 R=$(coso --store "$D/cb-017" report new --period "$PERIOD" --unit 06043)
 coso --store "$D/cb-017" report edit "$R" --section results \
 	--text "Đi cơ sở 4 lần; hoàn thành 600 m đường bê tông."
@@ -102,15 +115,26 @@ coso --store "$D/cb-017" report edit "$R" --section proposals \
 	--text "Hỗ trợ xi măng.
 Kéo điện lưới về Thôn 1."
 coso --store "$D/cb-017" report submit "$R"
+# Lương Văn Tùng has nothing to propose this quarter, and says so: no
+# tracked proposal is made of it.
+R=$(coso --store "$D/cb-023" report new --period "$PERIOD" --unit 06160)
+coso --store "$D/cb-023" report edit "$R" --section results \
+	--text "Đi cơ sở 3 lần; vườn cam 2 ha cho thu hoạch."
+coso --store "$D/cb-023" report edit "$R" --section situation \
+	--text "Nhân dân phấn khởi, an ninh ổn định."
+coso --store "$D/cb-023" report edit "$R" --section difficulties \
+	--text "Giá cam xuống thấp."
+coso --store "$D/cb-023" report edit "$R" --section proposals --none
+coso --store "$D/cb-023" report submit "$R"
 echo "thử đồng bộ khi trung tâm chưa chạy:"
 coso --store "$D/cb-017" sync || echo "-> mã thoát $? (dữ liệu vẫn nằm an toàn trong hộp thư đi)"
-for c in cb-017 cb-023 cb-031; do
+for c in $CADRES; do
 	printf '%s: ' "$c"
 	coso --store "$D/$c" status --json
 done
 
 step "Tác tử đồng bộ chạy nền trên từng thiết bị (cosod field run)"
-for c in cb-017 cb-023 cb-031; do
+for c in $CADRES; do
 	"$B/cosod" field run --store "$D/$c" --interval 2 --max-backoff 2 \
 		2>"$D/field-$c.log" &
 	AGENTS="$AGENTS $!"
@@ -122,7 +146,7 @@ step "Có sóng: nút trung tâm chạy lại; các tác tử tự tìm thấy v
 	2>>"$D/central.log" &
 CENTRAL_PID=$!
 i=0
-for c in cb-017 cb-023 cb-031; do
+for c in $CADRES; do
 	while [ "$(coso --store "$D/$c" status --json |
 		sed -n 's/.*"pending": *\([0-9]*\).*/\1/p')" != 0 ]; do
 		i=$((i + 1))
@@ -130,9 +154,62 @@ for c in cb-017 cb-023 cb-031; do
 		sleep 0.1
 	done
 done
-for c in cb-017 cb-023 cb-031; do
+for c in $CADRES; do
 	echo "--- $c (nhật ký tác tử):"
 	cat "$D/field-$c.log"
+done
+# The rest of the story is told one sync at a time.
+for p in $AGENTS; do kill "$p" 2>/dev/null || true; done
+wait $AGENTS 2>/dev/null || true
+AGENTS=""
+M="$D/cb-017"
+
+step "Luân chuyển: Hoàng Thị Mai rời xã Đào Viên, Triệu Văn Khánh tiếp nhận từ hôm nay"
+coso --store "$D/admin" admin rotate --cadre cb-017 --unit 06043 \
+	--to-cadre cb-044 --date "$DAY" --decision "215-QĐ/TU" \
+	--note "Luân chuyển theo Quy định 1434-QĐ/TU"
+coso --store "$D/admin" sync
+
+step "Chị Mai còn ở xã, chưa đồng bộ: thiết bị vẫn tưởng chị phụ trách Đào Viên"
+coso --store "$M" visit add --unit 06043 --date "$DAY" \
+	--purpose "Họp dân Thôn 2 về đường liên thôn" \
+	--proposal "Hỗ trợ kinh phí làm đường liên thôn." >/dev/null
+echo "có sóng, đồng bộ: trung tâm tạm giữ lượt đi này và thiết bị nói vì sao"
+coso --store "$M" sync
+
+step "Thiết bị chỉ rõ bản ghi bị tạm giữ, lý do và việc cần làm"
+coso --store "$M" status
+coso --store "$M" visit list
+echo "(bằng tiếng Anh:)"
+LANG=C.UTF-8 LANGUAGE=en coso --store "$M" status | tail -4
+
+step "Nay thiết bị đã biết phân công mới: lượt đi mới ở Đào Viên bị từ chối trước khi ký"
+coso --store "$M" visit add --unit 06043 --date "$DAY" \
+	--purpose "Kiểm tra cầu treo" ||
+	echo "-> mã thoát $? (không ký gì, không gửi gì)"
+
+step "Trong 30 ngày sau luân chuyển, chị Mai bàn giao cho anh Khánh"
+coso --store "$M" handover add --unit 06043 --to cb-044 \
+	--text "Đường Thôn 1 còn 200 m chưa đổ bê tông; đã kiến nghị tỉnh hỗ trợ 20 tấn xi măng. Hộ nghèo Thôn 3 cần theo dõi."
+coso --store "$M" sync
+
+step "Anh Triệu Văn Khánh đồng bộ: phân công mới, lịch sử địa bàn, ghi chú bàn giao"
+coso --store "$D/cb-044" sync
+coso --store "$D/cb-044" handover list
+coso --store "$D/cb-044" visit list --unit 06043
+
+step "Ban Tổ chức trả lời kiến nghị; câu trả lời đến cán bộ và người theo dõi huyện"
+# The proposal's full id, from Mai's device (the office may give 8 hex
+# digits once `coso admin respond' takes them).
+PID=$(coso --store "$M" proposal list --json | grep '"Hỗ trợ 20 tấn' |
+	sed 's/.*"id":"\([0-9a-f]*\)".*/\1/')
+coso --store "$D/admin" admin respond "$PID" --status answered \
+	--text "Tỉnh cấp 20 tấn xi măng trong quý; xã nhận tại kho huyện."
+coso --store "$D/admin" sync
+for c in cb-017 cb-031; do
+	echo "--- $(name_of "$c") ($c):"
+	coso --store "$D/$c" sync >/dev/null
+	coso --store "$D/$c" proposal list
 done
 
 step "Trung tâm: đã nhận gì (cosod central stats)"
@@ -172,7 +249,7 @@ step "Mất sóng lại: thiết bị tự kiểm biên nhận, bằng chứng M
 kill "$CENTRAL_PID"
 wait "$CENTRAL_PID" 2>/dev/null || true
 CENTRAL_PID=""
-coso --store "$D/cb-017" receipts list
-coso --store "$D/cb-017" receipts verify
-coso --store "$D/cb-017" status
+coso --store "$M" receipts list
+coso --store "$M" receipts verify
+coso --store "$M" status
 printf '\ndemo: xong / done\n'

@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "i18n.h"
 #include "output.h"
+#include "quarantine.h"
 #include "session.h"
 #include "util.h"
 
@@ -19,10 +20,12 @@ handover_add(const struct cli_opts *g, int argc, char **argv)
 	    {"unit", required_argument, NULL, 'u'},
 	    {"text", required_argument, NULL, 't'},
 	    {"to", required_argument, NULL, 'c'},
+	    {"date", required_argument, NULL, 'd'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char *unit = NULL, *text = NULL, *to = NULL;
 	struct coso_store *s = NULL;
+	int32_t date         = 0;
 	uint8_t id[16];
 	int c, e, rv;
 
@@ -30,6 +33,12 @@ handover_add(const struct cli_opts *g, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == '?') {
 			return EXIT_USAGE;
+		}
+		if (c == 'd') {
+			if ((rv = cli_date("--date", optarg, &date)) != 0) {
+				return rv;
+			}
+			continue;
 		}
 		*(c == 'u' ? &unit : c == 't' ? &text : &to) = optarg;
 	}
@@ -39,7 +48,16 @@ handover_add(const struct cli_opts *g, int argc, char **argv)
 	if ((rv = cli_open(g, &s)) != 0) {
 		return rv;
 	}
-	if ((e = coso_handover_add(s, unit, text, to, id)) != COSO_OK) {
+	if ((e = coso_handover_add_on(s, unit, text, to, date, id))
+	    == COSO_QUNAUTH) {
+		util_err(_("cannot record handover: you had no assignment on "
+		           "unit %s on the note's date or in the %d days "
+		           "before it (by the assignments this device holds); "
+		           "give the date with --date, or run `coso sync' if "
+		           "you were assigned since the last sync"),
+		    unit, COSO_GRACE_DAYS);
+		rv = EXIT_FAIL;
+	} else if (e != COSO_OK) {
 		rv = cli_store_fail(s, _("cannot record handover"), e);
 	} else {
 		cli_print_id(id);
@@ -55,6 +73,7 @@ static const struct out_col handover_cols[] = {
     {"unit", N_("Unit"), 6, 0},
     {"to_cadre", N_("Handed to"), 12, 0},
     {"text", N_("Text"), 48, 0},
+    {"quarantine_reason", N_("Quarantined"), 16, 0},
 };
 
 int
@@ -68,14 +87,14 @@ cmd_handover(const struct cli_opts *g, int argc, char **argv)
 		rv = handover_add(g, argc - 1, argv + 1);
 	} else if (strcmp(sub, "list") == 0
 	    && (rv = cli_list_opts(argc - 1, argv + 1, LIST_UNIT, &lo)) == 0) {
-		rv = cli_list(g, coso_handover_list, &lo, handover_cols,
+		rv = cli_list(g, cliq_handover_list, &lo, handover_cols,
 		    sizeof(handover_cols) / sizeof(handover_cols[0]),
 		    _("cannot list handovers"));
 	}
 	if (rv != EXIT_USAGE) {
 		return rv;
 	}
-	return cli_usage(
-	    "coso handover add --unit CODE --text T [--to CADRE]\n"
-	    "       coso handover list [--json]\n");
+	return cli_usage("coso handover add --unit CODE --text T [--to CADRE] "
+	                 "[--date DATE]\n"
+	                 "       coso handover list [--json]\n");
 }

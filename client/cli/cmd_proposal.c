@@ -7,6 +7,7 @@
 #include "commands.h"
 #include "i18n.h"
 #include "output.h"
+#include "quarantine.h"
 #include "session.h"
 #include "util.h"
 
@@ -17,6 +18,7 @@ static const struct out_col proposal_cols[] = {
     {"status", N_("Status"), 10, 0},
     {"state", N_("State"), 10, 0},
     {"text", N_("Text"), 48, 0},
+    {"quarantine_reason", N_("Quarantined"), 16, 0},
 };
 
 int
@@ -27,7 +29,7 @@ cmd_proposal(const struct cli_opts *g, int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "list") == 0
 	    && cli_list_opts(argc - 1, argv + 1, LIST_OPEN | LIST_UNIT, &lo)
 	        == 0) {
-		return cli_list(g, coso_proposal_list, &lo, proposal_cols,
+		return cli_list(g, cliq_proposal_list, &lo, proposal_cols,
 		    sizeof(proposal_cols) / sizeof(proposal_cols[0]),
 		    _("cannot list proposals"));
 	}

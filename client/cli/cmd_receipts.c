@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "i18n.h"
 #include "output.h"
+#include "quarantine.h"
 #include "session.h"
 #include "util.h"
 
@@ -18,7 +19,10 @@ static const struct out_col receipt_cols[] = {
     {"received_ms", N_("Received"), 16, 0},
     {"leaf_index", N_("Log index"), 9, 0},
     {"verdict", N_("Verdict"), 11, 0},
+    {"record", N_("Record"), 16, 0},
+    {"record_id", N_("ID"), 8, OUT_CUT_TAIL},
     {"cs_id", N_("Change-set"), 16, OUT_CUT_TAIL},
+    {"quarantine_reason", N_("Reason"), 16, 0},
 };
 
 /* The names coso_receipts_verify gives its checks (client.h), for the
@@ -39,14 +43,6 @@ struct verify_state {
 	struct out_list out;
 	int json;
 };
-
-static int
-list_fn(struct coso_store *s, const struct coso_filter *f, coso_row_cb cb,
-    void *arg)
-{
-	(void) f;
-	return coso_receipt_list(s, cb, arg);
-}
 
 /* The translated name of a check. */
 static const char *
@@ -154,7 +150,7 @@ cmd_receipts(const struct cli_opts *g, int argc, char **argv)
 
 	if (strcmp(sub, "list") == 0
 	    && (rv = cli_list_opts(argc - 1, argv + 1, 0, &lo)) == 0) {
-		rv = cli_list(g, list_fn, &lo, receipt_cols,
+		rv = cli_list(g, cliq_receipt_list, &lo, receipt_cols,
 		    sizeof(receipt_cols) / sizeof(receipt_cols[0]),
 		    _("cannot list receipts"));
 	} else if (strcmp(sub, "verify") == 0 && argc == 2) {

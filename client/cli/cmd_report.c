@@ -9,11 +9,13 @@
 #include "commands.h"
 #include "i18n.h"
 #include "output.h"
+#include "quarantine.h"
 #include "session.h"
 #include "util.h"
 
 struct report_opts {
 	const char *period, *unit, *amends, *section, *text;
+	int none; /* --none: the proposals section says there are none */
 };
 
 /* Options after `report SUB`; positional arguments are left at the end
@@ -27,6 +29,7 @@ parse_opts(int argc, char **argv, struct report_opts *o)
 	    {"amends", required_argument, NULL, 'a'},
 	    {"section", required_argument, NULL, 's'},
 	    {"text", required_argument, NULL, 't'},
+	    {"none", no_argument, NULL, 'n'},
 	    {NULL, 0, NULL, 0},
 	};
 	const char **dst;
@@ -34,6 +37,10 @@ parse_opts(int argc, char **argv, struct report_opts *o)
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 'n') {
+			o->none = 1;
+			continue;
+		}
 		dst = c == 'p' ? &o->period
 		    : c == 'u' ? &o->unit
 		    : c == 'a' ? &o->amends
@@ -107,7 +114,17 @@ report_submit(struct coso_store *s, const char *hex)
 	if ((rv = resolve(s, hex, id, what)) != 0) {
 		return rv;
 	}
-	if ((e = coso_report_submit(s, id)) != COSO_OK) {
+	if ((e = coso_report_submit(s, id)) == COSO_QUNAUTH) {
+		util_err(
+		    _("cannot submit report: you had no assignment on its "
+		      "unit in its period, or the %d days of grace after "
+		      "your assignment ended are over (by the assignments "
+		      "this device holds); run `coso sync' if you were "
+		      "assigned since the last sync"),
+		    COSO_GRACE_DAYS);
+		return EXIT_FAIL;
+	}
+	if (e != COSO_OK) {
 		return cli_store_fail(s, what, e);
 	}
 	return 0;
@@ -128,8 +145,9 @@ report_write(const struct cli_opts *g, const char *sub, int argc, char **argv)
 	npos = argc - optind;
 	if (strcmp(sub, "new") == 0 ? npos != 0 || o.period == NULL
 	        : strcmp(sub, "edit") == 0
-	        ? npos != 1 || o.text == NULL || o.section == NULL
+	        ? npos != 1 || (o.text == NULL) == !o.none || o.section == NULL
 	            || coso_section_parse(o.section, &sec) != COSO_OK
+	            || (o.none && sec != COSO_SEC_PROPOSALS)
 	        : npos != 1) {
 		return EXIT_USAGE;
 	}
@@ -139,7 +157,8 @@ report_write(const struct cli_opts *g, const char *sub, int argc, char **argv)
 	if (strcmp(sub, "new") == 0) {
 		rv = report_new(s, &o);
 	} else if (strcmp(sub, "edit") == 0) {
-		rv = report_edit(s, argv[optind], sec, o.text);
+		rv = report_edit(s, argv[optind], sec,
+		    o.none ? COSO_PROPOSALS_NONE : o.text);
 	} else {
 		rv = report_submit(s, argv[optind]);
 	}
@@ -155,6 +174,7 @@ static const struct out_col report_cols[] = {
     {"state", N_("State"), 10, 0},
     {"status", N_("Status"), 10, 0},
     {"submitted_ms", N_("Submitted"), 16, 0},
+    {"quarantine_reason", N_("Quarantined"), 16, 0},
 };
 
 static int
@@ -164,6 +184,7 @@ usage(void)
 	    "coso report new --period P [--unit CODE] [--amends ID]\n"
 	    "       coso report edit ID --section "
 	    "results|situation|difficulties|proposals --text T\n"
+	    "       coso report edit ID --section proposals --none\n"
 	    "       coso report submit ID\n"
 	    "       coso report list [--json]\n"
 	    "       coso report show ID [--json]\n");
@@ -182,12 +203,12 @@ cmd_report(const struct cli_opts *g, int argc, char **argv)
 	} else if (strcmp(sub, "list") == 0) {
 		rv = cli_list_opts(argc - 1, argv + 1, 0, &lo);
 		if (rv == 0) {
-			rv = cli_list(g, coso_report_list, &lo, report_cols,
+			rv = cli_list(g, cliq_report_list, &lo, report_cols,
 			    sizeof(report_cols) / sizeof(report_cols[0]),
 			    _("cannot list reports"));
 		}
 	} else if (strcmp(sub, "show") == 0) {
-		rv = cli_show(g, coso_report_show, argc - 1, argv + 1,
+		rv = cli_show(g, cliq_report_show, argc - 1, argv + 1,
 		    _("cannot show report `%s'"));
 	} else {
 		rv = EXIT_USAGE;

@@ -8,6 +8,7 @@
 #include "commands.h"
 #include "i18n.h"
 #include "output.h"
+#include "quarantine.h"
 #include "session.h"
 #include "util.h"
 
@@ -20,8 +21,9 @@ json_str(const char *key, const char *val)
 	putchar(',');
 }
 
-static void
-print_json(const struct coso_status *st, uint64_t now)
+/* The object, the quarantined change-sets in it; 0 or -1. */
+static int
+print_json(struct coso_store *s, const struct coso_status *st, uint64_t now)
 {
 	uint64_t age
 	    = st->oldest_pending_ms != 0 && now > st->oldest_pending_ms
@@ -39,10 +41,16 @@ print_json(const struct coso_status *st, uint64_t now)
 	       ",\"last_sync_ms\":%" PRIu64 ",\"receipts\":%" PRIu64
 	       ",\"visits\":%" PRIu64 ",\"reports\":%" PRIu64
 	       ",\"drafts\":%" PRIu64 ",\"proposals_open\":%" PRIu64
-	       ",\"units\":%" PRIu64 "}\n",
+	       ",\"units\":%" PRIu64 ",\"quarantined\":%" PRIu64
+	       ",\"quarantine\":",
 	    st->head_seq, st->pending, st->oldest_pending_ms, age,
 	    st->last_sync_ms, st->receipts, st->visits, st->reports,
-	    st->drafts, st->proposals_open, st->units);
+	    st->drafts, st->proposals_open, st->units, st->quarantined);
+	if (cliq_print_json(s, stdout) != 0) {
+		return -1;
+	}
+	printf("}\n");
+	return 0;
 }
 
 /* An age for people: minutes, hours or days. */
@@ -58,8 +66,9 @@ age_text(char *buf, size_t n, uint64_t secs)
 	}
 }
 
-static void
-print_human(const struct coso_status *st, uint64_t now)
+/* The status for people; 0, or -1 after a message. */
+static int
+print_human(struct coso_store *s, const struct coso_status *st, uint64_t now)
 {
 	char when[32], age[32];
 
@@ -88,6 +97,15 @@ print_human(const struct coso_status *st, uint64_t now)
 	    _("Visits"), st->visits, _("Reports"), st->reports, _("drafts"),
 	    st->drafts, _("Open proposals"), st->proposals_open, _("Units"),
 	    st->units);
+	printf("%s: %" PRIu64 "\n",
+	    _("Not accepted by the central (quarantined)"), st->quarantined);
+	if (st->quarantined > 0) {
+		printf("%s\n",
+		    _("  These records count for nothing at the central; "
+		      "each needs what is said below."));
+		return cliq_print(s, stdout, NULL, 0) < 0 ? -1 : 0;
+	}
+	return 0;
 }
 
 int
@@ -105,10 +123,10 @@ cmd_status(const struct cli_opts *g, int argc, char **argv)
 	}
 	if ((e = coso_status_get(s, &st)) != COSO_OK) {
 		rv = cli_store_fail(s, _("cannot read status"), e);
-	} else if (json) {
-		print_json(&st, coso_wall_ms());
-	} else {
-		print_human(&st, coso_wall_ms());
+	} else if ((json ? print_json(s, &st, coso_wall_ms())
+	                 : print_human(s, &st, coso_wall_ms()))
+	    != 0) {
+		rv = EXIT_FAIL;
 	}
 	coso_store_close(s);
 	return rv;

@@ -11,6 +11,7 @@
 #include "commands.h"
 #include "i18n.h"
 #include "output.h"
+#include "quarantine.h"
 #include "session.h"
 #include "util.h"
 
@@ -68,19 +69,32 @@ print_json(const struct coso_sync_report *r, int e, const char *msg)
 	    r->bytes_sent, r->bytes_received, r->skew_ms,
 	    r->enrolled ? "true" : "false", r->refused, r->elapsed_ms);
 	for (i = 0; i < r->nquarantine; i++) {
-		printf("%s{\"seq\":%" PRIu64 ",\"reason\":%u,\"text\":",
+		const char *name = coso_reason_name(r->quarantine[i].reason);
+
+		printf("%s{\"seq\":%" PRIu64 ",\"reason\":%u,\"name\":",
 		    i ? "," : "", r->quarantine[i].seq,
 		    (unsigned) r->quarantine[i].reason);
+		if (name != NULL) {
+			out_json_string(stdout, name);
+		} else {
+			fputs("null", stdout);
+		}
+		fputs(",\"text\":", stdout);
 		out_json_string(
 		    stdout, coso_client_strerror(r->quarantine[i].reason));
+		fputs(",\"why\":", stdout);
+		out_json_string(stdout, cliq_why(name));
+		fputs(",\"what_to_do\":", stdout);
+		out_json_string(stdout, cliq_todo(name));
 		putchar('}');
 	}
 	printf("]}\n");
 }
 
 static void
-print_human(const struct coso_sync_report *r)
+print_human(struct coso_store *s, const struct coso_sync_report *r)
 {
+	uint64_t seqs[COSO_SYNC_QMAX];
 	size_t i;
 
 	printf(
@@ -90,9 +104,14 @@ print_human(const struct coso_sync_report *r)
 	    r->pushed, r->accepted, r->duplicate, r->quarantined, r->pulled,
 	    r->applied, r->pending, r->elapsed_ms);
 	for (i = 0; i < r->nquarantine; i++) {
-		printf(_("  quarantined: change-set %" PRIu64 ": %s\n"),
-		    r->quarantine[i].seq,
-		    cli_strerror(r->quarantine[i].reason));
+		seqs[i] = r->quarantine[i].seq;
+	}
+	if (r->nquarantine > 0) {
+		/* Each record, why and what to do; `coso status' keeps
+		 * saying it after this round. */
+		printf(
+		    "%s\n", _("Not accepted by the central (quarantined):"));
+		(void) cliq_print(s, stdout, seqs, r->nquarantine);
 	}
 	if (r->central_ms != 0
 	    && (r->skew_ms > 60000 || r->skew_ms < -60000)) {
@@ -168,7 +187,7 @@ cmd_sync(const struct cli_opts *g, int argc, char **argv)
 	if (json) {
 		print_json(&r, e, coso_store_errmsg(s));
 	} else if (e == COSO_OK) {
-		print_human(&r);
+		print_human(s, &r);
 	}
 	if (e != COSO_OK) {
 		print_failure(s, e, &r);

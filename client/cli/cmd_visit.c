@@ -10,6 +10,7 @@
 #include "commands.h"
 #include "i18n.h"
 #include "output.h"
+#include "quarantine.h"
 #include "session.h"
 #include "util.h"
 
@@ -237,7 +238,19 @@ visit_add(const struct cli_opts *g, int argc, char **argv)
 	    || (rv = cli_open(g, &s)) != 0) {
 		goto out;
 	}
-	if ((e = coso_visit_add(s, &fm.v, id)) != COSO_OK) {
+	if ((e = coso_visit_add(s, &fm.v, id)) == COSO_QUNAUTH) {
+		char d[11];
+
+		coso_date_format(d, fm.v.date);
+		util_err(_("cannot record visit: you are not assigned to unit "
+		           "%s on %s (by the assignments this device holds); "
+		           "if you were assigned since the last sync, run "
+		           "`coso sync' first"),
+		    fm.v.unit, d);
+		rv = EXIT_FAIL;
+		goto out;
+	}
+	if (e != COSO_OK) {
 		rv = cli_store_fail(s, _("cannot record visit"), e);
 		goto out;
 	}
@@ -254,6 +267,7 @@ static const struct out_col visit_cols[] = {
     {"unit", N_("Unit"), 6, 0},
     {"unit_name", N_("Unit name"), 22, 0},
     {"purpose", N_("Purpose"), 40, 0},
+    {"quarantine_reason", N_("Quarantined"), 16, 0},
 };
 
 static int
@@ -284,12 +298,12 @@ cmd_visit(const struct cli_opts *g, int argc, char **argv)
 		rv = cli_list_opts(
 		    argc - 1, argv + 1, LIST_UNIT | LIST_SINCE, &lo);
 		if (rv == 0) {
-			rv = cli_list(g, coso_visit_list, &lo, visit_cols,
+			rv = cli_list(g, cliq_visit_list, &lo, visit_cols,
 			    sizeof(visit_cols) / sizeof(visit_cols[0]),
 			    _("cannot list visits"));
 		}
 	} else if (strcmp(sub, "show") == 0) {
-		rv = cli_show(g, coso_visit_show, argc - 1, argv + 1,
+		rv = cli_show(g, cliq_visit_show, argc - 1, argv + 1,
 		    _("cannot show visit `%s'"));
 	} else {
 		rv = EXIT_USAGE;

@@ -77,6 +77,11 @@ static const struct {
     {"new_parent", N_("New parent")},
     {"move", N_("Re-parented")},
     {"merged_from", N_("Merged from")},
+    {"quarantine", N_("Quarantined")},
+    {"quarantine_reason", N_("Why")},
+    {"what_to_do", N_("What to do")},
+    {"record", N_("Record")},
+    {"record_id", N_("Record ID")},
 };
 
 #define NLABELS (sizeof(labels) / sizeof(labels[0]))

@@ -49,14 +49,21 @@ int
 coso_handover_add(struct coso_store *s, const char *unit, const char *text,
     const char *to_cadre, uint8_t id[static 16])
 {
+	return coso_handover_add_on(s, unit, text, to_cadre, 0, id);
+}
+
+int
+coso_handover_add_on(struct coso_store *s, const char *unit, const char *text,
+    const char *to_cadre, int32_t date, uint8_t id[static 16])
+{
 	struct coso_body *b = NULL;
 	char *norm = NULL, *to = NULL;
-	int32_t today = coso_date_of_ms(coso_wall_ms());
+	int32_t today = date != 0 ? date : coso_date_of_ms(coso_wall_ms());
 	uint64_t seq, hlc_ms;
 	uint8_t hid[16];
 	int rv;
 
-	if ((rv = cosoi_key_load(s))
+	if ((rv = cosoi_key_load(s)) || (rv = cosoi_date_ok(s, "date", today))
 	    || (rv = cosoi_unit_known(s, "unit", unit))
 	    || (rv = cosoi_text(s, "text", text, &norm))
 	    || (rv = cosoi_text(s, "to", to_cadre, &to))) {
@@ -76,7 +83,8 @@ coso_handover_add(struct coso_store *s, const char *unit, const char *text,
 	if ((rv = cosoi_begin(s)) != COSO_OK) {
 		goto out;
 	}
-	if ((rv = cosoi_sign_append(s, b, &seq, &hlc_ms))
+	if ((rv = cosoi_cover_check(s, COSOI_RULE_HANDOVER, unit, today, 0, 0))
+	    || (rv = cosoi_sign_append(s, b, &seq, &hlc_ms))
 	    || (rv = handover_row(s, hid, seq, unit, norm, today, to))) {
 		cosoi_rollback(s);
 		goto out;

@@ -107,6 +107,23 @@ int cosoi_report_summary(
 int cosoi_unit_known(
     struct coso_store *s, const char *field, const char *code);
 
+/* The rules by which a record's date is judged against the cadre's
+ * assignments (cover.c, and the central's auth.c). */
+enum cosoi_rule {
+	COSOI_RULE_ON_DATE  = 0, /* valid on the date */
+	COSOI_RULE_HANDOVER = 1, /* with COSO_GRACE_DAYS after an end */
+	COSOI_RULE_REPORT   = 2, /* on the date, or the period's grace */
+};
+
+/*
+ * Checks that this store's cadre may write a record on unit dated date
+ * (a report: submitted on date for the period first..last) by the
+ * assignments the store holds: COSO_OK, or COSO_QUNAUTH with a message.
+ * A store holding no assignment of its cadre passes.
+ */
+int cosoi_cover_check(struct coso_store *s, enum cosoi_rule rule,
+    const char *unit, int32_t date, int32_t first, int32_t last);
+
 /* Checks a date is valid and not more than a day ahead of today. */
 int cosoi_date_ok(struct coso_store *s, const char *field, int32_t date);
 
@@ -135,6 +152,20 @@ int cosoi_user_version(struct coso_store *s, int *v);
 	"v.id, v.unit, u.name AS unit_name, v.date, v.purpose, v.situation, " \
 	"v.difficulties, v.directions, v.participants, v.lat AS lat_e6, "     \
 	"v.lon AS lon_e6, v.seq, v.author"
+
+/*
+ * What the central quarantined of this device's work (quarantine.c).
+ * cosoi_quarantine_load (re)builds temp.qrows: every row written by a
+ * change-set of the outbox whose verdict is quarantined (row, seq, k,
+ * tbl, kind, reason, name), and temp.qmark: each such row once (row,
+ * name), which a listing joins as "LEFT JOIN temp.qmark q ON q.row =
+ * v.id" to give "q.name AS quarantine".  cosoi_records_load adds to
+ * temp.csmain the first row of each outbox change-set not there yet
+ * (seq, tbl, kind, row, nops).  All are temporary tables of the handle's
+ * connection.
+ */
+int cosoi_quarantine_load(struct coso_store *s);
+int cosoi_records_load(struct coso_store *s);
 
 /* Runs a query and hands each result row to cb as a struct coso_row. */
 int cosoi_rows(struct coso_store *s, sqlite3_stmt *st, const char *kind,

@@ -84,6 +84,9 @@ list(struct coso_store *s, const char *sql, const char *kind,
 	sqlite3_stmt *st = NULL;
 	int rv;
 
+	if ((rv = cosoi_quarantine_load(s)) != COSO_OK) {
+		return rv;
+	}
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot read the store");
 	}
@@ -103,8 +106,9 @@ coso_visit_list(struct coso_store *s, const struct coso_filter *f,
 {
 	return list(s,
 	    "SELECT " COSOI_VISIT_COLS ", (SELECT count(*) FROM proposals p "
-	    "WHERE p.source = v.id) AS proposals FROM visits v "
-	    "LEFT JOIN units u ON u.code = v.unit "
+	    "WHERE p.source = v.id) AS proposals, q.name AS quarantine "
+	    "FROM visits v LEFT JOIN units u ON u.code = v.unit "
+	    "LEFT JOIN temp.qmark q ON q.row = v.id "
 	    "WHERE (?1 IS NULL OR v.unit = ?1) AND v.date >= ?2 "
 	    "ORDER BY v.date, v.seq",
 	    "visit", f, cb, arg);
@@ -116,8 +120,9 @@ coso_report_list(struct coso_store *s, const struct coso_filter *f,
 {
 	return list(s,
 	    "SELECT r.id, r.period, r.unit, u.name AS unit_name, r.status, "
-	    "r.submitted, r.amends, r.seq FROM reports r "
-	    "LEFT JOIN units u ON u.code = r.unit "
+	    "r.submitted, r.amends, r.seq, q.name AS quarantine "
+	    "FROM reports r LEFT JOIN units u ON u.code = r.unit "
+	    "LEFT JOIN temp.qmark q ON q.row = r.id "
 	    "WHERE (?1 IS NULL OR r.unit = ?1) ORDER BY r.created_ms",
 	    "report", f, cb, arg);
 }
@@ -128,8 +133,10 @@ coso_proposal_list(struct coso_store *s, const struct coso_filter *f,
 {
 	return list(s,
 	    "SELECT p.id, p.date, p.unit, u.name AS unit_name, p.text, "
-	    "p.status, p.source_kind, p.source, p.response FROM proposals p "
+	    "p.status, p.source_kind, p.source, p.response, "
+	    "q.name AS quarantine FROM proposals p "
 	    "LEFT JOIN units u ON u.code = p.unit "
+	    "LEFT JOIN temp.qmark q ON q.row = p.id "
 	    "WHERE (?1 IS NULL OR p.unit = ?1) AND p.date >= ?2 AND "
 	    "(?3 = 0 OR p.status IN ('open', 'answered')) ORDER BY p.date",
 	    "proposal", f, cb, arg);
@@ -141,8 +148,9 @@ coso_handover_list(struct coso_store *s, const struct coso_filter *f,
 {
 	return list(s,
 	    "SELECT h.id, h.date, h.unit, u.name AS unit_name, h.text, "
-	    "h.to_cadre, h.author, h.seq FROM handovers h "
-	    "LEFT JOIN units u ON u.code = h.unit "
+	    "h.to_cadre, h.author, h.seq, q.name AS quarantine "
+	    "FROM handovers h LEFT JOIN units u ON u.code = h.unit "
+	    "LEFT JOIN temp.qmark q ON q.row = h.id "
 	    "WHERE (?1 IS NULL OR h.unit = ?1) AND h.date >= ?2 "
 	    "ORDER BY h.date, h.seq",
 	    "handover", f, cb, arg);
@@ -155,8 +163,10 @@ coso_outcome_list(struct coso_store *s, const struct coso_filter *f,
 	return list(s,
 	    "SELECT o.id, o.visit, v.unit, v.date, o.text, o.quantity AS "
 	    "quantity_milli, "
-	    "o.quantity_unit, o.amount_vnd FROM outcomes o JOIN visits v ON "
-	    "v.id = o.visit WHERE (?1 IS NULL OR v.unit = ?1) AND v.date >= "
+	    "o.quantity_unit, o.amount_vnd, q.name AS quarantine "
+	    "FROM outcomes o JOIN visits v ON v.id = o.visit "
+	    "LEFT JOIN temp.qmark q ON q.row = o.id WHERE (?1 IS NULL OR "
+	    "v.unit = ?1) AND v.date >= "
 	    "?2 "
 	    "ORDER BY v.date, v.seq, o.rowid",
 	    "outcome", f, cb, arg);

@@ -306,11 +306,20 @@ coso_receipt_list(struct coso_store *s, coso_row_cb cb, void *arg)
 	sqlite3_stmt *st = NULL;
 	int rv;
 
+	/* The record a receipt is for, and a quarantine's reason, from the
+	 * change-set's own bytes in the outbox (quarantine.c). */
+	if ((rv = cosoi_quarantine_load(s)) != COSO_OK
+	    || (rv = cosoi_records_load(s)) != COSO_OK) {
+		return rv;
+	}
 	if (sqlite3_prepare_v2(s->db,
-	        "SELECT seq, cs_id, leaf_index, received_ms, CASE verdict "
-	        "WHEN 1 THEN 'accepted' WHEN 2 THEN 'duplicate' "
-	        "WHEN 3 THEN 'quarantined' ELSE verdict END AS verdict, "
-	        "tree_size FROM receipts ORDER BY seq",
+	        "SELECT r.seq, r.cs_id, r.leaf_index, r.received_ms, CASE "
+	        "r.verdict WHEN 1 THEN 'accepted' WHEN 2 THEN 'duplicate' "
+	        "WHEN 3 THEN 'quarantined' ELSE r.verdict END AS verdict, "
+	        "(SELECT q.name FROM temp.qrows q WHERE q.seq = r.seq AND "
+	        "q.k = 0) AS reason, m.kind AS record, m.row AS record_id, "
+	        "r.tree_size FROM receipts r LEFT JOIN temp.csmain m ON "
+	        "m.seq = r.seq ORDER BY r.seq",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot read the receipts");

@@ -8,10 +8,57 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <unicase.h>
+#include <uninorm.h>
+
 #include "internal.h"
 
 static const char *const section_names[COSO_SEC_COUNT]
     = {"results", "situation", "difficulties", "proposals"};
+
+/* What a proposals section says when there are none, in lower case,
+ * without spaces and full stops at its ends (NFC). */
+static const char *const none_phrases[] = {
+    "không có kiến nghị",
+    "không có kiến nghị, đề xuất",
+    "không có kiến nghị đề xuất",
+    "không có đề xuất",
+    "không có đề xuất, kiến nghị",
+    "không có",
+    "không",
+    "none",
+    "no proposals",
+};
+
+int
+coso_proposals_none(const char *text)
+{
+	const char *end;
+	uint8_t *low;
+	size_t n, len = 0, i;
+	int none = 0;
+
+	if (text == NULL) {
+		return 0;
+	}
+	text += strspn(text, " \t\r\n");
+	for (end = text + strlen(text);
+	     end > text && strchr(" \t\r\n.", end[-1]) != NULL; end--) { }
+	n = (size_t) (end - text);
+	if (n == 0 || n > 64) {
+		return 0;
+	}
+	low = u8_tolower(
+	    (const uint8_t *) text, n, NULL, UNINORM_NFC, NULL, &len);
+	for (i = 0; low != NULL && !none
+	     && i < sizeof(none_phrases) / sizeof(none_phrases[0]);
+	     i++) {
+		none = strlen(none_phrases[i]) == len
+		    && memcmp(none_phrases[i], low, len) == 0;
+	}
+	free(low);
+	return none;
+}
 
 int
 coso_section_parse(const char *name, enum coso_section *out)
@@ -369,8 +416,13 @@ draft_check(struct coso_store *s, const struct draft *d)
 		}
 		if (blank(d->sec[i])) {
 			return cosoi_fail(s, COSO_EFIELD,
-			    "section `%s' is empty: every section is required",
-			    section_names[i]);
+			    "section `%s' is empty: every section is "
+			    "required%s",
+			    section_names[i],
+			    i == COSO_SEC_PROPOSALS
+			        ? " (with no proposal, say so: `coso report "
+			          "edit ID --section proposals --none')"
+			        : "");
 		}
 	}
 	return COSO_OK;
@@ -411,6 +463,9 @@ each_proposal(struct coso_store *s, struct coso_body *b, const uint8_t id[16],
 	size_t n, k = 0;
 	int rv = COSO_OK;
 
+	if (coso_proposals_none(p)) {
+		return COSO_OK; /* "Không có kiến nghị." is not a proposal */
+	}
 	for (; *p != 0 && rv == COSO_OK; p += n + (p[n] == '\n')) {
 		n = strcspn(p, "\n");
 		memcpy(line, p, n);
@@ -459,10 +514,19 @@ submit_locked(struct coso_store *s, const uint8_t id[16], struct draft *d,
 	int32_t today      = coso_date_of_ms(coso_wall_ms());
 	uint8_t(*rows)[16] = NULL;
 	uint64_t seq, hlc_ms;
+	int32_t first = 0, last = 0;
 	size_t nlines;
 	int rv;
 
 	if ((rv = draft_read(s, id, d)) || (rv = draft_check(s, d))) {
+		return rv;
+	}
+	/* A report of a period the cadre covered may come late, within the
+	 * grace after the assignment ended (cover.c). */
+	if (coso_period_parse(d->period, &first, &last) == COSO_OK
+	    && (rv = cosoi_cover_check(
+	            s, COSOI_RULE_REPORT, d->unit, today, first, last))
+	        != COSO_OK) {
 		return rv;
 	}
 	nlines = 1;

@@ -93,9 +93,39 @@ by_id(struct coso_store *s, const char *sql, const char *kind,
 	return rv;
 }
 
+/* The queries of `show'.  A record's change-set is this device's that
+ * wrote it (temp.csmain: NULL for a record pulled from another key),
+ * found by the row and not by seq, which is the author's and which
+ * another key of the same cadre shares. */
 static const char proposals_of[]
-    = "SELECT id, date, unit, text, status, response FROM proposals "
-      "WHERE source = ?1 ORDER BY rowid";
+    = "SELECT p.id, p.date, p.unit, p.text, p.status, p.response, "
+      "q.name AS quarantine FROM proposals p "
+      "LEFT JOIN temp.qmark q ON q.row = p.id "
+      "WHERE p.source = ?1 ORDER BY p.rowid";
+
+static const char visit_sql[]
+    = "SELECT " COSOI_VISIT_COLS ", o.id AS changeset, "
+      "q.name AS quarantine FROM visits v "
+      "LEFT JOIN units u ON u.code = v.unit "
+      "LEFT JOIN temp.csmain m ON m.row = v.id "
+      "LEFT JOIN outbox o ON o.seq = m.seq "
+      "LEFT JOIN temp.qmark q ON q.row = v.id WHERE v.id = ?1";
+
+static const char outcomes_sql[]
+    = "SELECT c.id, c.text, c.quantity AS quantity_milli, "
+      "c.quantity_unit, c.amount_vnd, q.name AS quarantine "
+      "FROM outcomes c LEFT JOIN temp.qmark q ON q.row = c.id "
+      "WHERE c.visit = ?1 ORDER BY c.rowid";
+
+static const char report_sql[]
+    = "SELECT r.id, r.period, r.unit, u.name AS unit_name, r.status, "
+      "r.submitted, r.results, r.situation, r.difficulties, r.proposals, "
+      "r.amends, r.seq, r.author, o.id AS changeset, "
+      "q.name AS quarantine FROM reports r "
+      "LEFT JOIN units u ON u.code = r.unit "
+      "LEFT JOIN temp.csmain m ON m.row = r.id "
+      "LEFT JOIN outbox o ON o.seq = m.seq "
+      "LEFT JOIN temp.qmark q ON q.row = r.id WHERE r.id = ?1";
 
 int
 coso_visit_show(
@@ -105,16 +135,9 @@ coso_visit_show(
 	int rv;
 
 	if ((rv = coso_id_resolve(s, "visit", hex, id))
-	    || (rv = by_id(s,
-	            "SELECT " COSOI_VISIT_COLS ", o.id AS changeset FROM "
-	            "visits v LEFT JOIN units u ON u.code = v.unit LEFT JOIN "
-	            "outbox o ON o.seq = v.seq WHERE v.id = ?1",
-	            "visit", id, cb, arg))
-	    || (rv = by_id(s,
-	            "SELECT id, text, quantity AS quantity_milli, "
-	            "quantity_unit, amount_vnd FROM outcomes WHERE visit = ?1 "
-	            "ORDER BY rowid",
-	            "outcome", id, cb, arg))) {
+	    || (rv = cosoi_quarantine_load(s)) || (rv = cosoi_records_load(s))
+	    || (rv = by_id(s, visit_sql, "visit", id, cb, arg))
+	    || (rv = by_id(s, outcomes_sql, "outcome", id, cb, arg))) {
 		return rv;
 	}
 	return by_id(s, proposals_of, "proposal", id, cb, arg);
@@ -128,14 +151,8 @@ coso_report_show(
 	int rv;
 
 	if ((rv = coso_id_resolve(s, "report", hex, id))
-	    || (rv = by_id(s,
-	            "SELECT r.id, r.period, r.unit, u.name AS unit_name, "
-	            "r.status, r.submitted, r.results, r.situation, "
-	            "r.difficulties, r.proposals, r.amends, r.seq, r.author, "
-	            "o.id AS changeset FROM reports r LEFT JOIN units u ON "
-	            "u.code = r.unit LEFT JOIN outbox o ON o.seq = r.seq "
-	            "WHERE r.id = ?1",
-	            "report", id, cb, arg))) {
+	    || (rv = cosoi_quarantine_load(s)) || (rv = cosoi_records_load(s))
+	    || (rv = by_id(s, report_sql, "report", id, cb, arg))) {
 		return rv;
 	}
 	return by_id(s, proposals_of, "proposal", id, cb, arg);

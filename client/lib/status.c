@@ -55,9 +55,15 @@ coso_status_get(struct coso_store *s, struct coso_status *st)
 	         s, "SELECT count(*) FROM reports WHERE status = 'submitted'");
 	st->drafts
 	    = count(s, "SELECT count(*) FROM reports WHERE status = 'draft'");
-	st->proposals_open = count(s,
-	    "SELECT count(*) FROM proposals WHERE status IN ('open', "
-	    "'answered')");
+	st->quarantined
+	    = count(s, "SELECT count(*) FROM outbox WHERE verdict = 3");
+	/* A quarantined proposal is not tracked by the central: it is
+	 * counted with the quarantine, not as open. */
+	st->proposals_open = cosoi_quarantine_load(s) != COSO_OK
+	    ? 0
+	    : count(s,
+	        "SELECT count(*) FROM proposals WHERE status IN ('open', "
+	        "'answered') AND id NOT IN (SELECT row FROM temp.qrows)");
 	st->units          = count(s, "SELECT count(*) FROM units");
 	cosoi_exec(s, "COMMIT");
 	return COSO_OK;

@@ -351,19 +351,30 @@ revoke(const struct apply_ctx *c, const struct coso_op *op)
 }
 
 /* A response sets its proposal's status; it is pulled by the cadre who
- * made the proposal. */
+ * made the proposal, and by whoever covers the proposal's unit (a
+ * leader above it, the cadre who took the area over), who hold the
+ * proposal. */
 static int
 respond(const struct apply_ctx *c, const struct coso_op *op)
 {
 	const struct coso_value *p  = auth_field_value(op, 1);
 	const struct coso_value *st = auth_field_value(op, 2);
 	struct cstore_stamp stamp   = {.hlc = c->hlc};
+	struct cstore_val unit      = {0};
 	struct cstore_author by;
 	uint8_t key[32];
 	int rv;
 
 	memcpy(stamp.author, c->author->key_id, 32);
 	rv = cstore_proposal_respond(c->s, p->p, st->i, op->row, &stamp);
+	if (rv == COSO_OK
+	    && (rv = cstore_field_get(c->s, COSO_T_PROPOSAL, p->p, 2, &unit))
+	        == COSO_OK
+	    && unit.type == COSO_VTEXT) {
+		rv = cstore_scope_add(c->s, c->position, CSTORE_SCOPE_UNIT,
+		    (const char *) unit.p, unit.len);
+	}
+	cstore_val_clear(&unit);
 	if (rv != COSO_OK
 	    || (rv = cstore_row_author(c->s, COSO_T_PROPOSAL, p->p, key)) != 0
 	    || (rv = cstore_author_get(c->s, key, &by)) != COSO_OK) {

@@ -188,7 +188,80 @@ source_known(struct central_store *s, const struct cstore_author *a,
 	return COSO_OK;
 }
 
-/* The unit exists and the author's cadre is assigned to it that day. */
+/* A report's period (its field 2) into t: the rule becomes AUTH_REPORT;
+ * text that is no period leaves the rule as it is. */
+static void
+period_rule(
+    enum coso_vtype type, const uint8_t *p, size_t len, struct auth_target *t)
+{
+	char buf[16];
+
+	if (type != COSO_VTEXT || len >= sizeof(buf)) {
+		return;
+	}
+	memcpy(buf, p, len);
+	buf[len] = '\0';
+	if (coso_period_parse(buf, &t->first, &t->last) == COSO_OK) {
+		t->rule = AUTH_REPORT;
+	}
+}
+
+/* The period of the report src (in this change-set or merged) that a
+ * proposal comes from, into t; nothing if src is a visit. */
+static int
+source_period(struct central_store *s, const struct coso_ops *ops,
+    const uint8_t *src, struct auth_target *t)
+{
+	const struct coso_op *r = op_in(ops, COSO_T_REPORT, src);
+	const struct coso_value *p;
+	struct cstore_val v = {0};
+	int rv;
+
+	if (r != NULL) {
+		if ((p = auth_field_value(r, 2)) != NULL) {
+			period_rule(p->type, p->p, p->len, t);
+		}
+		return COSO_OK;
+	}
+	rv = cstore_field_get(s, COSO_T_REPORT, src, 2, &v);
+	if (rv == COSO_OK) {
+		period_rule(v.type, v.p, v.len, t);
+	}
+	cstore_val_clear(&v);
+	return rv == COSO_ENOENT ? COSO_OK : rv;
+}
+
+/* Whether the author's cadre may write t by its rule (auth_rule). */
+static int
+assigned(struct central_store *s, const struct cstore_author *a,
+    const struct auth_target *t, int *yes)
+{
+	int32_t end = 0, lim;
+	int rv;
+
+	if (t->rule == AUTH_HANDOVER) {
+		rv   = cstore_cover_end(s, a->cadre_id, t->unit, t->unit_len,
+		      coso_date_add(t->date, -COSO_GRACE_DAYS), t->date, &end);
+		*yes = end != 0;
+		return rv;
+	}
+	rv = cstore_covers(s, a->cadre_id, t->unit, t->unit_len, t->date, yes);
+	if (rv != COSO_OK || *yes || t->rule != AUTH_REPORT) {
+		return rv;
+	}
+	rv = cstore_cover_end(
+	    s, a->cadre_id, t->unit, t->unit_len, t->first, t->last, &end);
+	/* A late report: the grace runs from the later of the
+	 * assignment's end and the period's end. */
+	lim  = end > t->last ? end : t->last;
+	*yes = end != 0
+	    && (lim >= t->date
+	        || coso_date_add(lim, COSO_GRACE_DAYS) >= t->date);
+	return rv;
+}
+
+/* The unit exists and the author's cadre is assigned to it, by the
+ * target's rule. */
 static int
 covered(struct central_store *s, const struct cstore_author *a,
     const struct auth_target *t, int *reason)
@@ -202,8 +275,7 @@ covered(struct central_store *s, const struct cstore_author *a,
 		*reason = COSO_QREF;
 		return COSO_OK;
 	}
-	rv = cstore_covers(
-	    s, a->cadre_id, t->unit, t->unit_len, t->date, &yes);
+	rv      = assigned(s, a, t, &yes);
 	*reason = yes ? 0 : COSO_QUNAUTH;
 	return rv;
 }
@@ -288,6 +360,31 @@ amends_ok(struct central_store *s, const struct cstore_author *a,
 	return rv;
 }
 
+/* The rule a record of op's table is judged by: a handover's and a
+ * report's own, a proposal's that of the report it comes from. */
+static int
+rule_of(struct central_store *s, const struct coso_ops *ops,
+    const struct coso_op *op, struct auth_target *t)
+{
+	const struct coso_value *v;
+
+	switch (op->table) {
+	case COSO_T_HANDOVER:
+		t->rule = AUTH_HANDOVER;
+		return COSO_OK;
+	case COSO_T_REPORT:
+		if ((v = auth_field_value(op, 2)) != NULL) {
+			period_rule(v->type, v->p, v->len, t);
+		}
+		return COSO_OK;
+	case COSO_T_PROPOSAL:
+		v = auth_field_value(op, 1); /* source_known checked it */
+		return source_period(s, ops, v->p, t);
+	default:
+		return COSO_OK;
+	}
+}
+
 int
 auth_field(struct central_store *s, const struct cstore_author *a,
     const struct coso_ops *ops, size_t k, uint64_t received_ms,
@@ -307,8 +404,8 @@ auth_field(struct central_store *s, const struct cstore_author *a,
 	        || *reason != 0)) {
 		return rv;
 	} else {
-		rv      = COSO_OK;
 		*reason = own_target(op, today, target);
+		rv      = rule_of(s, ops, op, target);
 	}
 	if (rv != COSO_OK || *reason != 0
 	    || (rv = covered(s, a, target, reason)) != COSO_OK

@@ -22,11 +22,24 @@ const struct coso_value *auth_field_value(
 /* COSO_OK if the author may write admin tables, else COSO_QADMIN. */
 int auth_admin(const struct cstore_author *a);
 
+/* How a field record's date is judged against its author's assignments
+ * (docs/decisions.md, "The grace after an assignment ends"). */
+enum auth_rule {
+	AUTH_ON_DATE  = 0, /* an assignment valid on the date */
+	AUTH_HANDOVER = 1, /* one valid on a day of the COSO_GRACE_DAYS up
+	                      to the date */
+	AUTH_REPORT = 2,   /* one valid on the date, or one overlapping the
+	                      period whose end (or the period's, if later)
+	                      is at most COSO_GRACE_DAYS before the date */
+};
+
 /* The unit and date a field record is judged on. */
 struct auth_target {
 	const char *unit;
 	size_t unit_len;
 	int32_t date;
+	enum auth_rule rule;
+	int32_t first, last; /* AUTH_REPORT: the report's period */
 };
 
 /*
@@ -36,7 +49,9 @@ struct auth_target {
  * references (an outcome's visit, a proposal's source: in this
  * change-set or already merged, by the same author; a correction's
  * amended record: merged, of the same table and cadre), that its unit
- * exists, and the assignment.  *target receives the unit (pointing into
+ * exists, and the assignment by the record's rule (enum auth_rule: a
+ * handover, a report and a report's proposals have the grace after an
+ * assignment ends).  *target receives the unit (pointing into
  * ops or into *buf, which the caller frees) for the PULL index.
  */
 COSO_NODISCARD int auth_field(struct central_store *s,

@@ -238,6 +238,11 @@ COSO_NODISCARD int cstore_unit_exists(
     struct central_store *s, const char *code, size_t len, int *yes);
 COSO_NODISCARD int cstore_covers(struct central_store *s, const char *cadre,
     const char *unit, size_t unit_len, int32_t date, int *yes);
+/* The last day (99991231 when open-ended) of the latest assignment of
+ * cadre on unit or an ancestor that overlaps first..last; 0 if none. */
+COSO_NODISCARD int cstore_cover_end(struct central_store *s, const char *cadre,
+    const char *unit, size_t unit_len, int32_t first, int32_t last,
+    int32_t *end);
 
 /* Enrollment tokens: the token row with this hash.  A token is used by
  * its own record (table token_uses, one per hash): token_use records

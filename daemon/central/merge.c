@@ -225,38 +225,8 @@ merge_changeset(const struct merge_ctx *m, const struct merge_in *in,
 	return rv == COSO_OK ? continue_chain(&st) : rv;
 }
 
-static const struct {
-	int code;
-	const char *name;
-} reason_names[] = {
-    {COSO_QFORK, "fork"},
-    {COSO_QUNAUTH, "unassigned"},
-    {COSO_QADMIN, "not_admin"},
-    {COSO_QREVOKED, "revoked"},
-    {COSO_QAUTHOR, "not_sender"},
-    {COSO_QUNKNOWN, "unknown_key"},
-    {COSO_QREF, "missing_reference"},
-    {COSO_QIMMUT, "immutable"},
-    {COSO_QAMEND, "foreign_amendment"},
-    {COSO_EBADSIG, "bad_signature"},
-    {COSO_ESCHEMA, "schema"},
-    {COSO_ENONCANON, "non_canonical"},
-    {COSO_ETOOBIG, "too_big"},
-    {COSO_ETRUNC, "truncated"},
-    {COSO_ETRAILING, "trailing_bytes"},
-    {COSO_EUTF8, "bad_utf8"},
-    {COSO_ENFC, "not_nfc"},
-};
-
 const char *
 merge_reason_name(int reason)
 {
-	size_t i;
-
-	for (i = 0; i < sizeof(reason_names) / sizeof(reason_names[0]); i++) {
-		if (reason_names[i].code == reason) {
-			return reason_names[i].name;
-		}
-	}
-	return NULL;
+	return coso_reason_name(reason);
 }

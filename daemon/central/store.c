@@ -1284,6 +1284,37 @@ cstore_covers(struct central_store *s, const char *cadre, const char *unit,
 }
 
 int
+cstore_cover_end(struct central_store *s, const char *cadre, const char *unit,
+    size_t unit_len, int32_t first, int32_t last, int32_t *end)
+{
+	/* As cstore_covers, over a span: the latest last day of the
+	 * assignments that overlap it (an open one counts as 99991231). */
+	sqlite3_stmt *st = prep(s,
+	    "WITH RECURSIVE anc(code, depth) AS (SELECT ?1, 0 UNION "
+	    "SELECT u.parent, anc.depth + 1 FROM units u JOIN anc "
+	    "ON u.code = anc.code WHERE u.deleted = 0 AND u.parent IS NOT "
+	    "NULL AND anc.depth < 32) "
+	    "SELECT max(coalesce(a.valid_to, 99991231)) FROM assignments a "
+	    "WHERE a.cadre_id = ?2 AND a.deleted = 0 "
+	    "AND a.unit IN (SELECT code FROM anc) AND a.valid_from <= ?4 "
+	    "AND (a.valid_to IS NULL OR a.valid_to >= ?3)");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, unit, (int) unit_len, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, cadre, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 3, first);
+	sqlite3_bind_int(st, 4, last);
+	rc   = sqlite3_step(st);
+	*end = rc == SQLITE_ROW ? sqlite3_column_int(st, 0) : 0;
+	sqlite3_reset(st);
+	return rc == SQLITE_ROW ? COSO_OK
+	                        : fail(s, "cannot query the database");
+}
+
+int
 cstore_token_get(struct central_store *s, const uint8_t hash[static 32],
     struct cstore_token *t)
 {

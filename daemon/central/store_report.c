@@ -8,6 +8,8 @@
 
 #include <sqlite3.h>
 
+#include <coso/client.h>
+
 #include "report_store.h"
 
 #define BUSY_MS 5000
@@ -308,6 +310,16 @@ cstore_report_reference(struct cstore_report_db *db, struct rs_data *d)
 	    sizeof(*d->scheds), take_sched);
 }
 
+/* Whether a report's proposals section (column col: NULL when blank)
+ * holds proposals: "Không có kiến nghị." says there are none. */
+static int
+with_proposals(sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	return t != NULL && !coso_proposals_none((const char *) t);
+}
+
 static int
 take_report(sqlite3_stmt *st, void *p)
 {
@@ -319,7 +331,7 @@ take_report(sqlite3_stmt *st, void *p)
 	r->unit          = col_str(st, 1, &oom);
 	r->period        = col_str(st, 2, &oom);
 	r->complete      = sqlite3_column_int(st, 3);
-	r->has_proposals = sqlite3_column_int(st, 4);
+	r->has_proposals = with_proposals(st, 4);
 	r->submitted     = sqlite3_column_int64(st, 5);
 	r->received      = (uint64_t) sqlite3_column_int64(st, 6);
 	r->hlc           = (uint64_t) sqlite3_column_int64(st, 7);
@@ -345,7 +357,8 @@ cstore_report_reports(struct cstore_report_db *db, const char *const *periods,
 		         "trim(r.results) <> '' AND trim(r.situation) <> '' "
 		         "AND trim(r.difficulties) <> '' "
 		         "AND trim(r.proposals) <> '', "
-		         "trim(r.proposals) <> '', r.submitted, "
+		         "CASE WHEN trim(r.proposals) <> '' THEN r.proposals "
+		         "END, r.submitted, "
 		         "c.received_ms, c.hlc, r.by_key FROM reports r "
 		         "JOIN changesets c ON c.id = r.cs_id "
 		         "AND c.reason <> 64 WHERE r.period = ?1"))

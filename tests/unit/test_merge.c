@@ -18,6 +18,7 @@
 #include <sodium.h>
 #include <sqlite3.h>
 
+#include <coso/client.h>
 #include <coso/proto.h>
 
 #include "../../daemon/central/central_store.h"
@@ -633,6 +634,109 @@ test_assignment_dates(void **state)
 	assert_int_equal(
 	    visit(f, &f->a, "06043", 20260101).reason, COSO_QUNAUTH);
 	assert_int_equal(count(f, COSO_T_VISIT), 2);
+}
+
+/* A handover note by d on unit dated date. */
+static struct merge_out
+handover(struct fx *f, struct dev *d, const char *unit, int32_t date)
+{
+	struct coso_body *b = body();
+	struct merge_out o;
+	uint8_t row[16];
+
+	coso_uuid7(row, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_HANDOVER, row, COSO_UPSERT), COSO_OK);
+	text(b, 1, unit);
+	text(b, 2, "Bàn giao: đường Thôn 1 còn 200 m");
+	assert_int_equal(coso_body_int(b, 3, date), COSO_OK);
+	o = push(f, d, b);
+	coso_body_free(b);
+	return o;
+}
+
+/* A report by d on unit for period submitted on date, with one tracked
+ * proposal from its proposals section, as a device signs it. */
+static struct merge_out
+report(struct fx *f, struct dev *d, const char *unit, const char *period,
+    int32_t date)
+{
+	struct coso_body *b = body();
+	struct merge_out o;
+	uint8_t row[16], prop[16];
+	uint32_t i;
+
+	coso_uuid7(row, T0);
+	coso_uuid7(prop, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_REPORT, row, COSO_UPSERT), COSO_OK);
+	text(b, 1, unit);
+	text(b, 2, period);
+	for (i = 3; i <= 6; i++) {
+		text(b, i, "Nội dung");
+	}
+	assert_int_equal(coso_body_int(b, 8, date), COSO_OK);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_PROPOSAL, prop, COSO_UPSERT), COSO_OK);
+	assert_int_equal(coso_body_bytes(b, 1, row, 16), COSO_OK);
+	text(b, 2, unit);
+	text(b, 3, "Kéo điện về Thôn 1");
+	assert_int_equal(coso_body_int(b, 4, date), COSO_OK);
+	o = push(f, d, b);
+	coso_body_free(b);
+	return o;
+}
+
+/* After an assignment ends (cb-a's on 180, 31/12/2025) its cadre may
+ * write a handover note dated up to COSO_GRACE_DAYS later, and a report
+ * (with its proposals) of a period it overlapped up to COSO_GRACE_DAYS
+ * after the later of its end and the period's end; visits have no grace
+ * (docs/decisions.md, "The grace after an assignment ends"). */
+static void
+test_grace(void **state)
+{
+	struct fx *f = *state;
+	struct coso_body *b;
+
+	_Static_assert(COSO_GRACE_DAYS == 30, "the dates below");
+	province(f);
+	f->now = T0 + UINT64_C(90) * 86400000; /* 25/02/2026 */
+	assert_int_equal(handover(f, &f->a, "06043", 20260130).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(
+	    handover(f, &f->a, "06043", 20260131).reason, COSO_QUNAUTH);
+	assert_int_equal(
+	    handover(f, &f->a, "06100", 20260105).reason, COSO_QUNAUTH);
+	assert_int_equal(count(f, COSO_T_HANDOVER), 1);
+	assert_int_equal(
+	    visit(f, &f->a, "06043", 20260102).reason, COSO_QUNAUTH);
+	assert_int_equal(
+	    report(f, &f->a, "06043", "2025-Q4", 20260130).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(report(f, &f->a, "06043", "2025-Q4", 20260131).reason,
+	    COSO_QUNAUTH);
+	assert_int_equal(report(f, &f->a, "06043", "2026-Q1", 20260105).reason,
+	    COSO_QUNAUTH); /* a period it never covered */
+	assert_int_equal(report(f, &f->a, "06100", "2025-Q4", 20260105).reason,
+	    COSO_QUNAUTH); /* a unit it never covered */
+	assert_int_equal(count(f, COSO_T_REPORT), 1);
+	assert_int_equal(count(f, COSO_T_PROPOSAL), 1);
+	/* An assignment ended mid-period (cb-b on 06043 to 15/11/2025):
+	 * the grace runs from the period's end, so the report of the part
+	 * of the quarter it covered may come when the quarter is over. */
+	b = body();
+	assign_op(b, "cb-b", "06043", 20250101, 20251115);
+	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
+	coso_body_free(b);
+	assert_int_equal(
+	    report(f, &f->b, "06043", "2025-Q4", 20260125).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(report(f, &f->b, "06043", "2025-Q4", 20260201).reason,
+	    COSO_QUNAUTH);
+	assert_int_equal(handover(f, &f->b, "06043", 20251215).verdict,
+	    COSO_VERDICT_ACCEPTED);
+	assert_int_equal(
+	    handover(f, &f->b, "06043", 20251216).reason, COSO_QUNAUTH);
 }
 
 /* A record's date must be a real day, from 2000-01-01 to two days after
@@ -1770,6 +1874,7 @@ main(void)
 	        test_unassigned_unit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_assignment_dates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_grace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

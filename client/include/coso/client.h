@@ -131,6 +131,16 @@ int coso_date_valid(int32_t date);
 COSO_NODISCARD int coso_period_parse(
     const char *s, int32_t *first, int32_t *last);
 
+/*
+ * The grace after an assignment ends (docs/decisions.md, of that name):
+ * a cadre may still write a handover note on the unit dated up to this
+ * many days after the assignment's last day, and a report for a period
+ * the assignment overlapped, submitted up to this many days after the
+ * later of that last day and the period's end.  The central judges by
+ * it at merge; the device checks the same before signing.
+ */
+#define COSO_GRACE_DAYS 30
+
 /* Unit levels, as in the import CSV. */
 enum coso_level {
 	COSO_LEVEL_PROVINCE  = 1,
@@ -178,7 +188,10 @@ struct coso_visit_in {
 /*
  * Records a visit: one signed change-set with the visit, its outcomes and
  * its proposals (each a tracked proposal).  Text is normalised to NFC.
- * id receives the visit's row id.
+ * id receives the visit's row id.  When the store holds assignments of
+ * its cadre and none covers the unit (or a unit above it) on the date,
+ * the visit is refused (COSO_QUNAUTH) before it is signed: the central
+ * would quarantine it.
  */
 COSO_NODISCARD int coso_visit_add(struct coso_store *s,
     const struct coso_visit_in *v, uint8_t id[static 16]);
@@ -209,21 +222,51 @@ COSO_NODISCARD int coso_section_parse(
 COSO_NODISCARD int coso_report_new(struct coso_store *s, const char *period,
     const char *unit, const uint8_t *amends, uint8_t id[static 16]);
 
+/* The proposals section of a report with no proposal: what `coso report
+ * edit ID --section proposals --none' writes (Vietnamese, as the
+ * report's text is). */
+#define COSO_PROPOSALS_NONE "Không có kiến nghị."
+
+/*
+ * Whether a proposals section says there are none: its text, trimmed of
+ * spaces and final full stops and in lower case, is one of a few fixed
+ * phrases ("không có kiến nghị", "không có đề xuất", "không có",
+ * "không", "none", "no proposals"; FORMAT.md, "report").  Such a section
+ * gives no tracked proposal, and the central does not count its report
+ * as one with proposals.
+ */
+int coso_proposals_none(const char *text);
+
 /* Sets one section of a draft.  A submitted report is refused. */
 COSO_NODISCARD int coso_report_edit(struct coso_store *s,
     const uint8_t id[static 16], enum coso_section sec, const char *text);
 
 /*
  * Submits a draft: every section must be non-empty; signs it as one
- * change-set with one tracked proposal per line of the proposals section.
- * A submitted report never changes.
+ * change-set with one tracked proposal per line of the proposals section,
+ * none when the section says there are none (coso_proposals_none).  A
+ * report of a period whose assignment has ended may be submitted within
+ * its grace (COSO_GRACE_DAYS); by the assignments the store holds, one
+ * the central would refuse is COSO_QUNAUTH and nothing is signed.  A
+ * submitted report never changes.
  */
 COSO_NODISCARD int coso_report_submit(
     struct coso_store *s, const uint8_t id[static 16]);
 
-/* Records a handover note on a unit. */
+/* Records a handover note on a unit, dated today. */
 COSO_NODISCARD int coso_handover_add(struct coso_store *s, const char *unit,
     const char *text, const char *to_cadre, uint8_t id[static 16]);
+
+/*
+ * The same, dated date (YYYYMMDD, at most a day ahead; 0: today).  A
+ * cadre whose assignment on the unit (or above it) ended may still write
+ * one dated up to COSO_GRACE_DAYS after its last day; by the assignments
+ * the store holds, a note the central would refuse is COSO_QUNAUTH and
+ * nothing is signed.
+ */
+COSO_NODISCARD int coso_handover_add_on(struct coso_store *s, const char *unit,
+    const char *text, const char *to_cadre, int32_t date,
+    uint8_t id[static 16]);
 
 /*
  * Reading.  Rows are given to a callback as a list of named values (the
@@ -291,11 +334,32 @@ struct coso_status {
 	uint64_t last_sync_ms;      /* 0 if never */
 	uint64_t receipts;
 	uint64_t visits, reports, drafts, proposals_open, units;
-	char shortid[17]; /* the device key's short id */
+	char shortid[17];     /* the device key's short id */
+	uint64_t quarantined; /* change-sets the central quarantined */
 };
 
 COSO_NODISCARD int coso_status_get(
     struct coso_store *s, struct coso_status *st);
+
+/*
+ * What the central did not accept: this device's change-sets whose PUSH
+ * verdict was quarantined (kept in the outbox with the reason), from
+ * after_seq on.  A quarantined change-set is kept in the central's log
+ * but merged nowhere, so its records count for nothing.  cb gets rows of
+ * kind "quarantine": seq, changeset (its id), reason (the reason's name,
+ * as coso_reason_name gives it: "unassigned", ...), code (the coso_err
+ * number), record (the kind of its first record: "visit", "report",
+ * "handover", ...), record_id, unit, unit_name, date (a visit's or
+ * handover's date, a report's submitted date), period (a report's),
+ * answered_ms (when the verdict came) and ops (its records, the first
+ * one's outcomes and proposals included).
+ *
+ * The listings (coso_visit_list ... coso_handover_list, coso_visit_show,
+ * coso_report_show) give every record the key "quarantine": that
+ * reason's name, or NULL for a record not quarantined.
+ */
+COSO_NODISCARD int coso_quarantine_list(
+    struct coso_store *s, uint64_t after_seq, coso_row_cb cb, void *arg);
 
 /*
  * The device's own chain, each change-set re-verified from its stored
@@ -428,7 +492,9 @@ COSO_NODISCARD int coso_store_data_version(struct coso_store *s, uint64_t *v);
  * acknowledged change-set, each kept with the central's signed checkpoint
  * and the inclusion proof of the change-set's leaf in that checkpoint's
  * tree.  coso_receipt_list gives rows of kind "receipt": seq, cs_id,
- * leaf_index, received_ms, verdict, tree_size (NULL: no proof kept).
+ * leaf_index, received_ms, verdict, reason (a quarantine's reason name,
+ * else NULL), record and record_id (the kind and row id of the
+ * change-set's first record), tree_size (NULL: no proof kept).
  */
 COSO_NODISCARD int coso_receipt_list(
     struct coso_store *s, coso_row_cb cb, void *arg);

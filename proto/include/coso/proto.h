@@ -69,6 +69,11 @@ enum coso_err {
 /* A short English sentence for an error code; never NULL. */
 const char *coso_strerror(int err);
 
+/* The short name of a quarantine reason ("unassigned", "fork"), as the
+ * central's stats and the devices show it; NULL for a code without one
+ * (FORMAT.md, "Errors"). */
+const char *coso_reason_name(int reason);
+
 /* Hard limits (FORMAT.md, "Limits"). */
 #define COSO_BODY_MAX     (256u * 1024u) /* body bytes */
 #define COSO_OPS_MAX      1024u          /* ops per body */

@@ -293,7 +293,7 @@ cstore_report_reference(struct cstore_report_db *db, struct rs_data *d)
 	if ((st = prep(db,
 	         "SELECT cadre_id, unit, sector, role, valid_from, "
 	         "ifnull(valid_to, 0) FROM assignments WHERE deleted = 0 "
-	         "ORDER BY cadre_id, valid_from"))
+	         "ORDER BY cadre_id, valid_from, unit, sector"))
 	        == NULL
 	    || (rv = collect(db, st, (void **) &d->assigns, &d->nassigns,
 	            sizeof(*d->assigns), take_assign))

@@ -33,7 +33,7 @@ head_seq() { coso --store "$T/$1" status --json | jq .head_seq; }
 run_ok "admin init" coso --store "$A" init --cadre admin --name "Ban Tổ chức"
 cp "$T/out" "$T/admin.pub"
 run_ok "central init" cosod central init --db "$T/central.db" \
-	--admin-key "$T/admin.pub"
+	--admin-key "$T/admin.pub" --origin langson.example/coso/flows
 cp "$T/out" "$T/central.pub"
 run_ok "admin pin" coso --store "$A" pin --central "$URL" \
 	--central-key "$T/central.pub"

@@ -40,6 +40,8 @@ static const char *const messages[] = {
     [COSO_EBUSY]     = "central busy or shutting down; retry",
     [COSO_QAMEND]    = "amends a record of another cadre, or of a unit "
                        "the author was not assigned to on its date",
+    [COSO_QUNITDATE] = "the unit did not exist on that date (it had ended "
+                       "or was merged into another)",
 };
 
 const char *

@@ -17,6 +17,7 @@
 
 #include "apply.h"
 #include "auth.h"
+#include "refs.h"
 
 static int
 stamp_after(const struct cstore_stamp *a, const struct cstore_stamp *b)
@@ -257,8 +258,11 @@ check_values(const struct apply_ctx *c, const struct coso_op *op, int *reason)
 	default:
 		break;
 	}
-	*reason = ok ? 0 : COSO_ESCHEMA;
-	return COSO_OK;
+	if (!ok) {
+		*reason = COSO_ESCHEMA;
+		return COSO_OK;
+	}
+	return refs_admin(c->s, op, reason);
 }
 
 /* ---- effects beyond the row ----------------------------------------------

@@ -7,6 +7,7 @@
 #include <coso/client.h>
 
 #include "auth.h"
+#include "refs.h"
 
 #define DATE_MAX 99991231 /* above: a report's submitted is a time */
 #define TIME_MAX INT64_C(253402300799999) /* 9999-12-31 23:59:59.999 */
@@ -188,9 +189,10 @@ source_known(struct central_store *s, const struct cstore_author *a,
 	return COSO_OK;
 }
 
-/* The unit exists and the author's cadre is assigned to it that day. */
+/* The unit exists (a visit's, on its date: refs.c) and the author's cadre
+ * is assigned to it that day. */
 static int
-covered(struct central_store *s, const struct cstore_author *a,
+covered(struct central_store *s, const struct cstore_author *a, uint32_t table,
     const struct auth_target *t, int *reason)
 {
 	int rv, yes;
@@ -201,6 +203,12 @@ covered(struct central_store *s, const struct cstore_author *a,
 	if (!yes) {
 		*reason = COSO_QREF;
 		return COSO_OK;
+	}
+	if (table == COSO_T_VISIT
+	    && ((rv = refs_unit_on(s, t->unit, t->unit_len, t->date, reason))
+	            != COSO_OK
+	        || *reason != 0)) {
+		return rv;
 	}
 	rv = cstore_covers(
 	    s, a->cadre_id, t->unit, t->unit_len, t->date, &yes);
@@ -311,7 +319,7 @@ auth_field(struct central_store *s, const struct cstore_author *a,
 		*reason = own_target(op, today, target);
 	}
 	if (rv != COSO_OK || *reason != 0
-	    || (rv = covered(s, a, target, reason)) != COSO_OK
+	    || (rv = covered(s, a, op->table, target, reason)) != COSO_OK
 	    || *reason != 0) {
 		return rv;
 	}

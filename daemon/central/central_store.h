@@ -227,6 +227,14 @@ COSO_NODISCARD int cstore_unit_exists(
 COSO_NODISCARD int cstore_covers(struct central_store *s, const char *cadre,
     const char *unit, size_t unit_len, int32_t date, int *yes);
 
+/* The days a live unit existed: *from its valid_from, *to its valid_to
+ * (0: open); COSO_ENOENT if there is no such unit. */
+COSO_NODISCARD int cstore_unit_span(struct central_store *s, const char *code,
+    size_t len, int32_t *from, int32_t *to);
+/* Whether a live cadre row has this cadre id. */
+COSO_NODISCARD int cstore_cadre_exists(
+    struct central_store *s, const char *id, size_t len, int *yes);
+
 /* Enrollment tokens: the token row with this hash.  A token is used by
  * its own record (table token_uses, one per hash): token_use records
  * that key_id used it at position unless it is used already (the record

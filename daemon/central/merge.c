@@ -238,6 +238,7 @@ static const struct {
     {COSO_QREF, "missing_reference"},
     {COSO_QIMMUT, "immutable"},
     {COSO_QAMEND, "foreign_amendment"},
+    {COSO_QUNITDATE, "unit_not_in_force"},
     {COSO_EBADSIG, "bad_signature"},
     {COSO_ESCHEMA, "schema"},
     {COSO_ENONCANON, "non_canonical"},

@@ -1240,6 +1240,44 @@ cstore_unit_exists(
 }
 
 int
+cstore_unit_span(struct central_store *s, const char *code, size_t len,
+    int32_t *from, int32_t *to)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT coalesce(valid_from, 0), coalesce(valid_to, 0) FROM units "
+	    "WHERE code = ? AND deleted = 0 ORDER BY valid_from LIMIT 1");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, code, (int) len, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*from = sqlite3_column_int(st, 0);
+		*to   = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return fail(s, "cannot read the units");
+	}
+	return rc == SQLITE_ROW ? COSO_OK : COSO_ENOENT;
+}
+
+int
+cstore_cadre_exists(
+    struct central_store *s, const char *id, size_t len, int *yes)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT 1 FROM cadres WHERE cadre_id = ? AND deleted = 0 LIMIT 1");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, id, (int) len, SQLITE_STATIC);
+	return any_row(s, st, yes);
+}
+
+int
 cstore_covers(struct central_store *s, const char *cadre, const char *unit,
     size_t unit_len, int32_t date, int *yes)
 {

@@ -344,6 +344,7 @@ store_visit(struct coso_store *s, struct coso_body *b,
 
 	if ((rv = cosoi_unit_known(s, "unit", v->unit)) != COSO_OK
 	    || (rv = cosoi_date_ok(s, "date", v->date)) != COSO_OK
+	    || (rv = cosoi_unit_on(s, "unit", v->unit, v->date)) != COSO_OK
 	    || (rv = cosoi_sign_append(s, b, &seq, &hlc_ms)) != COSO_OK
 	    || (rv = visit_row(s, v, t, id, seq)) != COSO_OK) {
 		return rv;

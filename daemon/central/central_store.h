@@ -37,6 +37,9 @@ enum cstore_scope {
 	CSTORE_SCOPE_ASSIGNMENT = 1, /* key: the assigned cadre */
 	CSTORE_SCOPE_RESPONSE   = 2, /* key: the proposal author's cadre */
 	CSTORE_SCOPE_UNIT       = 3, /* key: the unit code of a record */
+	CSTORE_SCOPE_KEY        = 4, /* key: the cadre of a device key */
+	CSTORE_SCOPE_OFFICE     = 5, /* for admin keys: proposals, responses,
+	                              * tokens, device keys, revocations */
 };
 
 struct central_store;

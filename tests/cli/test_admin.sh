@@ -72,9 +72,26 @@ contains "$T/err" "unknown unit" "cadre bad unit message"
 expect 2 "cadre id with space" "$COSO" admin cadre add --id "cb 3" \
 	--name "X"
 expect 1 "cadre no name" "$COSO" admin cadre add --id cb-004
+expect 0 "cadre add 2" "$COSO" admin cadre add --id cb-002 \
+	--name "Lê Thị Bình" --unit 06160
+
+# Names that are no cadre of this device: refused before signing, with
+# the name, and nothing stored or signed (issue 13, item 4).
+s0=$(status_of head_seq)
+expect 2 "assign nobody" "$COSO" admin assign --cadre nobody --unit 06043 \
+	--role in-charge --from 2025-01-01
+contains "$T/err" "no cadre \`nobody'" "assign nobody named"
+expect 2 "token ghost" "$COSO" admin token --cadre ghost
+contains "$T/err" "no cadre \`ghost'" "token ghost named"
+same "$(status_of head_seq)" "$s0" "nothing signed for unknown cadres"
+same "$(sql "SELECT count(*) FROM assignments")" 0 "no assignment stored"
+same "$(sql "SELECT count(*) FROM tokens")" 0 "no token stored"
 
 expect 0 "token" "$COSO" admin token --cadre cb-001 --days 7
 tok=$(cat "$T/out")
+same "$(sql "SELECT cadre_id || ' ' || lower(hex(token_hash)) FROM tokens")" \
+	"cb-001 $(printf '%s' "$tok" | xxd -r -p | sha256sum | cut -c1-64)" \
+	"token kept as its hash"
 if printf '%s' "$tok" | grep -q '^[0-9a-f]\{64\}$'; then ok; else
 	bad "token is not 64 hex: $tok"; fi
 expect 2 "token days" "$COSO" admin token --cadre cb-001 --days 0
@@ -105,6 +122,9 @@ same "$(ops_of "$seq")" 2 "rotation is one change-set of two ops"
 expect 2 "rotate nobody" "$COSO" admin rotate --cadre cb-009 --unit 06043 \
 	--to-cadre cb-002 --date 2025-08-01
 contains "$T/err" "no assignment" "rotate nobody message"
+expect 2 "rotate to nobody" "$COSO" admin rotate --cadre cb-002 \
+	--unit 06043 --to-cadre cb-999 --date 2025-09-01
+contains "$T/err" "no cadre \`cb-999'" "rotate to an unknown cadre named"
 
 # --- revocation and responses ------------------------------------------
 kid=$(printf '%064d' 7)
@@ -114,6 +134,31 @@ contains "$T/err" "full key id" "short id needs a known key"
 expect 2 "revoke malformed" "$COSO" admin revoke --key xyz
 expect 0 "respond" "$COSO" admin respond 0123456789abcdef0123456789abcdef \
 	--status resolved --text "Đã bố trí kinh phí"
+# Proposals as a pull brings them to the office's device: answered by 8
+# hex digits (README), a prefix shared by two refused naming both.
+sql "INSERT INTO proposals (id, source, source_kind, unit, text, date,
+	author) VALUES
+	(x'80836ffa00000000000000000000000a', x'01', 'visit', '06043',
+	 'Sửa cầu treo', 20251010, 'cb-001'),
+	(x'5a5a5a5a00000000000000000000000b', x'02', 'visit', '06043',
+	 'Cấp giống ngô', 20251011, 'cb-001'),
+	(x'5a5a5a5a00000000000000000000000c', x'03', 'visit', '06043',
+	 'Xi măng', 20251012, 'cb-001')"
+expect 0 "respond by 8 digits" "$COSO" admin respond 80836ffa \
+	--status answered --text "Đã chuyển Sở Giao thông"
+same "$(sql "SELECT status || ' ' || response FROM proposals WHERE
+	lower(hex(id)) LIKE '80836ffa%'")" "answered Đã chuyển Sở Giao thông" \
+	"the proposal answered by its short id"
+sr=$(status_of head_seq)
+same "$(ops_of "$sr")" 1 "the response is one op"
+expect 2 "respond ambiguous" "$COSO" admin respond 5a5a5a5a \
+	--status answered --text x
+contains "$T/err" "5a5a5a5a00000000000000000000000b" "first candidate named"
+contains "$T/err" "5a5a5a5a00000000000000000000000c" "second candidate named"
+expect 2 "respond unknown short" "$COSO" admin respond deadbeef \
+	--status answered --text x
+contains "$T/err" "coso sync" "unknown short id: sync named"
+same "$(status_of head_seq)" "$sr" "refused responses sign nothing"
 expect 2 "respond bad status" "$COSO" admin respond \
 	0123456789abcdef0123456789abcdef --status maybe --text x
 expect 2 "respond bad id" "$COSO" admin respond 0123 --status answered \
@@ -122,7 +167,7 @@ expect 1 "admin usage" "$COSO" admin frobnicate
 
 # every write above is one signed change-set; the chain verifies
 same "$(status_of pending)" "$(status_of head_seq)" "all pending"
-same "$(status_of head_seq)" 9 "nine change-sets signed"
+same "$(status_of head_seq)" 11 "eleven change-sets signed"
 expect 0 "log verifies" "$COSO" log
 contains "$T/out" "all signatures and links verify" "chain verifies"
 
@@ -177,6 +222,13 @@ expect 2 "enroll file big" "$COSO" enroll --token-file "$T/big"
 expect 1 "enroll two sources" "$COSO" enroll --token-file "$T/token" "$tok"
 same "$(queued)" "" "nothing queued by a refusal"
 expect 0 "enroll again" "$COSO" enroll --token-file "$T/token"
+# A device with a token waiting is a field device (a token enrolls a
+# field key): admin commands are refused before signing (item 8).
+s1=$(status_of head_seq)
+expect 2 "admin with a field token" "$COSO" admin sector add --code X2 \
+	--name "Thử"
+contains "$T/err" "field key" "field device refusal says why"
+same "$(status_of head_seq)" "$s1" "field device signed nothing"
 expect 0 "receipts list" "$COSO" receipts list --json
 same "$(cat "$T/out")" "[]" "no receipts yet"
 expect 0 "receipts verify" "$COSO" receipts verify
@@ -184,8 +236,8 @@ expect 2 "sync unreachable" "$COSO" sync
 contains "$T/err" "central unreachable" "unreachable message"
 expect 2 "sync json" "$COSO" sync --json
 contains "$T/out" '"ok":false' "sync json not ok"
-contains "$T/out" '"pending":9' "sync json pending"
-same "$(status_of pending)" 9 "nothing acknowledged"
+contains "$T/out" '"pending":11' "sync json pending"
+same "$(status_of pending)" 11 "nothing acknowledged"
 
 echo "admin-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

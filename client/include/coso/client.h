@@ -47,7 +47,7 @@ enum coso_client_err {
 /* coso_strerror for both proto and client codes. */
 const char *coso_client_strerror(int err);
 
-#define COSO_SCHEMA_VERSION 5 /* user_version of a current store */
+#define COSO_SCHEMA_VERSION 6 /* user_version of a current store */
 #define COSO_ERRMSG_MAX     512
 
 struct coso_store;

@@ -300,6 +300,7 @@ enum coso_table {
 	COSO_T_SECTOR     = 13,
 	COSO_T_TEAM       = 14,
 	COSO_T_SCHEDULE   = 15,
+	COSO_T_UNIT_MOVE  = 16,
 };
 
 /* Bit set of the value types a field accepts. */

@@ -296,7 +296,7 @@ done
 expect 0 "leader report" "$COSO" report new --period 2025-Q4 --unit 180
 r=$(cat "$T/out")
 sql "SELECT results FROM reports WHERE lower(hex(id)) = '$r'" >"$T/sum"
-same "$(head -1 "$T/sum")" "Tổng hợp quý 4/2025 của 1 đơn vị cấp dưới: 30 lượt đi cơ sở, 0 báo cáo đã nộp, 300 kiến nghị (300 chưa giải quyết)." \
+same "$(head -1 "$T/sum")" "Tổng hợp quý 4/2025 của Huyện Tràng Định (20 đơn vị trực thuộc): 1 đơn vị có hoạt động, 30 lượt đi cơ sở, 0 báo cáo đã nộp, 300 kiến nghị (300 chưa giải quyết)." \
 	"totals of 300 proposals"
 n=$(grep -c "^- 20/11/2025" "$T/sum")
 left=$(sed -n 's/^- … và \([0-9]*\) kiến nghị khác$/\1/p' "$T/sum")

@@ -318,23 +318,34 @@ cadre_ops(struct coso_body *b, const struct cadre_norm *c)
 	return COSO_OK;
 }
 
+/* Checks a cadre into c (its texts normalised, malloc'd). */
+static int
+cadre_check(
+    struct coso_store *s, const struct coso_cadre_in *in, struct cadre_norm *c)
+{
+	int rv;
+
+	*c = (struct cadre_norm) {in->cadre_id, in->unit, NULL, NULL};
+	if ((rv = ident_ok(s, "id", in->cadre_id))
+	    || (rv = cosoi_text(s, "name", in->name, &c->name))
+	    || (rv = cosoi_text(s, "title", in->title, &c->title))
+	    || (in->unit != NULL
+	        && (rv = cosoi_unit_known(s, "unit", in->unit)))) {
+		return rv;
+	}
+	return c->name != NULL
+	    ? COSO_OK
+	    : cosoi_fail(s, COSO_EFIELD, "name: a name is required");
+}
+
 int
 coso_admin_cadre_add(struct coso_store *s, const struct coso_cadre_in *in)
 {
-	struct cadre_norm c = {in->cadre_id, in->unit, NULL, NULL};
+	struct cadre_norm c = {0};
 	struct coso_body *b = NULL;
 	int rv;
 
-	if ((rv = cosoi_admin_ready(s))
-	    || (rv = ident_ok(s, "id", in->cadre_id))
-	    || (rv = cosoi_text(s, "name", in->name, &c.name))
-	    || (rv = cosoi_text(s, "title", in->title, &c.title))
-	    || (in->unit != NULL
-	        && (rv = cosoi_unit_known(s, "unit", in->unit)))) {
-		goto out;
-	}
-	if (c.name == NULL) {
-		rv = cosoi_fail(s, COSO_EFIELD, "name: a name is required");
+	if ((rv = cosoi_admin_ready(s)) || (rv = cadre_check(s, in, &c))) {
 		goto out;
 	}
 	if ((rv = coso_body_new(&b)) || (rv = cadre_ops(b, &c))) {
@@ -344,6 +355,25 @@ coso_admin_cadre_add(struct coso_store *s, const struct coso_cadre_in *in)
 	rv = sign_with(s, b, cadre_local, &c);
 out:
 	coso_body_free(b);
+	free(c.name);
+	free(c.title);
+	return rv;
+}
+
+int
+cosoi_cadre_stage(
+    struct coso_store *s, const struct coso_cadre_in *in, struct coso_body *b)
+{
+	struct cadre_norm c = {0};
+	int rv;
+
+	if ((rv = cadre_check(s, in, &c)) == COSO_OK
+	    && (rv = cadre_ops(b, &c)) != COSO_OK) {
+		rv = body_fail(s, "cadre", rv);
+	}
+	if (rv == COSO_OK) {
+		rv = cadre_local(s, &c);
+	}
 	free(c.name);
 	free(c.title);
 	return rv;
@@ -797,6 +827,35 @@ coso_admin_assign(struct coso_store *s, const struct coso_assign_in *in,
 	}
 out:
 	coso_body_free(b);
+	free(decision);
+	return rv;
+}
+
+int
+cosoi_assign_stage(
+    struct coso_store *s, const struct coso_assign_in *in, struct coso_body *b)
+{
+	struct assignment a = {.cadre = in->cadre_id,
+	    .unit                     = in->unit,
+	    .sector                   = in->sector,
+	    .role                     = (int) in->role,
+	    .from                     = in->from,
+	    .to                       = in->to};
+	char *decision      = NULL;
+	int rv;
+
+	if ((rv = assign_check(s, in))
+	    || (rv = cosoi_text(s, "decision", in->decision, &decision))) {
+		goto out;
+	}
+	a.decision = decision;
+	coso_uuid7(a.id, coso_wall_ms());
+	if ((rv = assignment_op(b, &a)) != COSO_OK) {
+		rv = body_fail(s, "assignment", rv);
+		goto out;
+	}
+	rv = assignment_local(s, &a);
+out:
 	free(decision);
 	return rv;
 }

@@ -29,7 +29,7 @@ struct cosoi_csv {
  */
 int cosoi_csv_record(struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1]);
 
-/* The same for exactly nfields fields (1 to CSV_FIELDS); f has room for
+/* The same for exactly nfields fields (1 or more); f has room for
  * nfields. */
 int cosoi_csv_fields(
     struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1], size_t nfields);

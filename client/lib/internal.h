@@ -145,6 +145,14 @@ int cosoi_cadre_known(struct coso_store *s, const char *field, const char *id);
  * (an offline device) cannot tell, and passes. */
 int cosoi_cadre_named(struct coso_store *s, const char *field, const char *id);
 
+/* Checks a cadre or an assignment as `admin cadre add' and `admin
+ * assign' do, adds its op to b and its row to the store, in the caller's
+ * transaction; nothing is signed (bulk.c signs). */
+int cosoi_cadre_stage(
+    struct coso_store *s, const struct coso_cadre_in *in, struct coso_body *b);
+int cosoi_assign_stage(struct coso_store *s, const struct coso_assign_in *in,
+    struct coso_body *b);
+
 /* Checks that this device may sign admin commands (admin.c) and loads
  * its key: COSO_ESTATE for a field key. */
 int cosoi_admin_ready(struct coso_store *s);

@@ -89,6 +89,8 @@ same "$(sql "SELECT count(*) FROM tokens")" 0 "no token stored"
 
 expect 0 "token" "$COSO" admin token --cadre cb-001 --days 7
 tok=$(cat "$T/out")
+contains "$T/err" "valid until $(date -u -d '+7 days 7 hours' +%d/%m/%Y)" \
+	"token's expiry date printed, dd/mm/yyyy"
 same "$(sql "SELECT cadre_id || ' ' || lower(hex(token_hash)) FROM tokens")" \
 	"cb-001 $(printf '%s' "$tok" | xxd -r -p | sha256sum | cut -c1-64)" \
 	"token kept as its hash"
@@ -125,6 +127,73 @@ contains "$T/err" "no assignment" "rotate nobody message"
 expect 2 "rotate to nobody" "$COSO" admin rotate --cadre cb-002 \
 	--unit 06043 --to-cadre cb-999 --date 2025-09-01
 contains "$T/err" "no cadre \`cb-999'" "rotate to an unknown cadre named"
+
+# --- the office's lists, bulk imports, tokens as QR codes ----------------
+# A spreadsheet saved as CSV (with the blank line it ends in): cadres,
+# then their assignments; every bad row named with its line, and then
+# nothing stored or signed.
+printf 'cadre_id,name,title,unit\r\ncb-101,Hoàng Thị Mai,Chủ tịch,06160\r
+cb-102,"Lương Văn Tùng, Jr",,06043\r\n\r\n' >"$T/cadres.csv"
+printf 'cadre_id,name,title,unit\ncb-201,A,,06043\ncb 2,B,,06043
+cb-203,,,06043\ncb-204,D,,99999\ncb-201,E,,06043\n' >"$T/badcadres.csv"
+s2=$(status_of head_seq)
+expect 2 "cadre import bad" "$COSO" admin cadre import "$T/badcadres.csv"
+contains "$T/err" "badcadres.csv: line 3: id:" "bad id row named"
+contains "$T/err" "line 4: name: a name is required" "no name row named"
+contains "$T/err" "line 5: unit: unknown unit" "unknown unit row named"
+contains "$T/err" "line 6: the same cadre_id as line 2" "duplicate named"
+contains "$T/err" "4 bad rows: nothing was imported" "bad rows counted"
+same "$(sql "SELECT count(*) FROM cadres WHERE cadre_id = 'cb-201'")" 0 \
+	"a bad file stores no row, not even its good ones"
+same "$(status_of head_seq)" "$s2" "a bad file signs nothing"
+expect 0 "cadre import" "$COSO" admin cadre import "$T/cadres.csv"
+contains "$T/out" "2 cadres imported and signed in 1 change-sets" \
+	"cadre import summary"
+same "$(ops_of "$(status_of head_seq)")" 2 "one op per cadre"
+same "$(sql "SELECT name FROM cadres WHERE cadre_id = 'cb-102'")" \
+	"Lương Văn Tùng, Jr" "quoted name imported"
+printf 'cadre_id,unit,sector,role,valid_from,valid_to,decision
+cb-101,06160,,in-charge,01/01/2025,,QĐ 7-QĐ/TU
+cb-102,06043,,support,2025-01-01,2025-06-30,\n' >"$T/assign.csv"
+printf 'cadre_id,unit,sector,role,valid_from,valid_to,decision
+cb-999,06160,,in-charge,2025-01-01,,\ncb-101,06160,,boss,2025-01-01,,
+cb-101,06160,,monitor,2025-13-01,,\ncb-101,06160,,monitor,2025-05-01,2025-04-01,
+' >"$T/badassign.csv"
+expect 2 "assignment import bad" "$COSO" admin assignment import \
+	"$T/badassign.csv"
+contains "$T/err" "line 2: cadre: no cadre \`cb-999'" "unknown cadre row"
+contains "$T/err" "line 3: role" "bad role row"
+contains "$T/err" "line 4: valid_from" "bad date row"
+contains "$T/err" "line 5: dates: the assignment ends before it begins" \
+	"reversed dates row"
+expect 0 "assignment import" "$COSO" admin assignment import "$T/assign.csv"
+contains "$T/out" "2 assignments imported" "assignment import summary"
+expect 0 "cadre list" "$COSO" admin cadre list --json
+same "$(grep -o '"cadre_id":"[^"]*"' "$T/out" | tr '\n' ' ')" \
+	'"cadre_id":"cb-001" "cadre_id":"cb-002" "cadre_id":"cb-101" "cadre_id":"cb-102" ' \
+	"every cadre listed"
+expect 0 "cadre list table" "$COSO" admin cadre list
+contains "$T/out" "Hoàng Thị Mai" "cadre list shows names"
+expect 0 "assignment list" "$COSO" admin assignment list --unit cb-101 --json
+contains "$T/out" '"role":"in-charge","valid_from":"2025-01-01"' \
+	"assignment listed with its role and dates"
+contains "$T/out" '"decision":"QĐ 7-QĐ/TU"' "assignment's decision listed"
+# A token as a QR code: in the terminal after the token's line, and as
+# a PNG that a phone (here zbarimg, as `coso enroll --token-qr') reads
+# back to the same token.
+expect 0 "token qr" "$COSO" admin token --cadre cb-101 --qr --png "$T/t.png"
+tq=$(head -1 "$T/out")
+if printf '%s' "$tq" | grep -q '^[0-9a-f]\{64\}$'; then ok; else
+	bad "token --qr: first line is not the token"; fi
+same "$(sed -n 2p "$T/out" | grep -c '█')" 1 "QR code drawn in the terminal"
+same "$(zbarimg -q --raw "$T/t.png" 2>/dev/null)" "$tq" "PNG reads back"
+same "$(stat -c %a "$T/t.png")" 600 "the PNG of a secret is private"
+expect 0 "token list" "$COSO" admin token list --json
+same "$(grep -o '"state":"open"' "$T/out" | wc -l | tr -d ' ')" 2 \
+	"two open tokens listed"
+lacks "$T/out" "$tq" "a token is never listed"
+expect 0 "device list" "$COSO" admin device list --json
+same "$(cat "$T/out")" "[]" "no device known before a sync"
 
 # --- revocation and responses ------------------------------------------
 kid=$(printf '%064d' 7)
@@ -167,7 +236,7 @@ expect 1 "admin usage" "$COSO" admin frobnicate
 
 # every write above is one signed change-set; the chain verifies
 same "$(status_of pending)" "$(status_of head_seq)" "all pending"
-same "$(status_of head_seq)" 11 "eleven change-sets signed"
+same "$(status_of head_seq)" 14 "fourteen change-sets signed"
 expect 0 "log verifies" "$COSO" log
 contains "$T/out" "all signatures and links verify" "chain verifies"
 
@@ -236,8 +305,8 @@ expect 2 "sync unreachable" "$COSO" sync
 contains "$T/err" "central unreachable" "unreachable message"
 expect 2 "sync json" "$COSO" sync --json
 contains "$T/out" '"ok":false' "sync json not ok"
-contains "$T/out" '"pending":11' "sync json pending"
-same "$(status_of pending)" 11 "nothing acknowledged"
+contains "$T/out" '"pending":14' "sync json pending"
+same "$(status_of pending)" 14 "nothing acknowledged"
 
 echo "admin-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -982,16 +982,20 @@ out:
  * Revocations and responses.
  */
 
-/* The full key id of a short one (16 hex digits) among the keys seen. */
+/* The full key id of a short one (the first 8 to 63 hex digits, unique
+ * among the keys seen), an ambiguous one refused naming the candidates
+ * in full. */
 static int
 key_lookup(struct coso_store *s, const char *hex, uint8_t id[32])
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st      = NULL;
+	char some[4 * 66 + 1] = "", h[65];
 	int rc, n = 0;
 
 	if (sqlite3_prepare_v2(s->db,
 	        "SELECT key_id FROM keys WHERE length(key_id) = 32 AND "
-	        "substr(lower(hex(key_id)), 1, 16) = lower(?)",
+	        "lower(hex(key_id)) LIKE lower(?) || '%' ORDER BY key_id "
+	        "LIMIT 5",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot read the known keys");
@@ -999,19 +1003,29 @@ key_lookup(struct coso_store *s, const char *hex, uint8_t id[32])
 	sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memcpy(id, sqlite3_column_blob(st, 0), 32);
-		n++;
+		if (++n <= 4) {
+			cosoi_hex(h, id, 32);
+			snprintf(some + strlen(some),
+			    sizeof(some) - strlen(some), "%s%s",
+			    n > 1 ? ", " : "", h);
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		return cosoi_db_fail(s, "cannot read the known keys");
 	}
-	if (n != 1) {
-		return cosoi_fail(s, n ? COSO_EEXIST : COSO_ENOENT,
-		    "key %s: %s; give the full key id (64 hex digits)", hex,
-		    n ? "more than one known key has this short id"
-		      : "no key with this short id is known to this store");
+	if (n > 1) {
+		return cosoi_fail(s, COSO_EEXIST,
+		    "key %s: more than one known key begins so (%s%s); give "
+		    "more digits",
+		    hex, some, n > 4 ? ", …" : "");
 	}
-	return COSO_OK;
+	return n == 1 ? COSO_OK
+	              : cosoi_fail(s, COSO_ENOENT,
+	                  "key %s: no key beginning so is known to this "
+	                  "store (`coso sync' brings them); give the full "
+	                  "key id (64 hex digits)",
+	                  hex);
 }
 
 static int
@@ -1020,11 +1034,13 @@ key_id_parse(struct coso_store *s, const char *hex, uint8_t id[32])
 	size_t n = hex != NULL ? strlen(hex) : 0, got = 0;
 	uint8_t tmp[32];
 
-	if ((n != 16 && n != 64)
-	    || sodium_hex2bin(tmp, 32, hex, n, NULL, &got, NULL) != 0
-	    || got != n / 2) {
+	if (n < 8 || n > 64
+	    || sodium_hex2bin(tmp, 32, hex, n & ~(size_t) 1, NULL, &got, NULL)
+	        != 0
+	    || got != n / 2 || strspn(hex, "0123456789abcdefABCDEF") != n) {
 		return cosoi_fail(s, COSO_EFIELD,
-		    "key: 16 or 64 hex digits (a short or a full key id)");
+		    "key: 8 to 64 hex digits (the start of a key id, or all "
+		    "of it)");
 	}
 	if (n == 64) {
 		memcpy(id, tmp, 32);

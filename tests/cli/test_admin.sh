@@ -201,6 +201,19 @@ expect 0 "revoke full id" "$COSO" admin revoke --key "$kid" --reason "mất máy
 expect 2 "revoke unknown short" "$COSO" admin revoke --key 0123456789abcdef
 contains "$T/err" "full key id" "short id needs a known key"
 expect 2 "revoke malformed" "$COSO" admin revoke --key xyz
+# Keys a pull brought: revoked by the first 8 digits when unique, an
+# ambiguous start refused naming both.
+sql "INSERT INTO keys (key_id, cadre_id, role) VALUES
+	(x'$(printf 'ab12cd34%056d' 1)', 'cb-001', 1),
+	(x'$(printf 'ee55ee55%056d' 2)', 'cb-002', 1),
+	(x'$(printf 'ee55ee55%056d' 3)', 'cb-002', 1)"
+expect 0 "revoke by 8 digits" "$COSO" admin revoke --key ab12cd34 \
+	--reason "mất máy"
+same "$(sql "SELECT revoked FROM keys WHERE lower(hex(key_id)) LIKE
+	'ab12cd34%'")" 1 "the key revoked by its first 8 digits"
+expect 2 "revoke ambiguous" "$COSO" admin revoke --key ee55ee55
+contains "$T/err" "$(printf 'ee55ee55%056d' 2), $(printf 'ee55ee55%056d' 3)" \
+	"ambiguous key: candidates named in full"
 expect 0 "respond" "$COSO" admin respond 0123456789abcdef0123456789abcdef \
 	--status resolved --text "Đã bố trí kinh phí"
 # Proposals as a pull brings them to the office's device: answered by 8
@@ -236,7 +249,7 @@ expect 1 "admin usage" "$COSO" admin frobnicate
 
 # every write above is one signed change-set; the chain verifies
 same "$(status_of pending)" "$(status_of head_seq)" "all pending"
-same "$(status_of head_seq)" 14 "fourteen change-sets signed"
+same "$(status_of head_seq)" 15 "fifteen change-sets signed"
 expect 0 "log verifies" "$COSO" log
 contains "$T/out" "all signatures and links verify" "chain verifies"
 
@@ -305,8 +318,8 @@ expect 2 "sync unreachable" "$COSO" sync
 contains "$T/err" "central unreachable" "unreachable message"
 expect 2 "sync json" "$COSO" sync --json
 contains "$T/out" '"ok":false' "sync json not ok"
-contains "$T/out" '"pending":14' "sync json pending"
-same "$(status_of pending)" 14 "nothing acknowledged"
+contains "$T/out" '"pending":15' "sync json pending"
+same "$(status_of pending)" 15 "nothing acknowledged"
 
 echo "admin-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -25,6 +25,9 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 # libxlsxwriter: the central's XLSX reports (daemon/central/report_out.c).
 XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter -lz)
 LIBS := $(PKG_LIBS) $(UNISTRING_LIBS) -lzstd $(NNG_LIBS) -lpthread
+# libqrencode: `coso admin token --qr/--png' (client/cli/qr.c), whose PNG
+# file is deflated with zlib.
+QR_LIBS := $(shell pkg-config --libs libqrencode zlib 2>/dev/null || echo -lqrencode -lz)
 
 ifeq ($(V),1)
 Q :=
@@ -107,7 +110,8 @@ $(CLIENT_LIB): $(CLIENT_LIB_OBJS)
 
 $(B)/coso: $(CLI_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
+	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS) \
+		$(QR_LIBS)
 
 $(B)/coso-audit: $(AUDIT_OBJS) $(B)/client/cli/i18n.o $(CLIENT_LIB) \
 		$(PROTO_LIB)
@@ -182,7 +186,7 @@ deps:
 
 # Every library flag of every link line, for deploy/check-deps.sh.
 print-libs:
-	@echo $(LIBS) $(XLSX_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS)
+	@echo $(LIBS) $(XLSX_LIBS) $(CMOCKA_LIBS) $(CURL_LIBS) $(QR_LIBS)
 
 check-deps:
 	$(Q)sh deploy/check-deps.sh

@@ -28,12 +28,14 @@ set -eu
 # zbar-tools: `coso enroll --token-qr' runs its zbarimg to read the QR code
 # of an enrollment token (linking libzbar would pull ImageMagick's
 # development packages into the build, about 90 of them); qrencode: the
-# tests make such a QR image.
+# tests make such a QR image.  libqrencode-dev: `coso admin token --qr'
+# and `--png' draw the token's QR code (the PNG is deflated with zlib,
+# zlib1g-dev above).
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
 libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
 clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev \
 libjansson-dev curl jq faketime libxlsxwriter-dev zlib1g-dev unzip \
-zbar-tools qrencode"
+zbar-tools qrencode libqrencode-dev"
 
 missing() {
 	for p in $PACKAGES; do

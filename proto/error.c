@@ -40,6 +40,8 @@ static const char *const messages[] = {
     [COSO_EBUSY]     = "central busy or shutting down; retry",
     [COSO_QAMEND]    = "amends a record of another cadre, or of a unit "
                        "the author was not assigned to on its date",
+    [COSO_QUNITDATE] = "the unit did not exist on that date (it had ended "
+                       "or was merged into another)",
 };
 
 const char *
@@ -67,6 +69,7 @@ static const struct {
     {COSO_QREF, "missing_reference"},
     {COSO_QIMMUT, "immutable"},
     {COSO_QAMEND, "foreign_amendment"},
+    {COSO_QUNITDATE, "unit_not_in_force"},
     {COSO_EBADSIG, "bad_signature"},
     {COSO_ESCHEMA, "schema"},
     {COSO_ENONCANON, "non_canonical"},

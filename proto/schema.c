@@ -136,6 +136,15 @@ static const struct coso_schema_field f_schedule[] = {
     {3, "grace_days", INT, REQ},
 };
 
+/* A unit's parent changed on date: the tree of any past day is the
+ * current one with these undone (a unit row holds its current parent). */
+static const struct coso_schema_field f_unit_move[] = {
+    {1, "code", TEXT, REQ},
+    {2, "date", INT, REQ}, /* the first day under new_parent */
+    {3, "old_parent", TEXT | NUL, OPT},
+    {4, "new_parent", TEXT | NUL, OPT},
+};
+
 #define ADMIN   1
 #define FIELD   0
 #define APPEND  1
@@ -161,6 +170,7 @@ static const struct coso_schema_table tables[] = {
     TABLE(13, sector, ADMIN, MUTABLE),
     TABLE(14, team, ADMIN, MUTABLE),
     TABLE(15, schedule, ADMIN, MUTABLE),
+    TABLE(16, unit_move, ADMIN, MUTABLE),
 };
 
 const struct coso_schema_table *

@@ -11,11 +11,15 @@
 
 #include "commands.h"
 #include "i18n.h"
+#include "output.h"
+#include "qr.h"
 #include "session.h"
 #include "util.h"
 
 #define UNITS_CSV_MAX (64u * 1024u * 1024u)
 #define OPTS_MAX      8
+#define QR_SCALE      8 /* pixels a module of a token's PNG */
+#define MS_PER_DAY    86400000ull
 
 /*
  * Options `--name VALUE` or `--name=VALUE` among names (without the
@@ -186,6 +190,131 @@ admin_units(const struct cli_opts *g, int argc, char **argv)
 	return EXIT_USAGE;
 }
 
+/* A bad row of a bulk import, on stderr with its line. */
+static void
+bad_row(size_t line, const char *why, void *arg)
+{
+	const char *path = arg;
+
+	util_err(_("%s: line %zu: %s"), path, line, why);
+}
+
+/* `admin cadre import FILE', `admin assignment import FILE'. */
+static int
+bulk(const struct cli_opts *g, int argc, char **argv, int assignments)
+{
+	struct coso_bulk_result r = {0};
+	struct coso_store *s      = NULL;
+	uint8_t *csv              = NULL;
+	size_t len                = 0;
+	int e, rv;
+
+	if (argc != 2 || strncmp(argv[1], "--", 2) == 0) {
+		return EXIT_USAGE;
+	}
+	if ((rv = read_csv(argv[1], &csv, &len)) != 0) {
+		return rv;
+	}
+	if ((rv = cli_open(g, &s)) == 0) {
+		e = assignments ? coso_admin_assignments_import(
+		        s, (char *) csv, len, bad_row, argv[1], &r)
+		                : coso_admin_cadres_import(s, (char *) csv,
+		                    len, bad_row, argv[1], &r);
+		if (e == COSO_OK) {
+			printf(assignments
+			        ? _("%zu assignments imported and signed in "
+			            "%zu "
+			            "change-sets\n")
+			        : _("%zu cadres imported and signed in %zu "
+			            "change-sets\n"),
+			    r.rows, r.changesets);
+		}
+		rv = done(s, e,
+		    assignments ? _("cannot import assignments")
+		                : _("cannot import cadres"));
+	}
+	free(csv);
+	return rv;
+}
+
+static const struct out_col cadre_cols[] = {
+    {"cadre_id", N_("Cadre"), 8, 0},
+    {"name", N_("Name"), 24, 0},
+    {"title", N_("Title"), 16, 0},
+    {"unit", N_("Unit"), 6, 0},
+    {"assignments", N_("Assignments"), 3, 0},
+    {"devices", N_("Devices"), 3, 0},
+};
+
+static const struct out_col assignment_cols[] = {
+    {"id", N_("ID"), 8, OUT_CUT_TAIL},
+    {"cadre_id", N_("Cadre"), 8, 0},
+    {"unit", N_("Unit"), 6, 0},
+    {"sector", N_("Sector"), 6, 0},
+    {"role", N_("Role"), 9, 0},
+    {"valid_from", N_("Valid from"), 10, 0},
+    {"valid_to", N_("Valid to"), 10, 0},
+    {"decision", N_("Decision"), 16, 0},
+};
+
+static const struct out_col token_cols[] = {
+    {"id", N_("ID"), 8, OUT_CUT_TAIL},
+    {"cadre_id", N_("Cadre"), 8, 0},
+    {"cadre_name", N_("Name"), 24, 0},
+    {"expiry_date", N_("Expires"), 10, 0},
+    {"state", N_("State"), 8, 0},
+};
+
+static const struct out_col device_cols[] = {
+    {"key", N_("Key"), 16, 0},
+    {"cadre_id", N_("Cadre"), 8, 0},
+    {"cadre_name", N_("Name"), 24, 0},
+    {"role", N_("Role"), 6, 0},
+    {"added_date", N_("Added"), 10, 0},
+    {"state", N_("State"), 8, 0},
+};
+
+#define NCOLS(c) (sizeof(c) / sizeof((c)[0]))
+
+/* `X list [--unit CODE] [--since DATE] [--json]' as allow permits. */
+static int
+office_list(const struct cli_opts *g, int argc, char **argv, unsigned allow,
+    cli_list_fn fn, const struct out_col *cols, size_t ncols)
+{
+	struct list_opts lo = {0};
+	int rv;
+
+	if ((rv = cli_list_opts(argc, argv, allow, &lo)) != 0) {
+		return rv;
+	}
+	return cli_list(
+	    g, fn, &lo, cols, ncols, _("cannot list the office's records"));
+}
+
+static int
+admin_assignment(const struct cli_opts *g, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+		return office_list(g, argc - 1, argv + 1,
+		    LIST_UNIT | LIST_SINCE, coso_assignment_list,
+		    assignment_cols, NCOLS(assignment_cols));
+	}
+	if (argc >= 2 && strcmp(argv[1], "import") == 0) {
+		return bulk(g, argc - 1, argv + 1, 1);
+	}
+	return EXIT_USAGE;
+}
+
+static int
+admin_device(const struct cli_opts *g, int argc, char **argv)
+{
+	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+		return office_list(g, argc - 1, argv + 1, 0, coso_device_list,
+		    device_cols, NCOLS(device_cols));
+	}
+	return EXIT_USAGE;
+}
+
 static int
 admin_cadre(const struct cli_opts *g, int argc, char **argv)
 {
@@ -195,6 +324,13 @@ admin_cadre(const struct cli_opts *g, int argc, char **argv)
 	struct coso_store *s = NULL;
 	int rv;
 
+	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+		return office_list(g, argc - 1, argv + 1, LIST_UNIT,
+		    coso_cadre_list, cadre_cols, NCOLS(cadre_cols));
+	}
+	if (argc >= 2 && strcmp(argv[1], "import") == 0) {
+		return bulk(g, argc - 1, argv + 1, 0);
+	}
 	if (argc < 2 || strcmp(argv[1], "add") != 0
 	    || opts(argc - 1, argv + 1, names, v, NULL) != 0 || v[0] == NULL
 	    || v[1] == NULL) {
@@ -207,17 +343,62 @@ admin_cadre(const struct cli_opts *g, int argc, char **argv)
 	return done(s, coso_admin_cadre_add(s, &c), _("cannot add the cadre"));
 }
 
+/*
+ * A new token: its 64 hex digits alone on stdout's first line (scripts
+ * read it so), then with --qr its QR code; the day it expires on stderr,
+ * and with --png FILE its QR code as an image to print or show.
+ */
+static int
+token_show(
+    const char *hex, const char *cadre, long days, int qr, const char *png)
+{
+	char day[11];
+	int e;
+
+	coso_date_format(day,
+	    coso_date_of_ms(coso_wall_ms() + (uint64_t) days * MS_PER_DAY));
+	printf("%s\n", hex);
+	if (qr && qr_print(stdout, hex) != 0) {
+		util_err("%s", _("cannot draw the token's QR code"));
+		return EXIT_FAIL;
+	}
+	if (png != NULL && (e = qr_png(png, hex, QR_SCALE)) != 0) {
+		util_err(
+		    _("cannot write the QR image `%s': %s"), png, strerror(e));
+		return EXIT_FAIL;
+	}
+	fprintf(stderr,
+	    _("coso: enrollment token for %s, valid until %s; it is shown "
+	      "only now\n"),
+	    cadre, day);
+	return 0;
+}
+
 static int
 admin_token(const struct cli_opts *g, int argc, char **argv)
 {
-	const char *const names[] = {"cadre", "days", NULL};
-	const char *v[2]          = {NULL};
+	const char *const names[] = {"cadre", "days", "png", "qr", NULL};
+	const char *v[4]          = {NULL};
 	struct coso_store *s      = NULL;
 	char hex[65], *end = NULL;
 	long days = COSO_TOKEN_DAYS_DEFAULT;
-	int e, rv;
+	int e, rv, qr = 0, i;
 
-	if (opts(argc, argv, names, v, NULL) != 0 || v[0] == NULL) {
+	if (argc >= 2 && strcmp(argv[1], "list") == 0) {
+		return office_list(g, argc - 1, argv + 1, 0, coso_token_list,
+		    token_cols, NCOLS(token_cols));
+	}
+	/* --qr takes no value: taken out before the VALUE options. */
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--qr") == 0) {
+			qr = 1;
+			memmove(argv + i, argv + i + 1,
+			    (size_t) (argc - i) * sizeof(*argv));
+			argc--, i--;
+		}
+	}
+	if (opts(argc, argv, names, v, NULL) != 0 || v[0] == NULL
+	    || v[3] != NULL) {
 		return EXIT_USAGE;
 	}
 	if (v[1] != NULL
@@ -231,8 +412,11 @@ admin_token(const struct cli_opts *g, int argc, char **argv)
 	}
 	e = coso_admin_token(s, v[0], (unsigned) days, hex);
 	if (e == COSO_OK) {
-		printf("%s\n", hex);
+		/* Signed already: the token stands whatever is drawn. */
+		rv = token_show(hex, v[0], days, qr, v[2]);
 		sodium_memzero(hex, sizeof(hex));
+		coso_store_close(s);
+		return rv;
 	}
 	return done(s, e, _("cannot issue the token"));
 }
@@ -474,6 +658,8 @@ static const struct {
 } subs[] = {
     {"units", admin_units},
     {"cadre", admin_cadre},
+    {"assignment", admin_assignment},
+    {"device", admin_device},
     {"token", admin_token},
     {"assign", admin_assign},
     {"rotate", admin_rotate},
@@ -505,11 +691,19 @@ cmd_admin(const struct cli_opts *g, int argc, char **argv)
 	    "       coso admin units move CODE --parent CODE --date DATE\n"
 	    "       coso admin cadre add --id ID --name NAME [--title T] "
 	    "[--unit CODE]\n"
-	    "       coso admin token --cadre ID [--days N]\n"
+	    "       coso admin cadre list [--unit CODE] [--json]\n"
+	    "       coso admin cadre import FILE.csv\n"
+	    "       coso admin token --cadre ID [--days N] [--qr] "
+	    "[--png FILE]\n"
+	    "       coso admin token list [--json]\n"
 	    "       coso admin assign --cadre ID --unit CODE|--sector CODE "
 	    "--role in-charge|monitor|support\n"
 	    "                         --from DATE [--to DATE] "
 	    "[--decision REF]\n"
+	    "       coso admin assignment list [--unit CODE|CADRE] "
+	    "[--since DATE] [--json]\n"
+	    "       coso admin assignment import FILE.csv\n"
+	    "       coso admin device list [--json]\n"
 	    "       coso admin rotate --cadre ID --unit CODE --to-cadre ID2 "
 	    "--date DATE\n"
 	    "                         [--note T] [--decision REF]\n"

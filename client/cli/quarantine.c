@@ -33,6 +33,11 @@ static const struct {
         N_("it corrects a record of another cadre, or of a unit you did "
            "not cover on that record's date"),
         N_("correct only your own records; record this as a new one")},
+    {"unit_not_in_force", N_("unit no longer exists"),
+        N_("the unit did not exist on the record's date (it was merged "
+           "or ended in the 2025 reorganisation, or not yet created)"),
+        N_("check the unit's history (coso units show CODE) and record "
+           "it again on the unit that existed on that date")},
     {"schema", N_("date out of range"),
         N_("a date or a value is outside what the central accepts (a "
            "date more than two days ahead of its arrival, or before "

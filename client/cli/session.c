@@ -65,6 +65,7 @@ static const char *const errors[] = {
     [COSO_QIMMUT]    = N_("changes a record that cannot change"),
     [COSO_EBUSY]     = N_("central busy: try again later"),
     [COSO_QAMEND]    = N_("amends another cadre's record"),
+    [COSO_QUNITDATE] = N_("the unit did not exist on that date"),
 };
 
 #define NERRORS (sizeof(errors) / sizeof(errors[0]))

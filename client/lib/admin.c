@@ -85,6 +85,68 @@ ident_ok(struct coso_store *s, const char *field, const char *v)
 	return COSO_OK;
 }
 
+/* The role a device_key row gave key id (1 field, 2 admin), 0 if none
+ * was pulled. */
+static int
+key_role(struct coso_store *s, const uint8_t id[32], int *role)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	*role = 0;
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT coalesce(role, 0) FROM keys WHERE key_id = ?", -1, &st,
+	        NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the known keys");
+	}
+	sqlite3_bind_blob(st, 1, id, 32, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*role = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot read the known keys");
+}
+
+/*
+ * Admin commands are signed only where the key may write admin tables:
+ * the central would quarantine anything else (COSO_QADMIN) after the
+ * office took it as done.  A device knows its key is a field key from its
+ * device_key row, which the central sends the key's own cadre, or from an
+ * enrollment token waiting to be sent (a token enrolls a field key).  A
+ * device that knows neither, as the first admin's before its first sync,
+ * may sign: the central decides.  Checked before the key is opened, so a
+ * field device asks for no passphrase.
+ */
+int
+cosoi_admin_ready(struct coso_store *s)
+{
+	uint8_t id[32];
+	char *queued;
+	int role, rv;
+
+	if ((rv = cosoi_pk_load(s)) != COSO_OK) {
+		return rv;
+	}
+	coso_keyid_of(id, s->pk);
+	if ((rv = key_role(s, id, &role)) != COSO_OK) {
+		return rv;
+	}
+	queued = cosoi_meta_get(s, "enroll_token");
+	free(queued);
+	if (role == 1 || queued != NULL) {
+		return cosoi_fail(s, COSO_ESTATE,
+		    "this device's key is a field key (%s): admin commands "
+		    "are signed on the office's admin device, the one whose "
+		    "key `cosod central init' registered; nothing was signed",
+		    role == 1 ? "the central enrolled it with a token"
+		              : "an enrollment token waits to be sent");
+	}
+	return cosoi_key_load(s);
+}
+
 /*
  * Units.
  */
@@ -137,8 +199,15 @@ units_sign(struct coso_store *s, struct cosoi_csv *c, sqlite3_stmt *st,
 	}
 	(void) cosoi_csv_record(c, f); /* the header, checked by the import */
 	while (rv == COSO_OK && cosoi_csv_record(c, f) == 1) {
+		size_t moves = 0;
+
+		/* A unit's row and its moves (a re-import that re-parents
+		 * it: units.c) go in one change-set; at most
+		 * COSO_ADMIN_UNITS_PER_CS units and their moves, well
+		 * under COSO_OPS_MAX. */
 		if ((rv = unit_op(s, b, st, f[0], &est)) == COSO_OK
-		    && (++nops == COSO_ADMIN_UNITS_PER_CS
+		    && (rv = cosoi_move_ops(s, b, f[0], &moves)) == COSO_OK
+		    && ((nops += 1 + moves) >= COSO_ADMIN_UNITS_PER_CS
 		        || est > UNITS_BODY_MAX)) {
 			rv = cosoi_sign_append(s, b, &seq, &hlc_ms);
 			coso_body_reset(b);
@@ -164,8 +233,8 @@ coso_admin_units_import(struct coso_store *s, const char *csv, size_t len,
 	size_t n = 0, ncs = 0;
 	int rv;
 
-	if ((rv = cosoi_key_load(s)) != COSO_OK
-	    || (rv = coso_units_import(s, csv, len, &n)) != COSO_OK) {
+	if ((rv = cosoi_admin_ready(s)) != COSO_OK
+	    || (rv = cosoi_units_import(s, csv, len, &n)) != COSO_OK) {
 		return rv;
 	}
 	if (len >= 3 && memcmp(csv, "\xef\xbb\xbf", 3) == 0) {
@@ -249,22 +318,34 @@ cadre_ops(struct coso_body *b, const struct cadre_norm *c)
 	return COSO_OK;
 }
 
+/* Checks a cadre into c (its texts normalised, malloc'd). */
+static int
+cadre_check(
+    struct coso_store *s, const struct coso_cadre_in *in, struct cadre_norm *c)
+{
+	int rv;
+
+	*c = (struct cadre_norm) {in->cadre_id, in->unit, NULL, NULL};
+	if ((rv = ident_ok(s, "id", in->cadre_id))
+	    || (rv = cosoi_text(s, "name", in->name, &c->name))
+	    || (rv = cosoi_text(s, "title", in->title, &c->title))
+	    || (in->unit != NULL
+	        && (rv = cosoi_unit_known(s, "unit", in->unit)))) {
+		return rv;
+	}
+	return c->name != NULL
+	    ? COSO_OK
+	    : cosoi_fail(s, COSO_EFIELD, "name: a name is required");
+}
+
 int
 coso_admin_cadre_add(struct coso_store *s, const struct coso_cadre_in *in)
 {
-	struct cadre_norm c = {in->cadre_id, in->unit, NULL, NULL};
+	struct cadre_norm c = {0};
 	struct coso_body *b = NULL;
 	int rv;
 
-	if ((rv = cosoi_key_load(s)) || (rv = ident_ok(s, "id", in->cadre_id))
-	    || (rv = cosoi_text(s, "name", in->name, &c.name))
-	    || (rv = cosoi_text(s, "title", in->title, &c.title))
-	    || (in->unit != NULL
-	        && (rv = cosoi_unit_known(s, "unit", in->unit)))) {
-		goto out;
-	}
-	if (c.name == NULL) {
-		rv = cosoi_fail(s, COSO_EFIELD, "name: a name is required");
+	if ((rv = cosoi_admin_ready(s)) || (rv = cadre_check(s, in, &c))) {
 		goto out;
 	}
 	if ((rv = coso_body_new(&b)) || (rv = cadre_ops(b, &c))) {
@@ -280,16 +361,70 @@ out:
 }
 
 int
+cosoi_cadre_stage(
+    struct coso_store *s, const struct coso_cadre_in *in, struct coso_body *b)
+{
+	struct cadre_norm c = {0};
+	int rv;
+
+	if ((rv = cadre_check(s, in, &c)) == COSO_OK
+	    && (rv = cadre_ops(b, &c)) != COSO_OK) {
+		rv = body_fail(s, "cadre", rv);
+	}
+	if (rv == COSO_OK) {
+		rv = cadre_local(s, &c);
+	}
+	free(c.name);
+	free(c.title);
+	return rv;
+}
+
+/* The token's row, for `coso admin token list': its hash, never the
+ * token. */
+struct token_row {
+	const uint8_t *row, *hash;
+	const char *cadre;
+	int64_t expires;
+};
+
+static int
+token_local(struct coso_store *s, const void *arg)
+{
+	const struct token_row *t = arg;
+	sqlite3_stmt *st          = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "INSERT OR IGNORE INTO tokens (id, cadre_id, token_hash, "
+	        "expires) VALUES (?, ?, ?, ?)",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot store the token");
+	}
+	sqlite3_bind_blob(st, 1, t->row, 16, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, t->cadre, -1, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, t->hash, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, t->expires);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? COSO_OK
+	                         : cosoi_db_fail(s, "cannot store the token");
+}
+
+int
 coso_admin_token(struct coso_store *s, const char *cadre_id, unsigned days,
     char token_hex[static 65])
 {
 	struct coso_body *b = NULL;
 	uint8_t token[32], hash[32], row[16];
-	uint64_t now = coso_wall_ms();
+	uint64_t now       = coso_wall_ms();
+	struct token_row t = {row, hash, cadre_id,
+	    (int64_t) (now + (uint64_t) days * MS_PER_DAY)};
 	int rv;
 
-	if ((rv = cosoi_key_load(s))
-	    || (rv = ident_ok(s, "cadre", cadre_id))) {
+	if ((rv = cosoi_admin_ready(s))
+	    || (rv = ident_ok(s, "cadre", cadre_id))
+	    || (rv = cosoi_cadre_known(s, "cadre", cadre_id))) {
 		return rv;
 	}
 	if (days == 0 || days > 366) {
@@ -302,10 +437,9 @@ coso_admin_token(struct coso_store *s, const char *cadre_id, unsigned days,
 	    || (rv = coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT))
 	    || (rv = coso_body_text(b, 1, cadre_id, strlen(cadre_id)))
 	    || (rv = coso_body_bytes(b, 2, hash, 32))
-	    || (rv = coso_body_int(
-	            b, 3, (int64_t) (now + (uint64_t) days * MS_PER_DAY)))) {
+	    || (rv = coso_body_int(b, 3, t.expires))) {
 		rv = body_fail(s, "token", rv);
-	} else if ((rv = sign_with(s, b, NULL, NULL)) == COSO_OK) {
+	} else if ((rv = sign_with(s, b, token_local, &t)) == COSO_OK) {
 		sodium_bin2hex(token_hex, 65, token, sizeof(token));
 	}
 	sodium_memzero(token, sizeof(token));
@@ -389,7 +523,7 @@ coso_admin_sector_add(struct coso_store *s, const char *code, const char *name)
 	uint8_t row[16];
 	int rv;
 
-	if ((rv = cosoi_key_load(s)) || (rv = ident_ok(s, "code", code))
+	if ((rv = cosoi_admin_ready(s)) || (rv = ident_ok(s, "code", code))
 	    || (rv = cosoi_text(s, "name", name, &norm))) {
 		goto out;
 	}
@@ -447,9 +581,11 @@ coso_admin_team_add(struct coso_store *s, const char *sector, const char *name,
 	uint8_t row[16];
 	int rv;
 
-	if ((rv = cosoi_key_load(s)) || (rv = ident_ok(s, "sector", sector))
+	if ((rv = cosoi_admin_ready(s)) || (rv = ident_ok(s, "sector", sector))
 	    || (rv = sector_known(s, sector))
-	    || (leader != NULL && (rv = ident_ok(s, "leader", leader)))
+	    || (leader != NULL
+	        && ((rv = ident_ok(s, "leader", leader))
+	            || (rv = cosoi_cadre_known(s, "leader", leader))))
 	    || (rv = cosoi_text(s, "name", name, &norm))) {
 		goto out;
 	}
@@ -498,7 +634,7 @@ coso_admin_schedule_set(struct coso_store *s, enum coso_schedule_kind kind,
 	uint8_t row[16];
 	int rv;
 
-	if ((rv = cosoi_key_load(s)) != COSO_OK) {
+	if ((rv = cosoi_admin_ready(s)) != COSO_OK) {
 		return rv;
 	}
 	if (kind < COSO_SCHED_QUARTERLY || kind > COSO_SCHED_YEARLY) {
@@ -602,12 +738,41 @@ assignment_local(struct coso_store *s, const void *arg)
 	    : cosoi_db_fail(s, "cannot store the assignment");
 }
 
+/*
+ * An assignment's days lie within its unit's: from its first day, and,
+ * for a unit that ended (a district after the 2025 reform, a merged
+ * commune), with an end on or before the unit's.
+ */
+static int
+assign_span(struct coso_store *s, const char *unit, int32_t from, int32_t to)
+{
+	struct cosoi_span u;
+	char end[11];
+	int rv;
+
+	if ((rv = cosoi_unit_span(s, "unit", unit, &u)) != COSO_OK) {
+		return rv;
+	}
+	if (from < u.from || (u.to != 0 && from > u.to)) {
+		return cosoi_span_refuse(s, "unit", unit, &u, from);
+	}
+	if (u.to != 0 && (to == 0 || to > u.to)) {
+		coso_date_format(end, u.to);
+		return cosoi_fail(s, COSO_EDATE,
+		    "unit: %s (%s) ended on %s: an assignment to it must end "
+		    "by then (--to %s at the latest)",
+		    u.name, unit, end, end);
+	}
+	return COSO_OK;
+}
+
 static int
 assign_check(struct coso_store *s, const struct coso_assign_in *in)
 {
 	int rv;
 
-	if ((rv = ident_ok(s, "cadre", in->cadre_id)) != COSO_OK) {
+	if ((rv = ident_ok(s, "cadre", in->cadre_id)) != COSO_OK
+	    || (rv = cosoi_cadre_known(s, "cadre", in->cadre_id)) != COSO_OK) {
 		return rv;
 	}
 	if ((in->unit == NULL) == (in->sector == NULL)) {
@@ -629,7 +794,8 @@ assign_check(struct coso_store *s, const struct coso_assign_in *in)
 		return cosoi_fail(s, COSO_EDATE,
 		    "dates: the assignment ends before it begins");
 	}
-	return COSO_OK;
+	return in->unit != NULL ? assign_span(s, in->unit, in->from, in->to)
+	                        : COSO_OK;
 }
 
 int
@@ -646,7 +812,7 @@ coso_admin_assign(struct coso_store *s, const struct coso_assign_in *in,
 	char *decision      = NULL;
 	int rv;
 
-	if ((rv = cosoi_key_load(s)) || (rv = assign_check(s, in))
+	if ((rv = cosoi_admin_ready(s)) || (rv = assign_check(s, in))
 	    || (rv = cosoi_text(s, "decision", in->decision, &decision))) {
 		goto out;
 	}
@@ -661,6 +827,35 @@ coso_admin_assign(struct coso_store *s, const struct coso_assign_in *in,
 	}
 out:
 	coso_body_free(b);
+	free(decision);
+	return rv;
+}
+
+int
+cosoi_assign_stage(
+    struct coso_store *s, const struct coso_assign_in *in, struct coso_body *b)
+{
+	struct assignment a = {.cadre = in->cadre_id,
+	    .unit                     = in->unit,
+	    .sector                   = in->sector,
+	    .role                     = (int) in->role,
+	    .from                     = in->from,
+	    .to                       = in->to};
+	char *decision      = NULL;
+	int rv;
+
+	if ((rv = assign_check(s, in))
+	    || (rv = cosoi_text(s, "decision", in->decision, &decision))) {
+		goto out;
+	}
+	a.decision = decision;
+	coso_uuid7(a.id, coso_wall_ms());
+	if ((rv = assignment_op(b, &a)) != COSO_OK) {
+		rv = body_fail(s, "assignment", rv);
+		goto out;
+	}
+	rv = assignment_local(s, &a);
+out:
 	free(decision);
 	return rv;
 }
@@ -729,6 +924,7 @@ rotate_check(struct coso_store *s, const struct coso_rotate_in *in)
 
 	if ((rv = ident_ok(s, "cadre", in->cadre_id))
 	    || (rv = ident_ok(s, "to-cadre", in->to_cadre))
+	    || (rv = cosoi_cadre_known(s, "to-cadre", in->to_cadre))
 	    || (rv = cosoi_unit_known(s, "unit", in->unit))) {
 		return rv;
 	}
@@ -736,9 +932,11 @@ rotate_check(struct coso_store *s, const struct coso_rotate_in *in)
 		return cosoi_fail(s, COSO_EFIELD,
 		    "to-cadre: the same cadre as the one rotated out");
 	}
-	return date_valid(in->date)
-	    ? COSO_OK
-	    : cosoi_fail(s, COSO_EDATE, "date: not a valid date");
+	if (!date_valid(in->date)) {
+		return cosoi_fail(s, COSO_EDATE, "date: not a valid date");
+	}
+	/* The new assignment runs from the date, open-ended. */
+	return assign_span(s, in->unit, in->date, 0);
 }
 
 int
@@ -751,7 +949,7 @@ coso_admin_rotate(struct coso_store *s, const struct coso_rotate_in *in,
 	char *note = NULL, *decision = NULL, *new_decision = NULL;
 	int rv;
 
-	if ((rv = cosoi_key_load(s)) || (rv = rotate_check(s, in))
+	if ((rv = cosoi_admin_ready(s)) || (rv = rotate_check(s, in))
 	    || (rv = cosoi_text(s, "note", in->note, &note))
 	    || (rv = cosoi_text(s, "decision", in->decision, &new_decision))
 	    || (rv = active_assignment(s, in, &r.old, &decision))) {
@@ -784,16 +982,20 @@ out:
  * Revocations and responses.
  */
 
-/* The full key id of a short one (16 hex digits) among the keys seen. */
+/* The full key id of a short one (the first 8 to 63 hex digits, unique
+ * among the keys seen), an ambiguous one refused naming the candidates
+ * in full. */
 static int
 key_lookup(struct coso_store *s, const char *hex, uint8_t id[32])
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st      = NULL;
+	char some[4 * 66 + 1] = "", h[65];
 	int rc, n = 0;
 
 	if (sqlite3_prepare_v2(s->db,
 	        "SELECT key_id FROM keys WHERE length(key_id) = 32 AND "
-	        "substr(lower(hex(key_id)), 1, 16) = lower(?)",
+	        "lower(hex(key_id)) LIKE lower(?) || '%' ORDER BY key_id "
+	        "LIMIT 5",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot read the known keys");
@@ -801,19 +1003,29 @@ key_lookup(struct coso_store *s, const char *hex, uint8_t id[32])
 	sqlite3_bind_text(st, 1, hex, -1, SQLITE_STATIC);
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memcpy(id, sqlite3_column_blob(st, 0), 32);
-		n++;
+		if (++n <= 4) {
+			cosoi_hex(h, id, 32);
+			snprintf(some + strlen(some),
+			    sizeof(some) - strlen(some), "%s%s",
+			    n > 1 ? ", " : "", h);
+		}
 	}
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {
 		return cosoi_db_fail(s, "cannot read the known keys");
 	}
-	if (n != 1) {
-		return cosoi_fail(s, n ? COSO_EEXIST : COSO_ENOENT,
-		    "key %s: %s; give the full key id (64 hex digits)", hex,
-		    n ? "more than one known key has this short id"
-		      : "no key with this short id is known to this store");
+	if (n > 1) {
+		return cosoi_fail(s, COSO_EEXIST,
+		    "key %s: more than one known key begins so (%s%s); give "
+		    "more digits",
+		    hex, some, n > 4 ? ", …" : "");
 	}
-	return COSO_OK;
+	return n == 1 ? COSO_OK
+	              : cosoi_fail(s, COSO_ENOENT,
+	                  "key %s: no key beginning so is known to this "
+	                  "store (`coso sync' brings them); give the full "
+	                  "key id (64 hex digits)",
+	                  hex);
 }
 
 static int
@@ -822,11 +1034,13 @@ key_id_parse(struct coso_store *s, const char *hex, uint8_t id[32])
 	size_t n = hex != NULL ? strlen(hex) : 0, got = 0;
 	uint8_t tmp[32];
 
-	if ((n != 16 && n != 64)
-	    || sodium_hex2bin(tmp, 32, hex, n, NULL, &got, NULL) != 0
-	    || got != n / 2) {
+	if (n < 8 || n > 64
+	    || sodium_hex2bin(tmp, 32, hex, n & ~(size_t) 1, NULL, &got, NULL)
+	        != 0
+	    || got != n / 2 || strspn(hex, "0123456789abcdefABCDEF") != n) {
 		return cosoi_fail(s, COSO_EFIELD,
-		    "key: 16 or 64 hex digits (a short or a full key id)");
+		    "key: 8 to 64 hex digits (the start of a key id, or all "
+		    "of it)");
 	}
 	if (n == 64) {
 		memcpy(id, tmp, 32);
@@ -865,7 +1079,7 @@ coso_admin_revoke(
 	char *why = NULL;
 	int rv;
 
-	if ((rv = cosoi_key_load(s)) || (rv = key_id_parse(s, key_hex, id))
+	if ((rv = cosoi_admin_ready(s)) || (rv = key_id_parse(s, key_hex, id))
 	    || (rv = cosoi_text(s, "reason", reason, &why))) {
 		goto out;
 	}
@@ -915,6 +1129,37 @@ respond_local(struct coso_store *s, const void *arg)
 	    : cosoi_db_fail(s, "cannot store the response");
 }
 
+/*
+ * A proposal's id from at least 8 of its hex digits (a unique prefix, or
+ * suffix, among the proposals this device holds: an admin device pulls
+ * them all), or all 32 for one it has not pulled yet, which the central
+ * checks (COSO_QREF).
+ */
+static int
+proposal_id(struct coso_store *s, const char *hex, uint8_t id[16])
+{
+	char why[COSO_ERRMSG_MAX];
+	size_t got = 0;
+	int rv     = coso_id_resolve(s, "proposal", hex, id);
+
+	if (rv != COSO_ENOENT || strlen(hex) != 32) {
+		if (rv == COSO_ENOENT) {
+			snprintf(why, sizeof(why), "%s", coso_store_errmsg(s));
+			rv = cosoi_fail(s, rv,
+			    "%s on this device: `coso sync' brings the "
+			    "office's proposals, or give all 32 hex digits",
+			    why);
+		}
+		return rv;
+	}
+	if (sodium_hex2bin(id, 16, hex, 32, NULL, &got, NULL) != 0
+	    || got != 16) {
+		return cosoi_fail(s, COSO_EFIELD,
+		    "proposal: `%s' is not an id (8 to 32 hex digits)", hex);
+	}
+	return COSO_OK;
+}
+
 int
 coso_admin_respond(struct coso_store *s, const char *proposal_hex,
     enum coso_response_status status, const char *text)
@@ -923,20 +1168,13 @@ coso_admin_respond(struct coso_store *s, const char *proposal_hex,
 	struct coso_body *b = NULL;
 	char *norm          = NULL;
 	uint8_t row[16];
-	size_t got = 0;
 	int rv;
 
-	if ((rv = cosoi_key_load(s))
+	if ((rv = cosoi_admin_ready(s))
 	    || (rv = cosoi_text(s, "text", text, &norm))) {
 		goto out;
 	}
-	if (proposal_hex == NULL || strlen(proposal_hex) != 32
-	    || sodium_hex2bin(
-	           r.proposal, 16, proposal_hex, 32, NULL, &got, NULL)
-	        != 0
-	    || got != 16) {
-		rv = cosoi_fail(
-		    s, COSO_EFIELD, "proposal: its id is 32 hex digits");
+	if ((rv = proposal_id(s, proposal_hex, r.proposal)) != COSO_OK) {
 		goto out;
 	}
 	if (r.status < COSO_RESP_ANSWERED || r.status > COSO_RESP_DECLINED

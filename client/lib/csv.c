@@ -115,6 +115,21 @@ cosoi_csv_record(struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1])
 	return cosoi_csv_fields(c, f, CSV_FIELDS);
 }
 
+/* Whether only blank lines are left: spreadsheet programs and editors
+ * end a file with one or more, and they are not a record. */
+static int
+blank_tail(const struct cosoi_csv *c)
+{
+	const char *q;
+
+	for (q = c->p; q < c->end; q++) {
+		if (*q != '\n' && *q != '\r' && *q != ' ' && *q != '\t') {
+			return 0;
+		}
+	}
+	return 1;
+}
+
 int
 cosoi_csv_fields(
     struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1], size_t nfields)
@@ -122,7 +137,8 @@ cosoi_csv_fields(
 	enum field_end e = END_COMMA;
 	size_t n;
 
-	if (c->p >= c->end) {
+	if (blank_tail(c)) {
+		c->p = c->end;
 		return 0;
 	}
 	c->line++;

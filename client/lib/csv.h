@@ -19,7 +19,9 @@ struct cosoi_csv {
 
 /*
  * Reads one record of exactly CSV_FIELDS fields into f (each at most
- * CSV_FIELD_MAX bytes, NUL-terminated).  1 = a record, 0 = end of input,
+ * CSV_FIELD_MAX bytes, NUL-terminated).  1 = a record, 0 = end of input
+ * (blank lines, of spaces, tabs and line breaks, at the very end are no
+ * record; a blank line before a record is refused as malformed),
  * -1 = malformed (wrong field count, a field too long, a stray or
  * unterminated quote, a CR without LF, a NUL byte: a C string would end
  * there and lose the rest of the field), c->why saying which.  Thread:
@@ -27,7 +29,7 @@ struct cosoi_csv {
  */
 int cosoi_csv_record(struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1]);
 
-/* The same for exactly nfields fields (1 to CSV_FIELDS); f has room for
+/* The same for exactly nfields fields (1 or more); f has room for
  * nfields. */
 int cosoi_csv_fields(
     struct cosoi_csv *c, char f[][CSV_FIELD_MAX + 1], size_t nfields);

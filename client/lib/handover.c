@@ -66,7 +66,8 @@ coso_handover_add_on(struct coso_store *s, const char *unit, const char *text,
 	if ((rv = cosoi_key_load(s)) || (rv = cosoi_date_ok(s, "date", today))
 	    || (rv = cosoi_unit_known(s, "unit", unit))
 	    || (rv = cosoi_text(s, "text", text, &norm))
-	    || (rv = cosoi_text(s, "to", to_cadre, &to))) {
+	    || (rv = cosoi_text(s, "to", to_cadre, &to))
+	    || (to != NULL && (rv = cosoi_cadre_named(s, "to", to)))) {
 		goto out;
 	}
 	if (norm == NULL) {

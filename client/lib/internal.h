@@ -103,6 +103,16 @@ int cosoi_proposal_row(struct coso_store *s, const uint8_t row[16],
 int cosoi_report_summary(
     struct coso_store *s, const char *unit, const char *period, char **out);
 
+/* Adds an upsert of each move of unit code to b (tree.c); *n counts them
+ * (at most 16). */
+int cosoi_move_ops(
+    struct coso_store *s, struct coso_body *b, const char *code, size_t *n);
+
+/* The unit list's import with no check of enrollment: the office's
+ * `admin units import' (units.c). */
+int cosoi_units_import(
+    struct coso_store *s, const char *csv, size_t len, size_t *count);
+
 /* Checks that a unit code is known; the failure names field. */
 int cosoi_unit_known(
     struct coso_store *s, const char *field, const char *code);
@@ -123,6 +133,46 @@ enum cosoi_rule {
  */
 int cosoi_cover_check(struct coso_store *s, enum cosoi_rule rule,
     const char *unit, int32_t date, int32_t first, int32_t last);
+
+/* The days a unit existed, with its name and what it went into. */
+struct cosoi_span {
+	char name[256];
+	int32_t from, to; /* to 0: it goes on */
+	char into[65], into_name[256];
+};
+
+/* The unit's span (units.c); the failure names field. */
+int cosoi_unit_span(struct coso_store *s, const char *field, const char *code,
+    struct cosoi_span *u);
+
+/* Fails naming field: unit u did not exist on date (before it began or
+ * after it ended, and what it went into). */
+int cosoi_span_refuse(struct coso_store *s, const char *field,
+    const char *code, const struct cosoi_span *u, int32_t date);
+
+/* Checks that a unit exists on date (COSO_EDATE naming field if not). */
+int cosoi_unit_on(
+    struct coso_store *s, const char *field, const char *code, int32_t date);
+
+/* Checks that a cadre id is among the cadres this store holds (those
+ * the office added here or a pull brought); COSO_ENOENT naming field. */
+int cosoi_cadre_known(struct coso_store *s, const char *field, const char *id);
+
+/* The same on a device that holds cadres; one that never pulled them
+ * (an offline device) cannot tell, and passes. */
+int cosoi_cadre_named(struct coso_store *s, const char *field, const char *id);
+
+/* Checks a cadre or an assignment as `admin cadre add' and `admin
+ * assign' do, adds its op to b and its row to the store, in the caller's
+ * transaction; nothing is signed (bulk.c signs). */
+int cosoi_cadre_stage(
+    struct coso_store *s, const struct coso_cadre_in *in, struct coso_body *b);
+int cosoi_assign_stage(struct coso_store *s, const struct coso_assign_in *in,
+    struct coso_body *b);
+
+/* Checks that this device may sign admin commands (admin.c) and loads
+ * its key: COSO_ESTATE for a field key. */
+int cosoi_admin_ready(struct coso_store *s);
 
 /* Checks a date is valid and not more than a day ahead of today. */
 int cosoi_date_ok(struct coso_store *s, const char *field, int32_t date);

@@ -1,15 +1,23 @@
 /*
- * prefill.c: the report of a leader assigned to a district starts with a
- * summary of the activity below that district (DESIGN.md §6).
+ * prefill.c: a new report starts with what the store already knows of
+ * its period (DESIGN.md §6).
  *
- * It is computed from what this store holds: the visits, submitted
- * reports and proposals of every unit below the district that the pulls
- * brought (the central sends a cadre the records of the units under
- * their assignments).  The text is Vietnamese, as the report is; it goes
- * into the results section, which the cadre edits as usual.  The
- * proposals section stays empty: each of its lines becomes a new tracked
- * proposal at submission, and the communes' proposals are tracked
- * already.
+ * A leader's report on a province or a district starts with a summary of
+ * the activity below that unit: the visits, submitted reports and
+ * proposals of every unit below it that the pulls brought (the central
+ * sends a cadre the records of the units under their assignments).  A
+ * report on a commune (or a village) starts with the cadre's own visits
+ * and proposals there.  "Below" is the tree of the period, not today's:
+ * a unit row holds its current parent, and the moves (unit_moves) undo
+ * it for past days, so the district of Tràng Định's report for 2025-Q2
+ * has the communes that were under it then, those merged away on
+ * 01/07/2025 and those that went on under the province; its report for
+ * 2025-Q4 is refused, since it no longer existed.
+ *
+ * The text is Vietnamese, as the report is; it goes into the results
+ * section, which the cadre edits as usual.  The proposals section stays
+ * empty: each of its lines becomes a new tracked proposal at submission,
+ * and the proposals summarised are tracked already.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,10 +60,13 @@ put(struct text *t, const char *fmt, ...)
 	t->len += (size_t) n;
 }
 
-/* What the summary is about. */
+/* What the summary is about: below unit, or (mine) the unit itself and
+ * below it, by this store's cadre only. */
 struct scope {
 	const char *unit, *period;
 	int32_t first, last;
+	int mine;
+	const char *cadre;
 };
 
 /* "quý 4/2025", "6 tháng đầu năm 2025", "năm 2025". */
@@ -74,23 +85,41 @@ period_words(char *out, size_t n, const char *period)
 	}
 }
 
-/* Units strictly below ?1; visits not corrected by a later one; submitted
- * reports of the period (?4) not corrected; proposals of visits in the
- * period (?2..?3) and of those reports.  A correction replaces only a
- * record of its own cadre (docs/decisions.md, "Corrections"): one that
- * names another cadre's record hides nothing, whatever the store holds. */
-#define BELOW                                                                \
-	"WITH RECURSIVE below(code, d) AS (SELECT code, 1 FROM units WHERE " \
-	"parent = ?1 UNION SELECT u.code, below.d + 1 FROM units u JOIN "    \
-	"below ON u.parent = below.code WHERE below.d < 32), "               \
-	"vis AS (SELECT v.* FROM visits v JOIN below b ON b.code = v.unit "  \
-	"WHERE v.date BETWEEN ?2 AND ?3 AND NOT EXISTS (SELECT 1 FROM "      \
-	"visits w WHERE w.amends = v.id AND w.author = v.author)), "         \
-	"rep AS (SELECT r.* FROM reports r JOIN below b ON b.code = r.unit " \
-	"WHERE r.period = ?4 AND r.status = 'submitted' AND NOT EXISTS "     \
-	"(SELECT 1 FROM reports x WHERE x.amends = r.id AND x.status = "     \
-	"'submitted' AND x.author = r.author)), "                            \
-	"pro AS (SELECT p.* FROM proposals p WHERE p.source IN (SELECT id "  \
+/* The tree's edges with their days: a unit under parent from day f to
+ * the day before t.  Each move ends its old parent's edge; the current
+ * parent's edge runs from the last move on. */
+#define EDGES                                                                 \
+	"edges(child, parent, f, t) AS (SELECT m.code, m.old_parent, "        \
+	"coalesce((SELECT max(p.date) FROM unit_moves p WHERE p.code = "      \
+	"m.code AND p.date < m.date), 0), m.date FROM unit_moves m UNION "    \
+	"ALL SELECT u.code, u.parent, coalesce((SELECT max(p.date) FROM "     \
+	"unit_moves p WHERE p.code = u.code), 0), 99999999 FROM units u), "   \
+	"live(code) AS (SELECT code FROM units WHERE valid_from <= ?3 AND "   \
+	"(valid_to IS NULL OR valid_to >= ?2)), "                             \
+	"tree(child, parent) AS (SELECT e.child, e.parent FROM edges e JOIN " \
+	"live l ON l.code = e.child WHERE e.f <= ?3 AND e.t > ?2), "
+
+/* Units below ?1 in the period ?2..?3 (with ?1 itself when mine, ?5);
+ * visits not corrected by a later one, by the store's cadre (?6) when
+ * mine; submitted reports of the period (?4) not corrected, none when
+ * mine; proposals of those visits and reports.  A correction replaces
+ * only a record of its own cadre (docs/decisions.md, "Corrections"): one
+ * that names another cadre's record hides nothing, whatever the store
+ * holds. */
+#define BELOW                                                                 \
+	"WITH RECURSIVE " EDGES                                               \
+	"below(code, d) AS (SELECT ?1, 0 WHERE ?5 UNION SELECT child, 1 "     \
+	"FROM tree WHERE parent = ?1 UNION SELECT n.child, below.d + 1 FROM " \
+	"tree n JOIN below ON n.parent = below.code WHERE below.d < 32), "    \
+	"vis AS (SELECT v.* FROM visits v JOIN below b ON b.code = v.unit "   \
+	"WHERE v.date BETWEEN ?2 AND ?3 AND (?5 = 0 OR v.author = ?6) AND "   \
+	"NOT EXISTS (SELECT 1 FROM visits w WHERE w.amends = v.id AND "       \
+	"w.author = v.author)), "                                             \
+	"rep AS (SELECT r.* FROM reports r JOIN below b ON b.code = r.unit "  \
+	"WHERE ?5 = 0 AND r.period = ?4 AND r.status = 'submitted' AND NOT "  \
+	"EXISTS (SELECT 1 FROM reports x WHERE x.amends = r.id AND "          \
+	"x.status = 'submitted' AND x.author = r.author)), "                  \
+	"pro AS (SELECT p.* FROM proposals p WHERE p.source IN (SELECT id "   \
 	"FROM vis UNION ALL SELECT id FROM rep)) "
 
 static sqlite3_stmt *
@@ -106,6 +135,8 @@ prepare(struct coso_store *s, const char *sql, const struct scope *sc)
 	sqlite3_bind_int(st, 2, sc->first);
 	sqlite3_bind_int(st, 3, sc->last);
 	sqlite3_bind_text(st, 4, sc->period, -1, SQLITE_STATIC);
+	sqlite3_bind_int(st, 5, sc->mine);
+	sqlite3_bind_text(st, 6, sc->cadre, -1, SQLITE_STATIC);
 	return st;
 }
 
@@ -118,7 +149,9 @@ totals(struct coso_store *s, const struct scope *sc, struct text *t)
 	          "SELECT unit FROM rep UNION SELECT unit FROM pro)), "
 	          "(SELECT count(*) FROM vis), (SELECT count(*) FROM rep), "
 	          "(SELECT count(*) FROM pro), (SELECT count(*) FROM pro "
-	          "WHERE status IN ('open', 'answered'))",
+	          "WHERE status IN ('open', 'answered')), (SELECT name FROM "
+	          "units WHERE code = ?1), (SELECT count(DISTINCT code) FROM "
+	          "below WHERE d = 1)",
 	    sc);
 	char words[48];
 	int rc;
@@ -129,9 +162,11 @@ totals(struct coso_store *s, const struct scope *sc, struct text *t)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		period_words(words, sizeof(words), sc->period);
 		put(t,
-		    "Tổng hợp %s của %d đơn vị cấp dưới: %d lượt đi cơ sở, "
-		    "%d báo cáo đã nộp, %d kiến nghị (%d chưa giải quyết).\n",
-		    words, sqlite3_column_int(st, 0),
+		    "Tổng hợp %s của %s (%d đơn vị trực thuộc): %d đơn vị có "
+		    "hoạt động, %d lượt đi cơ sở, %d báo cáo đã nộp, %d kiến "
+		    "nghị (%d chưa giải quyết).\n",
+		    words, (const char *) sqlite3_column_text(st, 5),
+		    sqlite3_column_int(st, 6), sqlite3_column_int(st, 0),
 		    sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
 		    sqlite3_column_int(st, 3), sqlite3_column_int(st, 4));
 	}
@@ -178,6 +213,77 @@ per_unit(struct coso_store *s, const struct scope *sc, struct text *t)
 	return rc == SQLITE_DONE
 	    ? COSO_OK
 	    : cosoi_db_fail(s, "cannot summarise the units below");
+}
+
+/* The first line of a cadre's own report on a commune: totals. */
+static int
+own_totals(struct coso_store *s, const struct scope *sc, struct text *t)
+{
+	sqlite3_stmt *st = prepare(s,
+	    BELOW "SELECT (SELECT count(*) FROM vis), (SELECT count(*) FROM "
+	          "pro), (SELECT count(*) FROM pro WHERE status IN ('open', "
+	          "'answered')), (SELECT name FROM units WHERE code = ?1)",
+	    sc);
+	char words[48];
+	int rc;
+
+	if (st == NULL) {
+		return COSO_ESTORE;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		period_words(words, sizeof(words), sc->period);
+		put(t,
+		    "Kết quả đi cơ sở %s tại %s (%s): %d lượt đi cơ sở, %d "
+		    "kiến nghị (%d chưa giải quyết).\n",
+		    words, (const char *) sqlite3_column_text(st, 3), sc->unit,
+		    sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
+		    sqlite3_column_int(st, 2));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot summarise the cadre's visits");
+}
+
+/* The cadre's own visits, by date; those that do not fit are counted. */
+static int
+own_visits(struct coso_store *s, const struct scope *sc, struct text *t)
+{
+	sqlite3_stmt *st = prepare(s,
+	    BELOW "SELECT v.date, coalesce(u.name, v.unit), v.purpose FROM "
+	          "vis v LEFT JOIN units u ON u.code = v.unit ORDER BY "
+	          "v.date, v.seq",
+	    sc);
+	char date[11];
+	size_t cap = t->cap, left = 0, n = 0;
+	int rc;
+
+	if (st == NULL) {
+		return COSO_ESTORE;
+	}
+	t->cap = cap - 2 * TAIL_ROOM; /* the proposals' heading and tail */
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n++ == 0) {
+			put(t, "Các lượt đi cơ sở:\n");
+		}
+		coso_date_format(date, sqlite3_column_int(st, 0));
+		put(t, "- %s, %s%s%s\n", date,
+		    (const char *) sqlite3_column_text(st, 1),
+		    sqlite3_column_type(st, 2) == SQLITE_TEXT ? ": " : "",
+		    sqlite3_column_type(st, 2) == SQLITE_TEXT
+		        ? (const char *) sqlite3_column_text(st, 2)
+		        : "");
+		left += t->full;
+	}
+	t->cap  = cap;
+	t->full = 0;
+	if (left > 0) {
+		put(t, "- … và %zu lượt khác\n", left);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot summarise the cadre's visits");
 }
 
 static const char *
@@ -228,35 +334,57 @@ proposals(struct coso_store *s, const struct scope *sc, struct text *t)
 	    : cosoi_db_fail(s, "cannot summarise the units below");
 }
 
-/* Whether this store's cadre has an assignment on unit (or a unit above
- * it) for some day of the period. */
+/* Whether this store's cadre has an assignment on unit, or a unit above
+ * it in the tree of the period, for some day of the period. */
 static int
 assigned(struct coso_store *s, const struct scope *sc, int *yes)
 {
-	sqlite3_stmt *st = NULL;
+	sqlite3_stmt *st = prepare(s,
+	    "WITH RECURSIVE " EDGES "anc(code, d) AS (SELECT ?1, 0 UNION "
+	    "SELECT t.parent, anc.d + 1 FROM tree t JOIN anc ON t.child = "
+	    "anc.code WHERE t.parent IS NOT NULL AND anc.d < 32) SELECT 1 "
+	    "FROM assignments a WHERE a.cadre_id = ?6 AND a.unit IN (SELECT "
+	    "code FROM anc) AND a.valid_from <= ?3 AND (a.valid_to IS NULL "
+	    "OR a.valid_to >= ?2)",
+	    sc);
 	int rc;
 
-	if (sqlite3_prepare_v2(s->db,
-	        "WITH RECURSIVE anc(code, d) AS (SELECT ?1, 0 UNION SELECT "
-	        "u.parent, anc.d + 1 FROM units u JOIN anc ON u.code = "
-	        "anc.code WHERE u.parent IS NOT NULL AND anc.d < 32) "
-	        "SELECT 1 FROM assignments a, meta m WHERE m.key = "
-	        "'cadre_id' AND a.cadre_id = m.value AND a.unit IN (SELECT "
-	        "code FROM anc) AND a.valid_from <= ?3 AND (a.valid_to IS "
-	        "NULL OR a.valid_to >= ?2)",
-	        -1, &st, NULL)
-	    != SQLITE_OK) {
-		return cosoi_db_fail(s, "cannot read assignments");
+	if (st == NULL) {
+		return COSO_ESTORE;
 	}
-	sqlite3_bind_text(st, 1, sc->unit, -1, SQLITE_STATIC);
-	sqlite3_bind_int(st, 2, sc->first);
-	sqlite3_bind_int(st, 3, sc->last);
 	rc   = sqlite3_step(st);
 	*yes = rc == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW || rc == SQLITE_DONE
 	    ? COSO_OK
 	    : cosoi_db_fail(s, "cannot read assignments");
+}
+
+/* The unit existed on some day of the period, else COSO_EDATE naming
+ * when it began or ended: no report is started on a unit that was not
+ * there (a district after the 2025 reform, a merged commune). */
+static int
+in_period(struct coso_store *s, const struct scope *sc)
+{
+	struct cosoi_span u;
+	char day[11];
+	int rv;
+
+	if ((rv = cosoi_unit_span(s, "unit", sc->unit, &u)) != COSO_OK
+	    || (u.from <= sc->last && (u.to == 0 || u.to >= sc->first))) {
+		return rv;
+	}
+	coso_date_format(day, u.from > sc->last ? u.from : u.to);
+	if (u.from > sc->last) {
+		return cosoi_fail(s, COSO_EDATE,
+		    "unit: %s (%s) did not exist in %s: it exists from %s",
+		    u.name, sc->unit, sc->period, day);
+	}
+	return cosoi_fail(s, COSO_EDATE,
+	    "unit: %s (%s) did not exist in %s: it ended on %s%s%s%s%s%s",
+	    u.name, sc->unit, sc->period, day,
+	    u.into[0] ? " and went into " : "", u.into_name,
+	    u.into[0] ? " (" : "", u.into, u.into[0] ? ")" : "");
 }
 
 static int
@@ -281,34 +409,60 @@ level_of(struct coso_store *s, const char *unit, int *level)
 	    : cosoi_db_fail(s, "cannot read the units");
 }
 
+/* The summary's text for sc into t: below a province or a district, or
+ * the cadre's own on a commune or below. */
+static int
+summarise(struct coso_store *s, const struct scope *sc, struct text *t)
+{
+	int rv;
+
+	if (sc->mine) {
+		if ((rv = own_totals(s, sc, t))
+		    || (rv = own_visits(s, sc, t))) {
+			return rv;
+		}
+	} else if ((rv = totals(s, sc, t)) || (rv = per_unit(s, sc, t))) {
+		return rv;
+	}
+	return proposals(s, sc, t);
+}
+
 int
 cosoi_report_summary(
     struct coso_store *s, const char *unit, const char *period, char **out)
 {
-	struct scope sc = {unit, period, 0, 0};
+	struct scope sc = {unit, period, 0, 0, 0, NULL};
 	struct text t   = {NULL, 0, COSO_TEXT_MAX + 1, 0};
+	char *cadre     = NULL;
 	int level, yes = 0, rv;
 
 	*out = NULL;
 	if (coso_period_parse(period, &sc.first, &sc.last) != COSO_OK) {
 		return cosoi_fail(s, COSO_EPERIOD, "period: `%s'", period);
 	}
-	if ((rv = level_of(s, unit, &level)) || level != COSO_LEVEL_DISTRICT
-	    || (rv = assigned(s, &sc, &yes)) || !yes) {
+	if ((rv = in_period(s, &sc)) || (rv = level_of(s, unit, &level))
+	    || level == 0) {
 		return rv;
+	}
+	sc.mine  = level >= COSO_LEVEL_COMMUNE;
+	sc.cadre = cadre = cosoi_meta_get(s, "cadre_id");
+	if ((rv = assigned(s, &sc, &yes)) || !yes) {
+		goto out;
 	}
 	if ((t.p = malloc(t.cap)) == NULL) {
-		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
+		rv = cosoi_fail(s, COSO_ENOMEM, "out of memory");
+		goto out;
 	}
 	t.p[0] = 0;
-	if ((rv = totals(s, &sc, &t)) || (rv = per_unit(s, &sc, &t))
-	    || (rv = proposals(s, &sc, &t))) {
+	if ((rv = summarise(s, &sc, &t)) != COSO_OK) {
 		free(t.p);
-		return rv;
+		goto out;
 	}
 	while (t.len > 0 && t.p[t.len - 1] == '\n') {
 		t.p[--t.len] = 0;
 	}
 	*out = t.p;
-	return COSO_OK;
+out:
+	free(cadre);
+	return rv;
 }

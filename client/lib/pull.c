@@ -50,6 +50,8 @@ static const struct local_table locals[] = {
     {COSO_T_SECTOR, "sectors", "code", 1, 0, 1},
     {COSO_T_TEAM, "teams", "id", 0, 0, 1},
     {COSO_T_SCHEDULE, "schedules", "id", 0, 0, 1},
+    {COSO_T_TOKEN, "tokens", "id", 0, 0, 0},
+    {COSO_T_UNIT_MOVE, "unit_moves", "code, date", 1, 0, 1},
 };
 
 #define NLOCALS (sizeof(locals) / sizeof(locals[0]))
@@ -284,24 +286,41 @@ response(struct coso_store *s, const struct coso_op *op)
 	    field(op, 2), field(op, 3), field(op, 1));
 }
 
-/* A device key row: the key id is SHA-256 of the public key. */
+/* A device key row: the key id is SHA-256 of the public key.  Its role
+ * tells a device whether it may sign admin commands (admin.c); when it
+ * was added and the token it came from go to the office's lists. */
 static int
 device_key(struct coso_store *s, const struct coso_op *op)
 {
 	const struct coso_value *pk = field(op, 2);
 	struct coso_value id        = {COSO_VBYTES, 0, NULL, 32};
+	const struct coso_value *v[3]
+	    = {field(op, 3), field(op, 4), field(op, 5)};
 	uint8_t kid[32];
+	int i, rv;
 
 	if (pk == NULL || pk->type != COSO_VBYTES || pk->len != 32) {
 		return COSO_OK; /* the central quarantines such a row */
 	}
 	coso_keyid_of(kid, pk->p);
 	id.p = kid;
-	return run3(s,
-	    "INSERT INTO keys (key_id, cadre_id, public_key) VALUES (?, ?, ?) "
-	    "ON CONFLICT (key_id) DO UPDATE SET cadre_id = excluded.cadre_id, "
-	    "public_key = excluded.public_key",
-	    &id, field(op, 1), pk);
+	if ((rv = run3(s,
+	         "INSERT INTO keys (key_id, cadre_id, public_key) VALUES (?, "
+	         "?, ?) ON CONFLICT (key_id) DO UPDATE SET cadre_id = "
+	         "excluded.cadre_id, public_key = excluded.public_key",
+	         &id, field(op, 1), pk))
+	    != COSO_OK) {
+		return rv;
+	}
+	for (i = 0; i < 3 && rv == COSO_OK; i++) {
+		static const char *const sql[]
+		    = {"UPDATE keys SET role = ?1 WHERE key_id = ?2",
+		        "UPDATE keys SET added = ?1 WHERE key_id = ?2",
+		        "UPDATE keys SET token_hash = ?1 WHERE key_id = ?2"};
+
+		rv = v[i] != NULL ? run3(s, sql[i], v[i], &id, NULL) : COSO_OK;
+	}
+	return rv;
 }
 
 static int
@@ -341,7 +360,7 @@ apply_op(
 			return upsert(s, &locals[i], p, op);
 		}
 	}
-	return COSO_OK; /* tokens: not kept */
+	return COSO_OK;
 }
 
 /* Notes the author's key id and public key under the cadre the central

@@ -103,7 +103,17 @@ static const char v5[]
       " old_parent TEXT, new_parent TEXT, PRIMARY KEY (code, date));"
       "CREATE INDEX units_parent ON units (parent);";
 
-static const char *const steps[] = {v1, v2, v3, v4, v5};
+/* Version 6: what the office's lists need (issue 13): the enrollment
+ * tokens an admin device issued or pulled, and of each key the time the
+ * central added it and the token it came from (a used token).  The role
+ * column of keys, there since version 3, is now filled by pulls. */
+static const char v6[]
+    = "CREATE TABLE tokens (id BLOB PRIMARY KEY, cadre_id TEXT NOT NULL,"
+      " token_hash BLOB NOT NULL, expires INTEGER NOT NULL);"
+      "ALTER TABLE keys ADD COLUMN added INTEGER;"
+      "ALTER TABLE keys ADD COLUMN token_hash BLOB;";
+
+static const char *const steps[] = {v1, v2, v3, v4, v5, v6};
 
 #define NSTEPS ((int) (sizeof(steps) / sizeof(steps[0])))
 

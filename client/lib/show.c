@@ -41,7 +41,7 @@ int
 coso_id_resolve(struct coso_store *s, const char *kind, const char *hex,
     uint8_t id[static 16])
 {
-	char sql[160], prefix[33];
+	char sql[160], prefix[33], some[4 * 34 + 1] = "";
 	sqlite3_stmt *st = NULL;
 	size_t i;
 	int n = 0;
@@ -54,14 +54,28 @@ coso_id_resolve(struct coso_store *s, const char *kind, const char *hex,
 	}
 	snprintf(sql, sizeof(sql),
 	    "SELECT id FROM %s WHERE lower(hex(id)) LIKE ?1 || '%%' OR "
-	    "lower(hex(id)) LIKE '%%' || ?1 LIMIT 2",
+	    "lower(hex(id)) LIKE '%%' || ?1 ORDER BY id LIMIT 5",
 	    kinds[i].table);
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
 		return cosoi_db_fail(s, "cannot look up the id");
 	}
 	sqlite3_bind_text(st, 1, prefix, -1, SQLITE_STATIC);
-	while (sqlite3_step(st) == SQLITE_ROW && ++n == 1) {
-		memcpy(id, sqlite3_column_blob(st, 0), 16);
+	while (sqlite3_step(st) == SQLITE_ROW
+	    && sqlite3_column_bytes(st, 0) == 16) {
+		const uint8_t *h = sqlite3_column_blob(st, 0);
+		char full[33];
+
+		if (++n == 1) {
+			memcpy(id, h, 16);
+		}
+		/* The candidates are named, so the cadre sees which digits
+		 * tell them apart; four at most. */
+		if (n <= 4) {
+			cosoi_hex(full, h, 16);
+			snprintf(some + strlen(some),
+			    sizeof(some) - strlen(some), "%s%s",
+			    n > 1 ? ", " : "", full);
+		}
 	}
 	sqlite3_finalize(st);
 	if (n == 0) {
@@ -70,8 +84,9 @@ coso_id_resolve(struct coso_store *s, const char *kind, const char *hex,
 	}
 	if (n > 1) {
 		return cosoi_fail(s, COSO_EFIELD,
-		    "id: `%s' matches more than one %s; give more digits", hex,
-		    kind);
+		    "id: `%s' matches more than one %s (%s%s); give more "
+		    "digits",
+		    hex, kind, some, n > 4 ? ", …" : "");
 	}
 	return COSO_OK;
 }

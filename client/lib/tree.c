@@ -20,6 +20,61 @@
 #define MERGE_FIELDS  2
 #define MERGE_CSV_MAX (64u * 1024u * 1024u)
 
+/* The moves of a unit a change-set carries beside its row, at most. */
+#define MOVES_MAX 16
+
+/*
+ * Adds an upsert of every move of unit code (unit_moves) to b, named by
+ * code and date so that signing one again updates the same row; *n
+ * counts the ops.  More than MOVES_MAX moves of one unit are refused: no
+ * real unit has them, and a change-set holds COSO_OPS_MAX ops.
+ */
+int
+cosoi_move_ops(
+    struct coso_store *s, struct coso_body *b, const char *code, size_t *n)
+{
+	sqlite3_stmt *st = NULL;
+	char key[96];
+	uint8_t row[16];
+	int rc, rv = COSO_OK, i;
+
+	*n = 0;
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT date, old_parent, new_parent FROM unit_moves WHERE "
+	        "code = ? ORDER BY date",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the unit's moves");
+	}
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT);
+	while (rv == COSO_OK && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (++*n > MOVES_MAX) {
+			rv = cosoi_fail(s, COSO_ETOOBIG,
+			    "unit %s: more than %d moves", code, MOVES_MAX);
+			break;
+		}
+		snprintf(key, sizeof(key), "%.64s/%d", code,
+		    sqlite3_column_int(st, 0));
+		coso_uuid_named(row, "unit_move", key);
+		rv = coso_body_op(b, COSO_T_UNIT_MOVE, row, COSO_UPSERT);
+		rv = rv ? rv : coso_body_text(b, 1, code, strlen(code));
+		rv = rv ? rv : coso_body_int(b, 2, sqlite3_column_int(st, 0));
+		for (i = 1; i < 3 && rv == COSO_OK; i++) {
+			rv = sqlite3_column_type(st, i) == SQLITE_NULL
+			    ? coso_body_null(b, (uint32_t) (2 + i))
+			    : coso_body_text(b, (uint32_t) (2 + i),
+			        (const char *) sqlite3_column_text(st, i),
+			        (size_t) sqlite3_column_bytes(st, i));
+		}
+		if (rv != COSO_OK && rv != COSO_ETOOBIG) {
+			rv = cosoi_fail(
+			    s, rv, "unit %s: %s", code, coso_strerror(rv));
+		}
+	}
+	sqlite3_finalize(st);
+	return rv;
+}
+
 /* A batch of unit upserts being signed, in the caller's transaction. */
 struct unit_batch {
 	struct coso_body *b;
@@ -367,7 +422,7 @@ coso_admin_units_merge(struct coso_store *s, const char *csv, size_t len,
 		    "mapping larger than %u bytes", MERGE_CSV_MAX);
 	}
 	if ((rv = cosoi_date_ok(s, "date", date)) != COSO_OK
-	    || (rv = cosoi_key_load(s)) != COSO_OK) {
+	    || (rv = cosoi_admin_ready(s)) != COSO_OK) {
 		return rv;
 	}
 	last_day = cosoi_date_of_days(cosoi_days(date) - 1);
@@ -470,6 +525,21 @@ move_local(struct coso_store *s, const char *code, const char *parent,
 	    code, date, parent, changed);
 }
 
+/* The unit's row and its moves: every device reads the tree of a past
+ * day from them. */
+static int
+move_sign(struct coso_store *s, struct unit_batch *u, const char *code)
+{
+	size_t moves = 0;
+	int rv;
+
+	if ((rv = batch_add(s, u, code)) == COSO_OK
+	    && (rv = cosoi_move_ops(s, u->b, code, &moves)) == COSO_OK) {
+		u->nops += moves;
+	}
+	return rv;
+}
+
 int
 coso_admin_units_move(struct coso_store *s, const char *code,
     const char *parent, int32_t date, size_t *changesets)
@@ -478,7 +548,7 @@ coso_admin_units_move(struct coso_store *s, const char *code,
 	int changed = 0, rv;
 
 	*changesets = 0;
-	if ((rv = cosoi_key_load(s)) != COSO_OK
+	if ((rv = cosoi_admin_ready(s)) != COSO_OK
 	    || (rv = move_check(s, code, parent, date)) != COSO_OK) {
 		return rv;
 	}
@@ -488,7 +558,7 @@ coso_admin_units_move(struct coso_store *s, const char *code,
 	}
 	if ((rv = cosoi_begin(s)) == COSO_OK) {
 		if ((rv = move_local(s, code, parent, date, &changed))
-		    || (changed && (rv = batch_add(s, &u, code)))
+		    || (changed && (rv = move_sign(s, &u, code)))
 		    || (rv = batch_flush(s, &u)) || (rv = cosoi_commit(s))) {
 			cosoi_rollback(s);
 		}

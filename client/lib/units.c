@@ -5,6 +5,18 @@
  * header `code,name,level,parent_code,valid_from`, UTF-8 (a BOM is
  * allowed), LF or CRLF, RFC 4180 quoting.  Every row is checked and the
  * whole file is stored in one transaction, or nothing is.
+ *
+ * A row whose code is already stored updates that unit and keeps its
+ * history: the unit's end (valid_to, merged_into) stays, its first day
+ * only moves earlier, and a new parent from a later valid_from is a move
+ * on that day (unit_moves), so the tree of any past day can be read back
+ * (prefill.c).  Re-importing the 2025 list after the 2024 one moves the
+ * 65 communes that kept their code from their district to the province
+ * on 01/07/2025.
+ *
+ * On an enrolled device the units come from the central only: its pulls
+ * are the office's signed tree, and a local import would overwrite it
+ * with no way back (the pull cursor has passed those rows).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,6 +72,34 @@ check_header(
 	return COSO_OK;
 }
 
+/* A new parent from a later first day is a move on that day. */
+static int
+note_move(
+    struct coso_store *s, const char *code, const char *parent, int32_t from)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "INSERT OR REPLACE INTO unit_moves (code, date, old_parent, "
+	        "new_parent) SELECT code, ?3, parent, ?2 FROM units WHERE "
+	        "code = ?1 AND parent IS NOT ?2 AND valid_from < ?3",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot store the unit's move");
+	}
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if (parent[0] != 0) {
+		sqlite3_bind_text(st, 2, parent, -1, SQLITE_STATIC);
+	}
+	sqlite3_bind_int(st, 3, from);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot store the unit's move");
+}
+
 /* Checks one row and stores it with st (bound and stepped here). */
 static int
 import_row(struct coso_store *s, sqlite3_stmt *st, size_t line,
@@ -94,6 +134,10 @@ import_row(struct coso_store *s, sqlite3_stmt *st, size_t line,
 		free(name);
 		return cosoi_fail(s, COSO_ECSV, "line %zu: name: %s", line,
 		    rv ? coso_strerror(rv) : "empty");
+	}
+	if ((rv = note_move(s, f[0], f[3], from)) != COSO_OK) {
+		free(name);
+		return rv;
 	}
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, f[0], -1, SQLITE_STATIC);
@@ -168,7 +212,7 @@ out:
 }
 
 int
-coso_units_import(
+cosoi_units_import(
     struct coso_store *s, const char *csv, size_t len, size_t *count)
 {
 	struct cosoi_csv c = {csv, csv + len, 0, NULL};
@@ -184,8 +228,11 @@ coso_units_import(
 		return rv;
 	}
 	if (sqlite3_prepare_v2(s->db,
-	        "INSERT OR REPLACE INTO units (code, name, level, parent, "
-	        "valid_from) VALUES (?, ?, ?, ?, ?)",
+	        "INSERT INTO units (code, name, level, parent, valid_from) "
+	        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (code) DO UPDATE SET "
+	        "name = excluded.name, level = excluded.level, parent = "
+	        "excluded.parent, valid_from = min(valid_from, "
+	        "excluded.valid_from)",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
 		rv = cosoi_db_fail(s, "cannot store units");
@@ -201,4 +248,158 @@ coso_units_import(
 		*count = n;
 	}
 	return rv;
+}
+
+/* Whether the central knows this device: it enrolled, or it has pulled. */
+static int
+enrolled(struct coso_store *s)
+{
+	char *e = cosoi_meta_get(s, "enrolled");
+	char *c = cosoi_meta_get(s, "pull_cursor");
+	int yes = (e != NULL && strcmp(e, "1") == 0) || c != NULL;
+
+	free(e);
+	free(c);
+	return yes;
+}
+
+int
+coso_units_import(
+    struct coso_store *s, const char *csv, size_t len, size_t *count)
+{
+	if (enrolled(s)) {
+		return cosoi_fail(s, COSO_ESTATE,
+		    "this device is enrolled: its units come from the central "
+		    "with each `coso sync', as the office signed them (`coso "
+		    "admin units import' on the office's device); a local "
+		    "import would overwrite them, so nothing was imported");
+	}
+	return cosoi_units_import(s, csv, len, count);
+}
+
+/*
+ * What a record names, checked before it is signed: the central checks
+ * the same at merge (daemon/central/refs.c) and would quarantine it.
+ */
+
+int
+cosoi_unit_span(struct coso_store *s, const char *field, const char *code,
+    struct cosoi_span *u)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, rv;
+
+	if ((rv = cosoi_unit_known(s, field, code)) != COSO_OK) {
+		return rv;
+	}
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT u.name, u.valid_from, coalesce(u.valid_to, 0), "
+	        "coalesce(u.merged_into, ''), coalesce(m.name, '') FROM units "
+	        "u LEFT JOIN units m ON m.code = u.merged_into WHERE u.code = "
+	        "?",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the units");
+	}
+	sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		snprintf(u->name, sizeof(u->name), "%s",
+		    (const char *) sqlite3_column_text(st, 0));
+		u->from = sqlite3_column_int(st, 1);
+		u->to   = sqlite3_column_int(st, 2);
+		snprintf(u->into, sizeof(u->into), "%s",
+		    (const char *) sqlite3_column_text(st, 3));
+		snprintf(u->into_name, sizeof(u->into_name), "%s",
+		    (const char *) sqlite3_column_text(st, 4));
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? COSO_OK
+	                        : cosoi_db_fail(s, "cannot read the units");
+}
+
+int
+cosoi_span_refuse(struct coso_store *s, const char *field, const char *code,
+    const struct cosoi_span *u, int32_t date)
+{
+	char d[11], end[11];
+
+	coso_date_format(d, date);
+	if (date < u->from) {
+		coso_date_format(end, u->from);
+		return cosoi_fail(s, COSO_EDATE,
+		    "%s: %s (%s) did not exist yet on %s: it exists from %s",
+		    field, u->name, code, d, end);
+	}
+	coso_date_format(end, u->to);
+	if (u->into[0] != 0) {
+		return cosoi_fail(s, COSO_EDATE,
+		    "%s: %s (%s) no longer existed on %s: it ended on %s and "
+		    "went into %s (%s)",
+		    field, u->name, code, d, end, u->into_name, u->into);
+	}
+	return cosoi_fail(s, COSO_EDATE,
+	    "%s: %s (%s) no longer existed on %s: it ended on %s", field,
+	    u->name, code, d, end);
+}
+
+int
+cosoi_unit_on(
+    struct coso_store *s, const char *field, const char *code, int32_t date)
+{
+	struct cosoi_span u;
+	int rv;
+
+	if ((rv = cosoi_unit_span(s, field, code, &u)) != COSO_OK) {
+		return rv;
+	}
+	if (date >= u.from && (u.to == 0 || date <= u.to)) {
+		return COSO_OK;
+	}
+	return cosoi_span_refuse(s, field, code, &u, date);
+}
+
+int
+cosoi_cadre_known(struct coso_store *s, const char *field, const char *id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT 1 FROM cadres WHERE cadre_id = ?", -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the cadres");
+	}
+	sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc != SQLITE_DONE
+	    ? cosoi_db_fail(s, "cannot read the cadres")
+	    : cosoi_fail(s, COSO_ENOENT,
+	        "%s: no cadre `%s' is known to this device (`coso admin "
+	        "cadre list' lists them; add one with `coso admin cadre "
+	        "add', or sync to bring the office's)",
+	        field, id);
+}
+
+int
+cosoi_cadre_named(struct coso_store *s, const char *field, const char *id)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(
+	        s->db, "SELECT 1 FROM cadres LIMIT 1", -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the cadres");
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	if (rc == SQLITE_DONE) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_ROW ? cosoi_cadre_known(s, field, id)
+	                        : cosoi_db_fail(s, "cannot read the cadres");
 }

@@ -344,6 +344,7 @@ store_visit(struct coso_store *s, struct coso_body *b,
 
 	if ((rv = cosoi_unit_known(s, "unit", v->unit)) != COSO_OK
 	    || (rv = cosoi_date_ok(s, "date", v->date)) != COSO_OK
+	    || (rv = cosoi_unit_on(s, "unit", v->unit, v->date)) != COSO_OK
 	    || (rv = cosoi_cover_check(
 	            s, COSOI_RULE_ON_DATE, v->unit, v->date, 0, 0))
 	        != COSO_OK

@@ -17,6 +17,7 @@
 
 #include "apply.h"
 #include "auth.h"
+#include "refs.h"
 
 static int
 stamp_after(const struct cstore_stamp *a, const struct cstore_stamp *b)
@@ -257,8 +258,11 @@ check_values(const struct apply_ctx *c, const struct coso_op *op, int *reason)
 	default:
 		break;
 	}
-	*reason = ok ? 0 : COSO_ESCHEMA;
-	return COSO_OK;
+	if (!ok) {
+		*reason = COSO_ESCHEMA;
+		return COSO_OK;
+	}
+	return refs_admin(c->s, op, reason);
 }
 
 /* ---- effects beyond the row ----------------------------------------------
@@ -408,7 +412,7 @@ assignment_scope(const struct apply_ctx *c, const struct coso_op *op)
 }
 
 static int
-effects(const struct apply_ctx *c, const struct coso_op *op,
+table_effects(const struct apply_ctx *c, const struct coso_op *op,
     const struct auth_target *t)
 {
 	switch (op->table) {
@@ -425,6 +429,7 @@ effects(const struct apply_ctx *c, const struct coso_op *op,
 	case COSO_T_SECTOR:
 	case COSO_T_TEAM:
 	case COSO_T_SCHEDULE:
+	case COSO_T_UNIT_MOVE:
 		return cstore_scope_add(
 		    c->s, c->position, CSTORE_SCOPE_REFERENCE, "", 0);
 	case COSO_T_TOKEN:
@@ -433,6 +438,52 @@ effects(const struct apply_ctx *c, const struct coso_op *op,
 		return cstore_scope_add(c->s, c->position, CSTORE_SCOPE_UNIT,
 		    t->unit, t->unit_len);
 	}
+}
+
+/*
+ * The office's devices (admin keys) pull every proposal, response, token,
+ * device key and revocation: what `coso proposal list' and `coso admin
+ * … list' show there, and what `coso admin respond' takes an id from.  A
+ * device key is pulled by its own cadre too: its device learns its role
+ * from it, and refuses to sign admin commands with a field key.
+ */
+static int
+office_scope(const struct apply_ctx *c, const struct coso_op *op)
+{
+	struct cstore_val cadre = {0};
+	int rv                  = COSO_OK;
+
+	switch (op->table) {
+	case COSO_T_DEVICE_KEY:
+		rv = cstore_field_get(c->s, op->table, op->row, 1, &cadre);
+		if (rv == COSO_OK && cadre.type == COSO_VTEXT) {
+			rv = cstore_scope_add(c->s, c->position,
+			    CSTORE_SCOPE_KEY, (const char *) cadre.p,
+			    cadre.len);
+		}
+		cstore_val_clear(&cadre);
+		if (rv != COSO_OK && rv != COSO_ENOENT) {
+			return rv;
+		}
+		break;
+	case COSO_T_PROPOSAL:
+	case COSO_T_RESPONSE:
+	case COSO_T_TOKEN:
+	case COSO_T_REVOCATION:
+		break;
+	default:
+		return COSO_OK;
+	}
+	return cstore_scope_add(c->s, c->position, CSTORE_SCOPE_OFFICE, "", 0);
+}
+
+static int
+effects(const struct apply_ctx *c, const struct coso_op *op,
+    const struct auth_target *t)
+{
+	int rv = table_effects(c, op, t);
+
+	return rv == COSO_OK ? office_scope(c, op) : rv;
 }
 
 /* Authorises op k; *t receives a field record's unit (see auth_field). */

@@ -7,6 +7,7 @@
 #include <coso/client.h>
 
 #include "auth.h"
+#include "refs.h"
 
 #define DATE_MAX 99991231 /* above: a report's submitted is a time */
 #define TIME_MAX INT64_C(253402300799999) /* 9999-12-31 23:59:59.999 */
@@ -260,10 +261,10 @@ assigned(struct central_store *s, const struct cstore_author *a,
 	return rv;
 }
 
-/* The unit exists and the author's cadre is assigned to it, by the
- * target's rule. */
+/* The unit exists (a visit's, on its date: refs.c) and the author's cadre
+ * is assigned to it, by the target's rule. */
 static int
-covered(struct central_store *s, const struct cstore_author *a,
+covered(struct central_store *s, const struct cstore_author *a, uint32_t table,
     const struct auth_target *t, int *reason)
 {
 	int rv, yes;
@@ -274,6 +275,12 @@ covered(struct central_store *s, const struct cstore_author *a,
 	if (!yes) {
 		*reason = COSO_QREF;
 		return COSO_OK;
+	}
+	if (table == COSO_T_VISIT
+	    && ((rv = refs_unit_on(s, t->unit, t->unit_len, t->date, reason))
+	            != COSO_OK
+	        || *reason != 0)) {
+		return rv;
 	}
 	rv      = assigned(s, a, t, &yes);
 	*reason = yes ? 0 : COSO_QUNAUTH;
@@ -408,7 +415,7 @@ auth_field(struct central_store *s, const struct cstore_author *a,
 		rv      = rule_of(s, ops, op, target);
 	}
 	if (rv != COSO_OK || *reason != 0
-	    || (rv = covered(s, a, target, reason)) != COSO_OK
+	    || (rv = covered(s, a, op->table, target, reason)) != COSO_OK
 	    || *reason != 0) {
 		return rv;
 	}

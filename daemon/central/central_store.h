@@ -37,6 +37,9 @@ enum cstore_scope {
 	CSTORE_SCOPE_ASSIGNMENT = 1, /* key: the assigned cadre */
 	CSTORE_SCOPE_RESPONSE   = 2, /* key: the proposal author's cadre */
 	CSTORE_SCOPE_UNIT       = 3, /* key: the unit code of a record */
+	CSTORE_SCOPE_KEY        = 4, /* key: the cadre of a device key */
+	CSTORE_SCOPE_OFFICE     = 5, /* for admin keys: proposals, responses,
+	                              * tokens, device keys, revocations */
 };
 
 struct central_store;
@@ -243,6 +246,14 @@ COSO_NODISCARD int cstore_covers(struct central_store *s, const char *cadre,
 COSO_NODISCARD int cstore_cover_end(struct central_store *s, const char *cadre,
     const char *unit, size_t unit_len, int32_t first, int32_t last,
     int32_t *end);
+
+/* The days a live unit existed: *from its valid_from, *to its valid_to
+ * (0: open); COSO_ENOENT if there is no such unit. */
+COSO_NODISCARD int cstore_unit_span(struct central_store *s, const char *code,
+    size_t len, int32_t *from, int32_t *to);
+/* Whether a live cadre row has this cadre id. */
+COSO_NODISCARD int cstore_cadre_exists(
+    struct central_store *s, const char *id, size_t len, int *yes);
 
 /* Enrollment tokens: the token row with this hash.  A token is used by
  * its own record (table token_uses, one per hash): token_use records

@@ -42,6 +42,7 @@ static const struct {
     {"sectors", "id"},
     {"teams", "id"},
     {"tokens", "id"},
+    {"unit_moves", "id"},
     {"units", "id"},
     {"visits", "id"},
 };

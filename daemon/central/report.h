@@ -108,6 +108,7 @@ struct report_prop {
 	int32_t date;
 	int64_t age_days;
 	int status;
+	const char *id; /* 32 hex digits: what `coso admin respond' takes */
 };
 
 struct report_proposals {

@@ -804,8 +804,11 @@ report_write_coverage(const struct report_coverage *r, int fmt,
  * --------------------------------------------------------------
  */
 
-static const char *const prop_heads[] = {"Ngày", "Số ngày", "Trạng thái",
-    "Mã đơn vị", "Đơn vị", "Cán bộ", "Chuyển đến", "Nội dung kiến nghị"};
+/* The id first: the office answers a proposal by it (`coso admin respond
+ * ID', 8 digits are enough). */
+static const char *const prop_heads[]
+    = {"Mã kiến nghị", "Ngày", "Số ngày", "Trạng thái", "Mã đơn vị", "Đơn vị",
+        "Cán bộ", "Chuyển đến", "Nội dung kiến nghị"};
 
 static const char *
 prop_vi(int status)
@@ -824,6 +827,7 @@ props_sheet(const struct report_prop *p, size_t n, struct sheet *s)
 
 	for (i = 0; i < n; i++) {
 		row_start(&row, s);
+		put_str(&row, p[i].id != NULL ? p[i].id : "");
 		put_date(&row, p[i].date);
 		put_num(&row, p[i].age_days);
 		put_str(&row, prop_vi(p[i].status));
@@ -843,11 +847,12 @@ props_json(const struct report_prop *p, size_t n)
 	size_t i;
 
 	for (i = 0; a != NULL && i < n; i++) {
-		o = json_pack("{s:i,s:I,s:s,s:s,s:s,s:s,s:s}", "date",
-		    p[i].date, "age_days", (json_int_t) p[i].age_days,
-		    "status", report_prop_status_name(p[i].status), "unit",
-		    p[i].unit, "cadre", p[i].cadre, "routed_to", p[i].route,
-		    "text", p[i].text);
+		o = json_pack("{s:s,s:i,s:I,s:s,s:s,s:s,s:s,s:s}", "id",
+		    p[i].id != NULL ? p[i].id : "", "date", p[i].date,
+		    "age_days", (json_int_t) p[i].age_days, "status",
+		    report_prop_status_name(p[i].status), "unit", p[i].unit,
+		    "cadre", p[i].cadre, "routed_to", p[i].route, "text",
+		    p[i].text);
 		if (o == NULL || json_array_append_new(a, o) != 0) {
 			json_decref(a);
 			return NULL;
@@ -870,7 +875,7 @@ report_write_proposals(const struct report_proposals *r, int fmt,
 	struct book b = {0};
 
 	props_sheet(
-	    r->items, r->nitems, sheet_add(&b, "Kiến nghị", prop_heads, 8));
+	    r->items, r->nitems, sheet_add(&b, "Kiến nghị", prop_heads, 9));
 	return emit(&b, fmt == REPORT_JSON ? report_proposals_json(r) : NULL,
 	    fmt, path, errmsg);
 }
@@ -909,7 +914,7 @@ pack_book(const struct report_pack *r, struct book *b)
 		row_end(&row);
 	}
 	props_sheet(
-	    r->props, r->nprops, sheet_add(b, "Kiến nghị", prop_heads, 8));
+	    r->props, r->nprops, sheet_add(b, "Kiến nghị", prop_heads, 9));
 }
 
 json_t *

@@ -69,6 +69,7 @@ struct rs_visit {
 
 struct rs_proposal {
 	char *cadre, *unit, *text;
+	char *id; /* the row id, 32 lowercase hex digits */
 	int32_t date;
 	int status; /* 0 open, 1 answered, 2 resolved, 3 declined */
 };

@@ -200,6 +200,7 @@ prop_make(const struct rs_data *d, const struct rs_proposal *q, int32_t today,
 	p->text      = q->text;
 	p->date      = q->date;
 	p->status    = q->status;
+	p->id        = q->id;
 	p->age_days  = coso_date_diff(q->date, today);
 	up           = u >= 0 ? report_parent_of(
 	                   d, report_resolve(d, u, today, today), today, today)

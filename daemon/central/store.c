@@ -25,7 +25,7 @@
 #define SQL_MAX      2048
 #define STORE_KIND   "coso-central"
 #define STORE_FORMAT 1
-#define NTABLES      15
+#define NTABLES      16
 
 struct slot {
 	char *sql;
@@ -63,6 +63,7 @@ static const char *const table_names[NTABLES + 1] = {
     "sectors",
     "teams",
     "schedules",
+    "unit_moves",
 };
 
 static int tree_upgrade(struct central_store *s);
@@ -343,7 +344,7 @@ table_sql(char *buf, size_t size, const struct coso_schema_table *t)
 	size_t n, i;
 
 	n = (size_t) snprintf(buf, size,
-	    "CREATE TABLE \"%s\" (id BLOB "
+	    "CREATE TABLE IF NOT EXISTS \"%s\" (id BLOB "
 	    "PRIMARY KEY NOT NULL",
 	    table_names[t->id]);
 	for (i = 0; i < t->nfields && n < size; i++) {
@@ -369,23 +370,33 @@ table_sql(char *buf, size_t size, const struct coso_schema_table *t)
 	return n < size ? COSO_OK : COSO_ETOOBIG;
 }
 
+/* The materialised tables; those of a newer schema table (16,
+ * unit_move) are also created when a database made before them opens. */
+static int
+tables_create(struct central_store *s)
+{
+	char buf[SQL_MAX];
+	uint32_t id;
+	int rv = COSO_OK;
+
+	for (id = 1; id <= NTABLES && rv == COSO_OK; id++) {
+		if ((rv = table_sql(buf, sizeof(buf), coso_schema_table(id)))
+		    == COSO_OK) {
+			rv = exec(s, buf, "cannot create the database");
+		}
+	}
+	return rv;
+}
+
 static int
 schema_create(struct central_store *s)
 {
 	char buf[SQL_MAX];
-	uint32_t id;
 	int rv;
 
-	if ((rv = exec(s, schema_sql, "cannot create the database")) != 0) {
+	if ((rv = exec(s, schema_sql, "cannot create the database")) != 0
+	    || (rv = tables_create(s)) != COSO_OK) {
 		return rv;
-	}
-	for (id = 1; id <= NTABLES; id++) {
-		if ((rv = table_sql(buf, sizeof(buf), coso_schema_table(id)))
-		        != COSO_OK
-		    || (rv = exec(s, buf, "cannot create the database"))
-		        != COSO_OK) {
-			return rv;
-		}
 	}
 	if ((rv = exec(s, index_sql, "cannot create the database")) != 0
 	    || (rv = exec(s, tree_sql, "cannot create the database")) != 0
@@ -548,6 +559,9 @@ cstore_open(struct central_store **out, const char *path, int readonly,
 	}
 	if (rv == COSO_OK && !readonly) {
 		rv = exec(s, upgrade_sql, "cannot upgrade the database");
+	}
+	if (rv == COSO_OK && !readonly) {
+		rv = tables_create(s);
 	}
 	if (rv != COSO_OK) {
 		snprintf(errmsg, CSTORE_ERRMSG_MAX, "%s", s->errmsg);
@@ -1257,6 +1271,44 @@ cstore_unit_exists(
 }
 
 int
+cstore_unit_span(struct central_store *s, const char *code, size_t len,
+    int32_t *from, int32_t *to)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT coalesce(valid_from, 0), coalesce(valid_to, 0) FROM units "
+	    "WHERE code = ? AND deleted = 0 ORDER BY valid_from LIMIT 1");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, code, (int) len, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*from = sqlite3_column_int(st, 0);
+		*to   = sqlite3_column_int(st, 1);
+	}
+	sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return fail(s, "cannot read the units");
+	}
+	return rc == SQLITE_ROW ? COSO_OK : COSO_ENOENT;
+}
+
+int
+cstore_cadre_exists(
+    struct central_store *s, const char *id, size_t len, int *yes)
+{
+	sqlite3_stmt *st = prep(s,
+	    "SELECT 1 FROM cadres WHERE cadre_id = ? AND deleted = 0 LIMIT 1");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, id, (int) len, SQLITE_STATIC);
+	return any_row(s, st, yes);
+}
+
+int
 cstore_covers(struct central_store *s, const char *cadre, const char *unit,
     size_t unit_len, int32_t date, int *yes)
 {
@@ -1418,7 +1470,9 @@ static const char pull_sql[]
       "FROM changesets c LEFT JOIN authors a ON a.key_id = c.author "
       "WHERE c.position > ?3 AND c.position <= ?5 AND c.verdict = 1 "
       "AND EXISTS (SELECT 1 FROM pull_scope p WHERE p.position = c.position"
-      " AND ((?6 = 0 AND (p.kind = 0 OR (p.kind IN (1, 2) AND p.key = ?1)))"
+      " AND ((?6 = 0 AND (p.kind = 0 OR (p.kind IN (1, 2, 4) AND p.key = ?1)"
+      "  OR (p.kind = 5 AND EXISTS (SELECT 1 FROM authors WHERE"
+      "  cadre_id = ?1 AND role IN (2, 3) AND revoked IS NULL))))"
       " OR (p.kind = 3 AND p.key IN (SELECT code FROM cov)))) "
       "ORDER BY c.position LIMIT ?4";
 

@@ -472,15 +472,17 @@ take_proposal(sqlite3_stmt *st, void *p)
 	q->text   = col_str(st, 2, &oom);
 	q->date   = col_date(st, 3);
 	q->status = sqlite3_column_int(st, 4);
-	return oom || q->cadre == NULL || q->unit == NULL || q->text == NULL;
+	q->id     = col_str(st, 5, &oom);
+	return oom || q->cadre == NULL || q->unit == NULL || q->text == NULL
+	    || q->id == NULL;
 }
 
 int
 cstore_report_proposals(struct cstore_report_db *db, struct rs_data *d)
 {
 	sqlite3_stmt *st = prep(db,
-	    "SELECT by_cadre, unit, text, date, ifnull(status, 0) "
-	    "FROM proposals ORDER BY date, unit, id");
+	    "SELECT by_cadre, unit, text, date, ifnull(status, 0), "
+	    "lower(hex(id)) FROM proposals ORDER BY date, unit, id");
 
 	if (st == NULL) {
 		return COSO_EIO;
@@ -514,7 +516,7 @@ cstore_report_data_free(struct rs_data *d)
 	}
 	for (i = 0; i < d->nproposals; i++) {
 		free(d->proposals[i].cadre), free(d->proposals[i].unit);
-		free(d->proposals[i].text);
+		free(d->proposals[i].text), free(d->proposals[i].id);
 	}
 	free(d->units), free(d->cadres), free(d->assigns), free(d->scheds);
 	free(d->reports), free(d->visits), free(d->proposals);

@@ -44,6 +44,19 @@ same "$(sql "SELECT count(*) FROM units WHERE name = 'Thôn 1' AND \
 
 # --- the merger of 1 July 2025 -----------------------------------------
 expect 0 "import 2025" "$COSO" admin units import "$D/lang-son-2025.csv"
+# The 65 communes that keep their code move from their district to the
+# province on 01/07/2025; the move is kept and signed, the unit's first
+# day is not lost, its new name taken.
+same "$(sql "SELECT count(*) FROM unit_moves WHERE date = 20250701 AND \
+	new_parent = '20'")" 65 "65 communes moved to the province"
+same "$(sql "SELECT old_parent || ' ' || parent || ' ' || valid_from || ' ' \
+	|| name FROM units u JOIN unit_moves m ON m.code = u.code WHERE \
+	u.code = '06040'")" "180 20 20200101 Xã Thất Khê" \
+	"Thất Khê: from Tràng Định to the province, since 2020"
+same "$(sql "SELECT valid_from FROM units WHERE code = '20'")" 20200101 \
+	"the province's first day kept"
+same "$("$COSO" log --json | grep -o '"ops":[0-9]*' | tail -1)" \
+	'"ops":131' "66 rows and 65 moves signed"
 s0=$(head_seq)
 expect 2 "merge bad date" "$COSO" admin units merge \
 	"$D/lang-son-merge-2025.csv" --date 2025-02-30
@@ -91,6 +104,16 @@ expect 0 "merge again" "$COSO" admin units merge \
 	"$D/lang-son-merge-2025.csv" --date 2025-07-01
 contains "$T/out" "0 change-sets signed" "a re-run signs nothing"
 same "$(head_seq)" "$s1" "a re-run changes nothing"
+# The 2024 list again (an old file imported by mistake): the units take
+# its names and parents, but keep their ends; nothing is lost.
+expect 0 "import 2024 again" "$COSO" admin units import \
+	"$D/lang-son-2024.csv"
+same "$(sql "SELECT valid_to || ' ' || merged_into FROM units WHERE \
+	code = '06043'")" "20250630 06058" "Đào Viên keeps its end"
+expect 0 "import 2025 again" "$COSO" admin units import \
+	"$D/lang-son-2025.csv"
+same "$(sql "SELECT parent FROM units WHERE code = '06058'")" 20 \
+	"Quốc Việt under the province again"
 
 expect 0 "units show" "$COSO" units show 06043
 contains "$T/out" "Valid to:" "show has valid_to"
@@ -118,7 +141,7 @@ same "$(sql "SELECT parent FROM units WHERE code = '06043-02'")" 06058 \
 same "$(sql "SELECT date || ' ' || old_parent || ' ' || new_parent FROM \
 	unit_moves WHERE code = '06043-02'")" "20250701 06043 06058" \
 	"the old parent kept in the history"
-same "$(ops_of "$(head_seq)")" 1 "a move is one op"
+same "$(ops_of "$(head_seq)")" 2 "a move is the unit's row and its move"
 s2=$(head_seq)
 expect 0 "move again" "$COSO" admin units move 06043-02 --parent 06058 \
 	--date 2025-07-01
@@ -135,7 +158,12 @@ expect 2 "move bad date" "$COSO" admin units move 06043-03 \
 expect 2 "move under an ended unit" "$COSO" admin units move 06043-03 \
 	--parent 06010 --date 2025-08-01
 same "$(head_seq)" "$s2" "refused moves sign nothing"
-same "$(sql "SELECT count(*) FROM unit_moves")" 1 "refused moves store nothing"
+same "$(sql "SELECT count(*) FROM unit_moves")" 66 \
+	"refused moves store nothing (65 of the reform, 1 here)"
+
+# --- cadres: what assignments and teams name ----------------------------
+expect 0 "cadre 1" "$COSO" admin cadre add --id cb-001 --name "Nguyễn Văn An"
+expect 0 "cadre 2" "$COSO" admin cadre add --id cb-002 --name "Lê Thị Bình"
 
 # --- sectors, teams, schedule -------------------------------------------
 expect 0 "sector add" "$COSO" admin sector add --code KT --name "Kinh tế"
@@ -200,6 +228,25 @@ expect 1 "assign unit and sector" "$COSO" admin assign --cadre cb-001 \
 same "$(head_seq)" "$s5" "refused assignments sign nothing"
 expect 0 "assign unit" "$COSO" admin assign --cadre cb-001 --unit 06058 \
 	--role in-charge --from 2025-07-01
+# Units that no longer exist (issue 13, item 5): refused before signing,
+# saying when the unit ended; an assignment within its days is taken.
+s6=$(head_seq)
+expect 2 "assign ended district" "$COSO" admin assign --cadre cb-002 \
+	--unit 180 --role in-charge --from 2025-07-01
+contains "$T/err" "Huyện Tràng Định (180) no longer existed on 01/07/2025" \
+	"ended district named with its end"
+expect 2 "assign merged commune open" "$COSO" admin assign --cadre cb-002 \
+	--unit 06043 --role in-charge --from 2025-01-01
+contains "$T/err" "--to 30/06/2025 at the latest" "merged commune: end said"
+expect 2 "assign merged commune after" "$COSO" admin assign --cadre cb-002 \
+	--unit 06043 --role in-charge --from 2025-08-01 --to 2025-09-01
+contains "$T/err" "went into Xã Quốc Việt (06058)" "merged into named"
+same "$(head_seq)" "$s6" "assignments to ended units sign nothing"
+expect 0 "assign merged commune within" "$COSO" admin assign \
+	--cadre cb-002 --unit 06043 --role support --from 2025-01-01 \
+	--to 2025-06-30
+expect 2 "rotate on a merged commune" "$COSO" admin rotate --cadre cb-002 \
+	--unit 06043 --to-cadre cb-001 --date 2025-06-01
 expect 0 "rotate" "$COSO" admin rotate --cadre cb-001 --unit 06058 \
 	--to-cadre cb-002 --date 2025-10-01 --note "Bàn giao sổ theo dõi" \
 	--decision "QĐ 88-QĐ/TU"
@@ -219,6 +266,18 @@ contains "$T/out" "all signatures and links verify" "chain verifies"
 COSO_HOME=$T/leader
 expect 0 "leader init" "$COSO" init --cadre cb-l --name "Lãnh đạo"
 expect 0 "leader units" "$COSO" units import "$D/lang-son-2024.csv"
+# Once the central knows the device, units come from it only (item 7):
+# a local import is refused and changes nothing.
+sql "INSERT INTO meta VALUES ('enrolled', '1')"
+sql "UPDATE units SET valid_to = 20250630 WHERE code = '06043'"
+expect 2 "units import when enrolled" "$COSO" units import \
+	"$D/lang-son-2025.csv"
+contains "$T/err" "this device is enrolled" "enrolled refusal says why"
+same "$(sql "SELECT parent || ' ' || valid_to FROM units WHERE \
+	code = '06043'")" "180 20250630" "the pulled tree untouched"
+same "$(sql "SELECT count(*) FROM unit_moves")" 0 "no move stored"
+sql "DELETE FROM meta WHERE key = 'enrolled'"
+sql "UPDATE units SET valid_to = NULL WHERE code = '06043'"
 sql "INSERT INTO assignments (id, cadre_id, unit, role, valid_from)
 	VALUES (randomblob(16), 'cb-l', '180', 1, 20250101)"
 long="Đề nghị hỗ trợ kinh phí sửa chữa đường giao thông nông thôn liên thôn"
@@ -237,7 +296,7 @@ done
 expect 0 "leader report" "$COSO" report new --period 2025-Q4 --unit 180
 r=$(cat "$T/out")
 sql "SELECT results FROM reports WHERE lower(hex(id)) = '$r'" >"$T/sum"
-same "$(head -1 "$T/sum")" "Tổng hợp quý 4/2025 của 1 đơn vị cấp dưới: 30 lượt đi cơ sở, 0 báo cáo đã nộp, 300 kiến nghị (300 chưa giải quyết)." \
+same "$(head -1 "$T/sum")" "Tổng hợp quý 4/2025 của Huyện Tràng Định (20 đơn vị trực thuộc): 1 đơn vị có hoạt động, 30 lượt đi cơ sở, 0 báo cáo đã nộp, 300 kiến nghị (300 chưa giải quyết)." \
 	"totals of 300 proposals"
 n=$(grep -c "^- 20/11/2025" "$T/sum")
 left=$(sed -n 's/^- … và \([0-9]*\) kiến nghị khác$/\1/p' "$T/sum")

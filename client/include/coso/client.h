@@ -47,7 +47,7 @@ enum coso_client_err {
 /* coso_strerror for both proto and client codes. */
 const char *coso_client_strerror(int err);
 
-#define COSO_SCHEMA_VERSION 5 /* user_version of a current store */
+#define COSO_SCHEMA_VERSION 6 /* user_version of a current store */
 #define COSO_ERRMSG_MAX     512
 
 struct coso_store;
@@ -685,7 +685,53 @@ COSO_NODISCARD int coso_unit_show(
 COSO_NODISCARD int coso_admin_revoke(
     struct coso_store *s, const char *key_hex, const char *reason);
 
-/* Answers a proposal (32 hex digits: its row id). */
+/*
+ * Cadres and assignments from a spreadsheet saved as CSV (bulk.c):
+ * header `cadre_id,name,title,unit', or `cadre_id,unit,sector,role,
+ * valid_from,valid_to,decision' (role in-charge, monitor or support; a
+ * unit or a sector).  Each row is checked as one `admin cadre add' or
+ * `admin assign'; bad(line, why, arg) is called for every bad row, and
+ * then nothing is stored or signed (COSO_ECSV).  r counts the rows, the
+ * change-sets signed and the bad rows.
+ */
+struct coso_bulk_result {
+	size_t rows, changesets, bad;
+};
+typedef void (*coso_bad_row_cb)(size_t line, const char *why, void *arg);
+COSO_NODISCARD int coso_admin_cadres_import(struct coso_store *s,
+    const char *csv, size_t len, coso_bad_row_cb bad, void *arg,
+    struct coso_bulk_result *r);
+COSO_NODISCARD int coso_admin_assignments_import(struct coso_store *s,
+    const char *csv, size_t len, coso_bad_row_cb bad, void *arg,
+    struct coso_bulk_result *r);
+
+/*
+ * The office's lists (office.c), each row a struct coso_row of its kind;
+ * f->unit (NULL: all) names a unit or a cadre, as each says.
+ * - "cadre": cadre_id, name, title, unit, unit_name, assignments (running
+ *   today), devices (live keys); f->unit: the cadre's unit.
+ * - "assignment": id, cadre_id, cadre_name, unit, unit_name, sector,
+ *   role ("in-charge", "monitor", "support"), valid_from, valid_to,
+ *   decision, replaces; f->unit: a unit or a cadre id; f->since: those
+ *   still running on that day.
+ * - "token": id, cadre_id, cadre_name, expiry_date, state ("open",
+ *   "used", "expired"); f->unit: a cadre id.  Only the token's hash is
+ *   kept: a token is shown once, when it is issued.
+ * - "device": key (the short id), cadre_id, cadre_name, role ("field",
+ *   "admin"), added_date, state ("active", "revoked"), key_id; f->unit:
+ *   a cadre id.
+ */
+COSO_NODISCARD int coso_cadre_list(struct coso_store *s,
+    const struct coso_filter *f, coso_row_cb cb, void *arg);
+COSO_NODISCARD int coso_assignment_list(struct coso_store *s,
+    const struct coso_filter *f, coso_row_cb cb, void *arg);
+COSO_NODISCARD int coso_token_list(struct coso_store *s,
+    const struct coso_filter *f, coso_row_cb cb, void *arg);
+COSO_NODISCARD int coso_device_list(struct coso_store *s,
+    const struct coso_filter *f, coso_row_cb cb, void *arg);
+
+/* Answers a proposal: its id is 8 to 32 hex digits, a unique prefix (or
+ * suffix) among the proposals the store holds, or all 32 digits. */
 COSO_NODISCARD int coso_admin_respond(struct coso_store *s,
     const char *proposal_hex, enum coso_response_status status,
     const char *text);

@@ -53,17 +53,18 @@ enum coso_err {
 
 	/* Why the central quarantined or refused a change-set or request
 	 * (wire: PUSH_REP reason, ENROLL_REP and ERROR code). */
-	COSO_QFORK    = 60, /* same author and seq, another change-set */
-	COSO_QUNAUTH  = 61, /* author not assigned to the unit on that date */
-	COSO_QADMIN   = 62, /* admin table written without an admin key */
-	COSO_QREVOKED = 63, /* the author's key is revoked */
-	COSO_QAUTHOR  = 64, /* change-set author is not the sender */
-	COSO_QUNKNOWN = 65, /* key not enrolled */
-	COSO_QTOKEN   = 66, /* enrollment token unknown, used or expired */
-	COSO_QREF     = 67, /* refers to a record that does not exist */
-	COSO_QIMMUT   = 68, /* changes an append-only record */
-	COSO_EBUSY    = 69, /* central overloaded or shutting down: retry */
-	COSO_QAMEND   = 70, /* amends another cadre's record */
+	COSO_QFORK     = 60, /* same author and seq, another change-set */
+	COSO_QUNAUTH   = 61, /* author not assigned to the unit on that date */
+	COSO_QADMIN    = 62, /* admin table written without an admin key */
+	COSO_QREVOKED  = 63, /* the author's key is revoked */
+	COSO_QAUTHOR   = 64, /* change-set author is not the sender */
+	COSO_QUNKNOWN  = 65, /* key not enrolled */
+	COSO_QTOKEN    = 66, /* enrollment token unknown, used or expired */
+	COSO_QREF      = 67, /* refers to a record that does not exist */
+	COSO_QIMMUT    = 68, /* changes an append-only record */
+	COSO_EBUSY     = 69, /* central overloaded or shutting down: retry */
+	COSO_QAMEND    = 70, /* amends another cadre's record */
+	COSO_QUNITDATE = 71, /* the unit did not exist on that date */
 };
 
 /* A short English sentence for an error code; never NULL. */
@@ -304,6 +305,7 @@ enum coso_table {
 	COSO_T_SECTOR     = 13,
 	COSO_T_TEAM       = 14,
 	COSO_T_SCHEDULE   = 15,
+	COSO_T_UNIT_MOVE  = 16,
 };
 
 /* Bit set of the value types a field accepts. */

@@ -1,0 +1,151 @@
+/*
+ * refs.c: what the office's rows and a visit name must exist (refs.h).
+ */
+#include <string.h>
+
+#include "auth.h"
+#include "refs.h"
+
+/* Field id of op, or of the row as merged when the op does not carry it
+ * (an upsert may carry only the fields it changes); COSO_VNULL when
+ * neither has it.  *owned: v holds the store's copy (cstore_val_clear). */
+static int
+value_of(struct central_store *s, const struct coso_op *op, uint32_t id,
+    struct cstore_val *v, int *owned)
+{
+	const struct coso_value *f = auth_field_value(op, id);
+	int rv;
+
+	memset(v, 0, sizeof(*v));
+	v->type = COSO_VNULL;
+	*owned  = 0;
+	if (f != NULL) {
+		v->type = f->type;
+		v->i    = f->i;
+		v->p    = (uint8_t *) f->p; /* borrowed from op */
+		v->len  = f->len;
+		return COSO_OK;
+	}
+	rv = cstore_field_get(s, op->table, op->row, id, v);
+	if (rv == COSO_ENOENT) {
+		v->type = COSO_VNULL;
+		return COSO_OK;
+	}
+	*owned = rv == COSO_OK;
+	return rv;
+}
+
+static void
+val_done(struct cstore_val *v, int owned)
+{
+	if (owned) {
+		cstore_val_clear(v);
+	}
+}
+
+/* A text field naming a cadre: absent or null passes. */
+static int
+cadre_ok(struct central_store *s, const struct coso_op *op, uint32_t id,
+    int *reason)
+{
+	struct cstore_val v;
+	int owned, rv, yes = 1;
+
+	if ((rv = value_of(s, op, id, &v, &owned)) != COSO_OK) {
+		return rv;
+	}
+	if (v.type == COSO_VTEXT) {
+		rv = cstore_cadre_exists(s, (const char *) v.p, v.len, &yes);
+	}
+	val_done(&v, owned);
+	*reason = yes ? 0 : COSO_QREF;
+	return rv;
+}
+
+/* An int field as a date, 0 when absent or null. */
+static int
+date_of(
+    struct central_store *s, const struct coso_op *op, uint32_t id, int32_t *d)
+{
+	struct cstore_val v;
+	int owned, rv;
+
+	if ((rv = value_of(s, op, id, &v, &owned)) != COSO_OK) {
+		return rv;
+	}
+	*d = v.type == COSO_VINT ? (int32_t) v.i : 0;
+	val_done(&v, owned);
+	return COSO_OK;
+}
+
+/* An assignment's unit over its days [from, to] (to 0: open-ended). */
+static int
+assignment_unit_ok(
+    struct central_store *s, const struct coso_op *op, int *reason)
+{
+	struct cstore_val u;
+	int32_t from = 0, to = 0, first = 0, last = 0;
+	int owned, rv;
+
+	if ((rv = value_of(s, op, 2, &u, &owned)) != COSO_OK) {
+		return rv;
+	}
+	if (u.type == COSO_VTEXT && (rv = date_of(s, op, 5, &from)) == COSO_OK
+	    && (rv = date_of(s, op, 6, &to)) == COSO_OK) {
+		rv = cstore_unit_span(
+		    s, (const char *) u.p, u.len, &first, &last);
+		if (rv == COSO_ENOENT) {
+			*reason = COSO_QREF;
+			rv      = COSO_OK;
+		} else if (rv == COSO_OK
+		    && (from < first
+		        || (last != 0 && (to == 0 || to > last)))) {
+			*reason = COSO_QUNITDATE;
+		}
+	}
+	val_done(&u, owned);
+	return rv;
+}
+
+int
+refs_admin(struct central_store *s, const struct coso_op *op, int *reason)
+{
+	int rv;
+
+	*reason = 0;
+	if (op->kind == COSO_DELETE) {
+		return COSO_OK;
+	}
+	switch (op->table) {
+	case COSO_T_ASSIGNMENT:
+		if ((rv = cadre_ok(s, op, 1, reason)) != COSO_OK
+		    || *reason != 0) {
+			return rv;
+		}
+		return assignment_unit_ok(s, op, reason);
+	case COSO_T_TOKEN:
+		return cadre_ok(s, op, 1, reason);
+	case COSO_T_TEAM:
+		return cadre_ok(s, op, 3, reason);
+	default:
+		return COSO_OK;
+	}
+}
+
+int
+refs_unit_on(struct central_store *s, const char *unit, size_t len,
+    int32_t date, int *reason)
+{
+	int32_t first = 0, last = 0;
+	int rv = cstore_unit_span(s, unit, len, &first, &last);
+
+	*reason = 0;
+	if (rv == COSO_ENOENT) {
+		*reason = COSO_QREF;
+		return COSO_OK;
+	}
+	if (rv == COSO_OK && (date < first || (last != 0 && date > last))) {
+		*reason = COSO_QUNITDATE;
+	}
+	return rv;
+}

@@ -295,10 +295,12 @@ fake_answer(struct fake *c, const struct coso_msg *q, struct coso_msg *rep,
 		    = c->tamper == T_PULL_BODY ? c->pull_altered : c->pull_cs;
 		rep->items[0].cs_len   = c->pull_len;
 		rep->items[0].position = 6;
+		rep->items[0].status   = COSO_VERDICT_ACCEPTED;
 		snprintf(rep->items[0].cadre_id, 8, "admin");
 		rep->items[1].cs       = c->own_cs;
 		rep->items[1].cs_len   = c->own_len;
 		rep->items[1].position = 7;
+		rep->items[1].status   = COSO_VERDICT_ACCEPTED;
 		snprintf(rep->items[1].cadre_id, 8, "cb-001");
 	} else if (q->type == COSO_MSG_PULL) {
 		rep->cursor = q->cursor;

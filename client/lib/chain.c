@@ -10,6 +10,9 @@
 
 #include "internal.h"
 
+/* 2000-01-01T00:00:00Z, the earliest date coso takes (dates.c). */
+#define CENTRAL_MS_MIN UINT64_C(946684800000)
+
 struct chain_state {
 	uint64_t seq;
 	uint8_t prev[32];
@@ -161,8 +164,11 @@ cosoi_hlc_central(struct coso_store *s, uint64_t central_ms)
 	uint64_t hlc;
 	int rv;
 
-	if (central_ms > COSO_HLC_MS_MAX - COSO_CLOCK_TOLERANCE_MS) {
-		return COSO_OK; /* no such central time: nothing to take in */
+	/* A central time before 2000 is a central whose clock is broken,
+	 * not a reason to set this one back. */
+	if (central_ms < CENTRAL_MS_MIN
+	    || central_ms > COSO_HLC_MS_MAX - COSO_CLOCK_TOLERANCE_MS) {
+		return COSO_OK;
 	}
 	if ((rv = chain_get(s, &c)) != COSO_OK) {
 		return rv;

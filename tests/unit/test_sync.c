@@ -474,7 +474,7 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
+	char cmd[256];
 
 	coso_store_close(f->s);
 	coso_key_free(f->c.key);
@@ -485,7 +485,8 @@ teardown(void **state)
 	free(f->c.pull_cs);
 	free(f->c.pull_altered);
 	free((void *) f->c.own_cs);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	/* and the copy test_pull_own_chain makes */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s-copy", f->dir, f->dir);
 	assert_int_equal(system(cmd), 0);
 	free(f);
 	return 0;
@@ -933,6 +934,15 @@ test_status_clock(void **state)
 	assert_true(st.skew_at_ms >= now + 5000);
 	assert_int_equal(st.clock_wrong, 0);
 	assert_int_equal(st.clamped, 1);
+	/* A central time no central can have (before 2000) moves nothing. */
+	{
+		int64_t before = q(f, "SELECT hlc FROM chain");
+
+		assert_int_equal(cosoi_begin(f->s), 0);
+		assert_int_equal(cosoi_hlc_central(f->s, 0), 0);
+		assert_int_equal(cosoi_commit(f->s), 0);
+		assert_int_equal(q(f, "SELECT hlc FROM chain"), before);
+	}
 	/* Off by more than the tolerance: wrong. */
 	assert_int_equal(cosoi_exec(f->s,
 	                     "UPDATE meta SET value = '-34560000000' "
@@ -1045,8 +1055,6 @@ test_pull_own_chain(void **state)
 	for (i = 0; i < 4; i++) {
 		free(cs[i]);
 	}
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", copy);
-	assert_int_equal(system(cmd), 0);
 }
 
 /* A receipt from another key, or for another change-set, marks nothing. */

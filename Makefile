@@ -229,6 +229,8 @@ test: deps
 	$(Q)bash tests/e2e/test_audit.sh $(B)
 	$(Q)bash tests/e2e/test_leader.sh $(B)
 	$(Q)bash tests/e2e/test_flows.sh $(B)
+	$(Q)bash tests/e2e/test_clock.sh $(B)
+	$(Q)bash tests/e2e/test_restore.sh $(B)
 	$(Q)$(MAKE) --no-print-directory fault-quick
 
 demo: deps all

@@ -125,6 +125,19 @@ log_round(const struct coso_sync_report *r)
 	      " ms%s",
 	    r->pushed, r->accepted, r->duplicate, r->quarantined, r->pulled,
 	    r->elapsed_ms, r->pending ? " (entries still pending)" : "");
+	if (r->clamped > 0) {
+		logf_("sync: %" PRIu64
+		      " change-sets signed with this device's "
+		      "clock far ahead: the central counts them as written "
+		      "when it received them; set the date and time",
+		    r->clamped);
+	}
+	if (r->restored > 0) {
+		logf_("sync: %" PRIu64 " change-sets of this device's own "
+		      "taken back from the central (a store restored from an "
+		      "old copy)",
+		    r->restored);
+	}
 }
 
 /* The value of key in a row, or NULL. */

@@ -39,7 +39,8 @@
 /* Smallest encoding of one item, per message type. */
 #define PUSH_ITEM_MIN     4u /* cs len */
 #define PUSH_REP_ITEM_MIN (1u + 2u + 8u + 32u + 4u + 1u)
-#define PULL_REP_ITEM_MIN (8u + 2u + 4u) /* position, cadre_id, cs len */
+/* position, status, reason, cadre_id, cs len */
+#define PULL_REP_ITEM_MIN (8u + 1u + 2u + 2u + 4u)
 
 _Static_assert(
     F_NONCE + crypto_box_NONCEBYTES == COSO_WIRE_HEADER, "frame header size");
@@ -535,11 +536,37 @@ dec_push_rep_item(struct rd *r, struct coso_msg_item *it)
 	return get_proof(r, it);
 }
 
+/* A pulled change-set is in the log: accepted, or quarantined (the
+ * device's own chain, FORMAT.md "Checking a PULL reply"). */
 static int
-dec_item(struct rd *r, unsigned type, struct coso_msg_item *it)
+pulled_status_ok(uint8_t status)
+{
+	return status == COSO_VERDICT_ACCEPTED
+	    || status == COSO_VERDICT_QUARANTINED;
+}
+
+static int
+dec_pull_rep_item(struct rd *r, struct coso_msg_item *it)
 {
 	int rc;
 
+	if ((rc = get_u64(r, &it->position)) != COSO_OK
+	    || (rc = get_u8(r, &it->status)) != COSO_OK) {
+		return rc;
+	}
+	if (!pulled_status_ok(it->status)) {
+		return COSO_ESCHEMA;
+	}
+	if ((rc = get_u16(r, &it->reason)) != COSO_OK
+	    || (rc = get_str(r, it->cadre_id)) != COSO_OK) {
+		return rc;
+	}
+	return get_bytes(r, COSO_CS_MAX, &it->cs, &it->cs_len);
+}
+
+static int
+dec_item(struct rd *r, unsigned type, struct coso_msg_item *it)
+{
 	switch (type) {
 	case COSO_MSG_PUSH:
 		return get_bytes(r, COSO_CS_MAX, &it->cs, &it->cs_len);
@@ -547,11 +574,7 @@ dec_item(struct rd *r, unsigned type, struct coso_msg_item *it)
 		return dec_push_rep_item(r, it);
 	default:
 		assert(type == COSO_MSG_PULL_REP);
-		if ((rc = get_u64(r, &it->position)) != COSO_OK
-		    || (rc = get_str(r, it->cadre_id)) != COSO_OK) {
-			return rc;
-		}
-		return get_bytes(r, COSO_CS_MAX, &it->cs, &it->cs_len);
+		return dec_pull_rep_item(r, it);
 	}
 }
 
@@ -691,7 +714,10 @@ dec_body(struct rd *r, struct coso_msg *m)
 
 	switch (m->type) {
 	case COSO_MSG_STATUS:
-		return COSO_OK;
+		if ((rc = get_u64(r, &m->device_ms)) != COSO_OK) {
+			return rc;
+		}
+		return get_u64(r, &m->hlc);
 	case COSO_MSG_STATUS_REP:
 		return dec_status_rep(r, m);
 	case COSO_MSG_ENROLL:
@@ -914,7 +940,12 @@ enc_item(struct wr *w, unsigned type, const struct coso_msg_item *it)
 		return enc_push_rep_item(w, it);
 	default:
 		assert(type == COSO_MSG_PULL_REP);
+		if (!pulled_status_ok(it->status)) {
+			return COSO_ESCHEMA;
+		}
 		put_u64(w, it->position);
+		put_u8(w, it->status);
+		put_u16(w, it->reason);
 		if ((rc = put_str(w, it->cadre_id)) != COSO_OK) {
 			return rc;
 		}
@@ -990,6 +1021,8 @@ enc_body(struct wr *w, const struct coso_msg *m)
 {
 	switch (m->type) {
 	case COSO_MSG_STATUS:
+		put_u64(w, m->device_ms);
+		put_u64(w, m->hlc);
 		return COSO_OK;
 	case COSO_MSG_STATUS_REP:
 		if (m->enrolled > 1) {

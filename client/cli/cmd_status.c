@@ -41,11 +41,21 @@ print_json(struct coso_store *s, const struct coso_status *st, uint64_t now)
 	       ",\"last_sync_ms\":%" PRIu64 ",\"receipts\":%" PRIu64
 	       ",\"visits\":%" PRIu64 ",\"reports\":%" PRIu64
 	       ",\"drafts\":%" PRIu64 ",\"proposals_open\":%" PRIu64
-	       ",\"units\":%" PRIu64 ",\"quarantined\":%" PRIu64
-	       ",\"quarantine\":",
+	       ",\"units\":%" PRIu64 ",\"quarantined\":%" PRIu64,
 	    st->head_seq, st->pending, st->oldest_pending_ms, age,
 	    st->last_sync_ms, st->receipts, st->visits, st->reports,
 	    st->drafts, st->proposals_open, st->units, st->quarantined);
+	/* The clock: null until a sync has measured it. */
+	if (st->skew_at_ms != 0) {
+		printf(",\"skew_ms\":%" PRId64 ",\"skew_at_ms\":%" PRIu64
+		       ",\"clock_ok\":%s",
+		    st->skew_ms, st->skew_at_ms,
+		    st->clock_wrong ? "false" : "true");
+	} else {
+		printf(",\"skew_ms\":null,\"skew_at_ms\":null,"
+		       "\"clock_ok\":null");
+	}
+	printf(",\"clamped\":%" PRIu64 ",\"quarantine\":", st->clamped);
 	if (cliq_print_json(s, stdout) != 0) {
 		return -1;
 	}
@@ -63,6 +73,36 @@ age_text(char *buf, size_t n, uint64_t secs)
 		snprintf(buf, n, _("%" PRIu64 " h"), secs / 3600);
 	} else {
 		snprintf(buf, n, _("%" PRIu64 " days"), secs / 86400);
+	}
+}
+
+/* The clock, as the last sync measured it against the central's. */
+static void
+print_clock(const struct coso_status *st)
+{
+	int64_t off = st->skew_ms < 0 ? -st->skew_ms : st->skew_ms;
+	char amount[32];
+
+	age_text(amount, sizeof(amount), (uint64_t) off / 1000);
+	if (st->skew_at_ms == 0) {
+		/* never measured: nothing to say */
+	} else if (!st->clock_wrong) {
+		printf("%s: %s\n", _("Clock"),
+		    _("right (checked at the last sync)"));
+	} else if (st->skew_ms < 0) {
+		printf(_("Clock: WRONG, %s ahead of the central's: set the "
+		         "device's date and time\n"),
+		    amount);
+	} else {
+		printf(_("Clock: WRONG, %s behind the central's: set the "
+		         "device's date and time\n"),
+		    amount);
+	}
+	if (st->clamped > 0) {
+		printf(_("Change-sets signed with a clock far ahead: %" PRIu64
+		         " (they count as written when the central received "
+		         "them)\n"),
+		    st->clamped);
 	}
 }
 
@@ -91,6 +131,7 @@ print_human(struct coso_store *s, const struct coso_status *st, uint64_t now)
 	}
 	printf("%s: %s\n", _("Last sync"),
 	    st->last_sync_ms != 0 ? when : _("never"));
+	print_clock(st);
 	printf("%s: %" PRIu64 "\n", _("Receipts held"), st->receipts);
 	printf("%s: %" PRIu64 "  %s: %" PRIu64 " (%s: %" PRIu64 ")  "
 	       "%s: %" PRIu64 "  %s: %" PRIu64 "\n",

@@ -62,12 +62,14 @@ print_json(const struct coso_sync_report *r, int e, const char *msg)
 	       ",\"pulled\":%" PRIu64 ",\"applied\":%" PRIu64
 	       ",\"skipped\":%" PRIu64 ",\"bytes_sent\":%" PRIu64
 	       ",\"bytes_received\":%" PRIu64 ",\"skew_ms\":%" PRId64
+	       ",\"clamped\":%" PRIu64 ",\"restored\":%" PRIu64
 	       ",\"enrolled\":%s,\"refused\":%d,\"elapsed_ms\":%" PRIu64
 	       ",\"quarantine\":[",
 	    r->pushed, r->accepted, r->duplicate, r->quarantined,
 	    r->bad_receipts, r->pending, r->pulled, r->applied, r->skipped,
-	    r->bytes_sent, r->bytes_received, r->skew_ms,
-	    r->enrolled ? "true" : "false", r->refused, r->elapsed_ms);
+	    r->bytes_sent, r->bytes_received, r->skew_ms, r->clamped,
+	    r->restored, r->enrolled ? "true" : "false", r->refused,
+	    r->elapsed_ms);
 	for (i = 0; i < r->nquarantine; i++) {
 		const char *name = coso_reason_name(r->quarantine[i].reason);
 

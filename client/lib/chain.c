@@ -10,6 +10,9 @@
 
 #include "internal.h"
 
+/* 2000-01-01T00:00:00Z, the earliest date coso takes (dates.c). */
+#define CENTRAL_MS_MIN UINT64_C(946684800000)
+
 struct chain_state {
 	uint64_t seq;
 	uint8_t prev[32];
@@ -107,6 +110,97 @@ out:
 	free(body);
 	free(cs);
 	return rv;
+}
+
+int
+cosoi_hlc_last(struct coso_store *s, uint64_t *hlc)
+{
+	struct chain_state c;
+	int rv = chain_get(s, &c);
+
+	*hlc = rv == COSO_OK ? c.hlc : 0;
+	return rv;
+}
+
+/* Stores the clock, the chain as it was. */
+static int
+hlc_store(struct coso_store *s, const struct chain_state *c, uint64_t hlc)
+{
+	return hlc == c->hlc ? COSO_OK : chain_set(s, c->seq, c->prev, hlc);
+}
+
+uint64_t
+cosoi_hlc_weighed(uint64_t remote, uint64_t central_ms)
+{
+	if (central_ms > COSO_HLC_MS_MAX - COSO_CLOCK_TOLERANCE_MS
+	    || coso_hlc_ms(remote) <= central_ms + COSO_CLOCK_TOLERANCE_MS) {
+		return remote;
+	}
+	return central_ms << 16;
+}
+
+int
+cosoi_hlc_take(struct coso_store *s, uint64_t remote)
+{
+	struct chain_state c;
+	struct coso_hlc clock;
+	uint64_t out;
+	int rv;
+
+	if ((rv = chain_get(s, &c)) != COSO_OK) {
+		return rv;
+	}
+	clock.last = c.hlc;
+	if (coso_hlc_recv(&clock, coso_wall_ms(), remote, &out) != COSO_OK) {
+		return COSO_OK; /* out of range: the clock stays as it is */
+	}
+	return hlc_store(s, &c, clock.last);
+}
+
+int
+cosoi_hlc_central(struct coso_store *s, uint64_t central_ms)
+{
+	struct chain_state c;
+	uint64_t hlc;
+	int rv;
+
+	/* A central time before 2000 is a central whose clock is broken,
+	 * not a reason to set this one back. */
+	if (central_ms < CENTRAL_MS_MIN
+	    || central_ms > COSO_HLC_MS_MAX - COSO_CLOCK_TOLERANCE_MS) {
+		return COSO_OK;
+	}
+	if ((rv = chain_get(s, &c)) != COSO_OK) {
+		return rv;
+	}
+	hlc = c.hlc;
+	if (coso_hlc_ms(hlc) > central_ms + COSO_CLOCK_TOLERANCE_MS) {
+		/* Weighed at the central's time anyway: start again there
+		 * (the central keeps this author's weights in order). */
+		hlc = central_ms << 16;
+	}
+	if (hlc != c.hlc && (rv = hlc_store(s, &c, hlc)) != COSO_OK) {
+		return rv;
+	}
+	return cosoi_hlc_take(s, central_ms << 16);
+}
+
+int
+cosoi_chain_restore(struct coso_store *s, const struct coso_changeset *cs,
+    const uint8_t id[32], int *taken)
+{
+	struct chain_state c;
+	int rv;
+
+	*taken = 0;
+	if ((rv = chain_get(s, &c)) != COSO_OK) {
+		return rv;
+	}
+	if (cs->seq != c.seq + 1 || memcmp(cs->prev, c.prev, 32) != 0) {
+		return COSO_OK; /* held already, or not this chain (a fork) */
+	}
+	*taken = 1;
+	return chain_set(s, cs->seq, id, cs->hlc > c.hlc ? cs->hlc : c.hlc);
 }
 
 int

@@ -82,6 +82,34 @@ int cosoi_sign_append(struct coso_store *s, struct coso_body *b, uint64_t *seq,
     uint64_t *hlc_ms);
 
 /*
+ * The hybrid logical clock (chain.c), inside the caller's transaction.
+ * cosoi_hlc_last reads the last value issued or taken in.
+ * cosoi_hlc_take takes in a remote stamp (Kulkarni et al.'s receive
+ * rule).  cosoi_hlc_weighed is what a stamp weighs at the central when
+ * its time is central_ms: itself, or central_ms for one ahead of that by
+ * more than COSO_CLOCK_TOLERANCE_MS (which the central weighs at its
+ * received time, no later than central_ms): taking that in instead, a
+ * stamp from a clock far ahead does not drag this one along.
+ * cosoi_hlc_central takes in the central's time at STATUS; if the clock
+ * is ahead of that by more than the tolerance, it is first set back to
+ * the central's time (the central weighs such stamps at their received
+ * time anyway, and never lets an author's later change-set weigh less
+ * than its earlier ones).
+ */
+int cosoi_hlc_last(struct coso_store *s, uint64_t *hlc);
+int cosoi_hlc_take(struct coso_store *s, uint64_t remote);
+uint64_t cosoi_hlc_weighed(uint64_t remote, uint64_t central_ms);
+int cosoi_hlc_central(struct coso_store *s, uint64_t central_ms);
+
+/*
+ * A change-set of this device's own, pulled back: if it continues the
+ * chain (seq = head + 1, prev = head's id), the chain moves to it and
+ * *taken is 1; else (held already, or another branch) nothing changes.
+ */
+int cosoi_chain_restore(struct coso_store *s, const struct coso_changeset *cs,
+    const uint8_t id[32], int *taken);
+
+/*
  * Normalises text to NFC within COSO_TEXT_MAX; the failure names field.
  * NULL or empty input gives *out = NULL and COSO_OK.
  */

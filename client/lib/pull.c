@@ -16,6 +16,16 @@
  * verify under the key the reply gives for its author (the key whose
  * SHA-256 is the envelope's author key id).  One that does not refuses
  * the whole reply: nothing of it is stored and the cursor stays.
+ *
+ * The central also sends this device's own chain.  What the store holds
+ * is left out; a change-set that continues the chain is one this store
+ * lost (it was restored from an old copy): it is applied as the device
+ * once applied it, and goes back into the outbox, acknowledged, so the
+ * next write continues the chain instead of forking it.
+ *
+ * Every change-set applied is an event this device has seen: its HLC
+ * takes it in (the receive rule), so an edit made here after a pull
+ * outweighs what the pull brought (FORMAT.md "Hybrid logical clock").
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,20 +131,28 @@ build_sql(char *sql, const struct local_table *t, const struct coso_op *op)
 {
 	const struct coso_schema_table *st = coso_schema_table(t->table);
 	size_t len                         = 0, ncols, k;
-	int bad;
+	int bad, update;
 
 	bad = build_cols(sql, &len, t, op, &ncols)
 	    || cat(sql, &len, ") VALUES (?", "");
 	for (k = 1; k < ncols && !bad; k++) {
 		bad = cat(sql, &len, ", ?", "");
 	}
-	bad = bad || cat(sql, &len, ") ON CONFLICT (", t->key)
-	    || cat(sql, &len, ") DO ", t->mutable ? "UPDATE SET " : "NOTHING");
-	for (k = 0; t->mutable && k < op->nfields && !bad; k++) {
+	/* A report is inserted once, but may meet its own draft: that of a
+	 * store restored from a copy made before it was submitted. */
+	update = t->mutable || (t->extras & EX_REPORT);
+	bad    = bad || cat(sql, &len, ") ON CONFLICT (", t->key)
+	    || cat(sql, &len, ") DO ", update ? "UPDATE SET " : "NOTHING");
+	for (k = 0; update && k < op->nfields && !bad; k++) {
 		const char *name
 		    = coso_schema_field(st, op->fields[k].id)->name;
 		bad = cat(sql, &len, k ? ", " : "", name)
 		    || cat(sql, &len, " = excluded.", name);
+	}
+	if (!t->mutable && update && !bad) {
+		bad = cat(sql, &len,
+		    ", seq = excluded.seq, status = excluded.status",
+		    " WHERE status = 'draft'");
 	}
 	return bad ? COSO_ETOOBIG : COSO_OK;
 }
@@ -413,30 +431,43 @@ refuse(struct coso_store *s, const struct coso_msg_item *it, const char *why)
 	    (unsigned long long) it->position, why);
 }
 
+/* What the items of one reply share. */
+struct pull {
+	struct coso_store *s;
+	const uint8_t *self_id; /* this device's key id */
+	struct authors a;
+	uint64_t central_ms; /* the central's time now */
+	uint64_t newest;     /* the highest weight applied, for the clock */
+	struct coso_sync_report *r;
+};
+
 /*
  * Checks an item: *pk is its author's key once it verifies, or NULL for
- * one to leave out (this device's own, or a newer envelope version that
- * this coso cannot check, counted as skipped).
+ * one to leave out (a newer envelope version that this coso cannot
+ * check, counted as skipped).
  */
 static int
-verify_item(struct coso_store *s, const uint8_t self_id[32],
-    const struct authors *a, const struct coso_msg_item *it,
-    struct coso_changeset *cs, const uint8_t **pk, struct coso_sync_report *r)
+verify_item(struct pull *pl, const struct coso_msg_item *it,
+    struct coso_changeset *cs, const uint8_t **pk)
 {
-	int rc = coso_changeset_peek(cs, it->cs, it->cs_len);
+	struct coso_store *s = pl->s;
+	int rc               = coso_changeset_peek(cs, it->cs, it->cs_len);
 
 	*pk = NULL;
 	if (rc == COSO_EVERSION) {
-		r->skipped++;
+		pl->r->skipped++;
 		return COSO_OK;
 	}
 	if (rc != COSO_OK) {
 		return refuse(s, it, "is malformed");
 	}
-	if (memcmp(cs->author, self_id, 32) == 0) {
-		return COSO_OK; /* this device's own: the outbox has it */
-	}
-	if ((*pk = author_key(a, cs->author)) == NULL) {
+	if (memcmp(cs->author, pl->self_id, 32) == 0) {
+		/* This device's own: checked with the key it holds. */
+		if ((rc = cosoi_pk_load(s)) != COSO_OK) {
+			return rc;
+		}
+		*pk = s->pk;
+	} else if ((*pk = author_key(&pl->a, cs->author)) == NULL) {
 		return refuse(s, it, "comes without its author's key");
 	}
 	if (coso_changeset_verify(cs, it->cs, it->cs_len, *pk) != COSO_OK) {
@@ -446,37 +477,108 @@ verify_item(struct coso_store *s, const uint8_t self_id[32],
 	return COSO_OK;
 }
 
+/* The ops of a verified change-set, as pulled; an unreadable body (a
+ * newer schema) is counted and left out. */
 static int
-apply_item(struct coso_store *s, const uint8_t self_id[32],
-    const struct authors *a, const struct coso_msg_item *it,
-    struct coso_sync_report *r)
+apply_pulled(struct pull *pl, const struct coso_msg_item *it,
+    const struct coso_changeset *cs, const uint8_t *pk)
 {
-	struct coso_changeset cs;
 	struct coso_ops *ops = NULL;
-	struct pulled p      = {&cs, NULL, it->cadre_id};
-	const uint8_t *pk;
+	struct pulled p      = {cs, NULL, it->cadre_id};
 	size_t i;
-	int rv;
+	int rv = COSO_OK;
 
-	if ((rv = verify_item(s, self_id, a, it, &cs, &pk, r)) != COSO_OK
-	    || pk == NULL) {
-		return rv;
-	}
-	if (coso_ops_decode(&ops, cs.body, cs.body_len) != COSO_OK) {
-		r->skipped++;
+	if (coso_ops_decode(&ops, cs->body, cs->body_len) != COSO_OK) {
+		pl->r->skipped++;
 		return COSO_OK;
 	}
 	p.ops = ops;
-	if ((rv = key_seen(s, cs.author, pk, it->cadre_id)) != COSO_OK) {
+	if (pk != NULL
+	    && (rv = key_seen(pl->s, cs->author, pk, it->cadre_id))
+	        != COSO_OK) {
 		goto out;
 	}
 	for (i = 0; i < ops->nops && rv == COSO_OK; i++) {
-		rv = apply_op(s, &p, &ops->ops[i]);
+		rv = apply_op(pl->s, &p, &ops->ops[i]);
 	}
-	r->applied += rv == COSO_OK;
+	pl->r->applied += rv == COSO_OK;
 out:
 	coso_ops_free(ops);
 	return rv;
+}
+
+/* An own change-set this store lost: back into the outbox, acknowledged
+ * with the verdict the central gave it. */
+static int
+outbox_restore(struct coso_store *s, const struct coso_msg_item *it,
+    const struct coso_changeset *cs, const uint8_t id[32])
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "INSERT INTO outbox (seq, id, bytes, created_ms, acked, "
+	        "acked_ms, verdict, reason) VALUES (?, ?, ?, ?, 1, ?, ?, ?)",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot restore a change-set");
+	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64) cs->seq);
+	sqlite3_bind_blob(st, 2, id, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(st, 3, it->cs, (int) it->cs_len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 4, (sqlite3_int64) coso_hlc_ms(cs->hlc));
+	sqlite3_bind_int64(st, 5, (sqlite3_int64) coso_wall_ms());
+	sqlite3_bind_int(st, 6, it->status);
+	sqlite3_bind_int(st, 7, it->reason);
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot restore a change-set");
+}
+
+/*
+ * This device's own change-set: left out if the store holds it (or it is
+ * of another branch); else it continues the chain and is applied as the
+ * device applied it when it signed it, quarantined or not: the store
+ * ends with the rows it had before the loss.
+ */
+static int
+own_item(struct pull *pl, const struct coso_msg_item *it,
+    const struct coso_changeset *cs)
+{
+	uint8_t id[32];
+	int rv, taken;
+
+	coso_changeset_id(id, it->cs, it->cs_len);
+	if ((rv = cosoi_chain_restore(pl->s, cs, id, &taken)) != COSO_OK
+	    || !taken) {
+		return rv;
+	}
+	if ((rv = outbox_restore(pl->s, it, cs, id)) != COSO_OK) {
+		return rv;
+	}
+	pl->r->restored++;
+	return apply_pulled(pl, it, cs, NULL);
+}
+
+static int
+apply_item(struct pull *pl, const struct coso_msg_item *it)
+{
+	struct coso_changeset cs;
+	const uint8_t *pk;
+	int rv;
+
+	if ((rv = verify_item(pl, it, &cs, &pk)) != COSO_OK || pk == NULL) {
+		return rv;
+	}
+	if (cosoi_hlc_weighed(cs.hlc, pl->central_ms) > pl->newest) {
+		pl->newest = cosoi_hlc_weighed(cs.hlc, pl->central_ms);
+	}
+	if (memcmp(cs.author, pl->self_id, 32) == 0) {
+		return own_item(pl, it, &cs);
+	}
+	return apply_pulled(pl, it, &cs, pk);
 }
 
 /* The key ids of m's author keys, malloc'd into a. */
@@ -496,27 +598,40 @@ authors_of(struct coso_store *s, const struct coso_msg *m, struct authors *a)
 	return COSO_OK;
 }
 
+/* The cursor and the clock, after the items. */
+static int
+pull_finish(struct pull *pl, const struct coso_msg *m)
+{
+	char cursor[24];
+	int rv;
+
+	snprintf(
+	    cursor, sizeof(cursor), "%llu", (unsigned long long) m->cursor);
+	if ((rv = cosoi_meta_set(pl->s, "pull_cursor", cursor)) != COSO_OK
+	    || pl->newest == 0) {
+		return rv;
+	}
+	return cosoi_hlc_take(pl->s, pl->newest);
+}
+
 int
 cosoi_sync_apply_pull(struct coso_store *s, const uint8_t self_id[32],
-    const struct coso_msg *m, struct coso_sync_report *r)
+    uint64_t central_ms, const struct coso_msg *m, struct coso_sync_report *r)
 {
 	struct coso_sync_report tmp = *r;
-	struct authors a            = {0};
-	char cursor[24];
+	struct pull pl              = {
+	                 .s = s, .self_id = self_id, .central_ms = central_ms, .r = &tmp};
 	size_t i;
 	int rv;
 
-	if ((rv = authors_of(s, m, &a)) != COSO_OK
+	if ((rv = authors_of(s, m, &pl.a)) != COSO_OK
 	    || (rv = cosoi_begin(s)) != COSO_OK) {
 		goto out;
 	}
 	for (i = 0; i < m->nitems && rv == COSO_OK; i++) {
-		rv = apply_item(s, self_id, &a, &m->items[i], &tmp);
+		rv = apply_item(&pl, &m->items[i]);
 	}
-	snprintf(
-	    cursor, sizeof(cursor), "%llu", (unsigned long long) m->cursor);
-	if (rv != COSO_OK
-	    || (rv = cosoi_meta_set(s, "pull_cursor", cursor)) != COSO_OK) {
+	if (rv != COSO_OK || (rv = pull_finish(&pl, m)) != COSO_OK) {
 		cosoi_rollback(s);
 		goto out;
 	}
@@ -525,6 +640,6 @@ cosoi_sync_apply_pull(struct coso_store *s, const uint8_t self_id[32],
 		*r = tmp;
 	}
 out:
-	free(a.ids);
+	free(pl.a.ids);
 	return rv;
 }

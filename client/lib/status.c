@@ -30,6 +30,26 @@ meta_copy(struct coso_store *s, const char *key, char *out, size_t n)
 	free(v);
 }
 
+/* The clock as the last STATUS measured it, and what the central said
+ * of the stamps this device signed. */
+static void
+clock_get(struct coso_store *s, struct coso_status *st)
+{
+	st->skew_at_ms  = count(s,
+	     "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+	      "'skew_at_ms'");
+	st->skew_ms     = (int64_t) count(s,
+	        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'skew_ms'");
+	st->clock_wrong = st->skew_at_ms != 0
+	    && (st->skew_ms > (int64_t) COSO_CLOCK_TOLERANCE_MS
+	        || st->skew_ms < -(int64_t) COSO_CLOCK_TOLERANCE_MS);
+	st->clamped = count(s,
+	    "SELECT count(*) FROM outbox WHERE verdict IN (1, 2) "
+	    "AND reason = 17");
+}
+
+_Static_assert(COSO_ECLOCK == 17, "clock_get names COSO_ECLOCK");
+
 int
 coso_status_get(struct coso_store *s, struct coso_status *st)
 {
@@ -65,6 +85,7 @@ coso_status_get(struct coso_store *s, struct coso_status *st)
 	        "SELECT count(*) FROM proposals WHERE status IN ('open', "
 	        "'answered') AND id NOT IN (SELECT row FROM temp.qrows)");
 	st->units          = count(s, "SELECT count(*) FROM units");
+	clock_get(s, st);
 	cosoi_exec(s, "COMMIT");
 	return COSO_OK;
 }

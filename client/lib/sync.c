@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -35,10 +36,31 @@ struct sync {
 	uint8_t central_pk[32];
 	uint8_t self_id[32];
 	uint64_t req_id;
-	size_t max;        /* the largest frame this side sends or accepts */
-	uint64_t next_seq; /* the central's next seq for this key */
-	unsigned attempts; /* sends of one request; 0: the options' */
+	size_t max;          /* the largest frame this side sends or accepts */
+	uint64_t next_seq;   /* the central's next seq for this key */
+	unsigned attempts;   /* sends of one request; 0: the options' */
+	uint64_t central_ms; /* the central's clock at STATUS */
+	uint64_t mono_ms;    /* the monotonic clock when it came */
 };
+
+/* A clock that no one sets, for time elapsed within a round. */
+static uint64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) != 0) {
+		return 0;
+	}
+	return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
+}
+
+/* The central's time now, from its time at STATUS. */
+static uint64_t
+central_now(const struct sync *y)
+{
+	return y->central_ms + (mono_ms() - y->mono_ms);
+}
 
 /* A decoded reply and the plaintext its items point into. */
 struct reply {
@@ -169,13 +191,38 @@ rpc(struct sync *y, struct coso_msg *req, uint8_t want, struct reply *rep)
 	return rv;
 }
 
+/* The skew, when it was measured, whether the central knows us; and the
+ * central's time into the clock (cosoi_hlc_central). */
+static int
+status_store(struct sync *y)
+{
+	int rv;
+
+	if ((rv = cosoi_begin(y->s)) != COSO_OK) {
+		return rv;
+	}
+	if ((rv = cosoi_meta_set_i64(y->s, "skew_ms", y->r->skew_ms))
+	        != COSO_OK
+	    || (rv = cosoi_meta_set_i64(
+	            y->s, "skew_at_ms", (int64_t) y->central_ms))
+	        != COSO_OK
+	    || (rv = cosoi_meta_set_i64(y->s, "enrolled", y->r->enrolled))
+	        != COSO_OK
+	    || (rv = cosoi_hlc_central(y->s, y->central_ms)) != COSO_OK) {
+		cosoi_rollback(y->s);
+		return rv;
+	}
+	return cosoi_commit(y->s);
+}
+
 /* Records the central's clock against ours and what it expects. */
 static int
 status_take(struct sync *y, const struct coso_msg *m, uint64_t t0)
 {
 	uint64_t t1 = coso_wall_ms(), mid = t0 + (t1 - t0) / 2;
-	int rv;
 
+	y->central_ms    = m->central_ms;
+	y->mono_ms       = mono_ms();
 	y->r->central_ms = m->central_ms;
 	y->r->skew_ms    = (int64_t) m->central_ms - (int64_t) mid;
 	y->r->enrolled   = m->enrolled != 0;
@@ -183,17 +230,7 @@ status_take(struct sync *y, const struct coso_msg *m, uint64_t t0)
 	if (m->max_message >= MESSAGE_MIN && m->max_message < y->max) {
 		y->max = m->max_message;
 	}
-	if ((rv = cosoi_begin(y->s)) != COSO_OK) {
-		return rv;
-	}
-	if ((rv = cosoi_meta_set_i64(y->s, "skew_ms", y->r->skew_ms))
-	        != COSO_OK
-	    || (rv = cosoi_meta_set_i64(y->s, "enrolled", y->r->enrolled))
-	        != COSO_OK) {
-		cosoi_rollback(y->s);
-		return rv;
-	}
-	return cosoi_commit(y->s);
+	return status_store(y);
 }
 
 /*
@@ -213,6 +250,11 @@ do_status(struct sync *y)
 	int rv,
 	    brief = y->net->set_timeout != NULL && full > STATUS_TIMEOUT_MS;
 
+	/* What the central measures this device's clock by. */
+	req.device_ms = t0;
+	if ((rv = cosoi_hlc_last(y->s, &req.hlc)) != COSO_OK) {
+		return rv;
+	}
 	if (brief) {
 		y->net->set_timeout(y->net->conn, STATUS_TIMEOUT_MS);
 		y->attempts = 1;
@@ -544,6 +586,8 @@ take_item(struct sync *y, struct cosoi_take *t, struct cosoi_push_batch *b,
 	if (rv == COSO_OK) {
 		e->done = 1;
 		count_verdict(y->r, it, e->seq);
+		y->r->clamped += it->status != COSO_VERDICT_QUARANTINED
+		    && it->reason == COSO_ECLOCK;
 	}
 	return rv;
 }
@@ -748,7 +792,8 @@ do_pull(struct sync *y)
 		if ((rv = rpc(y, &req, COSO_MSG_PULL_REP, &rep)) != COSO_OK) {
 			return rv;
 		}
-		rv    = cosoi_sync_apply_pull(y->s, y->self_id, rep.m, y->r);
+		rv = cosoi_sync_apply_pull(
+		    y->s, y->self_id, central_now(y), rep.m, y->r);
 		more  = rep.m->more;
 		moved = rep.m->cursor != cursor || rep.m->nitems > 0;
 		reply_free(&rep);

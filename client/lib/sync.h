@@ -85,15 +85,20 @@ int cosoi_sync_take(struct coso_store *s, struct cosoi_take *t, uint64_t seq,
 
 /*
  * Applies a PULL_REP in one transaction with the cursor it carries:
- * change-sets by self_id are skipped; every other one must verify under
- * the reply's key for its author (FORMAT.md, "Checking a PULL reply"),
- * else COSO_EPROTO with nothing stored and the cursor unmoved; units,
- * cadres and assignments are upserted, responses update the device's
- * proposals, other cadres' field records are inserted if absent.  Counts
- * go to r.
+ * every change-set must verify under the reply's key for its author
+ * (FORMAT.md, "Checking a PULL reply"), else COSO_EPROTO with nothing
+ * stored and the cursor unmoved; units, cadres and assignments are
+ * upserted, responses update the device's proposals, other cadres' field
+ * records are inserted if absent.  Change-sets by self_id that continue
+ * this device's chain (a store restored from an old copy) are applied
+ * likewise, put back in the outbox as acknowledged with the verdict the
+ * reply gives, and the chain moves to them; the others of self_id are
+ * held already, or another branch, and left out.  The HLC takes in what
+ * each change-set weighs when the central's time is central_ms
+ * (cosoi_hlc_weighed).  Counts go to r.
  */
 int cosoi_sync_apply_pull(struct coso_store *s, const uint8_t self_id[32],
-    const struct coso_msg *m, struct coso_sync_report *r);
+    uint64_t central_ms, const struct coso_msg *m, struct coso_sync_report *r);
 
 /* A round over a transport the caller opened (tests). */
 int cosoi_sync_round_net(struct coso_store *s, const struct coso_sync_opts *o,

@@ -2,9 +2,12 @@
  * apply.c: the ops of an accepted change-set into the materialised
  * tables.
  *
- * Mutable rows merge per field by last-writer-wins on (hlc, author key
- * id), compared as (u64, then 32 bytes lexicographically).  Existence is
- * field 0 of the row ("deleted"): an upsert writes 0, a delete writes 1,
+ * Mutable rows merge per field by last-writer-wins on (weight, author
+ * key id), compared as (u64, then 32 bytes lexicographically).  The
+ * weight is the change-set's HLC, unless that was ahead of the central's
+ * received time beyond the tolerance (merge.c): a device whose clock is
+ * far ahead does not win every comparison for as long as it lives.  Existence
+ * is field 0 of the row ("deleted"): an upsert writes 0, a delete writes 1,
  * under the same rule, so a delete is a tombstone that a later upsert can
  * lift and an earlier one cannot.  Every field is an independent
  * register, so any order of the same change-sets gives the same state.
@@ -78,7 +81,7 @@ static int
 lww_field(const struct apply_ctx *c, const struct coso_op *op, uint32_t field,
     const struct coso_value *v)
 {
-	struct cstore_stamp in = {.hlc = c->hlc}, cur;
+	struct cstore_stamp in = {.hlc = c->weight}, cur;
 	int rv;
 
 	memcpy(in.author, c->author->key_id, 32);
@@ -363,7 +366,7 @@ respond(const struct apply_ctx *c, const struct coso_op *op)
 {
 	const struct coso_value *p  = auth_field_value(op, 1);
 	const struct coso_value *st = auth_field_value(op, 2);
-	struct cstore_stamp stamp   = {.hlc = c->hlc};
+	struct cstore_stamp stamp   = {.hlc = c->weight};
 	struct cstore_val unit      = {0};
 	struct cstore_author by;
 	uint8_t key[32];

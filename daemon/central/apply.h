@@ -16,7 +16,9 @@ struct apply_ctx {
 	struct central_store *s;
 	const struct cstore_author *author;
 	const uint8_t *cs_id; /* 32 bytes */
-	uint64_t hlc;         /* the change-set's, the LWW stamp */
+	uint64_t hlc;         /* the change-set's, as signed */
+	uint64_t weight;      /* its LWW stamp (merge.c: the HLC, or the
+	                         received time for a clock far ahead) */
 	uint64_t position;    /* where the change-set goes in the log */
 	uint64_t received_ms; /* the entry's, for the window of dates */
 	const struct coso_ops *ops;

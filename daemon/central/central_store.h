@@ -274,6 +274,8 @@ COSO_NODISCARD int cstore_scope_add(struct central_store *s, uint64_t position,
 /* One PULL item, pointing into the store's row (valid during the call). */
 struct cstore_pull_item {
 	uint64_t position;
+	int verdict;              /* accepted, or quarantined (own chain) */
+	int reason;               /* a quarantined one's */
 	const char *cadre_id;     /* the author's cadre, "" if unknown */
 	const uint8_t *author_pk; /* its Ed25519 public key, NULL if unknown */
 	const uint8_t *cs;
@@ -290,14 +292,19 @@ void cstore_read_end(struct central_store *s);
 /*
  * Accepted change-sets in cadre's scope at positions in (after, upto],
  * ascending, at most max_items, each given to cb until it returns
- * non-zero.  history_only limits the scope to records of units (kind
+ * non-zero.  Unless history_only, also every entry of self's own chain
+ * (author self, accepted or quarantined, but not a fork, a bad signature
+ * or another sender's: those never moved its chain), so a device restored
+ * from an old copy gets back what it signed; self may be NULL.
+ * history_only limits the scope to records of units (kind
  * CSTORE_SCOPE_UNIT).  today (YYYYMMDD) decides which assignments are
  * current.  *last receives the last position examined and *more whether
  * any item in scope is left after it (within upto).
  */
 COSO_NODISCARD int cstore_pull(struct central_store *s, const char *cadre,
-    int32_t today, uint64_t after, uint64_t upto, int history_only,
-    size_t max_items, cstore_pull_cb cb, void *arg, uint64_t *last, int *more);
+    const uint8_t *self, int32_t today, uint64_t after, uint64_t upto,
+    int history_only, size_t max_items, cstore_pull_cb cb, void *arg,
+    uint64_t *last, int *more);
 
 /* Whether an assignment change-set for cadre is at a position in
  * (after, upto]. */
@@ -354,6 +361,49 @@ COSO_NODISCARD int cstore_stats_get(
  * counted). */
 COSO_NODISCARD int cstore_table_count(
     struct central_store *s, uint32_t table, uint64_t *n);
+
+/*
+ * Clocks.  An author's last-writer-wins weight (merge.c), COSO_ENOENT
+ * before its first accepted change-set.  Writer.
+ */
+COSO_NODISCARD int cstore_weight_get(
+    struct central_store *s, const uint8_t key_id[static 32], uint64_t *w);
+COSO_NODISCARD int cstore_weight_put(
+    struct central_store *s, const uint8_t key_id[static 32], uint64_t w);
+
+/* What one STATUS measured: the central's clock when it answered, the
+ * device's when it asked, and the device's last HLC. */
+struct cstore_clock {
+	uint8_t key_id[32];
+	uint64_t central_ms, device_ms, hlc;
+};
+
+/* Records a check (table clock_checks, one per key and millisecond).
+ * Writer. */
+COSO_NODISCARD int cstore_clock_add(
+    struct central_store *s, const struct cstore_clock *c);
+
+/* A key's clock as the office sees it. */
+struct cstore_clock_stat {
+	uint8_t key_id[32];
+	char cadre_id[CSTORE_CADRE_MAX + 1];
+	int checked;              /* last is set: a STATUS was recorded */
+	struct cstore_clock last; /* the last check */
+	uint64_t checks;          /* checks recorded */
+	uint64_t clamped; /* accepted change-sets weighed at their received
+	                     time (merge_clamped) */
+	int logged;       /* ahead_ms is set: the key has log entries */
+	int64_t ahead_ms; /* the most a signed HLC was ahead of its
+	                     received time (negative: behind) */
+};
+
+typedef int (*cstore_clock_cb)(const struct cstore_clock_stat *c, void *arg);
+
+/* Every key but the central's, by cadre id then key id; cb until it
+ * returns non-zero.  No key at all before the first check is recorded
+ * in a store that predates the checks. */
+COSO_NODISCARD int cstore_clocks_each(
+    struct central_store *s, cstore_clock_cb cb, void *arg);
 
 /* The materialised table's name for a schema table id ("units"). */
 const char *cstore_table_name(uint32_t table);

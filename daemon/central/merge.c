@@ -83,6 +83,41 @@ advance(struct mstate *st)
 	return cstore_author_put(st->m->s, &a);
 }
 
+int
+merge_clamped(uint64_t hlc, uint64_t received_ms)
+{
+	return coso_hlc_ms(hlc) > received_ms + COSO_CLOCK_TOLERANCE_MS;
+}
+
+/*
+ * The change-set's last-writer-wins weight: its HLC, or its received
+ * time when the HLC is ahead of that beyond the tolerance; and never
+ * below the author's last weight + 1, so that an author's later
+ * change-set outweighs its earlier ones, clamped or not, even when a
+ * whole batch shares one received time.  Only the log entry's own
+ * fields and earlier entries of the author count: a rebuild weighs
+ * alike.
+ */
+static int
+weigh(const struct mstate *st, uint64_t *w)
+{
+	uint64_t last = 0, base = st->cs.hlc;
+	int rv;
+
+	if (merge_clamped(st->cs.hlc, st->in->received_ms)) {
+		base = st->in->received_ms << 16;
+	}
+	rv = cstore_weight_get(st->m->s, st->cs.author, &last);
+	if (rv != COSO_OK && rv != COSO_ENOENT) {
+		return rv;
+	}
+	if (rv == COSO_OK && base <= last) {
+		base = last < UINT64_MAX ? last + 1 : last;
+	}
+	*w = base;
+	return COSO_OK;
+}
+
 static int
 duplicate(struct mstate *st, const struct cstore_logrow *row)
 {
@@ -97,11 +132,14 @@ duplicate(struct mstate *st, const struct cstore_logrow *row)
 	st->out->expected_seq = rv == COSO_OK ? a.next_seq : 0;
 	st->out->position     = row->position;
 	st->out->has_receipt  = 1;
+	st->out->clamped      = row->verdict == COSO_VERDICT_ACCEPTED
+	    && merge_clamped(row->hlc, row->received_ms);
 	memcpy(st->out->receipt, row->receipt, COSO_RECEIPT_BYTES);
 	return COSO_OK;
 }
 
-/* Decodes and applies the ops, all or none. */
+/* Decodes and applies the ops, all or none; the author's weight moves
+ * with them. */
 static int
 apply(struct mstate *st, int *reason)
 {
@@ -119,14 +157,22 @@ apply(struct mstate *st, int *reason)
 		return COSO_OK;
 	}
 	c.ops = ops;
+	if ((rv = weigh(st, &c.weight)) != COSO_OK) {
+		goto out;
+	}
 	if ((rv = cstore_savepoint(st->m->s, "ops")) == COSO_OK) {
 		rv = apply_ops(&c, reason);
+		if (rv == COSO_OK && *reason == 0) {
+			rv = cstore_weight_put(
+			    st->m->s, st->cs.author, c.weight);
+		}
 		if (rv != COSO_OK || *reason != 0) {
 			cstore_rollback_to(st->m->s, "ops");
 		} else {
 			rv = cstore_release(st->m->s, "ops");
 		}
 	}
+out:
 	coso_ops_free(ops);
 	return rv;
 }
@@ -187,6 +233,8 @@ continue_chain(struct mstate *st)
 	        != COSO_OK) {
 		return rv;
 	}
+	st->out->clamped
+	    = reason == 0 && merge_clamped(st->cs.hlc, st->in->received_ms);
 	return advance(st);
 }
 

@@ -16,8 +16,12 @@
  *   9. every op authorised and applied           ACCEPTED, else QUARANTINED
  *      (all ops or none: a savepoint)            with the first op's reason
  * Steps 7-9 advance the author's chain (next_seq, head) whatever the
- * verdict, so the device's outbox moves on.  A fork does not, nor does a
- * bad signature: an unsigned change-set is not the author's, and the
+ * verdict, so the device's outbox moves on.  Step 9 weighs mutable
+ * fields by the change-set's HLC, or by its received time when the HLC
+ * is ahead of that by more than COSO_CLOCK_TOLERANCE_MS ("clamped"; the
+ * change-set is accepted all the same), never below the author's
+ * previous weight (merge.c, docs/decisions.md "Clocks").  A fork does not, nor
+ * does a bad signature: an unsigned change-set is not the author's, and the
  * genuine one for that seq can still come.
  *
  * Runs inside the caller's transaction; the caller commits.
@@ -64,12 +68,21 @@ struct merge_out {
 	uint64_t position;
 	int has_receipt;
 	uint8_t receipt[COSO_RECEIPT_BYTES];
+	/* Accepted (or a duplicate of an accepted one) with its HLC ahead
+	 * of its received time beyond the tolerance: weighed at the
+	 * received time.  The reply tells the device (COSO_ECLOCK). */
+	int clamped;
 };
 
 /* Merges one change-set.  Returns COSO_OK with the verdict in *out, or a
  * store failure (the caller rolls back the transaction). */
 COSO_NODISCARD int merge_changeset(const struct merge_ctx *m,
     const struct merge_in *in, struct merge_out *out);
+
+/* Whether a change-set of that HLC, received at received_ms, is weighed
+ * at its received time: its HLC is ahead by more than
+ * COSO_CLOCK_TOLERANCE_MS. */
+int merge_clamped(uint64_t hlc, uint64_t received_ms);
 
 /* A short name for a quarantine reason ("fork", "revoked"), for stats;
  * NULL for a code without one. */

@@ -23,8 +23,8 @@ history(struct central_store *s, const char *cadre, int32_t today,
 	uint64_t last;
 	int rv, left;
 
-	rv = cstore_pull(s, cadre, today, progress, main, 1, PULL_ITEMS_MAX,
-	    cb, arg, &last, &left);
+	rv          = cstore_pull(s, cadre, NULL, today, progress, main, 1,
+	             PULL_ITEMS_MAX, cb, arg, &last, &left);
 	*cursor_out = left ? ((last + 1) << 32) | main : main;
 	*more       = 1; /* the main scan resumes next */
 	return rv;
@@ -47,14 +47,14 @@ needs_history(struct central_store *s, const char *cadre, int32_t today,
 	if (rv != COSO_OK || !assigned) {
 		return rv;
 	}
-	return cstore_pull(
-	    s, cadre, today, 0, old, 1, 1, stop_at_first, NULL, &ignored, yes);
+	return cstore_pull(s, cadre, NULL, today, 0, old, 1, 1, stop_at_first,
+	    NULL, &ignored, yes);
 }
 
 int
-pull_serve(struct central_store *s, const char *cadre, int32_t today,
-    uint64_t cursor, cstore_pull_cb cb, void *arg, uint64_t *cursor_out,
-    int *more)
+pull_serve(struct central_store *s, const char *cadre,
+    const uint8_t self[static 32], int32_t today, uint64_t cursor,
+    cstore_pull_cb cb, void *arg, uint64_t *cursor_out, int *more)
 {
 	uint64_t main = cursor & MAIN_MASK, progress = cursor >> 32, last;
 	int rv, replay;
@@ -67,8 +67,8 @@ pull_serve(struct central_store *s, const char *cadre, int32_t today,
 		    cursor_out, more);
 		goto out;
 	}
-	rv = cstore_pull(s, cadre, today, main, UINT64_MAX, 0, PULL_ITEMS_MAX,
-	    cb, arg, &last, more);
+	rv = cstore_pull(s, cadre, self, today, main, UINT64_MAX, 0,
+	    PULL_ITEMS_MAX, cb, arg, &last, more);
 	if (rv == COSO_OK
 	    && (rv = needs_history(s, cadre, today, main, last, &replay))
 	        == COSO_OK) {

@@ -330,14 +330,20 @@ received_make(const struct rs_data *d, struct comp_work *w)
 	return COSO_OK;
 }
 
-/* The device's clock skew at the sync that brought report r: the
- * central's received time minus the HLC wall time of the newest
- * change-set of that key in the same batch. */
+/* The device's clock skew at the sync that brought report r, as that
+ * sync's STATUS measured it (central - device clock).  A log from
+ * before the checks gives an estimate instead: the central's received
+ * time minus the HLC wall time of the newest change-set of that key in
+ * the same batch (exact only if the device signed just before). */
 static int64_t
 skew_of(struct cstore_report_db *db, const struct rs_report *r)
 {
 	uint64_t hlc = r->hlc;
+	int64_t skew;
 
+	if (cstore_report_skew(db, r->author, r->received, &skew) == COSO_OK) {
+		return skew;
+	}
 	if (cstore_report_batch_hlc(db, r->author, r->received, &hlc)
 	    != COSO_OK) {
 		hlc = r->hlc;

@@ -123,6 +123,14 @@ COSO_NODISCARD int cstore_report_proposal_visits(struct cstore_report_db *db,
 COSO_NODISCARD int cstore_report_visits(struct cstore_report_db *db,
     int32_t first, int32_t last, const char *cadre, struct rs_data *d);
 
+/* The skew (central - device clock) that the STATUS of the sync which
+ * brought an entry of author at received_ms measured: the last clock
+ * check of that key at or before it, within CSTORE_SKEW_WINDOW_MS;
+ * COSO_ENOENT if none (a store from before the checks). */
+#define CSTORE_SKEW_WINDOW_MS (60u * 60u * 1000u)
+COSO_NODISCARD int cstore_report_skew(struct cstore_report_db *db,
+    const uint8_t author[static 32], uint64_t received_ms, int64_t *skew);
+
 /* The largest HLC of author's change-sets received at received_ms (one
  * sync's batch); COSO_ENOENT if none. */
 COSO_NODISCARD int cstore_report_batch_hlc(struct cstore_report_db *db,

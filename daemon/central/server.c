@@ -311,6 +311,40 @@ reply_error(struct sctx *c, int code)
  */
 
 static void
+clock_done(struct wjob *j, void *arg)
+{
+	(void) arg;
+	free(j);
+}
+
+/*
+ * Records what this STATUS measured: the central's time in the reply
+ * beside the device's time and HLC in the request, for the office
+ * (stats) and the reports.  Queued for the writer and not waited for:
+ * the reply does not depend on it, and a check lost to a full queue or
+ * a crash is a measurement, not evidence.
+ */
+static void
+clock_record(struct sctx *c, uint64_t central_ms)
+{
+	struct wjob *j = calloc(1, sizeof(*j));
+
+	if (j == NULL) {
+		return;
+	}
+	j->kind        = WJOB_CLOCK;
+	j->received_ms = central_ms;
+	j->device_ms   = c->req->device_ms;
+	j->hlc         = c->req->hlc;
+	j->bytes       = sizeof(*j);
+	j->done        = clock_done;
+	memcpy(j->sender_pk, c->peer, 32);
+	if (writer_submit(c->srv->writer, j) != COSO_OK) {
+		free(j);
+	}
+}
+
+static void
 on_status(struct sctx *c)
 {
 	struct coso_msg m = {.type = COSO_MSG_STATUS_REP,
@@ -328,6 +362,9 @@ on_status(struct sctx *c)
 		m.enrolled = a.revoked < 0;
 		m.next_seq = a.next_seq;
 		snprintf(m.cadre_id, sizeof(m.cadre_id), "%s", a.cadre_id);
+	}
+	if (known && a.revoked < 0) {
+		clock_record(c, m.central_ms);
 	}
 	reply(c, &m);
 }
@@ -396,8 +433,8 @@ push_verdicts(struct sctx *c)
 		struct coso_msg_item *it  = &c->req->items[i];
 		const struct merge_out *o = &c->out[i];
 
-		it->status       = (uint8_t) o->verdict;
-		it->reason       = (uint16_t) o->reason;
+		it->status = (uint8_t) o->verdict;
+		it->reason = (uint16_t) (o->clamped ? COSO_ECLOCK : o->reason);
 		it->expected_seq = o->expected_seq;
 		memcpy(it->id, o->id, 32);
 		it->receipt     = o->has_receipt ? o->receipt : NULL;
@@ -665,7 +702,7 @@ pull_take(const struct cstore_pull_item *in, void *arg)
 	int new_key
 	    = in->author_pk != NULL && !pullacc_has_key(p, in->author_pk);
 	/* The item, and its author's key the first time it is named. */
-	size_t size = 8 + 2 + clen + 4 + in->len + (new_key ? 32 : 0);
+	size_t size = 8 + 3 + 2 + clen + 4 + in->len + (new_key ? 32 : 0);
 	struct coso_msg_item *it;
 	uint8_t *copy;
 
@@ -682,6 +719,8 @@ pull_take(const struct cstore_pull_item *in, void *arg)
 	it = &p->items[p->n++];
 	memset(it, 0, sizeof(*it));
 	it->position = in->position;
+	it->status   = (uint8_t) in->verdict;
+	it->reason   = (uint16_t) in->reason;
 	it->cs       = copy;
 	it->cs_len   = in->len;
 	memcpy(it->cadre_id, in->cadre_id, clen);
@@ -719,8 +758,9 @@ pull_reply(struct sctx *c, const struct cstore_author *a)
 	    ? c->req->max_bytes
 	    : acc.hard;
 	h          = pool_get(&c->srv->pool, &slot);
-	rv = pull_serve(h, a->cadre_id, coso_date_of_ms(coso_wall_ms()),
-	    c->req->cursor, pull_take, &acc, &last, &more);
+	rv         = pull_serve(h, a->cadre_id, a->key_id,
+	            coso_date_of_ms(coso_wall_ms()), c->req->cursor, pull_take, &acc,
+	            &last, &more);
 	pool_put(&c->srv->pool, slot);
 	if (rv != COSO_OK) {
 		clog_error(c->srv->log, "pull failed");

@@ -128,7 +128,17 @@ static const char upgrade_sql[]
       "INSERT OR IGNORE INTO token_uses SELECT d.token_hash, a.key_id,"
       " a.enrolled FROM device_keys d JOIN authors a"
       " ON a.public_key = d.public_key WHERE length(d.token_hash) = 32"
-      " AND a.enrolled IS NOT NULL ORDER BY a.enrolled;";
+      " AND a.enrolled IS NOT NULL ORDER BY a.enrolled;"
+      /* Each author's last-writer-wins weight (merge.c): derived from
+       * the log like the key registry, so a rebuild makes the same. */
+      "CREATE TABLE IF NOT EXISTS author_weights (key_id BLOB PRIMARY KEY,"
+      " weight INTEGER NOT NULL) WITHOUT ROWID;"
+      /* The clocks each STATUS measured: the central's time and the
+       * device's, in the same exchange.  Not in the log, not state. */
+      "CREATE TABLE IF NOT EXISTS clock_checks (key_id BLOB NOT NULL,"
+      " central_ms INTEGER NOT NULL, device_ms INTEGER NOT NULL,"
+      " hlc INTEGER NOT NULL, PRIMARY KEY (key_id, central_ms))"
+      " WITHOUT ROWID;";
 
 static const char index_sql[]
     = "CREATE INDEX units_code ON units (code);"
@@ -1458,7 +1468,8 @@ cstore_scope_add(struct central_store *s, uint64_t position,
  */
 
 /* Units under the cadre's current (or coming) assignments, and the
- * accepted change-sets in scope in (after, upto]. */
+ * accepted change-sets in scope in (after, upto], with the requesting
+ * key's own chain (no fork 60, bad signature 7 or relay refusal 64). */
 static const char pull_sql[]
     = "WITH RECURSIVE cov(code, depth) AS ("
       " SELECT unit, 0 FROM assignments WHERE cadre_id = ?1"
@@ -1466,15 +1477,20 @@ static const char pull_sql[]
       " AND (valid_to IS NULL OR valid_to >= ?2)"
       " UNION SELECT u.code, cov.depth + 1 FROM units u JOIN cov"
       " ON u.parent = cov.code WHERE u.deleted = 0 AND cov.depth < 32) "
-      "SELECT c.position, coalesce(a.cadre_id, ''), c.bytes, a.public_key "
+      "SELECT c.position, coalesce(a.cadre_id, ''), c.bytes, a.public_key,"
+      " c.verdict, c.reason "
       "FROM changesets c LEFT JOIN authors a ON a.key_id = c.author "
-      "WHERE c.position > ?3 AND c.position <= ?5 AND c.verdict = 1 "
-      "AND EXISTS (SELECT 1 FROM pull_scope p WHERE p.position = c.position"
+      "WHERE c.position > ?3 AND c.position <= ?5 "
+      "AND ((c.verdict = 1 AND EXISTS (SELECT 1 FROM pull_scope p"
+      " WHERE p.position = c.position"
       " AND ((?6 = 0 AND (p.kind = 0 OR (p.kind IN (1, 2, 4) AND p.key = ?1)"
       "  OR (p.kind = 5 AND EXISTS (SELECT 1 FROM authors WHERE"
       "  cadre_id = ?1 AND role IN (2, 3) AND revoked IS NULL))))"
-      " OR (p.kind = 3 AND p.key IN (SELECT code FROM cov)))) "
+      " OR (p.kind = 3 AND p.key IN (SELECT code FROM cov)))))"
+      " OR (?6 = 0 AND c.author = ?7 AND c.reason NOT IN (7, 60, 64))) "
       "ORDER BY c.position LIMIT ?4";
+_Static_assert(COSO_EBADSIG == 7 && COSO_QFORK == 60 && COSO_QAUTHOR == 64,
+    "pull_sql names the reasons that keep an entry off its author's chain");
 
 int
 cstore_read_begin(struct central_store *s)
@@ -1523,6 +1539,8 @@ pull_rows(struct central_store *s, sqlite3_stmt *st, size_t max_items,
 		it.author_pk = sqlite3_column_bytes(st, 3) == 32
 		    ? sqlite3_column_blob(st, 3)
 		    : NULL;
+		it.verdict   = sqlite3_column_int(st, 4);
+		it.reason    = sqlite3_column_int(st, 5);
 		if (taken == max_items || cb(&it, arg) != 0) {
 			*more = 1;
 			break;
@@ -1538,9 +1556,9 @@ pull_rows(struct central_store *s, sqlite3_stmt *st, size_t max_items,
 }
 
 int
-cstore_pull(struct central_store *s, const char *cadre, int32_t today,
-    uint64_t after, uint64_t upto, int history_only, size_t max_items,
-    cstore_pull_cb cb, void *arg, uint64_t *last, int *more)
+cstore_pull(struct central_store *s, const char *cadre, const uint8_t *self,
+    int32_t today, uint64_t after, uint64_t upto, int history_only,
+    size_t max_items, cstore_pull_cb cb, void *arg, uint64_t *last, int *more)
 {
 	sqlite3_stmt *st = prep(s, pull_sql);
 	int rv;
@@ -1559,6 +1577,9 @@ cstore_pull(struct central_store *s, const char *cadre, int32_t today,
 	sqlite3_bind_int64(st, 4, (int64_t) max_items + 1);
 	sqlite3_bind_int64(st, 5, (int64_t) upto);
 	sqlite3_bind_int(st, 6, history_only);
+	if (self != NULL) {
+		sqlite3_bind_blob(st, 7, self, 32, SQLITE_STATIC);
+	}
 	rv = pull_rows(s, st, max_items, cb, arg, last, more);
 	if (rv == COSO_OK && !*more) {
 		/* Everything in (after, upto] was examined. */
@@ -2062,6 +2083,132 @@ cstore_checkpoints_each(struct central_store *s, uint64_t from, size_t count,
 	sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
 		return fail(s, "cannot read the checkpoints");
+	}
+	return COSO_OK;
+}
+
+/* ---- clocks ---------------------------------------------------------------
+ */
+
+int
+cstore_weight_get(
+    struct central_store *s, const uint8_t key_id[static 32], uint64_t *w)
+{
+	sqlite3_stmt *st
+	    = prep(s, "SELECT weight FROM author_weights WHERE key_id = ?");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, key_id, 32, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*w = (uint64_t) sqlite3_column_int64(st, 0);
+	}
+	sqlite3_reset(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(s, "cannot read an author's weight");
+}
+
+int
+cstore_weight_put(
+    struct central_store *s, const uint8_t key_id[static 32], uint64_t w)
+{
+	sqlite3_stmt *st = prep(s,
+	    "INSERT OR REPLACE INTO author_weights (key_id, weight) "
+	    "VALUES (?, ?)");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, key_id, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t) w);
+	return run(s, st, "cannot write an author's weight");
+}
+
+int
+cstore_clock_add(struct central_store *s, const struct cstore_clock *c)
+{
+	sqlite3_stmt *st = prep(s,
+	    "INSERT OR REPLACE INTO clock_checks (key_id, central_ms, "
+	    "device_ms, hlc) VALUES (?, ?, ?, ?)");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_blob(st, 1, c->key_id, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t) c->central_ms);
+	sqlite3_bind_int64(st, 3, (int64_t) c->device_ms);
+	sqlite3_bind_int64(st, 4, (int64_t) c->hlc);
+	return run(s, st, "cannot record a clock check");
+}
+
+/* Per key: its last check, how many, and what its log entries show
+ * (?1: the tolerance). */
+static const char clocks_sql[]
+    = "SELECT a.key_id, a.cadre_id, k.central_ms, k.device_ms, k.hlc,"
+      " (SELECT count(*) FROM clock_checks WHERE key_id = a.key_id),"
+      " (SELECT count(*) FROM changesets c WHERE c.author = a.key_id"
+      "  AND c.verdict = 1 AND (c.hlc >> 16) > c.received_ms + ?1),"
+      " (SELECT max((c.hlc >> 16) - c.received_ms) FROM changesets c"
+      "  WHERE c.author = a.key_id) "
+      "FROM authors a LEFT JOIN clock_checks k ON k.key_id = a.key_id"
+      " AND k.central_ms = (SELECT max(central_ms) FROM clock_checks"
+      "  WHERE key_id = a.key_id) "
+      "WHERE a.role <> 3 ORDER BY a.cadre_id, a.key_id";
+
+static void
+clock_row(sqlite3_stmt *st, struct cstore_clock_stat *c)
+{
+	memset(c, 0, sizeof(*c));
+	column_fixed(st, 0, c->key_id, 32);
+	snprintf(c->cadre_id, sizeof(c->cadre_id), "%s",
+	    (const char *) sqlite3_column_text(st, 1));
+	c->checked = sqlite3_column_type(st, 2) != SQLITE_NULL;
+	if (c->checked) {
+		c->last.central_ms = (uint64_t) sqlite3_column_int64(st, 2);
+		c->last.device_ms  = (uint64_t) sqlite3_column_int64(st, 3);
+		c->last.hlc        = (uint64_t) sqlite3_column_int64(st, 4);
+	}
+	memcpy(c->last.key_id, c->key_id, 32);
+	c->checks   = (uint64_t) sqlite3_column_int64(st, 5);
+	c->clamped  = (uint64_t) sqlite3_column_int64(st, 6);
+	c->logged   = sqlite3_column_type(st, 7) != SQLITE_NULL;
+	c->ahead_ms = sqlite3_column_int64(st, 7);
+}
+
+int
+cstore_clocks_each(struct central_store *s, cstore_clock_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	struct cstore_clock_stat c;
+	int rc, yes = 0, stop = 0;
+
+	/* A store not opened for writing since clocks were recorded has no
+	 * table yet: no check, nothing to say. */
+	if ((st = prep(s,
+	         "SELECT 1 FROM sqlite_master WHERE name = "
+	         "'clock_checks'"))
+	    == NULL) {
+		return COSO_EIO;
+	}
+	if ((rc = any_row(s, st, &yes)) != COSO_OK || !yes) {
+		return rc;
+	}
+	if ((st = prep(s, clocks_sql)) == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(st, 1, COSO_CLOCK_TOLERANCE_MS);
+	while (!stop && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		clock_row(st, &c);
+		stop = cb(&c, arg);
+	}
+	sqlite3_reset(st);
+	if (!stop && rc != SQLITE_DONE) {
+		return fail(s, "cannot read the clock checks");
 	}
 	return COSO_OK;
 }

@@ -435,6 +435,38 @@ cstore_report_visits(struct cstore_report_db *db, int32_t first, int32_t last,
 }
 
 int
+cstore_report_skew(struct cstore_report_db *db,
+    const uint8_t author[static 32], uint64_t received_ms, int64_t *skew)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	/* No table (a store not opened for writing since the checks came):
+	 * nothing measured, which is no failure. */
+	if (sqlite3_prepare_v2(db->db,
+	        "SELECT central_ms - device_ms FROM clock_checks "
+	        "WHERE key_id = ?1 AND central_ms <= ?2 AND central_ms >= ?3 "
+	        "ORDER BY central_ms DESC LIMIT 1",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return COSO_ENOENT;
+	}
+	sqlite3_bind_blob(st, 1, author, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, (int64_t) received_ms);
+	sqlite3_bind_int64(
+	    st, 3, (int64_t) received_ms - (int64_t) CSTORE_SKEW_WINDOW_MS);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*skew = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc == SQLITE_ROW) {
+		return COSO_OK;
+	}
+	return rc == SQLITE_DONE ? COSO_ENOENT
+	                         : fail(db, "cannot read the clock checks");
+}
+
+int
 cstore_report_batch_hlc(struct cstore_report_db *db,
     const uint8_t author[static 32], uint64_t received_ms, uint64_t *hlc)
 {

@@ -119,6 +119,31 @@ do_enroll(const struct merge_ctx *m, struct wjob *j, const struct clog *log,
 	return rv;
 }
 
+static int
+do_clock(const struct merge_ctx *m, const struct wjob *j)
+{
+	struct cstore_clock c = {.central_ms = j->received_ms,
+	    .device_ms                       = j->device_ms,
+	    .hlc                             = j->hlc};
+
+	coso_keyid_of(c.key_id, j->sender_pk);
+	return cstore_clock_add(m->s, &c);
+}
+
+static int
+do_job(const struct merge_ctx *m, struct wjob *j, const struct clog *log,
+    struct gstats *g)
+{
+	switch (j->kind) {
+	case WJOB_PUSH:
+		return do_push(m, j, log, g);
+	case WJOB_ENROLL:
+		return do_enroll(m, j, log, g);
+	default:
+		return do_clock(m, j);
+	}
+}
+
 /* One job inside the group's transaction; a storage failure undoes this
  * job only, and the device is asked to retry. */
 static void
@@ -128,8 +153,7 @@ run_job(const struct merge_ctx *m, struct wjob *j, const struct clog *log,
 	int rv = cstore_savepoint(m->s, "job");
 
 	if (rv == COSO_OK) {
-		rv = j->kind == WJOB_PUSH ? do_push(m, j, log, g)
-		                          : do_enroll(m, j, log, g);
+		rv = do_job(m, j, log, g);
 		if (rv != COSO_OK) {
 			cstore_rollback_to(m->s, "job");
 		} else {

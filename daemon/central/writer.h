@@ -23,6 +23,7 @@
 enum wjob_kind {
 	WJOB_PUSH   = 1,
 	WJOB_ENROLL = 2,
+	WJOB_CLOCK  = 3, /* a STATUS's clock check, answered already */
 };
 
 /* A request for the writer, owned by its submitter until done runs. */
@@ -42,6 +43,8 @@ struct wjob {
 	const char *cadre;
 	int enroll_code; /* 0 or COSO_QTOKEN */
 	int already;     /* the key was enrolled from this token before */
+	/* CLOCK: the check to record (received_ms is the central's time) */
+	uint64_t device_ms, hlc;
 	/* Set by the writer: non-zero if the whole job failed (storage
 	 * failure, shutdown); the device should retry. */
 	int error;

@@ -4,6 +4,12 @@
  *   mkcs vectors                      print the golden vectors
  *                                     (tests/vectors/changesets.txt)
  *   mkcs visit SECKEY OUT [PASSFILE]  sign a sample visit as seq 1
+ *   mkcs admin-key STORE PUBFILE CADRE
+ *                                     sign into STORE's chain (an admin's)
+ *                                     the device_key row that makes the
+ *                                     key of PUBFILE an admin key of
+ *                                     CADRE: a second office device, which
+ *                                     no `coso' command registers
  *
  * The vectors use fixed seeds, row ids and clocks, so the output is the
  * same on every machine; test_vectors checks the library against it and
@@ -20,6 +26,7 @@
 #include <coso/proto.h>
 
 #include "../../client/cli/util.h"
+#include "../../client/lib/internal.h"
 #include "../vectors/examples.h"
 
 static void
@@ -132,6 +139,59 @@ out:
 	return rv;
 }
 
+/* The body of a device_key row for pk: an admin key of cadre. */
+static int
+admin_key_body(struct coso_body *b, const uint8_t pk[32], const char *cadre)
+{
+	uint8_t id[32], row[16];
+	char hex[65];
+	int e;
+
+	coso_keyid_of(id, pk);
+	sodium_bin2hex(hex, sizeof(hex), id, 32);
+	coso_uuid_named(row, "device_key", hex);
+	if ((e = coso_body_op(b, COSO_T_DEVICE_KEY, row, COSO_UPSERT)) != 0
+	    || (e = coso_body_text(b, 1, cadre, strlen(cadre))) != 0
+	    || (e = coso_body_bytes(b, 2, pk, 32)) != 0
+	    || (e = coso_body_int(b, 3, 2)) != 0) {
+		return e;
+	}
+	return coso_body_int(b, 4, (int64_t) coso_wall_ms());
+}
+
+static int
+admin_key(const char *dir, const char *pubpath, const char *cadre)
+{
+	char err[COSO_ERRMSG_MAX];
+	struct coso_store *s = NULL;
+	struct coso_body *b  = NULL;
+	uint8_t *text        = NULL, pk[32];
+	uint64_t seq, ms;
+	size_t tlen = 0;
+	int e;
+
+	if (coso_file_read(pubpath, COSO_PUBFILE_MAX, &text, &tlen) != 0
+	    || (e = coso_pubkey_parse(pk, (const char *) text, tlen)) != 0
+	    || (e = coso_store_open(&s, dir, NULL, 0, err)) != 0
+	    || (e = cosoi_key_load(s)) != 0 || (e = coso_body_new(&b)) != 0
+	    || (e = admin_key_body(b, pk, cadre)) != 0
+	    || (e = cosoi_begin(s)) != 0) {
+		fprintf(stderr, "mkcs: cannot sign an admin key\n");
+		e = 2;
+		goto out;
+	}
+	if ((e = cosoi_sign_append(s, b, &seq, &ms)) != 0) {
+		cosoi_rollback(s);
+	} else {
+		e = cosoi_commit(s);
+	}
+out:
+	free(text);
+	coso_body_free(b);
+	coso_store_close(s);
+	return e != 0 ? 2 : 0;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -145,7 +205,11 @@ main(int argc, char **argv)
 		return sign_visit(
 		    argv[2], argv[3], argc == 5 ? argv[4] : NULL);
 	}
-	fprintf(
-	    stderr, "usage: mkcs vectors | mkcs visit SECKEY OUT [PASS]\n");
+	if (argc == 5 && strcmp(argv[1], "admin-key") == 0) {
+		return admin_key(argv[2], argv[3], argv[4]);
+	}
+	fprintf(stderr,
+	    "usage: mkcs vectors | mkcs visit SECKEY OUT [PASS]\n"
+	    "       mkcs admin-key STORE PUBFILE CADRE\n");
 	return 1;
 }

@@ -202,7 +202,9 @@ enroll(struct conn *c)
 static void
 big(struct conn *c)
 {
-	struct coso_msg m    = {.type = COSO_MSG_STATUS, .request_id = 9};
+	struct coso_msg m    = {.type = COSO_MSG_STATUS,
+	       .request_id            = 9,
+	       .device_ms             = coso_wall_ms()};
 	struct coso_msg *rep = NULL;
 	uint8_t *plain = NULL, *junk = calloc(1, 4u << 20);
 	nng_msg *msg = NULL;

@@ -1570,6 +1570,161 @@ test_rebuild(void **state)
 	coso_body_free(b);
 }
 
+/* ---- clocks ---------------------------------------------------------------
+ */
+
+static void push_group(struct fx *f, struct dev *d, uint8_t **cs, size_t *len,
+    size_t n, struct merge_out *out);
+
+#define DAY_MS    UINT64_C(86400000)
+#define HLC_AT(m) ((uint64_t) (m) << 16)
+
+/* d renames commune 06043 with its clock at hlc, received at ms. */
+static struct merge_out
+rename_at(
+    struct fx *f, struct dev *d, const char *name, uint64_t hlc, uint64_t ms)
+{
+	struct coso_body *b = body();
+	struct merge_out o;
+
+	unit_op(b, "06043", name, 3, "180");
+	d->hlc = hlc - 1; /* sign_next steps it */
+	f->now = ms;
+	o      = push(f, d, b);
+	coso_body_free(b);
+	return o;
+}
+
+/* The commune's name at the central and its stamp (the weight). */
+static void
+assert_name(struct fx *f, const char *want, uint64_t weight)
+{
+	struct cstore_val v = {0};
+	struct cstore_stamp st;
+	uint8_t row[16];
+
+	coso_uuid_named(row, "unit", "06043");
+	assert_int_equal(
+	    cstore_field_get(f->s, COSO_T_UNIT, row, 2, &v), COSO_OK);
+	assert_string_equal((char *) v.p, want);
+	cstore_val_clear(&v);
+	if (weight != 0) {
+		assert_int_equal(
+		    cstore_stamp_get(f->s, COSO_T_UNIT, row, 2, &st), COSO_OK);
+		assert_int_equal(st.hlc, weight);
+	}
+}
+
+/* A rebuild of f's log reaches f's state. */
+static void
+assert_rebuilds(struct fx *f)
+{
+	char err[CSTORE_ERRMSG_MAX], path[128];
+	struct central_store *dst = NULL;
+	uint8_t d1[32], d2[32];
+	uint64_t n, bad;
+
+	snprintf(path, sizeof(path), "%s/rebuilt-clock.db", f->dir);
+	assert_int_equal(cstore_create(&dst, path, err), COSO_OK);
+	assert_int_equal(rebuild_prepare(f->s, dst), COSO_OK);
+	assert_int_equal(
+	    rebuild_replay(f->s, dst, &f->log, &n, &bad), COSO_OK);
+	assert_int_equal(bad, 0);
+	assert_int_equal(digest_compute(f->s, d1), COSO_OK);
+	assert_int_equal(digest_compute(dst, d2), COSO_OK);
+	assert_memory_equal(d1, d2, 32);
+	cstore_close(dst);
+}
+
+/* 400 days ahead: accepted and logged as signed, but weighed at its
+ * received time, so a later edit on a right clock wins; within the
+ * tolerance, a stamp weighs as signed. */
+static void
+test_clock_ahead(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	struct cstore_logrow r;
+	struct merge_out o;
+	uint8_t *cs;
+	size_t len;
+
+	province(f);
+	unit_op(b, "06043", "Xã Đào Viên (tương lai)", 3, "180");
+	f->admin2.hlc = HLC_AT(T0 + 400 * DAY_MS) - 1;
+	cs            = sign_next(&f->admin2, b, &len);
+	f->now        = T0 + 1000;
+	o             = merge_from(f, f->admin2.id, cs, len);
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(o.reason, 0);
+	assert_int_equal(o.clamped, 1);
+	assert_name(f, "Xã Đào Viên (tương lai)", HLC_AT(T0 + 1000));
+	/* The log keeps the stamp as signed: it is evidence. */
+	assert_int_equal(cstore_log_get(f->s, o.position, &r), COSO_OK);
+	assert_int_equal(r.hlc, HLC_AT(T0 + 400 * DAY_MS));
+	assert_int_equal(r.received_ms, T0 + 1000);
+	free(r.bytes);
+	/* A later edit on a right clock wins. */
+	o = rename_at(f, &f->admin, "Xã Đào Viên (A sửa sau)",
+	    HLC_AT(T0 + 2000), T0 + 3000);
+	assert_int_equal(o.clamped, 0);
+	assert_name(f, "Xã Đào Viên (A sửa sau)", HLC_AT(T0 + 2000));
+	/* The same bytes again: the same verdict, clamped still. */
+	f->now = T0 + 9000;
+	o      = merge_from(f, f->admin2.id, cs, len);
+	assert_int_equal(o.verdict, COSO_VERDICT_DUPLICATE);
+	assert_int_equal(o.clamped, 1);
+	free(cs);
+	/* Ahead by the tolerance exactly: weighed as signed. */
+	o = rename_at(f, &f->admin2, "Xã Đào Viên (B)",
+	    HLC_AT(T0 + 4000 + COSO_CLOCK_TOLERANCE_MS) | 0xffff, T0 + 4000);
+	assert_int_equal(o.clamped, 0);
+	assert_name(f, "Xã Đào Viên (B)",
+	    HLC_AT(T0 + 4000 + COSO_CLOCK_TOLERANCE_MS) | 0xffff);
+	assert_false(
+	    merge_clamped(HLC_AT(T0 + COSO_CLOCK_TOLERANCE_MS) | 0xffff, T0));
+	assert_true(
+	    merge_clamped(HLC_AT(T0 + COSO_CLOCK_TOLERANCE_MS + 1), T0));
+	assert_rebuilds(f);
+	coso_body_free(b);
+}
+
+/* An author's later change-set outweighs its earlier ones: two clamped
+ * in one PUSH (one received time), then one signed after the device set
+ * its clock back to the central's, below the weight of those. */
+static void
+test_clock_author_order(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	struct merge_out out[2];
+	uint8_t *cs[2];
+	size_t len[2];
+
+	province(f);
+	f->admin2.hlc = HLC_AT(T0 + 400 * DAY_MS);
+	unit_op(b, "06043", "Xã Đào Viên (1)", 3, "180");
+	cs[0] = sign_next(&f->admin2, b, &len[0]);
+	unit_op(b, "06043", "Xã Đào Viên (2)", 3, "180");
+	cs[1] = sign_next(&f->admin2, b, &len[1]);
+	push_group(f, &f->admin2, cs, len, 2, out);
+	assert_int_equal(out[0].clamped, 1);
+	assert_int_equal(out[1].clamped, 1);
+	assert_name(f, "Xã Đào Viên (2)", HLC_AT(T0 + 7) + 1);
+	assert_int_equal(rename_at(f, &f->admin2, "Xã Đào Viên (3)",
+	                     HLC_AT(T0 + 5), T0 + 10)
+	                     .clamped,
+	    0);
+	assert_name(f, "Xã Đào Viên (3)", HLC_AT(T0 + 7) + 2);
+	/* Another author's edit stamped after that wins as before. */
+	rename_at(f, &f->admin, "Xã Đào Viên (A)", HLC_AT(T0 + 8), T0 + 11);
+	assert_name(f, "Xã Đào Viên (A)", HLC_AT(T0 + 8));
+	assert_rebuilds(f);
+	free(cs[0]);
+	free(cs[1]);
+	coso_body_free(b);
+}
+
 /* ---- the audit log's tree -------------------------------------------------
  */
 
@@ -2012,6 +2167,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_lww_both_orders, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lww_delete, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_clock_ahead, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_clock_author_order, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_revocation, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_enroll, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_token_once, setup, teardown),

@@ -132,7 +132,8 @@ pull(struct fx *f, struct author *a, struct coso_body *b)
 	m.keys   = pk;
 	m.nkeys  = 1;
 	m.cursor = ++cursor;
-	assert_int_equal(cosoi_sync_apply_pull(f->s, self, &m, &r), COSO_OK);
+	assert_int_equal(
+	    cosoi_sync_apply_pull(f->s, self, UINT64_MAX, &m, &r), COSO_OK);
 	assert_int_equal(r.applied, 1);
 	coso_body_reset(b);
 	free(body);

@@ -830,6 +830,64 @@ test_small(void **state)
 	check_cli(f);
 }
 
+/* c's offline_late report: the skew its sync's STATUS measured, or the
+ * estimate from the batch when no STATUS of that sync is on record. */
+static int64_t
+skew_of_c(struct fx *f)
+{
+	struct report_compliance *r = NULL;
+	char err[REPORT_ERRMSG_MAX];
+	int64_t skew = -1;
+	size_t i;
+
+	assert_int_equal(
+	    report_compliance(rdb(f), "2025-Q3", NULL, TODAY, &r, err), 0);
+	for (i = 0; i < r->nitems; i++) {
+		if (strcmp(r->items[i].cadre, "cb-c") == 0) {
+			assert_int_equal(
+			    r->items[i].status, REPORT_OFFLINE_LATE);
+			skew = r->items[i].skew_ms;
+		}
+	}
+	report_compliance_free(r);
+	return skew;
+}
+
+static void
+clock_check(struct fx *f, uint64_t central_ms, int64_t skew)
+{
+	struct cstore_clock c = {.central_ms = central_ms,
+	    .device_ms = (uint64_t) ((int64_t) central_ms - skew),
+	    .hlc       = central_ms << 16};
+
+	memcpy(c.key_id, f->d[C].id, 32);
+	assert_int_equal(cstore_begin(f->s), COSO_OK);
+	assert_int_equal(cstore_clock_add(f->s, &c), COSO_OK);
+	assert_int_equal(cstore_commit(f->s), COSO_OK);
+}
+
+static void
+test_measured_skew(void **state)
+{
+	struct fx *f = *state;
+	struct small sm;
+	uint64_t recv = ms_at(20251025, 10);
+
+	small_province(f, &sm);
+	/* No STATUS on record: the estimate from the batch. */
+	assert_int_equal(skew_of_c(f), 90000);
+	/* A STATUS of an earlier sync, two hours before: not this one's. */
+	clock_check(f, recv - 2 * 3600000, 600000);
+	assert_int_equal(skew_of_c(f), 90000);
+	/* The STATUS of the sync that brought the report, 2 s before the
+	 * PUSH: its measure is the figure. */
+	clock_check(f, recv - 2000, 45000);
+	assert_int_equal(skew_of_c(f), 45000);
+	/* A STATUS after the report came (a later sync) is not. */
+	clock_check(f, recv + 1000, -7000);
+	assert_int_equal(skew_of_c(f), 45000);
+}
+
 /* ---- a generated province -------------------------------------------------
  *
  * 4 districts, 20 communes, 200 villages, 500 cadres (cadre i in charge
@@ -1168,6 +1226,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_small, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_measured_skew, setup, teardown),
 	    cmocka_unit_test(test_cells),
 	    cmocka_unit_test_setup_teardown(
 	        test_pack_many_units, setup, teardown),

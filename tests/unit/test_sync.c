@@ -80,8 +80,10 @@ struct fake {
 	enum tamper tamper;     /* in every PUSH reply while set */
 	struct coso_key *other; /* not the pinned key */
 	uint8_t other_pk[32];
-	char *note;      /* the last checkpoint sent */
-	uint8_t *proofs; /* the last reply's proofs */
+	char *note;                 /* the last checkpoint sent */
+	uint8_t *proofs;            /* the last reply's proofs */
+	uint64_t clamp_seq;         /* accepted, but told COSO_ECLOCK */
+	uint64_t seen_ms, seen_hlc; /* the last STATUS's device clock */
 };
 
 struct fx {
@@ -169,6 +171,8 @@ fake_verdict(struct fake *c, struct coso_msg_item *it, uint8_t *receipt,
 	if (cs.seq == quarantine_seq && cs.seq == c->next_seq) {
 		it->status = COSO_VERDICT_QUARANTINED;
 		it->reason = COSO_QUNAUTH;
+	} else if (cs.seq == c->clamp_seq) {
+		it->reason = COSO_ECLOCK;
 	}
 	at = fake_entry(c, &cs, it->id,
 	    it->status == COSO_VERDICT_DUPLICATE ? COSO_VERDICT_ACCEPTED
@@ -270,6 +274,8 @@ fake_answer(struct fake *c, const struct coso_msg *q, struct coso_msg *rep,
 	rep->request_id = q->request_id;
 	rep->type       = (uint8_t) (q->type + 1);
 	if (q->type == COSO_MSG_STATUS) {
+		c->seen_ms      = q->device_ms;
+		c->seen_hlc     = q->hlc;
 		rep->central_ms = coso_wall_ms() + 5000;
 		rep->enrolled   = 1;
 		rep->next_seq = c->status_next ? c->status_next : c->next_seq;
@@ -295,10 +301,12 @@ fake_answer(struct fake *c, const struct coso_msg *q, struct coso_msg *rep,
 		    = c->tamper == T_PULL_BODY ? c->pull_altered : c->pull_cs;
 		rep->items[0].cs_len   = c->pull_len;
 		rep->items[0].position = 6;
+		rep->items[0].status   = COSO_VERDICT_ACCEPTED;
 		snprintf(rep->items[0].cadre_id, 8, "admin");
 		rep->items[1].cs       = c->own_cs;
 		rep->items[1].cs_len   = c->own_len;
 		rep->items[1].position = 7;
+		rep->items[1].status   = COSO_VERDICT_ACCEPTED;
 		snprintf(rep->items[1].cadre_id, 8, "cb-001");
 	} else if (q->type == COSO_MSG_PULL) {
 		rep->cursor = q->cursor;
@@ -466,7 +474,7 @@ static int
 teardown(void **state)
 {
 	struct fx *f = *state;
-	char cmd[128];
+	char cmd[256];
 
 	coso_store_close(f->s);
 	coso_key_free(f->c.key);
@@ -477,7 +485,8 @@ teardown(void **state)
 	free(f->c.pull_cs);
 	free(f->c.pull_altered);
 	free((void *) f->c.own_cs);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", f->dir);
+	/* and the copy test_pull_own_chain makes */
+	snprintf(cmd, sizeof(cmd), "rm -rf %s %s-copy", f->dir, f->dir);
 	assert_int_equal(system(cmd), 0);
 	free(f);
 	return 0;
@@ -700,8 +709,8 @@ test_pull_atomic(void **state)
 	                     "CREATE TRIGGER no BEFORE INSERT ON assignments "
 	                     "BEGIN SELECT RAISE(ABORT, 'no'); END"),
 	    0);
-	assert_int_equal(
-	    cosoi_sync_apply_pull(f->s, self, &m, &r), COSO_ESTORE);
+	assert_int_equal(cosoi_sync_apply_pull(f->s, self, UINT64_MAX, &m, &r),
+	    COSO_ESTORE);
 	assert_int_equal(q(f,
 	                     "SELECT count(*) FROM meta WHERE key = "
 	                     "'pull_cursor'"),
@@ -712,7 +721,8 @@ test_pull_atomic(void **state)
 	    0);
 	assert_int_equal(r.pulled, 0);
 	assert_int_equal(cosoi_exec(f->s, "DROP TRIGGER no"), 0);
-	assert_int_equal(cosoi_sync_apply_pull(f->s, self, &m, &r), 0);
+	assert_int_equal(
+	    cosoi_sync_apply_pull(f->s, self, UINT64_MAX, &m, &r), 0);
 	assert_int_equal(q(f,
 	                     "SELECT value FROM meta WHERE key = "
 	                     "'pull_cursor'"),
@@ -725,7 +735,8 @@ test_pull_atomic(void **state)
 	assert_int_equal(r.pulled, 1);
 	assert_int_equal(r.applied, 1);
 	/* Again: inserted once, upserted in place. */
-	assert_int_equal(cosoi_sync_apply_pull(f->s, self, &m, &r), 0);
+	assert_int_equal(
+	    cosoi_sync_apply_pull(f->s, self, UINT64_MAX, &m, &r), 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM visits"), 2);
 	assert_int_equal(q(f, "SELECT count(*) FROM assignments"), 1);
 }
@@ -799,6 +810,251 @@ self_id(struct fx *f, uint8_t id[32])
 {
 	assert_int_equal(cosoi_pk_load(f->s), 0);
 	coso_keyid_of(id, f->s->pk);
+}
+
+/* ---- clocks ----------------------------------------------------------------
+ */
+
+#define DAY_MS    UINT64_C(86400000)
+#define HLC_AT(m) ((uint64_t) (m) << 16)
+
+/* A change-set of the admin renaming commune 06043, its clock at hlc. */
+static uint8_t *
+admin_rename(struct fx *f, uint64_t hlc, const char *name, size_t *len)
+{
+	struct coso_body *b = NULL;
+	struct coso_key *k  = NULL;
+	uint8_t row[16], prev[32] = {0}, *body = NULL, *cs = NULL;
+	size_t blen = 0;
+
+	assert_int_equal(coso_key_from_seed(&k, admin_seed), 0);
+	assert_int_equal(coso_body_new(&b), 0);
+	coso_uuid_named(row, "unit", "06043");
+	assert_int_equal(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), 0);
+	assert_int_equal(coso_body_text(b, 1, "06043", 5), 0);
+	assert_int_equal(coso_body_text(b, 2, name, strlen(name)), 0);
+	assert_int_equal(coso_body_int(b, 3, 3), 0);
+	assert_int_equal(coso_body_int(b, 5, 20200101), 0);
+	assert_int_equal(coso_body_encode(b, &body, &blen), 0);
+	assert_int_equal(
+	    coso_changeset_sign(&cs, len, k, 1, prev, hlc, body, blen), 0);
+	coso_key_public(k, f->c.pull_pk);
+	free(body);
+	coso_body_free(b);
+	coso_key_free(k);
+	return cs;
+}
+
+/* Applies a PULL_REP of one admin change-set, the central's time being
+ * central_ms. */
+static void
+pull_one(struct fx *f, const uint8_t *cs, size_t len, uint64_t central_ms)
+{
+	struct coso_sync_report r = {0};
+	struct coso_msg m;
+	struct coso_msg_item it;
+	uint8_t self[32];
+
+	self_id(f, self);
+	pull_rep(f, &m, &it);
+	it.cs     = cs;
+	it.cs_len = len;
+	it.status = COSO_VERDICT_ACCEPTED;
+	assert_int_equal(
+	    cosoi_sync_apply_pull(f->s, self, central_ms, &m, &r), 0);
+	assert_int_equal(r.applied, 1);
+}
+
+/*
+ * The receive rule: what a pull brings is an event this device has seen,
+ * so the next edit made here is stamped after it, even by a clock behind.
+ * A stamp far ahead of the central's time weighs the central's time
+ * there (it is clamped), and only that much is taken in.
+ */
+static void
+test_pull_takes_clock(void **state)
+{
+	struct fx *f = *state;
+	uint64_t now = coso_wall_ms(), ahead = HLC_AT(now + 60000);
+	uint8_t *cs;
+	size_t len;
+
+	cs = admin_rename(f, ahead, "Xã Đào Viên (A)", &len);
+	pull_one(f, cs, len, now);
+	free(cs);
+	assert_true((uint64_t) q(f, "SELECT hlc FROM chain") > ahead);
+	visits(f, 1);
+	assert_int_equal(q(f, "SELECT seq FROM chain"), 2);
+	assert_true((uint64_t) q(f, "SELECT hlc FROM chain") > ahead);
+	/* 400 days ahead: the central's time is taken in, not the stamp. */
+	cs = admin_rename(f, HLC_AT(now + 400 * DAY_MS), "Xã (B)", &len);
+	pull_one(f, cs, len, now + 120000);
+	free(cs);
+	assert_true(
+	    (uint64_t) q(f, "SELECT hlc FROM chain") >= HLC_AT(now + 120000));
+	assert_true(
+	    (uint64_t) q(f, "SELECT hlc FROM chain") < HLC_AT(now + DAY_MS));
+	assert_int_equal(
+	    q(f, "SELECT count(*) FROM units WHERE name = 'Xã (B)'"), 1);
+}
+
+/*
+ * STATUS: the device sends its clock and HLC; it takes in the central's
+ * time, and a clock left far ahead (a device whose date was wrong) is set
+ * back to the central's.  A verdict saying a stamp was clamped is kept,
+ * and `coso status' shows the clock and the clamped count.
+ */
+static void
+test_status_clock(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+	struct coso_status st;
+	uint64_t now = coso_wall_ms(), far = HLC_AT(now + 400 * DAY_MS);
+	char sql[96];
+
+	snprintf(sql, sizeof(sql), "UPDATE chain SET hlc = %llu",
+	    (unsigned long long) far);
+	assert_int_equal(cosoi_exec(f->s, sql), 0);
+	f->c.clamp_seq = 1;
+	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
+	assert_int_equal(f->c.seen_hlc, far);
+	assert_true(f->c.seen_ms >= now && f->c.seen_ms < now + 60000);
+	assert_true(
+	    (uint64_t) q(f, "SELECT hlc FROM chain") >= HLC_AT(now + 5000));
+	assert_true(
+	    (uint64_t) q(f, "SELECT hlc FROM chain") < HLC_AT(now + DAY_MS));
+	assert_int_equal(r.accepted, 1);
+	assert_int_equal(r.clamped, 1);
+	assert_int_equal(
+	    q(f, "SELECT reason FROM outbox WHERE seq = 1"), COSO_ECLOCK);
+	assert_int_equal(coso_status_get(f->s, &st), 0);
+	assert_true(st.skew_ms > 3000 && st.skew_ms < 7000);
+	assert_true(st.skew_at_ms >= now + 5000);
+	assert_int_equal(st.clock_wrong, 0);
+	assert_int_equal(st.clamped, 1);
+	/* A central time no central can have (before 2000) moves nothing. */
+	{
+		int64_t before = q(f, "SELECT hlc FROM chain");
+
+		assert_int_equal(cosoi_begin(f->s), 0);
+		assert_int_equal(cosoi_hlc_central(f->s, 0), 0);
+		assert_int_equal(cosoi_commit(f->s), 0);
+		assert_int_equal(q(f, "SELECT hlc FROM chain"), before);
+	}
+	/* Off by more than the tolerance: wrong. */
+	assert_int_equal(cosoi_exec(f->s,
+	                     "UPDATE meta SET value = '-34560000000' "
+	                     "WHERE key = 'skew_ms'"),
+	    0);
+	assert_int_equal(coso_status_get(f->s, &st), 0);
+	assert_int_equal(st.clock_wrong, 1);
+}
+
+/* The bytes of outbox entry seq. */
+static uint8_t *
+outbox_bytes(struct fx *f, uint64_t seq, size_t *len)
+{
+	sqlite3_stmt *st = NULL;
+	uint8_t *cs;
+
+	assert_int_equal(
+	    sqlite3_prepare_v2(f->s->db,
+	        "SELECT bytes FROM outbox WHERE seq = ?", -1, &st, NULL),
+	    0);
+	sqlite3_bind_int64(st, 1, (sqlite3_int64) seq);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	*len = (size_t) sqlite3_column_bytes(st, 0);
+	cs   = malloc(*len);
+	assert_non_null(cs);
+	memcpy(cs, sqlite3_column_blob(st, 0), *len);
+	sqlite3_finalize(st);
+	return cs;
+}
+
+/*
+ * A store restored from an old copy: the central sends this device's own
+ * chain, and what continues the store's chain goes back in (rows,
+ * outbox with the central's verdicts, the chain's head); what the store
+ * holds, or a change-set of another branch, is left out.  The next
+ * write continues the chain.
+ */
+static void
+test_pull_own_chain(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_report r = {0};
+	struct coso_msg m         = {.type = COSO_MSG_PULL_REP, .cursor = 9};
+	struct coso_msg_item it[4];
+	char err[COSO_ERRMSG_MAX], cmd[256], copy[80];
+	uint8_t self[32], *cs[4];
+	size_t len[4], i;
+
+	snprintf(copy, sizeof(copy), "%s-copy", f->dir);
+	coso_store_close(f->s);
+	snprintf(cmd, sizeof(cmd), "cp -a %s %s", f->dir, copy);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(coso_store_open(&f->s, f->dir, NULL, 0, err), 0);
+	visits(f, 2); /* seq 2 and 3, after the copy */
+	self_id(f, self);
+	memset(it, 0, sizeof(it));
+	for (i = 0; i < 3; i++) {
+		cs[i]          = outbox_bytes(f, i + 1, &len[i]);
+		it[i].cs       = cs[i];
+		it[i].cs_len   = len[i];
+		it[i].status   = COSO_VERDICT_ACCEPTED;
+		it[i].position = 10 + i;
+		snprintf(it[i].cadre_id, sizeof(it[i].cadre_id), "cb-001");
+	}
+	it[2].status = COSO_VERDICT_QUARANTINED; /* seq 3 */
+	it[2].reason = COSO_QUNAUTH;
+	/* A seq 4 of another branch: its prev is not this chain's seq 3. */
+	{
+		struct coso_changeset c;
+		uint8_t other[32];
+
+		memset(other, 0x5a, sizeof(other));
+		assert_int_equal(cosoi_key_load(f->s), 0);
+		assert_int_equal(coso_changeset_peek(&c, cs[1], len[1]), 0);
+		assert_int_equal(
+		    coso_changeset_sign(&cs[3], &len[3], f->s->key, 4, other,
+		        c.hlc + 9, c.body, c.body_len),
+		    0);
+	}
+	it[3]        = it[1];
+	it[3].cs     = cs[3];
+	it[3].cs_len = len[3];
+	m.items      = it;
+	m.nitems     = 4;
+	coso_store_close(f->s);
+	assert_int_equal(coso_store_open(&f->s, copy, NULL, 0, err), 0);
+	assert_int_equal(q(f, "SELECT seq FROM chain"), 1);
+	assert_int_equal(
+	    cosoi_sync_apply_pull(f->s, self, coso_wall_ms(), &m, &r), 0);
+	assert_int_equal(r.restored, 2);
+	assert_int_equal(q(f, "SELECT seq FROM chain"), 3);
+	assert_int_equal(q(f, "SELECT count(*) FROM visits"), 3);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM outbox WHERE acked = 1 "
+	                     "AND seq IN (2, 3)"),
+	    2);
+	assert_int_equal(q(f,
+	                     "SELECT verdict * 100 + reason FROM outbox "
+	                     "WHERE seq = 3"),
+	    3 * 100 + COSO_QUNAUTH);
+	/* The chain still verifies, and goes on from seq 3. */
+	visits(f, 1);
+	assert_int_equal(q(f, "SELECT seq FROM chain"), 4);
+	{
+		uint64_t bad = 1;
+
+		assert_int_equal(coso_log_verify(f->s, NULL, NULL, &bad), 0);
+		assert_int_equal(bad, 0);
+	}
+	for (i = 0; i < 4; i++) {
+		free(cs[i]);
+	}
 }
 
 /* A receipt from another key, or for another change-set, marks nothing. */
@@ -1121,6 +1377,12 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_receipts_verify, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_pin, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_pull_takes_clock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_status_clock, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_pull_own_chain, setup, teardown),
 	};
 
 	if (sodium_init() < 0) {

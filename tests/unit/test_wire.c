@@ -41,16 +41,16 @@ static const char golden_box_hex[]
 #define H_RID   "0102030405060708"
 #define H_CADRE "000e63622dc490c3a06f2d5669c3aa6e"
 static const char *const golden_hex[NTYPES + 1] = {
-    [COSO_MSG_STATUS] = "020101" H_RID,
+    [COSO_MSG_STATUS] = "030101" H_RID "0000019ac29ab4eb019ac29ab4eb0007",
     [COSO_MSG_STATUS_REP]
-    = "020202" H_RID "0000019ac29c147b01000000000000002a00100000" H_CADRE,
+    = "030202" H_RID "0000019ac29c147b01000000000000002a00100000" H_CADRE,
     [COSO_MSG_ENROLL]
-    = "020103" H_RID "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9"
+    = "030103" H_RID "a0a1a2a3a4a5a6a7a8a9aaabacadaeafb0b1b2b3b4b5b6b7b8b9"
       "babbbcbdbebf" H_CADRE,
-    [COSO_MSG_ENROLL_REP] = "020204" H_RID "0000004200026f6b",
-    [COSO_MSG_PUSH]       = "020105" H_RID "000100000003616263",
+    [COSO_MSG_ENROLL_REP] = "030204" H_RID "0000004200026f6b",
+    [COSO_MSG_PUSH]       = "030105" H_RID "000100000003616263",
     [COSO_MSG_PUSH_REP]
-    = "020206" H_RID "00000002636b"
+    = "030206" H_RID "00000002636b"
       "0002"
       "0100000000000000000002"
       "1111111111111111111111111111111111111111111111111111"
@@ -64,15 +64,16 @@ static const char *const golden_hex[NTYPES + 1] = {
       "01"
       "3333333333333333333333333333333333333333333333333333"
       "333333333333",
-    [COSO_MSG_PULL] = "020107" H_RID "000000000000006400010000",
+    [COSO_MSG_PULL] = "030107" H_RID "000000000000006400010000",
     [COSO_MSG_PULL_REP]
-    = "020208" H_RID "000000000000006501"
+    = "030208" H_RID "000000000000006501"
       "0001"
       "4444444444444444444444444444444444444444444444444444"
       "444444444444"
       "0001"
-      "0000000000000009" H_CADRE "00000003616263",
-    [COSO_MSG_ERROR] = "020209" H_RID "00000045000462757379",
+      "0000000000000009"
+      "03003d" H_CADRE "00000003616263",
+    [COSO_MSG_ERROR] = "030209" H_RID "00000045000462757379",
 };
 
 /* RFC 8032 test 1 seed; fields as in FORMAT.md; signature by OpenSSL. */
@@ -153,6 +154,10 @@ example(struct coso_msg *m, struct coso_msg_item it[2], unsigned type)
 	m->request_id = RID;
 	m->items      = it;
 	switch (type) {
+	case COSO_MSG_STATUS:
+		m->device_ms = MS - 90000; /* 90 s behind the central */
+		m->hlc       = ((MS - 90000) << 16) | 7;
+		break;
 	case COSO_MSG_STATUS_REP:
 		m->central_ms  = MS;
 		m->enrolled    = 1;
@@ -202,6 +207,8 @@ example(struct coso_msg *m, struct coso_msg_item it[2], unsigned type)
 		m->nkeys       = 1;
 		m->nitems      = 1;
 		it[0].position = 9;
+		it[0].status   = COSO_VERDICT_QUARANTINED; /* its own */
+		it[0].reason   = COSO_QUNAUTH;
 		strcpy(it[0].cadre_id, CADRE);
 		it[0].cs     = abc;
 		it[0].cs_len = 3;
@@ -247,6 +254,8 @@ assert_same_msg(const struct coso_msg *a, const struct coso_msg *b)
 	assert_int_equal(a->type, b->type);
 	assert_int_equal(a->request_id, b->request_id);
 	assert_int_equal(a->central_ms, b->central_ms);
+	assert_int_equal(a->device_ms, b->device_ms);
+	assert_int_equal(a->hlc, b->hlc);
 	assert_int_equal(a->next_seq, b->next_seq);
 	assert_int_equal(a->cursor, b->cursor);
 	assert_int_equal(a->max_message, b->max_message);
@@ -725,6 +734,9 @@ test_frame_header_bound(void **state)
 	assert_int_equal(
 	    coso_wire_peek(copy, f->frame_len, &k, pk), COSO_EINVAL);
 	copy[1] = COSO_WIRE_REQUEST;
+	copy[0] = 2; /* version 2: the messages of before */
+	assert_int_equal(
+	    coso_wire_peek(copy, f->frame_len, &k, pk), COSO_EVERSION);
 	copy[0] = 1; /* version 1: the box key was not bound */
 	assert_int_equal(
 	    coso_wire_peek(copy, f->frame_len, &k, pk), COSO_EVERSION);
@@ -740,7 +752,7 @@ static void
 test_frame_limits(void **state)
 {
 	struct fixture *f = *state;
-	uint8_t *p = NULL, *frame = NULL, bad[3] = {2, 2, 1};
+	uint8_t *p = NULL, *frame = NULL, bad[3] = {COSO_WIRE_VERSION, 2, 1};
 	size_t n = 0, flen = 0;
 
 	assert_int_equal(coso_wire_open(&p, &n, f->cen_box, f->frame,
@@ -823,7 +835,8 @@ test_msg_details(void **state)
 	assert_int_equal(coso_msg_decode(&m, buf, len), COSO_OK);
 	assert_ptr_equal(m->items[0].cs, buf + len - 3);
 	assert_ptr_equal(m->keys, buf + 22);
-	assert_int_equal(m->items[0].status, 0); /* unused: zero */
+	assert_int_equal(m->items[0].status, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(m->items[0].reason, COSO_QUNAUTH);
 	coso_msg_free(m);
 	coso_msg_free(NULL);
 	free(buf);
@@ -862,7 +875,7 @@ many_len(unsigned type, size_t n)
 	case COSO_MSG_PUSH_REP:
 		return 11 + 4 + (n >= 2 ? 2 : 0) + 2 + n * 48 + (n / 2) * 34;
 	default:
-		return 11 + 9 + 2 + 32 + 2 + n * (8 + 16 + 4 + 3);
+		return 11 + 9 + 2 + 32 + 2 + n * (8 + 3 + 16 + 4 + 3);
 	}
 }
 
@@ -952,14 +965,14 @@ test_msg_truncation_trailing(void **state)
 static void
 test_msg_count_claims(void **state)
 {
-	uint8_t buf[64] = {2, 1, COSO_MSG_PUSH};
+	uint8_t buf[64] = {COSO_WIRE_VERSION, 1, COSO_MSG_PUSH};
 	static const struct {
 		uint8_t type, kind;
 		size_t off, item;
 	} c[] = {
 	    {COSO_MSG_PUSH, 1, 11, 4},
 	    {COSO_MSG_PUSH_REP, 2, 15, 48}, /* after an empty checkpoint */
-	    {COSO_MSG_PULL_REP, 2, 22, 14}, /* after no key */
+	    {COSO_MSG_PULL_REP, 2, 22, 17}, /* after no key */
 	    {COSO_MSG_PULL_REP, 2, 20, 32}, /* the keys' count */
 	};
 
@@ -994,8 +1007,8 @@ test_msg_count_claims(void **state)
 static size_t
 error_with_text(uint8_t *buf, const char *s, size_t slen, size_t n)
 {
-	static const uint8_t head[]
-	    = {2, 2, COSO_MSG_ERROR, 0, 0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 5};
+	static const uint8_t head[] = {COSO_WIRE_VERSION, 2, COSO_MSG_ERROR, 0,
+	    0, 0, 0, 0, 0, 0, 7, 0, 0, 0, 5};
 
 	memcpy(buf, head, sizeof(head));
 	buf[15] = (uint8_t) (n >> 8);
@@ -1062,7 +1075,9 @@ test_msg_header(void **state)
 	buf[1] = COSO_WIRE_REPLY;
 	buf[0] = 1;
 	assert_int_equal(decode_rc(buf, len), COSO_EVERSION);
-	buf[0] = 2;
+	buf[0] = 2; /* version 2: STATUS without the device's clock */
+	assert_int_equal(decode_rc(buf, len), COSO_EVERSION);
+	buf[0] = COSO_WIRE_VERSION;
 	assert_int_equal(decode_rc(buf, len), COSO_OK);
 	free(buf);
 
@@ -1099,6 +1114,14 @@ test_msg_enums(void **state)
 	buf     = golden(COSO_MSG_PULL_REP, &len);
 	buf[19] = 2; /* more */
 	assert_int_equal(decode_rc(buf, len), COSO_ESCHEMA);
+	buf[19] = 1;
+	for (unsigned v = 0; v < 256; v++) {
+		buf[64] = (uint8_t) v; /* the item's status: in the log */
+		assert_int_equal(decode_rc(buf, len),
+		    v == COSO_VERDICT_ACCEPTED || v == COSO_VERDICT_QUARANTINED
+		        ? COSO_OK
+		        : COSO_ESCHEMA);
+	}
 	free(buf);
 	buf = golden(COSO_MSG_PUSH_REP, &len);
 	for (unsigned v = 0; v < 256; v++) {
@@ -1120,8 +1143,13 @@ test_msg_enums(void **state)
 	m.more = 2;
 	assert_int_equal(coso_msg_encode(&m, &out, &olen, COSO_WIRE_MAX_LIMIT),
 	    COSO_ESCHEMA);
-	m.more = 0;
-	m.type = 10;
+	m.more       = 0;
+	it[0].status = COSO_VERDICT_DUPLICATE; /* never in the log */
+	assert_int_equal(coso_msg_encode(&m, &out, &olen, COSO_WIRE_MAX_LIMIT),
+	    COSO_ESCHEMA);
+	it[0].status = COSO_VERDICT_ACCEPTED;
+	m.more       = 0;
+	m.type       = 10;
 	assert_int_equal(coso_msg_encode(&m, &out, &olen, COSO_WIRE_MAX_LIMIT),
 	    COSO_EINVAL);
 	assert_null(out);
@@ -1168,8 +1196,8 @@ test_msg_sizes(void **state)
 	struct coso_msg m;
 	struct coso_msg_item it[2];
 	uint8_t *out = NULL, *big = calloc(1, COSO_CS_MAX + 1);
-	uint8_t wire[11 + 2 + 4]
-	    = {2, 1, COSO_MSG_PUSH, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	uint8_t wire[11 + 2 + 4] = {
+	    COSO_WIRE_VERSION, 1, COSO_MSG_PUSH, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
 	size_t len, glen = strlen(golden_hex[COSO_MSG_PULL_REP]) / 2;
 
 	(void) state;
@@ -1214,7 +1242,8 @@ push_rep(size_t c, long claim_c, size_t r, size_t p, long claim_p, size_t *len)
 	size_t n = 11 + 4 + c + 2 + 48 + r + 32 * p, at = 0;
 	uint8_t *b  = calloc(1, n + 1);
 	uint32_t cc = claim_c < 0 ? (uint32_t) c : (uint32_t) claim_c;
-	static const uint8_t head[] = {2, 2, COSO_MSG_PUSH_REP};
+	static const uint8_t head[]
+	    = {COSO_WIRE_VERSION, 2, COSO_MSG_PUSH_REP};
 
 	assert_non_null(b);
 	memcpy(b, head, 3);

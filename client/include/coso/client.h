@@ -336,6 +336,16 @@ struct coso_status {
 	uint64_t visits, reports, drafts, proposals_open, units;
 	char shortid[17];     /* the device key's short id */
 	uint64_t quarantined; /* change-sets the central quarantined */
+	/* The clock, as the last STATUS measured it against the central's:
+	 * skew_ms = central - device (negative: this device is ahead), at
+	 * central time skew_at_ms (0: never measured).  clock_wrong: off by
+	 * more than COSO_CLOCK_TOLERANCE_MS either way.  clamped: change-sets
+	 * the central accepted but weighs at their received time, their
+	 * HLC being that far ahead (COSO_ECLOCK). */
+	int64_t skew_ms;
+	uint64_t skew_at_ms;
+	int clock_wrong;
+	uint64_t clamped;
 };
 
 COSO_NODISCARD int coso_status_get(
@@ -435,6 +445,11 @@ struct coso_sync_report {
 	                        failure (a link too slow for the timeout) */
 	uint64_t central_ms; /* central time at STATUS, or 0 */
 	int64_t skew_ms;     /* central time - this device's wall clock */
+	uint64_t clamped;    /* accepted, but signed with a clock so far
+	                        ahead that the central weighs them at their
+	                        received time (COSO_ECLOCK) */
+	uint64_t restored;   /* this device's own change-sets pulled back
+	                        (a store restored from an old copy) */
 	int enrolled;        /* the central knows this key (STATUS) */
 	int enroll_code;     /* a refused enrollment's reason, else 0 */
 	int refused; /* a coso_err reason the central refused with, or 0 */

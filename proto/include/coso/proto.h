@@ -180,6 +180,16 @@ coso_hlc_counter(uint64_t v)
 	return (uint16_t) (v & 0xffffu);
 }
 
+/*
+ * How far a change-set's HLC may be ahead of the central's clock when it
+ * arrives: beyond it, the central still accepts and logs the change-set
+ * but weighs it for last-writer-wins at its received time, and tells the
+ * device (FORMAT.md "Hybrid logical clock", docs/decisions.md).  A
+ * device also takes in no pulled stamp beyond the central's time plus
+ * this much.
+ */
+#define COSO_CLOCK_TOLERANCE_MS (5u * 60u * 1000u)
+
 /* Next timestamp for a local event at wall-clock time wall_ms. */
 COSO_NODISCARD int coso_hlc_now(
     struct coso_hlc *hlc, uint64_t wall_ms, uint64_t *out);
@@ -417,13 +427,13 @@ void coso_uuid_named(uint8_t out[static 16], const char *ns, const char *key);
  *
  * sealed between the X25519 forms of the sender's and the receiver's
  * Ed25519 keys, under a key bound to both full Ed25519 keys (the X25519
- * form alone drops the sign bit: P and -P would share it).  Version 2;
- * version 1 frames are refused (COSO_EVERSION).  The plaintext starts
- * with version, kind, type u8 and a request id u64, then the message body
- * (big-endian integers; strings as u16 length + UTF-8; byte strings as
+ * form alone drops the sign bit: P and -P would share it).  Version 3;
+ * frames of versions 1 and 2 are refused (COSO_EVERSION).  The plaintext
+ * starts with version, kind, type u8 and a request id u64, then the message
+ * body (big-endian integers; strings as u16 length + UTF-8; byte strings as
  * u32 length + bytes).
  */
-#define COSO_WIRE_VERSION     2u
+#define COSO_WIRE_VERSION     3u
 #define COSO_WIRE_HEADER      58u /* bytes before the box */
 #define COSO_WIRE_OVERHEAD    (COSO_WIRE_HEADER + 16u)
 #define COSO_WIRE_MAX_DEFAULT (1024u * 1024u) /* default max message */
@@ -468,7 +478,7 @@ COSO_NODISCARD int coso_wire_open(uint8_t **plain, size_t *plain_len,
 
 /* Message types (plaintext byte 2). */
 enum coso_msg_type {
-	COSO_MSG_STATUS     = 1, /* request: nothing */
+	COSO_MSG_STATUS     = 1, /* request: device_ms, hlc */
 	COSO_MSG_STATUS_REP = 2, /* central_ms, enrolled, next_seq,
 	                            max_message, cadre_id */
 	COSO_MSG_ENROLL     = 3, /* token[32], cadre_id */
@@ -478,7 +488,8 @@ enum coso_msg_type {
 	                            expected_seq, id, receipt, proof */
 	COSO_MSG_PULL     = 7,   /* cursor, max_bytes */
 	COSO_MSG_PULL_REP = 8,   /* cursor (new), more, keys, items:
-	                            position, cadre_id, cs */
+	                            position, status, reason, cadre_id,
+	                            cs */
 	COSO_MSG_ERROR = 9,      /* code, text: the whole request failed */
 };
 
@@ -494,8 +505,13 @@ enum coso_verdict {
 struct coso_msg_item {
 	const uint8_t *cs; /* a change-set (PUSH, PULL_REP) */
 	size_t cs_len;
-	uint8_t status;         /* PUSH_REP: enum coso_verdict */
-	uint16_t reason;        /* PUSH_REP: a coso_err code, 0 if none */
+	/* PUSH_REP: enum coso_verdict; PULL_REP: the entry's, accepted or
+	 * (only for the device's own chain) quarantined. */
+	uint8_t status;
+	/* A coso_err code, 0 if none.  PUSH_REP: an accepted change-set
+	 * may carry COSO_ECLOCK: its HLC was ahead of the central's clock by
+	 * more than COSO_CLOCK_TOLERANCE_MS (FORMAT.md). */
+	uint16_t reason;
 	uint64_t expected_seq;  /* PUSH_REP: the author's next seq */
 	uint8_t id[32];         /* PUSH_REP: the change-set id */
 	const uint8_t *receipt; /* PUSH_REP: signed receipt, or NULL */
@@ -514,6 +530,9 @@ struct coso_msg {
 	uint8_t type;
 	uint64_t request_id;
 	uint64_t central_ms, next_seq, cursor;
+	/* STATUS: the device's wall clock when it sent the request, and the
+	 * last HLC it issued, so the central measures the skew. */
+	uint64_t device_ms, hlc;
 	uint32_t max_message, max_bytes, code;
 	uint8_t enrolled, more;
 	uint8_t token[32];

@@ -62,7 +62,7 @@ ahead() {
 run_ok "admin init" coso --store "$T/a" init --cadre admin --name "Văn phòng"
 cp "$T/out" "$T/a.pub"
 run_ok "central init" cosod central init --db "$T/central.db" \
-	--admin-key "$T/a.pub"
+	--admin-key "$T/a.pub" --origin langson.example/coso/clock
 cp "$T/out" "$T/central.pub"
 run_ok "pin a" coso --store "$T/a" pin --central "$URL" \
 	--central-key "$T/central.pub"

@@ -22,48 +22,37 @@ struct visit_form {
 	int has_lat, has_lon;
 };
 
+/* Limits of quantities and amounts: beyond any real outcome, far
+ * inside int64 (a quadrillion đồng, a trillion of a unit). */
+#define AMOUNT_MAX   INT64_C(1000000000000000)
+#define QUANTITY_MAX INT64_C(1000000000000000)
+
 /*
- * Parses a decimal with at most scale fraction digits ("2.5", "600",
- * "-21.85") into an integer scaled by 10^scale.  A comma is taken as the
- * decimal mark too (Vietnamese writing).  0, or -1 if malformed.
+ * A number of the option opt as typed ("1.500.000", "2,5", "600"; see
+ * coso_number_parse), scaled by 10^scale within [min, max].  0, or
+ * EXIT_FAIL after a message that says what is wrong with it.
  */
 static int
-parse_scaled(const char *s, int scale, int neg_ok, int64_t *out)
+number_opt(const char *opt, const char *val, unsigned scale, int64_t min,
+    int64_t max, int64_t *out)
 {
-	int64_t v = 0;
-	int neg = 0, frac = -1;
+	int e = coso_number_parse(val, scale, min, max, out);
 
-	if (*s == '-' && neg_ok) {
-		neg = 1;
-		s++;
+	if (e == COSO_EINVAL) {
+		util_err(_("cannot record visit: %s `%s' can be read two "
+		           "ways: write 1500 or 1.500.000 for thousands, "
+		           "1,5 for a decimal"),
+		    opt, val);
+	} else if (e == COSO_ETOOBIG) {
+		util_err(_("cannot record visit: %s `%s' is out of range"),
+		    opt, val);
+	} else if (e != COSO_OK) {
+		util_err(_("cannot record visit: invalid value `%s' for %s: "
+		           "write a number such as 1500000, 1.500.000 or "
+		           "2,5"),
+		    val, opt);
 	}
-	if (*s < '0' || *s > '9') {
-		return -1;
-	}
-	for (; *s != 0; s++) {
-		if ((*s == '.' || *s == ',') && frac < 0) {
-			frac = 0;
-		} else if (*s >= '0' && *s <= '9' && frac < scale
-		    && v <= INT64_C(1000000000000)) {
-			v = v * 10 + (*s - '0');
-			frac += frac >= 0;
-		} else {
-			return -1;
-		}
-	}
-	for (frac = frac < 0 ? 0 : frac; frac < scale; frac++) {
-		v *= 10;
-	}
-	*out = neg ? -v : v;
-	return 0;
-}
-
-static int
-bad_value(const char *opt, const char *val)
-{
-	util_err(
-	    _("cannot record visit: invalid value `%s' for %s"), val, opt);
-	return EXIT_FAIL;
+	return e == COSO_OK ? 0 : EXIT_FAIL;
 }
 
 /* --quantity, --quantity-unit, --amount: of the last --outcome. */
@@ -80,15 +69,19 @@ outcome_opt(struct visit_form *fm, int c, const char *arg)
 	}
 	o = &fm->outcomes[fm->v.noutcomes - 1];
 	if (c == 'q') {
-		if (parse_scaled(arg, 3, 0, &o->quantity_milli) != 0) {
-			return bad_value("--quantity", arg);
+		if (number_opt("--quantity", arg, 3, 0, QUANTITY_MAX,
+		        &o->quantity_milli)
+		    != 0) {
+			return EXIT_FAIL;
 		}
 		o->has_quantity = 1;
 	} else if (c == 'Q') {
 		o->quantity_unit = arg;
 	} else {
-		if (parse_scaled(arg, 0, 0, &o->amount_vnd) != 0) {
-			return bad_value("--amount", arg);
+		if (number_opt(
+		        "--amount", arg, 0, 0, AMOUNT_MAX, &o->amount_vnd)
+		    != 0) {
+			return EXIT_FAIL;
 		}
 		o->has_amount = 1;
 	}
@@ -101,8 +94,9 @@ position_opt(struct visit_form *fm, int c, const char *arg)
 {
 	int64_t v, limit = c == 'y' ? 90000000 : 180000000;
 
-	if (parse_scaled(arg, 6, 1, &v) != 0 || v < -limit || v > limit) {
-		return bad_value(c == 'y' ? "--lat" : "--lon", arg);
+	if (number_opt(c == 'y' ? "--lat" : "--lon", arg, 6, -limit, limit, &v)
+	    != 0) {
+		return EXIT_FAIL;
 	}
 	if (c == 'y') {
 		fm->v.lat_e6 = v;

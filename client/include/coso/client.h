@@ -86,6 +86,7 @@ void coso_store_close(struct coso_store *s);
 /* The sentence describing the last error on this handle. */
 const char *coso_store_errmsg(const struct coso_store *s);
 
+
 /* The default store directory: $COSO_HOME, else $XDG_DATA_HOME/coso, else
  * $HOME/.local/share/coso.  Malloc'd; NULL if none can be formed. */
 char *coso_store_default_dir(void);
@@ -113,7 +114,13 @@ int coso_file_write(
  */
 void coso_csv_cell(FILE *f, const char *s);
 
-/* Dates are int32 YYYYMMDD.  Parses "YYYY-MM-DD" or "dd/mm/yyyy". */
+/*
+ * Dates are int32 YYYYMMDD.  Parses ISO "YYYY-MM-DD" and the day-first
+ * forms people type: "4/12/2026", "04/12/2026", also with `-' or `.'
+ * between the parts.  Refused (COSO_EDATE): a day that does not exist
+ * (31/02/2026), a two-digit year, anything else around the date but
+ * spaces.
+ */
 COSO_NODISCARD int coso_date_parse(const char *s, int32_t *out);
 /* Formats as "dd/mm/yyyy" into out (11 bytes). */
 void coso_date_format(char out[static 11], int32_t date);
@@ -126,6 +133,21 @@ int64_t coso_date_diff(int32_t from, int32_t to);
 /* 1 if date names a real day of years 1900 to 9999, as coso_date_parse
  * accepts them (no 30 February), else 0. */
 int coso_date_valid(int32_t date);
+
+/*
+ * A decimal number as typed (numbers.c), into *out scaled by 10^scale
+ * (scale 3: "2,5" gives 2500).  Vietnamese "1.500.000" and "1.234,5",
+ * ISO/English "1500000", "2.5" and "1,234.5"; a leading `-' when min < 0;
+ * spaces around it.  A single mark followed by three digits is read both
+ * ways, as a thousands group and as a decimal mark, and taken when only
+ * one reading fits scale and [min, max] ("1.500" is 1500 as an amount in
+ * đồng, scale 0; "21.853" is 21.853 as a latitude).  Returns COSO_OK,
+ * COSO_EINVAL when both readings fit (ambiguous: "1.500" as a quantity),
+ * COSO_ETOOBIG out of [min, max], COSO_EFIELD otherwise (wrong grouping
+ * "1.50.000", more fraction digits than scale, letters).
+ */
+COSO_NODISCARD int coso_number_parse(
+    const char *s, unsigned scale, int64_t min, int64_t max, int64_t *out);
 
 /* Periods: "YYYY-Qn", "YYYY-H1|H2", "YYYY".  Gives first and last day. */
 COSO_NODISCARD int coso_period_parse(

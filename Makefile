@@ -116,9 +116,10 @@ $(B)/coso-audit: $(AUDIT_OBJS) $(B)/client/cli/i18n.o $(CLIENT_LIB) \
 		$(CLIENT_LIB) $(PROTO_LIB) \
 		$(CURL_LIBS) $(LIBS)
 
-$(B)/cosod: $(DAEMON_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
+$(B)/cosod: $(DAEMON_OBJS) $(B)/client/cli/i18n.o $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(CLIENT_LIB) $(PROTO_LIB) \
+	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(B)/client/cli/i18n.o \
+		$(CLIENT_LIB) $(PROTO_LIB) \
 		$(LIBS) $(XLSX_LIBS)
 
 $(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(CLIENT_LIB) $(PROTO_LIB)
@@ -219,6 +220,7 @@ test: deps
 	$(Q)sh tests/cli/test_field.sh $(B)
 	$(Q)sh tests/cli/test_admin.sh $(B)
 	$(Q)sh tests/cli/test_tree.sh $(B)
+	$(Q)sh tests/cli/test_cadre.sh $(B)
 	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
 	$(Q)bash tests/e2e/test_sync.sh $(B)
 	$(Q)bash tests/e2e/test_http.sh $(B)

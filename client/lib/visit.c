@@ -36,6 +36,29 @@ visit_text_free(struct visit_text *t)
 	free(t->qty_units);
 }
 
+/* The lines joined so far and the one that does not fit, said in
+ * characters (cosoi_too_long). */
+static int
+too_long(struct coso_store *s, const char *field, const char *buf, size_t len,
+    const char *item)
+{
+	size_t il = strlen(item);
+	char *all = malloc(len + il + 2);
+	int rv;
+
+	if (all == NULL) {
+		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
+	}
+	if (len > 0) {
+		memcpy(all, buf, len);
+		all[len++] = '\n';
+	}
+	memcpy(all + len, item, il + 1);
+	rv = cosoi_too_long(s, field, all);
+	free(all);
+	return rv;
+}
+
 /* Normalises each item and joins them with newlines. */
 static int
 join_lines(struct coso_store *s, const char *field, const char *const *items,
@@ -56,10 +79,8 @@ join_lines(struct coso_store *s, const char *field, const char *const *items,
 		     ? NULL
 		     : realloc(buf, len + il + 2);
 		if (nb == NULL) {
+			rv = too_long(s, field, buf, len, item);
 			free(item);
-			rv = cosoi_fail(s, COSO_ETOOBIG,
-			    "%s: text longer than %u bytes", field,
-			    COSO_TEXT_MAX);
 			break;
 		}
 		buf = nb;

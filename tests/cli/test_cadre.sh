@@ -93,5 +93,111 @@ same "$(visits)" 3 "refused input stored nothing"
 expect 0 "list --since d/m/yyyy" "$COSO" visit list --since 5/12/2025 --json
 same "$(grep -o '"kind":"visit"' "$T/out" | wc -l)" 2 "--since 5/12/2025"
 
+# --- messages that say what to do, in the cadre's language -----------------
+expect 2 "no store" "$COSO" --store "$T/nowhere" visit list
+contains "$T/err" "no coso store at \`$T/nowhere'" "no store: named"
+contains "$T/err" "coso init --cadre ID --name NAME" "no store: coso init"
+contains "$T/err" "--store DIR or COSO_HOME=DIR" "no store: --store, COSO_HOME"
+[ ! -e "$T/nowhere" ] && ok || bad "a missing store was created"
+expect 2 "vi: no store" env LANGUAGE=vi "$COSO" --store "$T/nowhere" status
+contains "$T/err" "không có kho dữ liệu coso" "vi: no store"
+contains "$T/err" "coso init" "vi: no store: coso init"
+
+# The library's details in Vietnamese, not in English brackets.
+expect 2 "vi: unknown unit" env LANGUAGE=vi "$COSO" visit add --unit 99999 \
+	--date 4/12/2025
+contains "$T/err" "không ghi được lượt đi cơ sở: unit: mã \`99999': đơn vị không có trong danh mục (hãy nhập danh mục đơn vị trước)" \
+	"vi: the detail translated"
+lacks "$T/err" "import the unit list" "vi: no English detail"
+# An end date before the start is not "a wrong format".
+expect 2 "end before start" "$COSO" admin assign --cadre cb-017 \
+	--unit 06043 --role in-charge --from 1/5/2025 --to 1/1/2025
+contains "$T/err" "the assignment ends before it begins" "end before start"
+expect 2 "vi: end before start" env LANGUAGE=vi "$COSO" admin assign \
+	--cadre cb-017 --unit 06043 --role in-charge --from 1/5/2025 \
+	--to 1/1/2025
+contains "$T/err" "ngày kết thúc phân công (--to) trước ngày bắt đầu" \
+	"vi: end before start"
+lacks "$T/err" "định dạng" "vi: end before start is not a format error"
+lacks "$T/err" "(dates:" "vi: no English bracket"
+# Text too long is said in characters, which a cadre can count.
+long=$(awk 'BEGIN { for (i = 0; i < 3000; i++) printf "Đường "; }')
+expect 2 "too long" "$COSO" visit add --unit 06043 --date 4/12/2025 \
+	--purpose "$long"
+contains "$T/err" "purpose: too long: 18000 characters, of which the first 9830 fit; shorten it by 8170 characters" \
+	"too long in characters"
+expect 2 "vi: too long" env LANGUAGE=vi "$COSO" visit add --unit 06043 \
+	--date 4/12/2025 --purpose "$long"
+contains "$T/err" "18000 ký tự, chỉ lưu được 9830 ký tự đầu; hãy bớt 8170 ký tự" \
+	"vi: too long in ký tự"
+lacks "$T/err" "byte" "vi: no bytes"
+same "$(visits)" 3 "refusals stored nothing"
+
+# The central unreachable: said to be safe, nothing acknowledged.
+expect 0 "key for a pin" "$COSO" key generate --out "$T/central.key"
+expect 0 "pin nowhere" "$COSO" pin --central tcp://127.0.0.1:1 \
+	--central-key "$T/central.key.pub"
+expect 2 "sync unreachable" "$COSO" sync
+contains "$T/err" "central unreachable: tcp://127.0.0.1:1" "unreachable"
+contains "$T/err" "nothing is lost: what is recorded stays on this device and is sent at the next \`coso sync'" \
+	"unreachable: the data is safe"
+same "$(grep -c 'central unreachable' "$T/err")" 1 "said once"
+pend=$("$COSO" status --json | sed -n 's/.*"pending":\([0-9]*\).*/\1/p')
+same "$pend" 3 "unreachable: the three visits wait"
+# cosod field run speaks the cadre's language.
+LANGUAGE=vi "$B/cosod" field run --interval 60 --max-backoff 1 \
+	>"$T/agent.out" 2>"$T/agent.log" &
+agent=$!
+n=0
+while [ $n -lt 50 ] && ! grep -q "thử lại" "$T/agent.log"; do
+	sleep 0.1
+	n=$((n + 1))
+done
+kill "$agent" 2>/dev/null
+wait "$agent" 2>/dev/null
+contains "$T/agent.log" "cosod field: đang chạy" "agent in Vietnamese"
+contains "$T/agent.log" "đồng bộ: không kết nối được máy chủ trung tâm" \
+	"agent: unreachable in Vietnamese"
+contains "$T/agent.log" "vẫn lưu an toàn trên máy" "agent: the data is safe"
+contains "$T/agent.log" "cosod field: đã dừng" "agent stopped, in Vietnamese"
+
+# Plurals: one change-set is not "1 change-sets".
+expect 0 "second store" "$COSO" --store "$T/one" init --cadre cb-1 \
+	--name "Lý Văn Một"
+expect 0 "one unit" "$COSO" --store "$T/one" units import "$DATA"
+expect 0 "one visit" "$COSO" --store "$T/one" visit add --unit 06043 \
+	--date 4/12/2025
+expect 0 "log of one" "$COSO" --store "$T/one" log
+contains "$T/out" "1 change-set, its signature and link verify" "singular"
+expect 0 "two visits" "$COSO" --store "$T/one" visit add --unit 06043 \
+	--date 5/12/2025
+expect 0 "log of two" "$COSO" --store "$T/one" log
+contains "$T/out" "2 change-sets, all signatures and links verify" "plural"
+
+# A sealed key: the passphrase file is named; on a terminal it is asked.
+printf 'mật khẩu Lạng Sơn\n' >"$T/pass"
+expect 0 "sealed store" "$COSO" --store "$T/sealed" init --cadre cb-2 \
+	--name "Nông Văn Hai" --passphrase-file "$T/pass"
+expect 0 "sealed units" "$COSO" --store "$T/sealed" units import "$DATA"
+expect 2 "no passphrase" "$COSO" --store "$T/sealed" visit add \
+	--unit 06043 --date 4/12/2025 </dev/null
+contains "$T/err" "passphrase required" "passphrase required"
+contains "$T/err" "give it with --passphrase-file FILE" "names --passphrase-file"
+if [ -n "$PY" ]; then
+	"$PY" "$ROOT/tests/cli/on_tty.py" 'mật khẩu Lạng Sơn' "$COSO" \
+		--store "$T/sealed" visit add --unit 06043 --date 4/12/2025 \
+		>"$T/tty.out" 2>&1
+	same "$?" 0 "asked on the terminal: recorded"
+	contains "$T/tty.out" "passphrase of the device key: " "the prompt"
+	lacks "$T/tty.out" "Lạng Sơn" "the passphrase is not echoed"
+	n=$("$COSO" --store "$T/sealed" status --json |
+		sed -n 's/.*"visits":\([0-9]*\).*/\1/p')
+	same "$n" 1 "the visit signed with the typed passphrase"
+	"$PY" "$ROOT/tests/cli/on_tty.py" 'sai' "$COSO" --store "$T/sealed" \
+		visit add --unit 06043 --date 4/12/2025 >"$T/tty.out" 2>&1
+	same "$?" 2 "a wrong typed passphrase: refused"
+	contains "$T/tty.out" "wrong passphrase" "wrong passphrase said"
+fi
+
 echo "cadre-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -86,6 +86,24 @@ void coso_store_close(struct coso_store *s);
 /* The sentence describing the last error on this handle. */
 const char *coso_store_errmsg(const struct coso_store *s);
 
+/*
+ * The printf format that sentence was made from (a string constant of
+ * the library, English): an application that translates messages looks
+ * the format up in its catalogue and puts the sentence's arguments into
+ * the translation.  "%s" when there is none.
+ */
+const char *coso_store_errfmt(const struct coso_store *s);
+
+/*
+ * Asked for the passphrase of a sealed device key when a signed write
+ * needs the key and coso_store_open was given none: writes at most max
+ * bytes (UTF-8, NFC, no NUL needed) into buf and returns their number, or
+ * -1 for none (the write then fails with COSO_ENEEDPASS).  Called on the
+ * thread of the write; buf is wiped and freed by the library.
+ */
+typedef int (*coso_passphrase_cb)(char *buf, size_t max, void *arg);
+void coso_store_passphrase_cb(
+    struct coso_store *s, coso_passphrase_cb cb, void *arg);
 
 /* The default store directory: $COSO_HOME, else $XDG_DATA_HOME/coso, else
  * $HOME/.local/share/coso.  Malloc'd; NULL if none can be formed. */

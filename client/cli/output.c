@@ -319,125 +319,12 @@ csv_row(struct out_list *o, const struct coso_row *row)
 	fputs("\r\n", o->f);
 }
 
-/* Characters (code points) in a UTF-8 string. */
-static int
-width(const char *s)
-{
-	int w = 0;
-
-	for (; *s != 0; s++) {
-		w += ((unsigned char) *s & 0xc0) != 0x80;
-	}
-	return w;
-}
-
-/* Prints s in w characters: newlines as spaces, cut with an ellipsis
- * (or bare, for ids), padded unless last.  OUT_CUT_TAIL keeps the end of
- * an ASCII id: a UUIDv7 begins with its time, so records made together
- * share their first digits and differ in their last. */
-static void
-cell(FILE *f, const char *s, int w, int cut, int last)
-{
-	int n = width(s), limit = n > w ? (cut ? w : w - 1) : n, k = 0;
-	const char *p = s;
-
-	if (cut == OUT_CUT_TAIL && n > w) {
-		p = s + strlen(s) - (size_t) w;
-	}
-	for (; *p != 0; p++) {
-		int start = ((unsigned char) *p & 0xc0) != 0x80;
-
-		if (start && k++ == limit) {
-			break;
-		}
-		fputc(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p, f);
-	}
-	if (n > w && !cut) {
-		fputs("…", f);
-	}
-	for (k = n > w ? w : n; !last && k < w; k++) {
-		fputc(' ', f);
-	}
-	fputs(last ? "" : "  ", f);
-}
-
-/* A column's width: as given, or its header's if that is wider. */
-static int
-col_width(const struct out_col *c)
-{
-	int h = width(_(c->header));
-
-	return h > c->width ? h : c->width;
-}
-
-/* Picks the columns present in the first row and prints the header. */
-static void
-table_header(struct out_list *o, const struct coso_row *row)
-{
-	size_t i, last = 0;
-
-	for (i = 0; i < o->ncols && i < 32; i++) {
-		if (out_find(row, o->cols[i].key) != NULL) {
-			o->used |= 1u << i;
-			last = i;
-		}
-	}
-	for (i = 0; i < o->ncols && i < 32; i++) {
-		if (o->used & (1u << i)) {
-			cell(o->f, _(o->cols[i].header),
-			    col_width(&o->cols[i]), 0, i == last);
-		}
-	}
-	fputc('\n', o->f);
-	o->have_cols = 1;
-}
-
-/* A row of a kind without a column list: every key, label: value. */
-static void
-generic_row(FILE *f, const struct coso_row *row)
-{
-	char buf[64];
-	size_t i;
-
-	for (i = 0; i < row->n; i++) {
-		fprintf(f, "%s%s=", i ? "  " : "", row->kv[i].key);
-		cell(f, out_human(&row->kv[i], buf, sizeof(buf)), 24, 0, 1);
-	}
-	fputc('\n', f);
-}
-
-static void
-table_row(struct out_list *o, const struct coso_row *row)
-{
-	const struct coso_kv *kv;
-	size_t i, last = 0;
-	char buf[64];
-
-	if (!o->have_cols) {
-		table_header(o, row);
-	}
-	if (o->used == 0) {
-		generic_row(o->f, row);
-		return;
-	}
-	for (i = 0; i < o->ncols && i < 32; i++) {
-		last = o->used & (1u << i) ? i : last;
-	}
-	for (i = 0; i < o->ncols && i < 32; i++) {
-		if (!(o->used & (1u << i))) {
-			continue;
-		}
-		kv = out_find(row, o->cols[i].key);
-		cell(o->f, kv ? out_human(kv, buf, sizeof(buf)) : "",
-		    col_width(&o->cols[i]), o->cols[i].cut, i == last);
-	}
-	fputc('\n', o->f);
-}
-
 int
 out_list_row(const struct coso_row *row, void *arg)
 {
 	struct out_list *o = arg;
+
+	int rv = 0;
 
 	switch (o->mode) {
 	case OUT_JSON:
@@ -448,11 +335,11 @@ out_list_row(const struct coso_row *row, void *arg)
 		csv_row(o, row);
 		break;
 	default:
-		table_row(o, row);
+		rv = out_table_row(o, row);
 		break;
 	}
 	o->nrows++;
-	return 0;
+	return rv;
 }
 
 void
@@ -468,8 +355,11 @@ out_list_end(struct out_list *o)
 {
 	if (o->mode == OUT_JSON) {
 		fputs(o->nrows ? "\n]\n" : "]\n", o->f);
-	} else if (o->mode == OUT_TABLE && o->nrows == 0) {
-		fprintf(o->f, "%s\n", _("(none)"));
+	} else if (o->mode == OUT_TABLE) {
+		out_table_end(o);
+		if (o->nrows == 0) {
+			fprintf(o->f, "%s\n", _("(none)"));
+		}
 	}
 }
 
@@ -495,7 +385,7 @@ detail(FILE *f, const struct coso_row *row, const char *indent)
 	int w = 0, lw;
 
 	for (i = 0; i < row->n; i++) {
-		lw = width(out_label(row->kv[i].key));
+		lw = (int) out_width(out_label(row->kv[i].key));
 		w  = lw > w ? lw : w;
 	}
 	for (i = 0; i < row->n; i++) {
@@ -504,7 +394,7 @@ detail(FILE *f, const struct coso_row *row, const char *indent)
 		if (row->kv[i].type == COSO_VNULL) {
 			continue;
 		}
-		fprintf(f, "%s%s:%*s ", indent, l, w - width(l), "");
+		fprintf(f, "%s%s:%*s ", indent, l, w - (int) out_width(l), "");
 		text_block(f, out_human(&row->kv[i], buf, sizeof(buf)),
 		    (int) strlen(indent) + w + 2);
 	}

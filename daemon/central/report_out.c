@@ -22,9 +22,8 @@
 #define SHEETS_MAX 4
 #define COLS_MAX   16
 #define NUM_MAX    24 /* an int64 in decimal, its sign and a NUL */
-/* A text table's column is at most this many characters wide: a longer
- * cell is cut after a whole character and ends in "…".  Tables only:
- * CSV, XLSX and JSON always carry every byte of a value. */
+/* A text table's column is at most this many terminal columns wide: a
+ * longer cell wraps onto further lines of its row. */
 #define TABLE_WIDTH_MAX 60
 
 struct cell {
@@ -221,48 +220,21 @@ cell_text(const struct cell *c, char num[static NUM_MAX])
 	return num;
 }
 
-/* Display width: code points (text here is NFC). */
+/* Terminal columns of s (coso_text_cols: a letter with its marks is
+ * one). */
 static size_t
 width(const char *s)
 {
-	size_t n = 0;
-
-	for (; *s; s++) {
-		n += ((unsigned char) *s & 0xC0) != 0x80;
-	}
-	return n;
+	return coso_text_cols(s, strlen(s));
 }
 
-/* The width s takes in a table column. */
+/* The width s takes in a table column: longer text wraps. */
 static size_t
 table_width(const char *s)
 {
 	size_t w = width(s);
 
 	return w < TABLE_WIDTH_MAX ? w : TABLE_WIDTH_MAX;
-}
-
-/*
- * Prints s in at most w characters, line breaks and tabs as spaces (a
- * row stays one line).  A longer s is cut before the start byte of a
- * character, never inside one, and ends in "…".  Returns the characters
- * printed.
- */
-static size_t
-table_text(FILE *f, const char *s, size_t w)
-{
-	size_t n = width(s), keep = n > w ? w - 1 : n, k = 0;
-
-	for (; *s != 0; s++) {
-		if (((unsigned char) *s & 0xC0) != 0x80 && k++ == keep) {
-			break;
-		}
-		fputc(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s, f);
-	}
-	if (n > w) {
-		fputs("…", f);
-	}
-	return n > w ? w : n;
 }
 
 static void
@@ -291,34 +263,70 @@ table_widths(const struct sheet *s, size_t w[static COLS_MAX])
 	}
 }
 
+/* A cell's text with line breaks and tabs as spaces (a row's lines are
+ * its own); malloc'd, NULL if out of memory. */
+static char *
+flat(const char *s)
+{
+	char *d = strdup(s), *p;
+
+	for (p = d; p != NULL && *p != 0; p++) {
+		*p = *p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p;
+	}
+	return d;
+}
+
+/*
+ * One row (or the header, cells NULL): text wider than its column wraps
+ * at spaces onto further lines, never cut, so that a list of unit codes
+ * or a proposal is read whole; numbers are right-aligned.
+ */
+static void
+table_row(FILE *f, const struct sheet *s, const struct cell *cells,
+    const size_t w[static COLS_MAX])
+{
+	const char *rest[COLS_MAX], *line;
+	char num[NUM_MAX], *text[COLS_MAX];
+	size_t k, n;
+	int more = 1;
+
+	for (k = 0; k < s->ncols; k++) {
+		text[k]
+		    = flat(cells ? cell_text(&cells[k], num) : s->heads[k]);
+		rest[k] = text[k] != NULL ? text[k] : "";
+	}
+	while (more) {
+		more = 0;
+		for (k = 0; k < s->ncols; k++) {
+			fputs(k ? "  " : "", f);
+			line = coso_text_line(&rest[k], w[k], &n);
+			if (cells != NULL && cells[k].num) {
+				pad(f, w[k] - coso_text_cols(line, n));
+			}
+			fwrite(line, 1, n, f);
+			more |= rest[k][0] != 0;
+			if ((cells == NULL || !cells[k].num)
+			    && k + 1 < s->ncols) {
+				pad(f, w[k] - coso_text_cols(line, n));
+			}
+		}
+		fputc('\n', f);
+	}
+	for (k = 0; k < s->ncols; k++) {
+		free(text[k]);
+	}
+}
+
 static void
 table_sheet(FILE *f, const struct sheet *s)
 {
-	size_t w[COLS_MAX], i, k, n;
-	char num[NUM_MAX];
+	size_t w[COLS_MAX], i;
 
 	table_widths(s, w);
 	fprintf(f, "%s\n", s->title);
-	for (k = 0; k < s->ncols; k++) {
-		fputs(k ? "  " : "", f);
-		n = table_text(f, s->heads[k], w[k]);
-		pad(f, k + 1 < s->ncols ? w[k] - n : 0);
-	}
-	fputc('\n', f);
+	table_row(f, s, NULL, w);
 	for (i = 0; i < s->nrows; i++) {
-		for (k = 0; k < s->ncols; k++) {
-			const struct cell *c = &s->cells[i * s->ncols + k];
-
-			fputs(k ? "  " : "", f);
-			if (c->num) { /* right-aligned; never wider than w */
-				pad(f, w[k] - width(cell_text(c, num)));
-				fputs(num, f);
-				continue;
-			}
-			n = table_text(f, c->s, w[k]);
-			pad(f, k + 1 < s->ncols ? w[k] - n : 0);
-		}
-		fputc('\n', f);
+		table_row(f, s, &s->cells[i * s->ncols], w);
 	}
 }
 

@@ -93,6 +93,34 @@ same "$(visits)" 3 "refused input stored nothing"
 expect 0 "list --since d/m/yyyy" "$COSO" visit list --since 5/12/2025 --json
 same "$(grep -o '"kind":"visit"' "$T/out" | wc -l)" 2 "--since 5/12/2025"
 
+# --- tables: sized by display width, nothing cut, long text wrapped -------
+P="Kiểm tra đường bê tông thôn Bản Khiếc, làm việc với Ban quản lý thôn về hỗ trợ xi măng cho 600 m đường"
+expect 0 "long visit" "$COSO" visit add --unit 06043 --date 6/12/2025 \
+	--purpose "$P" --proposal "Hỗ trợ 20 tấn xi măng cho thôn Bản Khiếc"
+expect 0 "vi proposals, 80 columns" env LANGUAGE=vi COLUMNS=80 "$COSO" \
+	proposal list
+contains "$T/out" "chưa giải quyết" "a state is not cut"
+lacks "$T/out" "…" "nothing cut"
+expect 0 "visits, 80 columns" env COLUMNS=80 "$COSO" visit list
+lacks "$T/out" "…" "visits: nothing cut"
+contains "$T/out" "06043  Xã Đào Viên" "codes and names whole"
+over=0
+while IFS= read -r l; do
+	[ "$(printf %s "$l" | wc -m)" -le 80 ] || over=$((over + 1))
+done <"$T/out"
+same "$over" 0 "every line within 80 columns"
+# The wrapped purpose, read back line by line, is the whole text.
+col=$(head -1 "$T/out" | awk '{ print index($0, "Purpose") }')
+got=$(awk -v c="$col" 'NR > 1 { s = substr($0, c); sub(/ +$/, "", s);
+	if (s != "") printf "%s%s", (n++ ? " " : ""), s }' "$T/out" |
+	sed "s/^.*Kiểm tra/Kiểm tra/; s/ *Ngắn\$//")
+case "$got" in *"$P"*) ok ;; *) bad "wrapped purpose: $got" ;; esac
+[ "$(wc -l <"$T/out")" -gt 5 ] && ok || bad "the long purpose did not wrap"
+# Piped with no width: one line per row, the text whole.
+expect 0 "visits, no terminal" "$COSO" visit list
+same "$(wc -l <"$T/out")" 5 "a header and four rows"
+contains "$T/out" "$P" "the purpose whole on its line"
+
 # --- messages that say what to do, in the cadre's language -----------------
 expect 2 "no store" "$COSO" --store "$T/nowhere" visit list
 contains "$T/err" "no coso store at \`$T/nowhere'" "no store: named"
@@ -131,7 +159,7 @@ expect 2 "vi: too long" env LANGUAGE=vi "$COSO" visit add --unit 06043 \
 contains "$T/err" "18000 ký tự, chỉ lưu được 9830 ký tự đầu; hãy bớt 8170 ký tự" \
 	"vi: too long in ký tự"
 lacks "$T/err" "byte" "vi: no bytes"
-same "$(visits)" 3 "refusals stored nothing"
+same "$(visits)" 4 "refusals stored nothing"
 
 # The central unreachable: said to be safe, nothing acknowledged.
 expect 0 "key for a pin" "$COSO" key generate --out "$T/central.key"
@@ -143,7 +171,7 @@ contains "$T/err" "nothing is lost: what is recorded stays on this device and is
 	"unreachable: the data is safe"
 same "$(grep -c 'central unreachable' "$T/err")" 1 "said once"
 pend=$("$COSO" status --json | sed -n 's/.*"pending":\([0-9]*\).*/\1/p')
-same "$pend" 3 "unreachable: the three visits wait"
+same "$pend" 4 "unreachable: the four visits wait"
 # cosod field run speaks the cadre's language.
 LANGUAGE=vi "$B/cosod" field run --interval 60 --max-backoff 1 \
 	>"$T/agent.out" 2>"$T/agent.log" &

@@ -187,12 +187,56 @@ test_numbers(void **state)
 	assert_int_equal(coso_number_parse(NULL, 0, 0, 1, &v), COSO_EFIELD);
 }
 
+/* Terminal columns and lines: a Vietnamese letter is one column with its
+ * marks, NFC or NFD; lines break at spaces, a long word between
+ * characters, never inside one. */
+static void
+test_width(void **state)
+{
+	/* "Đào Viên" in NFC and in NFD (a + grave, e + circumflex) */
+	static const char nfc[] = "\xc4\x90\xc3\xa0o Vi\xc3\xaan";
+	static const char nfd[] = "\xc4\x90"
+	                          "a\xcc\x80o Vie\xcc\x82n";
+	const char *s, *l;
+	size_t n;
+
+	(void) state;
+	assert_int_equal(coso_text_cols(nfc, strlen(nfc)), 8);
+	assert_int_equal(coso_text_cols(nfd, strlen(nfd)), 8);
+	assert_int_equal(coso_text_cols("\xe6\xbc\xa2\xe5\xad\x97", 6), 4);
+	assert_int_equal(coso_text_cols("06043", 5), 5);
+
+	s = "chưa giải quyết kiến nghị";
+	l = coso_text_line(&s, 10, &n);
+	assert_int_equal(n, strlen("chưa giải"));
+	assert_memory_equal(l, "chưa giải", n);
+	l = coso_text_line(&s, 10, &n);
+	assert_int_equal(n, strlen("quyết kiến"));
+	assert_memory_equal(l, "quyết kiến", n);
+	l = coso_text_line(&s, 10, &n);
+	assert_int_equal(n, strlen("nghị"));
+	assert_memory_equal(l, "nghị", n);
+	assert_int_equal(*s, 0);
+	/* exactly the width, then a space: the last word stays */
+	s = "abc def ghi";
+	l = coso_text_line(&s, 7, &n);
+	assert_int_equal(n, 7);
+	assert_string_equal(s, "ghi");
+	/* a word longer than the line: cut between characters */
+	s = "Đường";
+	l = coso_text_line(&s, 3, &n);
+	assert_memory_equal(l, "Đườ", n);
+	assert_int_equal(n, strlen("Đườ"));
+	assert_string_equal(s, "ng");
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_dates),
 	    cmocka_unit_test(test_numbers),
+	    cmocka_unit_test(test_width),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

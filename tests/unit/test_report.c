@@ -1039,8 +1039,8 @@ long_text(char *out, size_t n)
 /* Cells that a spreadsheet would run as formulas (= + - @, TAB- and
  * CR-led) are written as text in CSV; numbers, negative ones too, stay
  * numbers; JSON keeps the values as they are; nothing is cut in CSV or
- * JSON, and a text table cuts a long cell only between characters, with
- * an ellipsis. */
+ * JSON, and a text table wraps a long cell at spaces onto further lines
+ * of its row. */
 static void
 test_cells(void **state)
 {
@@ -1092,8 +1092,9 @@ test_cells(void **state)
 	    text);
 	json_decref(j);
 
-	/* The table: valid UTF-8 throughout; the long text cut after 59
-	 * whole characters, then "…"; control characters as spaces. */
+	/* The table: valid UTF-8 throughout; the long text wraps at spaces
+	 * in lines of at most 60 columns, nothing cut; control characters
+	 * as spaces. */
 	snprintf(path, sizeof(path), "%s/p.txt", dir);
 	assert_int_equal(
 	    report_write_proposals(&r, REPORT_TABLE, path, err), 0);
@@ -1101,16 +1102,32 @@ test_cells(void **state)
 	assert_int_equal(coso_text_check((const uint8_t *) buf, len), COSO_OK);
 	assert_null(strchr(buf, '\t'));
 	assert_null(strchr(buf, '\r'));
+	assert_null(strstr(buf, "…"));
 	assert_non_null(line = strstr(buf, "01/01/2025"));
 	assert_non_null(eol = strchr(line, '\n'));
 	*eol = 0;
-	/* 59 characters of text: "Đề nghị hỗ trợ làm đường bê tông " is
-	 * 33, then 26 of the next. */
-	assert_non_null(strstr(line,
+	/* 60 columns: "Đề nghị hỗ trợ làm đường bê tông " is 33, then 27
+	 * of the next, up to a space. */
+	n = strlen(line);
+	assert_true(n > 62);
+	assert_string_equal(line + n
+	        - strlen("Xã Đào Viên  Đề nghị hỗ trợ "
+	                 "làm đường bê tông Đề nghị "
+	                 "hỗ trợ làm đường bê"),
 	    "Xã Đào Viên  Đề nghị hỗ trợ làm đường bê tông Đề nghị hỗ trợ "
-	    "làm đường b…"));
-	assert_true(
-	    strlen(line) > 3 && strcmp(line + strlen(line) - 3, "…") == 0);
+	    "làm đường bê");
+	/* The lines after it hold the rest: joined, the whole text. */
+	want[0] = 0;
+	strcat(want, strstr(line, "Đề nghị"));
+	for (line = eol + 1; *line == ' '; line = eol + 1) {
+		assert_non_null(eol = strchr(line, '\n'));
+		*eol = 0;
+		line += strspn(line, " ");
+		assert_true(coso_text_cols(line, strlen(line)) <= 60);
+		strcat(want, " ");
+		strcat(want, line);
+	}
+	assert_string_equal(want, text);
 	free(buf);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	assert_int_equal(system(path), 0);

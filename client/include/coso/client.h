@@ -133,6 +133,17 @@ int coso_file_write(
 void coso_csv_cell(FILE *f, const char *s);
 
 /*
+ * Text for people (width.c).  coso_text_cols: the terminal columns the n
+ * bytes of UTF-8 at s take (a Vietnamese letter with its marks is one,
+ * however encoded).  coso_text_line: the next line of *s in at most cols
+ * columns, broken at its last space that fits (a longer word between
+ * characters): returns its start, sets *n to its bytes and moves *s past
+ * it and that space; *s at its NUL when all is taken.
+ */
+size_t coso_text_cols(const char *s, size_t n);
+const char *coso_text_line(const char **s, size_t cols, size_t *n);
+
+/*
  * Dates are int32 YYYYMMDD.  Parses ISO "YYYY-MM-DD" and the day-first
  * forms people type: "4/12/2026", "04/12/2026", also with `-' or `.'
  * between the parts.  Refused (COSO_EDATE): a day that does not exist

@@ -109,17 +109,24 @@ state_word(const char *s)
 	return s;
 }
 
-const char *
-out_label(const char *key)
+/* The label of key, translated or in English; the key if none. */
+static const char *
+label(const char *key, int english)
 {
 	size_t i;
 
 	for (i = 0; i < NLABELS; i++) {
 		if (strcmp(labels[i].key, key) == 0) {
-			return _(labels[i].label);
+			return english ? labels[i].label : _(labels[i].label);
 		}
 	}
 	return key;
+}
+
+const char *
+out_label(const char *key)
+{
+	return label(key, 0);
 }
 
 const struct coso_kv *
@@ -275,23 +282,55 @@ out_json_row(FILE *f, const struct coso_row *row)
 	fputc('}', f);
 }
 
-/* CSV values: dates in ISO form, like JSON; integers as they are (a
- * negative one is a number, not a formula); text through the one cell
- * writer, which neutralises formulas. */
+/* A number in CSV: digits, a minus, a decimal point; never through the
+ * text writer, so that -21.5 stays a number. */
 static void
-csv_value(FILE *f, const struct coso_kv *kv)
+csv_number(FILE *f, const struct coso_kv *kv)
+{
+	uint64_t a
+	    = kv->i < 0 ? (uint64_t) 0 - (uint64_t) kv->i : (uint64_t) kv->i;
+	char buf[32];
+
+	if (ends_with(kv->key, "_e6")) {
+		/* degrees with the six decimals they were given in */
+		fprintf(f, "%s%" PRIu64 ".%06" PRIu64, kv->i < 0 ? "-" : "",
+		    a / 1000000, a % 1000000);
+	} else if (ends_with(kv->key, "_milli")) {
+		scaled(buf, sizeof(buf), kv->i, 1000);
+		fputs(buf, f);
+	} else {
+		fprintf(f, "%" PRId64, kv->i);
+	}
+}
+
+/*
+ * CSV values for people, as a spreadsheet shows them: dates dd/mm/yyyy,
+ * times dd/mm/yyyy hh:mm, real numbers (600, 2.5, 21.853210, 1500000,
+ * not the stored thousandths or millionths), states and kinds in the
+ * export's language; text through the one cell writer, which
+ * neutralises formulas.
+ */
+static void
+csv_value(const struct out_list *o, const struct coso_kv *kv)
 {
 	char buf[32];
-	int32_t d = (int32_t) kv->i;
+	const char *t;
 
-	if (kv->type == COSO_VINT && kv->is_date) {
-		fprintf(f, "%04d-%02d-%02d", (int) (d / 10000),
-		    (int) (d / 100 % 100), (int) (d % 100));
+	if (kv->type == COSO_VINT
+	    && (kv->is_date || ends_with(kv->key, "_ms"))) {
+		t = out_human(kv, buf, sizeof(buf));
+		fputs(strcmp(t, "-") == 0 ? "" : t, o->f);
 	} else if (kv->type == COSO_VINT) {
-		snprintf(buf, sizeof(buf), "%" PRId64, kv->i);
-		fputs(buf, f);
+		csv_number(o->f, kv);
 	} else if (kv->type == COSO_VTEXT && kv->s != NULL) {
-		coso_csv_cell(f, kv->s);
+		t = kv->s;
+		if (strcmp(kv->key, "status") == 0
+		    || strcmp(kv->key, "state") == 0) {
+			t = o->english ? kv->s : state_word(kv->s);
+		} else if (strcmp(kv->key, "source_kind") == 0) {
+			t = label(kv->s, o->english);
+		}
+		coso_csv_cell(o->f, t);
 	}
 }
 
@@ -303,18 +342,18 @@ csv_row(struct out_list *o, const struct coso_row *row)
 	if (strcmp(o->kind, row->kind) != 0) {
 		/* A new kind: a blank line, then its own header row. */
 		fputs(o->nrows > 0 ? "\r\n" : "", o->f);
-		fputs("kind", o->f);
+		coso_csv_cell(o->f, label("kind", o->english));
 		for (i = 0; i < row->n; i++) {
 			fputc(',', o->f);
-			coso_csv_cell(o->f, row->kv[i].key);
+			coso_csv_cell(o->f, label(row->kv[i].key, o->english));
 		}
 		fputs("\r\n", o->f);
 		snprintf(o->kind, sizeof(o->kind), "%s", row->kind);
 	}
-	coso_csv_cell(o->f, row->kind);
+	coso_csv_cell(o->f, label(row->kind, o->english));
 	for (i = 0; i < row->n; i++) {
 		fputc(',', o->f);
-		csv_value(o->f, &row->kv[i]);
+		csv_value(o, &row->kv[i]);
 	}
 	fputs("\r\n", o->f);
 }

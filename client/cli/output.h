@@ -13,7 +13,7 @@
 enum out_mode {
 	OUT_TABLE = 0, /* human: aligned columns, long text cut */
 	OUT_JSON  = 1, /* an array of objects */
-	OUT_CSV   = 2, /* RFC 4180, a header row per kind (coso_csv_cell) */
+	OUT_CSV   = 2, /* RFC 4180, a header row per kind, for people */
 };
 
 /*
@@ -41,6 +41,8 @@ struct out_list {
 	size_t ncols;
 	size_t nrows;
 	char kind[32]; /* CSV: the kind whose header was written */
+	int english;   /* CSV: headers and words in English, not the
+	                  catalogue's language */
 	int have_cols; /* TABLE: columns chosen */
 	unsigned used; /* TABLE: bit i set if cols[i] is in the rows */
 	char **cells;  /* TABLE: rows held until the end (table.c) */

@@ -121,6 +121,35 @@ expect 0 "visits, no terminal" "$COSO" visit list
 same "$(wc -l <"$T/out")" 5 "a header and four rows"
 contains "$T/out" "$P" "the purpose whole on its line"
 
+# --- the cadre's CSV: Vietnamese headers, real numbers, dd/mm/yyyy -------
+expect 0 "export csv" "$COSO" export --format csv --output "$T/x.csv"
+# the first visit: 04/12/2025, 600 m, 1.500.000 dong, 21.853210, 106.9
+contains "$T/x.csv" "Loại,Mã,Đơn vị,Tên đơn vị,Ngày,Mục đích" "vi visit header"
+contains "$T/x.csv" "Lượt đi cơ sở,$V1,06043,Xã Đào Viên,04/12/2025,Kiểm tra đường,"\
+	"visit row: date dd/mm/yyyy"
+contains "$T/x.csv" ",21.853210,106.900000," "degrees, not millionths"
+contains "$T/x.csv" "Loại,Mã,Lượt đi cơ sở,Đơn vị,Ngày,Nội dung,Số lượng,Đơn vị tính,Số tiền (đồng)" \
+	"vi outcome header"
+contains "$T/x.csv" ",$V1,06043,04/12/2025,Đường bê tông,600,m,1500000" \
+	"outcome: 600 and 1500000"
+contains "$T/x.csv" ",05/12/2025,Giống cây,2.5,tấn,600000" "2.5, not 2500"
+contains "$T/x.csv" ",chưa giải quyết,Lượt đi cơ sở," "a proposal's state"
+lacks "$T/x.csv" "lat_e6" "no stored key names"
+lacks "$T/x.csv" "quantity_milli" "no stored key names"
+lacks "$T/x.csv" "2025-12-04" "no ISO dates"
+expect 0 "export csv en" "$COSO" export --format csv --lang en
+contains "$T/out" "Kind,ID,Unit,Unit name,Date,Purpose" "--lang en"
+contains "$T/out" "Kind,ID,Visit,Unit,Date,Text,Quantity,Quantity unit,Amount (VND)" \
+	"--lang en: outcome header"
+expect 0 "export csv LANG=en" env LC_ALL= LANG=en_US.UTF-8 "$COSO" export \
+	--format csv
+contains "$T/out" "Kind,ID,Unit," "LANG=en: English"
+expect 0 "export csv LANGUAGE=vi" env LANGUAGE=vi "$COSO" export --format csv
+contains "$T/out" "Loại,Mã,Đơn vị," "LANGUAGE=vi: Vietnamese"
+expect 1 "export --lang fr" "$COSO" export --format csv --lang fr
+expect 0 "export json" "$COSO" export --format json
+contains "$T/out" '"quantity_milli":2500' "JSON keeps the stored values"
+
 # --- messages that say what to do, in the cadre's language -----------------
 expect 2 "no store" "$COSO" --store "$T/nowhere" visit list
 contains "$T/err" "no coso store at \`$T/nowhere'" "no store: named"

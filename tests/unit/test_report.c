@@ -792,19 +792,37 @@ check_cli(struct fx *f)
 	 * proposals 4, visits with proposals 2 (numbers only; the level
 	 * column is text). */
 	assert_string_equal(out, "5 4 2 1 1 1 1 0 3 4 2 ");
+	/* Dates are dates: cb-a's due date (15/10/2025) is the serial
+	 * number 45945 in a cell whose style shows dd/mm/yyyy, not text. */
+	snprintf(cmd, sizeof(cmd),
+	    "unzip -p %s/c.xlsx xl/worksheets/sheet3.xml | grep -o "
+	    "'<c r=\"F2\" s=\"[0-9]*\"><v>45945</v>' | wc -l; "
+	    "unzip -p %s/c.xlsx xl/styles.xml | grep -o "
+	    "'formatCode=\"dd/mm/yyyy\"' | wc -l",
+	    f->dir, f->dir);
+	assert_non_null(p = popen(cmd, "r"));
+	n      = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = 0;
+	assert_int_equal(pclose(p), 0);
+	assert_string_equal(out, "1\n1\n");
 	/* The pack as XLSX: a valid workbook whose first sheet has cb-a's
 	 * visit amount. */
 	snprintf(cmd, sizeof(cmd),
 	    "./build/cosod central report pack --db %s --period 2025-Q3 "
 	    "--sector KT --today 27/11/2025 --output %s/p.xlsx && unzip -tq "
 	    "%s/p.xlsx >/dev/null && unzip -p %s/p.xlsx "
-	    "xl/worksheets/sheet1.xml | grep -c '<v>5000000</v>'",
-	    f->db, f->dir, f->dir, f->dir);
+	    "xl/worksheets/sheet1.xml | grep -c '<v>5000000</v>' && "
+	    "unzip -p %s/p.xlsx xl/worksheets/sheet1.xml | grep -o "
+	    "'<c r=\"G2\" s=\"[0-9]*\"><v>5000000</v>' | wc -l && "
+	    "unzip -p %s/p.xlsx xl/styles.xml | grep -o "
+	    "'formatCode=\"#,##0\"' | wc -l",
+	    f->db, f->dir, f->dir, f->dir, f->dir, f->dir);
 	assert_non_null(p = popen(cmd, "r"));
 	n      = fread(out, 1, sizeof(out) - 1, p);
 	out[n] = 0;
 	assert_int_equal(pclose(p), 0);
-	assert_string_equal(out, "1\n");
+	/* the amount a number shown with grouped thousands (#,##0) */
+	assert_string_equal(out, "1\n1\n1\n");
 	/* TEST_REPORT_KEEP=PATH keeps this database, to try the CLI on. */
 	if (getenv("TEST_REPORT_KEEP") != NULL) {
 		snprintf(cmd, sizeof(cmd), "sqlite3 %s \".backup '%s'\"",

@@ -226,6 +226,7 @@ test: deps
 	$(Q)bash tests/e2e/test_http.sh $(B)
 	$(Q)bash tests/e2e/test_audit.sh $(B)
 	$(Q)bash tests/e2e/test_leader.sh $(B)
+	$(Q)bash tests/e2e/test_cadre.sh $(B)
 	$(Q)$(MAKE) --no-print-directory fault-quick
 
 demo: deps all

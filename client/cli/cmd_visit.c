@@ -1,5 +1,5 @@
 /*
- * cmd_visit.c: `coso visit add|list|show`.
+ * cmd_visit.c: `coso visit add|list|show|amend`.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -151,30 +151,33 @@ add_opt(struct visit_form *fm, int c, const char *arg)
 	}
 }
 
+/* The options of `visit add', and of `visit amend' (which changes
+ * those it is given). */
+static const struct option visit_longopts[] = {
+    {"unit", required_argument, NULL, 'u'},
+    {"date", required_argument, NULL, 'd'},
+    {"purpose", required_argument, NULL, 'P'},
+    {"situation", required_argument, NULL, 'S'},
+    {"difficulties", required_argument, NULL, 'D'},
+    {"proposal", required_argument, NULL, 'p'},
+    {"direction", required_argument, NULL, 'r'},
+    {"participant", required_argument, NULL, 't'},
+    {"outcome", required_argument, NULL, 'o'},
+    {"quantity", required_argument, NULL, 'q'},
+    {"quantity-unit", required_argument, NULL, 'Q'},
+    {"amount", required_argument, NULL, 'a'},
+    {"lat", required_argument, NULL, 'y'},
+    {"lon", required_argument, NULL, 'x'},
+    {NULL, 0, NULL, 0},
+};
+
 static int
 parse_add(int argc, char **argv, struct visit_form *fm)
 {
-	static const struct option longopts[] = {
-	    {"unit", required_argument, NULL, 'u'},
-	    {"date", required_argument, NULL, 'd'},
-	    {"purpose", required_argument, NULL, 'P'},
-	    {"situation", required_argument, NULL, 'S'},
-	    {"difficulties", required_argument, NULL, 'D'},
-	    {"proposal", required_argument, NULL, 'p'},
-	    {"direction", required_argument, NULL, 'r'},
-	    {"participant", required_argument, NULL, 't'},
-	    {"outcome", required_argument, NULL, 'o'},
-	    {"quantity", required_argument, NULL, 'q'},
-	    {"quantity-unit", required_argument, NULL, 'Q'},
-	    {"amount", required_argument, NULL, 'a'},
-	    {"lat", required_argument, NULL, 'y'},
-	    {"lon", required_argument, NULL, 'x'},
-	    {NULL, 0, NULL, 0},
-	};
 	int c, rv;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", visit_longopts, NULL)) != -1) {
 		if ((rv = add_opt(fm, c, optarg)) != 0) {
 			return rv;
 		}
@@ -213,6 +216,247 @@ form_free(struct visit_form *fm)
 	free(fm->directions);
 	free(fm->participants);
 	free(fm->outcomes);
+}
+
+/* The visit a correction starts from, as coso_visit_show gives it
+ * (copies: the rows are valid during the callback only). */
+struct original {
+	char *unit, *purpose, *situation, *difficulties, *directions;
+	char *participants;
+	int32_t date;
+	int has_position;
+	int64_t lat_e6, lon_e6;
+	struct coso_outcome_in *outcomes; /* text, quantity_unit malloc'd */
+	size_t noutcomes;
+	int oom;
+};
+
+/* A copy of the text of key in row, or NULL (NULL too when absent). */
+static char *
+text_of(const struct coso_row *row, const char *key, int *oom)
+{
+	const struct coso_kv *kv = out_find(row, key);
+	char *c;
+
+	if (kv == NULL || kv->type != COSO_VTEXT || kv->s == NULL) {
+		return NULL;
+	}
+	if ((c = strdup(kv->s)) == NULL) {
+		*oom = 1;
+	}
+	return c;
+}
+
+static int64_t
+int_of(const struct coso_row *row, const char *key, int *has)
+{
+	const struct coso_kv *kv = out_find(row, key);
+
+	*has = kv != NULL && kv->type == COSO_VINT;
+	return *has ? kv->i : 0;
+}
+
+/* coso_row_cb: the visit row and its outcomes; its proposals stay where
+ * they are (tracked, perhaps answered) and are not repeated. */
+static int
+original_row(const struct coso_row *row, void *arg)
+{
+	struct original *o = arg;
+	struct coso_outcome_in *n, *oc;
+	int has, lon;
+
+	if (strcmp(row->kind, "visit") == 0) {
+		o->unit         = text_of(row, "unit", &o->oom);
+		o->purpose      = text_of(row, "purpose", &o->oom);
+		o->situation    = text_of(row, "situation", &o->oom);
+		o->difficulties = text_of(row, "difficulties", &o->oom);
+		o->directions   = text_of(row, "directions", &o->oom);
+		o->participants = text_of(row, "participants", &o->oom);
+		o->date         = (int32_t) int_of(row, "date", &has);
+		o->lat_e6       = int_of(row, "lat_e6", &has);
+		o->lon_e6       = int_of(row, "lon_e6", &lon);
+		o->has_position = has && lon;
+	} else if (strcmp(row->kind, "outcome") == 0) {
+		n = realloc(o->outcomes, (o->noutcomes + 1) * sizeof(*n));
+		if (n == NULL) {
+			o->oom = 1;
+			return 0;
+		}
+		o->outcomes = n;
+		oc          = &n[o->noutcomes++];
+		memset(oc, 0, sizeof(*oc));
+		oc->text          = text_of(row, "text", &o->oom);
+		oc->quantity_unit = text_of(row, "quantity_unit", &o->oom);
+		oc->quantity_milli
+		    = int_of(row, "quantity_milli", &oc->has_quantity);
+		oc->amount_vnd = int_of(row, "amount_vnd", &oc->has_amount);
+	}
+	return 0;
+}
+
+static void
+original_free(struct original *o)
+{
+	size_t i;
+
+	free(o->unit);
+	free(o->purpose);
+	free(o->situation);
+	free(o->difficulties);
+	free(o->directions);
+	free(o->participants);
+	for (i = 0; i < o->noutcomes; i++) {
+		free((char *) o->outcomes[i].text);
+		free((char *) o->outcomes[i].quantity_unit);
+	}
+	free(o->outcomes);
+}
+
+/* The form filled with the original (directions and participants as the
+ * one text they were joined into). */
+static void
+prefill(struct visit_form *fm, const struct original *o)
+{
+	fm->v.unit         = o->unit;
+	fm->v.date         = o->date;
+	fm->v.purpose      = o->purpose;
+	fm->v.situation    = o->situation;
+	fm->v.difficulties = o->difficulties;
+	if (o->directions != NULL) {
+		fm->directions[fm->v.ndirections++] = o->directions;
+	}
+	if (o->participants != NULL) {
+		fm->participants[fm->v.nparticipants++] = o->participants;
+	}
+	memcpy(fm->outcomes, o->outcomes, o->noutcomes * sizeof(*o->outcomes));
+	fm->v.noutcomes = o->noutcomes;
+	fm->v.lat_e6    = o->lat_e6;
+	fm->v.lon_e6    = o->lon_e6;
+	fm->has_lat = fm->has_lon = o->has_position;
+}
+
+/* One option of `visit amend': as for `add', except that the first
+ * --direction, --participant or --outcome replaces the original's list,
+ * and --quantity, --quantity-unit, --amount follow a new --outcome. */
+static int
+amend_opt(struct visit_form *fm, int c, const char *arg, unsigned *seen)
+{
+	unsigned bit = c == 'r' ? 1u : c == 't' ? 2u : c == 'o' ? 4u : 0u;
+
+	if ((c == 'q' || c == 'Q' || c == 'a') && !(*seen & 4u)) {
+		util_err("%s",
+		    _("--quantity, --quantity-unit and --amount "
+		      "follow an --outcome"));
+		return EXIT_USAGE;
+	}
+	if (bit != 0 && !(*seen & bit)) {
+		*seen |= bit;
+		if (c == 'r') {
+			fm->v.ndirections = 0;
+		} else if (c == 't') {
+			fm->v.nparticipants = 0;
+		} else {
+			/* a new outcome starts empty, not with the
+			 * original's quantity or amount */
+			memset(fm->outcomes, 0,
+			    fm->v.noutcomes * sizeof(*fm->outcomes));
+			fm->v.noutcomes = 0;
+		}
+	}
+	return add_opt(fm, c, arg);
+}
+
+/* The id and the options of `visit amend ID [OPTIONS]' are valid (a
+ * first pass, before the store is opened); *hex is the id. */
+static int
+amend_args(int argc, char **argv, const char **hex)
+{
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", visit_longopts, NULL)) != -1) {
+		if (c == '?') {
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		return EXIT_USAGE;
+	}
+	*hex = argv[optind];
+	return 0;
+}
+
+/* Reads the visit to correct and fills the form from it, then from the
+ * options. */
+static int
+amend_form(struct coso_store *s, int argc, char **argv, const char *hex,
+    struct original *o, struct visit_form *fm)
+{
+	const char *what = _("cannot correct visit");
+	unsigned seen    = 0;
+	int e, c, rv;
+
+	if ((e = coso_visit_show(s, hex, original_row, o)) != COSO_OK) {
+		return cli_store_fail(s, what, e);
+	}
+	if (o->oom || o->unit == NULL
+	    || form_alloc(fm, argc + (int) o->noutcomes) != 0) {
+		return cli_fail(what, COSO_ENOMEM, "");
+	}
+	prefill(fm, o);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", visit_longopts, NULL)) != -1) {
+		if ((rv = amend_opt(fm, c, optarg, &seen)) != 0) {
+			return rv;
+		}
+	}
+	if (fm->has_lat != fm->has_lon) {
+		return EXIT_USAGE;
+	}
+	fm->v.has_position = fm->has_lat;
+	return 0;
+}
+
+/*
+ * `visit amend ID [--field ...]': a correction, as reports have
+ * --amends: a new visit that names the one it corrects, with the
+ * original's fields and outcomes except those given.  A visit is
+ * append-only and signed: the original stays in the log, and the views
+ * that show the latest version (the leader's pre-fill, the central)
+ * take the correction instead.  Only the cadre's own visit.
+ */
+static int
+visit_amend(const struct cli_opts *g, int argc, char **argv)
+{
+	struct original o    = {0};
+	struct visit_form fm = {0};
+	struct coso_store *s = NULL;
+	uint8_t orig[16], id[16];
+	const char *hex;
+	int e, rv;
+
+	if ((rv = amend_args(argc, argv, &hex)) != 0
+	    || (rv = cli_open(g, &s)) != 0) {
+		goto out;
+	}
+	if ((e = coso_id_resolve(s, "visit", hex, orig)) != COSO_OK) {
+		rv = cli_store_fail(s, _("cannot correct visit"), e);
+		goto out;
+	}
+	if ((rv = amend_form(s, argc, argv, hex, &o, &fm)) != 0) {
+		goto out;
+	}
+	fm.v.amends = orig;
+	if ((e = coso_visit_add(s, &fm.v, id)) != COSO_OK) {
+		rv = cli_store_fail(s, _("cannot correct visit"), e);
+		goto out;
+	}
+	cli_print_id(id);
+out:
+	coso_store_close(s);
+	form_free(&fm);
+	original_free(&o);
+	return rv;
 }
 
 static int
@@ -262,7 +506,13 @@ usage(void)
 	    "[--amount VND]]...\n"
 	    "         [--participant T]... [--lat X --lon Y]\n"
 	    "       coso visit list [--unit CODE] [--since DATE] [--json]\n"
-	    "       coso visit show ID [--json]\n");
+	    "       coso visit show ID [--json]\n"
+	    "       coso visit amend ID [--unit CODE] [--date DATE] "
+	    "[--purpose T] ...\n"
+	    "         (a correction: the options of add that change, the "
+	    "rest kept)\n"
+	    "DATE: 4/12/2026, 04/12/2026 or 2026-12-04; N, VND: 1.500.000, "
+	    "2,5 or 1500000\n");
 }
 
 int
@@ -285,6 +535,8 @@ cmd_visit(const struct cli_opts *g, int argc, char **argv)
 	} else if (strcmp(sub, "show") == 0) {
 		rv = cli_show(g, coso_visit_show, argc - 1, argv + 1,
 		    _("cannot show visit `%s'"));
+	} else if (strcmp(sub, "amend") == 0) {
+		rv = visit_amend(g, argc - 1, argv + 1);
 	} else {
 		rv = EXIT_USAGE;
 	}

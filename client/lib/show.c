@@ -106,7 +106,8 @@ coso_visit_show(
 
 	if ((rv = coso_id_resolve(s, "visit", hex, id))
 	    || (rv = by_id(s,
-	            "SELECT " COSOI_VISIT_COLS ", o.id AS changeset FROM "
+	            "SELECT " COSOI_VISIT_COLS ", v.amends, o.id AS changeset "
+	            "FROM "
 	            "visits v LEFT JOIN units u ON u.code = v.unit LEFT JOIN "
 	            "outbox o ON o.seq = v.seq WHERE v.id = ?1",
 	            "visit", id, cb, arg))

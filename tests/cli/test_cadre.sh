@@ -256,5 +256,53 @@ if [ -n "$PY" ]; then
 	contains "$T/tty.out" "wrong passphrase" "wrong passphrase said"
 fi
 
+# --- a visit corrected: a new visit naming the one it amends --------------
+props=$("$COSO" proposal list --json | grep -o '"kind":"proposal"' | wc -l)
+expect 0 "visit amend" "$COSO" visit amend "$V1" \
+	--purpose "Kiểm tra đường (đã sửa)"
+A1=$(cat "$T/out")
+expr "$A1" : '[0-9a-f]\{32\}$' >/dev/null && ok || bad "amend: an id printed"
+same "$(visits)" 5 "the correction is a new visit"
+expect 0 "show the correction" "$COSO" visit show "$A1" --json
+contains "$T/out" "\"amends\":\"$V1\"" "it names the visit it amends"
+contains "$T/out" '"purpose":"Kiểm tra đường (đã sửa)"' "the field given"
+contains "$T/out" '"date":"2025-12-04","purpose"' "the date kept"
+contains "$T/out" '"unit":"06043"' "the unit kept"
+contains "$T/out" '"lat_e6":21853210,"lon_e6":106900000' "the place kept"
+contains "$T/out" '"text":"Đường bê tông","quantity_milli":600000,"quantity_unit":"m","amount_vnd":1500000' \
+	"the outcome kept"
+same "$("$COSO" proposal list --json | grep -o '"kind":"proposal"' |
+	wc -l)" "$props" "its proposals are not raised twice"
+expect 0 "the original unchanged" "$COSO" visit show "$V1" --json
+contains "$T/out" '"purpose":"Kiểm tra đường",' "the original as it was"
+# On another store: outcomes replaced when --outcome is given.
+W=$("$COSO" --store "$T/one" visit add --unit 06043 --date 4/12/2025 \
+	--purpose "Thăm hộ" --outcome "Bò giống" --quantity 2 \
+	--quantity-unit con --amount 30.000.000)
+expect 0 "amend outcomes" "$COSO" --store "$T/one" visit amend "$W" \
+	--outcome "Bò giống" --quantity 3 --quantity-unit con --date 5/12/2025
+expect 0 "show it" "$COSO" --store "$T/one" visit show "$(cat "$T/out")" \
+	--json
+contains "$T/out" '"quantity_milli":3000,"quantity_unit":"con","amount_vnd":null' \
+	"a new outcome starts empty"
+lacks "$T/out" "30000000" "the old amount not carried"
+contains "$T/out" '"date":"2025-12-05"' "a new date"
+head_seq() {
+	"$COSO" --store "$1" status --json |
+		sed -n 's/.*"head_seq":\([0-9]*\).*/\1/p'
+}
+before=$(head_seq "$T/one")
+expect 1 "--quantity alone" "$COSO" --store "$T/one" visit amend "$W" \
+	--quantity 9
+contains "$T/err" "follow an --outcome" "quantity needs an outcome"
+expect 2 "amend nothing" "$COSO" --store "$T/one" visit amend deadbeef
+contains "$T/err" "cannot correct visit: no visit with id" "unknown id"
+expect 1 "amend without an id" "$COSO" --store "$T/one" visit amend \
+	--purpose x
+same "$(head_seq "$T/one")" "$before" "refused corrections signed nothing"
+
+expect 0 "visit amend --help" "$COSO" visit amend --help
+contains "$T/out" "coso visit amend ID" "amend in the usage"
+
 echo "cadre-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -224,12 +224,17 @@ struct coso_visit_in {
 	size_t noutcomes;
 	int has_position;
 	int64_t lat_e6, lon_e6; /* microdegrees */
+	const uint8_t *amends;  /* NULL, or the row id of a visit of this
+	                           store's cadre that this one corrects */
 };
 
 /*
  * Records a visit: one signed change-set with the visit, its outcomes and
  * its proposals (each a tracked proposal).  Text is normalised to NFC.
- * id receives the visit's row id.
+ * id receives the visit's row id.  A correction (amends set) is a new
+ * visit naming the one it replaces: that one must be in the store
+ * (COSO_ENOENT) and this cadre's own (COSO_ESTATE; the central
+ * quarantines another cadre's, docs/decisions.md "Corrections").
  */
 COSO_NODISCARD int coso_visit_add(struct coso_store *s,
     const struct coso_visit_in *v, uint8_t id[static 16]);

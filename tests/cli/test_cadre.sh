@@ -301,6 +301,96 @@ expect 1 "amend without an id" "$COSO" --store "$T/one" visit amend \
 	--purpose x
 same "$(head_seq "$T/one")" "$before" "refused corrections signed nothing"
 
+# --- the quarterly report as the Organisation Committee's form -------------
+R=$("$COSO" report new --period 2025-Q4 --unit 06043)
+expect 0 "results" "$COSO" report edit "$R" --section results --text \
+	"Làm 600 m đường <bê tông> & mương
+Hỗ trợ 2,5 tấn giống"
+expect 0 "situation" "$COSO" report edit "$R" --section situation \
+	--text "Tình hình ổn định"
+expect 0 "difficulties" "$COSO" report edit "$R" --section difficulties \
+	--text "Đường trơn vào mùa mưa"
+expect 0 "proposals" "$COSO" report edit "$R" --section proposals \
+	--text "Hỗ trợ xi măng"
+expect 0 "print a draft" "$COSO" report print "$R" --output "$T/draft.odt"
+unzip -p "$T/draft.odt" content.xml >"$T/draft.xml"
+contains "$T/draft.xml" "BẢN NHÁP" "a draft says so"
+expect 0 "submit" "$COSO" report submit "$R"
+expect 0 "print" "$COSO" report print "$R" --output "$T/r.odt"
+unzip -tq "$T/r.odt" >/dev/null && ok || bad "not a valid zip"
+same "$(unzip -Z1 "$T/r.odt" | tr '\n' ' ')" \
+	"mimetype META-INF/manifest.xml styles.xml content.xml " "ODF entries"
+same "$(head -c 77 "$T/r.odt" | tail -c 47)" \
+	"mimetypeapplication/vnd.oasis.opendocument.text" \
+	"mimetype first, stored"
+unzip -p "$T/r.odt" content.xml >"$T/r.xml"
+lacks "$T/r.xml" "BẢN NHÁP" "submitted: not a draft"
+# The text of the form, a line a paragraph or cell, in order.
+sed 's/<text:p[^>]*>/\n/g; s/<[^>]*>//g; s/&lt;/</g; s/&gt;/>/g;
+	s/&amp;/\&/g' "$T/r.xml" | sed '/^ *$/d' >"$T/r.txt"
+want="ĐẢNG BỘ TỈNH LẠNG SƠN
+HOÀNG THỊ MAI
+*
+ĐẢNG CỘNG SẢN VIỆT NAM
+BÁO CÁO
+Kết quả thực hiện nhiệm vụ theo dõi, phụ trách cơ sở
+quý IV năm 2025 – Xã Đào Viên (mã 06043)
+I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ
+Số liệu trong kỳ (từ ngày 01/10/2025 đến ngày 31/12/2025) trên địa bàn Xã Đào Viên và các đơn vị trực thuộc:
+Số lượt đi cơ sở
+4
+Số đơn vị đã đến
+1
+Số kết quả cụ thể
+2
+Kinh phí, giá trị hỗ trợ (đồng)
+2.100.000
+Số kiến nghị, đề xuất
+1
+Trong đó đã được trả lời, giải quyết
+0
+Làm 600 m đường <bê tông> & mương
+Hỗ trợ 2,5 tấn giống
+II. TÌNH HÌNH
+Tình hình ổn định
+III. KHÓ KHĂN, VƯỚNG MẮC
+Đường trơn vào mùa mưa
+IV. KIẾN NGHỊ, ĐỀ XUẤT
+Hỗ trợ xi măng
+Nơi nhận:
+NGƯỜI BÁO CÁO
+(Ký, ghi rõ họ tên)
+Hoàng Thị Mai"
+printf '%s\n' "$want" >"$T/want.txt"
+grep -x -F -f "$T/want.txt" "$T/r.txt" >"$T/got.txt"
+if cmp -s "$T/want.txt" "$T/got.txt"; then ok; else
+	bad "the form's text"; diff "$T/want.txt" "$T/got.txt"; fi
+grep -q "^Lạng Sơn, ngày [0-3][0-9] tháng \(0[12]\|[3-9]\|1[0-2]\) năm 20[0-9][0-9]\$" \
+	"$T/r.txt" && ok || bad "place and date"
+contains "$T/r.xml" "Làm 600 m đường &lt;bê tông&gt; &amp; mương" \
+	"text escaped as XML"
+contains "$T/r.txt" "mã báo cáo $R, cán bộ cb-017" "the report's id"
+if [ -n "$PY" ]; then
+	for part in content.xml styles.xml META-INF/manifest.xml; do
+		unzip -p "$T/r.odt" "$part" | "$PY" -c \
+			'import sys, xml.dom.minidom as m; m.parseString(sys.stdin.buffer.read())' \
+			&& ok || bad "$part is not well-formed XML"
+	done
+fi
+expect 0 "print flat" "$COSO" report print "$R" --output "$T/r.fodt"
+contains "$T/r.fodt" 'office:mimetype="application/vnd.oasis.opendocument.text"' \
+	"a flat ODF document"
+contains "$T/r.fodt" "IV. KIẾN NGHỊ, ĐỀ XUẤT" "flat: the sections"
+if [ -n "$PY" ]; then
+	"$PY" -c 'import sys, xml.dom.minidom as m; m.parse(sys.argv[1])' \
+		"$T/r.fodt" && ok || bad "r.fodt is not well-formed XML"
+fi
+expect 2 "print to .doc" "$COSO" report print "$R" --output "$T/r.doc"
+contains "$T/err" "ends in .odt" "the file kinds named"
+[ ! -e "$T/r.doc" ] && ok || bad "a .doc written"
+expect 1 "print without --output" "$COSO" report print "$R"
+expect 0 "report print --help" "$COSO" report print --help
+contains "$T/out" "coso report print ID --output FILE.odt" "print in the usage"
 expect 0 "visit amend --help" "$COSO" visit amend --help
 contains "$T/out" "coso visit amend ID" "amend in the usage"
 

@@ -3,7 +3,7 @@
 # correction (`coso visit amend') reaches the central as a visit naming
 # the one it amends and is accepted; another cadre of the same commune,
 # who pulled that visit, cannot correct it (refused on the device, nothing
-# signed).
+# signed); the printed report counts the corrected visit once.
 NAME=e2e-cadre
 . "$(dirname "$0")/lib.sh"
 
@@ -69,5 +69,20 @@ run_code 2 "lan corrects mai's visit" coso --store "$T/lan" visit amend "$V" \
 grep -q "only this cadre's own visit can be corrected" "$T/err" && ok ||
 	bad "the reason not given"
 same "$(head_seq "$T/lan")" "$before" "nothing signed"
+
+# Mai's report counts the corrected visit once, with its new outcome.
+R=$(coso --store "$T/mai" report new --period 2025-Q4 --unit 06043)
+for s in results situation difficulties proposals; do
+	coso --store "$T/mai" report edit "$R" --section $s --text "Phần $s"
+done
+run_ok "print" coso --store "$T/mai" report print "$R" --output "$T/r.odt"
+unzip -p "$T/r.odt" content.xml | sed 's/<text:p[^>]*>/\n/g; s/<[^>]*>//g' \
+	>"$T/r.txt"
+same "$(grep -A1 -x 'Số lượt đi cơ sở' "$T/r.txt" | tail -1)" 1 \
+	"the corrected visit counted once"
+same "$(grep -A1 -x 'Số kết quả cụ thể' "$T/r.txt" | tail -1)" 1 \
+	"its outcome once"
+same "$(grep -A1 -x 'Kinh phí, giá trị hỗ trợ (đồng)' "$T/r.txt" |
+	tail -1)" "1.500.000" "its amount once"
 
 finish

@@ -277,6 +277,22 @@ COSO_NODISCARD int coso_report_edit(struct coso_store *s,
 COSO_NODISCARD int coso_report_submit(
     struct coso_store *s, const uint8_t id[static 16]);
 
+/* The figures of a period for a unit and every unit below it. */
+struct coso_figures {
+	uint64_t visits;             /* visits, a corrected one counted once */
+	uint64_t units_visited;      /* distinct units of those visits */
+	uint64_t outcomes;           /* their concrete outcomes */
+	int64_t amount_vnd;          /* the outcomes' amounts, in dong */
+	uint64_t proposals;          /* proposals raised in the period */
+	uint64_t proposals_answered; /* of those, answered, resolved or
+	                                declined */
+};
+
+/* Counts, from what this store holds, the records of period (a period
+ * as coso_period_parse takes it) in unit and below it (figures.c). */
+COSO_NODISCARD int coso_report_figures(struct coso_store *s,
+    const char *period, const char *unit, struct coso_figures *f);
+
 /* Records a handover note on a unit. */
 COSO_NODISCARD int coso_handover_add(struct coso_store *s, const char *unit,
     const char *text, const char *to_cadre, uint8_t id[static 16]);

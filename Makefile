@@ -120,9 +120,10 @@ $(B)/coso-audit: $(AUDIT_OBJS) $(B)/client/cli/i18n.o $(CLIENT_LIB) \
 		$(CLIENT_LIB) $(PROTO_LIB) \
 		$(CURL_LIBS) $(LIBS)
 
-$(B)/cosod: $(DAEMON_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
+$(B)/cosod: $(DAEMON_OBJS) $(B)/client/cli/i18n.o $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(CLIENT_LIB) $(PROTO_LIB) \
+	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(B)/client/cli/i18n.o \
+		$(CLIENT_LIB) $(PROTO_LIB) \
 		$(LIBS) $(XLSX_LIBS)
 
 $(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(CLIENT_LIB) $(PROTO_LIB)
@@ -223,6 +224,7 @@ test: deps
 	$(Q)sh tests/cli/test_field.sh $(B)
 	$(Q)sh tests/cli/test_admin.sh $(B)
 	$(Q)sh tests/cli/test_tree.sh $(B)
+	$(Q)sh tests/cli/test_cadre.sh $(B)
 	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
 	$(Q)bash tests/e2e/test_sync.sh $(B)
 	$(Q)bash tests/e2e/test_http.sh $(B)
@@ -231,6 +233,7 @@ test: deps
 	$(Q)bash tests/e2e/test_flows.sh $(B)
 	$(Q)bash tests/e2e/test_clock.sh $(B)
 	$(Q)bash tests/e2e/test_restore.sh $(B)
+	$(Q)bash tests/e2e/test_cadre.sh $(B)
 	$(Q)$(MAKE) --no-print-directory fault-quick
 
 demo: deps all

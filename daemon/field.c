@@ -25,6 +25,7 @@
 
 #include <coso/client.h>
 
+#include "../client/cli/i18n.h"
 #include "field.h"
 
 #define INTERVAL_DEFAULT_S 300.0
@@ -120,22 +121,31 @@ backoff_ms(struct field *f)
 static void
 log_round(const struct coso_sync_report *r)
 {
-	logf_("sync: pushed %" PRIu64 " (accepted %" PRIu64 ", dup %" PRIu64
-	      ", quarantined %" PRIu64 "), pulled %" PRIu64 ", %" PRIu64
-	      " ms%s",
-	    r->pushed, r->accepted, r->duplicate, r->quarantined, r->pulled,
-	    r->elapsed_ms, r->pending ? " (entries still pending)" : "");
+	unsigned long long n = r->pushed;
+
+	logf_(ngettext("sync: sent %llu change-set (accepted %llu, already "
+	               "there %llu, quarantined %llu), received %llu, "
+	               "%llu ms%s",
+	          "sync: sent %llu change-sets (accepted %llu, already "
+	          "there %llu, quarantined %llu), received %llu, %llu ms%s",
+	          n),
+	    n, (unsigned long long) r->accepted,
+	    (unsigned long long) r->duplicate,
+	    (unsigned long long) r->quarantined,
+	    (unsigned long long) r->pulled, (unsigned long long) r->elapsed_ms,
+	    r->pending ? _(" (entries still pending)") : "");
 	if (r->clamped > 0) {
-		logf_("sync: %" PRIu64
-		      " change-sets signed with this device's "
-		      "clock far ahead: the central counts them as written "
-		      "when it received them; set the date and time",
+		logf_(_("sync: %" PRIu64
+		        " change-sets signed with this device's "
+		        "clock far ahead: the central counts them as written "
+		        "when it received them; set the date and time"),
 		    r->clamped);
 	}
 	if (r->restored > 0) {
-		logf_("sync: %" PRIu64 " change-sets of this device's own "
+		logf_(
+		    _("sync: %" PRIu64 " change-sets of this device's own "
 		      "taken back from the central (a store restored from an "
-		      "old copy)",
+		      "old copy)"),
 		    r->restored);
 	}
 }
@@ -184,8 +194,8 @@ log_quarantined(const struct coso_row *row, void *arg)
 	if (d != NULL && d->type == COSO_VINT) {
 		coso_date_format(date, (int32_t) d->i);
 	}
-	logf_("sync: quarantined change-set %" PRId64 ": %s %s, unit %s, %s: "
-	      "%s (%s)",
+	logf_(_("sync: quarantined change-set %" PRId64 ": %s %s, unit %s, "
+	        "%s: %s (%s)"),
 	    seq->i, text_of(row, "record"), n > 8 ? id + n - 8 : id,
 	    text_of(row, "unit"), date, text_of(row, "reason"),
 	    code != NULL ? coso_strerror((int) code->i) : "-");
@@ -209,13 +219,19 @@ round_once(struct field *f)
 	} else if (e == COSO_ENET || e == COSO_EBUSY) {
 		f->failures++;
 		ms = backoff_ms(f);
-		logf_("sync: central %s (%s), retry in %.1f s",
-		    e == COSO_ENET ? "unreachable" : "busy",
+		logf_(e == COSO_ENET
+		        ? _("sync: central unreachable (%s): what is recorded "
+		            "is kept on this device and sent when it answers; "
+		            "retry in %.1f s")
+		        : _("sync: central busy (%s): what is recorded is "
+		            "kept on this device and sent later; retry in "
+		            "%.1f s"),
 		    coso_store_errmsg(f->s), ms / 1000);
 	} else if (e != COSO_ESTOPPED) {
 		f->failures = 0;
-		logf_("sync: %s: %s, retry in %.0f s", coso_client_strerror(e),
-		    coso_store_errmsg(f->s), ms / 1000);
+		logf_(_("sync: %s: %s, retry in %.0f s"),
+		    coso_client_strerror(e), coso_store_errmsg(f->s),
+		    ms / 1000);
 	}
 	if (r.nquarantine > 0
 	    && coso_quarantine_list(f->s, 0, log_quarantined, &r) != 0) {
@@ -359,13 +375,15 @@ open_store(const struct field_args *a, struct coso_store **s)
 
 	dir = a->store ? strdup(a->store) : coso_store_default_dir();
 	if (dir == NULL) {
-		logf_("cosod: cannot find the store: use --store DIR");
+		logf_("cosod: %s",
+		    _("cannot find the store: set COSO_HOME or "
+		      "use --store DIR"));
 		return 2;
 	}
 	if (pf != NULL && pf[0] != 0 && passphrase(pf, &pass, &plen) != 0) {
-		logf_("cosod: cannot read passphrase file `%s'", pf);
+		logf_(_("cosod: cannot read passphrase file `%s'"), pf);
 	} else if ((e = coso_store_open(s, dir, pass, plen, err)) != COSO_OK) {
-		logf_("cosod: cannot open store `%s': %s", dir, err);
+		logf_(_("cosod: cannot open store `%s': %s"), dir, err);
 	} else {
 		rv = 0;
 	}
@@ -404,8 +422,8 @@ cmd_field(int argc, char **argv)
 
 	if (argc < 2 || strcmp(argv[1], "run") != 0
 	    || parse_args(argc, argv, &a) != 0) {
-		fprintf(stderr,
-		    "usage: cosod field run [--store DIR] [--interval S] "
+		fprintf(stderr, "%s %s", _("usage:"),
+		    "cosod field run [--store DIR] [--interval S] "
 		    "[--max-backoff S] [--timeout S] [--passphrase-file F]\n");
 		return 1;
 	}
@@ -418,11 +436,12 @@ cmd_field(int argc, char **argv)
 	f.o.progress        = progress;
 	f.ifd               = watch(&a);
 	signals();
-	logf_("cosod field: running (every %.0f s, backoff up to %.0f s%s)",
+	logf_(_("cosod field: running (every %.0f s, backoff up to %.0f "
+	        "s%s)"),
 	    a.interval_s, a.max_backoff_s,
-	    f.ifd >= 0 ? ", watching the store" : "");
+	    f.ifd >= 0 ? _(", watching the store") : "");
 	loop(&f);
-	logf_("cosod field: stopped");
+	logf_("%s", _("cosod field: stopped"));
 	if (f.ifd >= 0) {
 		close(f.ifd);
 	}

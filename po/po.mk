@@ -1,6 +1,8 @@
 # po/po.mk: the message catalogues, included from the Makefile after B
 # and Q are set.  Builds $(MO_FILES) under $(B)/locale, where `coso' finds
-# them beside itself; `make pot' regenerates po/coso.pot from the sources;
+# them beside itself; `make pot' regenerates po/coso.pot from the sources
+# (the library's English messages too: coso translates them through
+# their formats, client/cli/detail.c);
 # `make po-merge' brings the .po files up to date with it.
 
 PO_LANGS := vi
@@ -11,6 +13,7 @@ MSGMERGE ?= msgmerge
 XGETTEXT ?= xgettext
 XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
 	--keyword=ngettext:1,2 --add-comments=TRANSLATORS \
+	--keyword=cosoi_fail:3 --flag=cosoi_fail:3:c-format \
 	--package-name=coso --msgid-bugs-address= --sort-by-file
 
 .PHONY: pot po-merge install-mo
@@ -25,7 +28,8 @@ $(B)/locale/%/LC_MESSAGES/coso.mo: po/%.po
 
 pot:
 	$(Q)$(XGETTEXT) $(XGETTEXT_FLAGS) -o po/coso.pot \
-		$(sort $(wildcard client/cli/*.c client/audit/*.c))
+		$(sort $(wildcard client/cli/*.c client/audit/*.c) \
+			$(wildcard client/lib/*.c) daemon/cosod.c daemon/field.c)
 
 po-merge: pot
 	$(Q)for l in $(PO_LANGS); do \

@@ -277,8 +277,13 @@ print_entries(const struct audit_result *res)
 	} else if (span == 0) {
 		printf(_("no new entries since the last audit\n"));
 	} else if (res->unchecked == 0) {
-		printf(_("checked %" PRIu64 " entries (%" PRIu64 " to %" PRIu64
-		         "): %" PRIu64 " accepted, %" PRIu64 " quarantined\n"),
+		printf(
+		    ngettext("checked %" PRIu64 " entry (%" PRIu64
+		             " to %" PRIu64 "): %" PRIu64 " accepted, %" PRIu64
+		             " quarantined\n",
+		        "checked %" PRIu64 " entries (%" PRIu64 " to %" PRIu64
+		        "): %" PRIu64 " accepted, %" PRIu64 " quarantined\n",
+		        res->checked),
 		    res->checked, res->from, res->tree_size - 1, res->accepted,
 		    res->quarantined);
 	} else {
@@ -303,7 +308,9 @@ print_summary(const struct opts *o, const struct audit_result *res,
 	} else {
 		sodium_bin2base64(root, sizeof(root), res->root, 32,
 		    sodium_base64_VARIANT_ORIGINAL);
-		printf(_("checkpoint: %s, %" PRIu64 " entries, root %s\n"),
+		printf(ngettext("checkpoint: %s, %" PRIu64 " entry, root %s\n",
+		           "checkpoint: %s, %" PRIu64 " entries, root %s\n",
+		           res->tree_size),
 		    res->origin, res->tree_size, root);
 		print_entries(res);
 	}
@@ -312,19 +319,25 @@ print_summary(const struct opts *o, const struct audit_result *res,
 		    res->old_notes);
 	}
 	if (res->registry) {
-		printf(_("key registry: %" PRIu64
-		         " keys, as the log gives them\n"),
+		printf(ngettext("key registry: %" PRIu64
+		                " key, as the log gives it\n",
+		           "key registry: %" PRIu64
+		           " keys, as the log gives them\n",
+		           res->keys),
 		    res->keys);
 	}
 	if (rep->shown > SHOWN_MAX) {
-		printf(
-		    _("... and %zu more anomalies\n"), rep->shown - SHOWN_MAX);
+		printf(ngettext("... and %zu more anomaly\n",
+		           "... and %zu more anomalies\n",
+		           rep->shown - SHOWN_MAX),
+		    rep->shown - SHOWN_MAX);
 	}
 	if (rep->count == 0) {
 		printf(_("audit (%s): everything holds\n"), o->cmd);
 	} else {
-		printf(_("audit (%s): %" PRIu64 " anomalies\n"), o->cmd,
-		    rep->count);
+		printf(ngettext("audit (%s): %" PRIu64 " anomaly\n",
+		           "audit (%s): %" PRIu64 " anomalies\n", rep->count),
+		    o->cmd, rep->count);
 	}
 }
 

@@ -103,9 +103,12 @@ units_import(const struct cli_opts *g, int argc, char **argv)
 		e = coso_admin_units_import(
 		    s, (char *) csv, len, &count, &ncs);
 		if (e == COSO_OK) {
-			printf(_("%zu units imported and signed in %zu "
-			         "change-sets\n"),
-			    count, ncs);
+			printf(ngettext("%zu unit imported",
+			           "%zu units imported", count),
+			    count);
+			printf(ngettext(" and signed in %zu change-set\n",
+			           " and signed in %zu change-sets\n", ncs),
+			    ncs);
 		}
 		rv = done(s, e, _("cannot import units"));
 	}
@@ -136,10 +139,12 @@ units_merge(const struct cli_opts *g, int argc, char **argv)
 	if ((rv = cli_open(g, &s)) == 0) {
 		e = coso_admin_units_merge(s, (char *) csv, len, date, &r);
 		if (e == COSO_OK) {
-			printf(
-			    _("%zu units merged away, %zu kept their code, "
-			      "%zu districts ended; %zu change-sets signed\n"),
-			    r.ended, r.continued, r.districts, r.changesets);
+			printf(_("%zu units merged away, %zu kept their code, "
+			         "%zu districts ended; "),
+			    r.ended, r.continued, r.districts);
+			printf(ngettext("%zu change-set signed\n",
+			           "%zu change-sets signed\n", r.changesets),
+			    r.changesets);
 		}
 		rv = done(s, e, _("cannot merge units"));
 	}
@@ -167,7 +172,9 @@ units_move(const struct cli_opts *g, int argc, char **argv)
 	}
 	e = coso_admin_units_move(s, code, v[0], date, &ncs);
 	if (e == COSO_OK) {
-		printf(_("%zu change-sets signed\n"), ncs);
+		printf(ngettext("%zu change-set signed\n",
+		           "%zu change-sets signed\n", ncs),
+		    ncs);
 	}
 	return done(s, e, _("cannot move the unit"));
 }

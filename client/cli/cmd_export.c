@@ -2,15 +2,21 @@
  * cmd_export.c: `coso export`: every visit, report, proposal and handover
  * as JSON or CSV, to stdout or to a file (temp + fsync + rename).
  *
- * CSV (RFC 4180, CRLF, UTF-8): one section per kind, each with its own
- * header row whose first column is "kind", sections separated by a blank
- * line; dates as YYYY-MM-DD; text that a spreadsheet would run as a
- * formula written as text (coso_csv_cell).  --bom puts a UTF-8 BOM first,
- * which Excel on Vietnamese Windows needs to read the accents; it is off
- * by default because scripts and Unix tools do not expect it.
+ * CSV (RFC 4180, CRLF, UTF-8) is for people and their spreadsheets: one
+ * section per kind, each with its own header row, sections separated by
+ * a blank line; headers, kinds and states in Vietnamese (English with
+ * --lang en, or when the language variables ask for English); dates
+ * dd/mm/yyyy, real numbers (600 m, 2.5 t, 21.853210 degrees, 1500000
+ * dong, not the thousandths and millionths the store keeps); text that a
+ * spreadsheet would run as a formula written as text (coso_csv_cell).
+ * --bom puts a UTF-8 BOM first, which Excel on Vietnamese Windows needs
+ * to read the accents; it is off by default because scripts and Unix
+ * tools do not expect it.  JSON keeps the stored keys and values, ISO
+ * dates: it is for programs.
  */
 #include <errno.h>
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +32,7 @@
 
 struct export_opts {
 	int json, bom;
-	const char *output;
+	const char *output, *lang;
 };
 
 static const struct {
@@ -50,6 +56,7 @@ parse_opts(int argc, char **argv, struct export_opts *o)
 	    {"format", required_argument, NULL, 'f'},
 	    {"output", required_argument, NULL, 'o'},
 	    {"bom", no_argument, NULL, 'b'},
+	    {"lang", required_argument, NULL, 'l'},
 	    {NULL, 0, NULL, 0},
 	};
 	int c, format = 0;
@@ -65,11 +72,50 @@ parse_opts(int argc, char **argv, struct export_opts *o)
 			o->output = optarg;
 		} else if (c == 'b') {
 			o->bom = 1;
+		} else if (c == 'l'
+		    && (strcmp(optarg, "vi") == 0
+		        || strcmp(optarg, "en") == 0)) {
+			o->lang = optarg;
 		} else {
 			return -1;
 		}
 	}
 	return optind == argc && format && !(o->bom && o->json) ? 0 : -1;
+}
+
+/*
+ * Whether the CSV is in English: --lang en, or no --lang and the first
+ * language variable set (in gettext's order) names English.  Otherwise
+ * it is in Vietnamese, whatever the locale: the file is for the office.
+ */
+static int
+english(const char *lang)
+{
+	static const char *const vars[]
+	    = {"LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG"};
+	const char *v = NULL;
+	size_t i;
+
+	if (lang != NULL) {
+		return strcmp(lang, "en") == 0;
+	}
+	for (i = 0; i < 4 && (v == NULL || v[0] == 0); i++) {
+		v = getenv(vars[i]);
+	}
+	return v != NULL && strncmp(v, "en", 2) == 0;
+}
+
+/* Vietnamese from the catalogue, even under an English or C locale
+ * (gettext reads LANGUAGE, except in the C locale). */
+static void
+use_vietnamese(void)
+{
+	const char *m = setlocale(LC_MESSAGES, NULL);
+
+	if (m == NULL || strcmp(m, "C") == 0 || strcmp(m, "POSIX") == 0) {
+		setlocale(LC_MESSAGES, "C.UTF-8");
+	}
+	setenv("LANGUAGE", "vi", 1);
 }
 
 /* Writes every kind into f; 0 or an exit code. */
@@ -81,8 +127,12 @@ export_all(struct coso_store *s, const struct export_opts *o, FILE *f)
 	size_t i;
 	int e;
 
-	out.f    = f;
-	out.mode = o->json ? OUT_JSON : OUT_CSV;
+	out.f       = f;
+	out.mode    = o->json ? OUT_JSON : OUT_CSV;
+	out.english = english(o->lang);
+	if (!o->json && !out.english) {
+		use_vietnamese();
+	}
 	fputs(o->bom ? "\xef\xbb\xbf" : o->json ? "{" : "", f);
 	for (i = 0; i < NKINDS; i++) {
 		if (cli_progress()) {
@@ -140,8 +190,8 @@ cmd_export(const struct cli_opts *g, int argc, char **argv)
 
 	if (parse_opts(argc, argv, &o) != 0) {
 		return cli_usage(
-		    "coso export --format csv|json [--output FILE] "
-		    "[--bom]\n");
+		    "coso export --format csv|json [--output FILE] [--bom] "
+		    "[--lang vi|en]\n");
 	}
 	if ((rv = cli_open(g, &s)) != 0) {
 		return rv;

@@ -75,7 +75,11 @@ cmd_log(const struct cli_opts *g, int argc, char **argv)
 		    bad);
 		rv = EXIT_FAIL;
 	} else if (rv == 0 && !json) {
-		printf(_("%zu change-sets, all signatures and links verify\n"),
+		printf(
+		    ngettext("%zu change-set, its signature and link "
+		             "verify\n",
+		        "%zu change-sets, all signatures and links verify\n",
+		        ls.out.nrows),
 		    ls.out.nrows);
 	}
 	coso_store_close(s);

@@ -96,9 +96,12 @@ verify_row(const struct coso_row *row, void *arg)
 static void
 print_counts(const struct coso_receipt_counts *n)
 {
-	printf(_("%" PRIu64 " receipts: %" PRIu64 " verified, %" PRIu64
+	printf(ngettext("%" PRIu64 " receipt: ", "%" PRIu64 " receipts: ",
+	           n->total),
+	    n->total);
+	printf(_("%" PRIu64 " verified, %" PRIu64
 	         " without an inclusion proof, %" PRIu64 " failed\n"),
-	    n->total, n->ok, n->no_proof, n->bad);
+	    n->ok, n->no_proof, n->bad);
 	if (n->no_proof > 0) {
 		printf(
 		    ngettext("%" PRIu64 " receipt was kept before inclusion "

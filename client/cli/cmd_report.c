@@ -1,5 +1,5 @@
 /*
- * cmd_report.c: `coso report new|edit|submit|list|show`.
+ * cmd_report.c: `coso report new|edit|submit|list|show|print`.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -187,7 +187,9 @@ usage(void)
 	    "       coso report edit ID --section proposals --none\n"
 	    "       coso report submit ID\n"
 	    "       coso report list [--json]\n"
-	    "       coso report show ID [--json]\n");
+	    "       coso report show ID [--json]\n"
+	    "       coso report print ID --output FILE.odt   (the form to "
+	    "print and sign)\n");
 }
 
 int
@@ -210,6 +212,8 @@ cmd_report(const struct cli_opts *g, int argc, char **argv)
 	} else if (strcmp(sub, "show") == 0) {
 		rv = cli_show(g, cliq_report_show, argc - 1, argv + 1,
 		    _("cannot show report `%s'"));
+	} else if (strcmp(sub, "print") == 0) {
+		rv = cmd_report_print(g, argc - 1, argv + 1);
 	} else {
 		rv = EXIT_USAGE;
 	}

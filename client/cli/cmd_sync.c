@@ -99,12 +99,15 @@ print_human(struct coso_store *s, const struct coso_sync_report *r)
 	uint64_t seqs[COSO_SYNC_QMAX];
 	size_t i;
 
+	printf(ngettext("sent %" PRIu64 " change-set",
+	           "sent %" PRIu64 " change-sets", r->pushed),
+	    r->pushed);
 	printf(
-	    _("sent %" PRIu64 " (accepted %" PRIu64 ", duplicate %" PRIu64
+	    _(" (accepted %" PRIu64 ", duplicate %" PRIu64
 	      ", quarantined %" PRIu64 "), received %" PRIu64
 	      " (applied %" PRIu64 "), %" PRIu64 " waiting, %" PRIu64 " ms\n"),
-	    r->pushed, r->accepted, r->duplicate, r->quarantined, r->pulled,
-	    r->applied, r->pending, r->elapsed_ms);
+	    r->accepted, r->duplicate, r->quarantined, r->pulled, r->applied,
+	    r->pending, r->elapsed_ms);
 	for (i = 0; i < r->nquarantine; i++) {
 		seqs[i] = r->quarantine[i].seq;
 	}
@@ -123,17 +126,25 @@ print_human(struct coso_store *s, const struct coso_sync_report *r)
 	}
 }
 
-/* The failure sentence for people. */
+/* The failure sentence for people: what happened, once, and what to do
+ * (the library's detail would repeat the central's reason). */
 static void
 print_failure(struct coso_store *s, int e, const struct coso_sync_report *r)
 {
-	int why = r->enroll_code ? r->enroll_code : r->refused;
-
-	if (e == COSO_ENET) {
-		util_err(_("central unreachable: %s"), coso_store_errmsg(s));
-	} else if (e == COSO_EREFUSED && why != 0) {
-		util_err(_("the central refused: %s (%s)"), cli_strerror(why),
-		    coso_store_errmsg(s));
+	if (e == COSO_EREFUSED && r->enroll_code != 0) {
+		util_err(
+		    _("enrollment refused: %s"), cli_strerror(r->enroll_code));
+		if (r->enroll_code == COSO_QTOKEN) {
+			util_err("%s",
+			    _("ask the office for a new token (`coso admin "
+			      "token --cadre ID') and give it to `coso enroll "
+			      "--token-file FILE', then sync again"));
+		}
+	} else if (e == COSO_EREFUSED && r->refused != 0) {
+		util_err(
+		    _("the central refused: %s"), cli_strerror(r->refused));
+	} else if (e == COSO_ENET) {
+		cli_store_fail(s, _("central unreachable"), e);
 	} else {
 		cli_store_fail(s, _("sync failed"), e);
 	}

@@ -1,5 +1,5 @@
 /*
- * cmd_visit.c: `coso visit add|list|show`.
+ * cmd_visit.c: `coso visit add|list|show|amend`.
  */
 #include <getopt.h>
 #include <inttypes.h>
@@ -23,48 +23,37 @@ struct visit_form {
 	int has_lat, has_lon;
 };
 
+/* Limits of quantities and amounts: beyond any real outcome, far
+ * inside int64 (a quadrillion đồng, a trillion of a unit). */
+#define AMOUNT_MAX   INT64_C(1000000000000000)
+#define QUANTITY_MAX INT64_C(1000000000000000)
+
 /*
- * Parses a decimal with at most scale fraction digits ("2.5", "600",
- * "-21.85") into an integer scaled by 10^scale.  A comma is taken as the
- * decimal mark too (Vietnamese writing).  0, or -1 if malformed.
+ * A number of the option opt as typed ("1.500.000", "2,5", "600"; see
+ * coso_number_parse), scaled by 10^scale within [min, max].  0, or
+ * EXIT_FAIL after a message that says what is wrong with it.
  */
 static int
-parse_scaled(const char *s, int scale, int neg_ok, int64_t *out)
+number_opt(const char *opt, const char *val, unsigned scale, int64_t min,
+    int64_t max, int64_t *out)
 {
-	int64_t v = 0;
-	int neg = 0, frac = -1;
+	int e = coso_number_parse(val, scale, min, max, out);
 
-	if (*s == '-' && neg_ok) {
-		neg = 1;
-		s++;
+	if (e == COSO_EINVAL) {
+		util_err(_("cannot record visit: %s `%s' can be read two "
+		           "ways: write 1500 or 1.500.000 for thousands, "
+		           "1,5 for a decimal"),
+		    opt, val);
+	} else if (e == COSO_ETOOBIG) {
+		util_err(_("cannot record visit: %s `%s' is out of range"),
+		    opt, val);
+	} else if (e != COSO_OK) {
+		util_err(_("cannot record visit: invalid value `%s' for %s: "
+		           "write a number such as 1500000, 1.500.000 or "
+		           "2,5"),
+		    val, opt);
 	}
-	if (*s < '0' || *s > '9') {
-		return -1;
-	}
-	for (; *s != 0; s++) {
-		if ((*s == '.' || *s == ',') && frac < 0) {
-			frac = 0;
-		} else if (*s >= '0' && *s <= '9' && frac < scale
-		    && v <= INT64_C(1000000000000)) {
-			v = v * 10 + (*s - '0');
-			frac += frac >= 0;
-		} else {
-			return -1;
-		}
-	}
-	for (frac = frac < 0 ? 0 : frac; frac < scale; frac++) {
-		v *= 10;
-	}
-	*out = neg ? -v : v;
-	return 0;
-}
-
-static int
-bad_value(const char *opt, const char *val)
-{
-	util_err(
-	    _("cannot record visit: invalid value `%s' for %s"), val, opt);
-	return EXIT_FAIL;
+	return e == COSO_OK ? 0 : EXIT_FAIL;
 }
 
 /* --quantity, --quantity-unit, --amount: of the last --outcome. */
@@ -81,15 +70,19 @@ outcome_opt(struct visit_form *fm, int c, const char *arg)
 	}
 	o = &fm->outcomes[fm->v.noutcomes - 1];
 	if (c == 'q') {
-		if (parse_scaled(arg, 3, 0, &o->quantity_milli) != 0) {
-			return bad_value("--quantity", arg);
+		if (number_opt("--quantity", arg, 3, 0, QUANTITY_MAX,
+		        &o->quantity_milli)
+		    != 0) {
+			return EXIT_FAIL;
 		}
 		o->has_quantity = 1;
 	} else if (c == 'Q') {
 		o->quantity_unit = arg;
 	} else {
-		if (parse_scaled(arg, 0, 0, &o->amount_vnd) != 0) {
-			return bad_value("--amount", arg);
+		if (number_opt(
+		        "--amount", arg, 0, 0, AMOUNT_MAX, &o->amount_vnd)
+		    != 0) {
+			return EXIT_FAIL;
 		}
 		o->has_amount = 1;
 	}
@@ -102,8 +95,9 @@ position_opt(struct visit_form *fm, int c, const char *arg)
 {
 	int64_t v, limit = c == 'y' ? 90000000 : 180000000;
 
-	if (parse_scaled(arg, 6, 1, &v) != 0 || v < -limit || v > limit) {
-		return bad_value(c == 'y' ? "--lat" : "--lon", arg);
+	if (number_opt(c == 'y' ? "--lat" : "--lon", arg, 6, -limit, limit, &v)
+	    != 0) {
+		return EXIT_FAIL;
 	}
 	if (c == 'y') {
 		fm->v.lat_e6 = v;
@@ -158,30 +152,33 @@ add_opt(struct visit_form *fm, int c, const char *arg)
 	}
 }
 
+/* The options of `visit add', and of `visit amend' (which changes
+ * those it is given). */
+static const struct option visit_longopts[] = {
+    {"unit", required_argument, NULL, 'u'},
+    {"date", required_argument, NULL, 'd'},
+    {"purpose", required_argument, NULL, 'P'},
+    {"situation", required_argument, NULL, 'S'},
+    {"difficulties", required_argument, NULL, 'D'},
+    {"proposal", required_argument, NULL, 'p'},
+    {"direction", required_argument, NULL, 'r'},
+    {"participant", required_argument, NULL, 't'},
+    {"outcome", required_argument, NULL, 'o'},
+    {"quantity", required_argument, NULL, 'q'},
+    {"quantity-unit", required_argument, NULL, 'Q'},
+    {"amount", required_argument, NULL, 'a'},
+    {"lat", required_argument, NULL, 'y'},
+    {"lon", required_argument, NULL, 'x'},
+    {NULL, 0, NULL, 0},
+};
+
 static int
 parse_add(int argc, char **argv, struct visit_form *fm)
 {
-	static const struct option longopts[] = {
-	    {"unit", required_argument, NULL, 'u'},
-	    {"date", required_argument, NULL, 'd'},
-	    {"purpose", required_argument, NULL, 'P'},
-	    {"situation", required_argument, NULL, 'S'},
-	    {"difficulties", required_argument, NULL, 'D'},
-	    {"proposal", required_argument, NULL, 'p'},
-	    {"direction", required_argument, NULL, 'r'},
-	    {"participant", required_argument, NULL, 't'},
-	    {"outcome", required_argument, NULL, 'o'},
-	    {"quantity", required_argument, NULL, 'q'},
-	    {"quantity-unit", required_argument, NULL, 'Q'},
-	    {"amount", required_argument, NULL, 'a'},
-	    {"lat", required_argument, NULL, 'y'},
-	    {"lon", required_argument, NULL, 'x'},
-	    {NULL, 0, NULL, 0},
-	};
 	int c, rv;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "", visit_longopts, NULL)) != -1) {
 		if ((rv = add_opt(fm, c, optarg)) != 0) {
 			return rv;
 		}
@@ -220,6 +217,247 @@ form_free(struct visit_form *fm)
 	free(fm->directions);
 	free(fm->participants);
 	free(fm->outcomes);
+}
+
+/* The visit a correction starts from, as coso_visit_show gives it
+ * (copies: the rows are valid during the callback only). */
+struct original {
+	char *unit, *purpose, *situation, *difficulties, *directions;
+	char *participants;
+	int32_t date;
+	int has_position;
+	int64_t lat_e6, lon_e6;
+	struct coso_outcome_in *outcomes; /* text, quantity_unit malloc'd */
+	size_t noutcomes;
+	int oom;
+};
+
+/* A copy of the text of key in row, or NULL (NULL too when absent). */
+static char *
+text_of(const struct coso_row *row, const char *key, int *oom)
+{
+	const struct coso_kv *kv = out_find(row, key);
+	char *c;
+
+	if (kv == NULL || kv->type != COSO_VTEXT || kv->s == NULL) {
+		return NULL;
+	}
+	if ((c = strdup(kv->s)) == NULL) {
+		*oom = 1;
+	}
+	return c;
+}
+
+static int64_t
+int_of(const struct coso_row *row, const char *key, int *has)
+{
+	const struct coso_kv *kv = out_find(row, key);
+
+	*has = kv != NULL && kv->type == COSO_VINT;
+	return *has ? kv->i : 0;
+}
+
+/* coso_row_cb: the visit row and its outcomes; its proposals stay where
+ * they are (tracked, perhaps answered) and are not repeated. */
+static int
+original_row(const struct coso_row *row, void *arg)
+{
+	struct original *o = arg;
+	struct coso_outcome_in *n, *oc;
+	int has, lon;
+
+	if (strcmp(row->kind, "visit") == 0) {
+		o->unit         = text_of(row, "unit", &o->oom);
+		o->purpose      = text_of(row, "purpose", &o->oom);
+		o->situation    = text_of(row, "situation", &o->oom);
+		o->difficulties = text_of(row, "difficulties", &o->oom);
+		o->directions   = text_of(row, "directions", &o->oom);
+		o->participants = text_of(row, "participants", &o->oom);
+		o->date         = (int32_t) int_of(row, "date", &has);
+		o->lat_e6       = int_of(row, "lat_e6", &has);
+		o->lon_e6       = int_of(row, "lon_e6", &lon);
+		o->has_position = has && lon;
+	} else if (strcmp(row->kind, "outcome") == 0) {
+		n = realloc(o->outcomes, (o->noutcomes + 1) * sizeof(*n));
+		if (n == NULL) {
+			o->oom = 1;
+			return 0;
+		}
+		o->outcomes = n;
+		oc          = &n[o->noutcomes++];
+		memset(oc, 0, sizeof(*oc));
+		oc->text          = text_of(row, "text", &o->oom);
+		oc->quantity_unit = text_of(row, "quantity_unit", &o->oom);
+		oc->quantity_milli
+		    = int_of(row, "quantity_milli", &oc->has_quantity);
+		oc->amount_vnd = int_of(row, "amount_vnd", &oc->has_amount);
+	}
+	return 0;
+}
+
+static void
+original_free(struct original *o)
+{
+	size_t i;
+
+	free(o->unit);
+	free(o->purpose);
+	free(o->situation);
+	free(o->difficulties);
+	free(o->directions);
+	free(o->participants);
+	for (i = 0; i < o->noutcomes; i++) {
+		free((char *) o->outcomes[i].text);
+		free((char *) o->outcomes[i].quantity_unit);
+	}
+	free(o->outcomes);
+}
+
+/* The form filled with the original (directions and participants as the
+ * one text they were joined into). */
+static void
+prefill(struct visit_form *fm, const struct original *o)
+{
+	fm->v.unit         = o->unit;
+	fm->v.date         = o->date;
+	fm->v.purpose      = o->purpose;
+	fm->v.situation    = o->situation;
+	fm->v.difficulties = o->difficulties;
+	if (o->directions != NULL) {
+		fm->directions[fm->v.ndirections++] = o->directions;
+	}
+	if (o->participants != NULL) {
+		fm->participants[fm->v.nparticipants++] = o->participants;
+	}
+	memcpy(fm->outcomes, o->outcomes, o->noutcomes * sizeof(*o->outcomes));
+	fm->v.noutcomes = o->noutcomes;
+	fm->v.lat_e6    = o->lat_e6;
+	fm->v.lon_e6    = o->lon_e6;
+	fm->has_lat = fm->has_lon = o->has_position;
+}
+
+/* One option of `visit amend': as for `add', except that the first
+ * --direction, --participant or --outcome replaces the original's list,
+ * and --quantity, --quantity-unit, --amount follow a new --outcome. */
+static int
+amend_opt(struct visit_form *fm, int c, const char *arg, unsigned *seen)
+{
+	unsigned bit = c == 'r' ? 1u : c == 't' ? 2u : c == 'o' ? 4u : 0u;
+
+	if ((c == 'q' || c == 'Q' || c == 'a') && !(*seen & 4u)) {
+		util_err("%s",
+		    _("--quantity, --quantity-unit and --amount "
+		      "follow an --outcome"));
+		return EXIT_USAGE;
+	}
+	if (bit != 0 && !(*seen & bit)) {
+		*seen |= bit;
+		if (c == 'r') {
+			fm->v.ndirections = 0;
+		} else if (c == 't') {
+			fm->v.nparticipants = 0;
+		} else {
+			/* a new outcome starts empty, not with the
+			 * original's quantity or amount */
+			memset(fm->outcomes, 0,
+			    fm->v.noutcomes * sizeof(*fm->outcomes));
+			fm->v.noutcomes = 0;
+		}
+	}
+	return add_opt(fm, c, arg);
+}
+
+/* The id and the options of `visit amend ID [OPTIONS]' are valid (a
+ * first pass, before the store is opened); *hex is the id. */
+static int
+amend_args(int argc, char **argv, const char **hex)
+{
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", visit_longopts, NULL)) != -1) {
+		if (c == '?') {
+			return EXIT_USAGE;
+		}
+	}
+	if (optind != argc - 1) {
+		return EXIT_USAGE;
+	}
+	*hex = argv[optind];
+	return 0;
+}
+
+/* Reads the visit to correct and fills the form from it, then from the
+ * options. */
+static int
+amend_form(struct coso_store *s, int argc, char **argv, const char *hex,
+    struct original *o, struct visit_form *fm)
+{
+	const char *what = _("cannot correct visit");
+	unsigned seen    = 0;
+	int e, c, rv;
+
+	if ((e = coso_visit_show(s, hex, original_row, o)) != COSO_OK) {
+		return cli_store_fail(s, what, e);
+	}
+	if (o->oom || o->unit == NULL
+	    || form_alloc(fm, argc + (int) o->noutcomes) != 0) {
+		return cli_fail(what, COSO_ENOMEM, "");
+	}
+	prefill(fm, o);
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", visit_longopts, NULL)) != -1) {
+		if ((rv = amend_opt(fm, c, optarg, &seen)) != 0) {
+			return rv;
+		}
+	}
+	if (fm->has_lat != fm->has_lon) {
+		return EXIT_USAGE;
+	}
+	fm->v.has_position = fm->has_lat;
+	return 0;
+}
+
+/*
+ * `visit amend ID [--field ...]': a correction, as reports have
+ * --amends: a new visit that names the one it corrects, with the
+ * original's fields and outcomes except those given.  A visit is
+ * append-only and signed: the original stays in the log, and the views
+ * that show the latest version (the leader's pre-fill, the central)
+ * take the correction instead.  Only the cadre's own visit.
+ */
+static int
+visit_amend(const struct cli_opts *g, int argc, char **argv)
+{
+	struct original o    = {0};
+	struct visit_form fm = {0};
+	struct coso_store *s = NULL;
+	uint8_t orig[16], id[16];
+	const char *hex;
+	int e, rv;
+
+	if ((rv = amend_args(argc, argv, &hex)) != 0
+	    || (rv = cli_open(g, &s)) != 0) {
+		goto out;
+	}
+	if ((e = coso_id_resolve(s, "visit", hex, orig)) != COSO_OK) {
+		rv = cli_store_fail(s, _("cannot correct visit"), e);
+		goto out;
+	}
+	if ((rv = amend_form(s, argc, argv, hex, &o, &fm)) != 0) {
+		goto out;
+	}
+	fm.v.amends = orig;
+	if ((e = coso_visit_add(s, &fm.v, id)) != COSO_OK) {
+		rv = cli_store_fail(s, _("cannot correct visit"), e);
+		goto out;
+	}
+	cli_print_id(id);
+out:
+	coso_store_close(s);
+	form_free(&fm);
+	original_free(&o);
+	return rv;
 }
 
 static int
@@ -282,7 +520,13 @@ usage(void)
 	    "[--amount VND]]...\n"
 	    "         [--participant T]... [--lat X --lon Y]\n"
 	    "       coso visit list [--unit CODE] [--since DATE] [--json]\n"
-	    "       coso visit show ID [--json]\n");
+	    "       coso visit show ID [--json]\n"
+	    "       coso visit amend ID [--unit CODE] [--date DATE] "
+	    "[--purpose T] ...\n"
+	    "         (a correction: the options of add that change, the "
+	    "rest kept)\n"
+	    "DATE: 4/12/2026, 04/12/2026 or 2026-12-04; N, VND: 1.500.000, "
+	    "2,5 or 1500000\n");
 }
 
 int
@@ -305,6 +549,8 @@ cmd_visit(const struct cli_opts *g, int argc, char **argv)
 	} else if (strcmp(sub, "show") == 0) {
 		rv = cli_show(g, cliq_visit_show, argc - 1, argv + 1,
 		    _("cannot show visit `%s'"));
+	} else if (strcmp(sub, "amend") == 0) {
+		rv = visit_amend(g, argc - 1, argv + 1);
 	} else {
 		rv = EXIT_USAGE;
 	}

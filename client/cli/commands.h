@@ -18,6 +18,9 @@ int cmd_init(const struct cli_opts *g, int argc, char **argv);
 int cmd_units(const struct cli_opts *g, int argc, char **argv);
 int cmd_visit(const struct cli_opts *g, int argc, char **argv);
 int cmd_report(const struct cli_opts *g, int argc, char **argv);
+/* `report print ID --output FILE' (report_print.c); argv[0] "print".
+ * EXIT_USAGE for a usage error, which the caller reports. */
+int cmd_report_print(const struct cli_opts *g, int argc, char **argv);
 int cmd_proposal(const struct cli_opts *g, int argc, char **argv);
 int cmd_handover(const struct cli_opts *g, int argc, char **argv);
 int cmd_status(const struct cli_opts *g, int argc, char **argv);

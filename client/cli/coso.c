@@ -1,9 +1,11 @@
 /*
  * coso.c: the field and admin command line; a table of subcommands.
  */
+#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -47,6 +49,60 @@ usage(FILE *f)
 		fprintf(
 		    f, "  %-10s %s\n", commands[i].name, _(commands[i].help));
 	}
+	fprintf(
+	    f, "\n%s\n", _("`coso COMMAND --help' shows a command's usage."));
+}
+
+static int
+is_help(const char *a)
+{
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
+
+/* Whether argv[from..] asks for help (--help or -h before a `--'). */
+static int
+wants_help(int argc, char **argv, int from)
+{
+	for (; from < argc && strcmp(argv[from], "--") != 0; from++) {
+		if (is_help(argv[from])) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+/*
+ * `coso CMD [SUB] ... --help': what the command does and its usage, on
+ * stdout, exit 0.  Every command answers an option it does not know with
+ * its usage lines (cli_usage: stderr, EXIT_USAGE) before touching the
+ * store; it is called with that one option, stderr sent to stdout.
+ */
+static int
+help(const struct cli_opts *g, size_t i)
+{
+	char *argv[] = {(char *) commands[i].name, (char *) "--help", NULL};
+	int rv;
+
+	printf("coso %s: %s\n\n", commands[i].name, _(commands[i].help));
+	fflush(stdout);
+	if (dup2(STDOUT_FILENO, STDERR_FILENO) < 0) {
+		return EXIT_FAIL;
+	}
+	opterr = 0;
+	rv     = commands[i].fn(g, 2, argv);
+	fflush(stdout);
+	return rv == EXIT_USAGE ? 0 : rv;
+}
+
+/* The index of the command named name, or NCOMMANDS. */
+static size_t
+find(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NCOMMANDS && strcmp(name, commands[i].name) != 0;
+	     i++) { }
+	return i;
 }
 
 /*
@@ -60,8 +116,8 @@ global_opts(int argc, char **argv, struct cli_opts *g)
 	static const char *const names[] = {"--store", "--passphrase-file"};
 	int i                            = 1, k;
 
-	while (i < argc && strncmp(argv[i], "--", 2) == 0
-	    && strcmp(argv[i], "--help") != 0) {
+	while (
+	    i < argc && strncmp(argv[i], "--", 2) == 0 && !is_help(argv[i])) {
 		const char **dst[] = {&g->store, &g->passfile};
 		size_t n;
 
@@ -104,14 +160,17 @@ main(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[k], "--help") == 0 || strcmp(argv[k], "help") == 0) {
+	if (is_help(argv[k]) || strcmp(argv[k], "help") == 0) {
+		if (k + 1 < argc && (i = find(argv[k + 1])) < NCOMMANDS) {
+			return help(&g, i);
+		}
 		usage(stdout);
 		return 0;
 	}
-	for (i = 0; i < NCOMMANDS; i++) {
-		if (strcmp(argv[k], commands[i].name) == 0) {
-			return commands[i].fn(&g, argc - k, argv + k);
-		}
+	if ((i = find(argv[k])) < NCOMMANDS) {
+		return wants_help(argc, argv, k + 1)
+		    ? help(&g, i)
+		    : commands[i].fn(&g, argc - k, argv + k);
 	}
 	util_err(_("unknown command `%s'"), argv[k]);
 	usage(stderr);

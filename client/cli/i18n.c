@@ -69,6 +69,9 @@ i18n_init(void)
 	const char *dir = getenv("COSO_LOCALEDIR");
 
 	set_locale();
+	/* Numbers that programs read (JSON, CSV, XLSX, options such as
+	 * --interval 0.5) keep the decimal point whatever the language. */
+	setlocale(LC_NUMERIC, "C");
 	if (dir == NULL || dir[0] == 0) {
 		dir = beside_exe(buf, sizeof(buf)) == 0 ? buf : LOCALEDIR;
 	}

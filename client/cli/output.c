@@ -114,17 +114,24 @@ state_word(const char *s)
 	return s;
 }
 
-const char *
-out_label(const char *key)
+/* The label of key, translated or in English; the key if none. */
+static const char *
+label(const char *key, int english)
 {
 	size_t i;
 
 	for (i = 0; i < NLABELS; i++) {
 		if (strcmp(labels[i].key, key) == 0) {
-			return _(labels[i].label);
+			return english ? labels[i].label : _(labels[i].label);
 		}
 	}
 	return key;
+}
+
+const char *
+out_label(const char *key)
+{
+	return label(key, 0);
 }
 
 const struct coso_kv *
@@ -280,23 +287,55 @@ out_json_row(FILE *f, const struct coso_row *row)
 	fputc('}', f);
 }
 
-/* CSV values: dates in ISO form, like JSON; integers as they are (a
- * negative one is a number, not a formula); text through the one cell
- * writer, which neutralises formulas. */
+/* A number in CSV: digits, a minus, a decimal point; never through the
+ * text writer, so that -21.5 stays a number. */
 static void
-csv_value(FILE *f, const struct coso_kv *kv)
+csv_number(FILE *f, const struct coso_kv *kv)
+{
+	uint64_t a
+	    = kv->i < 0 ? (uint64_t) 0 - (uint64_t) kv->i : (uint64_t) kv->i;
+	char buf[32];
+
+	if (ends_with(kv->key, "_e6")) {
+		/* degrees with the six decimals they were given in */
+		fprintf(f, "%s%" PRIu64 ".%06" PRIu64, kv->i < 0 ? "-" : "",
+		    a / 1000000, a % 1000000);
+	} else if (ends_with(kv->key, "_milli")) {
+		scaled(buf, sizeof(buf), kv->i, 1000);
+		fputs(buf, f);
+	} else {
+		fprintf(f, "%" PRId64, kv->i);
+	}
+}
+
+/*
+ * CSV values for people, as a spreadsheet shows them: dates dd/mm/yyyy,
+ * times dd/mm/yyyy hh:mm, real numbers (600, 2.5, 21.853210, 1500000,
+ * not the stored thousandths or millionths), states and kinds in the
+ * export's language; text through the one cell writer, which
+ * neutralises formulas.
+ */
+static void
+csv_value(const struct out_list *o, const struct coso_kv *kv)
 {
 	char buf[32];
-	int32_t d = (int32_t) kv->i;
+	const char *t;
 
-	if (kv->type == COSO_VINT && kv->is_date) {
-		fprintf(f, "%04d-%02d-%02d", (int) (d / 10000),
-		    (int) (d / 100 % 100), (int) (d % 100));
+	if (kv->type == COSO_VINT
+	    && (kv->is_date || ends_with(kv->key, "_ms"))) {
+		t = out_human(kv, buf, sizeof(buf));
+		fputs(strcmp(t, "-") == 0 ? "" : t, o->f);
 	} else if (kv->type == COSO_VINT) {
-		snprintf(buf, sizeof(buf), "%" PRId64, kv->i);
-		fputs(buf, f);
+		csv_number(o->f, kv);
 	} else if (kv->type == COSO_VTEXT && kv->s != NULL) {
-		coso_csv_cell(f, kv->s);
+		t = kv->s;
+		if (strcmp(kv->key, "status") == 0
+		    || strcmp(kv->key, "state") == 0) {
+			t = o->english ? kv->s : state_word(kv->s);
+		} else if (strcmp(kv->key, "source_kind") == 0) {
+			t = label(kv->s, o->english);
+		}
+		coso_csv_cell(o->f, t);
 	}
 }
 
@@ -308,141 +347,28 @@ csv_row(struct out_list *o, const struct coso_row *row)
 	if (strcmp(o->kind, row->kind) != 0) {
 		/* A new kind: a blank line, then its own header row. */
 		fputs(o->nrows > 0 ? "\r\n" : "", o->f);
-		fputs("kind", o->f);
+		coso_csv_cell(o->f, label("kind", o->english));
 		for (i = 0; i < row->n; i++) {
 			fputc(',', o->f);
-			coso_csv_cell(o->f, row->kv[i].key);
+			coso_csv_cell(o->f, label(row->kv[i].key, o->english));
 		}
 		fputs("\r\n", o->f);
 		snprintf(o->kind, sizeof(o->kind), "%s", row->kind);
 	}
-	coso_csv_cell(o->f, row->kind);
+	coso_csv_cell(o->f, label(row->kind, o->english));
 	for (i = 0; i < row->n; i++) {
 		fputc(',', o->f);
-		csv_value(o->f, &row->kv[i]);
+		csv_value(o, &row->kv[i]);
 	}
 	fputs("\r\n", o->f);
-}
-
-/* Characters (code points) in a UTF-8 string. */
-static int
-width(const char *s)
-{
-	int w = 0;
-
-	for (; *s != 0; s++) {
-		w += ((unsigned char) *s & 0xc0) != 0x80;
-	}
-	return w;
-}
-
-/* Prints s in w characters: newlines as spaces, cut with an ellipsis
- * (or bare, for ids), padded unless last.  OUT_CUT_TAIL keeps the end of
- * an ASCII id: a UUIDv7 begins with its time, so records made together
- * share their first digits and differ in their last. */
-static void
-cell(FILE *f, const char *s, int w, int cut, int last)
-{
-	int n = width(s), limit = n > w ? (cut ? w : w - 1) : n, k = 0;
-	const char *p = s;
-
-	if (cut == OUT_CUT_TAIL && n > w) {
-		p = s + strlen(s) - (size_t) w;
-	}
-	for (; *p != 0; p++) {
-		int start = ((unsigned char) *p & 0xc0) != 0x80;
-
-		if (start && k++ == limit) {
-			break;
-		}
-		fputc(*p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p, f);
-	}
-	if (n > w && !cut) {
-		fputs("…", f);
-	}
-	for (k = n > w ? w : n; !last && k < w; k++) {
-		fputc(' ', f);
-	}
-	fputs(last ? "" : "  ", f);
-}
-
-/* A column's width: as given, or its header's if that is wider. */
-static int
-col_width(const struct out_col *c)
-{
-	int h = width(_(c->header));
-
-	return h > c->width ? h : c->width;
-}
-
-/* Picks the columns present in the first row and prints the header. */
-static void
-table_header(struct out_list *o, const struct coso_row *row)
-{
-	size_t i, last = 0;
-
-	for (i = 0; i < o->ncols && i < 32; i++) {
-		if (out_find(row, o->cols[i].key) != NULL) {
-			o->used |= 1u << i;
-			last = i;
-		}
-	}
-	for (i = 0; i < o->ncols && i < 32; i++) {
-		if (o->used & (1u << i)) {
-			cell(o->f, _(o->cols[i].header),
-			    col_width(&o->cols[i]), 0, i == last);
-		}
-	}
-	fputc('\n', o->f);
-	o->have_cols = 1;
-}
-
-/* A row of a kind without a column list: every key, label: value. */
-static void
-generic_row(FILE *f, const struct coso_row *row)
-{
-	char buf[64];
-	size_t i;
-
-	for (i = 0; i < row->n; i++) {
-		fprintf(f, "%s%s=", i ? "  " : "", row->kv[i].key);
-		cell(f, out_human(&row->kv[i], buf, sizeof(buf)), 24, 0, 1);
-	}
-	fputc('\n', f);
-}
-
-static void
-table_row(struct out_list *o, const struct coso_row *row)
-{
-	const struct coso_kv *kv;
-	size_t i, last = 0;
-	char buf[64];
-
-	if (!o->have_cols) {
-		table_header(o, row);
-	}
-	if (o->used == 0) {
-		generic_row(o->f, row);
-		return;
-	}
-	for (i = 0; i < o->ncols && i < 32; i++) {
-		last = o->used & (1u << i) ? i : last;
-	}
-	for (i = 0; i < o->ncols && i < 32; i++) {
-		if (!(o->used & (1u << i))) {
-			continue;
-		}
-		kv = out_find(row, o->cols[i].key);
-		cell(o->f, kv ? out_human(kv, buf, sizeof(buf)) : "",
-		    col_width(&o->cols[i]), o->cols[i].cut, i == last);
-	}
-	fputc('\n', o->f);
 }
 
 int
 out_list_row(const struct coso_row *row, void *arg)
 {
 	struct out_list *o = arg;
+
+	int rv = 0;
 
 	switch (o->mode) {
 	case OUT_JSON:
@@ -453,11 +379,11 @@ out_list_row(const struct coso_row *row, void *arg)
 		csv_row(o, row);
 		break;
 	default:
-		table_row(o, row);
+		rv = out_table_row(o, row);
 		break;
 	}
 	o->nrows++;
-	return 0;
+	return rv;
 }
 
 void
@@ -473,8 +399,11 @@ out_list_end(struct out_list *o)
 {
 	if (o->mode == OUT_JSON) {
 		fputs(o->nrows ? "\n]\n" : "]\n", o->f);
-	} else if (o->mode == OUT_TABLE && o->nrows == 0) {
-		fprintf(o->f, "%s\n", _("(none)"));
+	} else if (o->mode == OUT_TABLE) {
+		out_table_end(o);
+		if (o->nrows == 0) {
+			fprintf(o->f, "%s\n", _("(none)"));
+		}
 	}
 }
 
@@ -500,7 +429,7 @@ detail(FILE *f, const struct coso_row *row, const char *indent)
 	int w = 0, lw;
 
 	for (i = 0; i < row->n; i++) {
-		lw = width(out_label(row->kv[i].key));
+		lw = (int) out_width(out_label(row->kv[i].key));
 		w  = lw > w ? lw : w;
 	}
 	for (i = 0; i < row->n; i++) {
@@ -509,7 +438,7 @@ detail(FILE *f, const struct coso_row *row, const char *indent)
 		if (row->kv[i].type == COSO_VNULL) {
 			continue;
 		}
-		fprintf(f, "%s%s:%*s ", indent, l, w - width(l), "");
+		fprintf(f, "%s%s:%*s ", indent, l, w - (int) out_width(l), "");
 		text_block(f, out_human(&row->kv[i], buf, sizeof(buf)),
 		    (int) strlen(indent) + w + 2);
 	}

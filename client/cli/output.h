@@ -13,12 +13,17 @@
 enum out_mode {
 	OUT_TABLE = 0, /* human: aligned columns, long text cut */
 	OUT_JSON  = 1, /* an array of objects */
-	OUT_CSV   = 2, /* RFC 4180, a header row per kind (coso_csv_cell) */
+	OUT_CSV   = 2, /* RFC 4180, a header row per kind, for people */
 };
 
-/* A table column: the row key, its header (N_() text) and a width in
- * characters; cut is set for ids, shortened without an ellipsis. */
-/* out_col.cut: 0 an ellipsis, 1 the start bare, OUT_CUT_TAIL the end. */
+/*
+ * A table column: the row key, its header (N_() text), a width and a cut.
+ * Ids (cut 1: their start, OUT_CUT_TAIL: their end) are shown in width
+ * characters on purpose.  Other columns are as wide as their widest cell
+ * and never cut; one declared 20 or wider holds free text, which wraps
+ * onto further lines when the table would not fit the terminal
+ * (table.c).
+ */
 #define OUT_CUT_TAIL 2
 
 struct out_col {
@@ -36,12 +41,26 @@ struct out_list {
 	size_t ncols;
 	size_t nrows;
 	char kind[32]; /* CSV: the kind whose header was written */
-	int have_cols; /* TABLE: columns chosen and header printed */
+	int english;   /* CSV: headers and words in English, not the
+	                  catalogue's language */
+	int have_cols; /* TABLE: columns chosen */
 	unsigned used; /* TABLE: bit i set if cols[i] is in the rows */
+	char **cells;  /* TABLE: rows held until the end (table.c) */
+	size_t held, cap;
+	size_t widths[32];
+	int sized; /* TABLE: widths set and the header printed */
 };
 
 /* A coso_row_cb printing one row into an out_list (arg). */
 int out_list_row(const struct coso_row *row, void *arg);
+
+/* table.c: one row into the table (held until out_table_end, which
+ * sizes the columns, prints and frees them); 0 or COSO_ENOMEM. */
+int out_table_row(struct out_list *o, const struct coso_row *row);
+void out_table_end(struct out_list *o);
+
+/* Terminal columns that the UTF-8 text s takes. */
+size_t out_width(const char *s);
 
 /* Opens ("[") and closes ("]", or "(none)" for an empty table). */
 void out_list_begin(struct out_list *o);

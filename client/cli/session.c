@@ -5,10 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <sodium.h>
 
+#include "detail.h"
 #include "i18n.h"
 #include "output.h"
 #include "session.h"
@@ -92,10 +94,52 @@ cli_sentence(const char *s)
 	return s;
 }
 
-int
-cli_fail(const char *what, int code, const char *detail)
+/* What to do next, said after the failure for the codes where the
+ * sentence alone leaves a cadre stuck. */
+static const struct {
+	int code;
+	const char *hint;
+} hints[] = {
+    {COSO_ENEEDPASS,
+        N_("the device key is sealed with a passphrase: give it with "
+           "--passphrase-file FILE (or COSO_PASSPHRASE_FILE=FILE); on a "
+           "terminal coso asks for it")},
+    {COSO_EPASSWORD,
+        N_("check the passphrase file given with --passphrase-file (its "
+           "first line is the passphrase)")},
+    {COSO_ENET,
+        N_("nothing is lost: what is recorded stays on this device and is "
+           "sent at the next `coso sync' (or by `cosod field run')")},
+    {COSO_EBUSY,
+        N_("nothing is lost: what is recorded stays on this device and is "
+           "sent at the next `coso sync' (or by `cosod field run')")},
+    {COSO_ENOSTORE,
+        N_("create one with `coso init --cadre ID --name NAME', or name the "
+           "store with --store DIR or COSO_HOME=DIR")},
+};
+
+static void
+hint(int code)
 {
-	const char *eng = NULL, *tr;
+	size_t i;
+
+	for (i = 0; i < sizeof(hints) / sizeof(hints[0]); i++) {
+		if (hints[i].code == code) {
+			util_err("%s", _(hints[i].hint));
+		}
+	}
+}
+
+/*
+ * "WHAT: DETAIL" in the cadre's language: the detail translated through
+ * its format when the catalogue has it; else the code's sentence, and
+ * the library's English detail after it when they differ.
+ */
+static int
+fail_fmt(const char *what, int code, const char *fmt, const char *detail)
+{
+	char buf[2 * COSO_ERRMSG_MAX];
+	const char *eng = NULL, *tr, *d;
 
 	if (code >= 0 && (size_t) code < NERRORS) {
 		eng = errors[code];
@@ -103,18 +147,29 @@ cli_fail(const char *what, int code, const char *detail)
 	tr = cli_strerror(code);
 	if (detail == NULL || detail[0] == 0) {
 		util_err("%s: %s", what, tr);
-	} else if (eng != NULL && tr != eng && strcmp(tr, eng) != 0) {
-		util_err("%s: %s (%s)", what, tr, detail);
+	} else if ((d = cli_detail(fmt, detail, buf, sizeof(buf))) != NULL) {
+		util_err("%s: %s", what, d);
+	} else if (eng != NULL && strcmp(tr, eng) != 0
+	    && strcmp(tr, what) != 0) {
+		util_err("%s: %s: %s", what, tr, detail);
 	} else {
 		util_err("%s: %s", what, detail);
 	}
+	hint(code);
 	return EXIT_FAIL;
+}
+
+int
+cli_fail(const char *what, int code, const char *detail)
+{
+	return fail_fmt(what, code, "%s", detail);
 }
 
 int
 cli_store_fail(const struct coso_store *s, const char *what, int code)
 {
-	return cli_fail(what, code, coso_store_errmsg(s));
+	return fail_fmt(
+	    what, code, coso_store_errfmt(s), coso_store_errmsg(s));
 }
 
 char *
@@ -158,6 +213,50 @@ cli_passphrase(
 	return 0;
 }
 
+/*
+ * The passphrase of a sealed device key, asked on the terminal with the
+ * echo off when none was given (coso_passphrase_cb).  Read a byte at a
+ * time: no copy is left in a stdio buffer.
+ */
+static int
+ask_passphrase(char *buf, size_t max, void *arg)
+{
+	struct termios old, quiet;
+	char *line = NULL, *nfc = NULL;
+	size_t n = 0, nlen = 0;
+	int rv = -1;
+	char c;
+
+	(void) arg;
+	if (!isatty(STDIN_FILENO) || tcgetattr(STDIN_FILENO, &old) != 0
+	    || (line = sodium_malloc(max + 1)) == NULL) {
+		return -1;
+	}
+	/* The echo goes off before the prompt shows: what is typed once it
+	 * shows is kept (TCSAFLUSH drops only what came before). */
+	quiet = old;
+	quiet.c_lflag &= ~(tcflag_t) ECHO;
+	tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet);
+	fprintf(stderr, "%s", _("passphrase of the device key: "));
+	fflush(stderr);
+	while (read(STDIN_FILENO, &c, 1) == 1 && c != '\n' && c != '\r') {
+		if (n < max) {
+			line[n++] = c;
+		}
+	}
+	tcsetattr(STDIN_FILENO, TCSANOW, &old);
+	fputc('\n', stderr);
+	/* As a passphrase file is read: NFC, so Telex and VNI both open. */
+	if (n > 0 && coso_text_nfc(&nfc, &nlen, line, n, max) == COSO_OK) {
+		memcpy(buf, nfc, nlen);
+		rv = (int) nlen;
+		sodium_memzero(nfc, nlen);
+	}
+	free(nfc);
+	sodium_free(line);
+	return rv;
+}
+
 int
 cli_open(const struct cli_opts *g, struct coso_store **out)
 {
@@ -173,9 +272,17 @@ cli_open(const struct cli_opts *g, struct coso_store **out)
 	if ((e = coso_store_open(out, dir, pass, plen, errmsg)) != COSO_OK) {
 		char what[600];
 
+		if (e == COSO_ENOSTORE) {
+			util_err(_("no coso store at `%s'"), dir);
+			hint(e);
+			goto out;
+		}
 		snprintf(what, sizeof(what), _("cannot open store `%s'"), dir);
 		cli_fail(what, e, errmsg);
 		goto out;
+	}
+	if (pass == NULL) {
+		coso_store_passphrase_cb(*out, ask_passphrase, NULL);
 	}
 	rv = 0;
 out:

@@ -112,6 +112,40 @@ out:
 	return rv;
 }
 
+/* Characters (code points) of the UTF-8 text s, and how many of them
+ * come before byte max. */
+static void
+chars_fitting(const char *s, size_t max, size_t *all, size_t *fit)
+{
+	size_t i;
+
+	*all = *fit = 0;
+	for (i = 0; s[i] != 0; i++) {
+		if (((unsigned char) s[i] & 0xc0) != 0x80) {
+			*all += 1;
+			*fit += i < max;
+		}
+	}
+	/* the character that starts before max but ends after it */
+	if (i > max && ((unsigned char) s[max] & 0xc0) == 0x80) {
+		*fit -= 1;
+	}
+}
+
+int
+cosoi_too_long(struct coso_store *s, const char *field, const char *text)
+{
+	size_t all, fit;
+
+	/* The limit is in bytes (FORMAT.md), which nobody can count in
+	 * Vietnamese text: say it in characters of this text. */
+	chars_fitting(text, COSO_TEXT_MAX, &all, &fit);
+	return cosoi_fail(s, COSO_ETOOBIG,
+	    "%s: too long: %zu characters, of which the first %zu fit; "
+	    "shorten it by %zu characters",
+	    field, all, fit, all - fit);
+}
+
 int
 cosoi_hlc_last(struct coso_store *s, uint64_t *hlc)
 {
@@ -215,8 +249,7 @@ cosoi_text(struct coso_store *s, const char *field, const char *in, char **out)
 	}
 	rv = coso_text_nfc(out, &n, in, strlen(in), COSO_TEXT_MAX);
 	if (rv == COSO_ETOOBIG) {
-		return cosoi_fail(s, rv, "%s: text longer than %u bytes",
-		    field, COSO_TEXT_MAX);
+		return cosoi_too_long(s, field, in);
 	}
 	if (rv != COSO_OK) {
 		return cosoi_fail(s, rv, "%s: %s", field, coso_strerror(rv));

@@ -73,24 +73,60 @@ coso_date_valid(int32_t date)
 	    && valid_ymd(date / 10000, date / 100 % 100, date % 100);
 }
 
+/* Reads 1 to max digits at *p as an int; 0 if none or more than max. */
+static int
+digits(const char **p, int max, int *out)
+{
+	int n = 0, v = 0;
+
+	while (**p >= '0' && **p <= '9') {
+		if (++n > max) {
+			return 0;
+		}
+		v = v * 10 + (**p - '0');
+		(*p)++;
+	}
+	*out = v;
+	return n;
+}
+
+/*
+ * The forms people type: ISO YYYY-MM-DD (exactly, as scripts write it),
+ * and the Vietnamese day first, d/m/yyyy or dd/mm/yyyy, with `/', `-' or
+ * `.' between the parts (one kind in a date).  A year of two digits is
+ * refused: 4/12/26 could be 1926 or 2026.
+ */
 int
 coso_date_parse(const char *s, int32_t *out)
 {
-	int y, m, d, n = 0;
+	const char *p = s, *end;
+	int a, b, c, na, nb, nc, y, m, d;
+	char sep;
 
 	if (s == NULL) {
 		return COSO_EDATE;
 	}
-	if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10
-	    && s[n] == 0 && s[4] == '-' && s[7] == '-') {
-		/* ISO form */
-	} else if (sscanf(s, "%2d/%2d/%4d%n", &d, &m, &y, &n) == 3 && n == 10
-	    && s[n] == 0 && s[2] == '/' && s[5] == '/') {
-		/* Vietnamese form */
+	p += strspn(p, " \t");
+	end = p + strlen(p);
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t')) {
+		end--;
+	}
+	if ((na = digits(&p, 4, &a)) == 0 || (sep = *p++) == 0
+	    || strchr("/-.", sep) == NULL) {
+		return COSO_EDATE;
+	}
+	if ((nb = digits(&p, 2, &b)) == 0 || *p++ != sep
+	    || (nc = digits(&p, 4, &c)) == 0 || p != end) {
+		return COSO_EDATE;
+	}
+	if (na == 4 && sep == '-' && nb == 2 && nc == 2) {
+		y = a, m = b, d = c; /* ISO */
+	} else if (na <= 2 && nc == 4) {
+		d = a, m = b, y = c; /* day first */
 	} else {
 		return COSO_EDATE;
 	}
-	if (strspn(s, "0123456789-/") != 10 || !valid_ymd(y, m, d)) {
+	if (!valid_ymd(y, m, d)) {
 		return COSO_EDATE;
 	}
 	*out = (int32_t) (y * 10000 + m * 100 + d);

@@ -13,6 +13,10 @@
 
 #include "internal.h"
 
+/* The longest passphrase asked of the application, in bytes (as a
+ * passphrase file's first line). */
+#define PASS_MAX 1024u
+
 static int
 meta_put_all(
     struct coso_store *s, const struct coso_init *p, const char *shortid)
@@ -258,9 +262,33 @@ load_key_file(struct coso_store *s, const char *name, size_t max,
 	return COSO_OK;
 }
 
+/* Asks the application for the passphrase of a sealed key that was
+ * opened without one; kept on the handle as if given to open. */
+static void
+ask_passphrase(struct coso_store *s)
+{
+	int n;
+
+	if ((s->pass = sodium_malloc(PASS_MAX + 1)) == NULL) {
+		return;
+	}
+	n = s->pass_cb(s->pass, PASS_MAX, s->pass_arg);
+	if (n < 0 || n > (int) PASS_MAX) {
+		sodium_free(s->pass);
+		s->pass = NULL;
+		return;
+	}
+	s->pass[n] = 0;
+	s->passlen = (size_t) n;
+}
+
 static int
 parse_secret(struct coso_store *s, const char *text, size_t len)
 {
+	if (s->pass == NULL && s->pass_cb != NULL
+	    && coso_seckey_is_encrypted(text, len) == 1) {
+		ask_passphrase(s);
+	}
 	return coso_seckey_parse(&s->key, text, len, s->pass, s->passlen);
 }
 

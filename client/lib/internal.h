@@ -36,6 +36,9 @@ struct coso_store {
 	char *cadre; /* this device's cadre id, loaded with the key */
 	sqlite3_stmt *stmt[ST_COUNT];
 	char errmsg[COSO_ERRMSG_MAX];
+	const char *errfmt; /* the format errmsg was made with (static) */
+	coso_passphrase_cb pass_cb; /* asked when the key needs one */
+	void *pass_arg;
 };
 
 /* Sets the handle's message; returns err so callers can `return
@@ -80,6 +83,10 @@ int cosoi_dir_private(struct coso_store *s, int creating);
  */
 int cosoi_sign_append(struct coso_store *s, struct coso_body *b, uint64_t *seq,
     uint64_t *hlc_ms);
+
+/* COSO_ETOOBIG for text over COSO_TEXT_MAX bytes, said in characters
+ * of that text (how many there are, how many fit). */
+int cosoi_too_long(struct coso_store *s, const char *field, const char *text);
 
 /*
  * The hybrid logical clock (chain.c), inside the caller's transaction.

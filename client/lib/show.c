@@ -119,7 +119,7 @@ static const char proposals_of[]
       "WHERE p.source = ?1 ORDER BY p.rowid";
 
 static const char visit_sql[]
-    = "SELECT " COSOI_VISIT_COLS ", o.id AS changeset, "
+    = "SELECT " COSOI_VISIT_COLS ", v.amends, o.id AS changeset, "
       "q.name AS quarantine FROM visits v "
       "LEFT JOIN units u ON u.code = v.unit "
       "LEFT JOIN temp.csmain m ON m.row = v.id "

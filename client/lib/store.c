@@ -46,6 +46,7 @@ cosoi_fail(struct coso_store *s, int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(s->errmsg, sizeof(s->errmsg), fmt, ap);
 	va_end(ap);
+	s->errfmt = fmt;
 	return err;
 }
 
@@ -60,6 +61,20 @@ const char *
 coso_store_errmsg(const struct coso_store *s)
 {
 	return s->errmsg;
+}
+
+const char *
+coso_store_errfmt(const struct coso_store *s)
+{
+	return s->errfmt != NULL ? s->errfmt : "%s";
+}
+
+void
+coso_store_passphrase_cb(
+    struct coso_store *s, coso_passphrase_cb cb, void *arg)
+{
+	s->pass_cb  = cb;
+	s->pass_arg = arg;
 }
 
 sqlite3_stmt *

@@ -89,6 +89,15 @@ progress(
 	return COSO_OK;
 }
 
+/* Whether the central's text says more than its code's sentence (it
+ * sends that sentence itself, which would repeat it). */
+static int
+news(int code, const char *text)
+{
+	return text[0] != 0 && strcmp(text, coso_client_strerror(code)) != 0
+	    && strcmp(text, coso_strerror(code)) != 0;
+}
+
 /* An ERROR reply: the central refused the whole request. */
 static int
 refused(struct sync *y, const struct coso_msg *m)
@@ -99,7 +108,8 @@ refused(struct sync *y, const struct coso_msg *m)
 	return cosoi_fail(y->s,
 	    code == COSO_EBUSY ? COSO_EBUSY : COSO_EREFUSED,
 	    "the central refused the request: %s%s%s",
-	    coso_client_strerror(code), m->text[0] ? ": " : "", m->text);
+	    coso_client_strerror(code), news(code, m->text) ? ": " : "",
+	    news(code, m->text) ? m->text : "");
 }
 
 /* Opens, decodes and checks a reply frame. */
@@ -332,7 +342,8 @@ do_enroll(struct sync *y)
 		rv                = cosoi_fail(y->s, COSO_EREFUSED,
 		                   "enrollment refused: %s%s%s",
 		                   coso_client_strerror((int) rep.m->code),
-                    rep.m->text[0] ? ": " : "", rep.m->text);
+                    news((int) rep.m->code, rep.m->text) ? ": " : "",
+                    news((int) rep.m->code, rep.m->text) ? rep.m->text : "");
 		goto out;
 	}
 	rv = enroll_done(y);

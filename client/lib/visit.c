@@ -36,6 +36,29 @@ visit_text_free(struct visit_text *t)
 	free(t->qty_units);
 }
 
+/* The lines joined so far and the one that does not fit, said in
+ * characters (cosoi_too_long). */
+static int
+too_long(struct coso_store *s, const char *field, const char *buf, size_t len,
+    const char *item)
+{
+	size_t il = strlen(item);
+	char *all = malloc(len + il + 2);
+	int rv;
+
+	if (all == NULL) {
+		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
+	}
+	if (len > 0) {
+		memcpy(all, buf, len);
+		all[len++] = '\n';
+	}
+	memcpy(all + len, item, il + 1);
+	rv = cosoi_too_long(s, field, all);
+	free(all);
+	return rv;
+}
+
 /* Normalises each item and joins them with newlines. */
 static int
 join_lines(struct coso_store *s, const char *field, const char *const *items,
@@ -56,10 +79,8 @@ join_lines(struct coso_store *s, const char *field, const char *const *items,
 		     ? NULL
 		     : realloc(buf, len + il + 2);
 		if (nb == NULL) {
+			rv = too_long(s, field, buf, len, item);
 			free(item);
-			rv = cosoi_fail(s, COSO_ETOOBIG,
-			    "%s: text longer than %u bytes", field,
-			    COSO_TEXT_MAX);
 			break;
 		}
 		buf = nb;
@@ -167,6 +188,10 @@ visit_ops(struct coso_body *b, const struct coso_visit_in *v,
 	        || (rv = coso_body_int(b, 9, v->lon_e6)))) {
 		return rv;
 	}
+	if (v->amends != NULL
+	    && (rv = coso_body_bytes(b, 10, v->amends, 16))) {
+		return rv;
+	}
 	return COSO_OK;
 }
 
@@ -238,6 +263,9 @@ visit_row(struct coso_store *s, const struct coso_visit_in *v,
 	if (v->has_position) {
 		sqlite3_bind_int64(st, 10, v->lat_e6);
 		sqlite3_bind_int64(st, 11, v->lon_e6);
+	}
+	if (v->amends != NULL) {
+		sqlite3_bind_blob(st, 12, v->amends, 16, SQLITE_STATIC);
 	}
 	sqlite3_bind_text(st, 13, s->cadre, -1, SQLITE_STATIC);
 	return sqlite3_step(st) == SQLITE_DONE
@@ -332,6 +360,38 @@ build(struct coso_store *s, struct coso_body *b, const struct coso_visit_in *v,
 	return COSO_OK;
 }
 
+/* A visit may correct only a visit of this store's cadre that the store
+ * holds (a pull brings other cadres' visits of the area too). */
+static int
+amendable(struct coso_store *s, const uint8_t id[16])
+{
+	sqlite3_stmt *st = NULL;
+	int rc, own = -1;
+
+	if (sqlite3_prepare_v2(s->db,
+	        "SELECT v.author = m.value FROM visits v, meta m WHERE "
+	        "v.id = ? AND m.key = 'cadre_id'",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return cosoi_db_fail(s, "cannot read the visit");
+	}
+	sqlite3_bind_blob(st, 1, id, 16, SQLITE_STATIC);
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		own = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		return cosoi_db_fail(s, "cannot read the visit");
+	}
+	if (own < 0) {
+		return cosoi_fail(s, COSO_ENOENT, "amends: no such visit");
+	}
+	return own == 1 ? COSO_OK
+	                : cosoi_fail(s, COSO_ESTATE,
+	                    "amends: only this cadre's own visit can be "
+	                    "corrected");
+}
+
 /* Inside the transaction: checks, signs, stores every row. */
 static int
 store_visit(struct coso_store *s, struct coso_body *b,
@@ -348,6 +408,7 @@ store_visit(struct coso_store *s, struct coso_body *b,
 	    || (rv = cosoi_cover_check(
 	            s, COSOI_RULE_ON_DATE, v->unit, v->date, 0, 0))
 	        != COSO_OK
+	    || (v->amends != NULL && (rv = amendable(s, v->amends)) != COSO_OK)
 	    || (rv = cosoi_sign_append(s, b, &seq, &hlc_ms)) != COSO_OK
 	    || (rv = visit_row(s, v, t, id, seq)) != COSO_OK) {
 		return rv;

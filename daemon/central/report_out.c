@@ -22,15 +22,23 @@
 #define SHEETS_MAX 4
 #define COLS_MAX   16
 #define NUM_MAX    24 /* an int64 in decimal, its sign and a NUL */
-/* A text table's column is at most this many characters wide: a longer
- * cell is cut after a whole character and ends in "…".  Tables only:
- * CSV, XLSX and JSON always carry every byte of a value. */
+/* A text table's column is at most this many terminal columns wide: a
+ * longer cell wraps onto further lines of its row. */
 #define TABLE_WIDTH_MAX 60
+
+/* How a spreadsheet shows a cell (XLSX): dates as real dates, amounts
+ * with thousands grouped; tables and CSV show the text or the digits. */
+enum cell_fmt {
+	FMT_NONE  = 0,
+	FMT_DATE  = 1, /* text dd/mm/yyyy, n the YYYYMMDD date */
+	FMT_MONEY = 2, /* a number of dong */
+};
 
 struct cell {
 	int num; /* a number (n), else text (s, malloc'd) */
 	int64_t n;
 	char *s;
+	enum cell_fmt fmt;
 };
 
 struct sheet {
@@ -126,6 +134,13 @@ put_str(struct rowb *r, const char *s)
 }
 
 static void
+put_money(struct rowb *r, int64_t n)
+{
+	r->row[r->col].fmt = FMT_MONEY;
+	put_num(r, n);
+}
+
+static void
 put_date(struct rowb *r, int32_t date)
 {
 	char d[11];
@@ -135,6 +150,8 @@ put_date(struct rowb *r, int32_t date)
 		return;
 	}
 	coso_date_format(d, date);
+	r->row[r->col].fmt = FMT_DATE;
+	r->row[r->col].n   = date;
 	put_str(r, d);
 }
 
@@ -221,48 +238,21 @@ cell_text(const struct cell *c, char num[static NUM_MAX])
 	return num;
 }
 
-/* Display width: code points (text here is NFC). */
+/* Terminal columns of s (coso_text_cols: a letter with its marks is
+ * one). */
 static size_t
 width(const char *s)
 {
-	size_t n = 0;
-
-	for (; *s; s++) {
-		n += ((unsigned char) *s & 0xC0) != 0x80;
-	}
-	return n;
+	return coso_text_cols(s, strlen(s));
 }
 
-/* The width s takes in a table column. */
+/* The width s takes in a table column: longer text wraps. */
 static size_t
 table_width(const char *s)
 {
 	size_t w = width(s);
 
 	return w < TABLE_WIDTH_MAX ? w : TABLE_WIDTH_MAX;
-}
-
-/*
- * Prints s in at most w characters, line breaks and tabs as spaces (a
- * row stays one line).  A longer s is cut before the start byte of a
- * character, never inside one, and ends in "…".  Returns the characters
- * printed.
- */
-static size_t
-table_text(FILE *f, const char *s, size_t w)
-{
-	size_t n = width(s), keep = n > w ? w - 1 : n, k = 0;
-
-	for (; *s != 0; s++) {
-		if (((unsigned char) *s & 0xC0) != 0x80 && k++ == keep) {
-			break;
-		}
-		fputc(*s == '\n' || *s == '\r' || *s == '\t' ? ' ' : *s, f);
-	}
-	if (n > w) {
-		fputs("…", f);
-	}
-	return n > w ? w : n;
 }
 
 static void
@@ -291,34 +281,70 @@ table_widths(const struct sheet *s, size_t w[static COLS_MAX])
 	}
 }
 
+/* A cell's text with line breaks and tabs as spaces (a row's lines are
+ * its own); malloc'd, NULL if out of memory. */
+static char *
+flat(const char *s)
+{
+	char *d = strdup(s), *p;
+
+	for (p = d; p != NULL && *p != 0; p++) {
+		*p = *p == '\n' || *p == '\r' || *p == '\t' ? ' ' : *p;
+	}
+	return d;
+}
+
+/*
+ * One row (or the header, cells NULL): text wider than its column wraps
+ * at spaces onto further lines, never cut, so that a list of unit codes
+ * or a proposal is read whole; numbers are right-aligned.
+ */
+static void
+table_row(FILE *f, const struct sheet *s, const struct cell *cells,
+    const size_t w[static COLS_MAX])
+{
+	const char *rest[COLS_MAX], *line;
+	char num[NUM_MAX], *text[COLS_MAX];
+	size_t k, n;
+	int more = 1;
+
+	for (k = 0; k < s->ncols; k++) {
+		text[k]
+		    = flat(cells ? cell_text(&cells[k], num) : s->heads[k]);
+		rest[k] = text[k] != NULL ? text[k] : "";
+	}
+	while (more) {
+		more = 0;
+		for (k = 0; k < s->ncols; k++) {
+			fputs(k ? "  " : "", f);
+			line = coso_text_line(&rest[k], w[k], &n);
+			if (cells != NULL && cells[k].num) {
+				pad(f, w[k] - coso_text_cols(line, n));
+			}
+			fwrite(line, 1, n, f);
+			more |= rest[k][0] != 0;
+			if ((cells == NULL || !cells[k].num)
+			    && k + 1 < s->ncols) {
+				pad(f, w[k] - coso_text_cols(line, n));
+			}
+		}
+		fputc('\n', f);
+	}
+	for (k = 0; k < s->ncols; k++) {
+		free(text[k]);
+	}
+}
+
 static void
 table_sheet(FILE *f, const struct sheet *s)
 {
-	size_t w[COLS_MAX], i, k, n;
-	char num[NUM_MAX];
+	size_t w[COLS_MAX], i;
 
 	table_widths(s, w);
 	fprintf(f, "%s\n", s->title);
-	for (k = 0; k < s->ncols; k++) {
-		fputs(k ? "  " : "", f);
-		n = table_text(f, s->heads[k], w[k]);
-		pad(f, k + 1 < s->ncols ? w[k] - n : 0);
-	}
-	fputc('\n', f);
+	table_row(f, s, NULL, w);
 	for (i = 0; i < s->nrows; i++) {
-		for (k = 0; k < s->ncols; k++) {
-			const struct cell *c = &s->cells[i * s->ncols + k];
-
-			fputs(k ? "  " : "", f);
-			if (c->num) { /* right-aligned; never wider than w */
-				pad(f, w[k] - width(cell_text(c, num)));
-				fputs(num, f);
-				continue;
-			}
-			n = table_text(f, c->s, w[k]);
-			pad(f, k + 1 < s->ncols ? w[k] - n : 0);
-		}
-		fputc('\n', f);
+		table_row(f, s, &s->cells[i * s->ncols], w);
 	}
 }
 
@@ -358,31 +384,76 @@ csv_book(FILE *f, const struct book *b)
 	}
 }
 
+/* The formats of a workbook's cells. */
+struct xlsx_fmts {
+	lxw_format *bold, *date, *money;
+};
+
+/* One cell of a row into ws. */
+static lxw_error
+xlsx_cell(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col,
+    const struct cell *c, const struct xlsx_fmts *f)
+{
+	lxw_datetime dt = {0};
+
+	if (c->fmt == FMT_DATE) {
+		/* a date the spreadsheet can sort and count days with,
+		 * shown dd/mm/yyyy */
+		dt.year  = (int) (c->n / 10000);
+		dt.month = (int) (c->n / 100 % 100);
+		dt.day   = (int) (c->n % 100);
+		return worksheet_write_datetime(ws, row, col, &dt, f->date);
+	}
+	if (c->num) {
+		return worksheet_write_number(ws, row, col, (double) c->n,
+		    c->fmt == FMT_MONEY ? f->money : NULL);
+	}
+	return worksheet_write_string(ws, row, col, c->s, NULL);
+}
+
+/* Each column as wide as its widest cell (at most 60 characters), so
+ * that the office opens a readable sheet. */
+static void
+xlsx_widths(lxw_worksheet *ws, const struct sheet *s)
+{
+	char num[NUM_MAX];
+	size_t k, r, w, t;
+
+	for (k = 0; k < s->ncols; k++) {
+		w = width(s->heads[k]);
+		for (r = 0; r < s->nrows; r++) {
+			const struct cell *c = &s->cells[r * s->ncols + k];
+
+			t = width(cell_text(c, num))
+			    + (c->fmt == FMT_MONEY ? 4 : 0);
+			w = t > w ? t : w;
+		}
+		w = w > TABLE_WIDTH_MAX ? TABLE_WIDTH_MAX : w;
+		worksheet_set_column(
+		    ws, (lxw_col_t) k, (lxw_col_t) k, (double) w + 2, NULL);
+	}
+}
+
 /* One sheet into ws; the first error of libxlsxwriter (a string over its
  * 32767 characters is refused, not cut), else LXW_NO_ERROR. */
 static lxw_error
-xlsx_sheet(lxw_worksheet *ws, const struct sheet *s, lxw_format *bold)
+xlsx_sheet(lxw_worksheet *ws, const struct sheet *s, const struct xlsx_fmts *f)
 {
 	lxw_error e = LXW_NO_ERROR;
 	size_t r, k;
 
 	for (k = 0; e == LXW_NO_ERROR && k < s->ncols; k++) {
 		e = worksheet_write_string(
-		    ws, 0, (lxw_col_t) k, s->heads[k], bold);
+		    ws, 0, (lxw_col_t) k, s->heads[k], f->bold);
 	}
 	for (r = 0; e == LXW_NO_ERROR && r < s->nrows; r++) {
 		for (k = 0; e == LXW_NO_ERROR && k < s->ncols; k++) {
-			const struct cell *c = &s->cells[r * s->ncols + k];
-			lxw_row_t row        = (lxw_row_t) r + 1;
-
-			if (c->num) {
-				e = worksheet_write_number(ws, row,
-				    (lxw_col_t) k, (double) c->n, NULL);
-			} else {
-				e = worksheet_write_string(
-				    ws, row, (lxw_col_t) k, c->s, NULL);
-			}
+			e = xlsx_cell(ws, (lxw_row_t) r + 1, (lxw_col_t) k,
+			    &s->cells[r * s->ncols + k], f);
 		}
+	}
+	if (e == LXW_NO_ERROR) {
+		xlsx_widths(ws, s);
 	}
 	return e;
 }
@@ -392,8 +463,8 @@ xlsx_book(const struct book *b, const char *path, char *errmsg)
 {
 	lxw_workbook *wb = workbook_new(path);
 	lxw_error e      = LXW_NO_ERROR, ce;
+	struct xlsx_fmts f;
 	lxw_worksheet *ws;
-	lxw_format *bold;
 	size_t i;
 
 	if (wb == NULL) {
@@ -401,14 +472,19 @@ xlsx_book(const struct book *b, const char *path, char *errmsg)
 		    errmsg, REPORT_ERRMSG_MAX, "cannot write `%.300s'", path);
 		return COSO_EIO;
 	}
-	bold = workbook_add_format(wb);
-	format_set_bold(bold);
+	f.bold  = workbook_add_format(wb);
+	f.date  = workbook_add_format(wb);
+	f.money = workbook_add_format(wb);
+	format_set_bold(f.bold);
+	format_set_num_format(f.date, "dd/mm/yyyy");
+	/* grouped thousands: 1.500.000 in a Vietnamese spreadsheet */
+	format_set_num_format(f.money, "#,##0");
 	for (i = 0; e == LXW_NO_ERROR && i < b->n; i++) {
 		if ((ws = workbook_add_worksheet(wb, b->sheets[i].title))
 		    == NULL) {
 			e = LXW_ERROR_MEMORY_MALLOC_FAILED;
 		} else {
-			e = xlsx_sheet(ws, &b->sheets[i], bold);
+			e = xlsx_sheet(ws, &b->sheets[i], &f);
 		}
 	}
 	ce = workbook_close(wb);
@@ -906,7 +982,7 @@ pack_book(const struct report_pack *r, struct book *b)
 		put_num(&row, (int64_t) l->visits);
 		put_date(&row, l->last_visit);
 		put_num(&row, (int64_t) l->outcomes);
-		put_num(&row, l->amount);
+		put_money(&row, l->amount);
 		put_num(&row, (int64_t) l->reports_expected);
 		put_num(&row, (int64_t) l->reports_received);
 		put_num(&row, (int64_t) l->proposals_open);

@@ -35,7 +35,7 @@ cp "$T/out" "$T/admin.pub"
 
 # --- units: imported locally and signed --------------------------------
 expect 0 "units import" "$COSO" admin units import "$T/units.csv"
-contains "$T/out" "5 units imported and signed in 1 change-sets" \
+contains "$T/out" "5 units imported and signed in 1 change-set" \
 	"units summary"
 same "$(status_of units)" 5 "units stored locally"
 same "$(status_of pending)" 1 "one change-set for the units"

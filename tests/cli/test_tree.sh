@@ -76,7 +76,7 @@ expect 1 "merge without date" "$COSO" admin units merge \
 
 expect 0 "merge" "$COSO" admin units merge "$D/lang-son-merge-2025.csv" \
 	--date 2025-07-01
-contains "$T/out" "129 units merged away, 65 kept their code, 11 districts ended; 1 change-sets signed" \
+contains "$T/out" "129 units merged away, 65 kept their code, 11 districts ended; 1 change-set signed" \
 	"merge summary"
 same "$(sql "SELECT count(*) FROM units WHERE level = 3")" 194 \
 	"194 communes kept, none deleted"

@@ -7,6 +7,9 @@ T=$(mktemp -d /tmp/coso-e2e.XXXXXX)
 PIDS=""
 pass=0
 fail=0
+# Messages in English whatever the caller's locale (the tests read them).
+LANGUAGE=en
+export LANGUAGE
 
 cleanup() {
 	for p in $PIDS; do kill -9 "$p" 2>/dev/null; done

@@ -200,6 +200,11 @@ run_ok "enroll d with a used token" coso --store "$T/d" enroll \
 	"$(cat "$T/token-a")"
 run_code 2 "replayed token refused" coso --store "$T/d" sync
 grep -q -i "token" "$T/err" && ok || bad "replayed token: no reason given"
+# Said once, with what to do (it was "enrollment refused: X: X: X").
+same "$(grep -o "enrollment token unknown, used or expired" "$T/err" |
+	wc -l)" 1 "replayed token: the reason said once"
+grep -q "ask the office for a new token" "$T/err" && ok ||
+	bad "replayed token: no word of a new token"
 # Unauthenticated ENROLLs, one after another: each refused, nothing
 # stored, and the central's log does not grow a line per request (S11).
 TREE=$(central_count tree_size)

@@ -12,6 +12,10 @@ FAULT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$FAULT/../.." && pwd)
 DATA="$ROOT/deploy/data/lang-son-2024.csv"
 T=$(mktemp -d /tmp/coso-fault.XXXXXX)
+# The agents speak the cadre's language; the scenarios read their logs
+# in English, whatever the caller's locale.
+LANGUAGE=en
+export LANGUAGE
 
 PIDS=""
 MOUNTS=""

@@ -794,19 +794,37 @@ check_cli(struct fx *f)
 	 * proposals 4, visits with proposals 2 (numbers only; the level
 	 * column is text). */
 	assert_string_equal(out, "5 4 2 1 1 1 1 0 3 4 2 ");
+	/* Dates are dates: cb-a's due date (15/10/2025) is the serial
+	 * number 45945 in a cell whose style shows dd/mm/yyyy, not text. */
+	snprintf(cmd, sizeof(cmd),
+	    "unzip -p %s/c.xlsx xl/worksheets/sheet3.xml | grep -o "
+	    "'<c r=\"F2\" s=\"[0-9]*\"><v>45945</v>' | wc -l; "
+	    "unzip -p %s/c.xlsx xl/styles.xml | grep -o "
+	    "'formatCode=\"dd/mm/yyyy\"' | wc -l",
+	    f->dir, f->dir);
+	assert_non_null(p = popen(cmd, "r"));
+	n      = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = 0;
+	assert_int_equal(pclose(p), 0);
+	assert_string_equal(out, "1\n1\n");
 	/* The pack as XLSX: a valid workbook whose first sheet has cb-a's
 	 * visit amount. */
 	snprintf(cmd, sizeof(cmd),
 	    "./build/cosod central report pack --db %s --period 2025-Q3 "
 	    "--sector KT --today 27/11/2025 --output %s/p.xlsx && unzip -tq "
 	    "%s/p.xlsx >/dev/null && unzip -p %s/p.xlsx "
-	    "xl/worksheets/sheet1.xml | grep -c '<v>5000000</v>'",
-	    f->db, f->dir, f->dir, f->dir);
+	    "xl/worksheets/sheet1.xml | grep -c '<v>5000000</v>' && "
+	    "unzip -p %s/p.xlsx xl/worksheets/sheet1.xml | grep -o "
+	    "'<c r=\"G2\" s=\"[0-9]*\"><v>5000000</v>' | wc -l && "
+	    "unzip -p %s/p.xlsx xl/styles.xml | grep -o "
+	    "'formatCode=\"#,##0\"' | wc -l",
+	    f->db, f->dir, f->dir, f->dir, f->dir, f->dir);
 	assert_non_null(p = popen(cmd, "r"));
 	n      = fread(out, 1, sizeof(out) - 1, p);
 	out[n] = 0;
 	assert_int_equal(pclose(p), 0);
-	assert_string_equal(out, "1\n");
+	/* the amount a number shown with grouped thousands (#,##0) */
+	assert_string_equal(out, "1\n1\n1\n");
 	/* TEST_REPORT_KEEP=PATH keeps this database, to try the CLI on. */
 	if (getenv("TEST_REPORT_KEEP") != NULL) {
 		snprintf(cmd, sizeof(cmd), "sqlite3 %s \".backup '%s'\"",
@@ -1099,8 +1117,8 @@ long_text(char *out, size_t n)
 /* Cells that a spreadsheet would run as formulas (= + - @, TAB- and
  * CR-led) are written as text in CSV; numbers, negative ones too, stay
  * numbers; JSON keeps the values as they are; nothing is cut in CSV or
- * JSON, and a text table cuts a long cell only between characters, with
- * an ellipsis. */
+ * JSON, and a text table wraps a long cell at spaces onto further lines
+ * of its row. */
 static void
 test_cells(void **state)
 {
@@ -1159,8 +1177,9 @@ test_cells(void **state)
 	    p[1].id);
 	json_decref(j);
 
-	/* The table: valid UTF-8 throughout; the long text cut after 59
-	 * whole characters, then "…"; control characters as spaces. */
+	/* The table: valid UTF-8 throughout; the long text wraps at spaces
+	 * in lines of at most 60 columns, nothing cut; control characters
+	 * as spaces. */
 	snprintf(path, sizeof(path), "%s/p.txt", dir);
 	assert_int_equal(
 	    report_write_proposals(&r, REPORT_TABLE, path, err), 0);
@@ -1168,16 +1187,32 @@ test_cells(void **state)
 	assert_int_equal(coso_text_check((const uint8_t *) buf, len), COSO_OK);
 	assert_null(strchr(buf, '\t'));
 	assert_null(strchr(buf, '\r'));
+	assert_null(strstr(buf, "…"));
 	assert_non_null(line = strstr(buf, "01/01/2025"));
 	assert_non_null(eol = strchr(line, '\n'));
 	*eol = 0;
-	/* 59 characters of text: "Đề nghị hỗ trợ làm đường bê tông " is
-	 * 33, then 26 of the next. */
-	assert_non_null(strstr(line,
+	/* 60 columns: "Đề nghị hỗ trợ làm đường bê tông " is 33, then 27
+	 * of the next, up to a space. */
+	n = strlen(line);
+	assert_true(n > 62);
+	assert_string_equal(line + n
+	        - strlen("Xã Đào Viên  Đề nghị hỗ trợ "
+	                 "làm đường bê tông Đề nghị "
+	                 "hỗ trợ làm đường bê"),
 	    "Xã Đào Viên  Đề nghị hỗ trợ làm đường bê tông Đề nghị hỗ trợ "
-	    "làm đường b…"));
-	assert_true(
-	    strlen(line) > 3 && strcmp(line + strlen(line) - 3, "…") == 0);
+	    "làm đường bê");
+	/* The lines after it hold the rest: joined, the whole text. */
+	want[0] = 0;
+	strcat(want, strstr(line, "Đề nghị"));
+	for (line = eol + 1; *line == ' '; line = eol + 1) {
+		assert_non_null(eol = strchr(line, '\n'));
+		*eol = 0;
+		line += strspn(line, " ");
+		assert_true(coso_text_cols(line, strlen(line)) <= 60);
+		strcat(want, " ");
+		strcat(want, line);
+	}
+	assert_string_equal(want, text);
 	free(buf);
 	snprintf(path, sizeof(path), "rm -rf %s", dir);
 	assert_int_equal(system(path), 0);

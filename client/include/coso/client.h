@@ -86,6 +86,25 @@ void coso_store_close(struct coso_store *s);
 /* The sentence describing the last error on this handle. */
 const char *coso_store_errmsg(const struct coso_store *s);
 
+/*
+ * The printf format that sentence was made from (a string constant of
+ * the library, English): an application that translates messages looks
+ * the format up in its catalogue and puts the sentence's arguments into
+ * the translation.  "%s" when there is none.
+ */
+const char *coso_store_errfmt(const struct coso_store *s);
+
+/*
+ * Asked for the passphrase of a sealed device key when a signed write
+ * needs the key and coso_store_open was given none: writes at most max
+ * bytes (UTF-8, NFC, no NUL needed) into buf and returns their number, or
+ * -1 for none (the write then fails with COSO_ENEEDPASS).  Called on the
+ * thread of the write; buf is wiped and freed by the library.
+ */
+typedef int (*coso_passphrase_cb)(char *buf, size_t max, void *arg);
+void coso_store_passphrase_cb(
+    struct coso_store *s, coso_passphrase_cb cb, void *arg);
+
 /* The default store directory: $COSO_HOME, else $XDG_DATA_HOME/coso, else
  * $HOME/.local/share/coso.  Malloc'd; NULL if none can be formed. */
 char *coso_store_default_dir(void);
@@ -113,7 +132,24 @@ int coso_file_write(
  */
 void coso_csv_cell(FILE *f, const char *s);
 
-/* Dates are int32 YYYYMMDD.  Parses "YYYY-MM-DD" or "dd/mm/yyyy". */
+/*
+ * Text for people (width.c).  coso_text_cols: the terminal columns the n
+ * bytes of UTF-8 at s take (a Vietnamese letter with its marks is one,
+ * however encoded).  coso_text_line: the next line of *s in at most cols
+ * columns, broken at its last space that fits (a longer word between
+ * characters): returns its start, sets *n to its bytes and moves *s past
+ * it and that space; *s at its NUL when all is taken.
+ */
+size_t coso_text_cols(const char *s, size_t n);
+const char *coso_text_line(const char **s, size_t cols, size_t *n);
+
+/*
+ * Dates are int32 YYYYMMDD.  Parses ISO "YYYY-MM-DD" and the day-first
+ * forms people type: "4/12/2026", "04/12/2026", also with `-' or `.'
+ * between the parts.  Refused (COSO_EDATE): a day that does not exist
+ * (31/02/2026), a two-digit year, anything else around the date but
+ * spaces.
+ */
 COSO_NODISCARD int coso_date_parse(const char *s, int32_t *out);
 /* Formats as "dd/mm/yyyy" into out (11 bytes). */
 void coso_date_format(char out[static 11], int32_t date);
@@ -126,6 +162,21 @@ int64_t coso_date_diff(int32_t from, int32_t to);
 /* 1 if date names a real day of years 1900 to 9999, as coso_date_parse
  * accepts them (no 30 February), else 0. */
 int coso_date_valid(int32_t date);
+
+/*
+ * A decimal number as typed (numbers.c), into *out scaled by 10^scale
+ * (scale 3: "2,5" gives 2500).  Vietnamese "1.500.000" and "1.234,5",
+ * ISO/English "1500000", "2.5" and "1,234.5"; a leading `-' when min < 0;
+ * spaces around it.  A single mark followed by three digits is read both
+ * ways, as a thousands group and as a decimal mark, and taken when only
+ * one reading fits scale and [min, max] ("1.500" is 1500 as an amount in
+ * đồng, scale 0; "21.853" is 21.853 as a latitude).  Returns COSO_OK,
+ * COSO_EINVAL when both readings fit (ambiguous: "1.500" as a quantity),
+ * COSO_ETOOBIG out of [min, max], COSO_EFIELD otherwise (wrong grouping
+ * "1.50.000", more fraction digits than scale, letters).
+ */
+COSO_NODISCARD int coso_number_parse(
+    const char *s, unsigned scale, int64_t min, int64_t max, int64_t *out);
 
 /* Periods: "YYYY-Qn", "YYYY-H1|H2", "YYYY".  Gives first and last day. */
 COSO_NODISCARD int coso_period_parse(
@@ -183,6 +234,8 @@ struct coso_visit_in {
 	size_t noutcomes;
 	int has_position;
 	int64_t lat_e6, lon_e6; /* microdegrees */
+	const uint8_t *amends;  /* NULL, or the row id of a visit of this
+	                           store's cadre that this one corrects */
 };
 
 /*
@@ -191,7 +244,10 @@ struct coso_visit_in {
  * id receives the visit's row id.  When the store holds assignments of
  * its cadre and none covers the unit (or a unit above it) on the date,
  * the visit is refused (COSO_QUNAUTH) before it is signed: the central
- * would quarantine it.
+ * would quarantine it.  A correction (amends set) is a new visit naming
+ * the one it replaces: that one must be in the store (COSO_ENOENT) and
+ * this cadre's own (COSO_ESTATE; the central quarantines another
+ * cadre's, docs/decisions.md "Corrections").
  */
 COSO_NODISCARD int coso_visit_add(struct coso_store *s,
     const struct coso_visit_in *v, uint8_t id[static 16]);
@@ -252,6 +308,22 @@ COSO_NODISCARD int coso_report_edit(struct coso_store *s,
  */
 COSO_NODISCARD int coso_report_submit(
     struct coso_store *s, const uint8_t id[static 16]);
+
+/* The figures of a period for a unit and every unit below it. */
+struct coso_figures {
+	uint64_t visits;             /* visits, a corrected one counted once */
+	uint64_t units_visited;      /* distinct units of those visits */
+	uint64_t outcomes;           /* their concrete outcomes */
+	int64_t amount_vnd;          /* the outcomes' amounts, in dong */
+	uint64_t proposals;          /* proposals raised in the period */
+	uint64_t proposals_answered; /* of those, answered, resolved or
+	                                declined */
+};
+
+/* Counts, from what this store holds, the records of period (a period
+ * as coso_period_parse takes it) in unit and below it (figures.c). */
+COSO_NODISCARD int coso_report_figures(struct coso_store *s,
+    const char *period, const char *unit, struct coso_figures *f);
 
 /* Records a handover note on a unit, dated today. */
 COSO_NODISCARD int coso_handover_add(struct coso_store *s, const char *unit,

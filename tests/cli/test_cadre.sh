@@ -166,7 +166,10 @@ expect 2 "vi: unknown unit" env LANGUAGE=vi "$COSO" visit add --unit 99999 \
 contains "$T/err" "không ghi được lượt đi cơ sở: unit: mã \`99999': đơn vị không có trong danh mục (hãy nhập danh mục đơn vị trước)" \
 	"vi: the detail translated"
 lacks "$T/err" "import the unit list" "vi: no English detail"
-# An end date before the start is not "a wrong format".
+# An end date before the start is not "a wrong format" (the cadre exists:
+# an unknown one is refused first).
+expect 0 "the cadre to assign" "$COSO" admin cadre add --id cb-017 \
+	--name "Hoàng Thị Mai"
 expect 2 "end before start" "$COSO" admin assign --cadre cb-017 \
 	--unit 06043 --role in-charge --from 1/5/2025 --to 1/1/2025
 contains "$T/err" "the assignment ends before it begins" "end before start"
@@ -200,7 +203,7 @@ contains "$T/err" "nothing is lost: what is recorded stays on this device and is
 	"unreachable: the data is safe"
 same "$(grep -c 'central unreachable' "$T/err")" 1 "said once"
 pend=$("$COSO" status --json | sed -n 's/.*"pending":\([0-9]*\).*/\1/p')
-same "$pend" 4 "unreachable: the four visits wait"
+same "$pend" 5 "unreachable: the four visits and the cadre wait"
 # cosod field run speaks the cadre's language.
 LANGUAGE=vi "$B/cosod" field run --interval 60 --max-backoff 1 \
 	>"$T/agent.out" 2>"$T/agent.log" &

@@ -19,7 +19,7 @@ run_ok "admin init" coso --store "$T/admin" init --cadre admin \
 	--name "Ban Tổ chức Tỉnh ủy"
 cp "$T/out" "$T/admin.pub"
 run_ok "central init" cosod central init --db "$T/central.db" \
-	--admin-key "$T/admin.pub"
+	--admin-key "$T/admin.pub" --origin langson.example/coso/cadre
 cp "$T/out" "$T/central.pub"
 run_ok "admin pin" coso --store "$T/admin" pin --central "$URL" \
 	--central-key "$T/central.pub"

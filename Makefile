@@ -24,7 +24,10 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 # libxlsxwriter: the central's XLSX reports (daemon/central/report_out.c).
 XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter -lz)
-LIBS := $(PKG_LIBS) $(UNISTRING_LIBS) -lzstd $(NNG_LIBS) -lpthread
+# zlib: the client library inflates .xlsx workbooks (client/lib/xlsx.c),
+# so every program and test linking it names -lz itself.
+ZLIB_LIBS := $(shell pkg-config --libs zlib 2>/dev/null || echo -lz)
+LIBS := $(PKG_LIBS) $(UNISTRING_LIBS) -lzstd $(ZLIB_LIBS) $(NNG_LIBS) -lpthread
 # libqrencode: `coso admin token --qr/--png' (client/cli/qr.c), whose PNG
 # file is deflated with zlib.
 QR_LIBS := $(shell pkg-config --libs libqrencode zlib 2>/dev/null || echo -lqrencode -lz)
@@ -62,7 +65,7 @@ DAEMON_SRCS := $(sort $(wildcard daemon/*.c daemon/*/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(B)/%.o)
 PROGRAMS := $(B)/coso $(if $(AUDIT_SRCS),$(B)/coso-audit) \
 	$(if $(DAEMON_SRCS),$(B)/cosod)
-TEST_TOOLS := $(B)/mkcs $(B)/kill_writes $(B)/wirepush
+TEST_TOOLS := $(B)/mkcs $(B)/kill_writes $(B)/wirepush $(B)/mkxlsx
 
 .DEFAULT_GOAL := all
 include po/po.mk
@@ -131,6 +134,11 @@ $(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(CLIENT_LIB) $(PROTO_LIB)
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/mkcs.d -o $@ $< client/cli/util.c \
 		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
 
+# Workbooks for the .xlsx import tests, written as the central writes.
+$(B)/mkxlsx: tests/tools/mkxlsx.c
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/mkxlsx.d -o $@ $< $(XLSX_LIBS)
+
 # Fuzz targets: clang with libFuzzer, proto compiled in with the same flags.
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined
@@ -139,6 +147,14 @@ $(B)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c client/lib/csv.c client/lib/csv.h
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)$(FUZZ_CC) -std=c11 -Iproto/include -Iclient/include \
 		$(FUZZ_FLAGS) -o $@ $< client/lib/csv.c
+
+$(B)/fuzz/fuzz_xlsx: tests/fuzz/fuzz_xlsx.c client/lib/xlsx.c \
+		client/lib/xlsx.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
+		-Iclient/include $(FUZZ_FLAGS) -o $@ $< client/lib/xlsx.c \
+		$(ZLIB_LIBS)
 
 $(B)/fuzz/%: tests/fuzz/%.c $(PROTO_SRCS) proto/include/coso/proto.h
 	@mkdir -p $(dir $@)
@@ -312,6 +328,19 @@ $(B)/san/tests/test_report: $(B)/san/tests/unit/test_report.o \
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(DAEMON_TEST_SAN_OBJS) \
 		$(CLIENT_SAN_LIB) $(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS) \
 		$(XLSX_LIBS)
+
+# The .xlsx reader's test writes its workbooks with libxlsxwriter.
+$(B)/tests/test_xlsx: $(B)/tests/unit/test_xlsx.o $(CLIENT_LIB) $(PROTO_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CLIENT_LIB) $(PROTO_LIB) \
+		$(CMOCKA_LIBS) $(LIBS) $(XLSX_LIBS)
+
+$(B)/san/tests/test_xlsx: $(B)/san/tests/unit/test_xlsx.o \
+		$(CLIENT_SAN_LIB) $(PROTO_SAN_LIB)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(CLIENT_SAN_LIB) \
+		$(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS) $(XLSX_LIBS)
 
 # The HTTP API's query decoder is pure: its test links it alone.
 $(B)/tests/test_httpq: $(B)/tests/unit/test_httpq.o \

@@ -197,13 +197,24 @@ admin_units(const struct cli_opts *g, int argc, char **argv)
 	return EXIT_USAGE;
 }
 
-/* A bad row of a bulk import, on stderr with its line. */
+/* The file of a bulk import, and whether it is a workbook. */
+struct bulk_file {
+	const char *path;
+	int xlsx;
+};
+
+/* A bad row of a bulk import, on stderr with its line (CSV) or its
+ * sheet row (a workbook, whose rows the office sees numbered). */
 static void
 bad_row(size_t line, const char *why, void *arg)
 {
-	const char *path = arg;
+	const struct bulk_file *f = arg;
 
-	util_err(_("%s: line %zu: %s"), path, line, why);
+	if (f->xlsx) {
+		util_err(_("%s: row %zu: %s"), f->path, line, why);
+	} else {
+		util_err(_("%s: line %zu: %s"), f->path, line, why);
+	}
 }
 
 /* `admin cadre import FILE', `admin assignment import FILE'. */
@@ -212,6 +223,7 @@ bulk(const struct cli_opts *g, int argc, char **argv, int assignments)
 {
 	struct coso_bulk_result r = {0};
 	struct coso_store *s      = NULL;
+	struct bulk_file f        = {NULL, 0};
 	uint8_t *csv              = NULL;
 	size_t len                = 0;
 	int e, rv;
@@ -222,11 +234,14 @@ bulk(const struct cli_opts *g, int argc, char **argv, int assignments)
 	if ((rv = read_csv(argv[1], &csv, &len)) != 0) {
 		return rv;
 	}
+	/* The library tells a workbook the same way: by its ZIP magic. */
+	f.path = argv[1];
+	f.xlsx = len >= 4 && memcmp(csv, "PK\3\4", 4) == 0;
 	if ((rv = cli_open(g, &s)) == 0) {
 		e = assignments ? coso_admin_assignments_import(
-		        s, (char *) csv, len, bad_row, argv[1], &r)
-		                : coso_admin_cadres_import(s, (char *) csv,
-		                    len, bad_row, argv[1], &r);
+		        s, (char *) csv, len, bad_row, &f, &r)
+		                : coso_admin_cadres_import(
+		                    s, (char *) csv, len, bad_row, &f, &r);
 		if (e == COSO_OK) {
 			printf(assignments
 			        ? _("%zu assignments imported and signed in "
@@ -699,7 +714,7 @@ cmd_admin(const struct cli_opts *g, int argc, char **argv)
 	    "       coso admin cadre add --id ID --name NAME [--title T] "
 	    "[--unit CODE]\n"
 	    "       coso admin cadre list [--unit CODE] [--json]\n"
-	    "       coso admin cadre import FILE.csv\n"
+	    "       coso admin cadre import FILE.csv|FILE.xlsx\n"
 	    "       coso admin token --cadre ID [--days N] [--qr] "
 	    "[--png FILE]\n"
 	    "       coso admin token list [--json]\n"
@@ -709,7 +724,7 @@ cmd_admin(const struct cli_opts *g, int argc, char **argv)
 	    "[--decision REF]\n"
 	    "       coso admin assignment list [--unit CODE|CADRE] "
 	    "[--since DATE] [--json]\n"
-	    "       coso admin assignment import FILE.csv\n"
+	    "       coso admin assignment import FILE.csv|FILE.xlsx\n"
 	    "       coso admin device list [--json]\n"
 	    "       coso admin rotate --cadre ID --unit CODE --to-cadre ID2 "
 	    "--date DATE\n"

@@ -11,8 +11,11 @@
  * unit's); every bad row is reported through the caller's callback with
  * its line, and then nothing is stored or signed.  A good file is signed
  * in change-sets of at most COSO_ADMIN_UNITS_PER_CS rows, all in one
- * transaction with the local rows.  (XLSX is not read: no library in
- * Debian reads it; a spreadsheet program saves the sheet as CSV.)
+ * transaction with the local rows.
+ *
+ * An .xlsx workbook (told by its content, "PK\3\4") is read too: its first
+ * sheet becomes the same CSV (xlsx.c) and goes through the same rules;
+ * a bad row is then named by its sheet row ("row 7"), blank rows skipped.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,9 +23,13 @@
 
 #include "csv.h"
 #include "internal.h"
+#include "xlsx.h"
 
 #define BULK_FIELDS    7
 #define BULK_BYTES_MAX (16u * 1024u * 1024u)
+/* The assignment columns an Excel serial day becomes a date in:
+ * valid_from and valid_to. */
+#define BULK_DATE_COLS 0x30u
 
 enum bulk_kind { BULK_CADRES, BULK_ASSIGNMENTS };
 
@@ -40,8 +47,31 @@ struct bulk {
 	struct coso_bulk_result *r;
 	coso_bad_row_cb bad;
 	void *arg;
-	sqlite3_stmt *seen; /* temp.bulk_seen: a row's key, first line */
+	sqlite3_stmt *seen;       /* temp.bulk_seen: a row's key, first line */
+	const size_t *sheet_rows; /* a workbook: record i + 1's sheet row */
+	size_t nsheet_rows, rec;
 };
+
+/* How a place in the file is named: a line of CSV, a row of a sheet. */
+static const char *
+place(const struct bulk *k)
+{
+	return k->sheet_rows != NULL ? "row" : "line";
+}
+
+/* Where record k->rec is: its sheet row in a workbook, else its line. */
+static size_t
+where(const struct bulk *k, size_t line)
+{
+	if (k->sheet_rows == NULL) {
+		return line;
+	}
+	if (k->rec == 0 || k->nsheet_rows == 0) {
+		return 1;
+	}
+	return k->sheet_rows[k->rec <= k->nsheet_rows ? k->rec - 1
+	                                              : k->nsheet_rows - 1];
+}
 
 /* Reports a bad row: the handle's message, with its line. */
 static void
@@ -157,8 +187,9 @@ row(struct bulk *k, size_t line, char f[][CSV_FIELD_MAX + 1])
 		    key, sizeof(key), "%s|%s|%s|%s", f[0], f[1], f[2], f[4]);
 	}
 	if (bad == NULL && (first = seen_at(k, key, line)) != 0) {
-		snprintf(why, sizeof(why), "the same %s as line %zu",
-		    k->kind == BULK_CADRES ? "cadre_id" : "assignment", first);
+		snprintf(why, sizeof(why), "the same %s as %s %zu",
+		    k->kind == BULK_CADRES ? "cadre_id" : "assignment",
+		    place(k), first);
 		bad = why;
 	}
 	if (bad != NULL) {
@@ -195,9 +226,10 @@ rows(struct bulk *k, struct cosoi_csv *c)
 	if (f == NULL) {
 		return cosoi_fail(k->s, COSO_ENOMEM, "out of memory");
 	}
+	k->rec = 1;
 	if (cosoi_csv_fields(c, f, k->nfields) != 1 || !header_ok(k, f)) {
 		rv = cosoi_fail(k->s, COSO_ECSV,
-		    "line 1: the header must be %s",
+		    "%s %zu: the header must be %s", place(k), where(k, 1),
 		    k->kind == BULK_CADRES ? "cadre_id,name,title,unit"
 		                           : "cadre_id,unit,sector,role,"
 		                             "valid_from,valid_to,decision");
@@ -205,11 +237,12 @@ rows(struct bulk *k, struct cosoi_csv *c)
 	}
 	while (
 	    rv == COSO_OK && (r = cosoi_csv_fields(c, f, k->nfields)) != 0) {
+		k->rec++;
 		if (r < 0) {
-			refuse(k, c->line, c->why);
+			refuse(k, where(k, c->line), c->why);
 			break; /* the rest cannot be read reliably */
 		}
-		rv = row(k, c->line, f);
+		rv = row(k, where(k, c->line), f);
 	}
 	if (rv == COSO_OK && k->r->bad == 0) {
 		rv = maybe_sign(k, 1);
@@ -239,13 +272,14 @@ bulk_open(struct bulk *k)
 	return COSO_OK;
 }
 
+/* The CSV bytes csv[0..len): every row checked, then stored and signed
+ * in the caller's transaction, or nothing. */
 static int
-bulk_import(struct bulk *k, const char *csv, size_t len)
+bulk_csv(struct bulk *k, const char *csv, size_t len)
 {
 	struct cosoi_csv c = {csv, csv + len, 0, NULL};
 	int rv;
 
-	memset(k->r, 0, sizeof(*k->r));
 	if (len > BULK_BYTES_MAX) {
 		return cosoi_fail(k->s, COSO_ETOOBIG,
 		    "file larger than %u bytes", BULK_BYTES_MAX);
@@ -270,11 +304,48 @@ bulk_import(struct bulk *k, const char *csv, size_t len)
 	return rv;
 }
 
+/* A workbook's first sheet as CSV in x, its rows noted in k. */
+static int
+from_xlsx(struct bulk *k, struct cosoi_xlsx *x, const char *in, size_t len)
+{
+	int rv = cosoi_xlsx_csv(x, (const uint8_t *) in, len, k->nfields,
+	    k->kind == BULK_ASSIGNMENTS ? BULK_DATE_COLS : 0);
+
+	if (rv != COSO_OK && x->row > 0) {
+		return cosoi_fail(k->s, rv, "row %zu: %s", x->row, x->why);
+	}
+	if (rv != COSO_OK) {
+		return cosoi_fail(k->s, rv, "%s",
+		    x->why != NULL ? x->why : coso_strerror(rv));
+	}
+	k->sheet_rows  = x->rows;
+	k->nsheet_rows = x->nrows;
+	return COSO_OK;
+}
+
+static int
+bulk_import(struct bulk *k, const char *in, size_t len)
+{
+	struct cosoi_xlsx x = {0};
+	int rv;
+
+	memset(k->r, 0, sizeof(*k->r));
+	if (!cosoi_xlsx_is(in, len)) {
+		return bulk_csv(k, in, len);
+	}
+	if ((rv = from_xlsx(k, &x, in, len)) == COSO_OK) {
+		rv = bulk_csv(k, x.csv != NULL ? x.csv : "", x.len);
+	}
+	cosoi_xlsx_free(&x);
+	return rv;
+}
+
 int
 coso_admin_cadres_import(struct coso_store *s, const char *csv, size_t len,
     coso_bad_row_cb bad, void *arg, struct coso_bulk_result *r)
 {
-	struct bulk k = {s, BULK_CADRES, 4, NULL, 0, r, bad, arg, NULL};
+	struct bulk k
+	    = {s, BULK_CADRES, 4, NULL, 0, r, bad, arg, NULL, NULL, 0, 0};
 
 	return bulk_import(&k, csv, len);
 }
@@ -283,7 +354,8 @@ int
 coso_admin_assignments_import(struct coso_store *s, const char *csv,
     size_t len, coso_bad_row_cb bad, void *arg, struct coso_bulk_result *r)
 {
-	struct bulk k = {s, BULK_ASSIGNMENTS, 7, NULL, 0, r, bad, arg, NULL};
+	struct bulk k
+	    = {s, BULK_ASSIGNMENTS, 7, NULL, 0, r, bad, arg, NULL, NULL, 0, 0};
 
 	return bulk_import(&k, csv, len);
 }

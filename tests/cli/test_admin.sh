@@ -178,6 +178,55 @@ expect 0 "assignment list" "$COSO" admin assignment list --unit cb-101 --json
 contains "$T/out" '"role":"in-charge","valid_from":"2025-01-01"' \
 	"assignment listed with its role and dates"
 contains "$T/out" '"decision":"QĐ 7-QĐ/TU"' "assignment's decision listed"
+# The same lists as .xlsx workbooks (written by libxlsxwriter, as the
+# central writes its reports), told by their content whatever their
+# name: shared strings, a blank row, a name typed decomposed (NFD) stored
+# composed, a date cell and a typed date; a bad row named by its sheet
+# row, and then nothing stored or signed.
+printf 'cadre_id\tname\ttitle\tunit\n\ncb-301\tNo\314\202ng Thi\314\243 Ho\314\202\314\200ng\tBí thư & "Phó"\t06043
+cb-302\tLò Văn Páo\t\t06160\n' | "$B/mkxlsx" "$T/cadres.dat"
+printf 'cadre_id\tname\ttitle\tunit\ncb-401\tA\t\t06043\n\ncb 4\tB\t\t06043
+cb-401\tE\t\t06043\n' | "$B/mkxlsx" "$T/badcadres.xlsx"
+s3=$(status_of head_seq)
+expect 2 "xlsx cadre import bad" "$COSO" admin cadre import \
+	"$T/badcadres.xlsx"
+contains "$T/err" "badcadres.xlsx: row 4: id:" "xlsx bad row named by its row"
+contains "$T/err" "row 5: the same cadre_id as row 2" \
+	"xlsx duplicate named by its rows"
+contains "$T/err" "2 bad rows: nothing was imported" "xlsx bad rows counted"
+same "$(sql "SELECT count(*) FROM cadres WHERE cadre_id = 'cb-401'")" 0 \
+	"a bad workbook stores no row, not even its good ones"
+same "$(status_of head_seq)" "$s3" "a bad workbook signs nothing"
+head -c 1500 "$T/cadres.dat" >"$T/cut.xlsx"
+expect 2 "xlsx truncated" "$COSO" admin cadre import "$T/cut.xlsx"
+contains "$T/err" "truncated" "a truncated workbook refused"
+same "$(status_of head_seq)" "$s3" "a truncated workbook signs nothing"
+expect 0 "xlsx cadre import" "$COSO" admin cadre import "$T/cadres.dat"
+contains "$T/out" "2 cadres imported and signed in 1 change-sets" \
+	"xlsx cadre import summary"
+same "$(sql "SELECT name || '|' || title FROM cadres WHERE cadre_id = 'cb-301'")" \
+	'Nông Thị Hồng|Bí thư & "Phó"' "xlsx text stored in NFC"
+printf 'cadre_id\tunit\tsector\trole\tvalid_from\tvalid_to\tdecision
+cb-301\t06043\t\tin-charge\t#d:2025-02-01\t\tQĐ 9 <b>
+cb-302\t06160\t\tmonitor\t01/03/2025\t#d:2025-12-31\t\n' |
+	"$B/mkxlsx" -i "$T/assign.xlsx"
+printf 'cadre_id\tunit\tsector\trole\tvalid_from\tvalid_to\tdecision\n\n
+cb-301\t06160\t\tboss\t#d:2025-02-01\t\t\n' | "$B/mkxlsx" "$T/badassign.xlsx"
+expect 2 "xlsx assignment import bad" "$COSO" admin assignment import \
+	"$T/badassign.xlsx"
+contains "$T/err" "badassign.xlsx: row 4: role" "xlsx bad role row named"
+expect 0 "xlsx assignment import" "$COSO" admin assignment import \
+	"$T/assign.xlsx"
+contains "$T/out" "2 assignments imported" "xlsx assignment import summary"
+expect 0 "xlsx assignment list" "$COSO" admin assignment list --unit cb-301 \
+	--json
+contains "$T/out" '"role":"in-charge","valid_from":"2025-02-01"' \
+	"xlsx date cell imported as a date"
+contains "$T/out" '"decision":"QĐ 9 <b>"' "xlsx inline string imported"
+expect 0 "xlsx assignment list 2" "$COSO" admin assignment list --unit \
+	cb-302 --json
+contains "$T/out" '"valid_from":"2025-03-01","valid_to":"2025-12-31"' \
+	"xlsx typed date and date cell imported"
 # A token as a QR code: in the terminal after the token's line, and as
 # a PNG that a phone (here zbarimg, as `coso enroll --token-qr') reads
 # back to the same token.
@@ -249,7 +298,7 @@ expect 1 "admin usage" "$COSO" admin frobnicate
 
 # every write above is one signed change-set; the chain verifies
 same "$(status_of pending)" "$(status_of head_seq)" "all pending"
-same "$(status_of head_seq)" 15 "fifteen change-sets signed"
+same "$(status_of head_seq)" 17 "seventeen change-sets signed"
 expect 0 "log verifies" "$COSO" log
 contains "$T/out" "all signatures and links verify" "chain verifies"
 
@@ -318,8 +367,8 @@ expect 2 "sync unreachable" "$COSO" sync
 contains "$T/err" "central unreachable" "unreachable message"
 expect 2 "sync json" "$COSO" sync --json
 contains "$T/out" '"ok":false' "sync json not ok"
-contains "$T/out" '"pending":15' "sync json pending"
-same "$(status_of pending)" 15 "nothing acknowledged"
+contains "$T/out" '"pending":17' "sync json pending"
+same "$(status_of pending)" 17 "nothing acknowledged"
 
 echo "admin-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -773,7 +773,9 @@ COSO_NODISCARD int coso_admin_revoke(
     struct coso_store *s, const char *key_hex, const char *reason);
 
 /*
- * Cadres and assignments from a spreadsheet saved as CSV (bulk.c):
+ * Cadres and assignments from a spreadsheet saved as CSV, or the first
+ * sheet of an .xlsx workbook (told by its "PK\3\4"; bad rows then
+ * numbered by their sheet row) (bulk.c):
  * header `cadre_id,name,title,unit', or `cadre_id,unit,sector,role,
  * valid_from,valid_to,decision' (role in-charge, monitor or support; a
  * unit or a sector).  Each row is checked as one `admin cadre add' or

@@ -1,7 +1,9 @@
 /*
  * test_xlsx.c: the .xlsx reader (client/lib/xlsx.c) on workbooks written
  * by libxlsxwriter (as the central writes its reports) and on archives
- * made here: a zip bomb and truncated files are refused.
+ * made here: a zip bomb and truncated files are refused; and the import
+ * of a workbook into a store, a bad row named by its sheet row and
+ * nothing stored.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -16,6 +18,7 @@
 #include <xlsxwriter.h>
 #include <zlib.h>
 
+#include <coso/client.h>
 #include <coso/proto.h>
 
 #include "../../client/lib/xlsx.h"
@@ -331,6 +334,142 @@ test_bad_cells(void **state)
 	}
 }
 
+/* ---- into a store ---------------------------------------------------- */
+
+/* A cadres workbook of the rows given (NULL: a blank row). */
+static uint8_t *
+cadres_book(const char *const (*rows)[4], size_t n, size_t *len)
+{
+	char path[64];
+	lxw_workbook *wb;
+	lxw_worksheet *ws;
+	lxw_col_t c;
+	uint8_t *p;
+	size_t i;
+
+	snprintf(path, sizeof(path), "/tmp/coso-test-cadres-%ld.xlsx",
+	    (long) getpid());
+	wb = workbook_new(path);
+	ws = workbook_add_worksheet(wb, NULL);
+	for (i = 0; i < n; i++) {
+		for (c = 0; rows[i][0] != NULL && c < 4; c++) {
+			if (rows[i][c][0] != 0) {
+				worksheet_write_string(
+				    ws, (lxw_row_t) i, c, rows[i][c], NULL);
+			}
+		}
+	}
+	assert_int_equal(workbook_close(wb), LXW_NO_ERROR);
+	p = slurp(path, len);
+	unlink(path);
+	return p;
+}
+
+struct seen {
+	size_t lines[8], n;
+};
+
+static void
+bad_row(size_t line, const char *why, void *arg)
+{
+	struct seen *b = arg;
+
+	assert_non_null(why);
+	if (b->n < 8) {
+		b->lines[b->n] = line;
+	}
+	b->n++;
+}
+
+/* The cadres listed: how many, and the last one's name. */
+struct listed {
+	size_t n;
+	char name[64];
+};
+
+static int
+count_cadre(const struct coso_row *row, void *arg)
+{
+	struct listed *l = arg;
+	size_t i;
+
+	for (i = 0; i < row->n; i++) {
+		if (strcmp(row->kv[i].key, "name") == 0
+		    && row->kv[i].s != NULL) {
+			snprintf(l->name, sizeof(l->name), "%s", row->kv[i].s);
+		}
+	}
+	l->n++;
+	return 0;
+}
+
+static void
+test_import_store(void **state)
+{
+	static const char units[]
+	    = "code,name,level,parent_code,valid_from\n"
+	      "20,Tỉnh Lạng Sơn,province,,2020-01-01\n"
+	      "06043,Xã Đào Viên,commune,20,2020-01-01\n";
+	static const char *const bad[][4] = {
+	    {"cadre_id", "name", "title", "unit"},
+	    {"cb-1", "Hoa\xcc\x80ng Thi\xcc\xa3 Mai", "", "06043"},
+	    {NULL, NULL, NULL, NULL},
+	    {"cb 2", "B", "", "06043"},
+	    {"cb-1", "C", "", "06043"},
+	};
+	struct coso_init ini = {.cadre_id = "admin", .name = "Ban Tổ chức"};
+	struct coso_filter f = {0};
+	struct coso_bulk_result r;
+	struct coso_status st;
+	struct coso_store *s = NULL;
+	struct seen seen     = {{0}, 0};
+	char dir[]           = "/tmp/coso-xlsx-XXXXXX", err[COSO_ERRMSG_MAX];
+	struct listed l      = {0, {0}};
+	char cmd[64];
+	uint64_t head;
+	size_t len, n;
+	uint8_t *p;
+
+	(void) state;
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(coso_store_init(dir, &ini, NULL, err), COSO_OK);
+	assert_int_equal(coso_store_open(&s, dir, NULL, 0, err), COSO_OK);
+	assert_int_equal(
+	    coso_units_import(s, units, sizeof(units) - 1, &n), 0);
+	assert_int_equal(coso_status_get(s, &st), COSO_OK);
+	head = st.head_seq;
+	/* Rows 4 and 5 are bad (row 3 is blank): nothing is stored. */
+	p = cadres_book(bad, 5, &len);
+	assert_int_equal(coso_admin_cadres_import(
+	                     s, (const char *) p, len, bad_row, &seen, &r),
+	    COSO_ECSV);
+	assert_int_equal(seen.n, 2);
+	assert_int_equal(seen.lines[0], 4);
+	assert_int_equal(seen.lines[1], 5);
+	assert_int_equal(r.bad, 2);
+	assert_int_equal(coso_cadre_list(s, &f, count_cadre, &l), COSO_OK);
+	assert_int_equal(l.n, 0);
+	assert_int_equal(coso_status_get(s, &st), COSO_OK);
+	assert_int_equal(st.head_seq, head);
+	free(p);
+	/* The good rows alone: stored, the name in NFC, one change-set. */
+	l.n = 0;
+	p   = cadres_book(bad, 2, &len);
+	assert_int_equal(coso_admin_cadres_import(
+	                     s, (const char *) p, len, bad_row, &seen, &r),
+	    COSO_OK);
+	assert_int_equal(r.rows, 1);
+	assert_int_equal(coso_cadre_list(s, &f, count_cadre, &l), COSO_OK);
+	assert_int_equal(l.n, 1);
+	assert_string_equal(l.name, "Hoàng Thị Mai");
+	assert_int_equal(coso_status_get(s, &st), COSO_OK);
+	assert_int_equal(st.head_seq, head + 1);
+	free(p);
+	coso_store_close(s);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -340,6 +479,7 @@ main(void)
 	    cmocka_unit_test(test_truncated),
 	    cmocka_unit_test(test_zip_bomb),
 	    cmocka_unit_test(test_bad_cells),
+	    cmocka_unit_test(test_import_store),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -871,6 +871,10 @@ sheet(struct rd *r, const char *xml)
 		rv = gt[-1] == '/' ? COSO_OK : row_cells(r, gt + 1, rend, rn);
 		p  = rend + 1;
 	}
+	/* An unterminated <row> must not drop the rows after it unseen. */
+	if (rv == COSO_OK && find(p, end, "<row") != NULL) {
+		return fail(r, COSO_ESCHEMA, "malformed row");
+	}
 	return rv;
 }
 

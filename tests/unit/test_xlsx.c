@@ -317,6 +317,8 @@ test_bad_cells(void **state)
 	    "</sheetData>",
 	    "<sheetData><row r=\"7\"><c r=\"A7\" t=\"inlineStr\"><is><t>"
 	    "&#0;</t></is></c></row></sheetData>",
+	    "<sheetData><row r=\"7\"><c r=\"A7\"><v>1</v></c></row>"
+	    "<row r=\"8\" </sheetData>",
 	};
 	struct cosoi_xlsx x;
 	size_t i, len;

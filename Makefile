@@ -313,6 +313,30 @@ $(B)/san/tests/test_httpq: $(B)/san/tests/unit/test_httpq.o \
 	@$(if $(Q),echo "  LD-SAN  $@")
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
+# The connection table is pure too; closing sockets by address needs
+# nothing but the kernel.
+$(B)/tests/test_conns: $(B)/tests/unit/test_conns.o \
+		$(B)/daemon/central/conns.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
+
+$(B)/san/tests/test_conns: $(B)/san/tests/unit/test_conns.o \
+		$(B)/san/daemon/central/conns.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
+
+$(B)/tests/test_sockfd: $(B)/tests/unit/test_sockfd.o \
+		$(B)/daemon/central/sockfd.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(B)/san/tests/test_sockfd: $(B)/san/tests/unit/test_sockfd.o \
+		$(B)/san/daemon/central/sockfd.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
 $(B)/fuzz/fuzz_httpq: tests/fuzz/fuzz_httpq.c daemon/central/httpq.c \
 		daemon/central/httpq.h
 	@mkdir -p $(dir $@)

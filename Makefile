@@ -366,6 +366,62 @@ $(B)/san/tests/test_files: $(B)/san/tests/unit/test_files.o \
 	@$(if $(Q),echo "  LD-SAN  $@")
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS)
 
+# The connection table is pure too; closing sockets by address needs
+# nothing but the kernel.
+$(B)/tests/test_conns: $(B)/tests/unit/test_conns.o \
+		$(B)/daemon/central/conns.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
+
+$(B)/san/tests/test_conns: $(B)/san/tests/unit/test_conns.o \
+		$(B)/san/daemon/central/conns.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
+
+$(B)/tests/test_sockfd: $(B)/tests/unit/test_sockfd.o \
+		$(B)/daemon/central/sockfd.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(B)/san/tests/test_sockfd: $(B)/san/tests/unit/test_sockfd.o \
+		$(B)/san/daemon/central/sockfd.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+# The request head decoder is pure; the HTTP connections need nng only.
+$(B)/tests/test_httphead: $(B)/tests/unit/test_httphead.o \
+		$(B)/daemon/central/httphead.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(B)/san/tests/test_httphead: $(B)/san/tests/unit/test_httphead.o \
+		$(B)/san/daemon/central/httphead.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS)
+
+$(B)/tests/test_httpd: $(B)/tests/unit/test_httpd.o \
+		$(B)/daemon/central/httpd.o $(B)/daemon/central/httphead.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(NNG_LIBS) -lpthread
+
+$(B)/san/tests/test_httpd: $(B)/san/tests/unit/test_httpd.o \
+		$(B)/san/daemon/central/httpd.o \
+		$(B)/san/daemon/central/httphead.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS) \
+		$(NNG_LIBS) -lpthread
+
+$(B)/fuzz/fuzz_httphead: tests/fuzz/fuzz_httphead.c \
+		daemon/central/httphead.c daemon/central/httphead.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
+		$(FUZZ_FLAGS) -o $@ $< daemon/central/httphead.c
+
 $(B)/fuzz/fuzz_httpq: tests/fuzz/fuzz_httpq.c daemon/central/httpq.c \
 		daemon/central/httpq.h
 	@mkdir -p $(dir $@)

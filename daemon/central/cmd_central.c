@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -34,6 +35,10 @@
 #define DEFAULT_BOXES        4096u
 #define DEFAULT_HTTP_WORKERS 2u
 #define MIN_MESSAGE          (COSO_CS_MAX + 4096u)
+#define FD_RESERVE           64u /* files beside connections */
+#define FD_MIN               (FD_RESERVE + 32u)
+#define REP_CONNS_MAX        4096u
+#define ANON_BYTES           (32u * 1024u * 1024u)
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -561,6 +566,56 @@ run_config(const struct run_args *r, struct server_cfg *cfg, struct clog *log)
 	return run_numbers(r, cfg);
 }
 
+/*
+ * The open-file limit, shared out (docs/central.md, "Connections and
+ * deadlines"): the soft limit is raised to the hard one; FD_RESERVE
+ * files stay for the databases (three files per SQLite handle), nng's
+ * own and the listeners; of the rest, an eighth (at most
+ * HTTP_CONNS_MAX) for the HTTP API's connections and the others (at most
+ * REP_CONNS_MAX) for the devices', of which those without a registered
+ * key may hold at most ANON_BYTES of incomplete frames (at least 4
+ * connections).  Connections beyond these wait or are closed, so that a
+ * flood of them leaves files for an honest device.  -1 (reported) if the
+ * limit is too low to run.
+ */
+static int
+fd_budget(struct server_cfg *cfg, struct http_cfg *hc)
+{
+	struct rlimit rl;
+	uint64_t avail, anon;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0) {
+		fail("cannot read the open-file limit: %s", strerror(errno));
+		return -1;
+	}
+	if (rl.rlim_cur < rl.rlim_max) {
+		rlim_t soft = rl.rlim_cur;
+
+		rl.rlim_cur = rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) != 0) {
+			rl.rlim_cur = soft; /* unlimited is refused: keep it */
+		}
+	}
+	if (rl.rlim_cur < FD_MIN) {
+		fail("the open-file limit (%llu) is too low: at least %u are "
+		     "needed",
+		    (unsigned long long) rl.rlim_cur, FD_MIN);
+		return -1;
+	}
+	avail         = (uint64_t) rl.rlim_cur - FD_RESERVE;
+	hc->conns_max = hc->addr == NULL ? 0
+	    : avail / 8 < HTTP_CONNS_MAX ? (unsigned) (avail / 8)
+	                                 : HTTP_CONNS_MAX;
+	avail -= hc->conns_max;
+	cfg->conns_max
+	    = avail < REP_CONNS_MAX ? (unsigned) avail : REP_CONNS_MAX;
+	anon = ANON_BYTES / cfg->max_message;
+	anon = anon < 4 ? 4 : anon;
+	cfg->anon_max
+	    = anon < cfg->conns_max / 2 ? (unsigned) anon : cfg->conns_max / 2;
+	return 0;
+}
+
 /* Starts the REP server, then the HTTP API if configured. */
 static int
 start(const struct server_cfg *cfg, const struct http_cfg *hc,
@@ -703,6 +758,9 @@ central_run(int argc, char **argv)
 	cfg.tls_key  = r.key;
 	if (cfg.queue_bytes < cfg.max_message) {
 		cfg.queue_bytes = cfg.max_message;
+	}
+	if (fd_budget(&cfg, &hc) != 0) {
+		return COSOD_EXIT_FAIL;
 	}
 	code = serve(&cfg, &hc, &log);
 	sodium_memzero(hc.token_hash, sizeof(hc.token_hash));

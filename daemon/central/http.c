@@ -1,22 +1,20 @@
 /*
  * http.c: the read-only HTTP API (http.h; docs/central.md, "HTTP API").
  *
- * One nng handler takes every path and method, so that every answer,
- * errors included, is ours (JSON, not nng's HTML pages; only what is not
- * HTTP/1.x at all is refused by nng itself).  The token is
- * checked on nng's thread; the request then waits in a bounded queue for
- * a worker, which owns a read-only handle and answers from one read
- * transaction, so a slow query (the digest) never holds nng's threads.
+ * Connections are httpd.c's (nng's TCP streams, with coso's limits and
+ * deadlines: nng 1.5.2's HTTP server has none).  Every request comes
+ * here, so that every answer, errors included, is ours (JSON).  The
+ * token is checked on nng's thread; the request then waits in a bounded
+ * queue for a worker, which owns a read-only handle and answers from one
+ * read transaction, so a slow query (the digest) never holds nng's
+ * threads.
  *
- * Lifetime: nng may still run the handler callback while the server is
- * being torn down, so struct http is reference counted: one reference for
- * the owner (dropped by http_stop), one for the handler (dropped by nng
- * through the handler's destructor).  After stopping, the callback only
- * ends its request.
+ * Stopping: the queue refuses new requests, httpd closes the
+ * connections, the workers end what is queued unanswered, and only then
+ * is httpd freed (it waits for every connection to be ended).
  */
 #include <arpa/inet.h>
 #include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,13 +23,12 @@
 #include <time.h>
 
 #include <jansson.h>
-#include <nng/nng.h>
-#include <nng/supplemental/http/http.h>
 #include <sodium.h>
 
 #include "central_store.h"
 #include "digest.h"
 #include "http.h"
+#include "httpd.h"
 #include "httpq.h"
 #include "logcheck.h"
 #include "report_out.h"
@@ -39,21 +36,30 @@
 #define QUEUE_MAX         64u  /* requests waiting for a worker */
 #define ENTRIES_DEFAULT   100u /* entries when count is not given */
 #define ENTRIES_MAX       1000u
-#define ENTRIES_BYTES_MAX (8u * 1024u * 1024u) /* change-set bytes */
+#define ENTRIES_BYTES_MAX (1024u * 1024u) /* change-set bytes of a page */
 #define NOTES_DEFAULT     100u  /* checkpoints when count is not given */
 #define NOTES_MAX         1000u /* of 8 KiB at most: 8 MiB */
 #define PARAMS_MAX        3u
-#define URL_MAX           300u
 #define B64_32            sodium_base64_ENCODED_LEN(32, B64)
 #define B64               sodium_base64_VARIANT_ORIGINAL
 #define OOM_BODY          "{\"error\":\"The server is out of memory.\"}"
+#define BUSY_BODY         "{\"error\":\"The server is busy; retry later.\"}"
+
+/* Connections (docs/central.md, "Connections and deadlines"). */
+#define HEAD_MS   10000u /* a request head must arrive in this */
+#define STALL_MS  10000u /* an answer must progress every ... */
+#define ANSWER_MS 60000u /* and be sent in this */
+#define OUT_MAX   (32u * 1024u * 1024u) /* answers in flight, bytes */
+#define OUT_SMALL (64u * 1024u)         /* answers not counted */
 
 _Static_assert(HTTP_ERRMSG_MAX >= CSTORE_ERRMSG_MAX, "errmsg sizes");
+_Static_assert(HTTP_ERRMSG_MAX >= HTTPD_ERRMSG_MAX, "errmsg sizes");
 
 struct job {
 	struct job *next;
-	nng_aio *aio;
-	int closed; /* dequeued while stopping: end it unanswered */
+	struct httpd_conn *c;
+	const struct httphead *h; /* valid until c is ended */
+	int closed;               /* dequeued while stopping: drop it */
 };
 
 struct worker {
@@ -65,7 +71,6 @@ struct worker {
 };
 
 struct http {
-	atomic_int refs;
 	const struct clog *log;
 	int has_token;
 	uint8_t token_hash[32];
@@ -76,9 +81,7 @@ struct http {
 	int stopping;
 	struct worker *workers;
 	unsigned nworkers;
-	nng_http_server *srv;
-	nng_http_handler *handler;
-	int added, started;
+	struct httpd *d;
 };
 
 /* An answer being made: body is malloc'd, or NULL for OOM_BODY. */
@@ -137,50 +140,36 @@ fail_store(struct req *rq, int rv)
 	fail_with(rq, 500, "The database could not be read.");
 }
 
-static int
-set_header(nng_http_res *res, int cond, const char *name, const char *val)
-{
-	return cond ? nng_http_res_set_header(res, name, val) : 0;
-}
-
-/* Bodies are never read (the handler does not collect them), so a
- * request that has one leaves bytes that are not a request: close. */
-static int
-has_body(nng_http_req *req)
-{
-	const char *cl = nng_http_req_get_header(req, "Content-Length");
-
-	return (cl != NULL && strcmp(cl, "0") != 0)
-	    || nng_http_req_get_header(req, "Transfer-Encoding") != NULL;
-}
-
-/* Ends the request with r; r->body stays the caller's. */
+/* Ends the request with r (OOM_BODY if r has no body), or with a 503
+ * if the answers in flight leave no room for it; r->body stays the
+ * caller's. */
 static void
-reply_send(nng_aio *aio, nng_http_req *req, const struct reply *r)
+reply_send(struct httpd_conn *c, const struct reply *r)
 {
-	nng_http_res *res = NULL;
-	const char *body  = r->body != NULL ? r->body : OOM_BODY;
-	size_t len        = r->body != NULL ? r->len : strlen(OOM_BODY);
-	uint16_t status   = r->body != NULL ? r->status : 500;
-	const char *type  = r->body != NULL ? r->type : "application/json";
+	struct httpd_reply a = {.status = r->status,
+	    .type                       = r->type,
+	    .body                       = r->body,
+	    .len                        = r->len};
+	char extra[64];
 
-	if (nng_http_res_alloc(&res) != 0) {
-		nng_aio_finish(aio, NNG_ENOMEM);
-		return;
+	if (r->body == NULL) {
+		a.status = 500;
+		a.type   = "application/json";
+		a.body   = OOM_BODY;
+		a.len    = strlen(OOM_BODY);
 	}
-	if (nng_http_res_set_status(res, status) != 0
-	    || nng_http_res_set_header(res, "Content-Type", type) != 0
-	    || nng_http_res_copy_data(res, body, len) != 0
-	    || set_header(res, status == 401, "WWW-Authenticate", "Bearer")
-	        != 0
-	    || set_header(res, status == 405, "Allow", "GET, HEAD") != 0
-	    || set_header(res, has_body(req), "Connection", "close") != 0) {
-		nng_http_res_free(res);
-		nng_aio_finish(aio, NNG_ENOMEM);
-		return;
+	snprintf(extra, sizeof(extra), "%s%s",
+	    a.status == 401 ? "WWW-Authenticate: Bearer\r\n" : "",
+	    a.status == 405 ? "Allow: GET, HEAD\r\n" : "");
+	a.extra = extra;
+	if (httpd_answer(c, &a) == HTTPD_BUSY) {
+		a.status = 503;
+		a.type   = "application/json";
+		a.body   = BUSY_BODY;
+		a.len    = strlen(BUSY_BODY);
+		a.extra  = "Retry-After: 1\r\n";
+		(void) httpd_answer(c, &a); /* small: always taken */
 	}
-	nng_aio_set_output(aio, 0, res);
-	nng_aio_finish(aio, 0);
 }
 
 /* ---- encodings ------------------------------------------------------------
@@ -770,15 +759,16 @@ static const struct route routes[] = {
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
 /* The route of the path before '?' (compared as sent: no decoding, no
- * trailing '/'); NULL if none. */
+ * trailing '/'); NULL if none.  *query and *qlen: what follows '?'. */
 static const struct route *
-route_of(const char *uri, const char **query)
+route_of(const char *uri, size_t ulen, const char **query, size_t *qlen)
 {
-	const char *qm = strchr(uri, '?');
-	size_t len     = qm != NULL ? (size_t) (qm - uri) : strlen(uri);
+	const char *qm = memchr(uri, '?', ulen);
+	size_t len     = qm != NULL ? (size_t) (qm - uri) : ulen;
 	size_t i;
 
 	*query = qm != NULL ? qm + 1 : "";
+	*qlen  = qm != NULL ? ulen - len - 1 : 0;
 	for (i = 0; i < NROUTES; i++) {
 		if (strlen(routes[i].path) == len
 		    && memcmp(routes[i].path, uri, len) == 0) {
@@ -791,25 +781,26 @@ route_of(const char *uri, const char **query)
 /* Answers the request into rq->r; returns the route's path for the log
  * ("-" if none: a path sent by a client is not logged). */
 static const char *
-dispatch(nng_http_req *req, struct req *rq)
+dispatch(const struct httphead *h, struct req *rq)
 {
-	const char *method     = nng_http_req_get_method(req), *query;
-	const struct route *rt = route_of(nng_http_req_get_uri(req), &query);
+	const char *query;
+	size_t qlen, bad;
+	const struct route *rt
+	    = route_of(h->target, h->target_len, &query, &qlen);
 	struct httpq_param q[PARAMS_MAX];
 	char msg[160];
-	size_t bad;
 	int rv;
 
 	if (rt == NULL) {
 		fail_with(rq, 404, "There is no such resource.");
 		return "-";
 	}
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+	if (!httphead_method_is(h, "GET") && !httphead_method_is(h, "HEAD")) {
 		fail_with(rq, 405, "Only GET is allowed.");
 		return rt->path;
 	}
 	memcpy(q, rt->params, sizeof(q));
-	rv = httpq_parse(query, strlen(query), q, rt->nparams, &bad);
+	rv = httpq_parse(query, qlen, q, rt->nparams, &bad);
 	if (rv != HTTPQ_OK) {
 		snprintf(msg, sizeof(msg), "%s%s%s%s.", httpq_strerror(rv),
 		    bad < rt->nparams ? " (" : "",
@@ -829,20 +820,21 @@ dispatch(nng_http_req *req, struct req *rq)
 /* Whether the request carries the configured bearer token.  Both sides
  * are hashed, so the comparison takes the same time whatever the guess. */
 static int
-authorized(const struct http *h, nng_http_req *req)
+authorized(const struct http *h, const struct httphead *req)
 {
-	const char *v = nng_http_req_get_header(req, "Authorization");
+	const char *v = req->auth, *end;
 	uint8_t got[32];
 	size_t n;
 
 	if (!h->has_token) {
 		return 1;
 	}
-	if (v == NULL || strncasecmp(v, "Bearer ", 7) != 0) {
+	if (v == NULL || req->auth_len < 7
+	    || strncasecmp(v, "Bearer ", 7) != 0) {
 		return 0;
 	}
-	for (v += 7; *v == ' '; v++) { }
-	for (n = strlen(v); n > 0 && v[n - 1] == ' '; n--) { }
+	for (end = v + req->auth_len, v += 7; v < end && *v == ' '; v++) { }
+	n = (size_t) (end - v); /* trailing blanks: httphead took them off */
 	if (n == 0 || n > HTTP_TOKEN_MAX) {
 		return 0;
 	}
@@ -852,7 +844,7 @@ authorized(const struct http *h, nng_http_req *req)
 
 /* 0 queued; 1 stopping or out of memory; 2 the queue is full. */
 static int
-enqueue(struct http *h, nng_aio *aio)
+enqueue(struct http *h, struct httpd_conn *c, const struct httphead *req)
 {
 	struct job *j = calloc(1, sizeof(*j));
 	int rv        = j == NULL ? 1 : 0;
@@ -862,7 +854,8 @@ enqueue(struct http *h, nng_aio *aio)
 		rv = h->stopping ? 1 : 2;
 	}
 	if (rv == 0) {
-		j->aio = aio;
+		j->c = c;
+		j->h = req;
 		if (h->tail != NULL) {
 			h->tail->next = j;
 		} else {
@@ -880,36 +873,54 @@ enqueue(struct http *h, nng_aio *aio)
 }
 
 static void
-answer_now(nng_aio *aio, nng_http_req *req, uint16_t status, const char *msg)
+answer_now(struct httpd_conn *c, uint16_t status, const char *msg)
 {
 	struct req rq = {0};
 
 	fail_with(&rq, status, msg);
-	reply_send(aio, req, &rq.r);
+	reply_send(c, &rq.r);
 	free(rq.r.body);
 }
 
-/* nng's callback, on its thread, for every request. */
+/* A request that httphead refused (err), answered at once. */
 static void
-on_request(nng_aio *aio)
+answer_bad(struct httpd_conn *c, int err)
 {
-	nng_http_req *req = nng_aio_get_input(aio, 0);
-	struct http *h = nng_http_handler_get_data(nng_aio_get_input(aio, 1));
+	switch (err) {
+	case HTTPHEAD_TOOBIG:
+		answer_now(c, 431, "The request head is too large.");
+		break;
+	case HTTPHEAD_VERSION:
+		answer_now(c, 505, "Only HTTP/1.0 and HTTP/1.1 are served.");
+		break;
+	default:
+		answer_now(c, 400, "The request is not valid HTTP/1.1.");
+	}
+}
 
-	if (!authorized(h, req)) {
-		answer_now(aio, req, 401, "A valid bearer token is required.");
+/* httpd's callback, on nng's thread, for every request. */
+static void
+on_request(
+    struct httpd_conn *c, const struct httphead *req, int err, void *arg)
+{
+	struct http *h = arg;
+
+	if (req == NULL) {
+		answer_bad(c, err);
 		return;
 	}
-	switch (enqueue(h, aio)) {
+	if (!authorized(h, req)) {
+		answer_now(c, 401, "A valid bearer token is required.");
+		return;
+	}
+	switch (enqueue(h, c, req)) {
 	case 0:
 		break;
 	case 2:
-		answer_now(aio, req, 503, "The server is busy; retry later.");
+		answer_now(c, 503, "The server is busy; retry later.");
 		break;
 	default:
-		/* Stopping (the connection is being closed) or no memory:
-		 * nng drops the connection. */
-		nng_aio_finish(aio, NNG_ECLOSED);
+		httpd_drop(c); /* stopping, or out of memory */
 	}
 }
 
@@ -940,16 +951,15 @@ worker_main(void *arg)
 	struct job *j;
 
 	while ((j = dequeue(w->h)) != NULL) {
-		nng_http_req *req = nng_aio_get_input(j->aio, 0);
 		struct req rq = {.s = w->s, .rdb = w->rdb, .log = w->h->log};
 		const char *path;
 
 		if (j->closed) {
-			nng_aio_finish(j->aio, NNG_ECLOSED);
+			httpd_drop(j->c);
 		} else {
-			path = dispatch(req, &rq);
+			path = dispatch(j->h, &rq);
 			clog_debug(rq.log, "http: %s: %u", path, rq.r.status);
-			reply_send(j->aio, req, &rq.r);
+			reply_send(j->c, &rq.r);
 		}
 		free(rq.r.body);
 		free(j);
@@ -1018,19 +1028,6 @@ http_addr_check(const char *addr, int *lo)
 /* ---- start and stop -------------------------------------------------------
  */
 
-static void
-unref(void *arg)
-{
-	struct http *h = arg;
-
-	if (atomic_fetch_sub(&h->refs, 1) == 1) {
-		sodium_memzero(h->token_hash, sizeof(h->token_hash));
-		pthread_cond_destroy(&h->cv);
-		pthread_mutex_destroy(&h->mu);
-		free(h);
-	}
-}
-
 static int
 workers_start(struct http *h, const char *db, unsigned n, char *errmsg)
 {
@@ -1064,70 +1061,30 @@ workers_start(struct http *h, const char *db, unsigned n, char *errmsg)
 	return COSO_OK;
 }
 
-/* One handler for every path and method (route_of and dispatch decide),
- * bodies never read. */
-static int
-handler_make(struct http *h)
-{
-	int rv;
-
-	if ((rv = nng_http_handler_alloc(&h->handler, "/", on_request)) != 0
-	    || (rv = nng_http_handler_set_method(h->handler, NULL)) != 0
-	    || (rv = nng_http_handler_set_tree(h->handler)) != 0
-	    || (rv = nng_http_handler_collect_body(h->handler, false, 0)) != 0
-	    || (rv = nng_http_handler_set_data(h->handler, h, unref)) != 0) {
-		return rv;
-	}
-	atomic_fetch_add(&h->refs, 1); /* the handler's, dropped by nng */
-	return 0;
-}
-
-static int
-server_open(struct http *h, const char *addr, char *errmsg)
-{
-	char url[URL_MAX];
-	nng_url *u = NULL;
-	int rv;
-
-	snprintf(url, sizeof(url), "http://%s", addr);
-	if ((rv = nng_url_parse(&u, url)) == 0
-	    && (rv = nng_http_server_hold(&h->srv, u)) == 0
-	    && (rv = handler_make(h)) == 0
-	    && (rv = nng_http_server_add_handler(h->srv, h->handler)) == 0) {
-		h->added = 1;
-		if ((rv = nng_http_server_start(h->srv)) == 0) {
-			h->started = 1;
-		}
-	}
-	if (u != NULL) {
-		nng_url_free(u);
-	}
-	if (rv != 0) {
-		snprintf(errmsg, HTTP_ERRMSG_MAX,
-		    "cannot serve HTTP on `%s': %s", addr, nng_strerror(rv));
-		return COSO_EIO;
-	}
-	return COSO_OK;
-}
-
 int
 http_start(struct http **out, const struct http_cfg *cfg,
     const struct clog *log, char errmsg[static HTTP_ERRMSG_MAX])
 {
-	struct http *h = calloc(1, sizeof(*h));
+	struct http *h                = calloc(1, sizeof(*h));
+	const struct httpd_limits lim = {.conns = cfg->conns_max,
+	    .head_ms                            = HEAD_MS,
+	    .stall_ms                           = STALL_MS,
+	    .answer_ms                          = ANSWER_MS,
+	    .out_max                            = OUT_MAX,
+	    .out_small                          = OUT_SMALL};
 
 	if (h == NULL) {
 		snprintf(errmsg, HTTP_ERRMSG_MAX, "out of memory");
 		return COSO_ENOMEM;
 	}
-	atomic_init(&h->refs, 1);
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	h->log       = log;
 	h->has_token = cfg->has_token;
 	memcpy(h->token_hash, cfg->token_hash, 32);
 	if (workers_start(h, cfg->db, cfg->workers, errmsg) != COSO_OK
-	    || server_open(h, cfg->addr, errmsg) != COSO_OK) {
+	    || httpd_start(&h->d, cfg->addr, &lim, on_request, h, errmsg)
+	        != 0) {
 		http_stop(h);
 		return COSO_EIO;
 	}
@@ -1147,8 +1104,8 @@ http_stop(struct http *h)
 	h->stopping = 1;
 	pthread_cond_broadcast(&h->cv);
 	pthread_mutex_unlock(&h->mu);
-	if (h->started) {
-		nng_http_server_stop(h->srv);
+	if (h->d != NULL) {
+		httpd_close(h->d);
 	}
 	for (i = 0; i < h->nworkers; i++) {
 		if (h->workers[i].running) {
@@ -1157,12 +1114,10 @@ http_stop(struct http *h)
 		cstore_close(h->workers[i].s);
 		cstore_report_close(h->workers[i].rdb);
 	}
+	httpd_free(h->d);
 	free(h->workers);
-	if (h->handler != NULL && !h->added) {
-		nng_http_handler_free(h->handler);
-	}
-	if (h->srv != NULL) {
-		nng_http_server_release(h->srv);
-	}
-	unref(h);
+	sodium_memzero(h->token_hash, sizeof(h->token_hash));
+	pthread_cond_destroy(&h->cv);
+	pthread_mutex_destroy(&h->mu);
+	free(h);
 }

@@ -19,6 +19,7 @@
 
 #define HTTP_ERRMSG_MAX 512
 #define HTTP_TOKEN_MAX  512u /* bytes of a bearer token */
+#define HTTP_CONNS_MAX  64u  /* connections at most, whatever the files */
 
 struct http_cfg {
 	const char *db;         /* the central database */
@@ -26,6 +27,7 @@ struct http_cfg {
 	int has_token;          /* requests need the bearer token */
 	uint8_t token_hash[32]; /* SHA-256 of the token */
 	unsigned workers;       /* threads and read-only handles */
+	unsigned conns_max;     /* connections at once; more wait */
 };
 
 struct http;

@@ -7,6 +7,7 @@
  * PUSH's proofs and reply (the writer completes the context's idle aio to
  * get there) and when a send ends.
  */
+#include <assert.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,14 +25,23 @@
 #include "admit.h"
 #include "boxcache.h"
 #include "central_store.h"
+#include "conns.h"
 #include "files.h"
 #include "proofs.h"
 #include "pull.h"
 #include "server.h"
+#include "sockfd.h"
 #include "writer.h"
 
 #define REPLY_SLACK 64u /* reply header and fields around the items */
 #define PEM_MAX     (64u * 1024u)
+#define ANON_MS     10000u  /* idle deadline without a registered key */
+#define IDLE_MS     300000u /* idle deadline of a device's connection */
+#define SWEEP_MS    1000u   /* how often deadlines are checked */
+#define RETRY_MS    2000u   /* ending a connection again, after */
+#define SWEEP_MAX   256u    /* connections closed per check, at most */
+
+_Static_assert(sizeof(struct sockfd_pair) == CONNS_KEY, "key size");
 
 enum ctx_state {
 	S_IDLE  = 0,
@@ -46,6 +56,7 @@ struct sctx {
 	nng_ctx ctx;
 	nng_aio *aio;
 	atomic_int state;
+	uint32_t pipe; /* the request's connection (conns.h), or 0 */
 	struct boxent *box;
 	uint8_t peer[32];
 	uint64_t rid;
@@ -102,6 +113,9 @@ struct server {
 	unsigned nctx;
 	struct refusals refused;
 	atomic_int stopping;
+	struct conns *conns;
+	struct sockfd *sockfd;
+	nng_aio *sweep; /* deadlines, every SWEEP_MS */
 };
 
 /* ---- read pool ------------------------------------------------------------
@@ -228,6 +242,10 @@ request_end(struct sctx *c)
 	free(c->note);
 	free(c->proofs);
 	boxcache_put(c->srv->boxes, c->box);
+	if (c->pipe != 0) {
+		conns_done(c->srv->conns, c->pipe, nng_clock());
+	}
+	c->pipe   = 0;
 	c->req    = NULL;
 	c->plain  = NULL;
 	c->sig    = NULL;
@@ -849,17 +867,36 @@ request_id(const uint8_t *plain, size_t len)
 	return rid;
 }
 
+/* The connection has carried a request of a registered key that is not
+ * revoked: it is a device's, no longer anonymous (conns.h). */
+static void
+vouch(struct sctx *c)
+{
+	struct cstore_author a;
+	int known;
+
+	if (!conns_vouched(c->srv->conns, c->pipe)
+	    && lookup(c->srv, c->peer, &a, &known) == COSO_OK && known
+	    && a.revoked < 0) {
+		conns_vouch(c->srv->conns, c->pipe);
+	}
+}
+
 static void
 on_request(struct sctx *c, nng_msg *msg)
 {
-	int rv, opened = open_frame(c, msg);
+	int rv, opened;
 
+	c->pipe = (uint32_t) nng_pipe_id(nng_msg_get_pipe(msg));
+	conns_begin(c->srv->conns, c->pipe, nng_clock());
+	opened = open_frame(c, msg);
 	nng_msg_free(msg);
 	if (!opened) {
 		clog_debug(c->srv->log, "dropped a frame that does not open");
 		drop(c);
 		return;
 	}
+	vouch(c);
 	c->rid = request_id(c->plain, c->plain_len);
 	if ((rv = coso_msg_decode(&c->req, c->plain, c->plain_len)) != 0) {
 		reply_error(c, rv);
@@ -977,6 +1014,136 @@ ctxs_open(struct server *srv, char *errmsg)
 	return COSO_OK;
 }
 
+/* One end of a connection as sockfd.h spells it; -1 if not IP. */
+static int
+end_of(uint8_t out[static 19], const nng_sockaddr *sa)
+{
+	if (sa->s_family == NNG_AF_INET) {
+		sockfd_end(out, 0, &sa->s_in.sa_addr, sa->s_in.sa_port);
+	} else if (sa->s_family == NNG_AF_INET6) {
+		sockfd_end(out, 1, sa->s_in6.sa_addr, sa->s_in6.sa_port);
+	} else {
+		return -1;
+	}
+	return 0;
+}
+
+/* The connection's address pair (zeros if nng cannot tell). */
+static void
+pair_of(nng_pipe p, struct sockfd_pair *pair)
+{
+	nng_sockaddr l, r;
+
+	memset(pair, 0, sizeof(*pair));
+	if (nng_pipe_get_addr(p, NNG_OPT_LOCADDR, &l) != 0
+	    || nng_pipe_get_addr(p, NNG_OPT_REMADDR, &r) != 0
+	    || end_of(pair->local, &l) != 0 || end_of(pair->remote, &r) != 0) {
+		memset(pair, 0, sizeof(*pair));
+	}
+}
+
+/*
+ * Ends connections the central is done with by shutting their sockets
+ * down, never with nng_pipe_close (sockfd.h: it can hang nng 1.5.2 when
+ * bytes are arriving); nng then closes each as if its peer had gone, and
+ * reports it (REM_POST).  One whose socket is not found now (nng is
+ * closing it already, or no file was left to look with) is named again
+ * by the next sweeps until nng reports it gone (conns.h).
+ */
+static void
+conns_end(struct server *srv, const struct conns_gone *g, size_t n)
+{
+	struct sockfd_pair pairs[SWEEP_MAX];
+	int found[SWEEP_MAX];
+	size_t i;
+
+	assert(n <= SWEEP_MAX);
+	memset(pairs, 0, sizeof(pairs));
+	for (i = 0; i < n; i++) {
+		memcpy(&pairs[i], g[i].key, CONNS_KEY);
+	}
+	sockfd_shutdown(srv->sockfd, pairs, n, found);
+}
+
+/*
+ * nng's pipe events, on its threads.  A connection is counted once its
+ * SP handshake is done (before that nng holds it at most 10 s); over
+ * the limits it is closed before it carries anything (nng_pipe_close is
+ * safe then: nothing is being received), or the least recently active
+ * anonymous one is ended to make room (conns.h).
+ */
+static void
+on_pipe(nng_pipe p, nng_pipe_ev ev, void *arg)
+{
+	struct server *srv = arg;
+	uint32_t id        = (uint32_t) nng_pipe_id(p);
+	struct conns_gone evict;
+	struct sockfd_pair pair;
+
+	if (ev == NNG_PIPE_EV_REM_POST) {
+		conns_remove(srv->conns, id);
+		return;
+	}
+	pair_of(p, &pair);
+	if (conns_add(
+	        srv->conns, id, (const uint8_t *) &pair, nng_clock(), &evict)
+	    != CONNS_IN) {
+		nng_pipe_close(p);
+		return;
+	}
+	if (evict.id != 0) {
+		conns_end(srv, &evict, 1);
+	}
+}
+
+/* Ends the connections past their deadline, every SWEEP_MS. */
+static void
+on_sweep(void *arg)
+{
+	struct server *srv = arg;
+	struct conns_gone gone[SWEEP_MAX];
+	size_t n;
+
+	if (nng_aio_result(srv->sweep) != 0 || atomic_load(&srv->stopping)) {
+		return;
+	}
+	n = conns_expired(srv->conns, nng_clock(), gone, SWEEP_MAX);
+	conns_end(srv, gone, n);
+	nng_sleep_aio(SWEEP_MS, srv->sweep);
+}
+
+static int
+conns_start(struct server *srv, char *errmsg)
+{
+	struct conns_cfg cc = {.max = srv->cfg.conns_max,
+	    .anon_max               = srv->cfg.anon_max,
+	    .anon_ms                = ANON_MS,
+	    .idle_ms                = IDLE_MS,
+	    .retry_ms               = RETRY_MS};
+	int rv;
+
+	if ((rv = sockfd_new(&srv->sockfd)) != 0) {
+		snprintf(errmsg, SERVER_ERRMSG_MAX, "cannot open `%s': %s",
+		    "/proc/self/fd", strerror(rv));
+		return COSO_EIO;
+	}
+	if (conns_new(&srv->conns, &cc) != COSO_OK
+	    || nng_aio_alloc(&srv->sweep, on_sweep, srv) != 0) {
+		snprintf(errmsg, SERVER_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	if ((rv = nng_pipe_notify(
+	         srv->sock, NNG_PIPE_EV_ADD_PRE, on_pipe, srv))
+	        != 0
+	    || (rv = nng_pipe_notify(
+	            srv->sock, NNG_PIPE_EV_REM_POST, on_pipe, srv))
+	        != 0) {
+		return nng_fail(errmsg, "cannot listen on", srv->cfg.url, rv);
+	}
+	nng_sleep_aio(SWEEP_MS, srv->sweep);
+	return COSO_OK;
+}
+
 static int
 net_start(struct server *srv, char *errmsg)
 {
@@ -999,7 +1166,8 @@ net_start(struct server *srv, char *errmsg)
 	    && tls_setup(srv, errmsg) != COSO_OK) {
 		return COSO_EIO;
 	}
-	if (ctxs_open(srv, errmsg) != COSO_OK) {
+	if (ctxs_open(srv, errmsg) != COSO_OK
+	    || conns_start(srv, errmsg) != COSO_OK) {
 		return COSO_EIO;
 	}
 	if ((rv = nng_listener_start(srv->listener, 0)) != 0) {
@@ -1079,8 +1247,11 @@ server_start(struct server **out, const struct server_cfg *cfg,
 		server_stop(srv);
 		return COSO_EIO;
 	}
-	clog_info(log, "listening on %s (%u contexts, max message %zu bytes)",
-	    cfg->url, cfg->contexts, cfg->max_message);
+	clog_info(log,
+	    "listening on %s (%u contexts, max message %zu bytes, at most %u "
+	    "connections, %u of them without a registered key)",
+	    cfg->url, cfg->contexts, cfg->max_message, cfg->conns_max,
+	    cfg->anon_max);
 	*out = srv;
 	return COSO_OK;
 }
@@ -1120,6 +1291,9 @@ server_stop(struct server *srv)
 		nng_listener_close(srv->listener);
 	}
 	writer_stop(srv->writer);
+	if (srv->sweep != NULL) {
+		nng_aio_stop(srv->sweep);
+	}
 	wait_quiet(srv, 2000);
 	for (i = 0; i < srv->nctx; i++) {
 		nng_aio_stop(srv->ctxs[i].aio);
@@ -1131,6 +1305,9 @@ server_stop(struct server *srv)
 		nng_aio_free(srv->ctxs[i].aio);
 		request_end(&srv->ctxs[i]);
 	}
+	nng_aio_free(srv->sweep);
+	conns_free(srv->conns);
+	sockfd_free(srv->sockfd);
 	writer_free(srv->writer);
 	free(srv->ctxs);
 	boxcache_free(srv->boxes);

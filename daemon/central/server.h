@@ -28,6 +28,8 @@ struct server_cfg {
 	unsigned readers;     /* read-only database handles */
 	size_t queue_bytes;   /* bound of the writer's queue */
 	size_t box_cache;     /* idle peer keys kept */
+	unsigned conns_max;   /* connections at once (conns.h) */
+	unsigned anon_max;    /* of which without a registered key */
 };
 
 struct server;

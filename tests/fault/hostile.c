@@ -12,6 +12,12 @@
  *       N connections each sending a frame of BYTES (default 1 MiB less
  *       1 KiB, under the central's default limit) but its last byte,
  *       held SECONDS: the receiver holds every incomplete frame
+ *   hostile HOST:PORT slowloris N SECONDS
+ *       N HTTP connections each sending a request head one header line
+ *       every 2 s, never ending it, for SECONDS
+ *   hostile HOST:PORT http-hold N SECONDS PATH
+ *       N HTTP connections each asking GET PATH, reading the status
+ *       line of the answer and nothing more, held SECONDS
  *
  * frames cycles through: a random message; a coso frame header (sender
  * PK_HEX, or random bytes) with a random box; the same with the
@@ -19,10 +25,14 @@
  * declaring 2^40 bytes; an empty message; a handshake for another
  * protocol; a broken handshake; a hundred small messages in a row.
  * idle opens N connections (every other one after a valid handshake),
- * holds them SECONDS, then says how many the central still holds.  Each
- * mode prints one line; the exit status is 0 unless it could not run
- * (a central that refuses or drops connections is not a failure here:
- * the scenario checks what matters, that the honest device is served).
+ * holds them SECONDS, then says how many the central still holds.
+ * idle, partial, slowloris and http-hold open their connections all at
+ * once (a central that stops accepting leaves them in its backlog) and
+ * print a line ending in "holding" once everything is sent, so that a
+ * script can measure the central while they are held.  Each mode then
+ * prints one line; the exit status is 0 unless it could not run (a
+ * central that refuses or drops connections is not a failure here: the
+ * scenario checks what matters, that the honest device is served).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -49,6 +59,7 @@ struct target {
 	uint8_t pk[32];
 	int have_pk;
 	int urandom;
+	int rcvbuf; /* SO_RCVBUF of new connections, 0: the system's */
 	unsigned long long sent, answered, refused;
 };
 
@@ -283,7 +294,7 @@ static int
 closed_by_peer(int fd)
 {
 	struct pollfd p = {fd, POLLIN, 0};
-	char c;
+	char buf[65536];
 
 	if (poll(&p, 1, 0) <= 0) {
 		return 0;
@@ -291,40 +302,152 @@ closed_by_peer(int fd)
 	if (p.revents & (POLLERR | POLLHUP)) {
 		return 1;
 	}
-	/* readable: the central's handshake, or its EOF */
-	while (recv(fd, &c, 1, MSG_DONTWAIT) == 1) { }
-	return recv(fd, &c, 1, MSG_DONTWAIT | MSG_PEEK) == 0;
+	/* readable: the central's handshake or answer, or its EOF */
+	while (recv(fd, buf, sizeof(buf), MSG_DONTWAIT) > 0) { }
+	return recv(fd, buf, 1, MSG_DONTWAIT | MSG_PEEK) == 0;
+}
+
+static long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long) ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Connects fds[0..n) at once, waiting at most ms in all: a central that
+ * stops accepting must not make this take n times a timeout.  fds[i] is
+ * -1 for a connection that was not made (counted as refused); the others
+ * are blocking again, with 2 s send and receive timeouts. */
+static unsigned
+dial_many(struct target *t, int *fds, unsigned n, int ms)
+{
+	struct pollfd *p  = calloc(n, sizeof(*p));
+	struct timeval tv = {2, 0};
+	long long end     = now_ms() + ms;
+	unsigned i, waiting = 0, made = 0;
+	int err;
+	socklen_t el = sizeof(err);
+
+	if (p == NULL) {
+		die("calloc");
+	}
+	for (i = 0; i < n; i++) {
+		fds[i]
+		    = socket(t->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		if (fds[i] < 0) {
+			die("socket");
+		}
+		if (t->rcvbuf > 0) {
+			setsockopt(fds[i], SOL_SOCKET, SO_RCVBUF, &t->rcvbuf,
+			    sizeof(t->rcvbuf));
+		}
+		if (connect(fds[i], (struct sockaddr *) &t->sa, t->len) != 0
+		    && errno != EINPROGRESS) {
+			close(fds[i]);
+			fds[i] = -1;
+		}
+		p[i].fd     = fds[i];
+		p[i].events = POLLOUT;
+		waiting += fds[i] >= 0;
+	}
+	while (waiting > 0 && now_ms() < end) {
+		if (poll(p, n, (int) (end - now_ms())) <= 0) {
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (p[i].fd >= 0 && p[i].revents != 0) {
+				p[i].fd = -1; /* settled: poll skips it */
+				waiting--;
+			}
+		}
+	}
+	for (i = 0; i < n; i++) {
+		if (fds[i] < 0) {
+			continue;
+		}
+		el = sizeof(err);
+		if (p[i].fd >= 0
+		    || getsockopt(fds[i], SOL_SOCKET, SO_ERROR, &err, &el) != 0
+		    || err != 0) {
+			close(fds[i]);
+			fds[i] = -1;
+			continue;
+		}
+		fcntl(fds[i], F_SETFL, fcntl(fds[i], F_GETFL) & ~O_NONBLOCK);
+		setsockopt(fds[i], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+		setsockopt(fds[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+		made++;
+	}
+	t->refused += n - made;
+	free(p);
+	return made;
+}
+
+/* How many of fds (every step-th from first) the peer has not closed. */
+static unsigned
+count_open(const int *fds, unsigned n, unsigned first, unsigned step)
+{
+	unsigned i, open = 0;
+
+	for (i = first; i < n; i += step) {
+		open += fds[i] >= 0 && !closed_by_peer(fds[i]);
+	}
+	return open;
 }
 
 static void
-run_idle(struct target *t, unsigned n, unsigned secs)
+close_all(int *fds, unsigned n)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0) {
+			close(fds[i]);
+		}
+	}
+	free(fds);
+}
+
+static int *
+fds_new(unsigned n)
 {
 	int *fds = calloc(n, sizeof(*fds));
-	unsigned i, opened = 0, open = 0;
 
 	if (fds == NULL) {
 		die("calloc");
 	}
-	for (i = 0; i < n; i++) {
-		fds[i] = dial(t);
+	return fds;
+}
+
+static void
+holding(const char *mode)
+{
+	printf("hostile: %s: holding\n", mode);
+	fflush(stdout);
+}
+
+/* Every other connection sends the SP handshake (a pipe, to nng), the
+ * others nothing (nng's own negotiation timeout applies to them). */
+static void
+run_idle(struct target *t, unsigned n, unsigned secs)
+{
+	int *fds = fds_new(n);
+	unsigned i, opened = dial_many(t, fds, n, 5000);
+
+	for (i = 0; i < n; i += 2) {
 		if (fds[i] >= 0) {
-			opened++;
-			if (i % 2 == 0) {
-				handshake(t, fds[i], REQ0);
-			}
+			handshake(t, fds[i], REQ0);
 		}
 	}
+	holding("idle");
 	sleep(secs);
-	for (i = 0; i < n; i++) {
-		if (fds[i] >= 0) {
-			open += !closed_by_peer(fds[i]);
-			close(fds[i]);
-		}
-	}
-	printf("hostile: idle: %u opened, %u still open after %u s, "
-	       "%llu refused\n",
-	    opened, open, secs, t->refused);
-	free(fds);
+	printf("hostile: idle: %u opened, %u still open after %u s "
+	       "(%u of %u with a handshake), %llu refused\n",
+	    opened, count_open(fds, n, 0, 1), secs, count_open(fds, n, 0, 2),
+	    (n + 1) / 2, t->refused);
+	close_all(fds, n);
 }
 
 /* Every connection sends a frame but its last byte and waits. */
@@ -332,34 +455,134 @@ static void
 run_partial(struct target *t, unsigned n, unsigned secs, size_t size)
 {
 	uint8_t *buf = size >= 2 && size <= (64u << 20) ? malloc(size) : NULL;
-	int *fds     = calloc(n, sizeof(*fds));
-	unsigned i, opened = 0, open = 0;
+	int *fds     = fds_new(n);
+	unsigned i, opened;
 
-	if (buf == NULL || fds == NULL) {
+	if (buf == NULL) {
 		die("malloc");
 	}
 	rnd(t, buf, size);
 	buf[0] |= 0x80;
+	opened = dial_many(t, fds, n, 5000);
 	for (i = 0; i < n; i++) {
-		if ((fds[i] = dial(t)) >= 0) {
-			opened++;
+		if (fds[i] >= 0) {
 			handshake(t, fds[i], REQ0);
 			put_len(t, fds[i], size);
 			put(t, fds[i], buf, size - 1);
 		}
 	}
+	holding("partial");
 	sleep(secs);
-	for (i = 0; i < n; i++) {
-		if (fds[i] >= 0) {
-			open += !closed_by_peer(fds[i]);
-			close(fds[i]);
-		}
-	}
 	printf("hostile: partial: %u opened, %llu bytes sent, %u still open "
 	       "after %u s, %llu refused\n",
-	    opened, t->sent, open, secs, t->refused);
-	free(fds);
+	    opened, t->sent, count_open(fds, n, 0, 1), secs, t->refused);
+	close_all(fds, n);
 	free(buf);
+}
+
+/* A request head that never ends: one more header line every 2 s. */
+static void
+run_slowloris(struct target *t, unsigned n, unsigned secs)
+{
+	static const char head[]
+	    = "GET /checkpoint HTTP/1.1\r\nHost: coso\r\n";
+	static const char line[] = "X-Slow: 1\r\n";
+	int *fds                 = fds_new(n);
+	unsigned i, s, opened = dial_many(t, fds, n, 5000);
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0) {
+			put(t, fds[i], head, sizeof(head) - 1);
+		}
+	}
+	holding("slowloris");
+	for (s = 0; s + 2 <= secs; s += 2) {
+		sleep(2);
+		for (i = 0; i < n; i++) {
+			if (fds[i] >= 0
+			    && send(fds[i], line, sizeof(line) - 1,
+			           MSG_NOSIGNAL | MSG_DONTWAIT)
+			        > 0) {
+				t->sent += sizeof(line) - 1;
+			}
+		}
+	}
+	sleep(secs - s);
+	printf("hostile: slowloris: %u opened, %u still open after %u s, "
+	       "%llu refused\n",
+	    opened, count_open(fds, n, 0, 1), secs, t->refused);
+	close_all(fds, n);
+}
+
+/* The status code of each answer (first 12 bytes, "HTTP/1.1 200"),
+ * waiting at most ms in all; the rest of every answer is left unread. */
+static void
+read_statuses(int *fds, unsigned n, int ms, unsigned counts[4])
+{
+	long long end = now_ms() + ms;
+	char buf[16];
+	unsigned i;
+	size_t got;
+	ssize_t r;
+	struct timeval tv;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i] < 0) {
+			continue;
+		}
+		for (got = 0; got < 12 && now_ms() < end; got += (size_t) r) {
+			tv.tv_sec  = (end - now_ms()) / 1000;
+			tv.tv_usec = (end - now_ms()) % 1000 * 1000;
+			setsockopt(
+			    fds[i], SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+			if ((r = recv(fds[i], buf + got, 12 - got, 0)) <= 0) {
+				break;
+			}
+		}
+		if (got < 12) {
+			counts[3]++;
+		} else if (memcmp(buf + 9, "200", 3) == 0) {
+			counts[0]++;
+		} else if (memcmp(buf + 9, "503", 3) == 0) {
+			counts[1]++;
+		} else {
+			counts[2]++;
+		}
+	}
+}
+
+/* Requests whose answers are never read.  A small receive buffer keeps
+ * the kernels from taking in more than a slow remote client would. */
+static void
+run_http_hold(struct target *t, unsigned n, unsigned secs, const char *path)
+{
+	int *fds = fds_new(n);
+	unsigned i, opened;
+	unsigned c[4] = {0, 0, 0, 0};
+	char req[512];
+	int len = snprintf(
+	    req, sizeof(req), "GET %s HTTP/1.1\r\nHost: coso\r\n\r\n", path);
+
+	if (len < 0 || (size_t) len >= sizeof(req)) {
+		fprintf(stderr, "hostile: the path is too long\n");
+		exit(1);
+	}
+	t->rcvbuf = 4096;
+	opened    = dial_many(t, fds, n, 5000);
+	for (i = 0; i < n; i++) {
+		if (fds[i] >= 0) {
+			put(t, fds[i], req, (size_t) len);
+		}
+	}
+	read_statuses(fds, n, 20000, c);
+	holding("http-hold");
+	sleep(secs);
+	printf("hostile: http-hold: %u opened, answered 200: %u, 503: %u, "
+	       "other: %u, none: %u; %u still open after %u s, %llu "
+	       "refused\n",
+	    opened, c[0], c[1], c[2], c[3], count_open(fds, n, 0, 1), secs,
+	    t->refused);
+	close_all(fds, n);
 }
 
 static int
@@ -392,8 +615,8 @@ main(int argc, char **argv)
 	if (argc < 4 || parse_addr(&t, argv[1]) != 0
 	    || (n = strtol(argv[3], NULL, 10)) <= 0 || n > 100000) {
 		fprintf(stderr,
-		    "usage: hostile HOST:PORT garbage|frames|idle|partial N "
-		    "[PK_HEX|SECONDS [BYTES]]\n");
+		    "usage: hostile HOST:PORT garbage|frames|idle|partial|"
+		    "slowloris|http-hold N [PK_HEX|SECONDS [BYTES|PATH]]\n");
 		return 1;
 	}
 	if ((t.urandom = open("/dev/urandom", O_RDONLY)) < 0) {
@@ -415,6 +638,11 @@ main(int argc, char **argv)
 		run_partial(&t, (unsigned) n, (unsigned) atoi(argv[4]),
 		    argc == 6 ? (size_t) strtoul(argv[5], NULL, 10)
 		              : (1u << 20) - 1024);
+	} else if (strcmp(argv[2], "slowloris") == 0 && argc == 5) {
+		run_slowloris(&t, (unsigned) n, (unsigned) atoi(argv[4]));
+	} else if (strcmp(argv[2], "http-hold") == 0 && argc == 6) {
+		run_http_hold(
+		    &t, (unsigned) n, (unsigned) atoi(argv[4]), argv[5]);
 	} else {
 		fprintf(stderr, "hostile: bad arguments\n");
 		return 1;

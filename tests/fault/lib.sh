@@ -124,8 +124,10 @@ CPORT=$(free_port)
 CURL="tcp://127.0.0.1:$CPORT"
 CENTRAL=""
 
+# CENTRAL_NOFILE=SOFT:HARD starts it under that open-file limit.
 start_central() {
-	"$B/cosod" central run --db "$CDB" --listen "$CURL" \
+	${CENTRAL_NOFILE:+prlimit --nofile="$CENTRAL_NOFILE" --} \
+		"$B/cosod" central run --db "$CDB" --listen "$CURL" \
 		${CENTRAL_ARGS:-} >>"$T/central.log" 2>&1 &
 	CENTRAL=$!
 	PIDS="$PIDS $CENTRAL"
@@ -343,9 +345,42 @@ wait_drained() {
 	return 0
 }
 
-# central_vmhwm: the central's peak resident set, KiB
+# central_vmhwm: the central's peak resident set, KiB; central_vmrss:
+# its resident set now
 central_vmhwm() {
 	sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$CENTRAL/status"
+}
+central_vmrss() {
+	sed -n 's/^VmRSS:[[:space:]]*\([0-9]*\) kB/\1/p' "/proc/$CENTRAL/status"
+}
+
+# central_socks PORT: the TCP connections the central holds on its local
+# PORT (accepted ones: not those still waiting in its listen backlog),
+# from /proc: its sockets' inodes, established (01) in /proc/net/tcp
+central_socks() {
+	_in=$(ls -l "/proc/$CENTRAL/fd" 2>/dev/null |
+		sed -n 's/.*socket:\[\([0-9]*\)\]$/\1/p' | tr '\n' ' ')
+	awk -v port="$(printf ':%04X' "$1")" -v inodes=" $_in" '
+		substr($2, length($2) - 4) == port && $4 == "01" &&
+			index(inodes, " " $10 " ") { n++ }
+		END { print n + 0 }' /proc/net/tcp /proc/net/tcp6 2>/dev/null
+}
+
+# central_fds: the central's open file descriptors; central_nofile: its
+# open-file limit, "SOFT HARD"
+central_fds() { ls "/proc/$CENTRAL/fd" 2>/dev/null | wc -l; }
+central_nofile() {
+	awk '/^Max open files/ { print $4, $5 }' "/proc/$CENTRAL/limits"
+}
+
+# wait_line FILE TEXT SECONDS: until a line of FILE holds TEXT
+wait_line() {
+	_i=0
+	until grep -q "$2" "$1" 2>/dev/null; do
+		[ "$_i" -lt $(($3 * 10)) ] || return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
 }
 
 # --- the accounting -------------------------------------------------------

@@ -232,22 +232,6 @@ struct original {
 	int oom;
 };
 
-/* A copy of the text of key in row, or NULL (NULL too when absent). */
-static char *
-text_of(const struct coso_row *row, const char *key, int *oom)
-{
-	const struct coso_kv *kv = out_find(row, key);
-	char *c;
-
-	if (kv == NULL || kv->type != COSO_VTEXT || kv->s == NULL) {
-		return NULL;
-	}
-	if ((c = strdup(kv->s)) == NULL) {
-		*oom = 1;
-	}
-	return c;
-}
-
 static int64_t
 int_of(const struct coso_row *row, const char *key, int *has)
 {
@@ -267,12 +251,12 @@ original_row(const struct coso_row *row, void *arg)
 	int has, lon;
 
 	if (strcmp(row->kind, "visit") == 0) {
-		o->unit         = text_of(row, "unit", &o->oom);
-		o->purpose      = text_of(row, "purpose", &o->oom);
-		o->situation    = text_of(row, "situation", &o->oom);
-		o->difficulties = text_of(row, "difficulties", &o->oom);
-		o->directions   = text_of(row, "directions", &o->oom);
-		o->participants = text_of(row, "participants", &o->oom);
+		o->unit         = out_strdup(row, "unit", &o->oom);
+		o->purpose      = out_strdup(row, "purpose", &o->oom);
+		o->situation    = out_strdup(row, "situation", &o->oom);
+		o->difficulties = out_strdup(row, "difficulties", &o->oom);
+		o->directions   = out_strdup(row, "directions", &o->oom);
+		o->participants = out_strdup(row, "participants", &o->oom);
 		o->date         = (int32_t) int_of(row, "date", &has);
 		o->lat_e6       = int_of(row, "lat_e6", &has);
 		o->lon_e6       = int_of(row, "lon_e6", &lon);
@@ -286,8 +270,8 @@ original_row(const struct coso_row *row, void *arg)
 		o->outcomes = n;
 		oc          = &n[o->noutcomes++];
 		memset(oc, 0, sizeof(*oc));
-		oc->text          = text_of(row, "text", &o->oom);
-		oc->quantity_unit = text_of(row, "quantity_unit", &o->oom);
+		oc->text          = out_strdup(row, "text", &o->oom);
+		oc->quantity_unit = out_strdup(row, "quantity_unit", &o->oom);
 		oc->quantity_milli
 		    = int_of(row, "quantity_milli", &oc->has_quantity);
 		oc->amount_vnd = int_of(row, "amount_vnd", &oc->has_amount);

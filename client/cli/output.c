@@ -147,6 +147,21 @@ out_find(const struct coso_row *row, const char *key)
 	return NULL;
 }
 
+char *
+out_strdup(const struct coso_row *row, const char *key, int *oom)
+{
+	const struct coso_kv *kv = out_find(row, key);
+	char *c;
+
+	if (kv == NULL || kv->type != COSO_VTEXT || kv->s == NULL) {
+		return NULL;
+	}
+	if ((c = strdup(kv->s)) == NULL) {
+		*oom = 1;
+	}
+	return c;
+}
+
 static int
 ends_with(const char *s, const char *suffix)
 {

@@ -92,6 +92,10 @@ const char *out_human(const struct coso_kv *kv, char *buf, size_t n);
 /* The value of key in row, or NULL. */
 const struct coso_kv *out_find(const struct coso_row *row, const char *key);
 
+/* A malloc'd copy of the text of key in row; NULL when it is absent or
+ * not text, and NULL with *oom set when memory ran out. */
+char *out_strdup(const struct coso_row *row, const char *key, int *oom);
+
 /* The translated label for a row key (the key itself if none). */
 const char *out_label(const char *key);
 

@@ -36,21 +36,6 @@ struct printed {
 	int oom;
 };
 
-static char *
-copy(const struct coso_row *row, const char *key, int *oom)
-{
-	const struct coso_kv *kv = out_find(row, key);
-	char *c;
-
-	if (kv == NULL || kv->type != COSO_VTEXT || kv->s == NULL) {
-		return NULL;
-	}
-	if ((c = strdup(kv->s)) == NULL) {
-		*oom = 1;
-	}
-	return c;
-}
-
 /* coso_row_cb: the report's own row (its proposals rows are the lines
  * of section IV already). */
 static int
@@ -65,14 +50,14 @@ report_row(const struct coso_row *row, void *arg)
 	if (strcmp(row->kind, "report") != 0) {
 		return 0;
 	}
-	p->id        = copy(row, "id", &p->oom);
-	p->period    = copy(row, "period", &p->oom);
-	p->unit      = copy(row, "unit", &p->oom);
-	p->unit_name = copy(row, "unit_name", &p->oom);
-	p->status    = copy(row, "status", &p->oom);
-	p->amends    = copy(row, "amends", &p->oom);
+	p->id        = out_strdup(row, "id", &p->oom);
+	p->period    = out_strdup(row, "period", &p->oom);
+	p->unit      = out_strdup(row, "unit", &p->oom);
+	p->unit_name = out_strdup(row, "unit_name", &p->oom);
+	p->status    = out_strdup(row, "status", &p->oom);
+	p->amends    = out_strdup(row, "amends", &p->oom);
 	for (i = 0; i < COSO_SEC_COUNT; i++) {
-		p->sec[i] = copy(row, secs[i], &p->oom);
+		p->sec[i] = out_strdup(row, secs[i], &p->oom);
 	}
 	p->submitted
 	    = kv != NULL && kv->type == COSO_VINT ? (int32_t) kv->i : 0;

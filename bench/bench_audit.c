@@ -48,27 +48,29 @@ province(const struct merge_ctx *m, struct bench_dev *admin)
 	bench_must(coso_body_new(&b), "body");
 	coso_uuid_named(row, "unit", "20");
 	bench_must(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), "op");
-	bench_text(b, 1, "20");
-	bench_text(b, 2, "Tỉnh Lạng Sơn");
-	bench_must(coso_body_int(b, 3, 1), "int");
-	bench_must(coso_body_int(b, 5, 20200101), "int");
+	bench_text(b, COSO_F_UNIT_CODE, "20");
+	bench_text(b, COSO_F_UNIT_NAME, "Tỉnh Lạng Sơn");
+	bench_must(coso_body_int(b, COSO_F_UNIT_LEVEL, 1), "int");
+	bench_must(coso_body_int(b, COSO_F_UNIT_VALID_FROM, 20200101), "int");
 	coso_uuid_named(row, "unit", "180");
 	bench_must(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), "op");
-	bench_text(b, 1, "180");
-	bench_text(b, 2, "Huyện Tràng Định");
-	bench_must(coso_body_int(b, 3, 2), "int");
-	bench_text(b, 4, "20");
-	bench_must(coso_body_int(b, 5, 20200101), "int");
+	bench_text(b, COSO_F_UNIT_CODE, "180");
+	bench_text(b, COSO_F_UNIT_NAME, "Huyện Tràng Định");
+	bench_must(coso_body_int(b, COSO_F_UNIT_LEVEL, 2), "int");
+	bench_text(b, COSO_F_UNIT_PARENT, "20");
+	bench_must(coso_body_int(b, COSO_F_UNIT_VALID_FROM, 20200101), "int");
 	for (i = 0; i < DEVICES; i++) {
 		snprintf(cadre, sizeof(cadre), "cb-%04d", i);
 		coso_uuid7(row, T0);
 		bench_must(
 		    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT),
 		    "op");
-		bench_text(b, 1, cadre);
-		bench_text(b, 2, "180");
-		bench_must(coso_body_int(b, 4, 1), "int");
-		bench_must(coso_body_int(b, 5, 20250101), "int");
+		bench_text(b, COSO_F_ASSIGNMENT_CADRE_ID, cadre);
+		bench_text(b, COSO_F_ASSIGNMENT_UNIT, "180");
+		bench_must(coso_body_int(b, COSO_F_ASSIGNMENT_ROLE, 1), "int");
+		bench_must(
+		    coso_body_int(b, COSO_F_ASSIGNMENT_VALID_FROM, 20250101),
+		    "int");
 	}
 	bench_push(m, admin, b, T0, T0);
 	coso_body_free(b);
@@ -113,10 +115,12 @@ visits(struct central_store *s, struct coso_key *central,
 		coso_uuid7(row, T0 + i);
 		bench_must(
 		    coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), "op");
-		bench_text(b, 1, "180");
-		bench_must(
-		    coso_body_int(b, 2, 20251101 + (int) (i % 28)), "int");
-		bench_text(b, 3, "Thăm hộ gia đình, nắm tình hình sản xuất");
+		bench_text(b, COSO_F_VISIT_UNIT, "180");
+		bench_must(coso_body_int(b, COSO_F_VISIT_DATE,
+		               20251101 + (int) (i % 28)),
+		    "int");
+		bench_text(b, COSO_F_VISIT_PURPOSE,
+		    "Thăm hộ gia đình, nắm tình hình sản xuất");
 		bench_push(&m, d, b, T0, T0 + i);
 		if (i % GROUP == GROUP - 1 || i == n - 1) {
 			bench_must(emit_checkpoint(&m), "checkpoint");

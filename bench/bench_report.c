@@ -51,13 +51,13 @@ unit_op(struct coso_body *b, const char *code, const char *name, int level,
 
 	coso_uuid_named(row, "unit", code);
 	bench_must(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), "op");
-	bench_text(b, 1, code);
-	bench_text(b, 2, name);
-	bench_must(coso_body_int(b, 3, level), "int");
+	bench_text(b, COSO_F_UNIT_CODE, code);
+	bench_text(b, COSO_F_UNIT_NAME, name);
+	bench_must(coso_body_int(b, COSO_F_UNIT_LEVEL, level), "int");
 	if (parent != NULL) {
-		bench_text(b, 4, parent);
+		bench_text(b, COSO_F_UNIT_PARENT, parent);
 	}
-	bench_must(coso_body_int(b, 5, 20200101), "int");
+	bench_must(coso_body_int(b, COSO_F_UNIT_VALID_FROM, 20200101), "int");
 }
 
 /* Units, then cadres and their assignments, 250 ops per change-set. */
@@ -102,17 +102,19 @@ province(const struct merge_ctx *m, struct bench_dev *admin)
 		coso_uuid_named(row, "cadre", code);
 		bench_must(
 		    coso_body_op(b, COSO_T_CADRE, row, COSO_UPSERT), "op");
-		bench_text(b, 1, code);
-		bench_text(b, 2, name);
+		bench_text(b, COSO_F_CADRE_CADRE_ID, code);
+		bench_text(b, COSO_F_CADRE_NAME, name);
 		coso_uuid7(row, T0 + (uint64_t) i);
 		bench_must(
 		    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT),
 		    "op");
-		bench_text(b, 1, code);
+		bench_text(b, COSO_F_ASSIGNMENT_CADRE_ID, code);
 		snprintf(code, sizeof(code), "T%04d", i % VILLAGES);
-		bench_text(b, 2, code);
-		bench_must(coso_body_int(b, 4, 1), "int");
-		bench_must(coso_body_int(b, 5, 20250101), "int");
+		bench_text(b, COSO_F_ASSIGNMENT_UNIT, code);
+		bench_must(coso_body_int(b, COSO_F_ASSIGNMENT_ROLE, 1), "int");
+		bench_must(
+		    coso_body_int(b, COSO_F_ASSIGNMENT_VALID_FROM, 20250101),
+		    "int");
 		if (i % 125 == 124) {
 			bench_push(m, admin, b, T0, T0);
 		}
@@ -165,18 +167,25 @@ visits(struct central_store *s, struct coso_key *central,
 		coso_uuid7(row, ms);
 		bench_must(
 		    coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), "op");
-		bench_text(b, 1, unit);
-		bench_must(coso_body_int(b, 2, date_of(ms)), "int");
-		bench_text(b, 3, "Thăm hộ gia đình, nắm tình hình sản xuất");
+		bench_text(b, COSO_F_VISIT_UNIT, unit);
+		bench_must(
+		    coso_body_int(b, COSO_F_VISIT_DATE, date_of(ms)), "int");
+		bench_text(b, COSO_F_VISIT_PURPOSE,
+		    "Thăm hộ gia đình, nắm tình hình sản xuất");
 		if (i % 50 == 0) {
 			coso_uuid7(prow, ms);
 			bench_must(coso_body_op(
 			               b, COSO_T_PROPOSAL, prow, COSO_UPSERT),
 			    "op");
-			bench_must(coso_body_bytes(b, 1, row, 16), "bytes");
-			bench_text(b, 2, unit);
-			bench_text(b, 3, "Đề nghị hỗ trợ giống cây trồng");
-			bench_must(coso_body_int(b, 4, date_of(ms)), "int");
+			bench_must(coso_body_bytes(
+			               b, COSO_F_PROPOSAL_SOURCE, row, 16),
+			    "bytes");
+			bench_text(b, COSO_F_PROPOSAL_UNIT, unit);
+			bench_text(b, COSO_F_PROPOSAL_TEXT,
+			    "Đề nghị hỗ trợ giống cây trồng");
+			bench_must(coso_body_int(
+			               b, COSO_F_PROPOSAL_DATE, date_of(ms)),
+			    "int");
 		}
 		if (i % PER_CS == PER_CS - 1 || i == n - 1) {
 			bench_push(&m, &devs[c], b, ms, ms + 60000);
@@ -240,13 +249,19 @@ reports(
 			bench_must(
 			    coso_body_op(b, COSO_T_REPORT, row, COSO_UPSERT),
 			    "op");
-			bench_text(b, 1, unit);
-			bench_text(b, 2, period);
-			bench_text(b, 3, "Hoàn thành nhiệm vụ được giao");
-			bench_text(b, 4, "Tình hình ổn định");
-			bench_text(b, 5, i % 5 ? "Thiếu vốn sản xuất" : "");
-			bench_text(b, 6, "Đề nghị hỗ trợ");
-			bench_must(coso_body_int(b, 8, sign), "int");
+			bench_text(b, COSO_F_REPORT_UNIT, unit);
+			bench_text(b, COSO_F_REPORT_PERIOD, period);
+			bench_text(b, COSO_F_REPORT_RESULTS,
+			    "Hoàn thành nhiệm vụ được giao");
+			bench_text(
+			    b, COSO_F_REPORT_SITUATION, "Tình hình ổn định");
+			bench_text(b, COSO_F_REPORT_DIFFICULTIES,
+			    i % 5 ? "Thiếu vốn sản xuất" : "");
+			bench_text(
+			    b, COSO_F_REPORT_PROPOSALS, "Đề nghị hỗ trợ");
+			bench_must(
+			    coso_body_int(b, COSO_F_REPORT_SUBMITTED, sign),
+			    "int");
 			bench_push(&m, &devs[i], b, ms_of(sign), ms_of(recv));
 			if (++n % 2000 == 0) {
 				bench_must(cstore_commit(s), "commit");

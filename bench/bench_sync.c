@@ -131,16 +131,21 @@ standard_visit(struct device *d, uint64_t seq, uint8_t prev[32])
 	coso_uuid7(row, now);
 	if ((e = coso_body_new(&bd))
 	    || (e = coso_body_op(bd, COSO_T_VISIT, visit, COSO_UPSERT))
-	    || (e = coso_body_text(bd, 1, "06043", 5))
-	    || (e = coso_body_int(bd, 2, 20251100 + 1 + (int) pick(27)))
-	    || (e = coso_body_text(bd, 3, purpose, strlen(purpose)))
-	    || (e = coso_body_text(bd, 4, situation, strlen(situation)))
-	    || (e = coso_body_text(bd, 5, diff, strlen(diff)))
+	    || (e = coso_body_text(bd, COSO_F_VISIT_UNIT, "06043", 5))
+	    || (e = coso_body_int(
+	            bd, COSO_F_VISIT_DATE, 20251100 + 1 + (int) pick(27)))
+	    || (e = coso_body_text(
+	            bd, COSO_F_VISIT_PURPOSE, purpose, strlen(purpose)))
+	    || (e = coso_body_text(
+	            bd, COSO_F_VISIT_SITUATION, situation, strlen(situation)))
+	    || (e = coso_body_text(
+	            bd, COSO_F_VISIT_DIFFICULTIES, diff, strlen(diff)))
 	    || (e = coso_body_op(bd, COSO_T_PROPOSAL, row, COSO_UPSERT))
-	    || (e = coso_body_bytes(bd, 1, visit, 16))
-	    || (e = coso_body_text(bd, 2, "06043", 5))
-	    || (e = coso_body_text(bd, 3, prop, strlen(prop)))
-	    || (e = coso_body_int(bd, 4, 20251120))
+	    || (e = coso_body_bytes(bd, COSO_F_PROPOSAL_SOURCE, visit, 16))
+	    || (e = coso_body_text(bd, COSO_F_PROPOSAL_UNIT, "06043", 5))
+	    || (e
+	        = coso_body_text(bd, COSO_F_PROPOSAL_TEXT, prop, strlen(prop)))
+	    || (e = coso_body_int(bd, COSO_F_PROPOSAL_DATE, 20251120))
 	    || (e = coso_body_encode(bd, &body, &blen))
 	    || (e = coso_changeset_sign(&d->cs[d->ncs], &d->len[d->ncs],
 	            d->key, seq, prev, (now << 16) | seq, body, blen))) {

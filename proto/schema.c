@@ -10,6 +10,8 @@
  */
 #include <stddef.h>
 
+#include <sodium.h>
+
 #include <coso/proto.h>
 
 #define REQ   1
@@ -197,4 +199,13 @@ coso_schema_field(const struct coso_schema_table *t, uint32_t id)
 		}
 	}
 	return NULL;
+}
+
+void
+coso_device_key_row(uint8_t row[static 16], const uint8_t key_id[static 32])
+{
+	char hex[2 * 32 + 1];
+
+	sodium_bin2hex(hex, sizeof(hex), key_id, 32);
+	coso_uuid_named(row, "device_key", hex);
 }

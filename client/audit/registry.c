@@ -68,7 +68,6 @@ registry_add(struct registry *g, const uint8_t pk[static 32])
 {
 	uint8_t id[32];
 	struct rkey *k;
-	char hex[65];
 	size_t j;
 
 	coso_keyid_of(id, pk);
@@ -85,8 +84,7 @@ registry_add(struct registry *g, const uint8_t pk[static 32])
 	k->used = 1;
 	memcpy(k->id, id, 32);
 	memcpy(k->pk, pk, 32);
-	sodium_bin2hex(hex, sizeof(hex), id, 32);
-	coso_uuid_named(k->row, "device_key", hex);
+	coso_device_key_row(k->row, id);
 	k->next_seq = 1;
 	k->enrolled = -1;
 	k->revoked  = -1;
@@ -131,9 +129,9 @@ field(const struct coso_op *op, uint32_t id)
 static int
 device_key(struct registry *g, const struct coso_op *op, uint64_t index)
 {
-	const struct coso_value *pk    = field(op, 2);
-	const struct coso_value *cadre = field(op, 1);
-	const struct coso_value *role  = field(op, 3);
+	const struct coso_value *pk = field(op, COSO_F_DEVICE_KEY_PUBLIC_KEY);
+	const struct coso_value *cadre = field(op, COSO_F_DEVICE_KEY_CADRE_ID);
+	const struct coso_value *role  = field(op, COSO_F_DEVICE_KEY_ROLE);
 	struct rkey *k                 = registry_by_row(g, op->row);
 
 	if (k == NULL && pk != NULL && pk->type == COSO_VBYTES
@@ -187,8 +185,8 @@ registry_apply(
 		} else if (op->table == COSO_T_DEVICE_KEY) {
 			revoke(registry_by_row(g, op->row), index);
 		} else if (op->table == COSO_T_REVOCATION
-		    && (v = field(op, 1)) != NULL && v->type == COSO_VBYTES
-		    && v->len == 32) {
+		    && (v = field(op, COSO_F_REVOCATION_KEY_ID)) != NULL
+		    && v->type == COSO_VBYTES && v->len == 32) {
 			revoke(registry_get(g, v->p), index);
 		}
 	}

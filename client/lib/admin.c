@@ -169,13 +169,15 @@ unit_op(struct coso_store *s, struct coso_body *b, sqlite3_stmt *st,
 	parent = (const char *) sqlite3_column_text(st, 2);
 	coso_uuid_named(row, "unit", code);
 	if ((rv = coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT))
-	    || (rv = coso_body_text(b, 1, code, strlen(code)))
-	    || (rv = coso_body_text(b, 2, name, strlen(name)))
-	    || (rv = coso_body_int(b, 3, sqlite3_column_int(st, 1)))
-	    || (rv = parent != NULL
-	            ? coso_body_text(b, 4, parent, strlen(parent))
-	            : coso_body_null(b, 4))
-	    || (rv = coso_body_int(b, 5, sqlite3_column_int(st, 3)))) {
+	    || (rv = coso_body_text(b, COSO_F_UNIT_CODE, code, strlen(code)))
+	    || (rv = coso_body_text(b, COSO_F_UNIT_NAME, name, strlen(name)))
+	    || (rv = coso_body_int(
+	            b, COSO_F_UNIT_LEVEL, sqlite3_column_int(st, 1)))
+	    || (rv = parent != NULL ? coso_body_text(
+	                 b, COSO_F_UNIT_PARENT, parent, strlen(parent))
+	                            : coso_body_null(b, COSO_F_UNIT_PARENT))
+	    || (rv = coso_body_int(
+	            b, COSO_F_UNIT_VALID_FROM, sqlite3_column_int(st, 3)))) {
 		return body_fail(s, code, rv);
 	}
 	*est += strlen(code) + strlen(name) + (parent ? strlen(parent) : 0)
@@ -307,12 +309,14 @@ cadre_ops(struct coso_body *b, const struct cadre_norm *c)
 
 	coso_uuid_named(row, "cadre", c->id);
 	if ((rv = coso_body_op(b, COSO_T_CADRE, row, COSO_UPSERT))
-	    || (rv = coso_body_text(b, 1, c->id, strlen(c->id)))
-	    || (rv = coso_body_text(b, 2, c->name, strlen(c->name)))
-	    || (rv
-	        = c->title ? opt_text(b, 3, c->title) : coso_body_null(b, 3))
-	    || (rv
-	        = c->unit ? opt_text(b, 4, c->unit) : coso_body_null(b, 4))) {
+	    || (rv = coso_body_text(
+	            b, COSO_F_CADRE_CADRE_ID, c->id, strlen(c->id)))
+	    || (rv = coso_body_text(
+	            b, COSO_F_CADRE_NAME, c->name, strlen(c->name)))
+	    || (rv = c->title ? opt_text(b, COSO_F_CADRE_TITLE, c->title)
+	                      : coso_body_null(b, COSO_F_CADRE_TITLE))
+	    || (rv = c->unit ? opt_text(b, COSO_F_CADRE_UNIT, c->unit)
+	                     : coso_body_null(b, COSO_F_CADRE_UNIT))) {
 		return rv;
 	}
 	return COSO_OK;
@@ -435,9 +439,10 @@ coso_admin_token(struct coso_store *s, const char *cadre_id, unsigned days,
 	coso_uuid7(row, now);
 	if ((rv = coso_body_new(&b))
 	    || (rv = coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT))
-	    || (rv = coso_body_text(b, 1, cadre_id, strlen(cadre_id)))
-	    || (rv = coso_body_bytes(b, 2, hash, 32))
-	    || (rv = coso_body_int(b, 3, t.expires))) {
+	    || (rv = coso_body_text(
+	            b, COSO_F_TOKEN_CADRE_ID, cadre_id, strlen(cadre_id)))
+	    || (rv = coso_body_bytes(b, COSO_F_TOKEN_TOKEN_HASH, hash, 32))
+	    || (rv = coso_body_int(b, COSO_F_TOKEN_EXPIRES, t.expires))) {
 		rv = body_fail(s, "token", rv);
 	} else if ((rv = sign_with(s, b, token_local, &t)) == COSO_OK) {
 		sodium_bin2hex(token_hex, 65, token, sizeof(token));
@@ -534,8 +539,9 @@ coso_admin_sector_add(struct coso_store *s, const char *code, const char *name)
 	coso_uuid_named(row, "sector", code);
 	if ((rv = coso_body_new(&b))
 	    || (rv = coso_body_op(b, COSO_T_SECTOR, row, COSO_UPSERT))
-	    || (rv = coso_body_text(b, 1, code, strlen(code)))
-	    || (rv = coso_body_text(b, 2, norm, strlen(norm)))) {
+	    || (rv = coso_body_text(b, COSO_F_SECTOR_CODE, code, strlen(code)))
+	    || (rv
+	        = coso_body_text(b, COSO_F_SECTOR_NAME, norm, strlen(norm)))) {
 		rv = body_fail(s, "sector", rv);
 		goto out;
 	}
@@ -598,10 +604,12 @@ coso_admin_team_add(struct coso_store *s, const char *sector, const char *name,
 	}
 	if ((rv = coso_body_new(&b))
 	    || (rv = coso_body_op(b, COSO_T_TEAM, row, COSO_UPSERT))
-	    || (rv = coso_body_text(b, 1, sector, strlen(sector)))
-	    || (rv = coso_body_text(b, 2, norm, strlen(norm)))
-	    || (rv = leader ? coso_body_text(b, 3, leader, strlen(leader))
-	                    : coso_body_null(b, 3))) {
+	    || (rv = coso_body_text(
+	            b, COSO_F_TEAM_SECTOR, sector, strlen(sector)))
+	    || (rv = coso_body_text(b, COSO_F_TEAM_NAME, norm, strlen(norm)))
+	    || (rv = leader ? coso_body_text(
+	                 b, COSO_F_TEAM_LEADER, leader, strlen(leader))
+	                    : coso_body_null(b, COSO_F_TEAM_LEADER))) {
 		rv = body_fail(s, "team", rv);
 		goto out;
 	}
@@ -649,9 +657,11 @@ coso_admin_schedule_set(struct coso_store *s, enum coso_schedule_kind kind,
 	coso_uuid_named(row, "schedule", names[kind]);
 	if ((rv = coso_body_new(&b))
 	    || (rv = coso_body_op(b, COSO_T_SCHEDULE, row, COSO_UPSERT))
-	    || (rv = coso_body_int(b, 1, (int64_t) kind))
-	    || (rv = coso_body_int(b, 2, (int64_t) due_days))
-	    || (rv = coso_body_int(b, 3, (int64_t) grace_days))) {
+	    || (rv = coso_body_int(b, COSO_F_SCHEDULE_KIND, (int64_t) kind))
+	    || (rv = coso_body_int(
+	            b, COSO_F_SCHEDULE_DUE_DAYS, (int64_t) due_days))
+	    || (rv = coso_body_int(
+	            b, COSO_F_SCHEDULE_GRACE_DAYS, (int64_t) grace_days))) {
 		rv = body_fail(s, "schedule", rv);
 	} else {
 		r.id   = row;
@@ -682,18 +692,24 @@ assignment_op(struct coso_body *b, const struct assignment *a)
 	int rv;
 
 	if ((rv = coso_body_op(b, COSO_T_ASSIGNMENT, a->id, COSO_UPSERT))
-	    || (rv = coso_body_text(b, 1, a->cadre, strlen(a->cadre)))
-	    || (rv = a->unit ? coso_body_text(b, 2, a->unit, strlen(a->unit))
-	                     : coso_body_null(b, 2))
-	    || (rv = a->sector
-	            ? coso_body_text(b, 3, a->sector, strlen(a->sector))
-	            : coso_body_null(b, 3))
-	    || (rv = coso_body_int(b, 4, a->role))
-	    || (rv = coso_body_int(b, 5, a->from))
-	    || (rv = a->to ? coso_body_int(b, 6, a->to) : coso_body_null(b, 6))
-	    || (rv = opt_text(b, 7, a->decision))
-	    || (a->replaces && (rv = coso_body_bytes(b, 8, a->replaces, 16)))
-	    || (rv = opt_text(b, 9, a->note))) {
+	    || (rv = coso_body_text(
+	            b, COSO_F_ASSIGNMENT_CADRE_ID, a->cadre, strlen(a->cadre)))
+	    || (rv = a->unit ? coso_body_text(
+	                 b, COSO_F_ASSIGNMENT_UNIT, a->unit, strlen(a->unit))
+	                     : coso_body_null(b, COSO_F_ASSIGNMENT_UNIT))
+	    || (rv = a->sector ? coso_body_text(b, COSO_F_ASSIGNMENT_SECTOR,
+	                 a->sector, strlen(a->sector))
+	                       : coso_body_null(b, COSO_F_ASSIGNMENT_SECTOR))
+	    || (rv = coso_body_int(b, COSO_F_ASSIGNMENT_ROLE, a->role))
+	    || (rv = coso_body_int(b, COSO_F_ASSIGNMENT_VALID_FROM, a->from))
+	    || (rv = a->to
+	            ? coso_body_int(b, COSO_F_ASSIGNMENT_VALID_TO, a->to)
+	            : coso_body_null(b, COSO_F_ASSIGNMENT_VALID_TO))
+	    || (rv = opt_text(b, COSO_F_ASSIGNMENT_DECISION, a->decision))
+	    || (a->replaces
+	        && (rv = coso_body_bytes(
+	                b, COSO_F_ASSIGNMENT_REPLACES, a->replaces, 16)))
+	    || (rv = opt_text(b, COSO_F_ASSIGNMENT_HANDOVER_NOTE, a->note))) {
 		return rv;
 	}
 	return COSO_OK;
@@ -1086,8 +1102,8 @@ coso_admin_revoke(
 	coso_uuid7(row, coso_wall_ms());
 	if ((rv = coso_body_new(&b))
 	    || (rv = coso_body_op(b, COSO_T_REVOCATION, row, COSO_UPSERT))
-	    || (rv = coso_body_bytes(b, 1, id, 32))
-	    || (rv = opt_text(b, 2, why))) {
+	    || (rv = coso_body_bytes(b, COSO_F_REVOCATION_KEY_ID, id, 32))
+	    || (rv = opt_text(b, COSO_F_REVOCATION_REASON, why))) {
 		rv = body_fail(s, "revocation", rv);
 		goto out;
 	}
@@ -1188,10 +1204,13 @@ coso_admin_respond(struct coso_store *s, const char *proposal_hex,
 	coso_uuid7(row, coso_wall_ms());
 	if ((rv = coso_body_new(&b))
 	    || (rv = coso_body_op(b, COSO_T_RESPONSE, row, COSO_UPSERT))
-	    || (rv = coso_body_bytes(b, 1, r.proposal, 16))
-	    || (rv = coso_body_int(b, 2, r.status))
-	    || (rv = coso_body_text(b, 3, norm, strlen(norm)))
-	    || (rv = coso_body_int(b, 4, coso_date_of_ms(coso_wall_ms())))) {
+	    || (rv
+	        = coso_body_bytes(b, COSO_F_RESPONSE_PROPOSAL, r.proposal, 16))
+	    || (rv = coso_body_int(b, COSO_F_RESPONSE_STATUS, r.status))
+	    || (rv
+	        = coso_body_text(b, COSO_F_RESPONSE_TEXT, norm, strlen(norm)))
+	    || (rv = coso_body_int(b, COSO_F_RESPONSE_DATE,
+	            coso_date_of_ms(coso_wall_ms())))) {
 		rv = body_fail(s, "response", rv);
 		goto out;
 	}

@@ -13,10 +13,14 @@ handover_op(struct coso_body *b, const uint8_t id[16], const char *unit,
 	int rv;
 
 	if ((rv = coso_body_op(b, COSO_T_HANDOVER, id, COSO_UPSERT))
-	    || (rv = coso_body_text(b, 1, unit, strlen(unit)))
-	    || (rv = coso_body_text(b, 2, text, strlen(text)))
-	    || (rv = coso_body_int(b, 3, date))
-	    || (to != NULL && (rv = coso_body_text(b, 4, to, strlen(to))))) {
+	    || (rv
+	        = coso_body_text(b, COSO_F_HANDOVER_UNIT, unit, strlen(unit)))
+	    || (rv
+	        = coso_body_text(b, COSO_F_HANDOVER_TEXT, text, strlen(text)))
+	    || (rv = coso_body_int(b, COSO_F_HANDOVER_DATE, date))
+	    || (to != NULL
+	        && (rv = coso_body_text(
+	                b, COSO_F_HANDOVER_TO_CADRE, to, strlen(to))))) {
 		return rv;
 	}
 	return COSO_OK;

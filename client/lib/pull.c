@@ -301,7 +301,8 @@ response(struct coso_store *s, const struct coso_op *op)
 	    "UPDATE proposals SET status = CASE ?1 WHEN 1 THEN 'answered' "
 	    "WHEN 2 THEN 'resolved' WHEN 3 THEN 'declined' ELSE status END, "
 	    "response = ?2 WHERE id = ?3",
-	    field(op, 2), field(op, 3), field(op, 1));
+	    field(op, COSO_F_RESPONSE_STATUS), field(op, COSO_F_RESPONSE_TEXT),
+	    field(op, COSO_F_RESPONSE_PROPOSAL));
 }
 
 /* A device key row: the key id is SHA-256 of the public key.  Its role
@@ -310,10 +311,11 @@ response(struct coso_store *s, const struct coso_op *op)
 static int
 device_key(struct coso_store *s, const struct coso_op *op)
 {
-	const struct coso_value *pk = field(op, 2);
+	const struct coso_value *pk = field(op, COSO_F_DEVICE_KEY_PUBLIC_KEY);
 	struct coso_value id        = {COSO_VBYTES, 0, NULL, 32};
-	const struct coso_value *v[3]
-	    = {field(op, 3), field(op, 4), field(op, 5)};
+	const struct coso_value *v[3] = {field(op, COSO_F_DEVICE_KEY_ROLE),
+	    field(op, COSO_F_DEVICE_KEY_ADDED),
+	    field(op, COSO_F_DEVICE_KEY_TOKEN_HASH)};
 	uint8_t kid[32];
 	int i, rv;
 
@@ -326,7 +328,7 @@ device_key(struct coso_store *s, const struct coso_op *op)
 	         "INSERT INTO keys (key_id, cadre_id, public_key) VALUES (?, "
 	         "?, ?) ON CONFLICT (key_id) DO UPDATE SET cadre_id = "
 	         "excluded.cadre_id, public_key = excluded.public_key",
-	         &id, field(op, 1), pk))
+	         &id, field(op, COSO_F_DEVICE_KEY_CADRE_ID), pk))
 	    != COSO_OK) {
 		return rv;
 	}
@@ -347,7 +349,7 @@ revocation(struct coso_store *s, const struct coso_op *op)
 	return run3(s,
 	    "INSERT INTO keys (key_id, revoked) VALUES (?, 1) "
 	    "ON CONFLICT (key_id) DO UPDATE SET revoked = 1",
-	    field(op, 1), NULL, NULL);
+	    field(op, COSO_F_REVOCATION_KEY_ID), NULL, NULL);
 }
 
 static int

@@ -428,6 +428,11 @@ draft_check(struct coso_store *s, const struct draft *d)
 	return COSO_OK;
 }
 
+/* The report field of each section, in enum coso_section order. */
+static const uint32_t sec_field[COSO_SEC_COUNT]
+    = {COSO_F_REPORT_RESULTS, COSO_F_REPORT_SITUATION,
+        COSO_F_REPORT_DIFFICULTIES, COSO_F_REPORT_PROPOSALS};
+
 static int
 report_op(struct coso_body *b, const uint8_t id[16], const struct draft *d,
     int32_t today)
@@ -435,21 +440,25 @@ report_op(struct coso_body *b, const uint8_t id[16], const struct draft *d,
 	int i, rv;
 
 	if ((rv = coso_body_op(b, COSO_T_REPORT, id, COSO_UPSERT))
-	    || (rv = coso_body_text(b, 1, d->unit, strlen(d->unit)))
-	    || (rv = coso_body_text(b, 2, d->period, strlen(d->period)))) {
+	    || (rv = coso_body_text(
+	            b, COSO_F_REPORT_UNIT, d->unit, strlen(d->unit)))
+	    || (rv = coso_body_text(
+	            b, COSO_F_REPORT_PERIOD, d->period, strlen(d->period)))) {
 		return rv;
 	}
 	for (i = 0; i < COSO_SEC_COUNT; i++) {
 		if ((rv = coso_body_text(
-		         b, (uint32_t) (3 + i), d->sec[i], strlen(d->sec[i])))
+		         b, sec_field[i], d->sec[i], strlen(d->sec[i])))
 		    != COSO_OK) {
 			return rv;
 		}
 	}
-	if (d->has_amends && (rv = coso_body_bytes(b, 7, d->amends, 16))) {
+	if (d->has_amends
+	    && (rv
+	        = coso_body_bytes(b, COSO_F_REPORT_AMENDS, d->amends, 16))) {
 		return rv;
 	}
-	return coso_body_int(b, 8, today);
+	return coso_body_int(b, COSO_F_REPORT_SUBMITTED, today);
 }
 
 /* One tracked proposal per non-blank line of the proposals section:

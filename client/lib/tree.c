@@ -23,6 +23,14 @@
 /* The moves of a unit a change-set carries beside its row, at most. */
 #define MOVES_MAX 16
 
+/* The fields of the unit_moves columns read below (1 and 2; 0 is the
+ * date) and of the units columns name .. merged_into (batch_add). */
+static const uint32_t parent_field[3]
+    = {0, COSO_F_UNIT_MOVE_OLD_PARENT, COSO_F_UNIT_MOVE_NEW_PARENT};
+static const uint32_t unit_field[6]
+    = {COSO_F_UNIT_NAME, COSO_F_UNIT_LEVEL, COSO_F_UNIT_PARENT,
+        COSO_F_UNIT_VALID_FROM, COSO_F_UNIT_VALID_TO, COSO_F_UNIT_MERGED_INTO};
+
 /*
  * Adds an upsert of every move of unit code (unit_moves) to b, named by
  * code and date so that signing one again updates the same row; *n
@@ -57,12 +65,16 @@ cosoi_move_ops(
 		    sqlite3_column_int(st, 0));
 		coso_uuid_named(row, "unit_move", key);
 		rv = coso_body_op(b, COSO_T_UNIT_MOVE, row, COSO_UPSERT);
-		rv = rv ? rv : coso_body_text(b, 1, code, strlen(code));
-		rv = rv ? rv : coso_body_int(b, 2, sqlite3_column_int(st, 0));
+		rv = rv ? rv
+		        : coso_body_text(
+		            b, COSO_F_UNIT_MOVE_CODE, code, strlen(code));
+		rv = rv ? rv
+		        : coso_body_int(b, COSO_F_UNIT_MOVE_DATE,
+		            sqlite3_column_int(st, 0));
 		for (i = 1; i < 3 && rv == COSO_OK; i++) {
 			rv = sqlite3_column_type(st, i) == SQLITE_NULL
-			    ? coso_body_null(b, (uint32_t) (2 + i))
-			    : coso_body_text(b, (uint32_t) (2 + i),
+			    ? coso_body_null(b, parent_field[i])
+			    : coso_body_text(b, parent_field[i],
 			        (const char *) sqlite3_column_text(st, i),
 			        (size_t) sqlite3_column_bytes(st, i));
 		}
@@ -99,17 +111,16 @@ batch_add(struct coso_store *s, struct unit_batch *u, const char *code)
 	}
 	coso_uuid_named(row, "unit", code);
 	rv = coso_body_op(u->b, COSO_T_UNIT, row, COSO_UPSERT);
-	rv = rv ? rv : coso_body_text(u->b, 1, code, strlen(code));
+	rv = rv ? rv
+	        : coso_body_text(u->b, COSO_F_UNIT_CODE, code, strlen(code));
 	for (i = 0; i < 6 && rv == COSO_OK; i++) {
-		/* columns name, level, parent, valid_from, valid_to,
-		 * merged_into are fields 2 to 7 */
 		if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-			rv = coso_body_null(u->b, (uint32_t) (2 + i));
+			rv = coso_body_null(u->b, unit_field[i]);
 		} else if (sqlite3_column_type(st, i) == SQLITE_INTEGER) {
-			rv = coso_body_int(u->b, (uint32_t) (2 + i),
-			    sqlite3_column_int64(st, i));
+			rv = coso_body_int(
+			    u->b, unit_field[i], sqlite3_column_int64(st, i));
 		} else {
-			rv = coso_body_text(u->b, (uint32_t) (2 + i),
+			rv = coso_body_text(u->b, unit_field[i],
 			    (const char *) sqlite3_column_text(st, i),
 			    (size_t) sqlite3_column_bytes(st, i));
 		}

@@ -174,22 +174,24 @@ visit_ops(struct coso_body *b, const struct coso_visit_in *v,
 	int rv;
 
 	if ((rv = coso_body_op(b, COSO_T_VISIT, id, COSO_UPSERT))
-	    || (rv = coso_body_text(b, 1, v->unit, strlen(v->unit)))
-	    || (rv = coso_body_int(b, 2, v->date))
-	    || (rv = opt_text(b, 3, t->purpose))
-	    || (rv = opt_text(b, 4, t->situation))
-	    || (rv = opt_text(b, 5, t->difficulties))
-	    || (rv = opt_text(b, 6, t->directions))
-	    || (rv = opt_text(b, 7, t->participants))) {
+	    || (rv = coso_body_text(
+	            b, COSO_F_VISIT_UNIT, v->unit, strlen(v->unit)))
+	    || (rv = coso_body_int(b, COSO_F_VISIT_DATE, v->date))
+	    || (rv = opt_text(b, COSO_F_VISIT_PURPOSE, t->purpose))
+	    || (rv = opt_text(b, COSO_F_VISIT_SITUATION, t->situation))
+	    || (rv = opt_text(b, COSO_F_VISIT_DIFFICULTIES, t->difficulties))
+	    || (rv = opt_text(b, COSO_F_VISIT_DIRECTIONS, t->directions))
+	    || (rv
+	        = opt_text(b, COSO_F_VISIT_PARTICIPANTS, t->participants))) {
 		return rv;
 	}
 	if (v->has_position
-	    && ((rv = coso_body_int(b, 8, v->lat_e6))
-	        || (rv = coso_body_int(b, 9, v->lon_e6)))) {
+	    && ((rv = coso_body_int(b, COSO_F_VISIT_LAT, v->lat_e6))
+	        || (rv = coso_body_int(b, COSO_F_VISIT_LON, v->lon_e6)))) {
 		return rv;
 	}
 	if (v->amends != NULL
-	    && (rv = coso_body_bytes(b, 10, v->amends, 16))) {
+	    && (rv = coso_body_bytes(b, COSO_F_VISIT_AMENDS, v->amends, 16))) {
 		return rv;
 	}
 	return COSO_OK;
@@ -204,12 +206,16 @@ outcome_op(struct coso_body *b, const struct coso_outcome_in *o,
 
 	coso_uuid7(row, coso_wall_ms());
 	if ((rv = coso_body_op(b, COSO_T_OUTCOME, row, COSO_UPSERT))
-	    || (rv = coso_body_bytes(b, 1, visit, 16))
-	    || (rv = coso_body_text(b, 2, text, strlen(text)))
+	    || (rv = coso_body_bytes(b, COSO_F_OUTCOME_VISIT, visit, 16))
+	    || (rv
+	        = coso_body_text(b, COSO_F_OUTCOME_TEXT, text, strlen(text)))
 	    || (o->has_quantity
-	        && (rv = coso_body_int(b, 3, o->quantity_milli)))
-	    || (rv = opt_text(b, 4, unit))
-	    || (o->has_amount && (rv = coso_body_int(b, 5, o->amount_vnd)))) {
+	        && (rv = coso_body_int(
+	                b, COSO_F_OUTCOME_QUANTITY, o->quantity_milli)))
+	    || (rv = opt_text(b, COSO_F_OUTCOME_QUANTITY_UNIT, unit))
+	    || (o->has_amount
+	        && (rv = coso_body_int(
+	                b, COSO_F_OUTCOME_AMOUNT_VND, o->amount_vnd)))) {
 		return rv;
 	}
 	return COSO_OK;
@@ -223,10 +229,12 @@ proposal_op(struct coso_body *b, const char *unit, const char *text,
 
 	coso_uuid7(row, coso_wall_ms());
 	if ((rv = coso_body_op(b, COSO_T_PROPOSAL, row, COSO_UPSERT))
-	    || (rv = coso_body_bytes(b, 1, source, 16))
-	    || (rv = coso_body_text(b, 2, unit, strlen(unit)))
-	    || (rv = coso_body_text(b, 3, text, strlen(text)))
-	    || (rv = coso_body_int(b, 4, date))) {
+	    || (rv = coso_body_bytes(b, COSO_F_PROPOSAL_SOURCE, source, 16))
+	    || (rv
+	        = coso_body_text(b, COSO_F_PROPOSAL_UNIT, unit, strlen(unit)))
+	    || (rv
+	        = coso_body_text(b, COSO_F_PROPOSAL_TEXT, text, strlen(text)))
+	    || (rv = coso_body_int(b, COSO_F_PROPOSAL_DATE, date))) {
 		return rv;
 	}
 	return COSO_OK;

@@ -171,9 +171,9 @@ bytes_ok(const struct coso_op *op, uint32_t id, size_t n)
 static int
 device_key_ok(const struct coso_op *op)
 {
-	const struct coso_value *pk = auth_field_value(op, 2);
+	const struct coso_value *pk
+	    = auth_field_value(op, COSO_F_DEVICE_KEY_PUBLIC_KEY);
 	uint8_t id[32], row[16];
-	char hex[65];
 
 	if (op->kind == COSO_DELETE) {
 		return 1;
@@ -183,17 +183,18 @@ device_key_ok(const struct coso_op *op)
 		return 0;
 	}
 	coso_keyid_of(id, pk->p);
-	sodium_bin2hex(hex, sizeof(hex), id, 32);
-	coso_uuid_named(row, "device_key", hex);
-	return memcmp(row, op->row, 16) == 0 && int_ok(op, 3, 1, 2)
-	    && bytes_ok(op, 5, 32);
+	coso_device_key_row(row, id);
+	return memcmp(row, op->row, 16) == 0
+	    && int_ok(op, COSO_F_DEVICE_KEY_ROLE, 1, 2)
+	    && bytes_ok(op, COSO_F_DEVICE_KEY_TOKEN_HASH, 32);
 }
 
 /* A revocation names a registered key other than the central's. */
 static int
 revocation_ok(const struct apply_ctx *c, const struct coso_op *op, int *reason)
 {
-	const struct coso_value *k = auth_field_value(op, 1);
+	const struct coso_value *k
+	    = auth_field_value(op, COSO_F_REVOCATION_KEY_ID);
 	struct cstore_author a;
 	int rv;
 
@@ -216,10 +217,11 @@ revocation_ok(const struct apply_ctx *c, const struct coso_op *op, int *reason)
 static int
 response_ok(const struct apply_ctx *c, const struct coso_op *op, int *reason)
 {
-	const struct coso_value *p = auth_field_value(op, 1);
+	const struct coso_value *p
+	    = auth_field_value(op, COSO_F_RESPONSE_PROPOSAL);
 	int rv, exists = 0;
 
-	if (!int_ok(op, 2, 1, 3)) {
+	if (!int_ok(op, COSO_F_RESPONSE_STATUS, 1, 3)) {
 		*reason = COSO_ESCHEMA;
 		return COSO_OK;
 	}
@@ -240,23 +242,24 @@ check_values(const struct apply_ctx *c, const struct coso_op *op, int *reason)
 	*reason = 0;
 	switch (op->table) {
 	case COSO_T_UNIT:
-		ok = int_ok(op, 3, 1, 5);
+		ok = int_ok(op, COSO_F_UNIT_LEVEL, 1, 5);
 		break;
 	case COSO_T_DEVICE_KEY:
 		ok = device_key_ok(op);
 		break;
 	case COSO_T_TOKEN:
-		ok = bytes_ok(op, 2, 32);
+		ok = bytes_ok(op, COSO_F_TOKEN_TOKEN_HASH, 32);
 		break;
 	case COSO_T_REVOCATION:
 		return revocation_ok(c, op, reason);
 	case COSO_T_ASSIGNMENT:
-		ok = int_ok(op, 4, 1, 3) && bytes_ok(op, 8, 16);
+		ok = int_ok(op, COSO_F_ASSIGNMENT_ROLE, 1, 3)
+		    && bytes_ok(op, COSO_F_ASSIGNMENT_REPLACES, 16);
 		break;
 	case COSO_T_RESPONSE:
 		return response_ok(c, op, reason);
 	case COSO_T_SCHEDULE:
-		ok = int_ok(op, 1, 1, 3);
+		ok = int_ok(op, COSO_F_SCHEDULE_KIND, 1, 3);
 		break;
 	default:
 		break;
@@ -271,6 +274,17 @@ check_values(const struct apply_ctx *c, const struct coso_op *op, int *reason)
 /* ---- effects beyond the row ----------------------------------------------
  */
 
+/* Field 0 of a materialised mutable row: whether it is deleted
+ * (central_store.h). */
+#define ROW_DELETED 0
+
+static int
+key_field(const struct apply_ctx *c, const uint8_t row[static 16],
+    uint32_t field, struct cstore_val *v)
+{
+	return cstore_field_get(c->s, COSO_T_DEVICE_KEY, row, field, v);
+}
+
 /* The key registry follows the device_keys row: a new key is enrolled at
  * this position; a deleted row revokes it here.  Revocation is final. */
 static int
@@ -281,13 +295,11 @@ sync_author(const struct apply_ctx *c, const uint8_t row[static 16])
 	uint8_t id[32];
 	int rv;
 
-	if ((rv = cstore_field_get(c->s, COSO_T_DEVICE_KEY, row, 2, &pk)) != 0
-	    || (rv = cstore_field_get(c->s, COSO_T_DEVICE_KEY, row, 1, &cadre))
+	if ((rv = key_field(c, row, COSO_F_DEVICE_KEY_PUBLIC_KEY, &pk)) != 0
+	    || (rv = key_field(c, row, COSO_F_DEVICE_KEY_CADRE_ID, &cadre))
 	        != 0
-	    || (rv = cstore_field_get(c->s, COSO_T_DEVICE_KEY, row, 3, &role))
-	        != 0
-	    || (rv = cstore_field_get(c->s, COSO_T_DEVICE_KEY, row, 0, &gone))
-	        != 0
+	    || (rv = key_field(c, row, COSO_F_DEVICE_KEY_ROLE, &role)) != 0
+	    || (rv = key_field(c, row, ROW_DELETED, &gone)) != 0
 	    || pk.len != 32 || cadre.type != COSO_VTEXT) {
 		goto out;
 	}
@@ -323,8 +335,10 @@ out:
 static int
 token_use(const struct apply_ctx *c, const struct coso_op *op)
 {
-	const struct coso_value *t  = auth_field_value(op, 5);
-	const struct coso_value *pk = auth_field_value(op, 2);
+	const struct coso_value *t
+	    = auth_field_value(op, COSO_F_DEVICE_KEY_TOKEN_HASH);
+	const struct coso_value *pk
+	    = auth_field_value(op, COSO_F_DEVICE_KEY_PUBLIC_KEY);
 	uint8_t id[32];
 
 	if (op->kind == COSO_DELETE || t == NULL || t->type != COSO_VBYTES
@@ -346,7 +360,8 @@ device_key(const struct apply_ctx *c, const struct coso_op *op)
 static int
 revoke(const struct apply_ctx *c, const struct coso_op *op)
 {
-	const struct coso_value *k = auth_field_value(op, 1);
+	const struct coso_value *k
+	    = auth_field_value(op, COSO_F_REVOCATION_KEY_ID);
 	struct cstore_author a;
 	int rv = cstore_author_get(c->s, k->p, &a);
 
@@ -364,10 +379,12 @@ revoke(const struct apply_ctx *c, const struct coso_op *op)
 static int
 respond(const struct apply_ctx *c, const struct coso_op *op)
 {
-	const struct coso_value *p  = auth_field_value(op, 1);
-	const struct coso_value *st = auth_field_value(op, 2);
-	struct cstore_stamp stamp   = {.hlc = c->weight};
-	struct cstore_val unit      = {0};
+	const struct coso_value *p
+	    = auth_field_value(op, COSO_F_RESPONSE_PROPOSAL);
+	const struct coso_value *st
+	    = auth_field_value(op, COSO_F_RESPONSE_STATUS);
+	struct cstore_stamp stamp = {.hlc = c->weight};
+	struct cstore_val unit    = {0};
 	struct cstore_author by;
 	uint8_t key[32];
 	int rv;
@@ -375,7 +392,8 @@ respond(const struct apply_ctx *c, const struct coso_op *op)
 	memcpy(stamp.author, c->author->key_id, 32);
 	rv = cstore_proposal_respond(c->s, p->p, st->i, op->row, &stamp);
 	if (rv == COSO_OK
-	    && (rv = cstore_field_get(c->s, COSO_T_PROPOSAL, p->p, 2, &unit))
+	    && (rv = cstore_field_get(
+	            c->s, COSO_T_PROPOSAL, p->p, COSO_F_PROPOSAL_UNIT, &unit))
 	        == COSO_OK
 	    && unit.type == COSO_VTEXT) {
 		rv = cstore_scope_add(c->s, c->position, CSTORE_SCOPE_UNIT,
@@ -395,16 +413,18 @@ respond(const struct apply_ctx *c, const struct coso_op *op)
 static int
 assignment_scope(const struct apply_ctx *c, const struct coso_op *op)
 {
-	const struct coso_value *v = auth_field_value(op, 1);
-	struct cstore_val now      = {0};
-	int rv                     = COSO_OK;
+	const struct coso_value *v
+	    = auth_field_value(op, COSO_F_ASSIGNMENT_CADRE_ID);
+	struct cstore_val now = {0};
+	int rv                = COSO_OK;
 
 	if (v != NULL && v->type == COSO_VTEXT) {
 		rv = cstore_scope_add(c->s, c->position,
 		    CSTORE_SCOPE_ASSIGNMENT, (const char *) v->p, v->len);
 	}
 	if (rv == COSO_OK
-	    && (rv = cstore_field_get(c->s, op->table, op->row, 1, &now))
+	    && (rv = cstore_field_get(c->s, op->table, op->row,
+	            COSO_F_ASSIGNMENT_CADRE_ID, &now))
 	        == COSO_OK
 	    && now.type == COSO_VTEXT) {
 		rv = cstore_scope_add(c->s, c->position,
@@ -458,7 +478,8 @@ office_scope(const struct apply_ctx *c, const struct coso_op *op)
 
 	switch (op->table) {
 	case COSO_T_DEVICE_KEY:
-		rv = cstore_field_get(c->s, op->table, op->row, 1, &cadre);
+		rv = cstore_field_get(c->s, op->table, op->row,
+		    COSO_F_DEVICE_KEY_CADRE_ID, &cadre);
 		if (rv == COSO_OK && cadre.type == COSO_VTEXT) {
 			rv = cstore_scope_add(c->s, c->position,
 			    CSTORE_SCOPE_KEY, (const char *) cadre.p,

@@ -44,16 +44,17 @@ unit_date_fields(uint32_t table, uint32_t *unit, uint32_t *date)
 {
 	switch (table) {
 	case COSO_T_VISIT:
-		*unit = 1, *date = 2;
+		*unit = COSO_F_VISIT_UNIT, *date = COSO_F_VISIT_DATE;
 		return 1;
 	case COSO_T_PROPOSAL:
-		*unit = 2, *date = 4;
+		*unit = COSO_F_PROPOSAL_UNIT, *date = COSO_F_PROPOSAL_DATE;
 		return 1;
 	case COSO_T_REPORT:
-		*unit = 1, *date = 8; /* submitted, Unix ms */
+		*unit = COSO_F_REPORT_UNIT;
+		*date = COSO_F_REPORT_SUBMITTED; /* Unix ms */
 		return 1;
 	case COSO_T_HANDOVER:
-		*unit = 1, *date = 3;
+		*unit = COSO_F_HANDOVER_UNIT, *date = COSO_F_HANDOVER_DATE;
 		return 1;
 	default:
 		return 0;
@@ -149,8 +150,11 @@ visit_target(struct central_store *s, const struct cstore_author *a,
 		*reason = COSO_QREF;
 		return rv;
 	}
-	if ((rv = cstore_field_get(s, COSO_T_VISIT, visit->p, 1, &u)) != 0
-	    || (rv = cstore_field_get(s, COSO_T_VISIT, visit->p, 2, &d))
+	if ((rv = cstore_field_get(
+	         s, COSO_T_VISIT, visit->p, COSO_F_VISIT_UNIT, &u))
+	        != 0
+	    || (rv = cstore_field_get(
+	            s, COSO_T_VISIT, visit->p, COSO_F_VISIT_DATE, &d))
 	        != 0) {
 		cstore_val_clear(&u);
 		return rv;
@@ -167,7 +171,8 @@ static int
 source_known(struct central_store *s, const struct cstore_author *a,
     const struct coso_ops *ops, const struct coso_op *op, int *reason)
 {
-	const struct coso_value *src = auth_field_value(op, 1);
+	const struct coso_value *src
+	    = auth_field_value(op, COSO_F_PROPOSAL_SOURCE);
 	int rv, mine = 0;
 
 	*reason = COSO_QREF;
@@ -189,7 +194,7 @@ source_known(struct central_store *s, const struct cstore_author *a,
 	return COSO_OK;
 }
 
-/* A report's period (its field 2) into t: the rule becomes AUTH_REPORT;
+/* A report's period into t: the rule becomes AUTH_REPORT;
  * text that is no period leaves the rule as it is. */
 static void
 period_rule(
@@ -219,12 +224,12 @@ source_period(struct central_store *s, const struct coso_ops *ops,
 	int rv;
 
 	if (r != NULL) {
-		if ((p = auth_field_value(r, 2)) != NULL) {
+		if ((p = auth_field_value(r, COSO_F_REPORT_PERIOD)) != NULL) {
 			period_rule(p->type, p->p, p->len, t);
 		}
 		return COSO_OK;
 	}
-	rv = cstore_field_get(s, COSO_T_REPORT, src, 2, &v);
+	rv = cstore_field_get(s, COSO_T_REPORT, src, COSO_F_REPORT_PERIOD, &v);
 	if (rv == COSO_OK) {
 		period_rule(v.type, v.p, v.len, t);
 	}
@@ -291,7 +296,10 @@ covered(struct central_store *s, const struct cstore_author *a, uint32_t table,
 static uint32_t
 amends_field(uint32_t table)
 {
-	return table == COSO_T_VISIT ? 10 : table == COSO_T_REPORT ? 7 : 0;
+	if (table == COSO_T_VISIT) {
+		return COSO_F_VISIT_AMENDS;
+	}
+	return table == COSO_T_REPORT ? COSO_F_REPORT_AMENDS : 0;
 }
 
 /* The unit (into *buf, caller frees) and date of a merged visit or
@@ -380,12 +388,13 @@ rule_of(struct central_store *s, const struct coso_ops *ops,
 		t->rule = AUTH_HANDOVER;
 		return COSO_OK;
 	case COSO_T_REPORT:
-		if ((v = auth_field_value(op, 2)) != NULL) {
+		if ((v = auth_field_value(op, COSO_F_REPORT_PERIOD)) != NULL) {
 			period_rule(v->type, v->p, v->len, t);
 		}
 		return COSO_OK;
 	case COSO_T_PROPOSAL:
-		v = auth_field_value(op, 1); /* source_known checked it */
+		/* source_known checked it */
+		v = auth_field_value(op, COSO_F_PROPOSAL_SOURCE);
 		return source_period(s, ops, v->p, t);
 	default:
 		return COSO_OK;
@@ -404,8 +413,9 @@ auth_field(struct central_store *s, const struct cstore_author *a,
 	*reason = 0;
 	*buf    = NULL;
 	if (op->table == COSO_T_OUTCOME) {
-		rv = visit_target(s, a, ops, auth_field_value(op, 1), today,
-		    target, buf, reason);
+		rv = visit_target(s, a, ops,
+		    auth_field_value(op, COSO_F_OUTCOME_VISIT), today, target,
+		    buf, reason);
 	} else if (op->table == COSO_T_PROPOSAL
 	    && ((rv = source_known(s, a, ops, op, reason)) != COSO_OK
 	        || *reason != 0)) {

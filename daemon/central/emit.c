@@ -78,22 +78,27 @@ device_key_body(const uint8_t pk[static 32], const char *cadre, int role,
 {
 	struct coso_body *b = NULL;
 	uint8_t id[32], row[16];
-	char hex[65];
 	int rv;
 
 	coso_keyid_of(id, pk);
-	sodium_bin2hex(hex, sizeof(hex), id, 32);
-	coso_uuid_named(row, "device_key", hex);
+	coso_device_key_row(row, id);
 	if ((rv = coso_body_new(&b)) != COSO_OK) {
 		return rv;
 	}
 	if ((rv = coso_body_op(b, COSO_T_DEVICE_KEY, row, COSO_UPSERT)) != 0
-	    || (rv = coso_body_text(b, 1, cadre, strlen(cadre))) != 0
-	    || (rv = coso_body_bytes(b, 2, pk, 32)) != 0
-	    || (rv = coso_body_int(b, 3, role)) != 0
-	    || (rv = coso_body_int(b, 4, (int64_t) now_ms)) != 0
+	    || (rv = coso_body_text(
+	            b, COSO_F_DEVICE_KEY_CADRE_ID, cadre, strlen(cadre)))
+	        != 0
+	    || (rv = coso_body_bytes(b, COSO_F_DEVICE_KEY_PUBLIC_KEY, pk, 32))
+	        != 0
+	    || (rv = coso_body_int(b, COSO_F_DEVICE_KEY_ROLE, role)) != 0
+	    || (rv = coso_body_int(
+	            b, COSO_F_DEVICE_KEY_ADDED, (int64_t) now_ms))
+	        != 0
 	    || (token_hash != NULL
-	        && (rv = coso_body_bytes(b, 5, token_hash, 32)) != 0)
+	        && (rv = coso_body_bytes(
+	                b, COSO_F_DEVICE_KEY_TOKEN_HASH, token_hash, 32))
+	            != 0)
 	    || (rv = coso_body_encode(b, body, len)) != 0) {
 		coso_body_free(b);
 		return rv;

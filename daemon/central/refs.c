@@ -87,11 +87,15 @@ assignment_unit_ok(
 	int32_t from = 0, to = 0, first = 0, last = 0;
 	int owned, rv;
 
-	if ((rv = value_of(s, op, 2, &u, &owned)) != COSO_OK) {
+	if ((rv = value_of(s, op, COSO_F_ASSIGNMENT_UNIT, &u, &owned))
+	    != COSO_OK) {
 		return rv;
 	}
-	if (u.type == COSO_VTEXT && (rv = date_of(s, op, 5, &from)) == COSO_OK
-	    && (rv = date_of(s, op, 6, &to)) == COSO_OK) {
+	if (u.type == COSO_VTEXT
+	    && (rv = date_of(s, op, COSO_F_ASSIGNMENT_VALID_FROM, &from))
+	        == COSO_OK
+	    && (rv = date_of(s, op, COSO_F_ASSIGNMENT_VALID_TO, &to))
+	        == COSO_OK) {
 		rv = cstore_unit_span(
 		    s, (const char *) u.p, u.len, &first, &last);
 		if (rv == COSO_ENOENT) {
@@ -118,15 +122,16 @@ refs_admin(struct central_store *s, const struct coso_op *op, int *reason)
 	}
 	switch (op->table) {
 	case COSO_T_ASSIGNMENT:
-		if ((rv = cadre_ok(s, op, 1, reason)) != COSO_OK
+		if ((rv = cadre_ok(s, op, COSO_F_ASSIGNMENT_CADRE_ID, reason))
+		        != COSO_OK
 		    || *reason != 0) {
 			return rv;
 		}
 		return assignment_unit_ok(s, op, reason);
 	case COSO_T_TOKEN:
-		return cadre_ok(s, op, 1, reason);
+		return cadre_ok(s, op, COSO_F_TOKEN_CADRE_ID, reason);
 	case COSO_T_TEAM:
-		return cadre_ok(s, op, 3, reason);
+		return cadre_ok(s, op, COSO_F_TEAM_LEADER, reason);
 	default:
 		return COSO_OK;
 	}

@@ -144,19 +144,21 @@ static int
 admin_key_body(struct coso_body *b, const uint8_t pk[32], const char *cadre)
 {
 	uint8_t id[32], row[16];
-	char hex[65];
 	int e;
 
 	coso_keyid_of(id, pk);
-	sodium_bin2hex(hex, sizeof(hex), id, 32);
-	coso_uuid_named(row, "device_key", hex);
+	coso_device_key_row(row, id);
 	if ((e = coso_body_op(b, COSO_T_DEVICE_KEY, row, COSO_UPSERT)) != 0
-	    || (e = coso_body_text(b, 1, cadre, strlen(cadre))) != 0
-	    || (e = coso_body_bytes(b, 2, pk, 32)) != 0
-	    || (e = coso_body_int(b, 3, 2)) != 0) {
+	    || (e = coso_body_text(
+	            b, COSO_F_DEVICE_KEY_CADRE_ID, cadre, strlen(cadre)))
+	        != 0
+	    || (e = coso_body_bytes(b, COSO_F_DEVICE_KEY_PUBLIC_KEY, pk, 32))
+	        != 0
+	    || (e = coso_body_int(b, COSO_F_DEVICE_KEY_ROLE, 2)) != 0) {
 		return e;
 	}
-	return coso_body_int(b, 4, (int64_t) coso_wall_ms());
+	return coso_body_int(
+	    b, COSO_F_DEVICE_KEY_ADDED, (int64_t) coso_wall_ms());
 }
 
 static int

@@ -318,6 +318,135 @@ enum coso_table {
 	COSO_T_UNIT_MOVE  = 16,
 };
 
+/* Fields, one enum per table, COSO_F_<table>_<field> (FORMAT.md,
+ * "Schema"; schema.c gives each its value types).  Numbers are fixed and
+ * never reused; tests/unit/test_schema.c checks every name against
+ * schema.c's table. */
+enum coso_f_unit {
+	COSO_F_UNIT_CODE        = 1,
+	COSO_F_UNIT_NAME        = 2,
+	COSO_F_UNIT_LEVEL       = 3,
+	COSO_F_UNIT_PARENT      = 4,
+	COSO_F_UNIT_VALID_FROM  = 5,
+	COSO_F_UNIT_VALID_TO    = 6,
+	COSO_F_UNIT_MERGED_INTO = 7,
+};
+
+enum coso_f_cadre {
+	COSO_F_CADRE_CADRE_ID = 1,
+	COSO_F_CADRE_NAME     = 2,
+	COSO_F_CADRE_TITLE    = 3,
+	COSO_F_CADRE_UNIT     = 4,
+};
+
+enum coso_f_device_key {
+	COSO_F_DEVICE_KEY_CADRE_ID   = 1,
+	COSO_F_DEVICE_KEY_PUBLIC_KEY = 2,
+	COSO_F_DEVICE_KEY_ROLE       = 3,
+	COSO_F_DEVICE_KEY_ADDED      = 4,
+	COSO_F_DEVICE_KEY_TOKEN_HASH = 5,
+};
+
+enum coso_f_token {
+	COSO_F_TOKEN_CADRE_ID   = 1,
+	COSO_F_TOKEN_TOKEN_HASH = 2,
+	COSO_F_TOKEN_EXPIRES    = 3,
+};
+
+enum coso_f_revocation {
+	COSO_F_REVOCATION_KEY_ID = 1,
+	COSO_F_REVOCATION_REASON = 2,
+};
+
+enum coso_f_assignment {
+	COSO_F_ASSIGNMENT_CADRE_ID      = 1,
+	COSO_F_ASSIGNMENT_UNIT          = 2,
+	COSO_F_ASSIGNMENT_SECTOR        = 3,
+	COSO_F_ASSIGNMENT_ROLE          = 4,
+	COSO_F_ASSIGNMENT_VALID_FROM    = 5,
+	COSO_F_ASSIGNMENT_VALID_TO      = 6,
+	COSO_F_ASSIGNMENT_DECISION      = 7,
+	COSO_F_ASSIGNMENT_REPLACES      = 8,
+	COSO_F_ASSIGNMENT_HANDOVER_NOTE = 9,
+};
+
+enum coso_f_visit {
+	COSO_F_VISIT_UNIT         = 1,
+	COSO_F_VISIT_DATE         = 2,
+	COSO_F_VISIT_PURPOSE      = 3,
+	COSO_F_VISIT_SITUATION    = 4,
+	COSO_F_VISIT_DIFFICULTIES = 5,
+	COSO_F_VISIT_DIRECTIONS   = 6,
+	COSO_F_VISIT_PARTICIPANTS = 7,
+	COSO_F_VISIT_LAT          = 8,
+	COSO_F_VISIT_LON          = 9,
+	COSO_F_VISIT_AMENDS       = 10,
+};
+
+enum coso_f_outcome {
+	COSO_F_OUTCOME_VISIT         = 1,
+	COSO_F_OUTCOME_TEXT          = 2,
+	COSO_F_OUTCOME_QUANTITY      = 3,
+	COSO_F_OUTCOME_QUANTITY_UNIT = 4,
+	COSO_F_OUTCOME_AMOUNT_VND    = 5,
+};
+
+enum coso_f_proposal {
+	COSO_F_PROPOSAL_SOURCE = 1,
+	COSO_F_PROPOSAL_UNIT   = 2,
+	COSO_F_PROPOSAL_TEXT   = 3,
+	COSO_F_PROPOSAL_DATE   = 4,
+};
+
+enum coso_f_response {
+	COSO_F_RESPONSE_PROPOSAL = 1,
+	COSO_F_RESPONSE_STATUS   = 2,
+	COSO_F_RESPONSE_TEXT     = 3,
+	COSO_F_RESPONSE_DATE     = 4,
+};
+
+enum coso_f_report {
+	COSO_F_REPORT_UNIT         = 1,
+	COSO_F_REPORT_PERIOD       = 2,
+	COSO_F_REPORT_RESULTS      = 3,
+	COSO_F_REPORT_SITUATION    = 4,
+	COSO_F_REPORT_DIFFICULTIES = 5,
+	COSO_F_REPORT_PROPOSALS    = 6,
+	COSO_F_REPORT_AMENDS       = 7,
+	COSO_F_REPORT_SUBMITTED    = 8,
+};
+
+enum coso_f_handover {
+	COSO_F_HANDOVER_UNIT     = 1,
+	COSO_F_HANDOVER_TEXT     = 2,
+	COSO_F_HANDOVER_DATE     = 3,
+	COSO_F_HANDOVER_TO_CADRE = 4,
+};
+
+enum coso_f_sector {
+	COSO_F_SECTOR_CODE = 1,
+	COSO_F_SECTOR_NAME = 2,
+};
+
+enum coso_f_team {
+	COSO_F_TEAM_SECTOR = 1,
+	COSO_F_TEAM_NAME   = 2,
+	COSO_F_TEAM_LEADER = 3,
+};
+
+enum coso_f_schedule {
+	COSO_F_SCHEDULE_KIND       = 1,
+	COSO_F_SCHEDULE_DUE_DAYS   = 2,
+	COSO_F_SCHEDULE_GRACE_DAYS = 3,
+};
+
+enum coso_f_unit_move {
+	COSO_F_UNIT_MOVE_CODE       = 1,
+	COSO_F_UNIT_MOVE_DATE       = 2,
+	COSO_F_UNIT_MOVE_OLD_PARENT = 3,
+	COSO_F_UNIT_MOVE_NEW_PARENT = 4,
+};
+
 /* Bit set of the value types a field accepts. */
 #define COSO_TY_NULL  (1u << COSO_VNULL)
 #define COSO_TY_INT   (1u << COSO_VINT)
@@ -346,6 +475,12 @@ const struct coso_schema_table *coso_schema_table(uint32_t id);
 /* The field with this id in a table, or NULL. */
 const struct coso_schema_field *coso_schema_field(
     const struct coso_schema_table *t, uint32_t id);
+
+/* The row id of a key's device_key row: coso_uuid_named("device_key",
+ * 64 lowercase hex digits of the key id), so one key is one row
+ * (FORMAT.md, "3 device_key").  The central checks it at merge. */
+void coso_device_key_row(
+    uint8_t row[static 16], const uint8_t key_id[static 32]);
 
 /* Body builder.  Ops are added in order; fields in any order. */
 struct coso_body;

@@ -32,7 +32,7 @@
 #define BACKOFF_START_MS   1000.0
 #define BACKOFF_MAX_S      60.0
 #define POLL_MAX_MS        1000 /* data_version is checked this often */
-#define PASS_MAX           1024u
+#define PASS_MAX           COSO_PASSPHRASE_MAX
 
 static volatile sig_atomic_t stop_flag;
 

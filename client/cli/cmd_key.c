@@ -60,8 +60,7 @@ load_pass(const struct key_opts *o, char **pass, size_t *plen)
 		return 0;
 	}
 	if ((e = util_read_passphrase(o->passfile, pass, plen)) != 0) {
-		util_err(_("cannot read passphrase file `%s': %s"),
-		    o->passfile, strerror(e));
+		cli_passfile_err(o->passfile, e);
 		return -1;
 	}
 	return 0;

@@ -1,6 +1,7 @@
 /*
  * session.c: opening the store and reporting library errors.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,11 +207,23 @@ cli_passphrase(
 		return 0;
 	}
 	if ((e = util_read_passphrase(f, pass, len)) != 0) {
-		util_err(
-		    _("cannot read passphrase file `%s': %s"), f, strerror(e));
+		cli_passfile_err(f, e);
 		return -1;
 	}
 	return 0;
+}
+
+void
+cli_passfile_err(const char *path, int e)
+{
+	if (e == EFBIG) {
+		util_err(_("cannot read passphrase file `%s': its first line "
+		           "is longer than %u bytes"),
+		    path, COSO_PASSPHRASE_MAX);
+	} else {
+		util_err(_("cannot read passphrase file `%s': %s"), path,
+		    strerror(e));
+	}
 }
 
 /*

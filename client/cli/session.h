@@ -24,6 +24,10 @@ char *cli_store_dir(const struct cli_opts *g);
 int cli_passphrase(
     const struct cli_opts *g, const char *file, char **pass, size_t *len);
 
+/* Prints why the passphrase file path could not be read (e from
+ * util_read_passphrase). */
+void cli_passfile_err(const char *path, int e);
+
 /* Opens the store for a command.  0, or an exit code after a message. */
 int cli_open(const struct cli_opts *g, struct coso_store **out);
 

@@ -37,14 +37,21 @@ util_read_passphrase(const char *path, char **out, size_t *len)
 	size_t n = 0, i, nlen = 0;
 	int rv;
 
-	if ((rv = coso_file_read(path, 1024, &buf, &n)) != 0) {
+	/* The first line and its line end. */
+	if ((rv = coso_file_read(path, COSO_PASSPHRASE_MAX + 2, &buf, &n))
+	    != 0) {
 		return rv;
 	}
 	for (i = 0; i < n && buf[i] != '\n' && buf[i] != '\r'; i++) { }
+	if (i > COSO_PASSPHRASE_MAX) {
+		rv = EFBIG;
+		goto out;
+	}
 	/* Telex and VNI keyboards may give the same words in NFC or NFD;
 	 * normalise so both unlock.  Bytes that are not UTF-8 (an old
 	 * TCVN3 file) are used as they are. */
-	if (coso_text_nfc(&nfc, &nlen, (const char *) buf, i, 1024)
+	if (coso_text_nfc(
+	        &nfc, &nlen, (const char *) buf, i, COSO_PASSPHRASE_MAX)
 	    == COSO_OK) {
 		rv   = secure_copy(nfc, nlen, out);
 		*len = nlen;
@@ -54,6 +61,7 @@ util_read_passphrase(const char *path, char **out, size_t *len)
 		rv   = secure_copy((const char *) buf, i, out);
 		*len = i;
 	}
+out:
 	sodium_memzero(buf, n);
 	free(buf);
 	return rv;

@@ -62,17 +62,14 @@ date_valid(int32_t d)
 	    && cosoi_date_of_days(cosoi_days(d)) == d;
 }
 
-/* Requires a non-empty identifier (cadre id, code) of printable ASCII. */
-static int
-ident_ok(struct coso_store *s, const char *field, const char *v)
+int
+cosoi_ident_ok(struct coso_store *s, const char *field, const char *v)
 {
 	size_t i, n = v != NULL ? strlen(v) : 0;
 
-	if (n == 0 || n > 64) {
+	if (n == 0 || n > COSO_ID_MAX) {
 		return cosoi_fail(s, COSO_EFIELD,
-		    "%s: 1 to 64 characters "
-		    "are required",
-		    field);
+		    "%s: 1 to %u characters are required", field, COSO_ID_MAX);
 	}
 	for (i = 0; i < n; i++) {
 		if (v[i] <= ' ' || v[i] > '~') {
@@ -330,7 +327,7 @@ cadre_check(
 	int rv;
 
 	*c = (struct cadre_norm) {in->cadre_id, in->unit, NULL, NULL};
-	if ((rv = ident_ok(s, "id", in->cadre_id))
+	if ((rv = cosoi_ident_ok(s, "id", in->cadre_id))
 	    || (rv = cosoi_text(s, "name", in->name, &c->name))
 	    || (rv = cosoi_text(s, "title", in->title, &c->title))
 	    || (in->unit != NULL
@@ -427,7 +424,7 @@ coso_admin_token(struct coso_store *s, const char *cadre_id, unsigned days,
 	int rv;
 
 	if ((rv = cosoi_admin_ready(s))
-	    || (rv = ident_ok(s, "cadre", cadre_id))
+	    || (rv = cosoi_ident_ok(s, "cadre", cadre_id))
 	    || (rv = cosoi_cadre_known(s, "cadre", cadre_id))) {
 		return rv;
 	}
@@ -528,7 +525,8 @@ coso_admin_sector_add(struct coso_store *s, const char *code, const char *name)
 	uint8_t row[16];
 	int rv;
 
-	if ((rv = cosoi_admin_ready(s)) || (rv = ident_ok(s, "code", code))
+	if ((rv = cosoi_admin_ready(s))
+	    || (rv = cosoi_ident_ok(s, "code", code))
 	    || (rv = cosoi_text(s, "name", name, &norm))) {
 		goto out;
 	}
@@ -587,10 +585,11 @@ coso_admin_team_add(struct coso_store *s, const char *sector, const char *name,
 	uint8_t row[16];
 	int rv;
 
-	if ((rv = cosoi_admin_ready(s)) || (rv = ident_ok(s, "sector", sector))
+	if ((rv = cosoi_admin_ready(s))
+	    || (rv = cosoi_ident_ok(s, "sector", sector))
 	    || (rv = sector_known(s, sector))
 	    || (leader != NULL
-	        && ((rv = ident_ok(s, "leader", leader))
+	        && ((rv = cosoi_ident_ok(s, "leader", leader))
 	            || (rv = cosoi_cadre_known(s, "leader", leader))))
 	    || (rv = cosoi_text(s, "name", name, &norm))) {
 		goto out;
@@ -787,7 +786,7 @@ assign_check(struct coso_store *s, const struct coso_assign_in *in)
 {
 	int rv;
 
-	if ((rv = ident_ok(s, "cadre", in->cadre_id)) != COSO_OK
+	if ((rv = cosoi_ident_ok(s, "cadre", in->cadre_id)) != COSO_OK
 	    || (rv = cosoi_cadre_known(s, "cadre", in->cadre_id)) != COSO_OK) {
 		return rv;
 	}
@@ -938,8 +937,8 @@ rotate_check(struct coso_store *s, const struct coso_rotate_in *in)
 {
 	int rv;
 
-	if ((rv = ident_ok(s, "cadre", in->cadre_id))
-	    || (rv = ident_ok(s, "to-cadre", in->to_cadre))
+	if ((rv = cosoi_ident_ok(s, "cadre", in->cadre_id))
+	    || (rv = cosoi_ident_ok(s, "to-cadre", in->to_cadre))
 	    || (rv = cosoi_cadre_known(s, "to-cadre", in->to_cadre))
 	    || (rv = cosoi_unit_known(s, "unit", in->unit))) {
 		return rv;

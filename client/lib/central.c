@@ -87,6 +87,10 @@ coso_central_pin(
 		    "central key: %s",
 		    coso_strerror(key_text == NULL ? COSO_EINVAL : rv));
 	}
+	if (url != NULL && strlen(url) > COSO_URL_MAX) {
+		return cosoi_fail(s, COSO_EFIELD,
+		    "central: the URL is longer than %u bytes", COSO_URL_MAX);
+	}
 	if ((rv = cosoi_begin(s)) != COSO_OK) {
 		return rv;
 	}

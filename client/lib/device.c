@@ -15,7 +15,7 @@
 
 /* The longest passphrase asked of the application, in bytes (as a
  * passphrase file's first line). */
-#define PASS_MAX 1024u
+#define PASS_MAX COSO_PASSPHRASE_MAX
 
 static int
 meta_put_all(
@@ -53,8 +53,19 @@ check_init(struct coso_store *s, const struct coso_init *p, uint8_t pk[32])
 	if (p->cadre_id == NULL || p->cadre_id[0] == 0) {
 		return cosoi_fail(s, COSO_EFIELD, "cadre: an id is required");
 	}
+	if ((rv = cosoi_ident_ok(s, "cadre", p->cadre_id)) != COSO_OK) {
+		return rv;
+	}
 	if (p->name == NULL || p->name[0] == 0) {
 		return cosoi_fail(s, COSO_EFIELD, "name: a name is required");
+	}
+	if (strlen(p->name) > COSO_NAME_MAX) {
+		return cosoi_fail(s, COSO_EFIELD, "name: longer than %u bytes",
+		    COSO_NAME_MAX);
+	}
+	if (p->central_url != NULL && strlen(p->central_url) > COSO_URL_MAX) {
+		return cosoi_fail(s, COSO_EFIELD,
+		    "central: the URL is longer than %u bytes", COSO_URL_MAX);
 	}
 	if ((rv = coso_text_check((const uint8_t *) p->name, strlen(p->name)))
 	    != COSO_OK) {

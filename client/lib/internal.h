@@ -193,6 +193,11 @@ int cosoi_unit_on(
  * the office added here or a pull brought); COSO_ENOENT naming field. */
 int cosoi_cadre_known(struct coso_store *s, const char *field, const char *id);
 
+/* Requires an identifier (cadre id, unit or sector code): 1 to
+ * COSO_ID_MAX bytes of printable ASCII without spaces; the message
+ * names field.  admin.c. */
+int cosoi_ident_ok(struct coso_store *s, const char *field, const char *v);
+
 /* The same on a device that holds cadres; one that never pulled them
  * (an offline device) cannot tell, and passes. */
 int cosoi_cadre_named(struct coso_store *s, const char *field, const char *id);

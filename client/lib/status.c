@@ -7,18 +7,26 @@
 
 #include "internal.h"
 
-static uint64_t
-count(struct coso_store *s, const char *sql)
+/* The first column of the first row of sql into *out (0 if no row or
+ * NULL).  Sticky: nothing is read once *rv holds an error, and a failure
+ * sets it, so a broken store is reported, never shown as zeros. */
+static void
+count(struct coso_store *s, int *rv, uint64_t *out, const char *sql)
 {
 	sqlite3_stmt *st = NULL;
-	uint64_t n       = 0;
+	int rc;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK
-	    && sqlite3_step(st) == SQLITE_ROW) {
-		n = (uint64_t) sqlite3_column_int64(st, 0);
+	*out = 0;
+	if (*rv != COSO_OK) {
+		return;
+	}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK
+	    || ((rc = sqlite3_step(st)) != SQLITE_ROW && rc != SQLITE_DONE)) {
+		*rv = cosoi_db_fail(s, "cannot read the store's counts");
+	} else if (rc == SQLITE_ROW) {
+		*out = (uint64_t) sqlite3_column_int64(st, 0);
 	}
 	sqlite3_finalize(st);
-	return n;
 }
 
 static void
@@ -33,61 +41,74 @@ meta_copy(struct coso_store *s, const char *key, char *out, size_t n)
 /* The clock as the last STATUS measured it, and what the central said
  * of the stamps this device signed. */
 static void
-clock_get(struct coso_store *s, struct coso_status *st)
+clock_get(struct coso_store *s, int *rv, struct coso_status *st)
 {
-	st->skew_at_ms  = count(s,
-	     "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
-	      "'skew_at_ms'");
-	st->skew_ms     = (int64_t) count(s,
-	        "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'skew_ms'");
+	uint64_t skew;
+
+	count(s, rv, &st->skew_at_ms,
+	    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+	    "'skew_at_ms'");
+	count(s, rv, &skew,
+	    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = 'skew_ms'");
+	st->skew_ms     = (int64_t) skew;
 	st->clock_wrong = st->skew_at_ms != 0
 	    && (st->skew_ms > (int64_t) COSO_CLOCK_TOLERANCE_MS
 	        || st->skew_ms < -(int64_t) COSO_CLOCK_TOLERANCE_MS);
-	st->clamped = count(s,
+	count(s, rv, &st->clamped,
 	    "SELECT count(*) FROM outbox WHERE verdict IN (1, 2) "
 	    "AND reason = 17");
 }
 
 _Static_assert(COSO_ECLOCK == 17, "clock_get names COSO_ECLOCK");
 
+static void
+records_get(struct coso_store *s, int *rv, struct coso_status *st)
+{
+	count(s, rv, &st->receipts, "SELECT count(*) FROM receipts");
+	count(s, rv, &st->visits, "SELECT count(*) FROM visits");
+	count(s, rv, &st->reports,
+	    "SELECT count(*) FROM reports WHERE status = 'submitted'");
+	count(s, rv, &st->drafts,
+	    "SELECT count(*) FROM reports WHERE status = 'draft'");
+	count(s, rv, &st->quarantined,
+	    "SELECT count(*) FROM outbox WHERE verdict = 3");
+	/* A quarantined proposal is not tracked by the central: it is
+	 * counted with the quarantine, not as open. */
+	if (*rv == COSO_OK) {
+		*rv = cosoi_quarantine_load(s);
+	}
+	count(s, rv, &st->proposals_open,
+	    "SELECT count(*) FROM proposals WHERE status IN ('open', "
+	    "'answered') AND id NOT IN (SELECT row FROM temp.qrows)");
+	count(s, rv, &st->units, "SELECT count(*) FROM units");
+}
+
 int
 coso_status_get(struct coso_store *s, struct coso_status *st)
 {
+	int rv;
+
 	memset(st, 0, sizeof(*st));
 	/* One read transaction: the counts agree with each other. */
-	if (cosoi_exec(s, "BEGIN") != COSO_OK) {
-		return COSO_ESTORE;
+	if ((rv = cosoi_exec(s, "BEGIN")) != COSO_OK) {
+		return rv;
 	}
 	meta_copy(s, "cadre_id", st->cadre_id, sizeof(st->cadre_id));
 	meta_copy(s, "name", st->name, sizeof(st->name));
 	meta_copy(s, "central_url", st->central_url, sizeof(st->central_url));
 	meta_copy(s, "device_key", st->shortid, sizeof(st->shortid));
-	st->head_seq = count(s, "SELECT seq FROM chain");
-	st->pending  = count(s, "SELECT count(*) FROM outbox WHERE acked = 0");
-	st->oldest_pending_ms
-	    = count(s, "SELECT min(created_ms) FROM outbox WHERE acked = 0");
-	st->last_sync_ms = count(s,
+	count(s, &rv, &st->head_seq, "SELECT seq FROM chain");
+	count(s, &rv, &st->pending,
+	    "SELECT count(*) FROM outbox WHERE acked = 0");
+	count(s, &rv, &st->oldest_pending_ms,
+	    "SELECT min(created_ms) FROM outbox WHERE acked = 0");
+	count(s, &rv, &st->last_sync_ms,
 	    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
 	    "'last_sync_ms'");
-	st->receipts     = count(s, "SELECT count(*) FROM receipts");
-	st->visits       = count(s, "SELECT count(*) FROM visits");
-	st->reports      = count(
-	         s, "SELECT count(*) FROM reports WHERE status = 'submitted'");
-	st->drafts
-	    = count(s, "SELECT count(*) FROM reports WHERE status = 'draft'");
-	st->quarantined
-	    = count(s, "SELECT count(*) FROM outbox WHERE verdict = 3");
-	/* A quarantined proposal is not tracked by the central: it is
-	 * counted with the quarantine, not as open. */
-	st->proposals_open = cosoi_quarantine_load(s) != COSO_OK
-	    ? 0
-	    : count(s,
-	        "SELECT count(*) FROM proposals WHERE status IN ('open', "
-	        "'answered') AND id NOT IN (SELECT row FROM temp.qrows)");
-	st->units          = count(s, "SELECT count(*) FROM units");
-	clock_get(s, st);
-	cosoi_exec(s, "COMMIT");
-	return COSO_OK;
+	records_get(s, &rv, st);
+	clock_get(s, &rv, st);
+	(void) cosoi_exec(s, rv == COSO_OK ? "COMMIT" : "ROLLBACK");
+	return rv;
 }
 
 int
@@ -183,8 +204,9 @@ coso_log_verify(struct coso_store *s, coso_row_cb cb, void *arg, uint64_t *bad)
 	struct chain_check c = {1, {0}, 0};
 	struct coso_changeset d;
 	sqlite3_stmt *st = NULL;
+	uint64_t head;
 	size_t nops;
-	int rc, rv, stop = 0;
+	int rc, rv, stop = 0, head_rv = COSO_OK;
 
 	if ((rv = cosoi_pk_load(s)) != COSO_OK) {
 		return rv;
@@ -204,13 +226,16 @@ coso_log_verify(struct coso_store *s, coso_row_cb cb, void *arg, uint64_t *bad)
 		stop = report_one(&c, seq, cs, len, &d, nops, err, cb, arg);
 	}
 	sqlite3_finalize(st);
-	if (c.expect_seq - 1 != count(s, "SELECT seq FROM chain")) {
+	if (rc != SQLITE_DONE && !stop) {
+		return cosoi_db_fail(s, "cannot read the chain");
+	}
+	count(s, &head_rv, &head, "SELECT seq FROM chain");
+	if (head_rv != COSO_OK) {
+		return head_rv;
+	}
+	if (c.expect_seq - 1 != head) {
 		c.bad++; /* chain head and outbox disagree */
 	}
 	*bad = c.bad;
-	if (stop) {
-		return stop;
-	}
-	return rc == SQLITE_DONE ? COSO_OK
-	                         : cosoi_db_fail(s, "cannot read the chain");
+	return stop;
 }

@@ -451,33 +451,52 @@ cosoi_push_batch_free(struct cosoi_push_batch *b)
 	memset(b, 0, sizeof(*b));
 }
 
-static uint64_t
-query_u64(struct coso_store *s, const char *sql, uint64_t a, uint64_t b)
+/* The first column of sql's one row, with ?1 = a and ?2 = b, into *out.
+ * A store that cannot answer is an error, never a zero: a zero start
+ * would push the whole outbox again. */
+static int
+query_u64(struct coso_store *s, const char *sql, uint64_t a, uint64_t b,
+    uint64_t *out)
 {
 	sqlite3_stmt *st = NULL;
-	uint64_t n       = 0;
+	int rv           = COSO_OK;
 
-	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_int64(st, 1, (sqlite3_int64) a);
-		sqlite3_bind_int64(st, 2, (sqlite3_int64) b);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			n = (uint64_t) sqlite3_column_int64(st, 0);
-		}
+	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK) {
+		rv = cosoi_db_fail(s, "cannot read the outbox");
+		goto out;
 	}
+	sqlite3_bind_int64(st, 1, (sqlite3_int64) a);
+	sqlite3_bind_int64(st, 2, (sqlite3_int64) b);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		rv = cosoi_db_fail(s, "cannot read the outbox");
+		goto out;
+	}
+	*out = (uint64_t) sqlite3_column_int64(st, 0);
+out:
 	sqlite3_finalize(st);
-	return n;
+	return rv;
+}
+
+/* The change-sets not yet acknowledged, into *n. */
+static int
+pending_count(struct coso_store *s, uint64_t *n)
+{
+	return query_u64(
+	    s, "SELECT count(*) FROM outbox WHERE acked = 0", 0, 0, n);
 }
 
 /* Where pushing starts: the first unacknowledged entry or the central's
  * next seq, whichever is lower. */
-static uint64_t
-push_start(struct sync *y)
+static int
+push_start(struct sync *y, uint64_t *from)
 {
-	uint64_t first = query_u64(y->s,
+	uint64_t first;
+	int rv = query_u64(y->s,
 	    "SELECT coalesce(min(seq), ?1) FROM outbox WHERE acked = 0",
-	    y->next_seq, 0);
+	    y->next_seq, 0, &first);
 
-	return first < y->next_seq ? first : y->next_seq;
+	*from = first < y->next_seq ? first : y->next_seq;
+	return rv;
 }
 
 /* Encodes the PUSH, leaving out entries from the end until it fits. */
@@ -761,14 +780,18 @@ static int
 do_push(struct sync *y)
 {
 	struct cosoi_push_batch b = {0};
-	uint64_t from = push_start(y), done = 0, total;
-	size_t sent, limit                  = y->max;
+	uint64_t from = 0, done = 0, total = 0;
+	size_t sent, limit = y->max;
 	int gaps = 0, rv;
 
-	total = query_u64(y->s,
-	    "SELECT count(*) FROM outbox WHERE seq >= ?1 AND "
-	    "(acked = 0 OR seq >= ?2)",
-	    from, y->next_seq);
+	if ((rv = push_start(y, &from)) != COSO_OK
+	    || (rv = query_u64(y->s,
+	            "SELECT count(*) FROM outbox WHERE seq >= ?1 AND "
+	            "(acked = 0 OR seq >= ?2)",
+	            from, y->next_seq, &total))
+	        != COSO_OK) {
+		return rv;
+	}
 	for (;;) {
 		rv = push_batch(y, from, limit, &b);
 		if (rv != COSO_OK || b.n == 0) {
@@ -866,7 +889,7 @@ cosoi_sync_round_net(struct coso_store *s, const struct coso_sync_opts *o,
 {
 	struct sync y = {.s = s, .o = o, .r = r, .net = net};
 	uint64_t t0   = coso_wall_ms();
-	int rv;
+	int rv, prv;
 
 	memset(r, 0, sizeof(*r));
 	y.max = o->max_message ? o->max_message : COSO_WIRE_MAX_DEFAULT;
@@ -881,8 +904,9 @@ cosoi_sync_round_net(struct coso_store *s, const struct coso_sync_opts *o,
 	    && (rv = do_pull(&y)) == COSO_OK) {
 		rv = last_sync(s);
 	}
-	r->pending = query_u64(
-	    s, "SELECT count(*) FROM outbox WHERE acked = 0", 0, 0);
+	/* The first error is the one to report. */
+	prv           = pending_count(s, &r->pending);
+	rv            = rv != COSO_OK ? rv : prv;
 	r->elapsed_ms = coso_wall_ms() - t0;
 	coso_box_free(y.box);
 	return rv;
@@ -901,9 +925,8 @@ coso_sync_round(struct coso_store *s, const struct coso_sync_opts *o,
 
 	o = o != NULL ? o : &none;
 	memset(r, 0, sizeof(*r));
-	r->pending = query_u64(
-	    s, "SELECT count(*) FROM outbox WHERE acked = 0", 0, 0);
-	if ((rv = cosoi_central_pk(s, pk)) != COSO_OK) {
+	if ((rv = pending_count(s, &r->pending)) != COSO_OK
+	    || (rv = cosoi_central_pk(s, pk)) != COSO_OK) {
 		return rv;
 	}
 	url = o->url != NULL ? strdup(o->url)

@@ -42,7 +42,7 @@ cosoi_move_ops(
     struct coso_store *s, struct coso_body *b, const char *code, size_t *n)
 {
 	sqlite3_stmt *st = NULL;
-	char key[96];
+	char key[COSO_ID_MAX + 16];
 	uint8_t row[16];
 	int rc, rv = COSO_OK, i;
 
@@ -61,8 +61,15 @@ cosoi_move_ops(
 			    "unit %s: more than %d moves", code, MOVES_MAX);
 			break;
 		}
-		snprintf(key, sizeof(key), "%.64s/%d", code,
-		    sqlite3_column_int(st, 0));
+		/* A cut key would name another unit's move. */
+		if (snprintf(key, sizeof(key), "%s/%d", code,
+		        sqlite3_column_int(st, 0))
+		    >= (int) sizeof(key)) {
+			rv = cosoi_fail(s, COSO_ETOOBIG,
+			    "unit %s: code longer than %u characters", code,
+			    COSO_ID_MAX);
+			break;
+		}
 		coso_uuid_named(row, "unit_move", key);
 		rv = coso_body_op(b, COSO_T_UNIT_MOVE, row, COSO_UPSERT);
 		rv = rv ? rv

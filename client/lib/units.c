@@ -25,8 +25,6 @@
 #include "csv.h"
 #include "internal.h"
 
-#define CSV_FIELDS    5
-#define CSV_FIELD_MAX 1024u
 #define CSV_BYTES_MAX (64u * 1024u * 1024u)
 
 static const char *const level_names[]
@@ -117,6 +115,11 @@ import_row(struct coso_store *s, sqlite3_stmt *st, size_t line,
 		return cosoi_fail(s, COSO_ECSV,
 		    "line %zu: code: empty or not letters, digits, - _ .",
 		    line);
+	}
+	if (strlen(f[0]) > COSO_ID_MAX) {
+		return cosoi_fail(s, COSO_ECSV,
+		    "line %zu: code: longer than %u characters", line,
+		    COSO_ID_MAX);
 	}
 	if ((level = level_parse(f[2])) == 0) {
 		return cosoi_fail(s, COSO_ECSV,

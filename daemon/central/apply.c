@@ -167,6 +167,16 @@ bytes_ok(const struct coso_op *op, uint32_t id, size_t n)
 	return v == NULL || v->type != COSO_VBYTES || v->len == n;
 }
 
+/* An identifier field (cadre id, unit or sector code) of at most
+ * COSO_ID_MAX bytes: every store and message holds one whole. */
+static int
+id_ok(const struct coso_op *op, uint32_t id)
+{
+	const struct coso_value *v = auth_field_value(op, id);
+
+	return v == NULL || v->type != COSO_VTEXT || v->len <= COSO_ID_MAX;
+}
+
 /* A device key row is named after its key id, so one key is one row. */
 static int
 device_key_ok(const struct coso_op *op)
@@ -242,7 +252,14 @@ check_values(const struct apply_ctx *c, const struct coso_op *op, int *reason)
 	*reason = 0;
 	switch (op->table) {
 	case COSO_T_UNIT:
-		ok = int_ok(op, COSO_F_UNIT_LEVEL, 1, 5);
+		ok = int_ok(op, COSO_F_UNIT_LEVEL, 1, 5)
+		    && id_ok(op, COSO_F_UNIT_CODE);
+		break;
+	case COSO_T_CADRE:
+		ok = id_ok(op, COSO_F_CADRE_CADRE_ID);
+		break;
+	case COSO_T_SECTOR:
+		ok = id_ok(op, COSO_F_SECTOR_CODE);
 		break;
 	case COSO_T_DEVICE_KEY:
 		ok = device_key_ok(op);

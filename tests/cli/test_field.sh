@@ -350,5 +350,50 @@ expect 0 "help" "$COSO" --help
 contains "$T/out" "visit" "help lists visit"
 same "$(pending)" "$writes" "usage errors wrote nothing"
 
+# --- limits: refused whole, never cut --------------------------------------
+# A cadre id is 1 to 64 bytes everywhere (COSO_ID_MAX): init refuses 65 and
+# leaves no store; 64 is kept whole and `status' shows all of it.
+id64=$(printf 'c%063d' 0)
+name255=$(printf 'N%0254d' 0)
+expect 2 "init cadre id 65" "$COSO" --store "$T/l1" init --cadre "${id64}x" \
+	--name "Lò Văn Lim"
+contains "$T/err" "cadre: 1 to 64 characters are required" "cadre id 65 message"
+[ ! -e "$T/l1/device.key" ] && ok || bad "store made for a 65-byte cadre id"
+expect 2 "init name 256" "$COSO" --store "$T/l2" init --cadre lim \
+	--name "${name255}x"
+contains "$T/err" "name: longer than 255 bytes" "name 256 message"
+expect 2 "init url 256" "$COSO" --store "$T/l2" init --cadre lim \
+	--name "Lò Văn Lim" --central "tcp://$(printf 'h%0244d' 0):5555" \
+	--central-key "$COSO_HOME/device.pub"
+contains "$T/err" "URL is longer than 255 bytes" "url 256 message"
+[ ! -e "$T/l2/device.key" ] && ok || bad "store made for a long name or URL"
+expect 0 "init cadre id 64" "$COSO" --store "$T/l3" init --cadre "$id64" \
+	--name "$name255"
+expect 0 "status cadre id 64" "$COSO" --store "$T/l3" status --json
+contains "$T/out" "\"cadre_id\":\"$id64\"" "status shows the whole cadre id"
+contains "$T/out" "\"name\":\"$name255\"" "status shows the whole name"
+# A unit code over 64 bytes: the whole list refused, nothing stored.
+printf 'code,name,level,parent_code,valid_from\n%s,Xã Dài,commune,,2020-01-01\n' \
+	"u$(printf '%064d' 0)" >"$T/long.csv"
+expect 2 "unit code 65" "$COSO" --store "$T/l3" units import "$T/long.csv"
+contains "$T/err" "code: longer than 64 characters" "unit code 65 message"
+expect 2 "unit code 65 vi" env LANGUAGE=vi "$COSO" --store "$T/l3" units \
+	import "$T/long.csv"
+contains "$T/err" "mã: dài quá 64 ký tự" "unit code 65 message in Vietnamese"
+expect 0 "units after refusal" "$COSO" --store "$T/l3" status --json
+contains "$T/out" '"units":0' "no unit stored"
+# A store that cannot count its receipts: `status' says so and fails,
+# rather than show zeros.
+sqlite3 "$T/l3/store.db" "ALTER TABLE receipts RENAME TO receipts_gone"
+expect 2 "status on a broken store" "$COSO" --store "$T/l3" status
+contains "$T/err" "cannot read status" "broken store message"
+contains "$T/err" "no such table: receipts" "broken store cause"
+# A passphrase file whose line is over 1024 bytes: refused, no store.
+printf '%01025d\n' 0 >"$T/longpass"
+expect 2 "passphrase 1025" "$COSO" --store "$T/l4" init --cadre lim \
+	--name "Lò Văn Lim" --passphrase-file "$T/longpass"
+contains "$T/err" "longer than 1024 bytes" "passphrase 1025 message"
+[ ! -e "$T/l4/device.key" ] && ok || bad "store made with a cut passphrase"
+
 echo "field-cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -861,6 +861,73 @@ test_admin_refs(void **state)
 	assert_int_equal(count(f, COSO_T_VISIT), 1);
 }
 
+static void
+cadre_id_65(struct coso_body *b)
+{
+	cadre_op(b,
+	    "c0000000000000000000000000000000000000000000000000000000"
+	    "000000000");
+}
+
+static void
+cadre_id_64(struct coso_body *b)
+{
+	cadre_op(b,
+	    "c0000000000000000000000000000000000000000000000000000000"
+	    "00000000");
+}
+
+static void
+unit_code_65(struct coso_body *b)
+{
+	unit_op(b,
+	    "u"
+	    "0000000000000000000000000000000000000000000000000000000000000000",
+	    "Xã Dài", 3, NULL);
+}
+
+static void
+sector_code_65(struct coso_body *b)
+{
+	uint8_t row[16];
+	const char *code = "s"
+	                   "00000000000000000000000000000000000000000000000000"
+	                   "00000000000000";
+
+	coso_uuid_named(row, "sector", code);
+	assert_int_equal(coso_body_op(b, COSO_T_SECTOR, row, COSO_UPSERT), 0);
+	text(b, COSO_F_SECTOR_CODE, code);
+	text(b, COSO_F_SECTOR_NAME, "Kinh tế");
+}
+
+/* A cadre id, a unit or sector code is at most COSO_ID_MAX (64) bytes:
+ * longer is quarantined whole (every table and message holds 64), never
+ * stored cut short. */
+static void
+test_id_limit(void **state)
+{
+	struct fx *f    = *state;
+	uint64_t cadres = count(f, COSO_T_CADRE),
+	         units  = count(f, COSO_T_UNIT);
+	struct merge_out o;
+
+	assert_int_equal(
+	    strlen("c0000000000000000000000000000000000000000000000000000000"
+	           "000000000"),
+	    COSO_ID_MAX + 1);
+	o = admin_push(f, cadre_id_65);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_ESCHEMA);
+	assert_int_equal(admin_push(f, unit_code_65).reason, COSO_ESCHEMA);
+	assert_int_equal(admin_push(f, sector_code_65).reason, COSO_ESCHEMA);
+	assert_int_equal(count(f, COSO_T_CADRE), cadres);
+	assert_int_equal(count(f, COSO_T_UNIT), units);
+	assert_int_equal(count(f, COSO_T_SECTOR), 0);
+	o = admin_push(f, cadre_id_64);
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(count(f, COSO_T_CADRE), cadres + 1);
+}
+
 /* A record's date must be a real day, from 2000-01-01 to two days after
  * the day the central received it; else it is quarantined, kept in the
  * log with its reason. */
@@ -2157,6 +2224,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_grace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_admin_refs, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_dates, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_id_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_append_only, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_outcome_refs, setup, teardown),

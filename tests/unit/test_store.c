@@ -626,6 +626,34 @@ test_dates_and_periods(void **state)
 	assert_int_equal(coso_date_of_ms(1751326200000ull), 20250701);
 }
 
+/* A store that cannot answer a count is an error that reaches the caller,
+ * never a zero: `coso status' would show an empty store, a sync would
+ * start pushing from seq 0. */
+static void
+test_count_errors_reported(void **state)
+{
+	struct fx *f = *state;
+	struct coso_status st;
+	struct coso_sync_report r;
+
+	assert_int_equal(sqlite3_exec(f->s->db,
+	                     "ALTER TABLE receipts RENAME TO receipts_gone",
+	                     NULL, NULL, NULL),
+	    SQLITE_OK);
+	assert_int_equal(coso_status_get(f->s, &st), COSO_ESTORE);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "no such table"));
+	assert_int_equal(sqlite3_exec(f->s->db,
+	                     "ALTER TABLE receipts_gone RENAME TO receipts; "
+	                     "ALTER TABLE outbox RENAME TO outbox_gone",
+	                     NULL, NULL, NULL),
+	    SQLITE_OK);
+	/* No central is pinned: the outbox is what fails first. */
+	assert_int_equal(coso_sync_round(f->s, NULL, &r), COSO_ESTORE);
+	assert_non_null(
+	    strstr(coso_store_errmsg(f->s), "cannot read the outbox"));
+	assert_int_equal(coso_status_get(f->s, &st), COSO_ESTORE);
+}
+
 int
 main(void)
 {
@@ -652,6 +680,8 @@ main(void)
 	        test_migrate_from_v3, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_newer_store_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_count_errors_reported, setup, teardown),
 	    cmocka_unit_test(test_dates_and_periods),
 	    cmocka_unit_test(test_store_private),
 	};

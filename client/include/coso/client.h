@@ -52,8 +52,14 @@ const char *coso_client_strerror(int err);
 
 struct coso_store;
 
+/* Limits of what coso_store_init and coso_central_pin store, in bytes;
+ * longer input is refused, never cut (a cadre id: COSO_ID_MAX). */
+#define COSO_NAME_MAX       255u  /* the cadre's name on the device */
+#define COSO_URL_MAX        255u  /* the central's URL */
+#define COSO_PASSPHRASE_MAX 1024u /* a passphrase (a file's first line) */
+
 struct coso_init {
-	const char *cadre_id;    /* required */
+	const char *cadre_id;    /* required, at most COSO_ID_MAX bytes */
 	const char *name;        /* required: the cadre's name */
 	const char *central_url; /* optional */
 	const char *central_key; /* optional: public key file text */
@@ -397,9 +403,9 @@ COSO_NODISCARD int coso_id_resolve(struct coso_store *s, const char *kind,
     const char *hex, uint8_t id[static 16]);
 
 struct coso_status {
-	char cadre_id[64];
-	char name[128];
-	char central_url[256];
+	char cadre_id[COSO_ID_MAX + 1];
+	char name[COSO_NAME_MAX + 1];
+	char central_url[COSO_URL_MAX + 1];
 	uint64_t head_seq;          /* last change-set signed */
 	uint64_t pending;           /* change-sets not yet acknowledged */
 	uint64_t oldest_pending_ms; /* 0 if none pending */

@@ -83,6 +83,11 @@ const char *coso_reason_name(int reason);
 #define COSO_FIELD_ID_MAX 255u           /* largest field id */
 #define COSO_TABLE_ID_MAX 255u           /* largest table id */
 
+/* An identifier: a cadre id, a unit or sector code.  1 to COSO_ID_MAX
+ * bytes; the CLI refuses a longer one and the central quarantines a
+ * cadre, unit or sector row that carries one (never cut short). */
+#define COSO_ID_MAX 64u
+
 /*
  * Keys.  An Ed25519 identity.  The key id is SHA-256 of the 32-byte public
  * key; key files show its first 8 bytes (FORMAT.md, "Key files").

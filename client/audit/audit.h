@@ -118,8 +118,8 @@ struct api_notes {
 	struct api_note *c;
 };
 
-#define API_PAGE_MAX  1000u /* entries the central serves per request */
-#define API_NOTES_MAX 1000u /* checkpoints the central serves per request */
+#define API_PAGE_MAX  COSO_API_PAGE_MAX /* entries per request */
+#define API_NOTES_MAX COSO_API_PAGE_MAX /* checkpoints per request */
 
 int api_checkpoint(struct fetch *f, char **note, size_t *len);
 /* The stored checkpoints of size from or more (at most count), checked to

@@ -16,10 +16,9 @@
 #include "session.h"
 #include "util.h"
 
-#define UNITS_CSV_MAX (64u * 1024u * 1024u)
-#define OPTS_MAX      8
-#define QR_SCALE      8 /* pixels a module of a token's PNG */
-#define MS_PER_DAY    86400000ull
+#define OPTS_MAX   8
+#define QR_SCALE   8 /* pixels a module of a token's PNG */
+#define MS_PER_DAY 86400000ull
 
 /*
  * Options `--name VALUE` or `--name=VALUE` among names (without the
@@ -75,7 +74,7 @@ read_csv(const char *path, uint8_t **csv, size_t *len)
 {
 	int e;
 
-	if ((e = coso_file_read(path, UNITS_CSV_MAX, csv, len)) != 0) {
+	if ((e = coso_file_read(path, COSO_CSV_MAX, csv, len)) != 0) {
 		util_err(_("cannot read units `%s': %s"), path,
 		    e == EFBIG ? cli_strerror(COSO_ETOOBIG) : strerror(e));
 		return EXIT_FAIL;

@@ -14,7 +14,6 @@
 #include "util.h"
 
 /* A unit list is a few thousand rows; this is far above any province. */
-#define UNITS_CSV_MAX (64u * 1024u * 1024u)
 
 static int
 units_import(const struct cli_opts *g, const char *path)
@@ -24,7 +23,7 @@ units_import(const struct cli_opts *g, const char *path)
 	size_t len = 0, count = 0;
 	int e, rv             = EXIT_FAIL;
 
-	if ((e = coso_file_read(path, UNITS_CSV_MAX, &csv, &len)) != 0) {
+	if ((e = coso_file_read(path, COSO_CSV_MAX, &csv, &len)) != 0) {
 		util_err(_("cannot read units `%s': %s"), path,
 		    e == EFBIG ? cli_strerror(COSO_ETOOBIG) : strerror(e));
 		return EXIT_FAIL;

@@ -17,8 +17,7 @@
 #include "csv.h"
 #include "internal.h"
 
-#define MERGE_FIELDS  2
-#define MERGE_CSV_MAX (64u * 1024u * 1024u)
+#define MERGE_FIELDS 2
 
 /* The moves of a unit a change-set carries beside its row, at most. */
 #define MOVES_MAX 16
@@ -435,9 +434,9 @@ coso_admin_units_merge(struct coso_store *s, const char *csv, size_t len,
 	int rv;
 
 	memset(r, 0, sizeof(*r));
-	if (len > MERGE_CSV_MAX) {
+	if (len > COSO_CSV_MAX) {
 		return cosoi_fail(s, COSO_ETOOBIG,
-		    "mapping larger than %u bytes", MERGE_CSV_MAX);
+		    "mapping larger than %u bytes", COSO_CSV_MAX);
 	}
 	if ((rv = cosoi_date_ok(s, "date", date)) != COSO_OK
 	    || (rv = cosoi_admin_ready(s)) != COSO_OK) {

@@ -25,8 +25,6 @@
 #include "csv.h"
 #include "internal.h"
 
-#define CSV_BYTES_MAX (64u * 1024u * 1024u)
-
 static const char *const level_names[]
     = {"province", "district", "commune", "village", "household"};
 
@@ -223,9 +221,9 @@ cosoi_units_import(
 	size_t n           = 0;
 	int rv;
 
-	if (len > CSV_BYTES_MAX) {
+	if (len > COSO_CSV_MAX) {
 		return cosoi_fail(s, COSO_ETOOBIG,
-		    "unit list larger than %u bytes", CSV_BYTES_MAX);
+		    "unit list larger than %u bytes", COSO_CSV_MAX);
 	}
 	if ((rv = cosoi_begin(s)) != COSO_OK) {
 		return rv;

@@ -35,10 +35,10 @@
 
 #define QUEUE_MAX         64u  /* requests waiting for a worker */
 #define ENTRIES_DEFAULT   100u /* entries when count is not given */
-#define ENTRIES_MAX       1000u
+#define ENTRIES_MAX       COSO_API_PAGE_MAX
 #define ENTRIES_BYTES_MAX (1024u * 1024u) /* change-set bytes of a page */
-#define NOTES_DEFAULT     100u  /* checkpoints when count is not given */
-#define NOTES_MAX         1000u /* of 8 KiB at most: 8 MiB */
+#define NOTES_DEFAULT     100u /* checkpoints when count is not given */
+#define NOTES_MAX         COSO_API_PAGE_MAX /* of 8 KiB: 8 MiB */
 #define PARAMS_MAX        3u
 #define B64_32            sodium_base64_ENCODED_LEN(32, B64)
 #define B64               sodium_base64_VARIANT_ORIGINAL

@@ -58,6 +58,9 @@ struct coso_store;
 #define COSO_URL_MAX        255u  /* the central's URL */
 #define COSO_PASSPHRASE_MAX 1024u /* a passphrase (a file's first line) */
 
+/* The largest CSV file (a unit list, a merger mapping) read whole. */
+#define COSO_CSV_MAX (64u * 1024u * 1024u)
+
 struct coso_init {
 	const char *cadre_id;    /* required, at most COSO_ID_MAX bytes */
 	const char *name;        /* required: the cadre's name */

@@ -88,6 +88,11 @@ const char *coso_reason_name(int reason);
  * cadre, unit or sector row that carries one (never cut short). */
 #define COSO_ID_MAX 64u
 
+/* The central's HTTP API serves at most this many entries, or signed
+ * checkpoints, in one page (docs/central.md, "Parameters"); the auditor
+ * asks for no more. */
+#define COSO_API_PAGE_MAX 1000u
+
 /*
  * Keys.  An Ed25519 identity.  The key id is SHA-256 of the 32-byte public
  * key; key files show its first 8 bytes (FORMAT.md, "Key files").

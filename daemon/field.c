@@ -229,9 +229,8 @@ round_once(struct field *f)
 		    coso_store_errmsg(f->s), ms / 1000);
 	} else if (e != COSO_ESTOPPED) {
 		f->failures = 0;
-		logf_(_("sync: %s: %s, retry in %.0f s"),
-		    coso_client_strerror(e), coso_store_errmsg(f->s),
-		    ms / 1000);
+		logf_(_("sync: %s: %s, retry in %.0f s"), coso_strerror(e),
+		    coso_store_errmsg(f->s), ms / 1000);
 	}
 	if (r.nquarantine > 0
 	    && coso_quarantine_list(f->s, 0, log_quarantined, &r) != 0) {

@@ -29,7 +29,8 @@ $(B)/locale/%/LC_MESSAGES/coso.mo: po/%.po
 pot:
 	$(Q)$(XGETTEXT) $(XGETTEXT_FLAGS) -o po/coso.pot \
 		$(sort $(wildcard client/cli/*.c client/audit/*.c) \
-			$(wildcard client/lib/*.c) daemon/cosod.c daemon/field.c)
+			$(wildcard client/lib/*.c) daemon/cosod.c daemon/field.c \
+			proto/error.c)
 
 po-merge: pot
 	$(Q)for l in $(PO_LANGS); do \

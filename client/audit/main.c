@@ -209,7 +209,8 @@ read_key(const char *arg, struct audit_cfg *cfg)
 		rv = parse_vkey(arg, strlen(arg), cfg);
 	} else if ((e = coso_file_read(arg, 4096, &text, &len)) != 0) {
 		die_usage(_("cannot read the central key `%s': %s"), arg,
-		    e == EFBIG ? coso_strerror(COSO_EKEYFILE) : strerror(e));
+		    e == COSO_ETOOBIG ? coso_strerror(COSO_EKEYFILE)
+		                      : strerror(errno));
 		return -1;
 	} else if (len >= 16 && memcmp(text, "coso public key ", 16) == 0) {
 		cfg->central_name[0] = '\0';

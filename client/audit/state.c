@@ -198,7 +198,10 @@ state_evidence(struct audit_state *s, const char *what,
 	}
 	for (i = 0; e == 0 && i < 2; i++) {
 		snprintf(path, sizeof(path), "%s/%s.note", dir, label[i]);
-		e = coso_file_write(path, note[i], strlen(note[i]), 0600);
+		if (coso_file_write(path, note[i], strlen(note[i]), 0600)
+		    != COSO_OK) {
+			e = errno; /* the system's cause, kept by files.c */
+		}
 	}
 	if (e != 0) {
 		snprintf(err, AUDIT_ERR_MAX,

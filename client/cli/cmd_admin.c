@@ -76,7 +76,8 @@ read_csv(const char *path, uint8_t **csv, size_t *len)
 
 	if ((e = coso_file_read(path, COSO_CSV_MAX, csv, len)) != 0) {
 		util_err(_("cannot read units `%s': %s"), path,
-		    e == EFBIG ? cli_strerror(COSO_ETOOBIG) : strerror(e));
+		    e == COSO_ETOOBIG ? cli_strerror(COSO_ETOOBIG)
+		                      : strerror(errno));
 		return EXIT_FAIL;
 	}
 	return 0;

@@ -172,7 +172,8 @@ deliver(const struct export_opts *o, const char *buf, size_t len)
 		return 0;
 	}
 	if ((e = coso_file_write(o->output, buf, len, 0644)) != 0) {
-		util_err(_("cannot write `%s': %s"), o->output, strerror(e));
+		util_err(
+		    _("cannot write `%s': %s"), o->output, strerror(errno));
 		return EXIT_FAIL;
 	}
 	return 0;

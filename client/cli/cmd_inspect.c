@@ -175,7 +175,8 @@ load_pubkey(const char *path, uint8_t pk[static 32])
 
 	if ((e = coso_file_read(path, COSO_PUBFILE_MAX, &text, &len)) != 0) {
 		util_err(_("cannot read key `%s': %s"), path,
-		    e == EFBIG ? _("not a public key file") : strerror(e));
+		    e == COSO_ETOOBIG ? _("not a public key file")
+		                      : strerror(errno));
 		return -1;
 	}
 	e = coso_pubkey_parse(pk, (const char *) text, len);
@@ -250,8 +251,8 @@ cmd_inspect(const struct cli_opts *g, int argc, char **argv)
 	}
 	if ((e = coso_file_read(argv[optind], COSO_CS_MAX, &buf, &len)) != 0) {
 		util_err(_("cannot read change-set `%s': %s"), argv[optind],
-		    e == EFBIG ? _("larger than any change-set")
-		               : strerror(e));
+		    e == COSO_ETOOBIG ? _("larger than any change-set")
+		                      : strerror(errno));
 		return EXIT_FAIL;
 	}
 	if (inspect_bytes(&in, argv[optind], buf, len) == 0) {

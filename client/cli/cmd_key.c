@@ -84,11 +84,11 @@ write_pair(const char *out, const char *sec, const char *pub)
 		goto out;
 	}
 	if ((e = coso_file_write(out, sec, strlen(sec), 0600)) != 0) {
-		util_err(_("cannot write key `%s': %s"), out, strerror(e));
+		util_err(_("cannot write key `%s': %s"), out, strerror(errno));
 		goto out;
 	}
 	if ((e = coso_file_write(pth, pub, strlen(pub), 0644)) != 0) {
-		util_err(_("cannot write key `%s': %s"), pth, strerror(e));
+		util_err(_("cannot write key `%s': %s"), pth, strerror(errno));
 		goto out;
 	}
 	rv = 0;
@@ -151,8 +151,8 @@ key_public(const char *path, const struct key_opts *o)
 
 	if ((e = coso_file_read(path, COSO_SECFILE_MAX, &text, &len)) != 0) {
 		util_err(_("cannot read key `%s': %s"), path,
-		    e == EFBIG ? _("not a key file (too large)")
-		               : strerror(e));
+		    e == COSO_ETOOBIG ? _("not a key file (too large)")
+		                      : strerror(errno));
 		return EXIT_FAIL;
 	}
 	if (load_pass(o, &pass, &plen) != 0) {

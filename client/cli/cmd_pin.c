@@ -42,8 +42,8 @@ cli_central_key(const char *arg, char **text)
 		e = coso_file_read(arg, COSO_PUBFILE_MAX, &buf, &len);
 		if (e != 0) {
 			util_err(_("cannot read central key `%s': %s"), arg,
-			    e == EFBIG ? _("not a public key file")
-			               : strerror(e));
+			    e == COSO_ETOOBIG ? _("not a public key file")
+			                      : strerror(errno));
 			return EXIT_FAIL;
 		}
 	} else if ((buf = text_arg(arg)) == NULL) {

@@ -83,7 +83,7 @@ print_json(const struct coso_sync_report *r, int e, const char *msg)
 		}
 		fputs(",\"text\":", stdout);
 		out_json_string(
-		    stdout, coso_client_strerror(r->quarantine[i].reason));
+		    stdout, coso_strerror(r->quarantine[i].reason));
 		fputs(",\"why\":", stdout);
 		out_json_string(stdout, cliq_why(name));
 		fputs(",\"what_to_do\":", stdout);

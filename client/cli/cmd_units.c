@@ -25,7 +25,8 @@ units_import(const struct cli_opts *g, const char *path)
 
 	if ((e = coso_file_read(path, COSO_CSV_MAX, &csv, &len)) != 0) {
 		util_err(_("cannot read units `%s': %s"), path,
-		    e == EFBIG ? cli_strerror(COSO_ETOOBIG) : strerror(e));
+		    e == COSO_ETOOBIG ? cli_strerror(COSO_ETOOBIG)
+		                      : strerror(errno));
 		return EXIT_FAIL;
 	}
 	if ((rv = cli_open(g, &s)) != 0) {

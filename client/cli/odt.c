@@ -402,7 +402,9 @@ odt_save(struct odt *d, const char *path, int flat)
 		rv = ENOMEM;
 	}
 	if (rv == 0) {
-		rv = coso_file_write(path, buf, len, 0644);
+		/* errno values here: the cause files.c left */
+		rv = coso_file_write(path, buf, len, 0644) != COSO_OK ? errno
+		                                                      : 0;
 	}
 	free(buf);
 	return rv;

@@ -149,7 +149,9 @@ qr_png(const char *path, const char *text, unsigned scale)
 		return EINVAL;
 	}
 	if ((rv = png_of(q, scale, &png, &len)) == 0) {
-		rv = coso_file_write(path, png, len, 0600);
+		/* errno values here: the cause files.c left */
+		rv = coso_file_write(path, png, len, 0600) != COSO_OK ? errno
+		                                                      : 0;
 	}
 	QRcode_free(q);
 	free(png);

@@ -17,79 +17,25 @@
 #include "session.h"
 #include "util.h"
 
-/* English sentences for the error codes, translated through the catalogue
- * (the library's own sentences stay English). */
-static const char *const errors[] = {
-    [COSO_OK]        = N_("success"),
-    [COSO_ENOMEM]    = N_("out of memory"),
-    [COSO_EINVAL]    = N_("invalid argument"),
-    [COSO_ETOOBIG]   = N_("too large"),
-    [COSO_ETRUNC]    = N_("truncated"),
-    [COSO_ETRAILING] = N_("unexpected bytes after the end"),
-    [COSO_EVERSION]  = N_("unknown format version"),
-    [COSO_EBADSIG]   = N_("bad signature"),
-    [COSO_EWRONGKEY] = N_("signed by a different key"),
-    [COSO_ENONCANON] = N_("not in canonical encoding"),
-    [COSO_ESCHEMA]   = N_("does not match the schema"),
-    [COSO_EUTF8]     = N_("invalid UTF-8"),
-    [COSO_ENFC]      = N_("text not in Unicode NFC"),
-    [COSO_EKEYFILE]  = N_("damaged or malformed key file"),
-    [COSO_EKEYTYPE]  = N_("wrong type of key file"),
-    [COSO_EPASSWORD] = N_("wrong passphrase"),
-    [COSO_ENEEDPASS] = N_("passphrase required"),
-    [COSO_ECLOCK]    = N_("clock value out of range"),
-    [COSO_ECRYPTO]   = N_("cryptographic library failure"),
-    [COSO_ECHAIN]    = N_("broken change-set chain"),
-    [COSO_EIO]       = N_("input/output error"),
-    [COSO_ENOENT]    = N_("not found"),
-    [COSO_EEXIST]    = N_("already exists"),
-    [COSO_ESTORE]    = N_("the store database failed"),
-    [COSO_ENEWER]    = N_("store written by a newer coso"),
-    [COSO_EUNIT]     = N_("unknown unit"),
-    [COSO_EDATE]     = N_("malformed or out-of-range date"),
-    [COSO_EPERIOD]   = N_("malformed period"),
-    [COSO_EFIELD]    = N_("a field is missing, empty or malformed"),
-    [COSO_ESTATE]    = N_("not allowed in the object's state"),
-    [COSO_ECSV]      = N_("malformed CSV input"),
-    [COSO_ENOSTORE]  = N_("no store at that place"),
-    [COSO_ENET]      = N_("central unreachable"),
-    [COSO_EREFUSED]  = N_("refused by the central"),
-    [COSO_ENOPIN]    = N_("no central key pinned"),
-    [COSO_EPROTO]    = N_("malformed or forged reply from the central"),
-    [COSO_ESTOPPED]  = N_("stopped"),
-    [COSO_QFORK]     = N_("another change-set has the same seq (fork)"),
-    [COSO_QUNAUTH]   = N_("not assigned to the unit on that date"),
-    [COSO_QADMIN]    = N_("needs an admin key"),
-    [COSO_QREVOKED]  = N_("the key is revoked"),
-    [COSO_QAUTHOR]   = N_("signed by another key than the sender's"),
-    [COSO_QUNKNOWN]  = N_("device not enrolled"),
-    [COSO_QTOKEN]    = N_("enrollment token unknown, used or expired"),
-    [COSO_QREF]      = N_("refers to a record that does not exist"),
-    [COSO_QIMMUT]    = N_("changes a record that cannot change"),
-    [COSO_EBUSY]     = N_("central busy: try again later"),
-    [COSO_QAMEND]    = N_("amends another cadre's record"),
-    [COSO_QUNITDATE] = N_("the unit did not exist on that date"),
-};
-
-#define NERRORS (sizeof(errors) / sizeof(errors[0]))
+/* Error sentences come from proto's one table (coso_strerror); the
+ * catalogue holds their translations (po/po.mk extracts proto/error.c).
+ * Codes are below this bound. */
+#define CODES_END 128
 
 const char *
 cli_strerror(int code)
 {
-	if (code >= 0 && (size_t) code < NERRORS && errors[code] != NULL) {
-		return _(errors[code]);
-	}
-	return coso_client_strerror(code);
+	return _(coso_strerror(code));
 }
 
 const char *
 cli_sentence(const char *s)
 {
-	size_t i;
+	int code;
 
-	for (i = 0; s != NULL && i < NERRORS; i++) {
-		if (errors[i] != NULL && strcmp(errors[i], s) == 0) {
-			return _(errors[i]);
+	for (code = 0; s != NULL && code < CODES_END; code++) {
+		if (strcmp(coso_strerror(code), s) == 0) {
+			return _(s);
 		}
 	}
 	return s;
@@ -140,18 +86,13 @@ static int
 fail_fmt(const char *what, int code, const char *fmt, const char *detail)
 {
 	char buf[2 * COSO_ERRMSG_MAX];
-	const char *eng = NULL, *tr, *d;
+	const char *eng = coso_strerror(code), *tr = cli_strerror(code), *d;
 
-	if (code >= 0 && (size_t) code < NERRORS) {
-		eng = errors[code];
-	}
-	tr = cli_strerror(code);
 	if (detail == NULL || detail[0] == 0) {
 		util_err("%s: %s", what, tr);
 	} else if ((d = cli_detail(fmt, detail, buf, sizeof(buf))) != NULL) {
 		util_err("%s: %s", what, d);
-	} else if (eng != NULL && strcmp(tr, eng) != 0
-	    && strcmp(tr, what) != 0) {
+	} else if (strcmp(tr, eng) != 0 && strcmp(tr, what) != 0) {
 		util_err("%s: %s: %s", what, tr, detail);
 	} else {
 		util_err("%s: %s", what, detail);
@@ -216,13 +157,13 @@ cli_passphrase(
 void
 cli_passfile_err(const char *path, int e)
 {
-	if (e == EFBIG) {
+	if (e == COSO_ETOOBIG) {
 		util_err(_("cannot read passphrase file `%s': its first line "
 		           "is longer than %u bytes"),
 		    path, COSO_PASSPHRASE_MAX);
 	} else {
 		util_err(_("cannot read passphrase file `%s': %s"), path,
-		    strerror(e));
+		    e == COSO_ENOMEM ? cli_strerror(e) : strerror(errno));
 	}
 }
 

@@ -25,7 +25,7 @@ int cli_passphrase(
     const struct cli_opts *g, const char *file, char **pass, size_t *len);
 
 /* Prints why the passphrase file path could not be read (e from
- * util_read_passphrase). */
+ * util_read_passphrase, errno as it left it). */
 void cli_passfile_err(const char *path, int e);
 
 /* Opens the store for a command.  0, or an exit code after a message. */

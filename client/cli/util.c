@@ -21,7 +21,7 @@ secure_copy(const char *p, size_t len, char **out)
 	char *c;
 
 	if ((c = sodium_malloc(len + 1)) == NULL) {
-		return ENOMEM;
+		return COSO_ENOMEM;
 	}
 	memcpy(c, p, len);
 	c[len] = 0;
@@ -44,7 +44,7 @@ util_read_passphrase(const char *path, char **out, size_t *len)
 	}
 	for (i = 0; i < n && buf[i] != '\n' && buf[i] != '\r'; i++) { }
 	if (i > COSO_PASSPHRASE_MAX) {
-		rv = EFBIG;
+		rv = COSO_ETOOBIG;
 		goto out;
 	}
 	/* Telex and VNI keyboards may give the same words in NFC or NFD;

@@ -13,7 +13,8 @@
 
 /* Reads a passphrase file: its first line, without the newline and in
  * Unicode NFC when it is UTF-8, in sodium_malloc memory (free with
- * sodium_free).  0 or errno. */
+ * sodium_free).  COSO_OK or a code of coso_file_read (COSO_ETOOBIG: the
+ * line is over COSO_PASSPHRASE_MAX); errno says why on COSO_EIO. */
 int util_read_passphrase(const char *path, char **out, size_t *len);
 
 /* Lowercase hex of len bytes into out (2*len+1 bytes). */

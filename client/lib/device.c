@@ -123,8 +123,8 @@ write_key(struct coso_store *s, const struct coso_init *p, char **pub,
 		e = coso_file_write(path, *pub, strlen(*pub), 0644);
 	}
 	if (e != 0) {
-		rv = cosoi_fail(
-		    s, COSO_EIO, "cannot write `%s': %s", path, strerror(e));
+		rv = cosoi_fail(s, COSO_EIO, "cannot write `%s': %s", path,
+		    strerror(errno));
 	}
 out:
 	if (sec != NULL) {
@@ -261,7 +261,8 @@ load_key_file(struct coso_store *s, const char *name, size_t max,
 	snprintf(path, sizeof(path), "%s/%s", s->dir, name);
 	if ((e = coso_file_read(path, max, (uint8_t **) &text, &len)) != 0) {
 		return cosoi_fail(s, COSO_EIO, "cannot read key `%s': %s",
-		    path, e == EFBIG ? "not a key file" : strerror(e));
+		    path,
+		    e == COSO_ETOOBIG ? "not a key file" : strerror(errno));
 	}
 	rv = parse(s, text, len);
 	sodium_memzero(text, len);

@@ -54,8 +54,30 @@ write_all(int fd, const void *buf, size_t len)
 	return fsync(fd) != 0 ? errno : 0;
 }
 
-int
-coso_file_write(const char *path, const void *buf, size_t len, unsigned mode)
+/* The coso code for errno value e (0: COSO_OK); errno is left at e, so
+ * that a front end can still name the system's cause. */
+static int
+code_of(int e)
+{
+	errno = e;
+	switch (e) {
+	case 0:
+		return COSO_OK;
+	case ENOMEM:
+		return COSO_ENOMEM;
+	case ENOENT:
+		return COSO_ENOENT;
+	case EEXIST:
+		return COSO_EEXIST;
+	case EFBIG:
+		return COSO_ETOOBIG;
+	default:
+		return COSO_EIO;
+	}
+}
+
+static int
+file_write(const char *path, const void *buf, size_t len, unsigned mode)
 {
 	size_t n  = strlen(path) + 8;
 	char *tmp = malloc(n);
@@ -90,8 +112,8 @@ out:
 	return rv;
 }
 
-int
-coso_file_read(const char *path, size_t max, uint8_t **out, size_t *len)
+static int
+file_read(const char *path, size_t max, uint8_t **out, size_t *len)
 {
 	FILE *f = fopen(path, "rb");
 	uint8_t *buf;
@@ -104,9 +126,10 @@ coso_file_read(const char *path, size_t max, uint8_t **out, size_t *len)
 		fclose(f);
 		return ENOMEM;
 	}
-	n = fread(buf, 1, max + 1, f);
+	errno = 0;
+	n     = fread(buf, 1, max + 1, f);
 	if (ferror(f) || n > max) {
-		int e = ferror(f) ? EIO : EFBIG;
+		int e = !ferror(f) ? EFBIG : errno != 0 ? errno : EIO;
 		fclose(f);
 		free(buf);
 		return e;
@@ -116,6 +139,18 @@ coso_file_read(const char *path, size_t max, uint8_t **out, size_t *len)
 	*out   = buf;
 	*len   = n;
 	return 0;
+}
+
+int
+coso_file_write(const char *path, const void *buf, size_t len, unsigned mode)
+{
+	return code_of(file_write(path, buf, len, mode));
+}
+
+int
+coso_file_read(const char *path, size_t max, uint8_t **out, size_t *len)
+{
+	return code_of(file_read(path, max, out, len));
 }
 
 void

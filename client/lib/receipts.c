@@ -243,7 +243,7 @@ take_proof(struct coso_store *s, const struct cosoi_take *t, uint64_t seq,
 		return cosoi_fail(s, COSO_EPROTO,
 		    "seq %llu: the reply's checkpoint does not verify with "
 		    "the pinned central key: %s",
-		    n, coso_client_strerror(t->note_err));
+		    n, coso_strerror(t->note_err));
 	}
 	rv = leaf_proof(id, t->self_id, seq, r, &t->cp, it->proof, it->nproof);
 	if (rv == COSO_EINVAL) {
@@ -538,7 +538,7 @@ report_receipt(
 	    {"check", v->check != RC_OK ? COSO_VTEXT : COSO_VNULL, 0,
 	        rcheck_name[v->check], 0},
 	    {"error", sig ? COSO_VTEXT : COSO_VNULL, 0,
-	        sig ? coso_client_strerror(v->err) : NULL, 0},
+	        sig ? coso_strerror(v->err) : NULL, 0},
 	};
 	struct coso_row row = {"receipt", 9, kv};
 

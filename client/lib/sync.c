@@ -94,7 +94,7 @@ progress(
 static int
 news(int code, const char *text)
 {
-	return text[0] != 0 && strcmp(text, coso_client_strerror(code)) != 0
+	return text[0] != 0 && strcmp(text, coso_strerror(code)) != 0
 	    && strcmp(text, coso_strerror(code)) != 0;
 }
 
@@ -107,8 +107,8 @@ refused(struct sync *y, const struct coso_msg *m)
 	y->r->refused = code;
 	return cosoi_fail(y->s,
 	    code == COSO_EBUSY ? COSO_EBUSY : COSO_EREFUSED,
-	    "the central refused the request: %s%s%s",
-	    coso_client_strerror(code), news(code, m->text) ? ": " : "",
+	    "the central refused the request: %s%s%s", coso_strerror(code),
+	    news(code, m->text) ? ": " : "",
 	    news(code, m->text) ? m->text : "");
 }
 
@@ -341,7 +341,7 @@ do_enroll(struct sync *y)
 		y->r->enroll_code = (int) rep.m->code;
 		rv                = cosoi_fail(y->s, COSO_EREFUSED,
 		                   "enrollment refused: %s%s%s",
-		                   coso_client_strerror((int) rep.m->code),
+		                   coso_strerror((int) rep.m->code),
                     news((int) rep.m->code, rep.m->text) ? ": " : "",
                     news((int) rep.m->code, rep.m->text) ? rep.m->text : "");
 		goto out;
@@ -661,7 +661,7 @@ push_next(struct sync *y, const struct cosoi_push_batch *b, size_t sent,
 		y->r->refused = po->refuse;
 		return cosoi_fail(y->s, COSO_EREFUSED,
 		    "the central refused the change-sets: %s",
-		    coso_client_strerror(po->refuse));
+		    coso_strerror(po->refuse));
 	}
 	if (po->gap) {
 		if (++*gaps > GAPS_MAX) {

@@ -2,6 +2,7 @@
  * test_store.c: the field store: every write signed and chained, bad
  * input refused with nothing written, migrations, newer stores refused.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -626,6 +627,34 @@ test_dates_and_periods(void **state)
 	assert_int_equal(coso_date_of_ms(1751326200000ull), 20250701);
 }
 
+/* coso_file_* answer in coso codes, like every library call (ENOENT is 2,
+ * which is COSO_EINVAL: an errno value means something else there), and
+ * leave errno at the system's cause. */
+static void
+test_file_codes(void **state)
+{
+	struct fx *f = *state;
+	char path[128];
+	uint8_t *buf = NULL;
+	size_t len   = 0;
+
+	snprintf(path, sizeof(path), "%s/none/x", f->dir);
+	assert_int_equal(coso_file_read(path, 16, &buf, &len), COSO_ENOENT);
+	assert_int_equal(errno, ENOENT);
+	assert_int_equal(coso_file_write(path, "abc", 3, 0600), COSO_ENOENT);
+	snprintf(path, sizeof(path), "%s/x", f->dir);
+	assert_int_equal(coso_file_write(path, "abcdef", 6, 0600), COSO_OK);
+	assert_int_equal(coso_file_read(path, 5, &buf, &len), COSO_ETOOBIG);
+	assert_null(buf);
+	assert_int_equal(coso_file_read(path, 6, &buf, &len), COSO_OK);
+	assert_int_equal(len, 6);
+	assert_memory_equal(buf, "abcdef", 6);
+	free(buf);
+	snprintf(path, sizeof(path), "%s", f->dir); /* a directory */
+	assert_int_equal(coso_file_read(path, 16, &buf, &len), COSO_EIO);
+	assert_int_equal(errno, EISDIR);
+}
+
 /* A store that cannot answer a count is an error that reaches the caller,
  * never a zero: `coso status' would show an empty store, a sync would
  * start pushing from seq 0. */
@@ -682,6 +711,7 @@ main(void)
 	        test_newer_store_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_count_errors_reported, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_file_codes, setup, teardown),
 	    cmocka_unit_test(test_dates_and_periods),
 	    cmocka_unit_test(test_store_private),
 	};

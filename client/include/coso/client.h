@@ -26,26 +26,8 @@
 extern "C" {
 #endif
 
-/* Errors beyond proto's (numbers fixed, never reused). */
-enum coso_client_err {
-	COSO_ESTORE   = 40, /* the store database failed */
-	COSO_ENEWER   = 41, /* store written by a newer coso */
-	COSO_EUNIT    = 42, /* unknown unit */
-	COSO_EDATE    = 43, /* malformed or out-of-range date */
-	COSO_EPERIOD  = 44, /* malformed period */
-	COSO_EFIELD   = 45, /* a field is missing, empty or malformed */
-	COSO_ESTATE   = 46, /* not allowed in the object's state */
-	COSO_ECSV     = 47, /* malformed CSV input */
-	COSO_ENOSTORE = 48, /* no store at that place */
-	COSO_ENET     = 49, /* the central cannot be reached */
-	COSO_EREFUSED = 50, /* the central refused the request */
-	COSO_ENOPIN   = 51, /* no central key pinned */
-	COSO_EPROTO   = 52, /* the central's reply is malformed or forged */
-	COSO_ESTOPPED = 53, /* stopped at the caller's request */
-};
-
-/* coso_strerror for both proto and client codes. */
-const char *coso_client_strerror(int err);
+/* Errors: enum coso_err in proto.h (the store's and sync's are 40 to
+ * 53), each with its sentence from coso_strerror. */
 
 #define COSO_SCHEMA_VERSION 6 /* user_version of a current store */
 #define COSO_ERRMSG_MAX     512
@@ -122,8 +104,10 @@ char *coso_store_default_dir(void);
  * Whole small files.  coso_file_read reads at most max bytes into
  * malloc'd *out (a NUL added, not counted in *len); coso_file_write writes
  * by temp file + fsync + rename + fsync of the directory, so a crash
- * leaves the old file or the new one.  Both return 0 or an errno value
- * (EFBIG: the file is over max).
+ * leaves the old file or the new one.  Both return COSO_OK or a coso
+ * code: COSO_ETOOBIG (the file is over max), COSO_ENOENT, COSO_EEXIST,
+ * COSO_ENOMEM, COSO_EIO; on failure errno is left at the system's cause,
+ * for a front end to name (strerror) after the coso sentence.
  */
 int coso_file_read(const char *path, size_t max, uint8_t **out, size_t *len);
 int coso_file_write(
@@ -570,7 +554,7 @@ struct coso_sync_opts {
  * malformed or not sealed by the pinned key; COSO_ENOPIN; COSO_ESTOPPED.
  * The handle's message names the cause.  Outbox entries are marked only
  * by a reply naming their id with a receipt, a checkpoint and an inclusion
- * proof that verify (cosoi_sync_take); the pull cursor advances in the
+ * proof that verify; the pull cursor advances in the
  * transaction holding the rows it pulled.
  */
 COSO_NODISCARD int coso_sync_round(struct coso_store *s,

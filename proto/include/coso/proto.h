@@ -51,6 +51,23 @@ enum coso_err {
 	COSO_ENOENT    = 21, /* not found */
 	COSO_EEXIST    = 22, /* already exists */
 
+	/* The field device's store and its sync (client library); never
+	 * on the wire. */
+	COSO_ESTORE   = 40, /* the store database failed */
+	COSO_ENEWER   = 41, /* store written by a newer coso */
+	COSO_EUNIT    = 42, /* unknown unit */
+	COSO_EDATE    = 43, /* malformed or out-of-range date */
+	COSO_EPERIOD  = 44, /* malformed period */
+	COSO_EFIELD   = 45, /* a field is missing, empty or malformed */
+	COSO_ESTATE   = 46, /* not allowed in the object's state */
+	COSO_ECSV     = 47, /* malformed CSV input */
+	COSO_ENOSTORE = 48, /* no store at that place */
+	COSO_ENET     = 49, /* the central cannot be reached */
+	COSO_EREFUSED = 50, /* the central refused the request */
+	COSO_ENOPIN   = 51, /* no central key pinned */
+	COSO_EPROTO   = 52, /* the central's reply is malformed or forged */
+	COSO_ESTOPPED = 53, /* stopped at the caller's request */
+
 	/* Why the central quarantined or refused a change-set or request
 	 * (wire: PUSH_REP reason, ENROLL_REP and ERROR code). */
 	COSO_QFORK     = 60, /* same author and seq, another change-set */
@@ -67,7 +84,8 @@ enum coso_err {
 	COSO_QUNITDATE = 71, /* the unit did not exist on that date */
 };
 
-/* A short English sentence for an error code; never NULL. */
+/* A short English sentence for any code of enum coso_err, from one table
+ * (error.c); "unknown error" for a number that is none.  Never NULL. */
 const char *coso_strerror(int err);
 
 /* The short name of a quarantine reason ("unassigned", "fork"), as the

@@ -333,7 +333,15 @@ do_enroll(struct sync *y)
 		    y->s, COSO_EFIELD, "the queued token is damaged");
 		goto out;
 	}
-	snprintf(req.cadre_id, sizeof(req.cadre_id), "%s", y->s->cadre);
+	/* A store made before coso init checked it may hold a longer id:
+	 * refused here rather than sent cut short. */
+	if (strlen(y->s->cadre) > COSO_ID_MAX) {
+		rv = cosoi_fail(y->s, COSO_EFIELD,
+		    "cadre: the store's id is longer than %u characters",
+		    COSO_ID_MAX);
+		goto out;
+	}
+	memcpy(req.cadre_id, y->s->cadre, strlen(y->s->cadre) + 1);
 	if ((rv = rpc(y, &req, COSO_MSG_ENROLL_REP, &rep)) != COSO_OK) {
 		goto out;
 	}

@@ -22,6 +22,7 @@
 
 #include <coso/client.h>
 
+#include "../../client/lib/internal.h"
 #include "../../client/lib/sync.h"
 
 static const char units_csv[] = "code,name,level,parent_code,valid_from\n"
@@ -84,6 +85,8 @@ struct fake {
 	uint8_t *proofs;            /* the last reply's proofs */
 	uint64_t clamp_seq;         /* accepted, but told COSO_ECLOCK */
 	uint64_t seen_ms, seen_hlc; /* the last STATUS's device clock */
+	int unenrolled;             /* STATUS says the key is not enrolled */
+	uint64_t enrolls;           /* ENROLL requests seen */
 };
 
 struct fx {
@@ -277,7 +280,7 @@ fake_answer(struct fake *c, const struct coso_msg *q, struct coso_msg *rep,
 		c->seen_ms      = q->device_ms;
 		c->seen_hlc     = q->hlc;
 		rep->central_ms = coso_wall_ms() + 5000;
-		rep->enrolled   = 1;
+		rep->enrolled   = !c->unenrolled;
 		rep->next_seq = c->status_next ? c->status_next : c->next_seq;
 		rep->max_message = 64 * 1024;
 	} else if (q->type == COSO_MSG_PUSH) {
@@ -310,6 +313,9 @@ fake_answer(struct fake *c, const struct coso_msg *q, struct coso_msg *rep,
 		snprintf(rep->items[1].cadre_id, 8, "cb-001");
 	} else if (q->type == COSO_MSG_PULL) {
 		rep->cursor = q->cursor;
+	} else if (q->type == COSO_MSG_ENROLL) {
+		c->enrolls++;
+		rep->code = COSO_QTOKEN;
 	}
 }
 
@@ -617,6 +623,38 @@ check_first_round(struct fx *f, const struct coso_sync_report *r)
 	                     "'admin'"),
 	    1);
 	assert_int_equal(q(f, "SELECT count(*) FROM visits"), 41);
+}
+
+/* A store whose cadre id is longer than any central keeps (one made
+ * before coso init checked it) is refused before its ENROLL is sent,
+ * not sent cut short to the wire's 256 bytes. */
+static void
+test_enroll_long_cadre(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+	char id[301];
+
+	memset(id, 'c', 300);
+	id[300]         = 0;
+	f->c.unenrolled = 1;
+	assert_int_equal(coso_enroll_queue(f->s,
+	                     "0123456789abcdef0123456789abcdef"
+	                     "0123456789abcdef0123456789abcdef"),
+	    COSO_OK);
+	free(f->s->cadre);
+	assert_non_null(f->s->cadre = strdup(id));
+	assert_int_equal(
+	    cosoi_sync_round_net(f->s, &o, &r, &f->net), COSO_EFIELD);
+	assert_non_null(strstr(coso_store_errmsg(f->s), "longer than 64"));
+	assert_int_equal(f->c.enrolls, 0);
+	id[COSO_ID_MAX] = 0; /* 64: sent whole, refused by the central */
+	free(f->s->cadre);
+	assert_non_null(f->s->cadre = strdup(id));
+	assert_int_equal(
+	    cosoi_sync_round_net(f->s, &o, &r, &f->net), COSO_EREFUSED);
+	assert_int_equal(f->c.enrolls, 1);
 }
 
 /* A whole round against the fake central, again, and after it lost
@@ -1364,6 +1402,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_batches_fit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_round, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_enroll_long_cadre, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gap, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pull_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -210,13 +210,14 @@ unit_op(struct coso_body *b, const char *code, const char *name, int level,
 
 	coso_uuid_named(row, "unit", code);
 	assert_int_equal(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), 0);
-	text(b, 1, code);
-	text(b, 2, name);
-	assert_int_equal(coso_body_int(b, 3, level), COSO_OK);
+	text(b, COSO_F_UNIT_CODE, code);
+	text(b, COSO_F_UNIT_NAME, name);
+	assert_int_equal(coso_body_int(b, COSO_F_UNIT_LEVEL, level), COSO_OK);
 	if (parent != NULL) {
-		text(b, 4, parent);
+		text(b, COSO_F_UNIT_PARENT, parent);
 	}
-	assert_int_equal(coso_body_int(b, 5, 20200101), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_UNIT_VALID_FROM, 20200101), COSO_OK);
 }
 
 /* A cadre row, named by its id as the admin device names it. */
@@ -227,8 +228,8 @@ cadre_op(struct coso_body *b, const char *id)
 
 	coso_uuid_named(row, "cadre", id);
 	assert_int_equal(coso_body_op(b, COSO_T_CADRE, row, COSO_UPSERT), 0);
-	text(b, 1, id);
-	text(b, 2, "Cán bộ");
+	text(b, COSO_F_CADRE_CADRE_ID, id);
+	text(b, COSO_F_CADRE_NAME, "Cán bộ");
 }
 
 static void
@@ -240,12 +241,14 @@ assign_op(struct coso_body *b, const char *cadre, const char *unit,
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT), COSO_OK);
-	text(b, 1, cadre);
-	text(b, 2, unit);
-	assert_int_equal(coso_body_int(b, 4, 1), COSO_OK);
-	assert_int_equal(coso_body_int(b, 5, from), COSO_OK);
+	text(b, COSO_F_ASSIGNMENT_CADRE_ID, cadre);
+	text(b, COSO_F_ASSIGNMENT_UNIT, unit);
+	assert_int_equal(coso_body_int(b, COSO_F_ASSIGNMENT_ROLE, 1), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_ASSIGNMENT_VALID_FROM, from), COSO_OK);
 	if (to != 0) {
-		assert_int_equal(coso_body_int(b, 6, to), COSO_OK);
+		assert_int_equal(
+		    coso_body_int(b, COSO_F_ASSIGNMENT_VALID_TO, to), COSO_OK);
 	}
 }
 
@@ -255,9 +258,9 @@ visit_op(struct coso_body *b, uint8_t row[16], const char *unit, int32_t date)
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), COSO_OK);
-	text(b, 1, unit);
-	assert_int_equal(coso_body_int(b, 2, date), COSO_OK);
-	text(b, 3, "Thăm hộ nghèo");
+	text(b, COSO_F_VISIT_UNIT, unit);
+	assert_int_equal(coso_body_int(b, COSO_F_VISIT_DATE, date), COSO_OK);
+	text(b, COSO_F_VISIT_PURPOSE, "Thăm hộ nghèo");
 }
 
 /* The province tree and cb-a's assignment on district 180 in 2025;
@@ -661,9 +664,10 @@ handover(struct fx *f, struct dev *d, const char *unit, int32_t date)
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_HANDOVER, row, COSO_UPSERT), COSO_OK);
-	text(b, 1, unit);
-	text(b, 2, "Bàn giao: đường Thôn 1 còn 200 m");
-	assert_int_equal(coso_body_int(b, 3, date), COSO_OK);
+	text(b, COSO_F_HANDOVER_UNIT, unit);
+	text(b, COSO_F_HANDOVER_TEXT, "Bàn giao: đường Thôn 1 còn 200 m");
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_HANDOVER_DATE, date), COSO_OK);
 	o = push(f, d, b);
 	coso_body_free(b);
 	return o;
@@ -684,18 +688,21 @@ report(struct fx *f, struct dev *d, const char *unit, const char *period,
 	coso_uuid7(prop, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_REPORT, row, COSO_UPSERT), COSO_OK);
-	text(b, 1, unit);
-	text(b, 2, period);
+	text(b, COSO_F_REPORT_UNIT, unit);
+	text(b, COSO_F_REPORT_PERIOD, period);
 	for (i = 3; i <= 6; i++) {
 		text(b, i, "Nội dung");
 	}
-	assert_int_equal(coso_body_int(b, 8, date), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_REPORT_SUBMITTED, date), COSO_OK);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_PROPOSAL, prop, COSO_UPSERT), COSO_OK);
-	assert_int_equal(coso_body_bytes(b, 1, row, 16), COSO_OK);
-	text(b, 2, unit);
-	text(b, 3, "Kéo điện về Thôn 1");
-	assert_int_equal(coso_body_int(b, 4, date), COSO_OK);
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_PROPOSAL_SOURCE, row, 16), COSO_OK);
+	text(b, COSO_F_PROPOSAL_UNIT, unit);
+	text(b, COSO_F_PROPOSAL_TEXT, "Kéo điện về Thôn 1");
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_PROPOSAL_DATE, date), COSO_OK);
 	o = push(f, d, b);
 	coso_body_free(b);
 	return o;
@@ -772,10 +779,12 @@ static void
 ended_units(struct coso_body *b)
 {
 	unit_op(b, "06043", "Xã Đào Viên", 3, "180");
-	assert_int_equal(coso_body_int(b, 6, 20250630), COSO_OK);
-	text(b, 7, "06058");
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_UNIT_VALID_TO, 20250630), COSO_OK);
+	text(b, COSO_F_UNIT_MERGED_INTO, "06058");
 	unit_op(b, "180", "Huyện Tràng Định", 2, "20");
-	assert_int_equal(coso_body_int(b, 6, 20250630), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_UNIT_VALID_TO, 20250630), COSO_OK);
 	unit_op(b, "06058", "Xã Quốc Việt", 3, "20");
 	cadre_op(b, "cb-q");
 }
@@ -793,9 +802,12 @@ token_ghost(struct coso_body *b)
 
 	coso_uuid7(row, T0);
 	assert_int_equal(coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT), 0);
-	text(b, 1, "ghost");
-	assert_int_equal(coso_body_bytes(b, 2, hash, 32), COSO_OK);
-	assert_int_equal(coso_body_int(b, 3, (int64_t) T0 + 1000), COSO_OK);
+	text(b, COSO_F_TOKEN_CADRE_ID, "ghost");
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_TOKEN_TOKEN_HASH, hash, 32), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_TOKEN_EXPIRES, (int64_t) T0 + 1000),
+	    COSO_OK);
 }
 
 static void
@@ -979,8 +991,9 @@ test_append_only(void **state)
 	assert_int_equal(push(f, &f->a, b).verdict, COSO_VERDICT_ACCEPTED);
 	/* The same row id again, with another date: refused as a change. */
 	assert_int_equal(coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), 0);
-	text(b, 1, "06043");
-	assert_int_equal(coso_body_int(b, 2, 20251102), COSO_OK);
+	text(b, COSO_F_VISIT_UNIT, "06043");
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_VISIT_DATE, 20251102), COSO_OK);
 	o = push(f, &f->a, b);
 	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
 	assert_int_equal(o.reason, COSO_QIMMUT);
@@ -1001,15 +1014,17 @@ test_outcome_refs(void **state)
 	coso_uuid7(orow, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_OUTCOME, orow, COSO_UPSERT), COSO_OK);
-	assert_int_equal(coso_body_bytes(b, 1, vrow, 16), COSO_OK);
-	text(b, 2, "600 m đường bê tông");
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_OUTCOME_VISIT, vrow, 16), COSO_OK);
+	text(b, COSO_F_OUTCOME_TEXT, "600 m đường bê tông");
 	assert_int_equal(push(f, &f->a, b).verdict, COSO_VERDICT_ACCEPTED);
 	/* b may not attach an outcome to a's visit. */
 	coso_uuid7(orow, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_OUTCOME, orow, COSO_UPSERT), COSO_OK);
-	assert_int_equal(coso_body_bytes(b, 1, vrow, 16), COSO_OK);
-	text(b, 2, "Khác");
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_OUTCOME_VISIT, vrow, 16), COSO_OK);
+	text(b, COSO_F_OUTCOME_TEXT, "Khác");
 	o = push(f, &f->b, b);
 	assert_int_equal(o.reason, COSO_QREF);
 	assert_int_equal(count(f, COSO_T_OUTCOME), 1);
@@ -1051,7 +1066,9 @@ visit_amending(struct fx *f, struct dev *d, const char *unit, int32_t date,
 
 	visit_op(b, row, unit, date);
 	if (amends != NULL) {
-		assert_int_equal(coso_body_bytes(b, 10, amends, 16), COSO_OK);
+		assert_int_equal(
+		    coso_body_bytes(b, COSO_F_VISIT_AMENDS, amends, 16),
+		    COSO_OK);
 	}
 	o = push(f, d, b);
 	coso_body_free(b);
@@ -1069,15 +1086,18 @@ report_amending(struct fx *f, struct dev *d, const char *unit,
 
 	coso_uuid7(row, T0);
 	assert_int_equal(coso_body_op(b, COSO_T_REPORT, row, COSO_UPSERT), 0);
-	text(b, 1, unit);
-	text(b, 2, "2025-Q4");
+	text(b, COSO_F_REPORT_UNIT, unit);
+	text(b, COSO_F_REPORT_PERIOD, "2025-Q4");
 	for (k = 3; k <= 6; k++) {
 		text(b, k, "Kết quả, tình hình, khó khăn, kiến nghị");
 	}
 	if (amends != NULL) {
-		assert_int_equal(coso_body_bytes(b, 7, amends, 16), COSO_OK);
+		assert_int_equal(
+		    coso_body_bytes(b, COSO_F_REPORT_AMENDS, amends, 16),
+		    COSO_OK);
 	}
-	assert_int_equal(coso_body_int(b, 8, (int64_t) T0), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_REPORT_SUBMITTED, (int64_t) T0), COSO_OK);
 	o = push(f, d, b);
 	coso_body_free(b);
 	return o;
@@ -1202,10 +1222,11 @@ test_amends_rules(void **state)
 	coso_uuid7(asg, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_ASSIGNMENT, asg, COSO_UPSERT), COSO_OK);
-	text(b, 1, "cb-a");
-	text(b, 2, "181");
-	assert_int_equal(coso_body_int(b, 4, 3), COSO_OK);
-	assert_int_equal(coso_body_int(b, 5, 20250101), COSO_OK);
+	text(b, COSO_F_ASSIGNMENT_CADRE_ID, "cb-a");
+	text(b, COSO_F_ASSIGNMENT_UNIT, "181");
+	assert_int_equal(coso_body_int(b, COSO_F_ASSIGNMENT_ROLE, 3), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_ASSIGNMENT_VALID_FROM, 20250101), COSO_OK);
 	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
 	assert_int_equal(
 	    visit_amending(f, &f->a, "06100", 20251104, NULL, v1).verdict,
@@ -1318,7 +1339,9 @@ test_revocation(void **state)
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_REVOCATION, row, COSO_UPSERT), COSO_OK);
-	assert_int_equal(coso_body_bytes(b, 1, f->a.id, 32), COSO_OK);
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_REVOCATION_KEY_ID, f->a.id, 32),
+	    COSO_OK);
 	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
 	o = visit(f, &f->a, "06043", 20251102);
 	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
@@ -1371,9 +1394,12 @@ test_enroll(void **state)
 	coso_uuid7(row, T0);
 	cadre_op(b, "cb-c");
 	assert_int_equal(coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT), 0);
-	text(b, 1, "cb-c");
-	assert_int_equal(coso_body_bytes(b, 2, hash, 32), COSO_OK);
-	assert_int_equal(coso_body_int(b, 3, (int64_t) T0 + 1000), COSO_OK);
+	text(b, COSO_F_TOKEN_CADRE_ID, "cb-c");
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_TOKEN_TOKEN_HASH, hash, 32), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_TOKEN_EXPIRES, (int64_t) T0 + 1000),
+	    COSO_OK);
 	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
 	j = enroll(f, &c, token, "cb-x"); /* wrong cadre */
 	assert_int_equal(j.error, 0);
@@ -1409,9 +1435,12 @@ token_issue(struct fx *f, uint8_t token[32], uint8_t fill, const char *cadre)
 	coso_uuid7(row, T0);
 	cadre_op(b, cadre);
 	assert_int_equal(coso_body_op(b, COSO_T_TOKEN, row, COSO_UPSERT), 0);
-	text(b, 1, cadre);
-	assert_int_equal(coso_body_bytes(b, 2, hash, 32), COSO_OK);
-	assert_int_equal(coso_body_int(b, 3, (int64_t) T0 + 1000), COSO_OK);
+	text(b, COSO_F_TOKEN_CADRE_ID, cadre);
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_TOKEN_TOKEN_HASH, hash, 32), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_TOKEN_EXPIRES, (int64_t) T0 + 1000),
+	    COSO_OK);
 	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
 	coso_body_free(b);
 }
@@ -1539,18 +1568,22 @@ test_response(void **state)
 	coso_uuid7(prow, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_PROPOSAL, prow, COSO_UPSERT), 0);
-	assert_int_equal(coso_body_bytes(b, 1, vrow, 16), COSO_OK);
-	text(b, 2, "06043");
-	text(b, 3, "Hỗ trợ 20 tấn xi măng");
-	assert_int_equal(coso_body_int(b, 4, 20251101), COSO_OK);
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_PROPOSAL_SOURCE, vrow, 16), COSO_OK);
+	text(b, COSO_F_PROPOSAL_UNIT, "06043");
+	text(b, COSO_F_PROPOSAL_TEXT, "Hỗ trợ 20 tấn xi măng");
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_PROPOSAL_DATE, 20251101), COSO_OK);
 	assert_int_equal(push(f, &f->a, b).verdict, COSO_VERDICT_ACCEPTED);
 	coso_uuid7(rrow, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_RESPONSE, rrow, COSO_UPSERT), 0);
-	assert_int_equal(coso_body_bytes(b, 1, prow, 16), COSO_OK);
-	assert_int_equal(coso_body_int(b, 2, 2), COSO_OK);
-	text(b, 3, "Đã cấp");
-	assert_int_equal(coso_body_int(b, 4, 20251110), COSO_OK);
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_RESPONSE_PROPOSAL, prow, 16), COSO_OK);
+	assert_int_equal(coso_body_int(b, COSO_F_RESPONSE_STATUS, 2), COSO_OK);
+	text(b, COSO_F_RESPONSE_TEXT, "Đã cấp");
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_RESPONSE_DATE, 20251110), COSO_OK);
 	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
 	assert_int_equal(proposal_status(f, prow), 2);
 	assert_int_equal(count(f, COSO_T_RESPONSE), 1);
@@ -1559,10 +1592,12 @@ test_response(void **state)
 	coso_uuid7(vrow, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_RESPONSE, rrow, COSO_UPSERT), 0);
-	assert_int_equal(coso_body_bytes(b, 1, vrow, 16), COSO_OK);
-	assert_int_equal(coso_body_int(b, 2, 1), COSO_OK);
-	text(b, 3, "?");
-	assert_int_equal(coso_body_int(b, 4, 20251110), COSO_OK);
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_RESPONSE_PROPOSAL, vrow, 16), COSO_OK);
+	assert_int_equal(coso_body_int(b, COSO_F_RESPONSE_STATUS, 1), COSO_OK);
+	text(b, COSO_F_RESPONSE_TEXT, "?");
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_RESPONSE_DATE, 20251110), COSO_OK);
 	assert_int_equal(push(f, &f->admin, b).reason, COSO_QREF);
 	coso_body_free(b);
 }
@@ -2027,7 +2062,8 @@ revoke_key(struct fx *f, const uint8_t id[32])
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_REVOCATION, row, COSO_UPSERT), COSO_OK);
-	assert_int_equal(coso_body_bytes(b, 1, id, 32), COSO_OK);
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_REVOCATION_KEY_ID, id, 32), COSO_OK);
 	assert_int_equal(push(f, &f->admin, b).verdict, COSO_VERDICT_ACCEPTED);
 	coso_body_free(b);
 }

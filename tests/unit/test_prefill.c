@@ -150,11 +150,13 @@ visit_op(struct coso_body *b, uint8_t row[16], const char *unit, int32_t date,
 
 	coso_uuid7(row, T0);
 	assert_int_equal(coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), 0);
-	text(b, 1, unit);
-	assert_int_equal(coso_body_int(b, 2, date), COSO_OK);
-	text(b, 3, "Kiểm tra đường");
+	text(b, COSO_F_VISIT_UNIT, unit);
+	assert_int_equal(coso_body_int(b, COSO_F_VISIT_DATE, date), COSO_OK);
+	text(b, COSO_F_VISIT_PURPOSE, "Kiểm tra đường");
 	if (amends != NULL) {
-		assert_int_equal(coso_body_bytes(b, 10, amends, 16), COSO_OK);
+		assert_int_equal(
+		    coso_body_bytes(b, COSO_F_VISIT_AMENDS, amends, 16),
+		    COSO_OK);
 	}
 	if (prop == NULL) {
 		return;
@@ -162,10 +164,12 @@ visit_op(struct coso_body *b, uint8_t row[16], const char *unit, int32_t date,
 	coso_uuid7(prow, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_PROPOSAL, prow, COSO_UPSERT), 0);
-	assert_int_equal(coso_body_bytes(b, 1, row, 16), COSO_OK);
-	text(b, 2, unit);
-	text(b, 3, prop);
-	assert_int_equal(coso_body_int(b, 4, date), COSO_OK);
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_PROPOSAL_SOURCE, row, 16), COSO_OK);
+	text(b, COSO_F_PROPOSAL_UNIT, unit);
+	text(b, COSO_F_PROPOSAL_TEXT, prop);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_PROPOSAL_DATE, date), COSO_OK);
 }
 
 /* A 2025-Q4 report on unit, correcting amends if not NULL. */
@@ -177,15 +181,18 @@ report_op(struct coso_body *b, uint8_t row[16], const char *unit,
 
 	coso_uuid7(row, T0);
 	assert_int_equal(coso_body_op(b, COSO_T_REPORT, row, COSO_UPSERT), 0);
-	text(b, 1, unit);
-	text(b, 2, "2025-Q4");
+	text(b, COSO_F_REPORT_UNIT, unit);
+	text(b, COSO_F_REPORT_PERIOD, "2025-Q4");
 	for (k = 3; k <= 6; k++) {
 		text(b, k, "Phần báo cáo");
 	}
 	if (amends != NULL) {
-		assert_int_equal(coso_body_bytes(b, 7, amends, 16), COSO_OK);
+		assert_int_equal(
+		    coso_body_bytes(b, COSO_F_REPORT_AMENDS, amends, 16),
+		    COSO_OK);
 	}
-	assert_int_equal(coso_body_int(b, 8, 20251120), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_REPORT_SUBMITTED, 20251120), COSO_OK);
 }
 
 /* The leader's assignment on 180; cb-v's three visits with proposals
@@ -201,10 +208,11 @@ history(struct fx *f, struct coso_body *b, uint8_t vis[3][16], uint8_t *rep)
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT), 0);
-	text(b, 1, "cb-l");
-	text(b, 2, "180");
-	assert_int_equal(coso_body_int(b, 4, 1), COSO_OK);
-	assert_int_equal(coso_body_int(b, 5, 20250101), COSO_OK);
+	text(b, COSO_F_ASSIGNMENT_CADRE_ID, "cb-l");
+	text(b, COSO_F_ASSIGNMENT_UNIT, "180");
+	assert_int_equal(coso_body_int(b, COSO_F_ASSIGNMENT_ROLE, 1), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_ASSIGNMENT_VALID_FROM, 20250101), COSO_OK);
 	pull(f, &f->admin, b);
 	for (i = 0; i < 3; i++) {
 		visit_op(b, vis[i], "06043", 20251005 + 5 * i, NULL, props[i]);
@@ -296,15 +304,17 @@ unit_row(struct coso_body *b, const char *code, const char *name, int level,
 
 	coso_uuid_named(row, "unit", code);
 	assert_int_equal(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), 0);
-	text(b, 1, code);
-	text(b, 2, name);
-	assert_int_equal(coso_body_int(b, 3, level), COSO_OK);
-	text(b, 4, parent);
-	assert_int_equal(coso_body_int(b, 5, 20200101), COSO_OK);
+	text(b, COSO_F_UNIT_CODE, code);
+	text(b, COSO_F_UNIT_NAME, name);
+	assert_int_equal(coso_body_int(b, COSO_F_UNIT_LEVEL, level), COSO_OK);
+	text(b, COSO_F_UNIT_PARENT, parent);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_UNIT_VALID_FROM, 20200101), COSO_OK);
 	if (to != 0) {
-		assert_int_equal(coso_body_int(b, 6, to), COSO_OK);
+		assert_int_equal(
+		    coso_body_int(b, COSO_F_UNIT_VALID_TO, to), COSO_OK);
 		if (merged != NULL) {
-			text(b, 7, merged);
+			text(b, COSO_F_UNIT_MERGED_INTO, merged);
 		}
 	}
 }
@@ -318,12 +328,14 @@ assign_row(struct coso_body *b, const char *cadre, const char *unit,
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT), 0);
-	text(b, 1, cadre);
-	text(b, 2, unit);
-	assert_int_equal(coso_body_int(b, 4, 1), COSO_OK);
-	assert_int_equal(coso_body_int(b, 5, from), COSO_OK);
+	text(b, COSO_F_ASSIGNMENT_CADRE_ID, cadre);
+	text(b, COSO_F_ASSIGNMENT_UNIT, unit);
+	assert_int_equal(coso_body_int(b, COSO_F_ASSIGNMENT_ROLE, 1), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_ASSIGNMENT_VALID_FROM, from), COSO_OK);
 	if (to != 0) {
-		assert_int_equal(coso_body_int(b, 6, to), COSO_OK);
+		assert_int_equal(
+		    coso_body_int(b, COSO_F_ASSIGNMENT_VALID_TO, to), COSO_OK);
 	}
 }
 
@@ -378,10 +390,11 @@ test_tree_of_the_period(void **state)
 	coso_uuid_named(row, "unit_move", "06058/20250701");
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_UNIT_MOVE, row, COSO_UPSERT), 0);
-	text(b, 1, "06058");
-	assert_int_equal(coso_body_int(b, 2, 20250701), COSO_OK);
-	text(b, 3, "180");
-	text(b, 4, "20");
+	text(b, COSO_F_UNIT_MOVE_CODE, "06058");
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_UNIT_MOVE_DATE, 20250701), COSO_OK);
+	text(b, COSO_F_UNIT_MOVE_OLD_PARENT, "180");
+	text(b, COSO_F_UNIT_MOVE_NEW_PARENT, "20");
 	unit_row(b, "06043", "Xã Đào Viên", 3, "180", 20250630, "06058");
 	unit_row(b, "180", "Huyện Tràng Định", 2, "20", 20250630, NULL);
 	assign_row(b, "cb-l", "180", 20250101, 20250630);

@@ -177,18 +177,18 @@ unit_op(struct coso_body *b, const char *code, int level, const char *parent,
 	snprintf(name, sizeof(name), "Đơn vị %s", code);
 	coso_uuid_named(row, "unit", code);
 	assert_int_equal(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), 0);
-	text(b, 1, code);
-	text(b, 2, name);
+	text(b, COSO_F_UNIT_CODE, code);
+	text(b, COSO_F_UNIT_NAME, name);
 	num(b, 3, level);
 	if (parent != NULL) {
-		text(b, 4, parent);
+		text(b, COSO_F_UNIT_PARENT, parent);
 	}
 	num(b, 5, from);
 	if (to != 0) {
 		num(b, 6, to);
 	}
 	if (merged != NULL) {
-		text(b, 7, merged);
+		text(b, COSO_F_UNIT_MERGED_INTO, merged);
 	}
 }
 
@@ -201,8 +201,8 @@ cadre_op(struct coso_body *b, const char *id)
 	snprintf(name, sizeof(name), "Cán bộ %s", id);
 	coso_uuid_named(row, "cadre", id);
 	assert_int_equal(coso_body_op(b, COSO_T_CADRE, row, COSO_UPSERT), 0);
-	text(b, 1, id);
-	text(b, 2, name);
+	text(b, COSO_F_CADRE_CADRE_ID, id);
+	text(b, COSO_F_CADRE_NAME, name);
 }
 
 static void
@@ -214,12 +214,12 @@ assign_op(struct coso_body *b, const char *cadre, const char *unit,
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT), COSO_OK);
-	text(b, 1, cadre);
+	text(b, COSO_F_ASSIGNMENT_CADRE_ID, cadre);
 	if (unit != NULL) {
-		text(b, 2, unit);
+		text(b, COSO_F_ASSIGNMENT_UNIT, unit);
 	}
 	if (sector != NULL) {
-		text(b, 3, sector);
+		text(b, COSO_F_ASSIGNMENT_SECTOR, sector);
 	}
 	num(b, 4, role);
 	num(b, 5, from);
@@ -250,12 +250,12 @@ report_op(struct coso_body *b, const char *unit, const char *period,
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_REPORT, row, COSO_UPSERT), COSO_OK);
-	text(b, 1, unit);
-	text(b, 2, period);
-	text(b, 3, "Đã hoàn thành nhiệm vụ");
-	text(b, 4, "Ổn định");
-	text(b, 5, complete ? "Thiếu vốn" : "  ");
-	text(b, 6, "Đề nghị hỗ trợ giống lúa");
+	text(b, COSO_F_REPORT_UNIT, unit);
+	text(b, COSO_F_REPORT_PERIOD, period);
+	text(b, COSO_F_REPORT_RESULTS, "Đã hoàn thành nhiệm vụ");
+	text(b, COSO_F_REPORT_SITUATION, "Ổn định");
+	text(b, COSO_F_REPORT_DIFFICULTIES, complete ? "Thiếu vốn" : "  ");
+	text(b, COSO_F_REPORT_PROPOSALS, "Đề nghị hỗ trợ giống lúa");
 	num(b, 8, submitted);
 }
 
@@ -265,9 +265,9 @@ visit_op(struct coso_body *b, uint8_t row[16], const char *unit, int32_t date)
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), COSO_OK);
-	text(b, 1, unit);
+	text(b, COSO_F_VISIT_UNIT, unit);
 	num(b, 2, date);
-	text(b, 3, "Thăm hộ nghèo");
+	text(b, COSO_F_VISIT_PURPOSE, "Thăm hộ nghèo");
 }
 
 static void
@@ -277,9 +277,10 @@ proposal_op(struct coso_body *b, uint8_t row[16], const uint8_t src[16],
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_PROPOSAL, row, COSO_UPSERT), COSO_OK);
-	assert_int_equal(coso_body_bytes(b, 1, src, 16), COSO_OK);
-	text(b, 2, unit);
-	text(b, 3, "Sửa đường liên thôn");
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_PROPOSAL_SOURCE, src, 16), COSO_OK);
+	text(b, COSO_F_PROPOSAL_UNIT, unit);
+	text(b, COSO_F_PROPOSAL_TEXT, "Sửa đường liên thôn");
 	num(b, 4, date);
 }
 
@@ -291,9 +292,10 @@ response_op(struct coso_body *b, const uint8_t prop[16], int status)
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_RESPONSE, row, COSO_UPSERT), COSO_OK);
-	assert_int_equal(coso_body_bytes(b, 1, prop, 16), COSO_OK);
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_RESPONSE_PROPOSAL, prop, 16), COSO_OK);
 	num(b, 2, status);
-	text(b, 3, "Đã xem xét");
+	text(b, COSO_F_RESPONSE_TEXT, "Đã xem xét");
 	num(b, 4, 20251101);
 }
 
@@ -305,8 +307,9 @@ outcome_op(struct coso_body *b, const uint8_t visit[16], int64_t amount)
 	coso_uuid7(row, T0);
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_OUTCOME, row, COSO_UPSERT), COSO_OK);
-	assert_int_equal(coso_body_bytes(b, 1, visit, 16), COSO_OK);
-	text(b, 2, "Cấp gạo");
+	assert_int_equal(
+	    coso_body_bytes(b, COSO_F_OUTCOME_VISIT, visit, 16), COSO_OK);
+	text(b, COSO_F_OUTCOME_TEXT, "Cấp gạo");
 	num(b, 5, amount);
 }
 

@@ -369,30 +369,37 @@ admin_changeset(struct fx *f)
 	assert_int_equal(coso_body_new(&b), 0);
 	coso_uuid_named(row, "unit", "06160");
 	assert_int_equal(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), 0);
-	assert_int_equal(coso_body_text(b, 1, "06160", 5), 0);
+	assert_int_equal(coso_body_text(b, COSO_F_UNIT_CODE, "06160", 5), 0);
+	assert_int_equal(coso_body_text(b, COSO_F_UNIT_NAME, "Xã Gia Miễn",
+	                     strlen("Xã Gia Miễn")),
+	    0);
+	assert_int_equal(coso_body_int(b, COSO_F_UNIT_LEVEL, 3), 0);
 	assert_int_equal(
-	    coso_body_text(b, 2, "Xã Gia Miễn", strlen("Xã Gia Miễn")), 0);
-	assert_int_equal(coso_body_int(b, 3, 3), 0);
-	assert_int_equal(coso_body_int(b, 5, 20200101), 0);
+	    coso_body_int(b, COSO_F_UNIT_VALID_FROM, 20200101), 0);
 	coso_uuid7(row, coso_wall_ms());
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT), 0);
-	assert_int_equal(coso_body_text(b, 1, "cb-001", 6), 0);
-	assert_int_equal(coso_body_text(b, 2, "06160", 5), 0);
-	assert_int_equal(coso_body_int(b, 4, 1), 0);
-	assert_int_equal(coso_body_int(b, 5, 20250701), 0);
+	assert_int_equal(
+	    coso_body_text(b, COSO_F_ASSIGNMENT_CADRE_ID, "cb-001", 6), 0);
+	assert_int_equal(
+	    coso_body_text(b, COSO_F_ASSIGNMENT_UNIT, "06160", 5), 0);
+	assert_int_equal(coso_body_int(b, COSO_F_ASSIGNMENT_ROLE, 1), 0);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_ASSIGNMENT_VALID_FROM, 20250701), 0);
 	coso_uuid7(row, coso_wall_ms());
 	assert_int_equal(
 	    coso_body_op(b, COSO_T_RESPONSE, row, COSO_UPSERT), 0);
-	assert_int_equal(coso_body_bytes(b, 1, f->proposal, 16), 0);
-	assert_int_equal(coso_body_int(b, 2, 1), 0);
 	assert_int_equal(
-	    coso_body_text(b, 3, "Đã bố trí vốn", strlen("Đã bố trí vốn")), 0);
-	assert_int_equal(coso_body_int(b, 4, 20251201), 0);
+	    coso_body_bytes(b, COSO_F_RESPONSE_PROPOSAL, f->proposal, 16), 0);
+	assert_int_equal(coso_body_int(b, COSO_F_RESPONSE_STATUS, 1), 0);
+	assert_int_equal(coso_body_text(b, COSO_F_RESPONSE_TEXT,
+	                     "Đã bố trí vốn", strlen("Đã bố trí vốn")),
+	    0);
+	assert_int_equal(coso_body_int(b, COSO_F_RESPONSE_DATE, 20251201), 0);
 	coso_uuid7(row, coso_wall_ms());
 	assert_int_equal(coso_body_op(b, COSO_T_VISIT, row, COSO_UPSERT), 0);
-	assert_int_equal(coso_body_text(b, 1, "06043", 5), 0);
-	assert_int_equal(coso_body_int(b, 2, 20240305), 0);
+	assert_int_equal(coso_body_text(b, COSO_F_VISIT_UNIT, "06043", 5), 0);
+	assert_int_equal(coso_body_int(b, COSO_F_VISIT_DATE, 20240305), 0);
 	assert_int_equal(coso_body_encode(b, &body, &blen), 0);
 	assert_int_equal(coso_changeset_sign(&f->c.pull_cs, &f->c.pull_len, k,
 	                     1, prev, coso_wall_ms() << 16, body, blen),
@@ -869,10 +876,12 @@ admin_rename(struct fx *f, uint64_t hlc, const char *name, size_t *len)
 	assert_int_equal(coso_body_new(&b), 0);
 	coso_uuid_named(row, "unit", "06043");
 	assert_int_equal(coso_body_op(b, COSO_T_UNIT, row, COSO_UPSERT), 0);
-	assert_int_equal(coso_body_text(b, 1, "06043", 5), 0);
-	assert_int_equal(coso_body_text(b, 2, name, strlen(name)), 0);
-	assert_int_equal(coso_body_int(b, 3, 3), 0);
-	assert_int_equal(coso_body_int(b, 5, 20200101), 0);
+	assert_int_equal(coso_body_text(b, COSO_F_UNIT_CODE, "06043", 5), 0);
+	assert_int_equal(
+	    coso_body_text(b, COSO_F_UNIT_NAME, name, strlen(name)), 0);
+	assert_int_equal(coso_body_int(b, COSO_F_UNIT_LEVEL, 3), 0);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_UNIT_VALID_FROM, 20200101), 0);
 	assert_int_equal(coso_body_encode(b, &body, &blen), 0);
 	assert_int_equal(
 	    coso_changeset_sign(&cs, len, k, 1, prev, hlc, body, blen), 0);

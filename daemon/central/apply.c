@@ -106,6 +106,10 @@ lww_field(const struct apply_ctx *c, const struct coso_op *op, uint32_t field,
 	return cstore_stamp_set(c->s, op->table, op->row, field, &in);
 }
 
+/* Field 0 of a materialised mutable row: whether it is deleted
+ * (central_store.h); last-writer-wins like the others. */
+#define ROW_DELETED 0
+
 static int
 apply_mutable(const struct apply_ctx *c, const struct coso_op *op)
 {
@@ -115,7 +119,7 @@ apply_mutable(const struct apply_ctx *c, const struct coso_op *op)
 	int rv;
 
 	if ((rv = cstore_row_touch(c->s, op->table, op->row)) != COSO_OK
-	    || (rv = lww_field(c, op, 0, &gone)) != COSO_OK) {
+	    || (rv = lww_field(c, op, ROW_DELETED, &gone)) != COSO_OK) {
 		return rv;
 	}
 	for (i = 0; op->kind == COSO_UPSERT && i < op->nfields; i++) {
@@ -290,10 +294,6 @@ check_values(const struct apply_ctx *c, const struct coso_op *op, int *reason)
 
 /* ---- effects beyond the row ----------------------------------------------
  */
-
-/* Field 0 of a materialised mutable row: whether it is deleted
- * (central_store.h). */
-#define ROW_DELETED 0
 
 static int
 key_field(const struct apply_ctx *c, const uint8_t row[static 16],

@@ -282,3 +282,21 @@ cosoi_unit_known(struct coso_store *s, const char *field, const char *code)
 	return cosoi_fail(s, COSO_EUNIT,
 	    "%s: unknown unit `%s' (import the unit list first)", field, code);
 }
+
+int
+cosoi_date_ok(struct coso_store *s, const char *field, int32_t date)
+{
+	int32_t today = coso_date_of_ms(coso_wall_ms());
+	char shown[11];
+
+	if (!coso_date_valid(date)) {
+		return cosoi_fail(
+		    s, COSO_EDATE, "%s: not a valid date", field);
+	}
+	if (coso_days(date) > coso_days(today) + 1) {
+		coso_date_format(shown, date);
+		return cosoi_fail(s, COSO_EDATE,
+		    "%s: %s is more than a day in the future", field, shown);
+	}
+	return COSO_OK;
+}

@@ -344,7 +344,7 @@ write_key(const char *db, const struct coso_key *key)
 	int err = ENOMEM;
 
 	if (path != NULL && coso_seckey_format(&text, key, NULL, 0) == 0) {
-		err = files_create(path, text, strlen(text), 0600);
+		err = coso_file_create(path, text, strlen(text), 0600);
 		sodium_memzero(text, strlen(text));
 	}
 	if (err != 0) {

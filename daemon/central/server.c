@@ -20,7 +20,7 @@
 #include <nng/supplemental/util/platform.h>
 #include <sodium.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 
 #include "admit.h"
 #include "boxcache.h"

@@ -16,9 +16,6 @@
  * sodium_free).  0 or errno. */
 int util_read_passphrase(const char *path, char **out, size_t *len);
 
-/* Lowercase hex of len bytes into out (2*len+1 bytes). */
-void util_hex(char *out, const uint8_t *buf, size_t len);
-
 /* Prints "coso: " and the formatted message to stderr. */
 void util_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

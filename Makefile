@@ -157,7 +157,8 @@ $(B)/cosod: $(DAEMON_OBJS) $(CENTRAL_LIB) $(CLIENT_LIB) $(COMMON_LIB) \
 $(B)/mkcs $(B)/wirepush: $(B)/%: tests/tools/%.c $(CLIENT_LIB) \
 		$(COMMON_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -MF $(B)/$*.d -o $@ $^ $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -MF $(B)/$*.d -o $@ $< \
+		$(CLIENT_LIB) $(COMMON_LIB) $(PROTO_LIB) $(LIBS)
 
 # A build/mkcs.d written before common/ existed names client/cli/util.c:
 # a stale dependency, not an error (the next link rewrites the file).

@@ -150,53 +150,42 @@ write_temp(char *tmp, const void *buf, size_t len, unsigned mode)
 	return err;
 }
 
-/* "<path>.XXXXXX", malloc'd; NULL if out of memory. */
-static char *
-temp_name(const char *path)
+/* Writes buf to a temp file beside path and puts it in place: renamed
+ * over path (replace), or linked to it, which never replaces a file. */
+static int
+write_placed(
+    const char *path, const void *buf, size_t len, unsigned mode, int replace)
 {
-	size_t n = strlen(path) + 8;
-	char *tmp;
+	size_t n  = strlen(path) + 8;
+	char *tmp = malloc(n);
+	int err;
 
-	if ((tmp = malloc(n)) != NULL) {
-		snprintf(tmp, n, "%s.XXXXXX", path);
+	if (tmp == NULL) {
+		return ENOMEM;
 	}
-	return tmp;
+	snprintf(tmp, n, "%s.XXXXXX", path);
+	if ((err = write_temp(tmp, buf, len, mode)) == 0) {
+		if ((replace ? rename(tmp, path) : link(tmp, path)) != 0) {
+			err = errno;
+		}
+		if (err != 0 || !replace) {
+			unlink(tmp);
+		}
+	}
+	free(tmp);
+	return err != 0 ? err : sync_dir(path);
 }
 
 int
 coso_file_write(const char *path, const void *buf, size_t len, unsigned mode)
 {
-	char *tmp = temp_name(path);
-	int err;
-
-	if (tmp == NULL) {
-		return ENOMEM;
-	}
-	if ((err = write_temp(tmp, buf, len, mode)) == 0
-	    && rename(tmp, path) != 0) {
-		err = errno;
-		unlink(tmp);
-	}
-	free(tmp);
-	return err != 0 ? err : sync_dir(path);
+	return write_placed(path, buf, len, mode, 1);
 }
 
 int
 coso_file_create(const char *path, const void *buf, size_t len, unsigned mode)
 {
-	char *tmp = temp_name(path);
-	int err;
-
-	if (tmp == NULL) {
-		return ENOMEM;
-	}
-	if ((err = write_temp(tmp, buf, len, mode)) == 0) {
-		/* link, not rename: an existing file is never replaced. */
-		err = link(tmp, path) == 0 ? 0 : errno;
-		unlink(tmp);
-	}
-	free(tmp);
-	return err != 0 ? err : sync_dir(path);
+	return write_placed(path, buf, len, mode, 0);
 }
 
 void

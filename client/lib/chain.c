@@ -10,7 +10,7 @@
 
 #include "internal.h"
 
-/* 2000-01-01T00:00:00Z, the earliest date coso takes (dates.c). */
+/* 2000-01-01T00:00:00Z, the earliest date coso takes (common/dates.c). */
 #define CENTRAL_MS_MIN UINT64_C(946684800000)
 
 struct chain_state {

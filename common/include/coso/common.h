@@ -6,8 +6,10 @@
  * says what may use what: this layer uses proto and nothing of client/
  * or daemon/.
  *
- * Nothing here prints, exits or keeps state; every function may be
- * called from any thread.
+ * Nothing declared here prints, exits or keeps state; every function may
+ * be called from any thread.  The program-level helpers beside common's
+ * sources (i18n.h, util.h: set-up and messages for main; httpd.h and the
+ * HTTP decoders) are not part of this API.
  */
 #ifndef COSO_COMMON_H
 #define COSO_COMMON_H

@@ -18,8 +18,15 @@ CURL_LIBS := $(shell pkg-config --libs libcurl 2>/dev/null || echo -lcurl)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Werror
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
-	-Iproto/include -Iclient/include $(PKG_CFLAGS) -MMD -MP
+# The user's CPPFLAGS and LDFLAGS (hardening, other prefixes) go on every
+# compile and link line; ours come first so that theirs can add to them.
+# common/ holds the common layer's program-level headers (i18n.h, util.h,
+# httpd.h ...) beside its sources; docs/architecture.md.
+INCLUDES := -Iproto/include -Icommon/include -Icommon -Iclient/include
+ALL_CPPFLAGS := -D_POSIX_C_SOURCE=200809L $(INCLUDES) $(CPPFLAGS)
+ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) $(ALL_CPPFLAGS) $(PKG_CFLAGS) \
+	-MMD -MP
+LINK = $(CC) $(CFLAGS) $(LDFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
 # libxlsxwriter: the central's XLSX reports (daemon/central/report_out.c).
@@ -53,19 +60,36 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(B)/fuzz/%)
 FUZZ_SECONDS ?= 60
 FUZZ_QUICK_SECONDS ?= 10
 
+COMMON_SRCS := $(sort $(wildcard common/*.c))
+COMMON_LIB := $(B)/libcoso_common.a
+COMMON_SAN_LIB := $(B)/san/libcoso_common.a
+
 CLIENT_LIB_SRCS := $(sort $(wildcard client/lib/*.c))
-CLIENT_LIB_OBJS := $(CLIENT_LIB_SRCS:%.c=$(B)/%.o)
 CLIENT_LIB := $(B)/libcoso_client.a
 CLIENT_SAN_LIB := $(B)/san/libcoso_client.a
 CLI_SRCS := $(sort $(wildcard client/cli/*.c))
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 AUDIT_SRCS := $(sort $(wildcard client/audit/*.c))
 AUDIT_OBJS := $(AUDIT_SRCS:%.c=$(B)/%.o)
-DAEMON_SRCS := $(sort $(wildcard daemon/*.c daemon/*/*.c))
+# The central's modules, as a library its tests and benchmarks link too;
+# cosod's main and the field agent are the program's own objects.
+CENTRAL_SRCS := $(sort $(wildcard daemon/central/*.c))
+CENTRAL_LIB := $(B)/libcosod_central.a
+CENTRAL_SAN_LIB := $(B)/san/libcosod_central.a
+DAEMON_SRCS := $(sort $(wildcard daemon/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(B)/%.o)
 PROGRAMS := $(B)/coso $(if $(AUDIT_SRCS),$(B)/coso-audit) \
 	$(if $(DAEMON_SRCS),$(B)/cosod)
 TEST_TOOLS := $(B)/mkcs $(B)/kill_writes $(B)/wirepush $(B)/mkxlsx
+
+# Every library of ours, in link order (each uses only those after it:
+# docs/architecture.md), and what each test program links: all of them,
+# so a test of any layer is one pattern rule; the linker takes only the
+# objects a test calls.
+OUR_LIBS := $(CENTRAL_LIB) $(CLIENT_LIB) $(COMMON_LIB) $(PROTO_LIB)
+OUR_SAN_LIBS := $(CENTRAL_SAN_LIB) $(CLIENT_SAN_LIB) $(COMMON_SAN_LIB) \
+	$(PROTO_SAN_LIB)
+TEST_LIBS := $(CMOCKA_LIBS) $(LIBS) $(XLSX_LIBS)
 
 .DEFAULT_GOAL := all
 include po/po.mk
@@ -84,104 +108,99 @@ $(B)/san/%.o: %.c
 	@$(if $(Q),echo "  CC-SAN  $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
+define archive
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
+endef
+
 $(PROTO_LIB): $(PROTO_OBJS)
-	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
-
+	$(archive)
 $(PROTO_SAN_LIB): $(PROTO_SAN_OBJS)
-	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
-
-$(B)/tests/%: $(B)/tests/unit/%.o $(CLIENT_LIB) $(PROTO_LIB)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CLIENT_LIB) $(PROTO_LIB) \
-		$(CMOCKA_LIBS) $(LIBS)
-
+	$(archive)
+$(COMMON_LIB): $(COMMON_SRCS:%.c=$(B)/%.o)
+	$(archive)
+$(COMMON_SAN_LIB): $(COMMON_SRCS:%.c=$(B)/san/%.o)
+	$(archive)
+$(CLIENT_LIB): $(CLIENT_LIB_SRCS:%.c=$(B)/%.o)
+	$(archive)
 $(CLIENT_SAN_LIB): $(CLIENT_LIB_SRCS:%.c=$(B)/san/%.o)
-	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(archive)
+$(CENTRAL_LIB): $(CENTRAL_SRCS:%.c=$(B)/%.o)
+	$(archive)
+$(CENTRAL_SAN_LIB): $(CENTRAL_SRCS:%.c=$(B)/san/%.o)
+	$(archive)
 
-$(B)/san/tests/%: $(B)/san/tests/unit/%.o $(CLIENT_SAN_LIB) $(PROTO_SAN_LIB)
+$(B)/tests/%: $(B)/tests/unit/%.o $(OUR_LIBS)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LINK) -o $@ $< $(OUR_LIBS) $(TEST_LIBS)
+
+$(B)/san/tests/%: $(B)/san/tests/unit/%.o $(OUR_SAN_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(CLIENT_SAN_LIB) \
-		$(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS)
+	$(Q)$(LINK) $(SAN_FLAGS) -o $@ $< $(OUR_SAN_LIBS) $(TEST_LIBS)
 
-$(CLIENT_LIB): $(CLIENT_LIB_OBJS)
-	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
-
-$(B)/coso: $(CLI_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
+$(B)/coso: $(CLI_OBJS) $(CLIENT_LIB) $(COMMON_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(CLI_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS) \
-		$(QR_LIBS)
+	$(Q)$(LINK) -o $@ $^ $(LIBS) $(QR_LIBS)
 
-$(B)/coso-audit: $(AUDIT_OBJS) $(B)/client/cli/i18n.o $(CLIENT_LIB) \
+$(B)/coso-audit: $(AUDIT_OBJS) $(COMMON_LIB) $(PROTO_LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(LINK) -o $@ $^ $(CURL_LIBS) $(LIBS)
+
+# `cosod field' is the device's sync agent: it links the client library.
+$(B)/cosod: $(DAEMON_OBJS) $(CENTRAL_LIB) $(CLIENT_LIB) $(COMMON_LIB) \
 		$(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(AUDIT_OBJS) $(B)/client/cli/i18n.o \
-		$(CLIENT_LIB) $(PROTO_LIB) \
-		$(CURL_LIBS) $(LIBS)
+	$(Q)$(LINK) -o $@ $^ $(LIBS) $(XLSX_LIBS)
 
-$(B)/cosod: $(DAEMON_OBJS) $(B)/client/cli/i18n.o $(CLIENT_LIB) $(PROTO_LIB)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(B)/client/cli/i18n.o \
-		$(CLIENT_LIB) $(PROTO_LIB) \
-		$(LIBS) $(XLSX_LIBS)
-
-$(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(CLIENT_LIB) $(PROTO_LIB)
+# Test tools and benchmarks: one source each, linked like the programs.
+$(B)/mkcs $(B)/wirepush: $(B)/%: tests/tools/%.c $(CLIENT_LIB) \
+		$(COMMON_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/mkcs.d -o $@ $< client/cli/util.c \
-		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -MF $(B)/$*.d -o $@ $< \
+		$(CLIENT_LIB) $(COMMON_LIB) $(PROTO_LIB) $(LIBS)
+
+# A build/mkcs.d written before common/ existed names client/cli/util.c:
+# a stale dependency, not an error (the next link rewrites the file).
+client/cli/util.c:
 
 # Workbooks for the .xlsx import tests, written as the central writes.
 $(B)/mkxlsx: tests/tools/mkxlsx.c
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/mkxlsx.d -o $@ $< $(XLSX_LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -MF $(B)/mkxlsx.d -o $@ $< \
+		$(XLSX_LIBS)
 
-# Fuzz targets: clang with libFuzzer, proto compiled in with the same flags.
+# Fuzz targets: clang with libFuzzer, each decoder compiled in with the
+# same flags (proto whole: a decoder may call any of it).
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined
-$(B)/fuzz/fuzz_csv: tests/fuzz/fuzz_csv.c client/lib/csv.c client/lib/csv.h
+FUZZ_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(INCLUDES) $(CPPFLAGS) \
+	$(FUZZ_FLAGS)
+# The decoder each target tests, beyond proto.
+FUZZ_SRCS_fuzz_csv := common/csv.c
+FUZZ_SRCS_fuzz_xlsx := client/lib/xlsx.c
+FUZZ_SRCS_fuzz_httphead := common/httphead.c
+FUZZ_SRCS_fuzz_httpq := common/httpq.c
+FUZZ_SRCS_fuzz_api := client/audit/api.c
+
+.SECONDEXPANSION:
+$(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $(PROTO_SRCS) \
+		proto/include/coso/proto.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) -std=c11 -Iproto/include -Iclient/include \
-		$(FUZZ_FLAGS) -o $@ $< client/lib/csv.c
-
-$(B)/fuzz/fuzz_xlsx: tests/fuzz/fuzz_xlsx.c client/lib/xlsx.c \
-		client/lib/xlsx.h
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
-		-Iclient/include $(FUZZ_FLAGS) -o $@ $< client/lib/xlsx.c \
-		$(ZLIB_LIBS)
-
-$(B)/fuzz/%: tests/fuzz/%.c $(PROTO_SRCS) proto/include/coso/proto.h
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
-		$(FUZZ_FLAGS) -o $@ $< $(PROTO_SRCS) $(LIBS)
-
-$(B)/bench_client: bench/bench_client.c bench/bench_common.h $(CLIENT_LIB) \
-		$(PROTO_LIB)
-	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_client.d -o $@ $< \
-		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
-
-$(B)/wirepush: tests/tools/wirepush.c $(CLIENT_LIB) $(PROTO_LIB)
-	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/wirepush.d -o $@ $< $(CLIENT_LIB) \
-		$(PROTO_LIB) $(LIBS)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) $(LDFLAGS) -o $@ $< $(FUZZ_SRCS_$*) \
+		$(PROTO_SRCS) $(LIBS)
 
 $(B)/kill_writes: tests/crash/kill_writes.c
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/kill_writes.d -o $@ $< $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -MF $(B)/kill_writes.d -o $@ $< \
+		$(LIBS)
 
-$(B)/bench_sync: bench/bench_sync.c bench/bench_common.h $(CLIENT_LIB) \
-		$(PROTO_LIB)
+BENCH_HEADERS := bench/bench_common.h bench/bench_central.h
+$(B)/bench_%: bench/bench_%.c $(BENCH_HEADERS) $(OUR_LIBS)
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_sync.d -o $@ $< \
-		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -MF $(B)/bench_$*.d -o $@ $< \
+		$(OUR_LIBS) $(LIBS) $(XLSX_LIBS)
 
 BENCH_FRAGMENTS := $(B)/bench-client.json $(B)/bench-sync.json \
 	$(B)/bench-audit.json $(B)/bench-report.json
@@ -260,7 +279,7 @@ test-bare:
 	$(Q)sh tests/bare/run.sh
 
 # The C sources, from the tree itself: a tarball without git has them too.
-FORMAT_DIRS := proto client daemon tests bench
+FORMAT_DIRS := proto common client daemon tests bench
 FORMAT_FILES = $(sort $(shell find $(FORMAT_DIRS) -type f \
 	\( -name '*.c' -o -name '*.h' \) 2>/dev/null))
 format:
@@ -281,9 +300,11 @@ install: all install-mo
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(PREFIX)/lib \
 		$(DESTDIR)$(PREFIX)/include/coso
 	install -m 0755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
-	install -m 0644 $(PROTO_LIB) $(CLIENT_LIB) $(DESTDIR)$(PREFIX)/lib/
+	install -m 0644 $(PROTO_LIB) $(COMMON_LIB) $(CLIENT_LIB) \
+		$(DESTDIR)$(PREFIX)/lib/
 	install -m 0644 proto/include/coso/proto.h \
-		client/include/coso/client.h $(DESTDIR)$(PREFIX)/include/coso/
+		common/include/coso/common.h client/include/coso/client.h \
+		$(DESTDIR)$(PREFIX)/include/coso/
 
 clean:
 	rm -rf $(B)
@@ -293,163 +314,6 @@ clean:
 # (build/bare holds a whole Debian root: not searched.)
 -include $(shell find $(B) -path $(B)/bare -prune -o -type f -name '*.d' -print 2>/dev/null)
 
-# ---- daemon unit tests ------------------------------------------------------
-# Tests of the central's modules link its objects, not cosod's main or the
-# field agent; they replace the generic test rules above for these targets.
-DAEMON_TEST_OBJS := $(filter $(B)/daemon/central/%,$(DAEMON_OBJS))
-DAEMON_TEST_SAN_OBJS := $(DAEMON_TEST_OBJS:$(B)/%=$(B)/san/%)
-
-$(B)/tests/test_merge: $(B)/tests/unit/test_merge.o $(DAEMON_TEST_OBJS) \
-		$(CLIENT_LIB) $(PROTO_LIB)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(DAEMON_TEST_OBJS) $(CLIENT_LIB) \
-		$(PROTO_LIB) $(CMOCKA_LIBS) $(LIBS) \
-		$(XLSX_LIBS)
-
-$(B)/san/tests/test_merge: $(B)/san/tests/unit/test_merge.o \
-		$(DAEMON_TEST_SAN_OBJS) $(CLIENT_SAN_LIB) $(PROTO_SAN_LIB)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(DAEMON_TEST_SAN_OBJS) \
-		$(CLIENT_SAN_LIB) $(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS) \
-		$(XLSX_LIBS)
-
-$(B)/tests/test_report: $(B)/tests/unit/test_report.o $(DAEMON_TEST_OBJS) \
-		$(CLIENT_LIB) $(PROTO_LIB)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(DAEMON_TEST_OBJS) $(CLIENT_LIB) \
-		$(PROTO_LIB) $(CMOCKA_LIBS) $(LIBS) \
-		$(XLSX_LIBS)
-
-$(B)/san/tests/test_report: $(B)/san/tests/unit/test_report.o \
-		$(DAEMON_TEST_SAN_OBJS) $(CLIENT_SAN_LIB) $(PROTO_SAN_LIB)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(DAEMON_TEST_SAN_OBJS) \
-		$(CLIENT_SAN_LIB) $(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS) \
-		$(XLSX_LIBS)
-
-# The .xlsx reader's test writes its workbooks with libxlsxwriter.
-$(B)/tests/test_xlsx: $(B)/tests/unit/test_xlsx.o $(CLIENT_LIB) $(PROTO_LIB)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $< $(CLIENT_LIB) $(PROTO_LIB) \
-		$(CMOCKA_LIBS) $(LIBS) $(XLSX_LIBS)
-
-$(B)/san/tests/test_xlsx: $(B)/san/tests/unit/test_xlsx.o \
-		$(CLIENT_SAN_LIB) $(PROTO_SAN_LIB)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $< $(CLIENT_SAN_LIB) \
-		$(PROTO_SAN_LIB) $(CMOCKA_LIBS) $(LIBS) $(XLSX_LIBS)
-
-# The HTTP API's query decoder is pure: its test links it alone.
-$(B)/tests/test_httpq: $(B)/tests/unit/test_httpq.o \
-		$(B)/daemon/central/httpq.o
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
-
-$(B)/san/tests/test_httpq: $(B)/san/tests/unit/test_httpq.o \
-		$(B)/san/daemon/central/httpq.o
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS)
-
-# The central's small files (its key's mode): files.c with proto alone.
-$(B)/tests/test_files: $(B)/tests/unit/test_files.o \
-		$(B)/daemon/central/files.o $(PROTO_LIB)
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS)
-
-$(B)/san/tests/test_files: $(B)/san/tests/unit/test_files.o \
-		$(B)/san/daemon/central/files.o $(PROTO_SAN_LIB)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS) $(LIBS)
-
-# The connection table is pure too; closing sockets by address needs
-# nothing but the kernel.
-$(B)/tests/test_conns: $(B)/tests/unit/test_conns.o \
-		$(B)/daemon/central/conns.o
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
-
-$(B)/san/tests/test_conns: $(B)/san/tests/unit/test_conns.o \
-		$(B)/san/daemon/central/conns.o
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS) -lpthread
-
-$(B)/tests/test_sockfd: $(B)/tests/unit/test_sockfd.o \
-		$(B)/daemon/central/sockfd.o
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
-
-$(B)/san/tests/test_sockfd: $(B)/san/tests/unit/test_sockfd.o \
-		$(B)/san/daemon/central/sockfd.o
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS)
-
-# The request head decoder is pure; the HTTP connections need nng only.
-$(B)/tests/test_httphead: $(B)/tests/unit/test_httphead.o \
-		$(B)/daemon/central/httphead.o
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS)
-
-$(B)/san/tests/test_httphead: $(B)/san/tests/unit/test_httphead.o \
-		$(B)/san/daemon/central/httphead.o
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS)
-
-$(B)/tests/test_httpd: $(B)/tests/unit/test_httpd.o \
-		$(B)/daemon/central/httpd.o $(B)/daemon/central/httphead.o
-	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(NNG_LIBS) -lpthread
-
-$(B)/san/tests/test_httpd: $(B)/san/tests/unit/test_httpd.o \
-		$(B)/san/daemon/central/httpd.o \
-		$(B)/san/daemon/central/httphead.o
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS) \
-		$(NNG_LIBS) -lpthread
-
-$(B)/fuzz/fuzz_httphead: tests/fuzz/fuzz_httphead.c \
-		daemon/central/httphead.c daemon/central/httphead.h
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
-		$(FUZZ_FLAGS) -o $@ $< daemon/central/httphead.c
-
-$(B)/fuzz/fuzz_httpq: tests/fuzz/fuzz_httpq.c daemon/central/httpq.c \
-		daemon/central/httpq.h
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
-		$(FUZZ_FLAGS) -o $@ $< daemon/central/httpq.c
-
-$(B)/fuzz/fuzz_api: tests/fuzz/fuzz_api.c client/audit/api.c \
-		client/audit/audit.h $(PROTO_SRCS)
-	@mkdir -p $(dir $@)
-	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) -std=c11 -D_POSIX_C_SOURCE=200809L -Iproto/include \
-		$(FUZZ_FLAGS) -o $@ $< client/audit/api.c $(PROTO_SRCS) $(LIBS)
-
-$(B)/bench_audit: bench/bench_audit.c bench/bench_central.h \
-		bench/bench_common.h \
-		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
-	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_audit.d -o $@ $< \
-		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS) $(XLSX_LIBS)
-
-$(B)/bench_report: bench/bench_report.c bench/bench_central.h \
-		bench/bench_common.h \
-		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB)
-	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_report.d -o $@ $< \
-		$(DAEMON_TEST_OBJS) $(CLIENT_LIB) $(PROTO_LIB) $(LIBS) $(XLSX_LIBS)
-
 # ---- fault injection (tests/fault/) -----------------------------------------
 # `make fault-quick`: every scenario, bounded (about 2 minutes, in `make
 # test`); `make torture`: every scenario at full size (about 15 minutes).
@@ -457,11 +321,11 @@ FAULT_TOOLS := $(B)/chaosproxy $(B)/hostile
 
 $(B)/chaosproxy: tests/fault/chaosproxy.c
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/chaosproxy.d -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -MF $(B)/chaosproxy.d -o $@ $<
 
 $(B)/hostile: tests/fault/hostile.c
 	@$(if $(Q),echo "  CCLD    $@")
-	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/hostile.d -o $@ $<
+	$(Q)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -MF $(B)/hostile.d -o $@ $<
 
 .PHONY: torture fault-quick
 torture: all $(FAULT_TOOLS)

@@ -10,7 +10,7 @@
 
 #include <sodium.h>
 
-#include "../client/cli/i18n.h"
+#include "i18n.h"
 #include "central/cmd_central.h"
 #include "field.h"
 

@@ -25,7 +25,7 @@
 
 #include <coso/client.h>
 
-#include "../client/cli/i18n.h"
+#include "i18n.h"
 #include "field.h"
 
 #define INTERVAL_DEFAULT_S 300.0

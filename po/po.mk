@@ -19,7 +19,7 @@ XGETTEXT_FLAGS := --from-code=UTF-8 --language=C --keyword=_ --keyword=N_ \
 .PHONY: pot po-merge install-mo
 
 # Where an installed coso looks when there is no locale/ beside it.
-$(B)/client/cli/i18n.o: ALL_CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
+$(B)/common/i18n.o $(B)/san/common/i18n.o: ALL_CFLAGS += -DLOCALEDIR='"$(LOCALEDIR)"'
 
 $(B)/locale/%/LC_MESSAGES/coso.mo: po/%.po
 	@mkdir -p $(dir $@)
@@ -29,8 +29,8 @@ $(B)/locale/%/LC_MESSAGES/coso.mo: po/%.po
 pot:
 	$(Q)$(XGETTEXT) $(XGETTEXT_FLAGS) -o po/coso.pot \
 		$(sort $(wildcard client/cli/*.c client/audit/*.c) \
-			$(wildcard client/lib/*.c) daemon/cosod.c daemon/field.c \
-			proto/error.c)
+			$(wildcard client/lib/*.c common/*.c) daemon/cosod.c \
+			daemon/field.c proto/error.c)
 
 po-merge: pot
 	$(Q)for l in $(PO_LANGS); do \

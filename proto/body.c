@@ -50,8 +50,7 @@ struct coso_body {
 	size_t nops, opcap;
 	struct bfield *fields;
 	size_t nfields, fcap;
-	uint8_t *data; /* copied text and bytes values */
-	size_t dlen, dcap;
+	struct coso_buf data; /* copied text and bytes values */
 };
 
 /* A decoded body; pub comes first so coso_ops_free can cast back. */
@@ -113,6 +112,7 @@ coso_body_new(struct coso_body **out)
 	if ((b = calloc(1, sizeof(*b))) == NULL) {
 		return COSO_ENOMEM;
 	}
+	coso_buf_init(&b->data, COSO_BODY_MAX);
 	*out = b;
 	return COSO_OK;
 }
@@ -125,7 +125,7 @@ coso_body_free(struct coso_body *b)
 	}
 	free(b->ops);
 	free(b->fields);
-	free(b->data);
+	coso_buf_free(&b->data);
 	free(b);
 }
 
@@ -135,7 +135,7 @@ coso_body_reset(struct coso_body *b)
 	assert(b != NULL);
 	b->nops    = 0;
 	b->nfields = 0;
-	b->dlen    = 0;
+	coso_buf_free(&b->data);
 }
 
 static int
@@ -173,26 +173,6 @@ reserve_fields(struct coso_body *b, size_t need)
 	}
 	b->fields = p;
 	b->fcap   = cap;
-	return COSO_OK;
-}
-
-/* Copied values can never add up to more than a whole body. */
-static int
-reserve_data(struct coso_body *b, size_t need)
-{
-	uint8_t *p;
-	size_t cap;
-	int err;
-
-	if ((err = new_cap(b->dcap, need, COSO_BODY_MAX, &cap)) != COSO_OK
-	    || cap == b->dcap) {
-		return err;
-	}
-	if ((p = realloc(b->data, cap)) == NULL) {
-		return COSO_ENOMEM;
-	}
-	b->data = p;
-	b->dcap = cap;
 	return COSO_OK;
 }
 
@@ -265,19 +245,16 @@ field_add(struct coso_body *b, uint32_t field, enum coso_vtype type, int64_t v,
 	if ((err = field_prepare(b, field, type)) != COSO_OK) {
 		return err;
 	}
-	if ((err = reserve_data(b, b->dlen + len)) != COSO_OK) {
+	/* Copied values can never add up to more than a whole body. */
+	if ((err = coso_buf_add(&b->data, p, len)) != COSO_OK) {
 		return err;
 	}
 	f       = &b->fields[b->nfields++];
 	f->id   = field;
 	f->type = type;
 	f->i    = v;
-	f->off  = b->dlen;
+	f->off  = b->data.len - len;
 	f->len  = len;
-	if (len > 0) {
-		memcpy(b->data + b->dlen, p, len);
-		b->dlen += len;
-	}
 	b->ops[b->nops - 1].nfields++;
 	return COSO_OK;
 }
@@ -378,11 +355,11 @@ put_value(
 		break;
 	case COSO_VTEXT:
 		cosoi_cbor_put_string(
-		    w, COSOI_CBOR_TSTR, b->data + f->off, f->len);
+		    w, COSOI_CBOR_TSTR, b->data.p + f->off, f->len);
 		break;
 	case COSO_VBYTES:
 		cosoi_cbor_put_string(
-		    w, COSOI_CBOR_BSTR, b->data + f->off, f->len);
+		    w, COSOI_CBOR_BSTR, b->data.p + f->off, f->len);
 		break;
 	case COSO_VNULL:
 		cosoi_cbor_put_null(w);

@@ -67,60 +67,22 @@ cosoi_cbor_take(struct cosoi_cbor_rd *r, uint64_t n, const uint8_t **p)
 void
 cosoi_cbor_wr_init(struct cosoi_cbor_wr *w, size_t max)
 {
-	w->buf = NULL;
-	w->len = 0;
-	w->cap = 0;
-	w->max = max;
+	coso_buf_init(&w->b, max);
 	w->err = COSO_OK;
 }
 
 void
 cosoi_cbor_wr_free(struct cosoi_cbor_wr *w)
 {
-	free(w->buf);
-	w->buf = NULL;
-	w->len = 0;
-	w->cap = 0;
-}
-
-/* Makes room for n more bytes, doubling up to the hard limit. */
-static int
-reserve(struct cosoi_cbor_wr *w, size_t n)
-{
-	size_t cap;
-	uint8_t *p;
-
-	if (w->err != COSO_OK) {
-		return w->err;
-	}
-	if (n > w->max - w->len) {
-		w->err = COSO_ETOOBIG;
-		return w->err;
-	}
-	if (n <= w->cap - w->len) {
-		return COSO_OK;
-	}
-	cap = w->cap < 256 ? 256 : w->cap;
-	while (cap - w->len < n) {
-		cap = cap > w->max / 2 ? w->max : cap * 2;
-	}
-	if ((p = realloc(w->buf, cap)) == NULL) {
-		w->err = COSO_ENOMEM;
-		return w->err;
-	}
-	w->buf = p;
-	w->cap = cap;
-	return COSO_OK;
+	coso_buf_free(&w->b);
 }
 
 static void
 put_raw(struct cosoi_cbor_wr *w, const uint8_t *p, size_t n)
 {
-	if (n == 0 || reserve(w, n) != COSO_OK) {
-		return;
+	if (w->err == COSO_OK) {
+		w->err = coso_buf_add(&w->b, p, n);
 	}
-	memcpy(w->buf + w->len, p, n);
-	w->len += n;
 }
 
 void
@@ -177,20 +139,11 @@ cosoi_cbor_wr_finish(struct cosoi_cbor_wr *w, uint8_t **out, size_t *out_len)
 {
 	int err = w->err;
 
-	if (err == COSO_OK && w->buf == NULL) {
-		/* Nothing written: still hand back a valid allocation. */
-		if ((w->buf = malloc(1)) == NULL) {
-			err = COSO_ENOMEM;
-		}
+	if (err == COSO_OK) {
+		err = coso_buf_take(&w->b, out, out_len);
 	}
 	if (err != COSO_OK) {
 		cosoi_cbor_wr_free(w);
-		return err;
 	}
-	*out     = w->buf;
-	*out_len = w->len;
-	w->buf   = NULL;
-	w->len   = 0;
-	w->cap   = 0;
-	return COSO_OK;
+	return err;
 }

@@ -73,15 +73,12 @@ COSO_NODISCARD int cosoi_cbor_take(
     struct cosoi_cbor_rd *r, uint64_t n, const uint8_t **p);
 
 /*
- * A growing output buffer that refuses to exceed max bytes.  Errors are
- * sticky: after the first failure every put is a no-op and
- * cosoi_cbor_wr_finish reports it.  The buffer is malloc'd.
+ * An output buffer (a coso_buf) that refuses to exceed max bytes.  Errors
+ * are sticky: after the first failure every put is a no-op and
+ * cosoi_cbor_wr_finish reports it.
  */
 struct cosoi_cbor_wr {
-	uint8_t *buf;
-	size_t len;
-	size_t cap;
-	size_t max;
+	struct coso_buf b;
 	int err;
 };
 

@@ -31,6 +31,7 @@ static const char *const messages[] = {
     [COSO_EIO]       = N_("input/output error"),
     [COSO_ENOENT]    = N_("not found"),
     [COSO_EEXIST]    = N_("already exists"),
+    [COSO_EPERM]     = N_("the file is open to other users"),
     [COSO_ESTORE]    = N_("store database failure"),
     [COSO_ENEWER]    = N_("store written by a newer coso"),
     [COSO_EUNIT]     = N_("unknown unit"),

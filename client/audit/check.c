@@ -30,7 +30,7 @@
 
 #include <sodium.h>
 
-#include "../cli/i18n.h"
+#include "i18n.h"
 #include "audit.h"
 #include "registry.h"
 

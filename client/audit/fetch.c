@@ -17,8 +17,7 @@
 #define BACKOFF_MAX_MS 8000u
 
 struct sink {
-	char *p;
-	size_t len, cap, max;
+	struct coso_buf b;
 	int over;
 };
 
@@ -27,28 +26,10 @@ on_data(char *data, size_t size, size_t nmemb, void *arg)
 {
 	struct sink *k = arg;
 	size_t n       = size * nmemb;
-	size_t cap;
-	char *p;
+	int err        = coso_buf_add(&k->b, data, n);
 
-	if (n > k->max - k->len) {
-		k->over = 1;
-		return 0; /* stops the transfer */
-	}
-	if (k->len + n + 1 > k->cap) {
-		cap = k->cap == 0 ? 65536 : k->cap;
-		while (cap < k->len + n + 1) {
-			cap *= 2;
-		}
-		if ((p = realloc(k->p, cap)) == NULL) {
-			return 0;
-		}
-		k->p   = p;
-		k->cap = cap;
-	}
-	memcpy(k->p + k->len, data, n);
-	k->len += n;
-	k->p[k->len] = '\0';
-	return n;
+	k->over = err == COSO_ETOOBIG;
+	return err == COSO_OK ? n : 0; /* 0 stops the transfer */
 }
 
 static int curl_get(
@@ -143,9 +124,9 @@ attempt(struct fetch *f, const char *url, struct sink *k, char *cerr)
 	}
 	cerr[0]   = '\0';
 	f->status = 0;
-	k->len    = 0;
 	k->over   = 0;
-	rc        = curl_easy_perform(c);
+	coso_buf_reset(&k->b);
+	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &f->status);
 	}
@@ -156,7 +137,8 @@ static int
 curl_get(
     struct fetch *f, const char *path, size_t max, char **body, size_t *len)
 {
-	struct sink k = {.max = max};
+	struct sink k = {.b = {.max = max}};
+	uint8_t *p    = NULL;
 	char url[2048], cerr[CURL_ERROR_SIZE];
 	unsigned i, wait = f->backoff_ms;
 	CURLcode rc = CURLE_OK;
@@ -172,7 +154,7 @@ curl_get(
 		if (k.over) {
 			snprintf(f->err, sizeof(f->err),
 			    "%s: the answer is over %zu bytes", path, max);
-			free(k.p);
+			coso_buf_free(&k.b);
 			return AUDIT_BAD;
 		}
 		if (rc == CURLE_OK && f->status < 500) {
@@ -183,21 +165,21 @@ curl_get(
 		snprintf(f->err, sizeof(f->err),
 		    "cannot read `%.200s': %.200s", url,
 		    cerr[0] != '\0' ? cerr : curl_easy_strerror(rc));
-		free(k.p);
+		coso_buf_free(&k.b);
 		return AUDIT_NET;
 	}
 	if (f->status != 200) {
 		snprintf(f->err, sizeof(f->err),
 		    "`%.200s' answered HTTP %ld%s%.200s", url, f->status,
-		    k.len > 0 ? ": " : "",
-		    k.len > 0 && k.len < 200 ? k.p : "");
-		free(k.p);
+		    k.b.len > 0 ? ": " : "",
+		    k.b.len > 0 && k.b.len < 200 ? (char *) k.b.p : "");
+		coso_buf_free(&k.b);
 		return f->status >= 500 ? AUDIT_NET : AUDIT_HTTP;
 	}
-	if (k.p == NULL && (k.p = calloc(1, 1)) == NULL) {
+	if (coso_buf_take(&k.b, &p, len) != COSO_OK) {
+		coso_buf_free(&k.b);
 		return AUDIT_MEM;
 	}
-	*body = k.p;
-	*len  = k.len;
+	*body = (char *) p;
 	return AUDIT_OK;
 }

@@ -14,9 +14,9 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 
-#include "../cli/i18n.h"
+#include "i18n.h"
 #include "audit.h"
 #include "replay.h"
 

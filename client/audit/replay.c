@@ -12,7 +12,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../cli/i18n.h"
+#include "i18n.h"
 #include "replay.h"
 
 #define EXEC_FAILED 127

@@ -23,7 +23,7 @@
 
 #include <sodium.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 
 #include "audit.h"
 

@@ -84,7 +84,7 @@ print_value(const struct coso_value *v, int json)
 			fputs("?", stdout);
 			break;
 		}
-		util_hex(hex, v->p, v->len);
+		coso_hex(hex, v->p, v->len);
 		printf(json ? "\"%s\"" : "h'%s'", hex);
 		free(hex);
 		break;
@@ -98,7 +98,7 @@ print_op(const struct coso_op *op, int json)
 	char row[33];
 	size_t i;
 
-	util_hex(row, op->row, 16);
+	coso_hex(row, op->row, 16);
 	printf(json ? "{\"table\":\"%s\",\"row\":\"%s\",\"kind\":\"%s\","
 	              "\"fields\":{"
 	            : "  %s %s %s\n",
@@ -124,9 +124,9 @@ print_text(const struct inspect *in)
 	char author[65], prev[65], id[65], when[64];
 	size_t i;
 
-	util_hex(author, in->cs.author, 32);
-	util_hex(prev, in->cs.prev, 32);
-	util_hex(id, in->id, 32);
+	coso_hex(author, in->cs.author, 32);
+	coso_hex(prev, in->cs.prev, 32);
+	coso_hex(id, in->id, 32);
 	format_hlc(when, sizeof(when), in->cs.hlc);
 	printf("id:        %s\nversion:   %u\nauthor:    %s\n"
 	       "seq:       %" PRIu64 "\nprev:      %s\n"
@@ -148,9 +148,9 @@ print_json(const struct inspect *in)
 	char author[65], prev[65], id[65];
 	size_t i;
 
-	util_hex(author, in->cs.author, 32);
-	util_hex(prev, in->cs.prev, 32);
-	util_hex(id, in->id, 32);
+	coso_hex(author, in->cs.author, 32);
+	coso_hex(prev, in->cs.prev, 32);
+	coso_hex(id, in->id, 32);
 	printf("{\"id\":\"%s\",\"version\":%u,\"author\":\"%s\","
 	       "\"seq\":%" PRIu64 ",\"prev\":\"%s\",\"hlc\":%" PRIu64 ","
 	       "\"hlc_ms\":%" PRIu64 ",\"body_bytes\":%zu,\"verified\":%s,"

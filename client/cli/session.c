@@ -269,7 +269,7 @@ cli_print_id(const uint8_t id[static 16])
 {
 	char hex[33];
 
-	util_hex(hex, id, 16);
+	coso_hex(hex, id, 16);
 	printf("%s\n", hex);
 }
 

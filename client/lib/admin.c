@@ -59,7 +59,7 @@ static int
 date_valid(int32_t d)
 {
 	return d >= 19000101 && d <= 29991231
-	    && cosoi_date_of_days(cosoi_days(d)) == d;
+	    && coso_date_of_days(coso_days(d)) == d;
 }
 
 int
@@ -970,7 +970,7 @@ coso_admin_rotate(struct coso_store *s, const struct coso_rotate_in *in,
 	    || (rv = active_assignment(s, in, &r.old, &decision))) {
 		goto out;
 	}
-	r.old.to       = cosoi_date_of_days(cosoi_days(in->date) - 1);
+	r.old.to       = coso_date_of_days(coso_days(in->date) - 1);
 	r.old.decision = decision;
 	r.new.decision = new_decision;
 	r.new.role     = r.old.role;
@@ -1019,7 +1019,7 @@ key_lookup(struct coso_store *s, const char *hex, uint8_t id[32])
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		memcpy(id, sqlite3_column_blob(st, 0), 32);
 		if (++n <= 4) {
-			cosoi_hex(h, id, 32);
+			coso_hex(h, id, 32);
 			snprintf(some + strlen(some),
 			    sizeof(some) - strlen(some), "%s%s",
 			    n > 1 ? ", " : "", h);

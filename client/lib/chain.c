@@ -10,7 +10,7 @@
 
 #include "internal.h"
 
-/* 2000-01-01T00:00:00Z, the earliest date coso takes (dates.c). */
+/* 2000-01-01T00:00:00Z, the earliest date coso takes (common/dates.c). */
 #define CENTRAL_MS_MIN UINT64_C(946684800000)
 
 struct chain_state {
@@ -281,4 +281,22 @@ cosoi_unit_known(struct coso_store *s, const char *field, const char *code)
 	}
 	return cosoi_fail(s, COSO_EUNIT,
 	    "%s: unknown unit `%s' (import the unit list first)", field, code);
+}
+
+int
+cosoi_date_ok(struct coso_store *s, const char *field, int32_t date)
+{
+	int32_t today = coso_date_of_ms(coso_wall_ms());
+	char shown[11];
+
+	if (!coso_date_valid(date)) {
+		return cosoi_fail(
+		    s, COSO_EDATE, "%s: not a valid date", field);
+	}
+	if (coso_days(date) > coso_days(today) + 1) {
+		coso_date_format(shown, date);
+		return cosoi_fail(s, COSO_EDATE,
+		    "%s: %s is more than a day in the future", field, shown);
+	}
+	return COSO_OK;
 }

@@ -108,7 +108,7 @@ write_key(struct coso_store *s, const struct coso_init *p, char **pub,
 	}
 	coso_key_public(key, pk);
 	coso_key_id(key, id);
-	cosoi_hex(shortid, id, 8);
+	coso_hex(shortid, id, 8);
 	if ((rv = coso_pubkey_format(pub, pk)) != COSO_OK) {
 		goto out;
 	}

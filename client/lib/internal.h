@@ -217,13 +217,6 @@ int cosoi_admin_ready(struct coso_store *s);
 /* Checks a date is valid and not more than a day ahead of today. */
 int cosoi_date_ok(struct coso_store *s, const char *field, int32_t date);
 
-/* Days since 1970-01-01 of a YYYYMMDD date and back. */
-int64_t cosoi_days(int32_t date);
-int32_t cosoi_date_of_days(int64_t days);
-
-/* Lowercase hex; out has 2*len+1 bytes. */
-void cosoi_hex(char *out, const uint8_t *b, size_t len);
-
 /* A handle with no database yet (store.c). */
 struct coso_store *cosoi_handle_new(
     const char *dir, const char *pass, size_t passlen);

@@ -40,7 +40,7 @@ row_values(sqlite3_stmt *st, struct coso_kv *kv, char (*hex)[129], int n)
 			kv[i].is_date = is_date_col(name);
 		} else if (type == SQLITE_BLOB) {
 			int len = sqlite3_column_bytes(st, i);
-			cosoi_hex(hex[i], sqlite3_column_blob(st, i),
+			coso_hex(hex[i], sqlite3_column_blob(st, i),
 			    (size_t) (len > 64 ? 64 : len));
 			kv[i].type = COSO_VTEXT;
 			kv[i].s    = hex[i];

@@ -542,7 +542,7 @@ report_receipt(
 	};
 	struct coso_row row = {"receipt", 9, kv};
 
-	cosoi_hex(hex, sqlite3_column_blob(st, C_CS_ID), n == 32 ? 32 : 0);
+	coso_hex(hex, sqlite3_column_blob(st, C_CS_ID), n == 32 ? 32 : 0);
 	return cb != NULL ? cb(&row, arg) : 0;
 }
 

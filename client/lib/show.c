@@ -71,7 +71,7 @@ coso_id_resolve(struct coso_store *s, const char *kind, const char *hex,
 		/* The candidates are named, so the cadre sees which digits
 		 * tell them apart; four at most. */
 		if (n <= 4) {
-			cosoi_hex(full, h, 16);
+			coso_hex(full, h, 16);
 			snprintf(some + strlen(some),
 			    sizeof(some) - strlen(some), "%s%s",
 			    n > 1 ? ", " : "", full);

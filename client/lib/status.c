@@ -191,7 +191,7 @@ report_one(struct chain_check *c, uint64_t seq, const uint8_t *cs, size_t len,
 	struct coso_row row = {"changeset", 7, kv};
 
 	coso_changeset_id(id, cs, len);
-	cosoi_hex(hex, id, 32);
+	coso_hex(hex, id, 32);
 	c->bad += err != 0;
 	memcpy(c->prev, id, 32);
 	c->expect_seq = seq + 1;

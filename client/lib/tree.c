@@ -442,7 +442,7 @@ coso_admin_units_merge(struct coso_store *s, const char *csv, size_t len,
 	    || (rv = cosoi_admin_ready(s)) != COSO_OK) {
 		return rv;
 	}
-	last_day = cosoi_date_of_days(cosoi_days(date) - 1);
+	last_day = coso_date_of_days(coso_days(date) - 1);
 	if ((rv = batch_open(s, &u)) != COSO_OK) {
 		batch_close(&u);
 		return rv;

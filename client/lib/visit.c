@@ -59,44 +59,40 @@ too_long(struct coso_store *s, const char *field, const char *buf, size_t len,
 	return rv;
 }
 
-/* Normalises each item and joins them with newlines. */
+/* Normalises each item and joins them with newlines; *out NULL when
+ * none has text. */
 static int
 join_lines(struct coso_store *s, const char *field, const char *const *items,
     size_t n, char **out)
 {
-	size_t i, len    = 0;
-	char *item, *buf = NULL;
+	struct coso_buf buf;
+	size_t i, before;
+	uint8_t *joined;
+	char *item;
 	int rv = COSO_OK;
 
 	*out = NULL;
+	coso_buf_init(&buf, COSO_TEXT_MAX);
 	for (i = 0; i < n && rv == COSO_OK; i++) {
 		if ((rv = cosoi_text(s, field, items[i], &item)) != COSO_OK
 		    || item == NULL) {
 			continue;
 		}
-		size_t il = strlen(item);
-		char *nb  = len + il + 2 > COSO_TEXT_MAX + 1
-		     ? NULL
-		     : realloc(buf, len + il + 2);
-		if (nb == NULL) {
-			rv = too_long(s, field, buf, len, item);
-			free(item);
-			break;
+		before = buf.len;
+		if ((before > 0 && (rv = coso_buf_add(&buf, "\n", 1)) != 0)
+		    || (rv = coso_buf_add(&buf, item, strlen(item))) != 0) {
+			rv = rv == COSO_ETOOBIG
+			    ? too_long(s, field, (char *) buf.p, before, item)
+			    : cosoi_fail(s, rv, "out of memory");
 		}
-		buf = nb;
-		if (len > 0) {
-			buf[len++] = '\n';
-		}
-		memcpy(buf + len, item, il + 1);
-		len += il;
 		free(item);
 	}
-	if (rv != COSO_OK) {
-		free(buf);
-		return rv;
+	if (rv == COSO_OK && buf.p != NULL
+	    && (rv = coso_buf_take(&buf, &joined, &i)) == COSO_OK) {
+		*out = (char *) joined;
 	}
-	*out = buf;
-	return COSO_OK;
+	coso_buf_free(&buf);
+	return rv;
 }
 
 static int

@@ -22,12 +22,6 @@
 #define ZIP_LOCAL    0x04034b50u
 #define XLSX_CSV_MAX (16u * 1024u * 1024u)
 
-/* A growable byte buffer with a hard limit. */
-struct buf {
-	char *p;
-	size_t n, cap, max;
-};
-
 /* The archive: its bytes and its central directory. */
 struct zip {
 	const uint8_t *p;
@@ -44,9 +38,9 @@ struct rd {
 	size_t nstr;
 	size_t ncols, ncells;
 	uint32_t dates;
-	struct buf cell[XLSX_COLS_MAX];
+	struct coso_buf cell[XLSX_COLS_MAX];
 	int cnum[XLSX_COLS_MAX]; /* the cell held a number */
-	struct buf csv;
+	struct coso_buf csv;
 };
 
 static int
@@ -54,33 +48,6 @@ fail(struct rd *r, int rv, const char *why)
 {
 	r->x->why = why;
 	return rv;
-}
-
-static int
-buf_add(struct buf *b, const char *p, size_t n)
-{
-	size_t cap;
-	char *q;
-
-	if (n > b->max - b->n) {
-		return COSO_ETOOBIG;
-	}
-	if (b->n + n + 1 > b->cap) {
-		cap = b->cap < 64 ? 64 : b->cap;
-		while (cap < b->n + n + 1) {
-			cap *= 2;
-		}
-		cap = cap > b->max + 1 ? b->max + 1 : cap;
-		if ((q = realloc(b->p, cap)) == NULL) {
-			return COSO_ENOMEM;
-		}
-		b->p   = q;
-		b->cap = cap;
-	}
-	memcpy(b->p + b->n, p, n);
-	b->n += n;
-	b->p[b->n] = 0;
-	return COSO_OK;
 }
 
 static uint32_t
@@ -427,7 +394,7 @@ char_ref(const char *p, size_t n)
 
 /* Appends cp in UTF-8. */
 static int
-put_utf8(struct buf *b, uint32_t cp)
+put_utf8(struct coso_buf *b, uint32_t cp)
 {
 	char u[4];
 	size_t n;
@@ -444,12 +411,12 @@ put_utf8(struct buf *b, uint32_t cp)
 	for (size_t i = 1; i < n; i++) {
 		u[i] = (char) (0x80 | ((cp >> (6 * (n - 1 - i))) & 0x3f));
 	}
-	return buf_add(b, u, n);
+	return coso_buf_add(b, u, n);
 }
 
 /* Appends the text [p, end) with its entities decoded. */
 static int
-decode(struct rd *r, const char *p, const char *end, struct buf *b)
+decode(struct rd *r, const char *p, const char *end, struct coso_buf *b)
 {
 	static const char *const names[] = {"amp", "lt", "gt", "quot", "apos"};
 	static const char chars[]        = "&<>\"'";
@@ -460,7 +427,8 @@ decode(struct rd *r, const char *p, const char *end, struct buf *b)
 
 	while (rv == COSO_OK && p < end) {
 		for (run = p; p < end && *p != '&' && *p != '<'; p++) { }
-		if ((rv = buf_add(b, run, (size_t) (p - run))) || p == end) {
+		if ((rv = coso_buf_add(b, run, (size_t) (p - run)))
+		    || p == end) {
 			break;
 		}
 		semi = *p == '&' ? memchr(p, ';', (size_t) (end - p)) : NULL;
@@ -472,7 +440,7 @@ decode(struct rd *r, const char *p, const char *end, struct buf *b)
 		         || memcmp(p + 1, names[i], n) != 0);
 		     i++) { }
 		if (i < 5) {
-			rv = buf_add(b, &chars[i], 1);
+			rv = coso_buf_add(b, &chars[i], 1);
 		} else if (p[1] == '#' && (cp = char_ref(p + 2, n - 1)) != 0) {
 			rv = put_utf8(b, cp);
 		} else {
@@ -486,7 +454,7 @@ decode(struct rd *r, const char *p, const char *end, struct buf *b)
 /* Appends the text of the <t> runs in [p, end) (a shared string's <si>
  * or an inline <is>, plain or rich), leaving out phonetic runs <rPh>. */
 static int
-rich(struct rd *r, const char *p, const char *end, struct buf *b)
+rich(struct rd *r, const char *p, const char *end, struct coso_buf *b)
 {
 	const char *t, *gt, *close, *ph, *phgt;
 	int rv;
@@ -543,7 +511,7 @@ string_start(struct rd *r, size_t *cap, size_t at)
 static int
 strings(struct rd *r)
 {
-	struct buf all = {.max = XLSX_ENTRY_MAX};
+	struct coso_buf all = {.max = XLSX_ENTRY_MAX};
 	const char *p, *end, *si, *gt, *close;
 	size_t cap = 0, at;
 	char *xml  = NULL;
@@ -555,7 +523,7 @@ strings(struct rd *r)
 	p   = xml;
 	end = xml + strlen(xml);
 	while (rv == COSO_OK && (si = elem(p, end, "si", &gt)) != NULL) {
-		at = all.n;
+		at = all.len;
 		if ((rv = string_start(r, &cap, at)) != COSO_OK) {
 			break;
 		}
@@ -565,22 +533,22 @@ strings(struct rd *r)
 			break;
 		}
 		if ((rv = rich(r, gt + 1, close, &all)) == COSO_OK
-		    && all.n - at > XLSX_TEXT_MAX) {
+		    && all.len - at > XLSX_TEXT_MAX) {
 			rv = fail(
 			    r, COSO_ETOOBIG, "a cell's text is over 16 KiB");
 		}
-		rv = rv ? rv : buf_add(&all, "", 1);
+		rv = rv ? rv : coso_buf_add(&all, "", 1);
 		p  = close + 1;
 	}
 	free(xml);
-	r->strs = all.p;
+	r->strs = (char *) all.p;
 	return rv;
 }
 
 /* The first sheet's part name: xl/workbook.xml's first <sheet>, whose
  * r:id names a relationship in xl/_rels/workbook.xml.rels. */
 static int
-sheet_path(struct rd *r, struct buf *path)
+sheet_path(struct rd *r, struct coso_buf *path)
 {
 	char *wb = NULL, *rels = NULL;
 	const char *s, *gt, *id, *v, *t;
@@ -605,7 +573,8 @@ sheet_path(struct rd *r, struct buf *path)
 		    && tn > 0) {
 			if (t[0] == '/') {
 				rv = decode(r, t + 1, t + tn, path);
-			} else if ((rv = buf_add(path, "xl/", 3)) == COSO_OK) {
+			} else if ((rv = coso_buf_add(path, "xl/", 3))
+			    == COSO_OK) {
 				rv = decode(r, t, t + tn, path);
 			}
 			break;
@@ -671,8 +640,8 @@ ref_col(const char *v, size_t n, size_t row)
 
 /* A cell's value (before the shared string is looked up) into b. */
 static int
-cell_value(
-    struct rd *r, const char *gt, const char *cend, int inl, struct buf *b)
+cell_value(struct rd *r, const char *gt, const char *cend, int inl,
+    struct coso_buf *b)
 {
 	const char *v, *vgt, *vend;
 
@@ -693,20 +662,21 @@ cell_value(
 
 /* A shared string's index in b replaced by the string. */
 static int
-shared(struct rd *r, struct buf *b)
+shared(struct rd *r, struct coso_buf *b)
 {
 	size_t i = 0, k;
 
-	for (k = 0; k < b->n && b->p[k] >= '0' && b->p[k] <= '9'
+	for (k = 0; k < b->len && b->p[k] >= '0' && b->p[k] <= '9'
 	     && i <= XLSX_STRINGS_MAX;
 	     k++) {
 		i = i * 10 + (size_t) (b->p[k] - '0');
 	}
-	if (b->n == 0 || k != b->n || i >= r->nstr) {
+	if (b->len == 0 || k != b->len || i >= r->nstr) {
 		return fail(r, COSO_ESCHEMA, "a cell names no shared string");
 	}
-	b->n = 0;
-	return buf_add(b, r->strs + r->soff[i], strlen(r->strs + r->soff[i]));
+	coso_buf_reset(b);
+	return coso_buf_add(
+	    b, r->strs + r->soff[i], strlen(r->strs + r->soff[i]));
 }
 
 /* One <c> element [c, gt] of sheet row row, after column *col. */
@@ -716,7 +686,7 @@ cell(struct rd *r, const char *c, const char *gt, const char *rend, size_t row,
 {
 	const char *v, *t = "n", *cend = gt;
 	size_t vn, tn = 1, at = *col + 1;
-	struct buf b = {.max = XLSX_TEXT_MAX};
+	struct coso_buf b = {.max = XLSX_TEXT_MAX};
 	int rv;
 
 	if (attr(c, gt, "r", &v, &vn) && (at = ref_col(v, vn, row)) == 0) {
@@ -741,37 +711,38 @@ cell(struct rd *r, const char *c, const char *gt, const char *rend, size_t row,
 	if (rv == COSO_ETOOBIG && r->x->why == NULL) {
 		rv = fail(r, rv, "a cell's text is over 16 KiB");
 	}
-	if (rv == COSO_OK && b.n > 0) {
+	if (rv == COSO_OK && b.len > 0) {
 		if (at > XLSX_COLS_MAX || ++r->ncells > XLSX_CELLS_MAX) {
 			rv = fail(r, COSO_ETOOBIG,
 			    at > XLSX_COLS_MAX ? "a value past column BL"
 			                       : "too many cells");
 		} else {
-			free(r->cell[at - 1].p);
+			/* The cell takes b's bytes; b starts afresh. */
+			coso_buf_free(&r->cell[at - 1]);
 			r->cell[at - 1] = b;
 			r->cnum[at - 1] = tn == 1 && t[0] == 'n';
-			b.p             = NULL;
+			coso_buf_init(&b, XLSX_TEXT_MAX);
 		}
 	}
-	free(b.p);
+	coso_buf_free(&b);
 	return rv;
 }
 
 /* Appends field f to the CSV, quoted (a quote doubled). */
 static int
-csv_field(struct buf *csv, const char *f, size_t n)
+csv_field(struct coso_buf *csv, const char *f, size_t n)
 {
 	const char *q;
-	int rv = buf_add(csv, "\"", 1);
+	int rv = coso_buf_add(csv, "\"", 1);
 
 	while (rv == COSO_OK && (q = memchr(f, '"', n)) != NULL) {
-		rv = buf_add(csv, f, (size_t) (q - f + 1));
-		rv = rv ? rv : buf_add(csv, "\"", 1);
+		rv = coso_buf_add(csv, f, (size_t) (q - f + 1));
+		rv = rv ? rv : coso_buf_add(csv, "\"", 1);
 		n -= (size_t) (q - f + 1);
 		f = q + 1;
 	}
-	rv = rv ? rv : buf_add(csv, f, n);
-	return rv ? rv : buf_add(csv, "\"", 1);
+	rv = rv ? rv : coso_buf_add(csv, f, n);
+	return rv ? rv : coso_buf_add(csv, "\"", 1);
 }
 
 /* The row's cells as a CSV record, if any holds a value. */
@@ -783,7 +754,7 @@ emit(struct rd *r, size_t row)
 	int rv = COSO_OK;
 
 	for (i = 0; i < XLSX_COLS_MAX; i++) {
-		n = r->cell[i].n > 0 ? i + 1 : n;
+		n = r->cell[i].len > 0 ? i + 1 : n;
 	}
 	if (n == 0) {
 		return COSO_OK; /* a blank row */
@@ -799,19 +770,21 @@ emit(struct rd *r, size_t row)
 	r->x->rows[r->x->nrows++] = row;
 	n                         = n < r->ncols ? r->ncols : n;
 	for (i = 0; rv == COSO_OK && i < n; i++) {
-		struct buf *c = &r->cell[i];
+		struct coso_buf *c = &r->cell[i];
 
-		if (i > 0 && (rv = buf_add(&r->csv, ",", 1)) != COSO_OK) {
+		if (i > 0 && (rv = coso_buf_add(&r->csv, ",", 1)) != COSO_OK) {
 			break;
 		}
 		if (r->cnum[i] && i < 32 && (r->dates >> i & 1u)
-		    && r->x->nrows > 1 && serial_date(c->p, date)) {
+		    && r->x->nrows > 1
+		    && serial_date((const char *) c->p, date)) {
 			rv = csv_field(&r->csv, date, 10);
 		} else {
-			rv = csv_field(&r->csv, c->n ? c->p : "", c->n);
+			rv = csv_field(&r->csv,
+			    c->len ? (const char *) c->p : "", c->len);
 		}
 	}
-	return rv ? rv : buf_add(&r->csv, "\n", 1);
+	return rv ? rv : coso_buf_add(&r->csv, "\n", 1);
 }
 
 /* One <row> element's cells [p, rend), then its record. */
@@ -823,8 +796,8 @@ row_cells(struct rd *r, const char *p, const char *rend, size_t row)
 	int rv     = COSO_OK;
 
 	for (i = 0; i < XLSX_COLS_MAX; i++) {
-		r->cell[i].n = 0;
-		r->cnum[i]   = 0;
+		coso_buf_reset(&r->cell[i]);
+		r->cnum[i] = 0;
 	}
 	while (rv == COSO_OK && (c = elem(p, rend, "c", &gt)) != NULL) {
 		rv = cell(r, c, gt, rend, row, &col);
@@ -882,16 +855,17 @@ int
 cosoi_xlsx_csv(struct cosoi_xlsx *x, const uint8_t *zip, size_t len,
     size_t ncols, uint32_t dates)
 {
-	struct rd r     = {.x = x, .ncols = ncols, .dates = dates};
-	struct buf path = {.max = 1024};
-	char *xml       = NULL;
+	struct rd r          = {.x = x, .ncols = ncols, .dates = dates};
+	struct coso_buf path = {.max = 1024};
+	char *xml            = NULL;
 	size_t i;
 	int rv;
 
 	memset(x, 0, sizeof(*x));
-	r.csv.max = XLSX_CSV_MAX;
+	coso_buf_init(&r.csv, XLSX_CSV_MAX);
 	if ((rv = zip_open(&r, zip, len)) || (rv = sheet_path(&r, &path))
-	    || (rv = strings(&r)) || (rv = zip_read(&r, path.p, 0, &xml))) {
+	    || (rv = strings(&r))
+	    || (rv = zip_read(&r, (const char *) path.p, 0, &xml))) {
 		goto out;
 	}
 	x->why = NULL;
@@ -901,9 +875,9 @@ cosoi_xlsx_csv(struct cosoi_xlsx *x, const uint8_t *zip, size_t len,
 	if (rv == COSO_ETOOBIG && x->why == NULL) {
 		x->why = "the sheet is over 16 MiB as CSV";
 	}
-	x->csv  = r.csv.p;
-	x->len  = r.csv.n;
-	r.csv.p = NULL;
+	x->csv = (char *) r.csv.p;
+	x->len = r.csv.len;
+	coso_buf_init(&r.csv, XLSX_CSV_MAX); /* the bytes are x's now */
 out:
 	if (rv == COSO_ENOMEM) {
 		x->why = "out of memory";
@@ -913,10 +887,10 @@ out:
 		    : "not a workbook this reader reads";
 	}
 	for (i = 0; i < XLSX_COLS_MAX; i++) {
-		free(r.cell[i].p);
+		coso_buf_free(&r.cell[i]);
 	}
-	free(r.csv.p);
-	free(path.p);
+	coso_buf_free(&r.csv);
+	coso_buf_free(&path);
 	free(xml);
 	free(r.strs);
 	free(r.soff);

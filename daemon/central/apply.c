@@ -23,15 +23,6 @@
 #include "refs.h"
 
 static int
-stamp_after(const struct cstore_stamp *a, const struct cstore_stamp *b)
-{
-	if (a->hlc != b->hlc) {
-		return a->hlc > b->hlc;
-	}
-	return memcmp(a->author, b->author, 32) > 0;
-}
-
-static int
 same_value(const struct coso_value *a, const struct cstore_val *b)
 {
 	if (a->type != b->type) {
@@ -56,7 +47,7 @@ conflict(const struct apply_ctx *c, const struct coso_op *op, uint32_t field,
 	struct cstore_val old = {0};
 	struct coso_value oldv;
 	struct cstore_conflict k;
-	int rv, in_wins = stamp_after(in, cur);
+	int rv, in_wins = cstore_stamp_after(in, cur);
 
 	rv = cstore_field_get(c->s, op->table, op->row, field, &old);
 	if (rv != COSO_OK || same_value(incoming, &old)) {
@@ -87,14 +78,15 @@ lww_field(const struct apply_ctx *c, const struct coso_op *op, uint32_t field,
 	memcpy(in.author, c->author->key_id, 32);
 	rv = cstore_stamp_get(c->s, op->table, op->row, field, &cur);
 	if (rv == COSO_OK) {
-		if (!stamp_after(&in, &cur) && !stamp_after(&cur, &in)) {
+		if (!cstore_stamp_after(&in, &cur)
+		    && !cstore_stamp_after(&cur, &in)) {
 			return COSO_OK;
 		}
 		if (memcmp(cur.author, in.author, 32) != 0
 		    && (rv = conflict(c, op, field, v, &in, &cur)) != 0) {
 			return rv;
 		}
-		if (!stamp_after(&in, &cur)) {
+		if (!cstore_stamp_after(&in, &cur)) {
 			return COSO_OK;
 		}
 	} else if (rv != COSO_ENOENT) {

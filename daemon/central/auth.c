@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 
 #include "auth.h"
 #include "refs.h"

@@ -18,6 +18,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include <coso/proto.h>
 
@@ -84,6 +85,18 @@ struct cstore_stamp {
 	uint64_t hlc;
 	uint8_t author[32];
 };
+
+/* 1 if stamp a wins over b: the higher weight (hlc), then the higher
+ * author key id (docs/central.md, "Weights").  The one order of every
+ * last-writer-wins decision (fields, proposal responses). */
+static inline int
+cstore_stamp_after(const struct cstore_stamp *a, const struct cstore_stamp *b)
+{
+	if (a->hlc != b->hlc) {
+		return a->hlc > b->hlc;
+	}
+	return memcmp(a->author, b->author, 32) > 0;
+}
 
 /* Who wrote an append-only row and in which change-set. */
 struct cstore_rowmeta {

@@ -160,7 +160,8 @@ admin_key_read(const char *arg, uint8_t pk[static 32])
 	}
 	if (err != 0) {
 		fail("cannot read admin key `%s': %s", arg,
-		    err == EFBIG ? "not a public key file" : strerror(err));
+		    err == COSO_ETOOBIG ? "not a public key file"
+		                        : strerror(errno));
 		return -1;
 	}
 	len = len < COSO_PUBFILE_MAX ? len : COSO_PUBFILE_MAX;
@@ -341,15 +342,16 @@ static int
 write_key(const char *db, const struct coso_key *key)
 {
 	char *path = files_key_path(db), *text = NULL;
-	int err = ENOMEM;
+	int err = COSO_ENOMEM;
 
+	errno = ENOMEM;
 	if (path != NULL && coso_seckey_format(&text, key, NULL, 0) == 0) {
-		err = files_create(path, text, strlen(text), 0600);
+		err = coso_file_create(path, text, strlen(text), 0600);
 		sodium_memzero(text, strlen(text));
 	}
 	if (err != 0) {
 		fail("cannot create `%s': %s", path != NULL ? path : db,
-		    strerror(err));
+		    strerror(errno));
 	}
 	free(text);
 	free(path);
@@ -454,7 +456,8 @@ token_load(const char *path, uint8_t hash[static 32])
 
 	if ((err = files_read(path, HTTP_TOKEN_MAX + 2, &text, &len)) != 0) {
 		fail("cannot read `%s': %s", path,
-		    err == EFBIG ? "not a bearer token file" : strerror(err));
+		    err == COSO_ETOOBIG ? "not a bearer token file"
+		                        : strerror(errno));
 		return -1;
 	}
 	n = len;

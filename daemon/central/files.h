@@ -7,24 +7,15 @@
 
 #include <stddef.h>
 
+#include <coso/common.h>
 #include <coso/proto.h>
 
 #define FILES_ERRMSG_MAX 512
 
-/* Reads a whole file of at most max bytes into malloc'd *out, with a NUL
- * added (not counted in *len).  0 or an errno value (EFBIG over max). */
+/* coso_file_read (coso/common.h) into a char buffer: a whole file of at
+ * most max bytes into malloc'd *out, with a NUL added (not counted in
+ * *len).  COSO_OK or a code of coso_file_read (COSO_ETOOBIG over max). */
 int files_read(const char *path, size_t max, char **out, size_t *len);
-
-/* files_read for a secret: refuses (EPERM) a file whose group or others
- * have any access, as ssh refuses such a private key; *mode receives the
- * file's permission bits either way. */
-int files_read_secret(
-    const char *path, size_t max, char **out, size_t *len, unsigned *mode);
-
-/* Creates path with buf and mode: temp file, fsync, link into place
- * (refusing an existing path: EEXIST), fsync of the directory.  0 or an
- * errno value. */
-int files_create(const char *path, const void *buf, size_t len, unsigned mode);
 
 /* "<db>.key", malloc'd; NULL if out of memory. */
 char *files_key_path(const char *db);

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 
 #include "report_store.h"
 

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 
 #include "cmd_central.h"
 #include "report_cmd.h"

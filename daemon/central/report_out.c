@@ -15,7 +15,7 @@
 
 #include <xlsxwriter.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 
 #include "report_out.h"
 

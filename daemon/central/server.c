@@ -8,6 +8,7 @@
  * get there) and when a send ends.
  */
 #include <assert.h>
+#include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@
 #include <nng/supplemental/util/platform.h>
 #include <sodium.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 
 #include "admit.h"
 #include "boxcache.h"
@@ -961,7 +962,7 @@ tls_setup(struct server *srv, char *errmsg)
 	        != 0) {
 		snprintf(errmsg, SERVER_ERRMSG_MAX, "cannot read `%s': %s",
 		    cert == NULL ? srv->cfg.tls_cert : srv->cfg.tls_key,
-		    strerror(err));
+		    strerror(errno));
 		rv = COSO_EIO;
 		goto out;
 	}

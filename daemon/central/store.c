@@ -1183,16 +1183,6 @@ cstore_conflict_add(struct central_store *s, const struct cstore_conflict *c)
 	return run(s, st, "cannot record a conflict");
 }
 
-/* (hlc, author) of a: above b? */
-static int
-stamp_after(const struct cstore_stamp *a, const struct cstore_stamp *b)
-{
-	if (a->hlc != b->hlc) {
-		return a->hlc > b->hlc;
-	}
-	return memcmp(a->author, b->author, 32) > 0;
-}
-
 /* The response stamp a proposal holds; has = 0 if none. */
 static int
 response_stamp(struct central_store *s, const uint8_t proposal[static 16],
@@ -1232,7 +1222,7 @@ cstore_proposal_respond(struct central_store *s,
 	if ((rv = response_stamp(s, proposal, &cur, &has)) != COSO_OK) {
 		return rv;
 	}
-	if (has && !stamp_after(stamp, &cur)) {
+	if (has && !cstore_stamp_after(stamp, &cur)) {
 		return COSO_OK;
 	}
 	st = prep(s,

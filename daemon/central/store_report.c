@@ -8,7 +8,7 @@
 
 #include <sqlite3.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 
 #include "report_store.h"
 

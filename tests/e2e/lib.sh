@@ -44,39 +44,12 @@ run_code() {
 coso() { "$B/coso" "$@"; }
 cosod() { "$B/cosod" "$@"; }
 
-# A free loopback port.
-free_port() {
-	while :; do
-		# Below the kernel's ephemeral range (32768-60999), where an
-		# outgoing connection could take the port after the check.
-		p=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % 22000))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-			echo "$p"
-			return
-		fi
-	done
-}
+# free_port, wait_port, start_central (on $URL, $T/central.db).
+. "$ROOT/tests/lib.sh"
 
 # json_get FILE KEY: an integer field of a flat JSON object.
 json_get() {
 	sed -n "s/.*\"$2\": *\([0-9][0-9]*\).*/\1/p" "$1" | head -1
-}
-
-# start_central: runs the central on $URL in the background.
-start_central() {
-	"$B/cosod" central run --db "$T/central.db" --listen "$URL" \
-		>>"$T/central.log" 2>&1 &
-	CENTRAL=$!
-	PIDS="$PIDS $CENTRAL"
-	_i=0
-	while [ $_i -lt 50 ]; do
-		if (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null; then
-			return 0
-		fi
-		sleep 0.1
-		_i=$((_i + 1))
-	done
-	return 0
 }
 
 stop_central() {

@@ -83,31 +83,8 @@ rnd_s() {
 now_s() { date +%s.%N; }
 since_s() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
-# free_port: a loopback port nothing listens on, below the ephemeral
-# range (a port the kernel may hand to an outgoing connection, as the
-# proxy and the agents make hundreds, cannot be listened on)
-free_port() {
-	_lo=$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null)
-	_lo=${_lo:-32768}
-	while :; do
-		_p=$((10000 + $(od -An -N2 -tu2 /dev/urandom) % (_lo - 10000)))
-		if ! (exec 3<>"/dev/tcp/127.0.0.1/$_p") 2>/dev/null; then
-			echo "$_p"
-			return
-		fi
-	done
-}
-
-# wait_port PORT SECONDS: until something listens on it.
-wait_port() {
-	_i=0
-	while [ $_i -lt $(($2 * 20)) ]; do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.05
-		_i=$((_i + 1))
-	done
-	return 1
-}
+# free_port, wait_port, start_central (on CURL, CDB below).
+. "$ROOT/tests/lib.sh"
 
 # keyid STORE_OR_PUBFILE: the key id (upper hex) of a public key file:
 # SHA-256 of the key, the last 32 bytes of the file's blob.
@@ -123,17 +100,6 @@ CDB="$T/central.db"
 CPORT=$(free_port)
 CURL="tcp://127.0.0.1:$CPORT"
 CENTRAL=""
-
-# CENTRAL_NOFILE=SOFT:HARD starts it under that open-file limit.
-start_central() {
-	${CENTRAL_NOFILE:+prlimit --nofile="$CENTRAL_NOFILE" --} \
-		"$B/cosod" central run --db "$CDB" --listen "$CURL" \
-		${CENTRAL_ARGS:-} >>"$T/central.log" 2>&1 &
-	CENTRAL=$!
-	PIDS="$PIDS $CENTRAL"
-	wait_port "$CPORT" 10 && kill -0 "$CENTRAL" 2>/dev/null ||
-		bad "central did not come up: $(tail -1 "$T/central.log")"
-}
 
 # stop_central: SIGTERM, and it must exit within 15 s (docs/central.md:
 # 2 s for replies in flight).  A central that hangs: its threads' stacks

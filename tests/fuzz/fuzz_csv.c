@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "../../client/lib/csv.h"
+#include "csv.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../../daemon/central/httpq.h"
+#include "httpq.h"
 
 #define NPARAMS 5
 

@@ -25,7 +25,7 @@
 #include <coso/client.h>
 #include <coso/proto.h>
 
-#include "../../client/cli/util.h"
+#include "util.h"
 #include "../../client/lib/internal.h"
 #include "../vectors/examples.h"
 

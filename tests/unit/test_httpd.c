@@ -24,7 +24,7 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/central/httpd.h"
+#include "httpd.h"
 
 #define BIG (6u * 1024u * 1024u) /* more than the kernels take in */
 

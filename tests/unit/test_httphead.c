@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/central/httphead.h"
+#include "httphead.h"
 
 static int
 parse(const char *text, struct httphead *h, size_t *used)

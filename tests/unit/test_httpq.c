@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "../../daemon/central/httpq.h"
+#include "httpq.h"
 
 /* The inclusion route's parameters, fresh for each case. */
 static void

@@ -1,5 +1,5 @@
 /*
- * test_input.c: dates and numbers as cadres type them (client/lib/dates.c,
+ * test_input.c: dates and numbers as cadres type them (common/dates.c,
  * client/lib/numbers.c): the Vietnamese forms and ISO accepted, anything
  * that could be read two ways or names no real day refused.
  */

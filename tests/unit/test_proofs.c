@@ -19,7 +19,9 @@
 #include <cmocka.h>
 #include <sodium.h>
 
-#include "../../daemon/central/proofs.c"
+#include <coso/proto.h>
+
+#include "../../daemon/central/proofs.h"
 
 #define NLEAVES 1000u
 

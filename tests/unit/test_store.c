@@ -200,7 +200,7 @@ test_report_lifecycle(void **state)
 	    coso_report_new(f->s, "2025-Q4", "06043", id, fix), 0);
 	assert_int_equal(coso_report_submit(f->s, fix), COSO_OK);
 	assert_int_equal(pending(f->s), 2);
-	cosoi_hex(hex, id, 16);
+	coso_hex(hex, id, 16);
 	n = 0;
 	assert_int_equal(coso_report_list(f->s, NULL, count_cb, &n), 0);
 	assert_int_equal(n, 2);
@@ -621,8 +621,7 @@ test_dates_and_periods(void **state)
 	assert_int_equal(coso_period_parse("2025-Q0", &a, &b), COSO_EPERIOD);
 	assert_int_equal(coso_period_parse("2025-H3", &a, &b), COSO_EPERIOD);
 	assert_int_equal(coso_period_parse("25-Q1", &a, &b), COSO_EPERIOD);
-	assert_int_equal(
-	    cosoi_date_of_days(cosoi_days(20240229) + 1), 20240301);
+	assert_int_equal(coso_date_of_days(coso_days(20240229) + 1), 20240301);
 	/* 23:30 UTC on 30/06/2025 is already 01/07/2025 in Vietnam. */
 	assert_int_equal(coso_date_of_ms(1751326200000ull), 20250701);
 }

@@ -20,6 +20,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <coso/common.h>
 #include <coso/proto.h>
 
 #ifdef __cplusplus
@@ -35,10 +36,10 @@ extern "C" {
 struct coso_store;
 
 /* Limits of what coso_store_init and coso_central_pin store, in bytes;
- * longer input is refused, never cut (a cadre id: COSO_ID_MAX). */
-#define COSO_NAME_MAX       255u  /* the cadre's name on the device */
-#define COSO_URL_MAX        255u  /* the central's URL */
-#define COSO_PASSPHRASE_MAX 1024u /* a passphrase (a file's first line) */
+ * longer input is refused, never cut (a cadre id: COSO_ID_MAX; a
+ * passphrase: COSO_PASSPHRASE_MAX, common.h). */
+#define COSO_NAME_MAX 255u /* the cadre's name on the device */
+#define COSO_URL_MAX  255u /* the central's URL */
 
 /* The largest CSV file (a unit list, a merger mapping) read whole. */
 #define COSO_CSV_MAX (64u * 1024u * 1024u)
@@ -101,62 +102,6 @@ void coso_store_passphrase_cb(
 char *coso_store_default_dir(void);
 
 /*
- * Whole small files.  coso_file_read reads at most max bytes into
- * malloc'd *out (a NUL added, not counted in *len); coso_file_write writes
- * by temp file + fsync + rename + fsync of the directory, so a crash
- * leaves the old file or the new one.  Both return COSO_OK or a coso
- * code: COSO_ETOOBIG (the file is over max), COSO_ENOENT, COSO_EEXIST,
- * COSO_ENOMEM, COSO_EIO; on failure errno is left at the system's cause,
- * for a front end to name (strerror) after the coso sentence.
- */
-int coso_file_read(const char *path, size_t max, uint8_t **out, size_t *len);
-int coso_file_write(
-    const char *path, const void *buf, size_t len, unsigned mode);
-
-/*
- * One text cell of CSV output (RFC 4180) onto f: every CSV coso writes
- * (`coso export`, the central's reports) goes through here.  Quoted when
- * it holds a comma, a quote, CR or LF, or starts or ends with a space.  A
- * cell that starts with = + - @ TAB or CR, which a spreadsheet program
- * would run as a formula, gets a single quote in front, inside quotes
- * (OWASP's rule against CSV injection): `=SUM(A1)' becomes "'=SUM(A1)".
- * Numbers are not text: write them as digits, not through this, so that
- * -5 stays a number.  Write errors show in ferror(f).
- */
-void coso_csv_cell(FILE *f, const char *s);
-
-/*
- * Text for people (width.c).  coso_text_cols: the terminal columns the n
- * bytes of UTF-8 at s take (a Vietnamese letter with its marks is one,
- * however encoded).  coso_text_line: the next line of *s in at most cols
- * columns, broken at its last space that fits (a longer word between
- * characters): returns its start, sets *n to its bytes and moves *s past
- * it and that space; *s at its NUL when all is taken.
- */
-size_t coso_text_cols(const char *s, size_t n);
-const char *coso_text_line(const char **s, size_t cols, size_t *n);
-
-/*
- * Dates are int32 YYYYMMDD.  Parses ISO "YYYY-MM-DD" and the day-first
- * forms people type: "4/12/2026", "04/12/2026", also with `-' or `.'
- * between the parts.  Refused (COSO_EDATE): a day that does not exist
- * (31/02/2026), a two-digit year, anything else around the date but
- * spaces.
- */
-COSO_NODISCARD int coso_date_parse(const char *s, int32_t *out);
-/* Formats as "dd/mm/yyyy" into out (11 bytes). */
-void coso_date_format(char out[static 11], int32_t date);
-/* Today's date (UTC+7, Vietnam's time) from Unix ms. */
-int32_t coso_date_of_ms(uint64_t ms);
-/* A YYYYMMDD date plus days (any sign); the days from one date to
- * another.  Proleptic Gregorian; the dates must be valid. */
-int32_t coso_date_add(int32_t date, int64_t days);
-int64_t coso_date_diff(int32_t from, int32_t to);
-/* 1 if date names a real day of years 1900 to 9999, as coso_date_parse
- * accepts them (no 30 February), else 0. */
-int coso_date_valid(int32_t date);
-
-/*
  * A decimal number as typed (numbers.c), into *out scaled by 10^scale
  * (scale 3: "2,5" gives 2500).  Vietnamese "1.500.000" and "1.234,5",
  * ISO/English "1500000", "2.5" and "1,234.5"; a leading `-' when min < 0;
@@ -170,20 +115,6 @@ int coso_date_valid(int32_t date);
  */
 COSO_NODISCARD int coso_number_parse(
     const char *s, unsigned scale, int64_t min, int64_t max, int64_t *out);
-
-/* Periods: "YYYY-Qn", "YYYY-H1|H2", "YYYY".  Gives first and last day. */
-COSO_NODISCARD int coso_period_parse(
-    const char *s, int32_t *first, int32_t *last);
-
-/*
- * The grace after an assignment ends (docs/decisions.md, of that name):
- * a cadre may still write a handover note on the unit dated up to this
- * many days after the assignment's last day, and a report for a period
- * the assignment overlapped, submitted up to this many days after the
- * later of that last day and the period's end.  The central judges by
- * it at merge; the device checks the same before signing.
- */
-#define COSO_GRACE_DAYS 30
 
 /* Unit levels, as in the import CSV. */
 enum coso_level {
@@ -275,16 +206,6 @@ COSO_NODISCARD int coso_report_new(struct coso_store *s, const char *period,
  * edit ID --section proposals --none' writes (Vietnamese, as the
  * report's text is). */
 #define COSO_PROPOSALS_NONE "Không có kiến nghị."
-
-/*
- * Whether a proposals section says there are none: its text, trimmed of
- * spaces and final full stops and in lower case, is one of a few fixed
- * phrases ("không có kiến nghị", "không có đề xuất", "không có",
- * "không", "none", "no proposals"; FORMAT.md, "report").  Such a section
- * gives no tracked proposal, and the central does not count its report
- * as one with proposals.
- */
-int coso_proposals_none(const char *text);
 
 /* Sets one section of a draft.  A submitted report is refused. */
 COSO_NODISCARD int coso_report_edit(struct coso_store *s,

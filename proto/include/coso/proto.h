@@ -50,6 +50,7 @@ enum coso_err {
 	COSO_EIO       = 20, /* input/output error */
 	COSO_ENOENT    = 21, /* not found */
 	COSO_EEXIST    = 22, /* already exists */
+	COSO_EPERM     = 23, /* a secret file others may read */
 
 	/* The field device's store and its sync (client library); never
 	 * on the wire. */
@@ -92,6 +93,40 @@ const char *coso_strerror(int err);
  * central's stats and the devices show it; NULL for a code without one
  * (FORMAT.md, "Errors"). */
 const char *coso_reason_name(int reason);
+
+/*
+ * A growable byte buffer with a hard limit, as curl's dynbuf: every
+ * buffer coso grows byte by byte (encoders, readers, joined text) is one,
+ * so the growth, the overflow checks and the limit are written once
+ * (proto/buf.c).  It holds at most max bytes, always followed by a NUL
+ * that len does not count once anything was added; p is NULL until
+ * then.  Set up by coso_buf_init (or zeroed with .max set); its owner
+ * reads the fields and only these functions write them.  One thread at a
+ * time.
+ */
+struct coso_buf {
+	uint8_t *p; /* malloc'd, owned by the buffer */
+	size_t len, cap, max;
+};
+
+/* An empty buffer that will refuse to hold more than max bytes. */
+void coso_buf_init(struct coso_buf *b, size_t max);
+
+/* Appends the n bytes at p (p may be NULL when n is 0).  COSO_ETOOBIG
+ * when they would take it past max, COSO_ENOMEM: then b is unchanged. */
+COSO_NODISCARD int coso_buf_add(struct coso_buf *b, const void *p, size_t n);
+
+/* Hands the bytes over: *out (malloc'd, the caller frees it; NUL-
+ * terminated, a 1-byte allocation when empty) and *len; b is left empty
+ * with its limit.  COSO_ENOMEM leaves b as it was. */
+COSO_NODISCARD int coso_buf_take(
+    struct coso_buf *b, uint8_t **out, size_t *len);
+
+/* Empties b and keeps its memory for the next bytes (a reused buffer). */
+void coso_buf_reset(struct coso_buf *b);
+
+/* Frees the bytes and leaves b empty with its limit; NULL is a no-op. */
+void coso_buf_free(struct coso_buf *b);
 
 /* Hard limits (FORMAT.md, "Limits"). */
 #define COSO_BODY_MAX     (256u * 1024u) /* body bytes */

@@ -11,7 +11,7 @@
 #include <unistr.h>
 #include <uniwidth.h>
 
-#include "internal.h"
+#include <coso/common.h>
 
 /* The columns of the character at p (n bytes left), and its bytes. */
 static size_t

@@ -9,7 +9,7 @@
 
 #include <sodium.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 #include <coso/proto.h>
 
 #include "util.h"
@@ -65,19 +65,6 @@ out:
 	sodium_memzero(buf, n);
 	free(buf);
 	return rv;
-}
-
-void
-util_hex(char *out, const uint8_t *buf, size_t len)
-{
-	static const char digits[] = "0123456789abcdef";
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		out[2 * i]     = digits[buf[i] >> 4];
-		out[2 * i + 1] = digits[buf[i] & 15];
-	}
-	out[2 * len] = 0;
 }
 
 void

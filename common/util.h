@@ -17,9 +17,6 @@
  * line is over COSO_PASSPHRASE_MAX); errno says why on COSO_EIO. */
 int util_read_passphrase(const char *path, char **out, size_t *len);
 
-/* Lowercase hex of len bytes into out (2*len+1 bytes). */
-void util_hex(char *out, const uint8_t *buf, size_t len);
-
 /* Prints "coso: " and the formatted message to stderr. */
 void util_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

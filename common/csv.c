@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 
 #include "csv.h"
 

@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "internal.h"
+#include <coso/common.h>
 
 #define VN_OFFSET_MS (7 * 3600 * 1000)
 #define MS_PER_DAY   86400000
@@ -37,13 +37,13 @@ days_from_civil(int64_t y, int m, int d)
 }
 
 int64_t
-cosoi_days(int32_t date)
+coso_days(int32_t date)
 {
 	return days_from_civil(date / 10000, date / 100 % 100, date % 100);
 }
 
 int32_t
-cosoi_date_of_days(int64_t z)
+coso_date_of_days(int64_t z)
 {
 	int64_t era, doe, yoe, y, doy, mp, d, m;
 
@@ -155,20 +155,19 @@ coso_date_format(char out[static 11], int32_t date)
 int32_t
 coso_date_of_ms(uint64_t ms)
 {
-	return cosoi_date_of_days(
-	    (int64_t) ((ms + VN_OFFSET_MS) / MS_PER_DAY));
+	return coso_date_of_days((int64_t) ((ms + VN_OFFSET_MS) / MS_PER_DAY));
 }
 
 int32_t
 coso_date_add(int32_t date, int64_t days)
 {
-	return cosoi_date_of_days(cosoi_days(date) + days);
+	return coso_date_of_days(coso_days(date) + days);
 }
 
 int64_t
 coso_date_diff(int32_t from, int32_t to)
 {
-	return cosoi_days(to) - cosoi_days(from);
+	return coso_days(to) - coso_days(from);
 }
 
 int
@@ -194,24 +193,6 @@ coso_period_parse(const char *s, int32_t *first, int32_t *last)
 		*last  = y * 10000 + (h == '1' ? 630 : 1231);
 	} else {
 		return COSO_EPERIOD;
-	}
-	return COSO_OK;
-}
-
-int
-cosoi_date_ok(struct coso_store *s, const char *field, int32_t date)
-{
-	int32_t today = coso_date_of_ms(coso_wall_ms());
-	char shown[11];
-
-	if (!valid_ymd(date / 10000, date / 100 % 100, date % 100)) {
-		return cosoi_fail(
-		    s, COSO_EDATE, "%s: not a valid date", field);
-	}
-	if (cosoi_days(date) > cosoi_days(today) + 1) {
-		coso_date_format(shown, date);
-		return cosoi_fail(s, COSO_EDATE,
-		    "%s: %s is more than a day in the future", field, shown);
 	}
 	return COSO_OK;
 }

@@ -16,7 +16,7 @@
 #include <pthread.h>
 #include <sodium.h>
 
-#include "central_store.h"
+#include "store.h"
 #include "cmd_central.h"
 #include "digest.h"
 #include "emit.h"

@@ -25,7 +25,7 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "central_store.h"
+#include "store.h"
 #include "digest.h"
 #include "http.h"
 #include "httpd.h"

@@ -27,7 +27,7 @@
 
 #include <coso/proto.h>
 
-#include "../../daemon/central/central_store.h"
+#include "../../daemon/central/store.h"
 #include "../../daemon/central/emit.h"
 #include "../../daemon/central/merge.h"
 #include "../../daemon/central/report.h"

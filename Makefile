@@ -22,7 +22,7 @@ ALL_CFLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L $(WARN) $(CFLAGS) \
 	-Iproto/include -Iclient/include $(PKG_CFLAGS) -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-# libxlsxwriter: the central's XLSX reports (daemon/central/report_out.c).
+# libxlsxwriter: the central's XLSX reports (daemon/central/report/report_out.c).
 XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter -lz)
 # zlib: the client library inflates .xlsx workbooks (client/lib/xlsx.c),
 # so every program and test linking it names -lz itself.
@@ -61,7 +61,7 @@ CLI_SRCS := $(sort $(wildcard client/cli/*.c))
 CLI_OBJS := $(CLI_SRCS:%.c=$(B)/%.o)
 AUDIT_SRCS := $(sort $(wildcard client/audit/*.c))
 AUDIT_OBJS := $(AUDIT_SRCS:%.c=$(B)/%.o)
-DAEMON_SRCS := $(sort $(wildcard daemon/*.c daemon/*/*.c))
+DAEMON_SRCS := $(sort $(wildcard daemon/*.c daemon/*/*.c daemon/*/*/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(B)/%.o)
 PROGRAMS := $(B)/coso $(if $(AUDIT_SRCS),$(B)/coso-audit) \
 	$(if $(DAEMON_SRCS),$(B)/cosod)

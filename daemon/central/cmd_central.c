@@ -25,7 +25,7 @@
 #include "log.h"
 #include "logcheck.h"
 #include "rebuild.h"
-#include "report_cmd.h"
+#include "report/report_cmd.h"
 #include "server.h"
 
 #define DEFAULT_ADMIN_CADRE  "admin"

@@ -31,7 +31,7 @@
 #include "httpd.h"
 #include "httpq.h"
 #include "logcheck.h"
-#include "report_out.h"
+#include "report/report_out.h"
 
 #define QUEUE_MAX         64u  /* requests waiting for a worker */
 #define ENTRIES_DEFAULT   100u /* entries when count is not given */

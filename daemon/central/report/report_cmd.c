@@ -9,7 +9,7 @@
 
 #include <coso/client.h>
 
-#include "cmd_central.h"
+#include "../cmd_central.h"
 #include "report_cmd.h"
 #include "report_out.h"
 

@@ -2,7 +2,9 @@
  * cmd_central.c: `cosod central init | run | stats | digest | checkpoint |
  * vkey | rebuild | report`.
  */
+#include <assert.h>
 #include <errno.h>
+#include <getopt.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -39,6 +41,7 @@
 #define FD_MIN               (FD_RESERVE + 32u)
 #define REP_CONNS_MAX        4096u
 #define ANON_BYTES           (32u * 1024u * 1024u)
+#define OPTS_MAX             16u /* options of one subcommand */
 
 static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
@@ -63,36 +66,44 @@ struct opt {
 	int flag; /* takes no value; *val becomes "1" */
 };
 
-/* Parses argv[1..] against opts (`--name VALUE`, `--name=VALUE`).
- * -1 on a usage error, which is reported. */
+/* Parses argv[1..] against opts with getopt_long: `--name VALUE`,
+ * `--name=VALUE`, a flag alone (or, as before getopt, `--flag=ANY`); no
+ * operands.  At most OPTS_MAX options.  -1 on a usage error, which is
+ * reported in the words the hand-written parser used. */
 static int
 parse_opts(int argc, char **argv, const struct opt *opts, size_t n)
 {
-	int i;
-	size_t k, len;
+	struct option lo[OPTS_MAX + 1];
+	size_t k;
+	int c, at = 1;
 
-	for (i = 1; i < argc; i++) {
-		for (k = 0; k < n; k++) {
-			len = strlen(opts[k].name);
-			if (strncmp(argv[i], opts[k].name, len) == 0
-			    && (argv[i][len] == 0 || argv[i][len] == '=')) {
-				break;
-			}
-		}
-		if (k == n) {
-			fail("unknown option `%s'", argv[i]);
+	assert(n <= OPTS_MAX);
+	memset(lo, 0, sizeof(lo));
+	for (k = 0; k < n; k++) {
+		lo[k].name = opts[k].name + 2; /* after "--" */
+		lo[k].has_arg
+		    = opts[k].flag ? optional_argument : required_argument;
+		lo[k].val = (int) k;
+	}
+	/* "+": stop at the first operand, which is refused below; ":": a
+	 * missing value is told from an unknown option. */
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:", lo, NULL)) != -1) {
+		if (c == ':') {
+			fail("option `%s' needs a value", opts[optopt].name);
 			return -1;
 		}
-		if (opts[k].flag) {
-			*opts[k].val = "1";
-		} else if (argv[i][len] == '=') {
-			*opts[k].val = argv[i] + len + 1;
-		} else if (i + 1 < argc) {
-			*opts[k].val = argv[++i];
-		} else {
-			fail("option `%s' needs a value", opts[k].name);
+		if (c == '?') {
+			fail("unknown option `%s'", argv[at]);
 			return -1;
 		}
+		*opts[c].val = opts[c].flag ? "1" : optarg;
+		at           = optind;
+	}
+	if (optind < argc) {
+		fail("unknown option `%s'", argv[optind]);
+		return -1;
 	}
 	return 0;
 }

@@ -91,7 +91,7 @@ cstore_create(struct central_store **out, const char *path,
 		snprintf(s->errmsg, sizeof(s->errmsg),
 		    "cannot create database `%s': %s", path, why);
 		rv = COSO_EEXIST;
-		goto cstorei_fail;
+		goto fail;
 	}
 	if ((rv = db_open(s, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE))
 	        != COSO_OK
@@ -100,16 +100,16 @@ cstore_create(struct central_store **out, const char *path,
 	            "cannot configure the database"))
 	        != COSO_OK
 	    || (rv = cstore_begin(s)) != COSO_OK) {
-		goto cstorei_fail;
+		goto fail;
 	}
 	if ((rv = cstorei_schema_create(s)) != COSO_OK
 	    || (rv = cstore_commit(s)) != COSO_OK) {
 		cstore_rollback(s);
-		goto cstorei_fail;
+		goto fail;
 	}
 	*out = s;
 	return COSO_OK;
-cstorei_fail:
+fail:
 	snprintf(errmsg, CSTORE_ERRMSG_MAX, "%s", s->errmsg);
 	cstore_close(s);
 	return rv;

@@ -29,7 +29,7 @@ ALL_CFLAGS := -std=c11 $(WARN) $(CFLAGS) $(ALL_CPPFLAGS) $(PKG_CFLAGS) \
 LINK = $(CC) $(CFLAGS) $(LDFLAGS)
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
-# libxlsxwriter: the central's XLSX reports (daemon/central/report_out.c).
+# libxlsxwriter: the central's XLSX reports (daemon/central/report/report_out.c).
 XLSX_LIBS := $(shell pkg-config --libs xlsxwriter 2>/dev/null || echo -lxlsxwriter -lz)
 # zlib: the client library inflates .xlsx workbooks (client/lib/xlsx.c),
 # so every program and test linking it names -lz itself.
@@ -73,7 +73,7 @@ AUDIT_SRCS := $(sort $(wildcard client/audit/*.c))
 AUDIT_OBJS := $(AUDIT_SRCS:%.c=$(B)/%.o)
 # The central's modules, as a library its tests and benchmarks link too;
 # cosod's main and the field agent are the program's own objects.
-CENTRAL_SRCS := $(sort $(wildcard daemon/central/*.c))
+CENTRAL_SRCS := $(sort $(wildcard daemon/central/*.c daemon/central/*/*.c))
 CENTRAL_LIB := $(B)/libcosod_central.a
 CENTRAL_SAN_LIB := $(B)/san/libcosod_central.a
 DAEMON_SRCS := $(sort $(wildcard daemon/*.c))

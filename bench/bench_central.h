@@ -8,7 +8,7 @@
 
 #include <coso/proto.h>
 
-#include "../daemon/central/central_store.h"
+#include "../daemon/central/store.h"
 #include "../daemon/central/emit.h"
 #include "../daemon/central/merge.h"
 #include "bench_common.h"

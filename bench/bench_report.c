@@ -24,7 +24,7 @@
 
 #include <coso/proto.h>
 
-#include "../daemon/central/report.h"
+#include "../daemon/central/report/report.h"
 #include "bench_central.h"
 
 #define CADRES    5000

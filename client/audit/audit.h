@@ -215,6 +215,26 @@ int state_evidence(struct audit_state *s, const char *what,
 int state_commit(struct audit_state *s);
 void state_rollback(struct audit_state *s); /* nothing open: no-op */
 
+/* What a run loads and saves (check.c); 0 or -1 (sqlite3_errmsg of
+ * state_db).  state_begin opens the run's transaction, which
+ * state_commit or state_rollback ends. */
+struct registry;
+int state_begin(struct audit_state *s);
+/* The frontier stored with the last checkpoint, if it has size leaves. */
+int state_load_frontier(
+    struct audit_state *s, struct coso_frontier *fr, uint64_t size);
+/* The stored key registry and chains, added to reg. */
+int state_load_keys(struct audit_state *s, struct registry *reg);
+/* Writes a clean run's checkpoint note, the central key, the frontier
+ * and the registry, in the open transaction. */
+int state_save(struct audit_state *s, const uint8_t central_pk[static 32],
+    const char *note, size_t note_len, const struct coso_frontier *fr,
+    const struct registry *reg);
+/* The state's central key must be central_pk: one state directory, one
+ * log; -1 with err set if not. */
+int state_key_ok(
+    struct audit_state *s, const uint8_t central_pk[static 32], char *err);
+
 /* ---- check.c: the verification pass ------------------------------------ */
 
 struct audit_cfg {

@@ -26,6 +26,7 @@
 #include <coso/common.h>
 
 #include "audit.h"
+#include "registry.h"
 
 struct audit_state {
 	sqlite3 *db;
@@ -210,4 +211,198 @@ state_evidence(struct audit_state *s, const char *what,
 		return AUDIT_MEM;
 	}
 	return AUDIT_OK;
+}
+
+/* ---- what a run loads and saves --------------------------------------
+ */
+
+static int
+meta_blob(
+    sqlite3 *db, const char *key, const void **p, int *len, sqlite3_stmt **st)
+{
+	if (sqlite3_prepare_v2(
+	        db, "SELECT value FROM meta WHERE key = ?", -1, st, NULL)
+	    != SQLITE_OK) {
+		return -1;
+	}
+	sqlite3_bind_text(*st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(*st) != SQLITE_ROW) {
+		return -1;
+	}
+	*p   = sqlite3_column_blob(*st, 0);
+	*len = sqlite3_column_bytes(*st, 0);
+	return 0;
+}
+
+int
+state_load_frontier(
+    struct audit_state *s, struct coso_frontier *fr, uint64_t size)
+{
+	sqlite3_stmt *st = NULL;
+	const void *p;
+	int len, rv = -1;
+
+	if (meta_blob(state_db(s), "frontier", &p, &len, &st) == 0
+	    && (size_t) len == sizeof(*fr)) {
+		memcpy(fr, p, sizeof(*fr));
+		rv = fr->size == size ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	return rv;
+}
+
+int
+state_load_keys(struct audit_state *s, struct registry *reg)
+{
+	sqlite3_stmt *st = NULL;
+	struct rkey *k;
+	int rv = 0;
+
+	if (sqlite3_prepare_v2(state_db(s),
+	        "SELECT pk, role, cadre, enrolled, revoked, next_seq, head"
+	        " FROM keys JOIN chains USING (key_id)",
+	        -1, &st, NULL)
+	    != SQLITE_OK) {
+		return -1;
+	}
+	while (rv == 0 && sqlite3_step(st) == SQLITE_ROW) {
+		if (sqlite3_column_bytes(st, 0) != 32
+		    || sqlite3_column_bytes(st, 6) != 32
+		    || (k = registry_add(reg, sqlite3_column_blob(st, 0)))
+		        == NULL) {
+			rv = -1;
+			break;
+		}
+		k->role = sqlite3_column_int(st, 1);
+		snprintf(k->cadre, sizeof(k->cadre), "%s",
+		    (const char *) sqlite3_column_text(st, 2));
+		k->enrolled = sqlite3_column_int64(st, 3);
+		k->revoked  = sqlite3_column_int64(st, 4);
+		k->next_seq = (uint64_t) sqlite3_column_int64(st, 5);
+		memcpy(k->head, sqlite3_column_blob(st, 6), 32);
+	}
+	sqlite3_finalize(st);
+	return rv;
+}
+
+static int
+exec(sqlite3 *db, const char *sql)
+{
+	return sqlite3_exec(db, sql, NULL, NULL, NULL) == SQLITE_OK ? 0 : -1;
+}
+
+int
+state_begin(struct audit_state *s)
+{
+	return exec(s->db, "BEGIN IMMEDIATE");
+}
+
+static int
+put_meta(sqlite3 *db, const char *key, const void *p, int len, int text)
+{
+	sqlite3_stmt *st = NULL;
+	int rc;
+
+	if (sqlite3_prepare_v2(db,
+	        "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", -1,
+	        &st, NULL)
+	    != SQLITE_OK) {
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (text) {
+		sqlite3_bind_text(st, 2, p, len, SQLITE_STATIC);
+	} else {
+		sqlite3_bind_blob(st, 2, p, len, SQLITE_STATIC);
+	}
+	rc = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+static int
+save_key(sqlite3_stmt *k, sqlite3_stmt *c, const struct rkey *x)
+{
+	sqlite3_reset(k);
+	sqlite3_reset(c);
+	sqlite3_bind_blob(k, 1, x->id, 32, SQLITE_STATIC);
+	sqlite3_bind_blob(k, 2, x->pk, 32, SQLITE_STATIC);
+	sqlite3_bind_int(k, 3, x->role);
+	sqlite3_bind_text(k, 4, x->cadre, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(k, 5, x->enrolled);
+	sqlite3_bind_int64(k, 6, x->revoked);
+	sqlite3_bind_blob(c, 1, x->id, 32, SQLITE_STATIC);
+	sqlite3_bind_int64(c, 2, (sqlite3_int64) x->next_seq);
+	sqlite3_bind_blob(c, 3, x->head, 32, SQLITE_STATIC);
+	return sqlite3_step(k) == SQLITE_DONE && sqlite3_step(c) == SQLITE_DONE
+	    ? 0
+	    : -1;
+}
+
+static int
+save_keys(struct audit_state *s, const struct registry *reg)
+{
+	sqlite3 *db     = state_db(s);
+	sqlite3_stmt *k = NULL, *c = NULL;
+	size_t i;
+	int rv = exec(db, "DELETE FROM keys; DELETE FROM chains");
+
+	if (rv == 0
+	    && (sqlite3_prepare_v2(db,
+	            "INSERT INTO keys VALUES (?, ?, ?, ?, ?, ?)", -1, &k, NULL)
+	            != SQLITE_OK
+	        || sqlite3_prepare_v2(
+	               db, "INSERT INTO chains VALUES (?, ?, ?)", -1, &c, NULL)
+	            != SQLITE_OK)) {
+		rv = -1;
+	}
+	for (i = 0; rv == 0 && i < reg->cap; i++) {
+		if (reg->slot[i].used) {
+			rv = save_key(k, c, &reg->slot[i]);
+		}
+	}
+	sqlite3_finalize(k);
+	sqlite3_finalize(c);
+	return rv;
+}
+
+/* Commits the state of a clean run (the leaves were put as they came). */
+int
+state_save(struct audit_state *s, const uint8_t central_pk[static 32],
+    const char *note, size_t note_len, const struct coso_frontier *fr,
+    const struct registry *reg)
+{
+	sqlite3 *db = state_db(s);
+	char hex[65];
+
+	sodium_bin2hex(hex, sizeof(hex), central_pk, 32);
+	if (put_meta(db, "checkpoint", note, (int) note_len, 1) != 0
+	    || put_meta(db, "central_pk", hex, 64, 1) != 0
+	    || put_meta(db, "frontier", fr, sizeof(*fr), 0) != 0
+	    || save_keys(s, reg) != 0) {
+		return -1;
+	}
+	return 0;
+}
+
+/* The state's central key must be ours: one state directory, one log. */
+int
+state_key_ok(
+    struct audit_state *s, const uint8_t central_pk[static 32], char *err)
+{
+	sqlite3_stmt *st = NULL;
+	const void *p;
+	char hex[65];
+	int len, ok = 1;
+
+	sodium_bin2hex(hex, sizeof(hex), central_pk, 32);
+	if (meta_blob(state_db(s), "central_pk", &p, &len, &st) == 0) {
+		ok = len == 64 && memcmp(p, hex, 64) == 0;
+	}
+	sqlite3_finalize(st);
+	if (!ok) {
+		snprintf(err, AUDIT_ERR_MAX,
+		    "the state directory belongs to another central key");
+	}
+	return ok ? 0 : -1;
 }

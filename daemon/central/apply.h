@@ -10,7 +10,7 @@
 
 #include <stdint.h>
 
-#include "central_store.h"
+#include "store.h"
 
 struct apply_ctx {
 	struct central_store *s;

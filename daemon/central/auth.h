@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "central_store.h"
+#include "store.h"
 
 /* The value of field id in an op, or NULL if absent. */
 const struct coso_value *auth_field_value(

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "central_store.h"
+#include "store.h"
 
 #define DIGEST_HEX 65 /* 64 hex digits and a NUL */
 

@@ -25,13 +25,13 @@
 #include <jansson.h>
 #include <sodium.h>
 
-#include "central_store.h"
+#include "store.h"
 #include "digest.h"
 #include "http.h"
 #include "httpd.h"
 #include "httpq.h"
 #include "logcheck.h"
-#include "report_out.h"
+#include "report/report_out.h"
 
 #define QUEUE_MAX         64u  /* requests waiting for a worker */
 #define ENTRIES_DEFAULT   100u /* entries when count is not given */

@@ -16,7 +16,7 @@
 
 #include <stdint.h>
 
-#include "central_store.h"
+#include "store.h"
 
 /* Entries whose rows `run` hashes again at start (the newest ones). */
 #define LOGCHECK_TAIL 256u

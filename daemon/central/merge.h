@@ -32,7 +32,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "central_store.h"
+#include "store.h"
 
 struct merge_ctx {
 	struct central_store *s;

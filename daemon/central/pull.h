@@ -24,7 +24,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "central_store.h"
+#include "store.h"
 
 #define PULL_ITEMS_MAX 1000u
 

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "central_store.h"
+#include "store.h"
 #include "log.h"
 
 /*

@@ -15,7 +15,7 @@
 
 #include <stdint.h>
 
-#include "central_store.h"
+#include "store.h"
 
 /* The references of an upsert of an admin table (others pass). */
 COSO_NODISCARD int refs_admin(

@@ -25,7 +25,7 @@
 
 #include "admit.h"
 #include "boxcache.h"
-#include "central_store.h"
+#include "store.h"
 #include "conns.h"
 #include "files.h"
 #include "proofs.h"

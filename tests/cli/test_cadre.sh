@@ -56,6 +56,35 @@ contains "$T/out" "cosod central checkpoint" "central usage on stdout"
 expect 0 "cosod field run --help" "$B/cosod" field run --help
 contains "$T/out" "cosod field run [--store DIR]" "field usage"
 
+# cosod central's options: what each mistake says, exit 1, nothing made.
+expect 1 "central unknown option" "$B/cosod" central stats --bogus
+same "$(head -n 1 "$T/err")" "cosod: unknown option \`--bogus'" \
+	"unknown option message"
+contains "$T/err" "usage: cosod central stats --db PATH [--json]" \
+	"unknown option: the subcommand's usage"
+expect 1 "central missing value" "$B/cosod" central init --admin-key x \
+	--db
+same "$(head -n 1 "$T/err")" "cosod: option \`--db' needs a value" \
+	"missing value message"
+expect 1 "central missing option" "$B/cosod" central digest --tables
+same "$(head -n 1 "$T/err")" "cosod: option \`--db' is required" \
+	"missing option message"
+expect 1 "central operand" "$B/cosod" central checkpoint --db "$T/c.db" x
+same "$(head -n 1 "$T/err")" "cosod: unknown option \`x'" "operand refused"
+expect 1 "central short option" "$B/cosod" central vkey -d "$T/c.db"
+same "$(head -n 1 "$T/err")" "cosod: unknown option \`-d'" \
+	"short option refused"
+expect 2 "central --db=PATH" "$B/cosod" central stats --db="$T/none.db"
+contains "$T/err" "$T/none.db" "--db=PATH is the path"
+expect 1 "report unknown option" "$B/cosod" central report coverage \
+	--db "$T/c.db" --bogus
+same "$(head -n 1 "$T/err")" "cosod: unknown option \`--bogus'" \
+	"report: unknown option message"
+expect 1 "report missing value" "$B/cosod" central report coverage --db
+same "$(head -n 1 "$T/err")" "cosod: option \`--db' needs a value" \
+	"report: missing value message"
+[ ! -e "$T/c.db" ] && ok || bad "a usage error made a database"
+
 # --- dates and numbers as people type them --------------------------------
 expect 0 "visit d/m/yyyy, 1.500.000" "$COSO" visit add --unit 06043 \
 	--date 4/12/2025 --purpose "Kiểm tra đường" --outcome "Đường bê tông" \

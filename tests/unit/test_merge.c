@@ -21,7 +21,7 @@
 #include <coso/client.h>
 #include <coso/proto.h>
 
-#include "../../daemon/central/central_store.h"
+#include "../../daemon/central/store.h"
 #include "../../daemon/central/digest.h"
 #include "../../daemon/central/emit.h"
 #include "../../daemon/central/merge.h"

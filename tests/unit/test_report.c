@@ -27,11 +27,11 @@
 
 #include <coso/proto.h>
 
-#include "../../daemon/central/central_store.h"
+#include "../../daemon/central/store.h"
 #include "../../daemon/central/emit.h"
 #include "../../daemon/central/merge.h"
-#include "../../daemon/central/report.h"
-#include "../../daemon/central/report_out.h"
+#include "../../daemon/central/report/report.h"
+#include "../../daemon/central/report/report_out.h"
 
 #define T0    UINT64_C(1764201600000) /* 27/11/2025 00:00 UTC */
 #define TODAY 20251127

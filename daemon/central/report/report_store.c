@@ -1,5 +1,5 @@
 /*
- * store_report.c: the SQL behind the reports (report_store.h), on
+ * report_store.c: the SQL behind the reports (report_store.h), on
  * SQLite.
  */
 #include <stdio.h>

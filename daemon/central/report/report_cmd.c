@@ -9,7 +9,7 @@
 
 #include <coso/common.h>
 
-#include "cmd_central.h"
+#include "../cmd_central.h"
 #include "report_cmd.h"
 #include "report_out.h"
 
@@ -33,42 +33,24 @@ fail(const char *fmt, ...)
 }
 
 /* `--name VALUE` or `--name=VALUE` for the names in allowed ("db period
- * ..." words); -1 (reported) on a usage error. */
+ * ..." words), by cmd_central.c's getopt_long parser; -1 (reported) on a
+ * usage error. */
 static int
 parse(int argc, char **argv, const char *allowed, struct ropts *o)
 {
-	static const char *const names[] = {"db", "period", "unit", "format",
-	    "output", "status", "sector", "today"};
+	static const char *const names[] = {"--db", "--period", "--unit",
+	    "--format", "--output", "--status", "--sector", "--today"};
 	const char **vals[] = {&o->db, &o->period, &o->unit, &o->format,
 	    &o->output, &o->status, &o->sector, &o->today};
-	size_t k, len;
-	int i;
+	struct opt opts[8];
+	size_t k, n = 0;
 
-	for (i = 1; i < argc; i++) {
-		for (k = 0; k < 8; k++) {
-			len = strlen(names[k]);
-			if (strncmp(argv[i], "--", 2) == 0
-			    && strncmp(argv[i] + 2, names[k], len) == 0
-			    && (argv[i][len + 2] == 0
-			        || argv[i][len + 2] == '=')
-			    && strstr(allowed, names[k]) != NULL) {
-				break;
-			}
-		}
-		if (k == 8) {
-			fail("unknown option `%s'", argv[i]);
-			return -1;
-		}
-		if (argv[i][len + 2] == '=') {
-			*vals[k] = argv[i] + len + 3;
-		} else if (i + 1 < argc) {
-			*vals[k] = argv[++i];
-		} else {
-			fail("option `%s' needs a value", argv[i]);
-			return -1;
+	for (k = 0; k < 8; k++) {
+		if (strstr(allowed, names[k] + 2) != NULL) {
+			opts[n++] = (struct opt) {names[k], vals[k], 0};
 		}
 	}
-	return 0;
+	return central_parse_opts(argc, argv, opts, n);
 }
 
 /* Checks the common options; *fmt and *today from them. */

@@ -1,7 +1,8 @@
 /*
- * central_store.h: the central node's storage, behind one narrow
- * interface.  store.c implements it on SQLite (WAL, synchronous=FULL); a
- * PostgreSQL backend would implement the same functions in its own file
+ * store.h: the central node's storage, behind one narrow interface.
+ * store.c and the store_*.c files beside it implement it on SQLite (WAL,
+ * synchronous=FULL), one concept a file, sharing store_impl.h; a
+ * PostgreSQL backend would implement the same functions in its own files
  * and be chosen at link time.  docs/central.md describes the tables.
  *
  * The store knows tables, rows and the log; it decides nothing.  Merge
@@ -13,8 +14,8 @@
  * own read-only handles.  Functions return COSO_OK, COSO_ENOENT where a
  * lookup finds nothing, or COSO_EIO with a sentence in cstore_errmsg.
  */
-#ifndef COSOD_CENTRAL_STORE_H
-#define COSOD_CENTRAL_STORE_H
+#ifndef COSOD_STORE_H
+#define COSOD_STORE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -421,4 +422,4 @@ COSO_NODISCARD int cstore_clocks_each(
 /* The materialised table's name for a schema table id ("units"). */
 const char *cstore_table_name(uint32_t table);
 
-#endif /* COSOD_CENTRAL_STORE_H */
+#endif /* COSOD_STORE_H */

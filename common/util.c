@@ -68,13 +68,19 @@ out:
 }
 
 void
+util_vmsg(const char *prog, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "%s: ", prog);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void
 util_err(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("coso: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	util_vmsg("coso", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }

@@ -4,6 +4,7 @@
 #ifndef COSO_CLIENT_UTIL_H
 #define COSO_CLIENT_UTIL_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -16,6 +17,13 @@
  * sodium_free).  COSO_OK or a code of coso_file_read (COSO_ETOOBIG: the
  * line is over COSO_PASSPHRASE_MAX); errno says why on COSO_EIO. */
 int util_read_passphrase(const char *path, char **out, size_t *len);
+
+/* The one way a program of coso says what failed: "prog: ", the
+ * formatted message and a newline, on stderr (STYLE.md: what failed, the
+ * object quoted, the cause).  Every program's own helper (util_err,
+ * cosod's central_fail, coso-audit's die_usage) is this with its name. */
+void util_vmsg(const char *prog, const char *fmt, va_list ap)
+    __attribute__((format(printf, 2, 0)));
 
 /* Prints "coso: " and the formatted message to stderr. */
 void util_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

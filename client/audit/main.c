@@ -17,6 +17,7 @@
 #include <coso/common.h>
 
 #include "i18n.h"
+#include "util.h"
 #include "audit.h"
 #include "replay.h"
 
@@ -44,11 +45,9 @@ die_usage(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("coso-audit: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	util_vmsg("coso-audit", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 /* Length of the valid UTF-8 sequence at p (n bytes left), 0 if none. */

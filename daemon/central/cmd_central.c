@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "store.h"
+#include "util.h"
 #include "cmd_central.h"
 #include "report/report_cmd.h"
 
@@ -24,11 +25,9 @@ central_fail(const char *fmt, ...)
 {
 	va_list ap;
 
-	fputs("cosod: ", stderr);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	util_vmsg("cosod", fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
 }
 
 int

@@ -18,20 +18,6 @@ struct ropts {
 	const char *today;
 };
 
-static void fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-
-static void
-fail(const char *fmt, ...)
-{
-	va_list ap;
-
-	fputs("cosod: ", stderr);
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-}
-
 /* `--name VALUE` or `--name=VALUE` for the names in allowed ("db period
  * ..." words), by cmd_central.c's getopt_long parser; -1 (reported) on a
  * usage error. */
@@ -58,23 +44,23 @@ static int
 common(const struct ropts *o, int need_period, int *fmt, int32_t *today)
 {
 	if (o->db == NULL || (need_period && o->period == NULL)) {
-		fail("option `%s' is required",
+		central_fail("option `%s' is required",
 		    o->db == NULL ? "--db" : "--period");
 		return -1;
 	}
 	if ((*fmt = report_format_parse(o->format ? o->format : "table"))
 	    < 0) {
-		fail("--format: `%s' is not table, csv, json or xlsx",
+		central_fail("--format: `%s' is not table, csv, json or xlsx",
 		    o->format);
 		return -1;
 	}
 	if (*fmt == REPORT_XLSX && o->output == NULL) {
-		fail("--format xlsx needs --output FILE");
+		central_fail("--format xlsx needs --output FILE");
 		return -1;
 	}
 	*today = coso_date_of_ms(coso_wall_ms());
 	if (o->today != NULL && coso_date_parse(o->today, today) != COSO_OK) {
-		fail("--today: `%s' is not a date", o->today);
+		central_fail("--today: `%s' is not a date", o->today);
 		return -1;
 	}
 	return 0;
@@ -103,11 +89,11 @@ open_db(const char *path, struct cstore_report_db **db)
 	char err[CSTORE_REPORT_ERRMSG_MAX];
 
 	if (cstore_report_open(db, path, err) != COSO_OK) {
-		fail("%s", err);
+		central_fail("%s", err);
 		return -1;
 	}
 	if (cstore_report_indexes(path, err) != COSO_OK) {
-		fail("warning: %s (the report may be slow)", err);
+		central_fail("warning: %s (the report may be slow)", err);
 	}
 	return 0;
 }
@@ -116,7 +102,7 @@ static int
 done(int rv, const char *err)
 {
 	if (rv != COSO_OK) {
-		fail("%s", err);
+		central_fail("%s", err);
 		return rv == COSO_EINVAL ? COSOD_EXIT_USAGE : COSOD_EXIT_FAIL;
 	}
 	return 0;
@@ -189,8 +175,9 @@ rep_proposals(int argc, char **argv)
 	}
 	if (o.status != NULL
 	    && (status = report_prop_status_parse(o.status)) < 0) {
-		fail("--status: `%s' is not open, answered, resolved or "
-		     "declined",
+		central_fail(
+		    "--status: `%s' is not open, answered, resolved or "
+		    "declined",
 		    o.status);
 		return COSOD_EXIT_USAGE;
 	}
@@ -221,7 +208,7 @@ rep_pack(int argc, char **argv)
 		return COSOD_EXIT_USAGE;
 	}
 	if (o.sector == NULL || o.output == NULL) {
-		fail("option `%s' is required",
+		central_fail("option `%s' is required",
 		    o.sector == NULL ? "--sector" : "--output");
 		return COSOD_EXIT_USAGE;
 	}
@@ -271,7 +258,7 @@ central_report(int argc, char **argv)
 		}
 	}
 	if (argc >= 2) {
-		fail("unknown report `%s'", argv[1]);
+		central_fail("unknown report `%s'", argv[1]);
 	}
 	for (i = 0; i < n; i++) {
 		fprintf(stderr, "  cosod central report %s %s\n", subs[i].name,

@@ -394,7 +394,15 @@ function unitOptions(sel) {
 			text: "\u00a0\u00a0".repeat(depth) + u.name + " (" + u.code + ")"}));
 		(u.children || []).forEach(function (c) { add(c, depth + 1); });
 	};
-	((S.home && S.home.units) || []).forEach(function (u) { add(u, 0); });
+	var mine = (S.home && S.home.units) || [];
+	mine.forEach(function (u) { add(u, 0); });
+	/* Before the first sync brings the assignments: every unit the store
+	 * holds (the central judges; the library refuses what it knows is
+	 * not this cadre's). */
+	if (!mine.length) api("GET", "units").then(function (j) {
+		(j.items || []).forEach(function (u) { if (u.level >= 3 && !u.valid_to) add(u, 0); });
+		if (sel) s.value = sel;
+	}, function () {});
 	return s;
 }
 function listBox(id, label, addLabel, make) {
@@ -705,7 +713,10 @@ screens.report = function (args) {
 		}
 		if (locked) $main.appendChild(h("p", {id: "locked"}, reportBadge(r), " ", T("report_locked")));
 		else $main.appendChild(notice(r.amends ? T("amend_report_note") : T("prefill_note"), "info"));
-		var sec = r.sections || {};
+		var sec = Object.assign({}, r.sections || {});
+		/* A new report's results start from the period's figures (the
+		 * library's own summary, for a leader, when it gave one). */
+		if (!locked && !r.amends && !(sec.results || "").trim() && g) sec.results = summary(g);
 		SECTIONS.forEach(function (s) {
 			var ta = area({rows: s === "results" ? 8 : 4, readonly: locked});
 			ta.value = sec[s] || "";
@@ -739,6 +750,14 @@ screens.report = function (args) {
 		$main.appendChild(f);
 	}, function (e) { $main.appendChild(notice(e.message, "bad")); });
 };
+/* In Vietnamese whatever the page's language: the report's language. */
+function summary(g) {
+	var l = LANG, t;
+	LANG = 0;
+	t = T("summary", g.visits, g.units_visited, g.outcomes, money(g.amount_vnd || 0), g.proposals, g.proposals_answered);
+	LANG = l;
+	return t;
+}
 function saveSections(f, id) {
 	clearErrs(f);
 	var body = {}, bad = false;

@@ -22,7 +22,7 @@ DB = {
 
 def home():
     pend = sum(1 for v in DB["visits"] if v["status"] == "pending")
-    return {**DB["me"], "role": "field", "online": DB["online"],
+    return {**DB["me"], "role": os.environ.get("MOCK_ROLE", "field"), "online": DB["online"],
             "pending": pend, "syncing": False,
             "last_sync_ms": DB["last_sync_ms"],
             "visits": len(DB["visits"]), "reports": len(DB["reports"]),
@@ -95,6 +95,18 @@ class H(BaseHTTPRequestHandler):
                 {"id": "p2", "text": "Sửa cầu treo Nà Lằng", "status": "open",
                  "unit": "06043", "unit_name": "Xã Đồng Đăng",
                  "raised": "2025-11-20"}]})
+        if r == "admin/cadres":
+            return self.send(200, {"items": [
+                {"cadre_id": "cb-mai", "name": "Lò Thị Mai", "title": None,
+                 "unit": "06043", "unit_name": "Xã Đào Viên",
+                 "assignments": 2, "devices": 1}]})
+        if r.startswith("admin/proposals"):
+            return self.send(200, {"items": [
+                {"id": "p2", "text": "Sửa cầu treo Nà Lằng", "status": "open",
+                 "unit": "06043", "unit_name": "Xã Đồng Đăng",
+                 "raised": "2025-11-20"}]})
+        if r.startswith("admin/"):
+            return self.send(200, {"items": []})
         if r == "handovers":
             return self.send(200, {"items": []})
         if r == "quarantine":

@@ -170,7 +170,8 @@ function frame() {
 	nav.hidden = false;
 	var items = NAV.slice();
 	if (isAdmin()) items.push(["admin", "nav_admin"]);
-	var cur = (location.hash.slice(2) || "home");
+	var cur = location.hash.slice(2) || "home";
+	if (cur !== "visit/new") cur = cur.split("/")[0];
 	nav.appendChild(h("ul", {}, items.map(function (it) {
 		return h("li", {}, h("a", {href: "#/" + it[0], "aria-current": cur === it[0] ? "page" : false, text: T(it[1])}));
 	})));
@@ -222,8 +223,8 @@ function route() {
 	}).then(function (hm) {
 		S.home = hm;
 		/* First run until a central is pinned and the enrollment sent. */
-		if (S.st === "new" || (hm && (!hm.pinned || (hm.enrolled === false && !hm.pending))
-			&& hm.role !== "admin")) name = "setup";
+		if (S.st === "new" || (hm && (!hm.pinned
+			|| (hm.enrolled === false && !hm.pending && hm.role !== "admin")))) name = "setup";
 		else if (S.st === "locked") name = "unlock";
 		else if (name === "setup" || name === "unlock" || !screens[name]) name = "home";
 		S.screen = name;

@@ -163,7 +163,7 @@ function frame() {
 	hd.textContent = "";
 	hd.appendChild(h("h1", {}, h("a", {href: "#/home", text: T("app")})));
 	hd.appendChild(h("button", {type: "button", id: "lang", "class": "ghost", lang: LANG ? "vi" : "en",
-		"aria-label": T("lang_label"), onclick: switchLang, text: T("lang_other")}));
+		title: T("lang_label"), onclick: switchLang, text: T("lang_other")}));
 	nav.textContent = "";
 	nav.setAttribute("aria-label", T("menu"));
 	if (!ready() || S.screen === "setup") { nav.hidden = true; netbar(); return; }
@@ -224,7 +224,7 @@ function route() {
 		S.home = hm;
 		/* First run until a central is pinned and the enrollment sent. */
 		if (S.st === "new" || (hm && (!hm.pinned
-			|| (hm.enrolled === false && !hm.pending && hm.role !== "admin")))) name = "setup";
+			|| (hm.enrolled === false && !hm.pending && hm.role !== "admin" && !sent())))) name = "setup";
 		else if (S.st === "locked") name = "unlock";
 		else if (name === "setup" || name === "unlock" || !screens[name]) name = "home";
 		S.screen = name;
@@ -238,6 +238,10 @@ function route() {
 		$main.textContent = "";
 		$main.appendChild(notice(e.message, "bad"));
 	});
+}
+/* Whether this browser sent the enrollment (it may wait for the central). */
+function sent() {
+	try { return localStorage.getItem("coso-enroll-sent") === "1"; } catch (e) { return false; }
 }
 function page(titleKey, a, b) {
 	var t = h("h2", {id: "title", tabindex: "-1", text: T(titleKey, a, b)});
@@ -285,6 +289,7 @@ screens.setup = function () {
 		ev.preventDefault();
 		clearErrs(f2);
 		var v = {url: byId("central").value.trim(), key: byId("central_key").value.trim()};
+		if (v.key) v.key += "\n"; /* a key file ends its lines */
 		if (!v.url) setErr("central", T("e_required"));
 		if (!v.key) setErr("central_key", T("e_required"));
 		if (f2.querySelector("[aria-invalid=true]")) return focusFirstErr(f2);
@@ -298,7 +303,11 @@ screens.setup = function () {
 		h("p", {"class": "or", text: T("or")}),
 		field("tokenqr", T("f_token_qr"), qr));
 	$main.appendChild(step(T("step3"), false, f3));
-	var enrolled = function () { flash(T("enrolled"), "ok"); go("#/home"); };
+	var enrolled = function () {
+		try { localStorage.setItem("coso-enroll-sent", "1"); } catch (e) { /* private mode */ }
+		flash(T("enrolled"), "ok");
+		go("#/home");
+	};
 	qr.addEventListener("change", function () {
 		if (!qr.files[0]) return;
 		clearErrs(f3);
@@ -419,9 +428,9 @@ function addRow(box, make, val) {
 	return row;
 }
 function proposalRow(n, v) {
-	var id = "prop" + Date.now() + n;
-	return h("div", {"class": "row prop"},
-		field(id, T("f_proposal", n), area({rows: 2, "data-k": "text", value: v.text || ""})));
+	var id = "prop" + Date.now() + n, ta = area({rows: 2, "data-k": "text"});
+	ta.value = v.text || "";
+	return h("div", {"class": "row prop"}, field(id, T("f_proposal", n), ta));
 }
 function outcomeRow(n, v) {
 	var id = "oc" + Date.now() + n, ta;
@@ -461,13 +470,15 @@ function useGps() {
 		saveDraftSoon();
 	}, function () {});
 }
-function fillVisit(f, v) {
+/* A correction does not repeat the proposals: they stay tracked (and
+ * perhaps answered) on the visit that raised them. */
+function fillVisit(f, v, correcting) {
 	["purpose", "situation", "difficulties", "lat", "lon"].forEach(function (k) {
 		if (v[k] != null) byId(k).value = v[k];
 	});
 	if (v.unit) byId("unit").value = v.unit;
 	if (v.date) byId("date").value = fmtDMY(v.date);
-	(v.proposals || []).forEach(function (p) {
+	(correcting ? [] : v.proposals || []).forEach(function (p) {
 		addRow(byId("proposals"), proposalRow, typeof p === "string" ? {text: p} : p);
 	});
 	(v.outcomes || []).forEach(function (o) { addRow(byId("outcomes"), outcomeRow, o); });
@@ -585,8 +596,8 @@ function visitEdit(orig) {
 				btn(T("discard_draft"), function () {
 					api("DELETE", "drafts/" + draftKey).then(function () { route(); });
 				}, "ghost small")), f);
-		} else if (orig) fillVisit(f, orig);
-	}, function () { go2(); if (orig) fillVisit(f, orig); });
+		} else if (orig) fillVisit(f, orig, true);
+	}, function () { go2(); if (orig) fillVisit(f, orig, true); });
 }
 window.addEventListener("pagehide", function () { if (byId("f-visit")) saveDraft(); });
 
@@ -709,8 +720,10 @@ screens.report = function (args) {
 		var f = h("form", {id: "f-sections", novalidate: true});
 		if (g) {
 			$main.appendChild(h("section", {"class": "card", id: "figures"}, h("h3", {text: T("figures")}),
-				dl([[T("fig_visits"), g.visits], [T("fig_units"), g.units_visited], [T("fig_outcomes"), g.outcomes],
-					[T("fig_amount"), money(g.amount_vnd || 0)], [T("fig_props"), g.proposals + " / " + g.proposals_answered]])));
+				h("dl", {}, [["visits", g.visits], ["units", g.units_visited], ["outcomes", g.outcomes],
+					["amount", money(g.amount_vnd || 0)], ["props", g.proposals + " / " + g.proposals_answered]].map(function (x) {
+					return [h("dt", {text: T("fig_" + x[0])}), h("dd", {id: "fig-" + x[0], text: String(x[1])})];
+				}).reduce(function (a, b) { return a.concat(b); }, []))));
 		}
 		if (locked) $main.appendChild(h("p", {id: "locked"}, reportBadge(r), " ", T("report_locked")));
 		else $main.appendChild(notice(r.amends ? T("amend_report_note") : T("prefill_note"), "info"));
@@ -872,7 +885,8 @@ screens.receipts = function () {
 			out.firstChild.id = "verify-result";
 			out.firstChild.setAttribute("data-ok", j.ok); out.firstChild.setAttribute("data-bad", j.bad);
 		}, function (e) { out.textContent = ""; out.appendChild(notice(T("e_server", e.message), "bad")); });
-	}, "primary")), out);
+	}, "primary")));
+	$main.appendChild(out);
 	api("GET", "receipts").then(function (j) {
 		var rs = j.items || [];
 		if (!rs.length) return $main.appendChild(h("p", {"class": "muted", text: T("no_receipts")}));

@@ -286,6 +286,14 @@ def typein(css, s):
         e.send_keys(s)
 
 
+def choose(css, value):
+    """Picks an option, once the list has it (units may come a moment
+    after the form)."""
+    wait(lambda: els("%s option[value='%s']" % (css, value)),
+         "the option %s in %s" % (value, css))
+    retry(lambda: Select(el(css)).select_by_value(value))
+
+
 def visible_err(fid):
     e = els("#%s-err" % fid)
     return e[0].text if e and e[0].is_displayed() else ""
@@ -387,7 +395,7 @@ def visit_bad_input():
     log("bad input")
     goto("#/visit/new")
     wait_el("#f-visit")
-    Select(el("#unit")).select_by_value(VILLAGE)
+    choose("#unit", VILLAGE)
     typein("#date", "31/02/2026")
     typein("#purpose", "")
     big = "Tình hình rất dài. " * 5300  # about 100 kB
@@ -486,7 +494,7 @@ def three_visits_offline():
         goto("#/visit/new")
         wait_el("#f-visit")
         time.sleep(0.3)  # the draft's answer
-        Select(el("#unit")).select_by_value(unit)
+        choose("#unit", unit)
         typein("#date", date)
         typein("#purpose", purpose)
         visit_save(db("SELECT count(*) FROM visits") + 1)
@@ -575,7 +583,7 @@ def report():
     goto("#/reports")
     wait_el("#f-report")
     typein("#period", "2026-Q4")
-    Select(el("#unit")).select_by_value(COMMUNE)
+    choose("#unit", COMMUNE)
     shot("reports")
     click("#f-report button[type=submit]")
     wait_el("#f-sections")
@@ -662,11 +670,28 @@ def language():
 
 
 def other_screens():
-    log("proposals, handover")
+    log("proposals, sync now, handover")
     goto("#/proposals")
     wait_el("#proposal-list")
     check("20 tấn xi măng" in text("#proposal-list"), "my proposal listed")
     check("Chưa trả lời" in text("#proposal-list"), "its status")
+    # The office answers; "sync now" brings the answer back.
+    pid = db("SELECT lower(hex(id)) FROM proposals WHERE text LIKE "
+             "'%20 tấn%'")
+    coso(ADMIN, "sync")
+    coso(ADMIN, "admin", "respond", pid, "--status", "answered", "--text",
+         "Huyện cấp 20 tấn xi măng trong tháng 1.")
+    coso(ADMIN, "sync")
+    goto("#/home")
+    wait_el("#sync-card")
+    click("#sync-card button")
+    wait(lambda: db("SELECT status FROM proposals WHERE hex(id) = upper(?)",
+                    pid) == "answered", "the answer pulled by sync now", 15)
+    goto("#/proposals")
+    wait_el("#proposal-list")
+    check("Huyện cấp 20 tấn xi măng" in text("#proposal-list"),
+          "the answer shown: %r" % text("#proposal-list")[:300])
+    check("Đã trả lời" in text("#proposal-list"), "its new status")
     shot("proposals")
     goto("#/handover")
     wait_el("#f-handover")

@@ -128,7 +128,7 @@ function flash(text, kind) {
 }
 function tooLong(id, v) {
 	var n = bytes(v);
-	if (n > TEXT_MAX) { setErr(id, T("e_too_long", n, TEXT_MAX)); return true; }
+	if (n > TEXT_MAX) { setErr(id, T("e_too_long", money(n), money(TEXT_MAX))); return true; }
 	return false;
 }
 /* The API's error beside the field it names ("date", "outcomes.1.text",
@@ -732,7 +732,8 @@ screens.report = function (args) {
 		 * library's own summary, for a leader, when it gave one). */
 		if (!locked && !r.amends && !(sec.results || "").trim() && g) sec.results = summary(g);
 		SECTIONS.forEach(function (s) {
-			var ta = area({rows: s === "results" ? 8 : 4, readonly: locked});
+			var lines = (sec[s] || "").split("\n").length;
+			var ta = area({rows: Math.min(Math.max(s === "results" ? 8 : 4, lines + 1), 30), readonly: locked});
 			ta.value = sec[s] || "";
 			f.appendChild(field("sec-" + s, T("sec_" + s), ta));
 		});
@@ -866,7 +867,8 @@ screens.quarantine = function () {
 						+ (q.period ? " · " + q.period : "")})),
 				h("p", {"class": "why"}, h("strong", {text: T("reason") + ": "}), r[0]),
 				h("p", {"class": "todo"}, h("strong", {text: T("todo") + ": "}), r[1]),
-				q.record === "visit" && q.record_id ? h("a", {href: "#/visit/" + q.record_id, text: T("visit_detail")}) : null);
+				q.record === "visit" && q.record_id ? h("p", {}, h("a", {href: "#/visit/" + q.record_id, text: T("visit_detail")}),
+					" · ", h("a", {href: "#/visit/new", text: T("record_again")})) : null);
 		})));
 	}, function (e) { $main.appendChild(notice(e.message, "bad")); });
 };
@@ -894,7 +896,7 @@ screens.receipts = function () {
 			var st = r.status || "pending";
 			return h("li", {"class": "item", "data-status": st},
 				h("p", {}, badge(st), " ", h("strong", {text: "#" + r.seq + " " + (r.record ? T("k_" + r.record) : "")}),
-					r.leaf_index != null ? h("span", {"class": "muted", text: " · log " + r.leaf_index + "/" + r.tree_size}) : null),
+					r.leaf_index != null ? h("span", {"class": "muted", text: " · " + T("log_pos", r.leaf_index, r.tree_size)}) : null),
 				st === "accepted" ? h("p", {"class": "muted", text: T("received_at") + ": " + fmtTime(r.received_ms)}) : null,
 				st === "quarantined" ? h("p", {"class": "why", text: reasonText(r.reason)[0]}) : null);
 		})));

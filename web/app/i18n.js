@@ -190,7 +190,7 @@ var STR = {
 	// receipts
 	receipts_title: ["Biên nhận của trung tâm", "The central's receipts"],
 	no_receipts: ["Chưa có biên nhận.", "No receipt yet."],
-	verify: ["Kiểm tra", "Verify"],
+	verify: ["Kiểm tra biên nhận", "Verify the receipts"],
 	verifying: ["Đang kiểm tra chữ ký, điểm kiểm và bằng chứng…", "Checking signatures, checkpoints and proofs…"],
 	verify_ok: ["{0} biên nhận hợp lệ: chữ ký, điểm kiểm và bằng chứng đều đúng.", "{0} receipts valid: signatures, checkpoints and proofs check."],
 	verify_noproof: ["{0} bản ghi chưa có bằng chứng.", "{0} without a proof yet."],
@@ -199,6 +199,8 @@ var STR = {
 	verify_bad: ["{0} biên nhận KHÔNG hợp lệ!", "{0} receipts are NOT valid!"],
 	received_at: ["Trung tâm nhận lúc", "Received by the central"],
 	record: ["Bản ghi", "Record"],
+	record_again: ["Ghi lại chuyến đi mới", "Record it again"],
+	log_pos: ["vị trí {0} trong sổ {1} bản ghi của trung tâm", "entry {0} of the central's log of {1}"],
 	k_visit: ["chuyến đi", "visit"],
 	k_report: ["báo cáo", "report"],
 	k_handover: ["ghi chú bàn giao", "handover note"],

@@ -738,6 +738,13 @@ screens.report = function (args) {
 			f.appendChild(field("sec-" + s, T("sec_" + s), ta));
 		});
 		if (!locked) {
+			/* The sections typed are kept in the store a moment after each
+			 * key, as a visit's draft is. */
+			f.addEventListener("input", function () {
+				clearTimeout(S.draftTimer);
+				S.draftTimer = setTimeout(function () { saveSections(f, id, true); }, 800);
+			});
+			f.appendChild(h("p", {id: "draft-state", "class": "muted", "aria-live": "polite"}));
 			f.appendChild(h("div", {"class": "actions"}, btn(T("save_draft"), function () { saveSections(f, id); }, "ghost"),
 				btn(T("submit"))));
 			f.addEventListener("submit", function (ev) {
@@ -773,17 +780,24 @@ function summary(g) {
 	LANG = l;
 	return t;
 }
-function saveSections(f, id) {
+function saveSections(f, id, quiet) {
+	clearTimeout(S.draftTimer);
 	clearErrs(f);
 	var body = {}, bad = false;
 	SECTIONS.forEach(function (s) {
 		body[s] = byId("sec-" + s).value;
 		if (tooLong("sec-" + s, body[s])) bad = true;
 	});
-	if (bad) { flash(T("fix_errors"), "bad"); focusFirstErr(f); return Promise.resolve(false); }
+	if (bad) {
+		if (!quiet) { flash(T("fix_errors"), "bad"); focusFirstErr(f); }
+		return Promise.resolve(false);
+	}
 	return api("PUT", "reports/" + id, {sections: body}).then(function () {
-		flash(T("saved"), "ok"); return true;
-	}, function (e) { serverErr(f, e); return false; });
+		var d = byId("draft-state");
+		if (d) d.textContent = T("draft_saved", fmtTime(Date.now()).slice(11));
+		if (!quiet) flash(T("saved"), "ok");
+		return true;
+	}, function (e) { if (!quiet) serverErr(f, e); return false; });
 }
 function confirmBox(text, yes, onyes) {
 	var d = h("dialog", {id: "confirm", "aria-labelledby": "confirm-text"},

@@ -695,7 +695,14 @@ def other_screens():
     shot("proposals")
     goto("#/handover")
     wait_el("#f-handover")
-    time.sleep(0.4)
+    choose("#unit", COMMUNE)
+    typein("#note", "Đường Thôn 1 còn 200 m chưa làm; hẹn dân tháng 1.")
+    typein("#to_cadre", "cb-lan")
+    click("#f-handover button[type=submit]")
+    wait(lambda: "200 m chưa làm" in text("#handover-list"),
+         "the handover note listed")
+    same(db("SELECT unit || ' ' || to_cadre FROM handovers"),
+         COMMUNE + " cb-lan", "the handover note stored")
     shot("handover")
 
 

@@ -224,7 +224,8 @@ function route() {
 		S.home = hm;
 		/* First run until a central is pinned and the enrollment sent. */
 		if (S.st === "new" || (hm && (!hm.pinned
-			|| (hm.enrolled === false && !hm.pending && hm.role !== "admin" && !sent())))) name = "setup";
+			|| (hm.enrolled === false && !hm.pending && !hm.last_sync_ms && hm.role !== "admin"
+				&& !sent())))) name = "setup";
 		else if (S.st === "locked") name = "unlock";
 		else if (name === "setup" || name === "unlock" || !screens[name]) name = "home";
 		S.screen = name;
@@ -423,7 +424,9 @@ function listBox(id, label, addLabel, make) {
 function addRow(box, make, val) {
 	var items = box.querySelector(".items"), n = items.children.length + 1;
 	var row = make(n, val || {});
-	row.appendChild(btn(T("remove"), function () { row.remove(); saveDraftSoon(); }, "ghost small"));
+	var rm = btn(T("remove"), function () { row.remove(); saveDraftSoon(); }, "ghost small");
+	rm.setAttribute("aria-label", T("remove") + ": " + row.querySelector("label").textContent);
+	row.appendChild(rm);
 	items.appendChild(row);
 	return row;
 }
@@ -636,7 +639,9 @@ function dl(pairs) {
 function visitOf(j) {
 	var v = Object.assign({}, j.visit);
 	v.outcomes = (j.outcomes || []).map(function (o) {
-		return {text: o.text, quantity: o.quantity, quantity_unit: o.quantity_unit,
+		var q = o.quantity;
+		if (q == null && o.quantity_milli != null) q = String(o.quantity_milli / 1000).replace(".", ",");
+		return {text: o.text, quantity: q == null ? "" : String(q), quantity_unit: o.quantity_unit || "",
 			amount: o.amount_vnd == null ? "" : String(o.amount_vnd)};
 	});
 	v.proposals = j.proposals || [];
@@ -659,7 +664,7 @@ function visitDetail(id) {
 		var oc = v.outcomes || [], pr = v.proposals || [];
 		$main.appendChild(h("h3", {text: T("f_outcomes")}));
 		$main.appendChild(oc.length ? h("ul", {"class": "plain"}, oc.map(function (o) {
-			return h("li", {text: o.text + (o.quantity != null ? " — " + o.quantity + " " + (o.quantity_unit || "") : "")
+			return h("li", {text: o.text + (o.quantity ? " — " + o.quantity + " " + (o.quantity_unit || "") : "")
 				+ (o.amount ? " — " + money(o.amount) + " đ" : "")});
 		})) : h("p", {"class": "muted", text: T("none")}));
 		$main.appendChild(h("h3", {text: T("f_proposals")}));
@@ -813,10 +818,11 @@ function confirmBox(text, yes, onyes) {
 function proposalItem(p, extra) {
 	return h("li", {"class": "item"},
 		h("p", {}, h("span", {"class": "badge p-" + (p.status || "open"), text: T("ps_" + (p.status || "open"))}), " ",
-			h("span", {"class": "muted", text: (p.unit_name || p.unit || "") + " · " + fmtDMY(p.raised)})),
+			h("span", {"class": "muted", text: (p.unit_name || p.unit || "") + " · " + fmtDMY(p.raised || p.date)})),
 		h("p", {"class": "ptext", text: p.text}),
-		(p.responses || []).map(function (r) {
-			return h("blockquote", {}, h("strong", {text: T("answer") + " (" + fmtDMY(r.date) + ", " + T("ps_" + r.status) + "): "}), r.text || "");
+		(p.responses || (p.response ? [{status: p.status, text: p.response}] : [])).map(function (r) {
+			return h("blockquote", {}, h("strong", {text: T("answer") + " (" + (r.date ? fmtDMY(r.date) + ", " : "")
+				+ T("ps_" + r.status) + "): "}), r.text || "");
 		}), extra || null);
 }
 screens.proposals = function () {

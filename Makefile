@@ -71,7 +71,8 @@ TEST_TOOLS := $(B)/mkcs $(B)/kill_writes $(B)/wirepush $(B)/mkxlsx
 include po/po.mk
 
 .PHONY: all test unit unit-san fuzz fuzz-quick fuzz-build demo bench \
-	format check-format install clean deps print-libs check-deps test-bare
+	format check-format install clean deps print-libs check-deps test-bare \
+	browser-test
 all: $(PROTO_LIB) $(PROGRAMS) $(TEST_TOOLS) $(MO_FILES)
 
 $(B)/%.o: %.c
@@ -123,10 +124,23 @@ $(B)/coso-audit: $(AUDIT_OBJS) $(B)/client/cli/i18n.o $(CLIENT_LIB) \
 		$(CLIENT_LIB) $(PROTO_LIB) \
 		$(CURL_LIBS) $(LIBS)
 
-$(B)/cosod: $(DAEMON_OBJS) $(B)/client/cli/i18n.o $(CLIENT_LIB) $(PROTO_LIB)
+# The cadre's app's pages (web/app/), embedded in cosod: nothing of them
+# is read from disk or a network when it runs (daemon/app/embed.sh).
+APP_ASSETS := $(sort $(shell find web/app -type f 2>/dev/null))
+$(B)/gen/app_assets.c: daemon/app/embed.sh $(APP_ASSETS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  EMBED   $@")
+	$(Q)sh daemon/app/embed.sh web/app >$@.tmp && mv $@.tmp $@
+
+$(B)/gen/app_assets.o: $(B)/gen/app_assets.c daemon/app/assets.h
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(B)/cosod: $(DAEMON_OBJS) $(B)/gen/app_assets.o $(B)/client/cli/i18n.o \
+		$(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(B)/client/cli/i18n.o \
-		$(CLIENT_LIB) $(PROTO_LIB) \
+	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(B)/gen/app_assets.o \
+		$(B)/client/cli/i18n.o $(CLIENT_LIB) $(PROTO_LIB) \
 		$(LIBS) $(XLSX_LIBS)
 
 $(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(CLIENT_LIB) $(PROTO_LIB)
@@ -250,7 +264,14 @@ test: deps
 	$(Q)bash tests/e2e/test_clock.sh $(B)
 	$(Q)bash tests/e2e/test_restore.sh $(B)
 	$(Q)bash tests/e2e/test_cadre.sh $(B)
+	$(Q)bash tests/e2e/test_app.sh $(B)
+	$(Q)$(MAKE) --no-print-directory browser-test
 	$(Q)$(MAKE) --no-print-directory fault-quick
+
+# The cadre's app in headless Chromium, phone and laptop sizes, against
+# the real programs; screenshots of every screen under $(B)/browser/.
+browser-test: all
+	$(Q)python3 tests/browser/run.py $(B)
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)

@@ -411,6 +411,18 @@ $(B)/san/tests/test_sockfd: $(B)/san/tests/unit/test_sockfd.o \
 	@$(if $(Q),echo "  LD-SAN  $@")
 	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS)
 
+# The cadre's app's guards are pure: guard.c and libsodium.
+$(B)/tests/test_appguard: $(B)/tests/unit/test_appguard.o \
+		$(B)/daemon/app/guard.o
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(CFLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+
+$(B)/san/tests/test_appguard: $(B)/san/tests/unit/test_appguard.o \
+		$(B)/san/daemon/app/guard.o
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LD-SAN  $@")
+	$(Q)$(CC) $(CFLAGS) $(SAN_FLAGS) -o $@ $^ $(CMOCKA_LIBS) $(PKG_LIBS)
+
 # The request head decoder is pure; the HTTP connections need nng only.
 $(B)/tests/test_httphead: $(B)/tests/unit/test_httphead.o \
 		$(B)/daemon/central/httphead.o

@@ -163,9 +163,10 @@ def office():
 
 
 # ---- the device: `cosod field run --ui` ----
-def field_up():
+def field_up(store=None):
     port = free_port()
-    p = start([os.path.join(B, "cosod"), "field", "run", "--store", MAI,
+    p = start([os.path.join(B, "cosod"), "field", "run", "--store",
+               store or MAI,
                "--ui", "127.0.0.1:%d" % port, "--interval", "60",
                "--max-backoff", "1"], "field.log")
     end = time.time() + 10
@@ -183,7 +184,11 @@ def field_up():
 
 def db(sql, *args):
     """One value of the device store (read-only, beside the program)."""
-    c = sqlite3.connect("file:%s/store.db?mode=ro" % MAI, uri=True,
+    return db_of(MAI, sql, *args)
+
+
+def db_of(store, sql, *args):
+    c = sqlite3.connect("file:%s/store.db?mode=ro" % store, uri=True,
                         timeout=5)
     try:
         r = c.execute(sql, args).fetchone()
@@ -723,6 +728,44 @@ def relaunch(field):
     return field
 
 
+def office_screens():
+    log("the office's screens (an admin device)")
+    field, url = field_up(ADMIN)
+    D.get(url)
+    wait_el("#sync-card")
+    wait(lambda: "Quản trị" in text("nav"), "the admin menu")
+    goto("#/admin/cadres")
+    wait_el("#admin-cadres table")
+    check("cb-mai" in text("#admin-cadres") and "cb-lan" in text(
+        "#admin-cadres"), "the cadres listed")
+    shot("admin-cadres")
+    goto("#/admin/assignments")
+    wait_el("#admin-assignments table")
+    check("Xã Đề Thám" in text("#admin-assignments"),
+          "the assignments listed")
+    shot("admin-assignments")
+    goto("#/admin/tokens")
+    wait_el("#f-token")
+    typein("#cadre_id", "cb-lan")
+    click("#f-token button[type=submit]")
+    wait(lambda: re.fullmatch("[0-9a-f]{64}", text("#token-hex")),
+         "the new token shown")
+    wait(lambda: D.execute_script(
+        "var i = document.querySelector('#token-out img');"
+        "return i && i.complete && i.naturalWidth > 0"), "its QR code")
+    same(db_of(ADMIN, "SELECT count(*) FROM tokens WHERE cadre_id = "
+               "'cb-lan'"), 1, "the token stored on the admin device")
+    shot("admin-token")
+    goto("#/admin/answer")
+    wait_el("#admin-answer")
+    time.sleep(0.5)
+    check("xi măng cho Thôn 1" in text("#admin-answer"),
+          "the open proposal offered for an answer: %r" %
+          text("#admin-answer")[:200])
+    shot("admin-answer")
+    stop(field)
+
+
 def main():
     global D
     for prog in ("coso", "cosod"):
@@ -754,6 +797,7 @@ def main():
     language()
     other_screens()
     field = relaunch(field)
+    office_screens()
     return 0
 
 

@@ -737,6 +737,12 @@ screens.report = function (args) {
 		 * library's own summary, for a leader, when it gave one). */
 		if (!locked && !r.amends && !(sec.results || "").trim() && g) sec.results = summary(g);
 		SECTIONS.forEach(function (s) {
+			if (locked) {
+				/* Final: shown as text, not as boxes that look editable. */
+				f.appendChild(h("section", {"class": "sectext"}, h("h3", {text: T("sec_" + s)}),
+					h("div", {id: "sec-" + s, text: sec[s] || ""})));
+				return;
+			}
 			var lines = (sec[s] || "").split("\n").length;
 			var ta = area({rows: Math.min(Math.max(s === "results" ? 8 : 4, lines + 1), 30), readonly: locked});
 			ta.value = sec[s] || "";

@@ -136,12 +136,14 @@ $(B)/gen/app_assets.o: $(B)/gen/app_assets.c daemon/app/assets.h
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# The app draws an enrollment token's QR code as `coso admin token --png'
+# does (client/cli/qr.c).
 $(B)/cosod: $(DAEMON_OBJS) $(B)/gen/app_assets.o $(B)/client/cli/i18n.o \
-		$(CLIENT_LIB) $(PROTO_LIB)
+		$(B)/client/cli/qr.o $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(CFLAGS) -o $@ $(DAEMON_OBJS) $(B)/gen/app_assets.o \
-		$(B)/client/cli/i18n.o $(CLIENT_LIB) $(PROTO_LIB) \
-		$(LIBS) $(XLSX_LIBS)
+		$(B)/client/cli/i18n.o $(B)/client/cli/qr.o $(CLIENT_LIB) \
+		$(PROTO_LIB) $(LIBS) $(XLSX_LIBS) $(QR_LIBS)
 
 $(B)/mkcs: tests/tools/mkcs.c client/cli/util.c $(CLIENT_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
@@ -270,8 +272,11 @@ test: deps
 
 # The cadre's app in headless Chromium, phone and laptop sizes, against
 # the real programs; screenshots of every screen under $(B)/browser/.
+# Debian's python3 (its python3-selenium), not another one first in PATH.
+BROWSER_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 \
+	|| echo python3)
 browser-test: all
-	$(Q)python3 tests/browser/run.py $(B)
+	$(Q)$(BROWSER_PYTHON) tests/browser/run.py $(B)
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)

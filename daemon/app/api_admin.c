@@ -6,10 +6,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
+#include "../../client/cli/qr.h"
 #include "api.h"
+
+#define QR_SCALE   8
+#define QR_PNG_MAX (256u * 1024u)
 
 static void
 admin_fail(struct req *rq, int rv)
@@ -166,6 +171,42 @@ api_admin_rotate(struct req *rq)
 	created(rq, id);
 }
 
+/* The token's QR code as a PNG data: URL (drawn into a temporary file
+ * of mode 0600 by qr_png, read back, removed); null if it cannot be. */
+static json_t *
+qr_data_url(const char *tok)
+{
+	const char *tmp = getenv("TMPDIR");
+	char path[4096], *b64 = NULL;
+	uint8_t *png = NULL;
+	size_t len   = 0, blen;
+	json_t *v    = json_null();
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/coso-token.XXXXXX",
+	    tmp != NULL && tmp[0] == '/' ? tmp : "/tmp");
+	if ((fd = mkstemp(path)) < 0) {
+		return v;
+	}
+	close(fd);
+	if (qr_png(path, tok, QR_SCALE) == 0
+	    && coso_file_read(path, QR_PNG_MAX, &png, &len) == 0) {
+		blen = sodium_base64_encoded_len(
+		    len, sodium_base64_VARIANT_ORIGINAL);
+		if ((b64 = malloc(blen + 22)) != NULL) {
+			memcpy(b64, "data:image/png;base64,", 22);
+			sodium_bin2base64(b64 + 22, blen, png, len,
+			    sodium_base64_VARIANT_ORIGINAL);
+			json_decref(v);
+			v = json_string(b64);
+			free(b64);
+		}
+	}
+	unlink(path);
+	free(png);
+	return v != NULL ? v : json_null();
+}
+
 void
 api_admin_token_new(struct req *rq)
 {
@@ -190,7 +231,9 @@ api_admin_token_new(struct req *rq)
 		admin_fail(rq, rv);
 		return;
 	}
-	api_json(rq, 201, json_pack("{s:s,s:i}", "token", tok, "days", days));
+	api_json(rq, 201,
+	    json_pack("{s:s,s:i,s:o}", "token", tok, "days", days, "qr_png",
+	        qr_data_url(tok)));
 	sodium_memzero(tok, sizeof(tok));
 }
 

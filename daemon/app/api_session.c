@@ -220,46 +220,15 @@ api_enroll_qr(struct req *rq)
 /* ---- home -----------------------------------------------------------------
  */
 
-/* The role of this device's key ("field", "admin") among the devices
- * the store knows; "field" when it knows none. */
-struct role_find {
-	const char *shortid;
-	const char *role;
-};
-
-static int
-role_take(const struct coso_row *row, void *arg)
-{
-	struct role_find *f = arg;
-	const char *key = NULL, *role = NULL;
-	size_t i;
-
-	for (i = 0; i < row->n; i++) {
-		if (row->kv[i].type != COSO_VTEXT) {
-			continue;
-		}
-		if (strcmp(row->kv[i].key, "key") == 0) {
-			key = row->kv[i].s;
-		} else if (strcmp(row->kv[i].key, "role") == 0) {
-			role = row->kv[i].s;
-		}
-	}
-	if (key != NULL && role != NULL && strcmp(key, f->shortid) == 0
-	    && strcmp(role, "admin") == 0) {
-		f->role = "admin";
-	}
-	return 0;
-}
-
+/* "admin" when this device may sign admin commands (the library's
+ * rule), else "field". */
 static const char *
-role_of(struct coso_store *s, const char *shortid)
+role_of(struct coso_store *s)
 {
-	struct role_find f     = {shortid, "field"};
-	struct coso_filter flt = {0};
+	int may = 0;
 
-	/* a store that cannot list its devices shows a field key */
-	return coso_device_list(s, &flt, role_take, &f) == COSO_OK ? f.role
-	                                                           : "field";
+	return coso_store_may_admin(s, &may) == COSO_OK && may ? "admin"
+	                                                       : "field";
 }
 
 /* The agent's view: online, syncing, last round. */
@@ -304,8 +273,8 @@ api_home(struct req *rq)
 	o = json_pack("{s:s,s:s,s:s,s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:I,s:I,"
 	              "s:I,s:b,s:I,s:o}",
 	    "cadre_id", st.cadre_id, "name", st.name, "key", st.shortid,
-	    "role", role_of(rq->w->s, st.shortid), "central_url",
-	    st.central_url, "pinned", st.central_url[0] != 0, "last_sync_ms",
+	    "role", role_of(rq->w->s), "central_url", st.central_url, "pinned",
+	    st.central_url[0] != 0, "last_sync_ms",
 	    (json_int_t) st.last_sync_ms, "pending", (json_int_t) st.pending,
 	    "oldest_pending_ms", (json_int_t) st.oldest_pending_ms,
 	    "quarantined", (json_int_t) st.quarantined, "visits",

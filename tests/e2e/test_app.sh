@@ -12,6 +12,8 @@ NAME=e2e-app
 PORT=$(free_port)
 UP=$(free_port)
 while [ "$UP" = "$PORT" ]; do UP=$(free_port); done
+UA=$(free_port)
+while [ "$UA" = "$PORT" ] || [ "$UA" = "$UP" ]; do UA=$(free_port); done
 URL="tcp://127.0.0.1:$PORT"
 H="http://127.0.0.1:$UP"
 DATA="$ROOT/deploy/data/lang-son-2024.csv"
@@ -32,7 +34,6 @@ run_ok "admin villages" coso --store "$T/admin" admin units import \
 	"$ROOT/deploy/data/lang-son-villages.csv"
 run_ok "cadre" coso --store "$T/admin" admin cadre add --id cb-a \
 	--name "Lò Thị Mai"
-coso --store "$T/admin" admin token --cadre cb-a >"$T/token"
 run_ok "assign" coso --store "$T/admin" admin assign --cadre cb-a \
 	--unit 06043 --role in-charge --from 2025-01-01
 start_central
@@ -127,20 +128,70 @@ same "$(api POST central "$(jq -n --arg u "$URL" --rawfile k "$T/central.pub" \
 	'{url: $u, key: $k}')")" 200 "central pinned"
 same "$(api POST enroll '{"token":"1234"}')" 400 "a short token refused"
 same "$(jbody .error.code)" bad_token "short token: bad_token"
-same "$(api POST enroll "{\"token\":\"$(cat "$T/token")\"}")" 200 \
-	"enroll queued"
+
+# --- the office's app on the admin device issues the token as a QR code -
+"$B/cosod" field run --store "$T/admin" --interval 60 --ui "127.0.0.1:$UA" \
+	>"$T/admin-app.out" 2>>"$T/admin-app.log" &
+ADMIN_APP=$!
+PIDS="$PIDS $ADMIN_APP"
 _i=0
-while [ $_i -lt 100 ] && [ "$(rows 'SELECT count(*) FROM units')" = 0 ]; do
+while [ $_i -lt 50 ] && ! grep -q '?k=' "$T/admin-app.out"; do
+	sleep 0.1
+	_i=$((_i + 1))
+done
+AURL=$(sed -n 's/^coso app: open //p' "$T/admin-app.out")
+curl -s -o /dev/null -c "$T/ajar" "$AURL"
+aapi() {
+	curl -s -o "$T/body" -w '%{http_code}' -X "$1" -b "$T/ajar" \
+		-H "Origin: http://127.0.0.1:$UA" \
+		-H 'Content-Type: application/json' ${3:+--data-binary "$3"} \
+		"http://127.0.0.1:$UA/api/$2"
+}
+same "$(aapi GET home)" 200 "admin app: home"
+same "$(jbody .role)" admin "admin app: an admin key"
+same "$(aapi POST admin/tokens '{"cadre_id":"cb-a","days":7}')" 201 \
+	"admin app: token issued"
+jbody .token >"$T/token"
+same "$(grep -c '^[0-9a-f]\{64\}$' "$T/token")" 1 "token: 64 hex digits"
+jbody .qr_png | sed 's/^data:image\/png;base64,//' | base64 -d >"$T/token.png"
+same "$(zbarimg --raw -q "$T/token.png" 2>/dev/null)" "$(cat "$T/token")" \
+	"its QR code holds the token"
+same "$(aapi GET admin/tokens)" 200 "admin app: tokens"
+same "$(jbody '[.items[] | select(.cadre_id == "cb-a")] | length')" 1 \
+	"the token listed, for cb-a"
+if wait_synced "$T/admin" 30; then ok; else
+	bad "the admin app's agent sent the token by itself"; fi
+kill -TERM "$ADMIN_APP"
+wait "$ADMIN_APP" 2>/dev/null
+
+printf 'not an image' >"$T/junk.png"
+same "$(curl -s -o "$T/body" -w '%{http_code}' -X POST -b "$JAR" \
+	-H "Origin: $H" -H 'Content-Type: image/png' \
+	--data-binary @"$T/junk.png" "$H/api/enroll/qr")" 400 \
+	"not a QR image: 400"
+same "$(jbody .error.code)" no_qr "not a QR image: no_qr"
+same "$(curl -s -o "$T/body" -w '%{http_code}' -X POST -b "$JAR" \
+	-H "Origin: $H" -H 'Content-Type: image/png' \
+	--data-binary @"$T/token.png" "$H/api/enroll/qr")" 200 \
+	"enroll by the QR image"
+_i=0
+while [ $_i -lt 100 ] && [ "$(rows 'SELECT count(*) FROM assignments')" = 0 ]; do
 	sleep 0.2
 	_i=$((_i + 1))
 done
-[ "$(rows 'SELECT count(*) FROM units')" -gt 0 ] && ok ||
-	bad "the agent enrolled and pulled the units"
+[ "$(rows 'SELECT count(*) FROM units')" -gt 0 ] &&
+	[ "$(rows 'SELECT count(*) FROM assignments')" = 1 ] && ok ||
+	bad "the agent enrolled and pulled the units and the assignment"
 same "$(api GET home)" 200 "home"
 same "$(jbody .enrolled)" true "home: enrolled"
+same "$(jbody .role)" field "home: a field key"
+
 same "$(jbody '.units[0].code')" 06043 "home: the assigned commune"
 same "$(jbody '[.units[0].children[].code] | join(",")')" "06043-01,06043-02,06043-03" \
 	"home: the commune's villages under it"
+same "$(api POST admin/cadres '{"cadre_id":"cb-z","name":"Z"}')" 403 \
+	"a field device: no admin operation"
+same "$(jbody .error.code)" not_admin "field device: not_admin"
 
 # --- the central goes down; a visit through the API -------------------
 stop_central
@@ -212,7 +263,7 @@ start_central
 _i=0
 while [ $_i -lt 150 ]; do
 	api GET home >/dev/null
-	[ "$(jbody .pending)" = 0 ] && break
+	[ "$(jbody .pending)/$(jbody .online)" = 0/true ] && break
 	sleep 0.2
 	_i=$((_i + 1))
 done

@@ -872,6 +872,14 @@ COSO_NODISCARD int coso_token_list(struct coso_store *s,
 COSO_NODISCARD int coso_device_list(struct coso_store *s,
     const struct coso_filter *f, coso_row_cb cb, void *arg);
 
+/*
+ * Whether this device may sign admin commands, by the rule every admin
+ * call applies before signing: not when its key is known as a field key
+ * (the central's device_key row) or an enrollment token waits to be sent;
+ * else the central decides.  Front ends show the office's screens by it.
+ */
+COSO_NODISCARD int coso_store_may_admin(struct coso_store *s, int *may);
+
 /* Answers a proposal: its id is 8 to 32 hex digits, a unique prefix (or
  * suffix) among the proposals the store holds, or all 32 digits. */
 COSO_NODISCARD int coso_admin_respond(struct coso_store *s,

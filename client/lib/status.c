@@ -85,6 +85,10 @@ coso_status_get(struct coso_store *s, struct coso_status *st)
 	        "SELECT count(*) FROM proposals WHERE status IN ('open', "
 	        "'answered') AND id NOT IN (SELECT row FROM temp.qrows)");
 	st->units          = count(s, "SELECT count(*) FROM units");
+	st->enroll_queued  = count(s,
+	                         "SELECT count(*) FROM meta WHERE key = "
+	                          "'enroll_token'")
+	    > 0;
 	clock_get(s, st);
 	cosoi_exec(s, "COMMIT");
 	return COSO_OK;

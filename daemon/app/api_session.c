@@ -284,6 +284,8 @@ api_home(struct req *rq)
 	    "skew_ms", (json_int_t) st.skew_ms, "units", tree);
 	if (o != NULL) {
 		link_json(o, rq->w->link);
+		json_object_set_new(
+		    o, "enroll_queued", json_boolean(st.enroll_queued));
 	}
 	api_json(rq, 200, o);
 }

@@ -126,6 +126,7 @@ same "$(api POST setup "{\"name\":\"X\",\"cadre_id\":\"cb-x\",\"passphrase\":\"$
 	409 "a second setup: 409"
 same "$(api POST central "$(jq -n --arg u "$URL" --rawfile k "$T/central.pub" \
 	'{url: $u, key: $k}')")" 200 "central pinned"
+same "$(api GET home)/$(jbody .enroll_queued)" 200/false "nothing queued yet"
 same "$(api POST enroll '{"token":"1234"}')" 400 "a short token refused"
 same "$(jbody .error.code)" bad_token "short token: bad_token"
 

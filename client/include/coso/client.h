@@ -471,6 +471,8 @@ struct coso_status {
 	uint64_t skew_at_ms;
 	int clock_wrong;
 	uint64_t clamped;
+	int enroll_queued; /* an enrollment token waits to be sent (it is
+	                      forgotten once the central has enrolled) */
 };
 
 COSO_NODISCARD int coso_status_get(

@@ -251,7 +251,8 @@ def els(css):
 
 def wait(fn, what, secs=10):
     try:
-        return WebDriverWait(D, secs, 0.1).until(lambda d: fn())
+        return WebDriverWait(D, secs, 0.1, ignored_exceptions=[
+            StaleElementReferenceException]).until(lambda d: fn())
     except TimeoutException:
         raise Fatal("timed out waiting for " + what)
 
@@ -557,6 +558,16 @@ def quarantine():
           "the reason shown in Vietnamese, with the unit: %r" % t[:200])
     check("Cần làm" in t, "what to do shown")
     shot("quarantine")
+    n = db("SELECT count(*) FROM visits")
+    click("#quarantine-list .again")
+    wait(lambda: els("#purpose") and els("#purpose")[0]
+         .get_attribute("value") == "Nắm tình hình",
+         "a new visit started from the quarantined one")
+    same(el("#date").get_attribute("value"), "03/12/2026", "its date copied")
+    same(db("SELECT count(*) FROM visits"), n, "nothing signed by it")
+    click("main .notice button")  # discard that draft
+    wait(lambda: els("#purpose") and
+         els("#purpose")[0].get_attribute("value") == "", "the draft gone")
     goto("#/visits")
     wait_el("#visit-list")
     t = text("#visit-list")
@@ -599,7 +610,7 @@ def report():
     res = el("#sec-results").get_attribute("value")
     check(re.search("2 lượt đi cơ sở|đi cơ sở 2 lượt", res),
           "the results pre-filled: %r" % res)
-    el("#sec-results").send_keys(" Đã làm 600 m đường bê tông ở Thôn 1.")
+    el("#sec-results").send_keys("\nĐã làm 600 m đường bê tông ở Thôn 1.")
     typein("#sec-situation", "Tình hình ổn định.")
     typein("#sec-difficulties", "Đường vào thôn lầy lội.")
     typein("#sec-proposals", "")

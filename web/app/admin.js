@@ -104,9 +104,10 @@
 				out.textContent = "";
 				out.appendChild(h("section", {"class": "card"}, h("p", {text: t("token_once")}),
 					h("p", {}, h("code", {id: "token-hex", text: j.token})),
-					j.qr ? h("img", {"class": "qr", src: j.qr, alt: "QR " + v("cadre_id")}) : null));
+					j.qr || j.qr_png ? h("img", {"class": "qr", src: j.qr || j.qr_png, alt: "QR " + v("cadre_id")}) : null));
 			});
-		}), out);
+		}));
+		box.appendChild(out);
 		list(box, "admin/tokens", [[T("f_cadre"), "cadre_id"], [T("f_name"), "cadre_name"],
 			["Hạn / expiry", function (x) { return fmtDMY(x.expiry_date); }], [t("f_status"), "state"]]);
 	};

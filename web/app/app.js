@@ -224,8 +224,7 @@ function route() {
 		S.home = hm;
 		/* First run until a central is pinned and the enrollment sent. */
 		if (S.st === "new" || (hm && (!hm.pinned
-			|| (hm.enrolled === false && !hm.pending && !hm.last_sync_ms && hm.role !== "admin"
-				&& !sent())))) name = "setup";
+			|| (hm.enrolled !== true && !hm.pending && !hm.last_sync_ms && !sent())))) name = "setup";
 		else if (S.st === "locked") name = "unlock";
 		else if (name === "setup" || name === "unlock" || !screens[name]) name = "home";
 		S.screen = name;
@@ -302,7 +301,12 @@ screens.setup = function () {
 		field("token", T("f_token"), area({rows: 2, autocapitalize: "none", spellcheck: "false", autocomplete: "off"})),
 		btn(T("enroll")),
 		h("p", {"class": "or", text: T("or")}),
-		field("tokenqr", T("f_token_qr"), qr));
+		field("tokenqr", T("f_token_qr"), qr),
+		/* The office's own device has no token: its key is the one the
+		 * central was set up with. */
+		h("p", {}, h("a", {href: "#/home", id: "skip-enroll", onclick: function () {
+			try { localStorage.setItem("coso-enroll-sent", "1"); } catch (e) { /* private mode */ }
+		}, text: T("skip_enroll")})));
 	$main.appendChild(step(T("step3"), false, f3));
 	var enrolled = function () {
 		try { localStorage.setItem("coso-enroll-sent", "1"); } catch (e) { /* private mode */ }
@@ -879,6 +883,20 @@ function reasonText(name, q) {
 	if (q && q.message && q.message[l]) return [q.message[l], (q.todo || {})[l] || (r ? r[2 + LANG] : "")];
 	return r ? [r[LANG], r[2 + LANG]] : [name, ""];
 }
+/* A new visit starting from a quarantined one (as a draft, so nothing is
+ * signed before the cadre corrects and saves it); an unfinished draft is
+ * never overwritten. */
+function recordAgain(id) {
+	api("GET", "drafts/visit").then(function () { go("#/visit/new"); }, function () {
+		api("GET", "visits/" + id).then(function (j) {
+			var v = visitOf(j);
+			return api("PUT", "drafts/visit", {form: {unit: v.unit, date: fmtDMY(v.date), purpose: v.purpose || "",
+				situation: v.situation || "", difficulties: v.difficulties || "",
+				proposals: v.proposals.map(function (p) { return p.text; }), outcomes: v.outcomes,
+				lat: v.lat == null ? "" : String(v.lat), lon: v.lon == null ? "" : String(v.lon)}});
+		}).then(function () { go("#/visit/new"); }, function (e) { flash(T("e_server", e.message), "bad"); });
+	});
+}
 screens.quarantine = function () {
 	page("quarantine_title");
 	api("GET", "quarantine").then(function (j) {
@@ -894,7 +912,9 @@ screens.quarantine = function () {
 				h("p", {"class": "why"}, h("strong", {text: T("reason") + ": "}), r[0]),
 				h("p", {"class": "todo"}, h("strong", {text: T("todo") + ": "}), r[1]),
 				q.record === "visit" && q.record_id ? h("p", {}, h("a", {href: "#/visit/" + q.record_id, text: T("visit_detail")}),
-					" · ", h("a", {href: "#/visit/new", text: T("record_again")})) : null);
+					" · ", h("a", {href: "#/visit/new", "class": "again", onclick: function (ev) {
+						ev.preventDefault(); recordAgain(q.record_id);
+					}, text: T("record_again")})) : null);
 		})));
 	}, function (e) { $main.appendChild(notice(e.message, "bad")); });
 };

@@ -37,6 +37,7 @@ var STR = {
 	f_token_qr: ["Chọn ảnh mã QR", "Choose the QR code image"],
 	qr_bad: ["Không đọc được mã QR trong ảnh này.", "No QR code could be read in this image."],
 	qr_ok: ["Đã đọc mã từ ảnh.", "The token was read from the image."],
+	skip_enroll: ["Thiết bị của văn phòng (khóa quản trị của trung tâm): bỏ qua bước này", "The office's device (the central's admin key): skip this step"],
 	create: ["Tạo thiết bị", "Create the device"],
 	pin: ["Ghim trung tâm", "Pin the central"],
 	enroll: ["Ghi danh", "Enroll"],

@@ -193,6 +193,12 @@ $(B)/kill_writes: tests/crash/kill_writes.c
 	@$(if $(Q),echo "  CCLD    $@")
 	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/kill_writes.d -o $@ $< $(LIBS)
 
+$(B)/bench_app: bench/bench_app.c bench/bench_common.h $(CLIENT_LIB) \
+		$(PROTO_LIB)
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -MF $(B)/bench_app.d -o $@ $< \
+		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
+
 $(B)/bench_sync: bench/bench_sync.c bench/bench_common.h $(CLIENT_LIB) \
 		$(PROTO_LIB)
 	@$(if $(Q),echo "  CCLD    $@")
@@ -200,17 +206,18 @@ $(B)/bench_sync: bench/bench_sync.c bench/bench_common.h $(CLIENT_LIB) \
 		$(CLIENT_LIB) $(PROTO_LIB) $(LIBS)
 
 BENCH_FRAGMENTS := $(B)/bench-client.json $(B)/bench-sync.json \
-	$(B)/bench-audit.json $(B)/bench-report.json
+	$(B)/bench-audit.json $(B)/bench-report.json $(B)/bench-app.json
 # Entries in the audit benchmark's log (its database is built once and
 # kept under $(B)/bench-audit-N).
 BENCH_AUDIT_N ?= 1000000
 
 bench: deps all $(B)/bench_client $(B)/bench_sync $(B)/bench_audit \
-		$(B)/bench_report
+		$(B)/bench_report $(B)/bench_app
 	$(Q)$(B)/bench_client $(B)/coso $(B)/bench-client.json
 	$(Q)$(B)/bench_sync $(B) $(B)/bench-sync.json
 	$(Q)$(B)/bench_audit $(B) $(B)/bench-audit.json $(BENCH_AUDIT_N)
 	$(Q)$(B)/bench_report $(B) $(B)/bench-report.json
+	$(Q)$(B)/bench_app $(B) $(B)/bench-app.json
 	$(Q)sh bench/assemble.sh bench/results.json $(BENCH_FRAGMENTS)
 	@echo "bench: wrote bench/results.json"
 

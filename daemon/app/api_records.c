@@ -227,7 +227,7 @@ api_visits(struct req *rq)
 {
 	char unit[64], since[16];
 	struct coso_filter f = {NULL, 0, 0};
-	json_t *a            = json_array();
+	json_t *a            = json_array(), *page;
 	int rv;
 
 	if (api_query(rq, "unit", unit, sizeof(unit))) {
@@ -245,8 +245,9 @@ api_visits(struct req *rq)
 		api_fail_lib(rq, rv);
 		return;
 	}
-	mark_status(rq, a);
-	api_json(rq, 200, api_page(rq, reversed(a)));
+	page = api_page(rq, reversed(a));
+	mark_status(rq, json_object_get(page, "items"));
+	api_json(rq, 200, page);
 }
 
 /* A show's rows: the first of kind `main' as main, the others in

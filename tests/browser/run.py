@@ -229,13 +229,12 @@ def size(wh):
 def shot(name):
     """The screen, whole page, at phone and at laptop size."""
     SHOT_N[0] += 1
-    time.sleep(0.25)
+    time.sleep(0.2)
     for tag, wh in (("phone", PHONE), ("laptop", LAPTOP)):
         D.set_window_size(*wh)
-        time.sleep(0.15)
         hh = D.execute_script("return document.documentElement.scrollHeight")
         D.set_window_size(wh[0], max(wh[1], min(hh + 140, 4000)))
-        time.sleep(0.1)
+        time.sleep(0.05)
         D.save_screenshot(os.path.join(
             SHOTS, "%02d-%s-%s.png" % (SHOT_N[0], name, tag)))
     D.set_window_size(*SIZE[0])
@@ -768,6 +767,8 @@ def office_screens():
         "return i && i.complete && i.naturalWidth > 0"), "its QR code")
     same(db_of(ADMIN, "SELECT count(*) FROM tokens WHERE cadre_id = "
                "'cb-lan'"), 1, "the token stored on the admin device")
+    wait(lambda: "chưa dùng" in text("#token-list"),
+         "the new token listed as open")
     shot("admin-token")
     goto("#/admin/answer")
     wait_el("#admin-answer")

@@ -20,7 +20,9 @@
 		line: ["Dòng {0}: {1}", "Line {0}: {1}"], f_status: ["Trạng thái", "Status"],
 		f_answer: ["Nội dung trả lời", "Answer"], send_answer: ["Ký và gửi trả lời", "Sign and send"],
 		f_units_csv: ["Danh mục đơn vị (CSV: code,name,level,parent_code,valid_from)", "Units (CSV: code,name,level,parent_code,valid_from)"],
-		none: ["Chưa có gì.", "Nothing yet."], done: ["Đã lưu.", "Saved."]
+		none: ["Chưa có gì.", "Nothing yet."], done: ["Đã lưu.", "Saved."],
+		expiry: ["Hết hạn ngày", "Expires"], ts_used: ["đã dùng", "used"], ts_unused: ["chưa dùng", "not used"],
+		ts_open: ["chưa dùng, còn hạn", "open"], ts_expired: ["hết hạn", "expired"], ts_revoked: ["đã thu hồi", "revoked"]
 	};
 	var tabs = ["cadres", "assignments", "units", "tokens", "rotate", "import", "answer"];
 	function t(k) {
@@ -105,11 +107,19 @@
 				out.appendChild(h("section", {"class": "card"}, h("p", {text: t("token_once")}),
 					h("p", {}, h("code", {id: "token-hex", text: j.token})),
 					j.qr || j.qr_png ? h("img", {"class": "qr", src: j.qr || j.qr_png, alt: "QR " + v("cadre_id")}) : null));
+				relist();
 			});
 		}));
 		box.appendChild(out);
-		list(box, "admin/tokens", [[T("f_cadre"), "cadre_id"], [T("f_name"), "cadre_name"],
-			["Hạn / expiry", function (x) { return fmtDMY(x.expiry_date); }], [t("f_status"), "state"]]);
+		var lbox = h("div", {id: "token-list"});
+		box.appendChild(lbox);
+		var relist = function () {
+			lbox.textContent = "";
+			list(lbox, "admin/tokens", [[T("f_cadre"), "cadre_id"], [T("f_name"), "cadre_name"],
+				[t("expiry"), function (x) { return fmtDMY(x.expiry_date); }],
+				[t("f_status"), function (x) { return A["ts_" + x.state] ? t("ts_" + x.state) : x.state; }]]);
+		};
+		relist();
 	};
 	views.rotate = function (box) {
 		box.appendChild(form("f-rotate", [

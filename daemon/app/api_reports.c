@@ -315,28 +315,83 @@ api_handover_add(struct req *rq)
 /* ---- quarantine -----------------------------------------------------------
  */
 
-/* What the cadre reads of a quarantine reason, and what to do. */
+/* What the cadre reads of a quarantine reason, and what to do: the
+ * sentences of `coso quarantine' (client/cli/quarantine.c) and their
+ * Vietnamese of po/vi.po, so that the app and the CLI say the same. */
 static const struct {
 	const char *reason;
 	const char *vi, *en, *todo_vi, *todo_en;
 } reasons[] = {
-    {"unassigned", "Đồng chí không được phân công ở đơn vị này vào ngày đó.",
-        "You were not assigned to this unit on that date.",
-        "Đề nghị văn phòng kiểm tra phân công, rồi ghi lại bản ghi.",
-        "Ask the office to check the assignment, then record it again."},
-    {"revoked", "Khóa của thiết bị đã bị thu hồi.",
-        "This device's key was revoked.",
-        "Liên hệ văn phòng để ghi danh lại thiết bị.",
-        "Contact the office to enroll the device again."},
-    {"fork", "Chuỗi bản ghi của thiết bị bị rẽ nhánh.",
-        "This device's chain of records forked.",
-        "Liên hệ văn phòng; không xóa dữ liệu trên thiết bị.",
-        "Contact the office; do not delete the device's data."},
-    {NULL, "Trung tâm không chấp nhận bản ghi này.",
-        "The central did not accept this record.",
-        "Xem lý do, sửa và ghi lại; nếu chưa rõ, hỏi văn phòng.",
-        "Read the reason, correct it and record it again; if unsure, ask "
-        "the office."},
+    {"unassigned",
+        "vào ngày của bản ghi, đồng chí không được phân công phụ trách đơn vị "
+        "này (hay đơn vị cấp trên của nó)",
+        "you were not assigned to this unit (or a unit above it) on the "
+        "record's date",
+        "kiểm tra lại đơn vị và ngày; nếu thiếu hoặc sai phân công, đề nghị "
+        "Ban Tổ chức Tỉnh ủy sửa, đồng bộ rồi ghi lại (ghi chú bàn giao hay "
+        "báo cáo nộp muộn: trong vòng 30 ngày sau khi hết phân công)",
+        "check the unit and the date; if your assignment is missing or wrong, "
+        "ask the provincial office to correct it, sync, and record it again "
+        "(a handover note or a late report: within 30 days after the "
+        "assignment ended)"},
+    {"missing_reference",
+        "bản ghi nêu một đơn vị hay bản ghi mà trung tâm không có",
+        "it names a unit or a record the central does not know",
+        "kiểm tra mã đơn vị (coso units list) rồi ghi lại; nếu là đơn vị mới, "
+        "đề nghị Ban Tổ chức Tỉnh ủy bổ sung",
+        "check the unit code (coso units list) and record it again; if the "
+        "unit is new, ask the provincial office to add it"},
+    {"foreign_amendment",
+        "bản ghi sửa bản ghi của cán bộ khác, hoặc của đơn vị đồng chí không "
+        "phụ trách vào ngày của bản ghi đó",
+        "it corrects a record of another cadre, or of a unit you did not "
+        "cover on that record's date",
+        "chỉ sửa bản ghi của chính mình; hãy ghi nội dung này thành bản ghi "
+        "mới",
+        "correct only your own records; record this as a new one"},
+    {"unit_not_in_force",
+        "đơn vị không tồn tại vào ngày của bản ghi (đã sáp nhập hoặc kết thúc "
+        "trong đợt sắp xếp năm 2025, hoặc chưa được thành lập)",
+        "the unit did not exist on the record's date (it was merged or ended "
+        "in the 2025 reorganisation, or not yet created)",
+        "xem lịch sử của đơn vị (coso units show MÃ) rồi ghi lại cho đơn vị "
+        "tồn tại vào ngày đó",
+        "check the unit's history (coso units show CODE) and record it again "
+        "on the unit that existed on that date"},
+    {"schema",
+        "ngày hoặc một giá trị nằm ngoài phạm vi trung tâm chấp nhận (ngày "
+        "sau hơn hai ngày so với lúc trung tâm nhận, hoặc trước năm 2000)",
+        "a date or a value is outside what the central accepts (a date more "
+        "than two days ahead of its arrival, or before 2000)",
+        "kiểm tra ngày và đồng hồ của thiết bị, rồi ghi lại với ngày đúng",
+        "check the date and this device's clock, then record it again with "
+        "the right date"},
+    {"not_admin", "chỉ thiết bị quản trị mới được ghi nội dung này",
+        "only an admin device may write this",
+        "đề nghị Ban Tổ chức Tỉnh ủy thực hiện thay đổi này",
+        "ask the provincial office to make this change"},
+    {"fork",
+        "khoá của thiết bị này đã gửi một gói thay đổi khác cùng số thứ tự "
+        "(khôi phục từ bản sao lưu hoặc thiết bị bị sao chép)",
+        "another change-set with the same number came from this device's key "
+        "(a restored backup or a copied device)",
+        "ngừng dùng các bản sao của thiết bị; đề nghị Ban Tổ chức Tỉnh ủy thu "
+        "hồi khoá này và ghi danh lại thiết bị",
+        "stop using copies of this device; ask the provincial office to "
+        "revoke this key and enroll the device again"},
+    {"revoked", "khoá của thiết bị này đã bị thu hồi",
+        "this device's key is revoked",
+        "đề nghị Ban Tổ chức Tỉnh ủy cấp mã ghi danh mới",
+        "ask the provincial office for a new enrollment token"},
+    {"immutable", "bản ghi sửa một bản ghi không được phép thay đổi",
+        "it changes a record that never changes",
+        "hãy nộp bản đính chính (--amends)",
+        "submit a correction instead (--amends)"},
+    {NULL, "trung tâm không chấp nhận bản ghi này",
+        "the central did not accept this record",
+        "xem lý do, sửa rồi ghi lại; nếu chưa rõ, hỏi Ban Tổ chức Tỉnh ủy",
+        "read the reason, correct it and record it again; if unsure, ask "
+        "the provincial office"},
 };
 
 void

@@ -76,6 +76,11 @@ api() {
 jbody() { jq -r "$1" "$T/body"; }
 rows() { sqlite3 "$DEV/store.db" "$1"; }
 
+run_code 2 "a non-loopback --ui refused" cosod field run --store "$DEV" \
+	--ui "10.1.2.3:$UP"
+same "$(grep -c 'not a loopback address' "$T/err")" 1 "non-loopback: said"
+run_code 1 "--ui-any alone is a usage error" cosod field run --store "$DEV" \
+	--ui-any
 start_app
 same "$(printf %s "$SECRET" | tr -d '0-9a-f' | wc -c)${#SECRET}" 064 \
 	"URL carries a 64-hex-digit secret"

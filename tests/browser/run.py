@@ -641,6 +641,18 @@ def report():
     st, body = api("PUT", "reports/" + rid,
                    {"sections": {"results": "sửa lén"}})
     same(st, 409, "the API refuses to edit a submitted report")
+    # A correction is a new report naming it, its sections copied.
+    click("#f-sections button")
+    wait(lambda: D.execute_script("return location.hash.split('/')[2]")
+         not in (rid, None), "the correction's page")
+    wait_el("#sec-results")
+    check("600 m đường bê tông" in el("#sec-results").get_attribute("value"),
+          "the correction starts from the submitted text")
+    same(db("SELECT count(*) FROM reports WHERE amends = x'%s'" % rid), 1,
+         "the correction names the submitted report")
+    same(db("SELECT status FROM reports WHERE id = x'%s'" % rid),
+         "submitted", "the submitted report unchanged")
+    shot("report-amend")
     size(PHONE)
 
 

@@ -34,7 +34,7 @@ today(void)
 static json_t *
 children(struct req *rq, const char *code, int depth)
 {
-	struct coso_filter f = {code, today(), 0};
+	struct coso_filter f = {.unit = code, .since = today()};
 	json_t *a            = json_array(), *u;
 	size_t i;
 	int rv;
@@ -83,7 +83,7 @@ json_t *
 api_tree(struct req *rq)
 {
 	struct coso_status st;
-	struct coso_filter f = {NULL, today(), 0};
+	struct coso_filter f = {.since = today()};
 	json_t *as = json_array(), *out = json_array(), *x, *u;
 	size_t i;
 	int rv;
@@ -138,7 +138,7 @@ void
 api_units(struct req *rq)
 {
 	char under[64];
-	struct coso_filter f = {NULL, 0, 0};
+	struct coso_filter f = {0};
 	json_t *a            = json_array();
 	int rv;
 
@@ -208,26 +208,33 @@ mark_status(struct req *rq, json_t *rows)
 	json_decref(marks);
 }
 
-/* Newest first. */
-static json_t *
-reversed(json_t *a)
+/* ?limit= and ?offset= of a page (api_page's rule). */
+static void
+page_of(const struct req *rq, struct coso_filter *f)
 {
-	json_t *r = json_array();
-	size_t n  = json_array_size(a);
+	char buf[24];
 
-	while (r != NULL && n > 0) {
-		json_array_append(r, json_array_get(a, --n));
+	f->limit = API_LIST_DEFAULT;
+	if (api_query(rq, "limit", buf, sizeof(buf))) {
+		f->limit = strtoull(buf, NULL, 10);
+		f->limit = f->limit == 0 || f->limit > API_LIST_MAX
+		    ? API_LIST_MAX
+		    : f->limit;
 	}
-	json_decref(a);
-	return r;
+	if (api_query(rq, "offset", buf, sizeof(buf))) {
+		f->offset = strtoull(buf, NULL, 10);
+	}
 }
 
+/* My visits, newest first, a page of them: only its rows are read
+ * (coso_visit_list's page), and only they get a status. */
 void
 api_visits(struct req *rq)
 {
 	char unit[64], since[16];
-	struct coso_filter f = {NULL, 0, 0};
-	json_t *a            = json_array(), *page;
+	struct coso_filter f = {0};
+	json_t *a            = json_array();
+	uint64_t total       = 0;
 	int rv;
 
 	if (api_query(rq, "unit", unit, sizeof(unit))) {
@@ -239,15 +246,17 @@ api_visits(struct req *rq)
 		api_fail(rq, "bad_date", "since", NULL);
 		return;
 	}
-	if ((rv = coso_visit_list(rq->w->s, &f, api_row_append, a))
-	    != COSO_OK) {
+	f.newest_first = 1;
+	page_of(rq, &f);
+	if ((rv = coso_visit_list(rq->w->s, &f, api_row_append, a)) != COSO_OK
+	    || (rv = coso_visit_count(rq->w->s, &f, &total)) != COSO_OK) {
 		json_decref(a);
 		api_fail_lib(rq, rv);
 		return;
 	}
-	page = api_page(rq, reversed(a));
-	mark_status(rq, json_object_get(page, "items"));
-	api_json(rq, 200, page);
+	mark_status(rq, a);
+	api_json(rq, 200,
+	    json_pack("{s:o,s:I}", "items", a, "total", (json_int_t) total));
 }
 
 /* A show's rows: the first of kind `main' as main, the others in

@@ -260,6 +260,12 @@ same "$(api POST visits "$VISIT")" 423 "locked: no signed write"
 same "$(api POST unlock '{"passphrase":"sai"}')" 401 "wrong passphrase: 401"
 same "$(api POST unlock "{\"passphrase\":\"$PASS\"}")" 200 "unlocked"
 same "$(api POST visits "${VISIT/bản/bản lần 2}")" 201 "a second visit"
+VID2=$(jbody .id)
+same "$(api GET 'visits?limit=1')" 200 "a page of one visit"
+same "$(jbody '.items | length')/$(jbody .total)/$(jbody '.items[0].id')" \
+	"1/2/$VID2" "the newest first, and the total"
+same "$(api GET 'visits?limit=1&offset=1')/$(jbody '.items[0].id')" \
+	"200/$VID" "the next page: the first visit"
 same "$(api GET home)" 200 "home while the central is down"
 same "$(jbody .pending)" 2 "home: two pending"
 same "$(jbody .online)" false "home: offline"

@@ -398,10 +398,17 @@ struct coso_filter {
 	const char *unit; /* NULL: all */
 	int32_t since;    /* 0: all */
 	int open_only;    /* proposals: only those not resolved or declined */
+	/* coso_visit_list only: newest first, and a page of them (limit 0:
+	 * all), so that a screen of the latest visits reads only those. */
+	int newest_first;
+	uint64_t limit, offset;
 };
 
 COSO_NODISCARD int coso_visit_list(struct coso_store *s,
     const struct coso_filter *f, coso_row_cb cb, void *arg);
+/* The number of visits coso_visit_list would give without a page. */
+COSO_NODISCARD int coso_visit_count(
+    struct coso_store *s, const struct coso_filter *f, uint64_t *n);
 COSO_NODISCARD int coso_report_list(struct coso_store *s,
     const struct coso_filter *f, coso_row_cb cb, void *arg);
 COSO_NODISCARD int coso_proposal_list(struct coso_store *s,

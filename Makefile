@@ -76,6 +76,11 @@ AUDIT_OBJS := $(AUDIT_SRCS:%.c=$(B)/%.o)
 CENTRAL_SRCS := $(sort $(wildcard daemon/central/*.c daemon/central/*/*.c))
 CENTRAL_LIB := $(B)/libcosod_central.a
 CENTRAL_SAN_LIB := $(B)/san/libcosod_central.a
+# The cadre's app (daemon/app/, served by `cosod field run --ui') over the
+# client library, with its pages embedded (web/app/).
+APP_SRCS := $(sort $(wildcard daemon/app/*.c))
+APP_LIB := $(B)/libcosod_app.a
+APP_SAN_LIB := $(B)/san/libcosod_app.a
 DAEMON_SRCS := $(sort $(wildcard daemon/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(B)/%.o)
 PROGRAMS := $(B)/coso $(if $(AUDIT_SRCS),$(B)/coso-audit) \
@@ -86,16 +91,19 @@ TEST_TOOLS := $(B)/mkcs $(B)/kill_writes $(B)/wirepush $(B)/mkxlsx
 # docs/architecture.md), and what each test program links: all of them,
 # so a test of any layer is one pattern rule; the linker takes only the
 # objects a test calls.
-OUR_LIBS := $(CENTRAL_LIB) $(CLIENT_LIB) $(COMMON_LIB) $(PROTO_LIB)
-OUR_SAN_LIBS := $(CENTRAL_SAN_LIB) $(CLIENT_SAN_LIB) $(COMMON_SAN_LIB) \
+OUR_LIBS := $(APP_LIB) $(CENTRAL_LIB) $(CLIENT_LIB) $(COMMON_LIB) \
+	$(PROTO_LIB)
+OUR_SAN_LIBS := $(APP_SAN_LIB) $(CENTRAL_SAN_LIB) $(CLIENT_SAN_LIB) \
+	$(COMMON_SAN_LIB) \
 	$(PROTO_SAN_LIB)
-TEST_LIBS := $(CMOCKA_LIBS) $(LIBS) $(XLSX_LIBS)
+TEST_LIBS := $(CMOCKA_LIBS) $(LIBS) $(XLSX_LIBS) $(QR_LIBS)
 
 .DEFAULT_GOAL := all
 include po/po.mk
 
 .PHONY: all test unit unit-san fuzz fuzz-quick fuzz-build demo bench \
-	format check-format install clean deps print-libs check-deps test-bare
+	format check-format install clean deps print-libs check-deps test-bare \
+	browser-test
 all: $(PROTO_LIB) $(PROGRAMS) $(TEST_TOOLS) $(MO_FILES)
 
 $(B)/%.o: %.c
@@ -129,6 +137,10 @@ $(CENTRAL_LIB): $(CENTRAL_SRCS:%.c=$(B)/%.o)
 	$(archive)
 $(CENTRAL_SAN_LIB): $(CENTRAL_SRCS:%.c=$(B)/san/%.o)
 	$(archive)
+$(APP_LIB): $(APP_SRCS:%.c=$(B)/%.o) $(B)/gen/app_assets.o
+	$(archive)
+$(APP_SAN_LIB): $(APP_SRCS:%.c=$(B)/san/%.o) $(B)/san/gen/app_assets.o
+	$(archive)
 
 $(B)/tests/%: $(B)/tests/unit/%.o $(OUR_LIBS)
 	@$(if $(Q),echo "  LD      $@")
@@ -148,10 +160,25 @@ $(B)/coso-audit: $(AUDIT_OBJS) $(COMMON_LIB) $(PROTO_LIB)
 	$(Q)$(LINK) -o $@ $^ $(CURL_LIBS) $(LIBS)
 
 # `cosod field' is the device's sync agent: it links the client library.
-$(B)/cosod: $(DAEMON_OBJS) $(CENTRAL_LIB) $(CLIENT_LIB) $(COMMON_LIB) \
-		$(PROTO_LIB)
+$(B)/cosod: $(DAEMON_OBJS) $(APP_LIB) $(CENTRAL_LIB) $(CLIENT_LIB) \
+		$(COMMON_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LINK) -o $@ $^ $(LIBS) $(XLSX_LIBS)
+	$(Q)$(LINK) -o $@ $^ $(LIBS) $(XLSX_LIBS) $(QR_LIBS)
+
+# The cadre's app's pages (web/app/), embedded in cosod: nothing of them
+# is read from disk or a network when it runs (daemon/app/embed.sh).
+APP_ASSETS := $(sort $(shell find web/app -type f 2>/dev/null))
+$(B)/gen/app_assets.c: daemon/app/embed.sh $(APP_ASSETS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  EMBED   $@")
+	$(Q)sh daemon/app/embed.sh web/app >$@.tmp && mv $@.tmp $@
+$(B)/gen/app_assets.o: $(B)/gen/app_assets.c daemon/app/assets.h
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
+$(B)/san/gen/app_assets.o: $(B)/gen/app_assets.c daemon/app/assets.h
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC-SAN  $<")
+	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
 # Test tools and benchmarks: one source each, linked like the programs.
 $(B)/mkcs $(B)/wirepush: $(B)/%: tests/tools/%.c $(CLIENT_LIB) \
@@ -203,17 +230,18 @@ $(B)/bench_%: bench/bench_%.c $(BENCH_HEADERS) $(OUR_LIBS)
 		$(OUR_LIBS) $(LIBS) $(XLSX_LIBS)
 
 BENCH_FRAGMENTS := $(B)/bench-client.json $(B)/bench-sync.json \
-	$(B)/bench-audit.json $(B)/bench-report.json
+	$(B)/bench-audit.json $(B)/bench-report.json $(B)/bench-app.json
 # Entries in the audit benchmark's log (its database is built once and
 # kept under $(B)/bench-audit-N).
 BENCH_AUDIT_N ?= 1000000
 
 bench: deps all $(B)/bench_client $(B)/bench_sync $(B)/bench_audit \
-		$(B)/bench_report
+		$(B)/bench_report $(B)/bench_app
 	$(Q)$(B)/bench_client $(B)/coso $(B)/bench-client.json
 	$(Q)$(B)/bench_sync $(B) $(B)/bench-sync.json
 	$(Q)$(B)/bench_audit $(B) $(B)/bench-audit.json $(BENCH_AUDIT_N)
 	$(Q)$(B)/bench_report $(B) $(B)/bench-report.json
+	$(Q)$(B)/bench_app $(B) $(B)/bench-app.json
 	$(Q)sh bench/assemble.sh bench/results.json $(BENCH_FRAGMENTS)
 	@echo "bench: wrote bench/results.json"
 
@@ -269,7 +297,17 @@ test: deps
 	$(Q)bash tests/e2e/test_clock.sh $(B)
 	$(Q)bash tests/e2e/test_restore.sh $(B)
 	$(Q)bash tests/e2e/test_cadre.sh $(B)
+	$(Q)bash tests/e2e/test_app.sh $(B)
+	$(Q)$(MAKE) --no-print-directory browser-test
 	$(Q)$(MAKE) --no-print-directory fault-quick
+
+# The cadre's app in headless Chromium, phone and laptop sizes, against
+# the real programs; screenshots of every screen under $(B)/browser/.
+# Debian's python3 (its python3-selenium), not another one first in PATH.
+BROWSER_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 \
+	|| echo python3)
+browser-test: all
+	$(Q)$(BROWSER_PYTHON) tests/browser/run.py $(B)
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)

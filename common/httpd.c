@@ -12,10 +12,12 @@
  * Lifetime: a connection is freed when ended (its aio reaped, its stream
  * freed by nng in the background); httpd_free waits until none is left.
  */
+#include <arpa/inet.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <nng/nng.h>
@@ -27,7 +29,7 @@
 #define RETRY_MS   100u          /* pause after a failed accept */
 #define HEADER_MAX 512u          /* status line and our header lines */
 
-enum { C_READ, C_WAIT, C_SEND };
+enum { C_READ, C_BODY, C_WAIT, C_SEND };
 
 struct httpd_conn {
 	struct httpd *d;
@@ -42,6 +44,8 @@ struct httpd_conn {
 	struct httphead h;
 	char *out;
 	size_t out_len, sent, counted;
+	uint8_t *body;
+	size_t body_len, body_have;
 	char buf[HTTPHEAD_MAX];
 };
 
@@ -114,6 +118,7 @@ conn_end(struct httpd_conn *c)
 	nng_stream_free(c->s);
 	nng_aio_reap(c->aio);
 	free(c->out);
+	free(c->body);
 	free(c);
 	if (resume) {
 		accept_next(d);
@@ -135,14 +140,34 @@ reason(uint16_t status)
 	switch (status) {
 	case 200:
 		return "OK";
+	case 201:
+		return "Created";
+	case 202:
+		return "Accepted";
+	case 303:
+		return "See Other";
+	case 304:
+		return "Not Modified";
 	case 400:
 		return "Bad Request";
 	case 401:
 		return "Unauthorized";
+	case 403:
+		return "Forbidden";
 	case 404:
 		return "Not Found";
 	case 405:
 		return "Method Not Allowed";
+	case 409:
+		return "Conflict";
+	case 411:
+		return "Length Required";
+	case 413:
+		return "Content Too Large";
+	case 421:
+		return "Misdirected Request";
+	case 423:
+		return "Locked";
 	case 431:
 		return "Request Header Fields Too Large";
 	case 500:
@@ -281,6 +306,9 @@ answer_sent(struct httpd_conn *c)
 	c->counted = 0;
 	free(c->out);
 	c->out = NULL;
+	free(c->body);
+	c->body     = NULL;
+	c->body_len = c->body_have = 0;
 	if (c->close) {
 		conn_end(c);
 		return;
@@ -314,6 +342,81 @@ conn_read(struct httpd_conn *c)
 	conn_op(c, nng_stream_recv);
 }
 
+/* The rest of the body, into c->body. */
+static void
+body_read(struct httpd_conn *c)
+{
+	nng_time now = nng_clock();
+	nng_iov iov;
+
+	if (now >= c->deadline) {
+		conn_end(c);
+		return;
+	}
+	iov.iov_buf = c->body + c->body_have;
+	iov.iov_len = c->body_len - c->body_have;
+	nng_aio_set_iov(c->aio, 1, &iov);
+	nng_aio_set_timeout(c->aio, (nng_duration) (c->deadline - now));
+	conn_op(c, nng_stream_recv);
+}
+
+/* The whole request is here: to the callback's side. */
+static void
+deliver(struct httpd_conn *c)
+{
+	c->state = C_WAIT;
+	c->d->fn(c, &c->h, 0, c->d->arg);
+}
+
+/* A refusal (an httphead_rv or HTTPD_E...): answered, then closed. */
+static void
+refuse(struct httpd_conn *c, int err)
+{
+	c->state = C_WAIT;
+	c->close = 1;
+	c->d->fn(c, NULL, err, c->d->arg);
+}
+
+/* Reads the body of the request whose head is c->h, if bodies are read
+ * (body_max): what came with the head first; pipelined bytes after it
+ * stay in buf for the next request. */
+static void
+body_start(struct httpd_conn *c)
+{
+	const struct httpd_limits *lim = &c->d->lim;
+	size_t take                    = c->have - c->used;
+
+	if (c->h.chunked) {
+		refuse(c, HTTPD_ELENGTH);
+		return;
+	}
+	if (c->h.length > lim->body_max) {
+		refuse(c, HTTPD_EBODY);
+		return;
+	}
+	if (c->h.length == 0) {
+		deliver(c);
+		return;
+	}
+	c->body_len = (size_t) c->h.length;
+	if ((c->body = malloc(c->body_len)) == NULL) {
+		conn_end(c);
+		return;
+	}
+	take = take < c->body_len ? take : c->body_len;
+	memcpy(c->body, c->buf + c->used, take);
+	c->used += take;
+	c->body_have = take;
+	if (take == c->body_len) {
+		deliver(c);
+		return;
+	}
+	c->state = C_BODY;
+	c->deadline
+	    = nng_clock() + (lim->body_ms != 0 ? lim->body_ms : lim->head_ms);
+	body_read(c);
+}
+
 /* What has arrived: more to read, or a request (or refusal) to hand on. */
 static void
 conn_parse(struct httpd_conn *c)
@@ -324,16 +427,26 @@ conn_parse(struct httpd_conn *c)
 		conn_read(c);
 		return;
 	}
-	c->state = C_WAIT;
-	c->head  = 0;
+	c->head = 0;
 	if (rv != HTTPHEAD_OK) {
-		c->close = 1;
-		c->d->fn(c, NULL, rv, c->d->arg);
+		refuse(c, rv);
 		return;
 	}
 	c->head = httphead_method_is(&c->h, "HEAD");
-	c->close |= c->h.close || c->h.has_body;
-	c->d->fn(c, &c->h, 0, c->d->arg);
+	c->close |= c->h.close;
+	if (c->d->lim.body_max > 0) {
+		body_start(c);
+		return;
+	}
+	c->close |= c->h.has_body;
+	deliver(c);
+}
+
+const uint8_t *
+httpd_body(const struct httpd_conn *c, size_t *len)
+{
+	*len = c->body_len;
+	return c->body;
 }
 
 static void
@@ -346,6 +459,12 @@ on_io(void *arg)
 	} else if (c->state == C_READ) {
 		c->have += nng_aio_count(c->aio);
 		conn_parse(c);
+	} else if (c->state == C_BODY) {
+		if ((c->body_have += nng_aio_count(c->aio)) < c->body_len) {
+			body_read(c);
+		} else {
+			deliver(c);
+		}
 	} else if ((c->sent += nng_aio_count(c->aio)) < c->out_len) {
 		conn_send(c);
 	} else {
@@ -520,4 +639,62 @@ httpd_free(struct httpd *d)
 	pthread_cond_destroy(&d->cv);
 	pthread_mutex_destroy(&d->mu);
 	free(d);
+}
+
+/* ---- addresses ------------------------------------------------------------
+ */
+
+static int
+port_ok(const char *s)
+{
+	unsigned long v = 0;
+	size_t i;
+
+	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 5; i++) {
+		v = v * 10 + (unsigned long) (s[i] - '0');
+	}
+	return i > 0 && s[i] == 0 && s[0] != '0' && v <= 65535;
+}
+
+/* Whether host (brackets removed) is a loopback address or name. */
+static int
+loopback(const char *host, int v6)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (v6) {
+		return inet_pton(AF_INET6, host, &a6) == 1
+		    && IN6_IS_ADDR_LOOPBACK(&a6);
+	}
+	if (inet_pton(AF_INET, host, &a4) == 1) {
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	}
+	return strcasecmp(host, "localhost") == 0;
+}
+
+int
+httpd_addr_check(const char *addr, int *lo)
+{
+	static const char name_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
+	                                 "KLMNOPQRSTUVWXYZ0123456789.-";
+	const char *colon              = strrchr(addr, ':');
+	size_t len = colon != NULL ? (size_t) (colon - addr) : 0;
+	int v6     = len > 2 && addr[0] == '[' && addr[len - 1] == ']';
+	struct in6_addr a6;
+	char host[256];
+
+	if (colon == NULL || len == 0 || len >= sizeof(host)
+	    || !port_ok(colon + 1)) {
+		return -1;
+	}
+	len -= 2 * (size_t) v6;
+	memcpy(host, addr + v6, len);
+	host[len] = 0;
+	if (v6 ? inet_pton(AF_INET6, host, &a6) != 1
+	       : strspn(host, name_chars) != len) {
+		return -1;
+	}
+	*lo = loopback(host, v6);
+	return 0;
 }

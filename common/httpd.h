@@ -14,9 +14,15 @@
  *   up to `out_small` bytes are not counted): one over it is refused to
  *   its maker (HTTPD_BUSY), who answers something small instead.
  *
- * Request bodies are never read: after a request that has one the
- * connection is closed.  Callbacks run on nng's threads and must not
- * block; an answer may be given from any thread.
+ * Request bodies: with body_max 0 they are never read, and after a
+ * request that has one the connection is closed (the central's API).
+ * Else a body of Content-Length bytes, at most body_max, is read whole
+ * (within body_ms) before the callback gets the request (httpd_body);
+ * a longer one, or one without a Content-Length (chunked), is refused
+ * (HTTPD_EBODY, HTTPD_ELENGTH) without being read.
+ *
+ * Callbacks run on nng's threads and must not block; an answer may be
+ * given from any thread.
  */
 #ifndef COSOD_HTTPD_H
 #define COSOD_HTTPD_H
@@ -32,6 +38,8 @@ struct httpd_limits {
 	unsigned conns;
 	uint32_t head_ms, stall_ms, answer_ms;
 	size_t out_max, out_small;
+	size_t body_max;  /* 0: bodies are not read */
+	uint32_t body_ms; /* a body must arrive in this after its head */
 };
 
 struct httpd_reply {
@@ -47,6 +55,12 @@ struct httpd_reply {
 enum {
 	HTTPD_TAKEN = 0,
 	HTTPD_BUSY  = 1, /* over out_max: the connection is still yours */
+};
+
+/* Refusals given to the callback as err, beside httphead_rv's. */
+enum {
+	HTTPD_ELENGTH = 16, /* a body without Content-Length: 411 */
+	HTTPD_EBODY   = 17, /* a body over body_max: 413 */
 };
 
 struct httpd;
@@ -67,6 +81,10 @@ int httpd_start(struct httpd **out, const char *addr,
     const struct httpd_limits *lim, httpd_fn fn, void *arg,
     char errmsg[static HTTPD_ERRMSG_MAX]);
 
+/* The request's body (NULL and 0 if none): valid until c is answered
+ * or dropped. */
+const uint8_t *httpd_body(const struct httpd_conn *c, size_t *len);
+
 /* Sends r on c: HTTPD_TAKEN (c is no longer the caller's), or HTTPD_BUSY
  * (nothing done).  A HEAD request gets the header lines only.  While
  * stopping, c is dropped instead (HTTPD_TAKEN). */
@@ -82,5 +100,13 @@ void httpd_close(struct httpd *d);
 /* After httpd_close, once every connection has been ended: waits for
  * nng to let go of them and frees d.  Accepts NULL. */
 void httpd_free(struct httpd *d);
+
+/*
+ * Whether addr is HOST:PORT: HOST a name, a dotted IPv4 address or an
+ * IPv6 address in brackets; PORT 1 to 65535.  0 if so, with *loopback
+ * set when HOST is a loopback address (127.0.0.0/8, ::1, "localhost"),
+ * whose clients are on this machine; -1 if not.  Pure.
+ */
+int httpd_addr_check(const char *addr, int *loopback);
 
 #endif /* COSOD_HTTPD_H */

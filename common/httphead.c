@@ -123,35 +123,60 @@ is_name(const struct line *l, size_t nlen, const char *name)
 	return nlen == strlen(name) && strncasecmp(l->p, name, nlen) == 0;
 }
 
+/* Content-Length: digits only; saturates at UINT64_MAX. */
+static int
+content_length(struct httphead *h, const char *v, size_t vlen)
+{
+	size_t i;
+
+	if (vlen == 0 || h->has_length++) {
+		return HTTPHEAD_BAD; /* empty, or a second one */
+	}
+	for (i = 0; i < vlen; i++) {
+		if (v[i] < '0' || v[i] > '9') {
+			return HTTPHEAD_BAD;
+		}
+		h->has_body |= v[i] != '0';
+		h->length = h->length > (UINT64_MAX - 9) / 10
+		    ? UINT64_MAX
+		    : h->length * 10 + (uint64_t) (v[i] - '0');
+	}
+	return HTTPHEAD_OK;
+}
+
+/* Keeps a field's value in *p, refusing a second one. */
+static int
+keep(const char **p, size_t *plen, const char *v, size_t vlen)
+{
+	if (*p != NULL) {
+		return HTTPHEAD_BAD;
+	}
+	*p    = v;
+	*plen = vlen;
+	return HTTPHEAD_OK;
+}
+
 /* What the API needs of one field (name: value). */
 static int
 field_take(struct httphead *h, const struct line *l, size_t nlen,
     const char *v, size_t vlen)
 {
-	size_t i;
-
 	if (is_name(l, nlen, "host")) {
-		if (h->has_host++) {
-			return HTTPHEAD_BAD;
-		}
+		h->has_host++;
+		return keep(&h->host, &h->host_len, v, vlen);
 	} else if (is_name(l, nlen, "authorization")) {
-		if (h->auth != NULL) {
-			return HTTPHEAD_BAD;
-		}
-		h->auth     = v;
-		h->auth_len = vlen;
+		return keep(&h->auth, &h->auth_len, v, vlen);
+	} else if (is_name(l, nlen, "origin")) {
+		return keep(&h->origin, &h->origin_len, v, vlen);
+	} else if (is_name(l, nlen, "cookie")) {
+		return keep(&h->cookie, &h->cookie_len, v, vlen);
+	} else if (is_name(l, nlen, "content-type")) {
+		return keep(&h->ctype, &h->ctype_len, v, vlen);
 	} else if (is_name(l, nlen, "content-length")) {
-		for (i = 0; i < vlen; i++) {
-			if (v[i] < '0' || v[i] > '9') {
-				return HTTPHEAD_BAD;
-			}
-			h->has_body |= v[i] != '0';
-		}
-		if (vlen == 0) {
-			return HTTPHEAD_BAD;
-		}
+		return content_length(h, v, vlen);
 	} else if (is_name(l, nlen, "transfer-encoding")) {
 		h->has_body = 1;
+		h->chunked  = 1;
 	} else if (is_name(l, nlen, "connection")) {
 		h->close |= has_close(v, vlen);
 	}

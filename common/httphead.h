@@ -16,6 +16,7 @@
 #define COSOD_HTTPHEAD_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #define HTTPHEAD_MAX        8192u /* bytes of a head, its blank line too */
 #define HTTPHEAD_FIELDS_MAX 64u
@@ -30,14 +31,20 @@ enum httphead_rv {
 };
 
 /* What the API needs of a head; text points into the parsed buffer and
- * is not NUL-terminated. */
+ * is not NUL-terminated.  A field given twice of Host, Authorization,
+ * Origin, Cookie, Content-Type and Content-Length is refused. */
 struct httphead {
 	const char *method, *target, *auth; /* auth NULL if none */
 	size_t method_len, target_len, auth_len;
+	const char *host, *origin, *cookie, *ctype; /* NULL if none */
+	size_t host_len, origin_len, cookie_len, ctype_len;
 	unsigned minor; /* HTTP/1.minor */
 	int has_host;
-	int has_body; /* a Content-Length but 0, or a Transfer-Encoding */
-	int close;    /* Connection: close, or HTTP/1.0 */
+	int has_body;    /* a Content-Length but 0, or a Transfer-Encoding */
+	int chunked;     /* a Transfer-Encoding: the body's length unknown */
+	int has_length;  /* a Content-Length */
+	uint64_t length; /* its value; UINT64_MAX if beyond it */
+	int close;       /* Connection: close, or HTTP/1.0 */
 };
 
 /*

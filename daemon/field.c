@@ -8,6 +8,11 @@
  * exponential backoff and full jitter, so a thousand devices coming back
  * into coverage do not call at once; it never waits for a local write to
  * retry.  SIGTERM or SIGINT stops it after the transaction in hand.
+ *
+ * With --ui HOST:PORT the cadre's app runs in the same process
+ * (daemon/app/, docs/app.md): it may create the store (the agent waits
+ * for it), gives the agent the passphrase once the cadre unlocks, and
+ * asks for a round now ("sync now", after a write, an enrollment).
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -26,6 +31,8 @@
 #include <coso/client.h>
 
 #include "i18n.h"
+#include "app/app.h"
+#include "app/link.h"
 #include "field.h"
 
 #define INTERVAL_DEFAULT_S 300.0
@@ -44,6 +51,7 @@ struct field {
 	unsigned failures; /* rounds in a row that could not reach the
 	                      central */
 	uint64_t version;  /* the store's data_version after the last round */
+	struct applink *link; /* shared with the app, or NULL */
 };
 
 static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -207,8 +215,13 @@ static double
 round_once(struct field *f)
 {
 	struct coso_sync_report r;
-	int e     = coso_sync_round(f->s, &f->o, &r);
 	double ms = f->interval_ms;
+	int e;
+
+	if (f->link != NULL) {
+		applink_round_start(f->link);
+	}
+	e = coso_sync_round(f->s, &f->o, &r);
 
 	if (coso_store_data_version(f->s, &f->version) != COSO_OK) {
 		f->version = 0;
@@ -227,10 +240,21 @@ round_once(struct field *f)
 		            "kept on this device and sent later; retry in "
 		            "%.1f s"),
 		    coso_store_errmsg(f->s), ms / 1000);
+	} else if (e == COSO_ENEEDPASS && f->link != NULL) {
+		logf_("%s",
+		    _("sync: waiting for the cadre to unlock the device "
+		      "key in the app"));
 	} else if (e != COSO_ESTOPPED) {
 		f->failures = 0;
 		logf_(_("sync: %s: %s, retry in %.0f s"), coso_strerror(e),
 		    coso_store_errmsg(f->s), ms / 1000);
+	}
+	if (f->link != NULL) {
+		applink_round_end(f->link, e,
+		    e != COSO_ENET && e != COSO_EBUSY && e != COSO_ENEEDPASS
+		        && e != COSO_ENOPIN,
+		    r.enrolled, e == COSO_OK ? "" : coso_store_errmsg(f->s),
+		    ms);
 	}
 	if (r.nquarantine > 0
 	    && coso_quarantine_list(f->s, 0, log_quarantined, &r) != 0) {
@@ -257,16 +281,20 @@ store_changed(struct field *f)
 static int
 wait_change(struct field *f, double ms)
 {
-	struct pollfd p = {f->ifd, POLLIN, 0};
+	struct pollfd p[2] = {{f->ifd, POLLIN, 0},
+	    {f->link != NULL ? applink_wake_fd(f->link) : -1, POLLIN, 0}};
 	char buf[4096];
 	int t = ms > POLL_MAX_MS ? POLL_MAX_MS : (ms < 0 ? 0 : (int) ms);
 
-	if (f->ifd >= 0 && poll(&p, 1, t) > 0) {
-		while (read(f->ifd, buf, sizeof(buf)) > 0) {
+	if (poll(p, 2, t) > 0) {
+		if (p[1].revents & POLLIN) {
+			applink_drain(f->link);
+			(void) store_changed(f);
+			return 1; /* the app asks for a round now */
+		}
+		while (f->ifd >= 0 && read(f->ifd, buf, sizeof(buf)) > 0) {
 			/* drain: the store itself says if it changed */
 		}
-	} else if (f->ifd < 0) {
-		poll(NULL, 0, t);
 	}
 	return store_changed(f);
 }
@@ -289,7 +317,8 @@ loop(struct field *f)
 }
 
 struct field_args {
-	const char *store, *passfile;
+	const char *store, *passfile, *ui;
+	int ui_any;
 	double interval_s, max_backoff_s, timeout_s;
 };
 
@@ -307,12 +336,16 @@ static int
 parse_args(int argc, char **argv, struct field_args *a)
 {
 	static const char *const names[] = {"--store", "--interval",
-	    "--max-backoff", "--timeout", "--passphrase-file"};
+	    "--max-backoff", "--timeout", "--passphrase-file", "--ui"};
 	int i, k;
 
 	for (i = 2; i < argc; i++) {
-		for (k = 0; k < 5 && strcmp(argv[i], names[k]) != 0; k++) { }
-		if (k == 5 || i + 1 >= argc) {
+		if (strcmp(argv[i], "--ui-any") == 0) {
+			a->ui_any = 1;
+			continue;
+		}
+		for (k = 0; k < 6 && strcmp(argv[i], names[k]) != 0; k++) { }
+		if (k == 6 || i + 1 >= argc) {
 			return -1;
 		}
 		const char *v = argv[++i];
@@ -320,6 +353,8 @@ parse_args(int argc, char **argv, struct field_args *a)
 			a->store = v;
 		} else if (k == 4) {
 			a->passfile = v;
+		} else if (k == 5) {
+			a->ui = v;
 		} else if ((*(k == 1         ? &a->interval_s
 		                    : k == 2 ? &a->max_backoff_s
 		                             : &a->timeout_s)
@@ -328,7 +363,7 @@ parse_args(int argc, char **argv, struct field_args *a)
 			return -1;
 		}
 	}
-	return 0;
+	return a->ui_any && a->ui == NULL ? -1 : 0;
 }
 
 /* The passphrase file's first line, NFC, in sodium_malloc memory. */
@@ -411,39 +446,120 @@ watch(const struct field_args *a)
 	return fd;
 }
 
+/* Starts the app of --ui and prints its address (with the launch's
+ * secret: on stdout for the cadre, never in the log). */
+static int
+ui_start(const struct field_args *a, struct applink *l, struct app **app)
+{
+	char *dir = a->store ? strdup(a->store) : coso_store_default_dir();
+	char url[APP_URL_MAX], err[APP_ERRMSG_MAX];
+	struct app_cfg cfg = {a->ui, a->ui_any, dir, l};
+	int rv             = -1;
+
+	if (dir == NULL) {
+		logf_("cosod: %s",
+		    _("cannot find the store: set COSO_HOME or "
+		      "use --store DIR"));
+	} else if (applink_init(l) != 0) {
+		logf_("cosod: %s", _("cannot start the app: no pipe"));
+	} else if (app_start(app, &cfg, url, err) != 0) {
+		logf_(_("cosod: cannot start the app: %s"), err);
+		applink_fini(l);
+	} else {
+		/* one fixed line, in English: scripts read the URL from it */
+		printf("coso app: open %s\n", url);
+		fflush(stdout);
+		sodium_memzero(url, sizeof(url));
+		rv = 0;
+	}
+	free(dir);
+	return rv;
+}
+
+/* With the app: waits until the store exists (the cadre's first run
+ * makes it); 0, or -1 if stopped before. */
+static int
+ui_wait_store(struct app *app, struct applink *l)
+{
+	struct pollfd p = {applink_wake_fd(l), POLLIN, 0};
+
+	if (!app_store_ready(app)) {
+		logf_("%s",
+		    _("cosod field: waiting for the device to be set up "
+		      "in the app"));
+	}
+	while (!stop_flag && !app_store_ready(app)) {
+		if (poll(&p, 1, POLL_MAX_MS) > 0) {
+			applink_drain(l);
+		}
+	}
+	return stop_flag ? -1 : 0;
+}
+
+/* The agent's loop on the open store. */
+static void
+field_run(struct field *f, const struct field_args *a)
+{
+	f->interval_ms       = a->interval_s * 1000;
+	f->max_backoff_ms    = a->max_backoff_s * 1000;
+	f->o.recv_timeout_ms = (uint32_t) (a->timeout_s * 1000);
+	f->o.progress        = progress;
+	f->ifd               = watch(a);
+	if (f->link != NULL) {
+		coso_store_passphrase_cb(f->s, applink_pass_cb, f->link);
+	}
+	logf_(_("cosod field: running (every %.0f s, backoff up to %.0f "
+	        "s%s)"),
+	    a->interval_s, a->max_backoff_s,
+	    f->ifd >= 0 ? _(", watching the store") : "");
+	loop(f);
+	logf_("%s", _("cosod field: stopped"));
+	if (f->ifd >= 0) {
+		close(f->ifd);
+	}
+}
+
 int
 cmd_field(int argc, char **argv)
 {
 	struct field_args a
-	    = {NULL, NULL, INTERVAL_DEFAULT_S, BACKOFF_MAX_S, 0};
+	    = {NULL, NULL, NULL, 0, INTERVAL_DEFAULT_S, BACKOFF_MAX_S, 0};
 	struct field f = {0};
-	int rv;
+	struct applink l;
+	struct app *app = NULL;
+	int rv          = 0;
 
 	if (argc < 2 || strcmp(argv[1], "run") != 0
 	    || parse_args(argc, argv, &a) != 0) {
 		fprintf(stderr, "%s %s", _("usage:"),
 		    "cosod field run [--store DIR] [--interval S] "
-		    "[--max-backoff S] [--timeout S] [--passphrase-file F]\n");
+		    "[--max-backoff S] [--timeout S] [--passphrase-file F] "
+		    "[--ui HOST:PORT [--ui-any]]\n");
 		return 1;
 	}
-	if (sodium_init() < 0 || (rv = open_store(&a, &f.s)) != 0) {
+	if (sodium_init() < 0) {
 		return 2;
 	}
-	f.interval_ms       = a.interval_s * 1000;
-	f.max_backoff_ms    = a.max_backoff_s * 1000;
-	f.o.recv_timeout_ms = (uint32_t) (a.timeout_s * 1000);
-	f.o.progress        = progress;
-	f.ifd               = watch(&a);
 	signals();
-	logf_(_("cosod field: running (every %.0f s, backoff up to %.0f "
-	        "s%s)"),
-	    a.interval_s, a.max_backoff_s,
-	    f.ifd >= 0 ? _(", watching the store") : "");
-	loop(&f);
-	logf_("%s", _("cosod field: stopped"));
-	if (f.ifd >= 0) {
-		close(f.ifd);
+	if (a.ui != NULL) {
+		if (ui_start(&a, &l, &app) != 0) {
+			return 2;
+		}
+		f.link = &l;
+		if (ui_wait_store(app, &l) != 0) {
+			goto out;
+		}
 	}
+	if (open_store(&a, &f.s) != 0) {
+		rv = 2;
+		goto out;
+	}
+	field_run(&f, &a);
+out:
+	app_stop(app);
 	coso_store_close(f.s);
-	return 0;
+	if (a.ui != NULL) {
+		applink_fini(&l);
+	}
+	return rv;
 }

@@ -252,4 +252,16 @@ CENTRAL_PID=""
 coso --store "$M" receipts list
 coso --store "$M" receipts verify
 coso --store "$M" status
+step "Ứng dụng của cán bộ trên thiết bị / the cadre's app on a device"
+printf '%s\n' "Trên mỗi thiết bị, một lệnh chạy tác tử đồng bộ và ứng dụng:" \
+	"One command runs the sync agent and the app on a device:" ""
+for d in cb-017 cb-023 admin; do
+	[ -d "$D/$d" ] || continue
+	printf '  %s/cosod field run --store %s --ui 127.0.0.1:7470\n' "$B" "$D/$d"
+done
+printf '\n%s\n%s\n' \
+	"rồi mở địa chỉ nó in ra (http://127.0.0.1:7470/?k=…) bằng trình duyệt." \
+	"then open the address it prints (http://127.0.0.1:7470/?k=…) in a browser."
+[ -n "${COSO_DEMO_KEEP:-}" ] ||
+	printf '%s\n' "(COSO_DEMO_KEEP=1 make demo giữ lại các kho này / keeps these stores)"
 printf '\ndemo: xong / done\n'

@@ -31,11 +31,16 @@ set -eu
 # tests make such a QR image.  libqrencode-dev: `coso admin token --qr'
 # and `--png' draw the token's QR code (the PNG is deflated with zlib,
 # zlib1g-dev above).
+# chromium, chromium-driver, python3-selenium: `make browser-test' drives
+# the cadre's app (cosod field run --ui) in headless Chromium at phone and
+# laptop sizes (tests/browser/run.py); poppler-utils: its pdftotext reads
+# back what the app prints.
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
 libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
 clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev \
 libjansson-dev curl jq faketime libxlsxwriter-dev zlib1g-dev unzip \
-zbar-tools qrencode libqrencode-dev"
+zbar-tools qrencode libqrencode-dev chromium chromium-driver \
+python3-selenium poppler-utils"
 
 missing() {
 	for p in $PACKAGES; do

@@ -30,9 +30,6 @@
  * More is not a token file, and is refused unread. */
 #define TOKEN_TEXT_MAX 4096u
 
-/* zbarimg's exit status when the image holds no code it can read. */
-#define ZBAR_NONE 4
-
 struct enroll_opts {
 	const char *file; /* --token-file, or "-" for stdin */
 	const char *qr;   /* --token-qr */
@@ -122,62 +119,6 @@ read_file(const char *path, char *buf, size_t max, size_t *len)
 	return 0;
 }
 
-/* In the child: zbarimg's output into fd out, its messages (which name
- * D-Bus and ImageMagick, not the problem) to /dev/null.  Never returns. */
-static void
-zbar_exec(const char *path, int out)
-{
-	const char *args[] = {"zbarimg", "--nodbus", "--raw", "-q",
-	    "-Sdisable", "-Sqrcode.enable", "--", path, NULL};
-	int null           = open("/dev/null", O_WRONLY);
-
-	if (dup2(out, STDOUT_FILENO) < 0
-	    || (null >= 0 && dup2(null, STDERR_FILENO) < 0)) {
-		_exit(126);
-	}
-	execvp(args[0], (char *const *) args);
-	_exit(127);
-}
-
-/* Runs zbarimg on path: its output into buf, *status its exit status
- * (-1 if it did not exit).  0 or an errno value. */
-static int
-zbar_run(const char *path, char *buf, size_t max, size_t *len, int *status)
-{
-	int fds[2], w, e;
-	FILE *f;
-	pid_t pid;
-
-	if (pipe(fds) != 0) {
-		return errno;
-	}
-	if ((pid = fork()) < 0) {
-		e = errno;
-		close(fds[0]);
-		close(fds[1]);
-		return e;
-	}
-	if (pid == 0) {
-		close(fds[0]);
-		zbar_exec(path, fds[1]);
-	}
-	close(fds[1]);
-	if ((f = fdopen(fds[0], "rb")) == NULL) {
-		close(fds[0]);
-		e = EIO;
-	} else {
-		e = read_stream(f, buf, max, len);
-		fclose(f);
-	}
-	while (waitpid(pid, &w, 0) < 0) {
-		if (errno != EINTR) {
-			return errno;
-		}
-	}
-	*status = WIFEXITED(w) ? WEXITSTATUS(w) : -1;
-	return e;
-}
-
 /* The text of the QR code in the image at path. */
 static int
 read_qr(const char *path, char *buf, size_t max, size_t *len)
@@ -191,7 +132,7 @@ read_qr(const char *path, char *buf, size_t max, size_t *len)
 		    _("cannot read QR image `%s': %s"), path, strerror(e));
 		return EXIT_FAIL;
 	}
-	if ((e = zbar_run(path, buf, max, len, &status)) != 0) {
+	if ((e = coso_qr_scan(path, buf, max, len, &status)) != 0) {
 		util_err(
 		    _("cannot read QR image `%s': %s"), path, strerror(e));
 		return EXIT_FAIL;
@@ -203,7 +144,7 @@ read_qr(const char *path, char *buf, size_t max, size_t *len)
 		return EXIT_FAIL;
 	}
 	if (status != 0) {
-		util_err(status == ZBAR_NONE
+		util_err(status == COSO_QR_NONE
 		        ? _("cannot read QR image `%s': no QR code found")
 		        : _("cannot read QR image `%s': not an image zbarimg "
 		            "can read"),

@@ -25,8 +25,8 @@ struct visit_form {
 
 /* Limits of quantities and amounts: beyond any real outcome, far
  * inside int64 (a quadrillion đồng, a trillion of a unit). */
-#define AMOUNT_MAX   INT64_C(1000000000000000)
-#define QUANTITY_MAX INT64_C(1000000000000000)
+#define AMOUNT_MAX   COSO_AMOUNT_MAX
+#define QUANTITY_MAX COSO_QUANTITY_MAX
 
 /*
  * A number of the option opt as typed ("1.500.000", "2,5", "600"; see

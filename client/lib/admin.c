@@ -118,6 +118,27 @@ key_role(struct coso_store *s, const uint8_t id[32], int *role)
  * field device asks for no passphrase.
  */
 int
+coso_store_may_admin(struct coso_store *s, int *may)
+{
+	uint8_t id[32];
+	char *queued;
+	int role, rv;
+
+	*may = 0;
+	if ((rv = cosoi_pk_load(s)) != COSO_OK) {
+		return rv;
+	}
+	coso_keyid_of(id, s->pk);
+	if ((rv = key_role(s, id, &role)) != COSO_OK) {
+		return rv;
+	}
+	queued = cosoi_meta_get(s, "enroll_token");
+	*may   = role != 1 && queued == NULL;
+	free(queued);
+	return COSO_OK;
+}
+
+int
 cosoi_admin_ready(struct coso_store *s)
 {
 	uint8_t id[32];

@@ -331,6 +331,12 @@ cosoi_key_load(struct coso_store *s)
 }
 
 int
+coso_store_unlock(struct coso_store *s)
+{
+	return cosoi_key_load(s);
+}
+
+int
 cosoi_pk_load(struct coso_store *s)
 {
 	if (s->key != NULL) {

@@ -39,6 +39,12 @@ struct coso_store {
 	const char *errfmt; /* the format errmsg was made with (static) */
 	coso_passphrase_cb pass_cb; /* asked when the key needs one */
 	void *pass_arg;
+	/* The store as it was when temp.qrows was last built (quarantine.c):
+	 * another connection's commits (data_version) and this one's
+	 * changes (total_changes); q_built 0 until it is. */
+	int q_built;
+	uint64_t q_version;
+	int64_t q_changes;
 };
 
 /* Sets the handle's message; returns err so callers can `return

@@ -149,13 +149,48 @@ out:
 	return rv;
 }
 
+static int quarantine_build(struct coso_store *s);
+
+/* Whether temp.qrows still holds what the store says: nothing was
+ * committed since it was built, by this connection or another.  A
+ * listing calls the load for every query, and the query for verdicts
+ * reads the whole outbox: at 10,000 change-sets a screen of the app
+ * made of several listings paid for it each time. */
+static int
+quarantine_fresh(struct coso_store *s, uint64_t *version)
+{
+	if (coso_store_data_version(s, version) != COSO_OK) {
+		return 0;
+	}
+	return s->q_built && s->q_version == *version
+	    && s->q_changes == (int64_t) sqlite3_total_changes(s->db);
+}
+
 int
 cosoi_quarantine_load(struct coso_store *s)
 {
+	uint64_t version = 0;
 	int rv;
 
-	/* Rebuilt at each call: a verdict may have come since, and
-	 * quarantines are few. */
+	if (quarantine_fresh(s, &version)) {
+		return COSO_OK;
+	}
+	s->q_built = 0;
+	rv         = quarantine_build(s);
+	if (rv == COSO_OK) {
+		s->q_built   = 1;
+		s->q_version = version;
+		s->q_changes = (int64_t) sqlite3_total_changes(s->db);
+	}
+	return rv;
+}
+
+/* Rebuilds temp.qrows and temp.qmark from the outbox's verdicts. */
+static int
+quarantine_build(struct coso_store *s)
+{
+	int rv;
+
 	if ((rv = cosoi_exec(s, tables_sql)) != COSO_OK
 	    || (rv = cosoi_exec(
 	            s, "DELETE FROM temp.qrows; DELETE FROM temp.qmark"))

@@ -95,23 +95,51 @@ list(struct coso_store *s, const char *sql, const char *kind,
 	}
 	sqlite3_bind_int(st, 2, f != NULL ? f->since : 0);
 	sqlite3_bind_int(st, 3, f != NULL ? f->open_only : 0);
+	/* ?4 limit, ?5 offset, where the query pages (-1: no limit) */
+	sqlite3_bind_int64(
+	    st, 4, f != NULL && f->limit > 0 ? (sqlite3_int64) f->limit : -1);
+	sqlite3_bind_int64(st, 5, f != NULL ? (sqlite3_int64) f->offset : 0);
 	rv = cosoi_rows(s, st, kind, cb, arg);
 	sqlite3_finalize(st);
 	return rv;
 }
+
+#define VISITS_FROM                                           \
+	"FROM visits v LEFT JOIN units u ON u.code = v.unit " \
+	"LEFT JOIN temp.qmark q ON q.row = v.id "             \
+	"WHERE (?1 IS NULL OR v.unit = ?1) AND v.date >= ?2 "
+#define VISITS_SELECT                                                     \
+	"SELECT " COSOI_VISIT_COLS ", (SELECT count(*) FROM proposals p " \
+	"WHERE p.source = v.id) AS proposals, q.name AS "                 \
+	"quarantine " VISITS_FROM
 
 int
 coso_visit_list(struct coso_store *s, const struct coso_filter *f,
     coso_row_cb cb, void *arg)
 {
 	return list(s,
-	    "SELECT " COSOI_VISIT_COLS ", (SELECT count(*) FROM proposals p "
-	    "WHERE p.source = v.id) AS proposals, q.name AS quarantine "
-	    "FROM visits v LEFT JOIN units u ON u.code = v.unit "
-	    "LEFT JOIN temp.qmark q ON q.row = v.id "
-	    "WHERE (?1 IS NULL OR v.unit = ?1) AND v.date >= ?2 "
-	    "ORDER BY v.date, v.seq",
+	    f != NULL && f->newest_first
+	        ? VISITS_SELECT "ORDER BY v.date DESC, v.seq DESC "
+	                        "LIMIT ?4 OFFSET ?5"
+	        : VISITS_SELECT "ORDER BY v.date, v.seq LIMIT ?4 OFFSET ?5",
 	    "visit", f, cb, arg);
+}
+
+/* The count's one row. */
+static int
+count_take(const struct coso_row *row, void *arg)
+{
+	*(uint64_t *) arg = row->n > 0 ? (uint64_t) row->kv[0].i : 0;
+	return 0;
+}
+
+int
+coso_visit_count(
+    struct coso_store *s, const struct coso_filter *f, uint64_t *n)
+{
+	*n = 0;
+	return list(
+	    s, "SELECT count(*) AS n " VISITS_FROM, "count", f, count_take, n);
 }
 
 int

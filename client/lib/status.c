@@ -64,6 +64,8 @@ _Static_assert(COSO_ECLOCK == 17, "clock_get names COSO_ECLOCK");
 static void
 records_get(struct coso_store *s, int *rv, struct coso_status *st)
 {
+	uint64_t queued;
+
 	count(s, rv, &st->receipts, "SELECT count(*) FROM receipts");
 	count(s, rv, &st->visits, "SELECT count(*) FROM visits");
 	count(s, rv, &st->reports,
@@ -81,6 +83,9 @@ records_get(struct coso_store *s, int *rv, struct coso_status *st)
 	    "SELECT count(*) FROM proposals WHERE status IN ('open', "
 	    "'answered') AND id NOT IN (SELECT row FROM temp.qrows)");
 	count(s, rv, &st->units, "SELECT count(*) FROM units");
+	count(s, rv, &queued,
+	    "SELECT count(*) FROM meta WHERE key = 'enroll_token'");
+	st->enroll_queued = queued > 0;
 }
 
 int

@@ -138,6 +138,13 @@ normalise(
 {
 	int rv;
 
+	/* Given, a purpose must say something: a form sent with it blank
+	 * (the app, `--purpose ""') is a slip, not "no purpose". */
+	if (v->purpose != NULL
+	    && v->purpose[strspn(v->purpose, " \t\r\n")] == 0) {
+		return cosoi_fail(s, COSO_EFIELD,
+		    "purpose: empty; say what the visit was for");
+	}
 	if ((rv = cosoi_text(s, "purpose", v->purpose, &t->purpose))
 	    || (rv = cosoi_text(s, "situation", v->situation, &t->situation))
 	    || (rv = cosoi_text(

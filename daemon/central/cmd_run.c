@@ -17,6 +17,7 @@
 #include "cmd_central.h"
 #include "files.h"
 #include "http.h"
+#include "httpd.h"
 #include "log.h"
 #include "logcheck.h"
 #include "server.h"
@@ -91,7 +92,7 @@ http_config(const struct run_args *r, struct http_cfg *hc)
 		}
 		return 0;
 	}
-	if (http_addr_check(r->http, &lo) != 0) {
+	if (httpd_addr_check(r->http, &lo) != 0) {
 		central_fail(
 		    "--http: `%s' is not HOST:PORT (an IPv6 address in "
 		    "brackets, a port from 1 to 65535)",

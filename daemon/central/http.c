@@ -967,64 +967,6 @@ worker_main(void *arg)
 	return NULL;
 }
 
-/* ---- addresses ------------------------------------------------------------
- */
-
-static int
-port_ok(const char *s)
-{
-	unsigned long v = 0;
-	size_t i;
-
-	for (i = 0; s[i] >= '0' && s[i] <= '9' && i < 5; i++) {
-		v = v * 10 + (unsigned long) (s[i] - '0');
-	}
-	return i > 0 && s[i] == 0 && s[0] != '0' && v <= 65535;
-}
-
-/* Whether host (brackets removed) is a loopback address or name. */
-static int
-loopback(const char *host, int v6)
-{
-	struct in6_addr a6;
-	struct in_addr a4;
-
-	if (v6) {
-		return inet_pton(AF_INET6, host, &a6) == 1
-		    && IN6_IS_ADDR_LOOPBACK(&a6);
-	}
-	if (inet_pton(AF_INET, host, &a4) == 1) {
-		return (ntohl(a4.s_addr) >> 24) == 127;
-	}
-	return strcasecmp(host, "localhost") == 0;
-}
-
-int
-http_addr_check(const char *addr, int *lo)
-{
-	static const char name_chars[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ"
-	                                 "KLMNOPQRSTUVWXYZ0123456789.-";
-	const char *colon              = strrchr(addr, ':');
-	size_t len = colon != NULL ? (size_t) (colon - addr) : 0;
-	int v6     = len > 2 && addr[0] == '[' && addr[len - 1] == ']';
-	struct in6_addr a6;
-	char host[256];
-
-	if (colon == NULL || len == 0 || len >= sizeof(host)
-	    || !port_ok(colon + 1)) {
-		return -1;
-	}
-	len -= 2 * (size_t) v6;
-	memcpy(host, addr + v6, len);
-	host[len] = 0;
-	if (v6 ? inet_pton(AF_INET6, host, &a6) != 1
-	       : strspn(host, name_chars) != len) {
-		return -1;
-	}
-	*lo = loopback(host, v6);
-	return 0;
-}
-
 /* ---- start and stop -------------------------------------------------------
  */
 

@@ -23,7 +23,7 @@
 
 struct http_cfg {
 	const char *db;         /* the central database */
-	const char *addr;       /* HOST:PORT (http_addr_check) */
+	const char *addr;       /* HOST:PORT (httpd_addr_check) */
 	int has_token;          /* requests need the bearer token */
 	uint8_t token_hash[32]; /* SHA-256 of the token */
 	unsigned workers;       /* threads and read-only handles */
@@ -31,14 +31,6 @@ struct http_cfg {
 };
 
 struct http;
-
-/*
- * Whether addr is HOST:PORT: HOST a name, a dotted IPv4 address or an
- * IPv6 address in brackets; PORT 1 to 65535.  0 if so, with *loopback
- * set when HOST is a loopback address (127.0.0.0/8, ::1, "localhost"),
- * whose clients are on this machine; -1 if not.  Pure.
- */
-int http_addr_check(const char *addr, int *loopback);
 
 /* Opens the handles, starts the workers and serves on cfg->addr.  On
  * failure errmsg says why and nothing is left running.  log must outlive

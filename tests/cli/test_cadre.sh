@@ -109,6 +109,10 @@ for d in 31/02/2025 4/12/25 12/31/2025 2025/12/04 "4/12-2025"; do
 	expect 2 "date $d refused" "$COSO" visit add --unit 06043 --date "$d"
 	contains "$T/err" "invalid date \`$d'" "date $d: named"
 done
+expect 2 "a blank purpose refused" "$COSO" visit add --unit 06043 \
+	--date 4/12/2025 --purpose "   "
+contains "$T/err" "purpose: empty" "blank purpose: named"
+same "$(visits)" 3 "still three visits"
 expect 2 "1.500 as a quantity: two readings" "$COSO" visit add \
 	--unit 06043 --date 4/12/2025 --outcome x --quantity 1.500
 contains "$T/err" "can be read two ways" "ambiguous number explained"

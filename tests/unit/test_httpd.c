@@ -6,7 +6,10 @@
  * refused beyond the bytes in flight, and an answer that stalls is
  * dropped, which frees its bytes; pipelined requests are answered in
  * order; HEAD gets the header only; what is not a request gets its error
- * and the connection is closed.
+ * and the connection is closed.  With bodies read (the device's app):
+ * the body is given whole, however it arrives, bytes exactly, and the
+ * request behind it is answered; one over the limit, or chunked, is
+ * refused unread; one that stops arriving closes its connection.
  */
 #include <netinet/in.h>
 #include <poll.h>
@@ -49,7 +52,13 @@ on_req(struct httpd_conn *c, const struct httphead *h, int err, void *arg)
 
 	(void) arg;
 	if (h == NULL) {
-		r.status = err == HTTPHEAD_TOOBIG ? 431 : 400;
+		r.status = err == HTTPHEAD_TOOBIG ? 431
+		    : err == HTTPD_EBODY          ? 413
+		    : err == HTTPD_ELENGTH        ? 411
+		                                  : 400;
+	} else if (h->target_len == 5 && memcmp(h->target, "/echo", 5) == 0) {
+		r.body = (const char *) httpd_body(c, &r.len);
+		r.body = r.body != NULL ? r.body : "";
 	} else if (h->target_len == 4 && memcmp(h->target, "/big", 4) == 0) {
 		r.body = big_body;
 		r.len  = BIG;
@@ -62,13 +71,15 @@ on_req(struct httpd_conn *c, const struct httphead *h, int err, void *arg)
 	}
 }
 
+static size_t body_max; /* of the next start() */
+
 static struct httpd *
 start(unsigned conns, uint32_t head_ms, uint32_t stall_ms)
 {
-	struct httpd_limits lim
-	    = {conns, head_ms, stall_ms, 60000, BIG + BIG / 2, 1024};
-	struct sockaddr_in sa = {.sin_family = AF_INET};
-	socklen_t sl          = sizeof(sa);
+	struct httpd_limits lim = {conns, head_ms, stall_ms, 60000,
+	    BIG + BIG / 2, 1024, body_max, 300};
+	struct sockaddr_in sa   = {.sin_family = AF_INET};
+	socklen_t sl            = sizeof(sa);
 	char err[HTTPD_ERRMSG_MAX];
 	struct httpd *d = NULL;
 	int s           = socket(AF_INET, SOCK_STREAM, 0);
@@ -338,6 +349,96 @@ test_stop_with_connections(void **state)
 	close(b);
 }
 
+/* A POST of len bytes of body to /echo, head first, the body in pieces
+ * of piece bytes with a pause between them. */
+static void
+post(int s, const uint8_t *body, size_t len, size_t piece)
+{
+	char head[128];
+	size_t i, n;
+
+	snprintf(head, sizeof(head),
+	    "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n\r\n",
+	    len);
+	say(s, head);
+	for (i = 0; i < len; i += n) {
+		n = len - i < piece ? len - i : piece;
+		assert_int_equal(
+		    send(s, body + i, n, MSG_NOSIGNAL), (ssize_t) n);
+		pause_ms(20);
+	}
+}
+
+/* The echoed body of the answer now arriving: its bytes, exactly. */
+static void
+echoed(int s, const uint8_t *want, size_t len)
+{
+	char buf[70000] = {0};
+	size_t hl;
+
+	assert_true(len < sizeof(buf) - 1024);
+	hl = answer(s, buf, 1024) - len;
+	assert_int_equal(take(s, buf + hl, len, 2000), len);
+	assert_memory_equal(buf + hl, want, len);
+}
+
+static void
+test_bodies(void **state)
+{
+	struct httpd *d;
+	uint8_t body[65536];
+	char buf[1024] = {0};
+	size_t i;
+	int a, b, c, e;
+
+	(void) state;
+	for (i = 0; i < sizeof(body); i++) {
+		body[i] = (uint8_t) (i * 7 + i / 256); /* NULs and all bytes */
+	}
+	body_max = sizeof(body);
+	d        = start(8, 2000, 10000);
+	a        = dial(0);
+	/* in pieces, then the whole limit at once, on one connection */
+	post(a, body, 1000, 333);
+	echoed(a, body, 1000);
+	post(a, body, sizeof(body), sizeof(body));
+	echoed(a, body, sizeof(body));
+	/* a body and a request behind it in one send */
+	say(a,
+	    "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\n"
+	    "abcGET /x HTTP/1.1\r\nHost: t\r\n\r\n");
+	echoed(a, (const uint8_t *) "abc", 3);
+	answer(a, buf, sizeof(buf));
+	assert_int_equal(take(a, buf, 2, 2000), 2);
+	assert_memory_equal(buf, "ok", 2);
+	/* one byte over: refused before it is read, and closed */
+	b = dial(0);
+	say(b,
+	    "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 65537\r\n"
+	    "\r\n");
+	assert_int_equal(status(b, 2000), 413);
+	assert_true(closed(b, 2000));
+	c = dial(0);
+	say(c,
+	    "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: "
+	    "chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+	assert_int_equal(status(c, 2000), 411);
+	assert_true(closed(c, 2000));
+	/* a body that stops coming: closed after body_ms, unanswered */
+	e = dial(0);
+	say(e,
+	    "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n"
+	    "\r\nabc");
+	assert_int_equal(status(e, 1500), 0);
+	assert_true(closed(e, 2000));
+	close(a);
+	close(b);
+	close(c);
+	close(e);
+	stop(d);
+	body_max = 0;
+}
+
 static int
 setup(void **state)
 {
@@ -366,6 +467,7 @@ main(void)
 	    cmocka_unit_test(test_pipelined_and_head),
 	    cmocka_unit_test(test_not_a_request),
 	    cmocka_unit_test(test_stop_with_connections),
+	    cmocka_unit_test(test_bodies),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

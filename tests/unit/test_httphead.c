@@ -236,10 +236,68 @@ test_sizes(void **state)
 	assert_int_equal(rv_of(buf), HTTPHEAD_TOOBIG);
 }
 
+/* The fields a local app checks (Host, Origin, Cookie, Content-Type) and
+ * the body's length, for reading it; each of them only once. */
+static void
+test_app_fields(void **state)
+{
+	struct httphead h;
+	size_t used;
+
+	(void) state;
+	assert_int_equal(parse("POST /api/x HTTP/1.1\r\nHost: 127.0.0.1:7470\r"
+	                       "\nOrigin: http://127.0.0.1:7470\r\nCookie: "
+	                       "coso_k=ab\r\nContent-Type: application/json\r"
+	                       "\nContent-Length: 4096\r\n\r\n",
+	                     &h, &used),
+	    0);
+	assert_text(h.host, h.host_len, "127.0.0.1:7470");
+	assert_text(h.origin, h.origin_len, "http://127.0.0.1:7470");
+	assert_text(h.cookie, h.cookie_len, "coso_k=ab");
+	assert_text(h.ctype, h.ctype_len, "application/json");
+	assert_true(h.has_length);
+	assert_int_equal(h.length, 4096);
+	assert_false(h.chunked);
+	assert_int_equal(
+	    parse("GET / HTTP/1.1\r\nHost: a\r\n\r\n", &h, &used), 0);
+	assert_null(h.origin);
+	assert_null(h.cookie);
+	assert_false(h.has_length);
+	assert_int_equal(h.length, 0);
+	assert_int_equal(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-"
+	                       "Length: 99999999999999999999999\r\n\r\n",
+	                     &h, &used),
+	    0);
+	assert_true(h.length == UINT64_MAX);
+	assert_int_equal(parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-"
+	                       "Encoding: chunked\r\n\r\n",
+	                     &h, &used),
+	    0);
+	assert_true(h.chunked);
+	assert_false(h.has_length);
+	/* a second one of each is refused: which would count? */
+	assert_int_equal(rv_of("GET / HTTP/1.1\r\nHost: a\r\nOrigin: x\r\n"
+	                       "Origin: y\r\n\r\n"),
+	    HTTPHEAD_BAD);
+	assert_int_equal(rv_of("GET / HTTP/1.1\r\nHost: a\r\nCookie: x\r\n"
+	                       "Cookie: y\r\n\r\n"),
+	    HTTPHEAD_BAD);
+	assert_int_equal(rv_of("GET / HTTP/1.1\r\nHost: a\r\nContent-Type: "
+	                       "x\r\nContent-Type: y\r\n\r\n"),
+	    HTTPHEAD_BAD);
+	assert_int_equal(rv_of("POST / HTTP/1.1\r\nHost: a\r\nContent-"
+	                       "Length: 0\r\nContent-Length: 0\r\n\r\n"),
+	    HTTPHEAD_BAD);
+	assert_int_equal(rv_of("POST / HTTP/1.1\r\nHost: a\r\nContent-"
+	                       "Length: 5\r\nContent-Length: 6\r\n\r\n"),
+	    HTTPHEAD_BAD);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_app_fields),
 	    cmocka_unit_test(test_curl),
 	    cmocka_unit_test(test_fields),
 	    cmocka_unit_test(test_lines_and_pipelining),

@@ -97,6 +97,31 @@ typedef int (*coso_passphrase_cb)(char *buf, size_t max, void *arg);
 void coso_store_passphrase_cb(
     struct coso_store *s, coso_passphrase_cb cb, void *arg);
 
+/*
+ * Loads the device key now, with the passphrase given to coso_store_open
+ * (or the callback's): COSO_OK, COSO_EPASSWORD (wrong passphrase),
+ * COSO_ENEEDPASS (sealed, and none given).  An app asks for the
+ * passphrase once and checks it here, before any write needs the key.
+ * The key stays in the handle's locked memory until it is closed.
+ */
+COSO_NODISCARD int coso_store_unlock(struct coso_store *s);
+
+/*
+ * QR images (qrread.c), read by zbarimg (Debian's zbar-tools) in a child
+ * process.  coso_qr_scan: the text of the QR code in the image at path,
+ * at most max bytes into buf (*len; max + 1 if there was more), and
+ * zbarimg's exit status in *status: 0 read, COSO_QR_NONE no code found,
+ * 127 zbarimg missing, other: not an image it reads; returns 0 or an
+ * errno value.  coso_qr_read: the same for an image's bytes (written to
+ * a temporary file of mode 0600, removed after): COSO_OK, COSO_ENOENT
+ * (no code, or not an image), COSO_EIO (zbarimg missing, or failed).
+ */
+#define COSO_QR_NONE 4
+int coso_qr_scan(
+    const char *path, char *buf, size_t max, size_t *len, int *status);
+COSO_NODISCARD int coso_qr_read(
+    const uint8_t *img, size_t ilen, char *buf, size_t max, size_t *len);
+
 /* The default store directory: $COSO_HOME, else $XDG_DATA_HOME/coso, else
  * $HOME/.local/share/coso.  Malloc'd; NULL if none can be formed. */
 char *coso_store_default_dir(void);
@@ -134,6 +159,12 @@ enum coso_level {
 COSO_NODISCARD int coso_units_import(
     struct coso_store *s, const char *csv, size_t len, size_t *count);
 
+/* The bounds of an outcome's numbers as people type them (in the
+ * units coso_number_parse gives: thousandths, đồng), for every front
+ * end alike. */
+#define COSO_QUANTITY_MAX INT64_C(1000000000000000)
+#define COSO_AMOUNT_MAX   INT64_C(1000000000000000)
+
 /* Text of one outcome of a visit. */
 struct coso_outcome_in {
 	const char *text; /* required */
@@ -147,7 +178,8 @@ struct coso_outcome_in {
 struct coso_visit_in {
 	const char *unit; /* unit code, must be known to the store */
 	int32_t date;     /* YYYYMMDD, at most one day in the future */
-	const char *purpose, *situation, *difficulties; /* optional */
+	const char *purpose, *situation, *difficulties; /* optional; a
+	                                   purpose given blank is refused */
 	const char *const *proposals;
 	size_t nproposals;
 	const char *const *directions;
@@ -280,10 +312,17 @@ struct coso_filter {
 	const char *unit; /* NULL: all */
 	int32_t since;    /* 0: all */
 	int open_only;    /* proposals: only those not resolved or declined */
+	/* coso_visit_list only: newest first, and a page of them (limit 0:
+	 * all), so that a screen of the latest visits reads only those. */
+	int newest_first;
+	uint64_t limit, offset;
 };
 
 COSO_NODISCARD int coso_visit_list(struct coso_store *s,
     const struct coso_filter *f, coso_row_cb cb, void *arg);
+/* The number of visits coso_visit_list would give without a page. */
+COSO_NODISCARD int coso_visit_count(
+    struct coso_store *s, const struct coso_filter *f, uint64_t *n);
 COSO_NODISCARD int coso_report_list(struct coso_store *s,
     const struct coso_filter *f, coso_row_cb cb, void *arg);
 COSO_NODISCARD int coso_proposal_list(struct coso_store *s,
@@ -310,6 +349,27 @@ COSO_NODISCARD int coso_report_show(
 COSO_NODISCARD int coso_id_resolve(struct coso_store *s, const char *kind,
     const char *hex, uint8_t id[static 16]);
 
+/*
+ * Forms as typed, not yet signed (forms.c): a cadre's half-filled form
+ * kept in the store directory (forms/NAME.json, mode 0600, written by
+ * temp file + fsync + rename: after a power cut the old one or the new
+ * one is there), so that it survives closing the page or the device
+ * losing power.  NAME is 1 to COSO_FORM_NAME_MAX of [a-z0-9-]
+ * (COSO_EINVAL); the text at most COSO_FORM_MAX bytes (COSO_ETOOBIG).
+ * coso_form_load: malloc'd *text (NUL-terminated), its length and the
+ * time it was saved (ms); COSO_ENOENT if none.  coso_form_delete: none
+ * is not an error.  coso_form_list: rows of kind "form": name, saved_ms.
+ */
+#define COSO_FORM_MAX      (256u * 1024u)
+#define COSO_FORM_NAME_MAX 64u
+COSO_NODISCARD int coso_form_save(
+    struct coso_store *s, const char *name, const char *text, size_t len);
+COSO_NODISCARD int coso_form_load(struct coso_store *s, const char *name,
+    char **text, size_t *len, uint64_t *saved_ms);
+COSO_NODISCARD int coso_form_delete(struct coso_store *s, const char *name);
+COSO_NODISCARD int coso_form_list(
+    struct coso_store *s, coso_row_cb cb, void *arg);
+
 struct coso_status {
 	char cadre_id[COSO_ID_MAX + 1];
 	char name[COSO_NAME_MAX + 1];
@@ -332,6 +392,8 @@ struct coso_status {
 	uint64_t skew_at_ms;
 	int clock_wrong;
 	uint64_t clamped;
+	int enroll_queued; /* an enrollment token waits to be sent (it is
+	                      forgotten once the central has enrolled) */
 };
 
 COSO_NODISCARD int coso_status_get(
@@ -732,6 +794,14 @@ COSO_NODISCARD int coso_token_list(struct coso_store *s,
     const struct coso_filter *f, coso_row_cb cb, void *arg);
 COSO_NODISCARD int coso_device_list(struct coso_store *s,
     const struct coso_filter *f, coso_row_cb cb, void *arg);
+
+/*
+ * Whether this device may sign admin commands, by the rule every admin
+ * call applies before signing: not when its key is known as a field key
+ * (the central's device_key row) or an enrollment token waits to be sent;
+ * else the central decides.  Front ends show the office's screens by it.
+ */
+COSO_NODISCARD int coso_store_may_admin(struct coso_store *s, int *may);
 
 /* Answers a proposal: its id is 8 to 32 hex digits, a unique prefix (or
  * suffix) among the proposals the store holds, or all 32 digits. */

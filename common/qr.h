@@ -4,8 +4,8 @@
  * holds the text as it is (the 64 hex digits `coso enroll --token-qr'
  * reads back).
  */
-#ifndef COSO_CLIENT_QR_H
-#define COSO_CLIENT_QR_H
+#ifndef COSO_COMMON_QR_H
+#define COSO_COMMON_QR_H
 
 #include <stdio.h>
 
@@ -20,4 +20,4 @@ int qr_print(FILE *f, const char *text);
  * or an errno value (EINVAL: it cannot be encoded). */
 int qr_png(const char *path, const char *text, unsigned scale);
 
-#endif /* COSO_CLIENT_QR_H */
+#endif /* COSO_COMMON_QR_H */

@@ -10,7 +10,7 @@
 #include <qrencode.h>
 #include <zlib.h>
 
-#include <coso/client.h>
+#include <coso/common.h>
 
 #include "qr.h"
 

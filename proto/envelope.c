@@ -130,6 +130,16 @@ coso_changeset_peek(struct coso_changeset *cs, const uint8_t *buf, size_t len)
 	return COSO_OK;
 }
 
+const uint8_t *
+coso_changeset_author(const uint8_t *buf, size_t len)
+{
+	if (buf == NULL || len < COSO_CS_HEADER_BYTES
+	    || buf[OFF_VERSION] != COSO_CS_VERSION) {
+		return NULL;
+	}
+	return buf + OFF_AUTHOR;
+}
+
 int
 coso_changeset_verify(struct coso_changeset *cs, const uint8_t *buf,
     size_t len, const uint8_t pk[static 32])

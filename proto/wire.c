@@ -798,6 +798,37 @@ coso_msg_decode(struct coso_msg **out, const uint8_t *buf, size_t len)
 	return COSO_OK;
 }
 
+int
+coso_msg_request_id(const uint8_t *buf, size_t len, uint64_t *rid)
+{
+	if (buf == NULL || len < M_HEAD) {
+		return COSO_ETRUNC;
+	}
+	*rid = cosoi_get_u64(buf + M_RID);
+	return COSO_OK;
+}
+
+/* a + b, or SIZE_MAX if it does not fit. */
+static size_t
+add_sat(size_t a, size_t b)
+{
+	return a > SIZE_MAX - b ? SIZE_MAX : a + b;
+}
+
+size_t
+coso_msg_push_rep_item_size(size_t receipt_len, size_t nproof)
+{
+	size_t proof = nproof > SIZE_MAX / 32u ? SIZE_MAX : nproof * 32u;
+
+	return add_sat(add_sat(PUSH_REP_ITEM_MIN, receipt_len), proof);
+}
+
+size_t
+coso_msg_pull_rep_item_size(size_t cadre_len, size_t cs_len)
+{
+	return add_sat(add_sat(PULL_REP_ITEM_MIN, cadre_len), cs_len);
+}
+
 void
 coso_msg_free(struct coso_msg *m)
 {

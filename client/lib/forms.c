@@ -74,8 +74,8 @@ coso_form_save(
 		rv = cosoi_fail(
 		    s, COSO_EIO, "cannot make `%s': %s", dir, strerror(errno));
 	} else if ((e = coso_file_write(path, text, len, 0600)) != 0) {
-		rv = cosoi_fail(
-		    s, COSO_EIO, "cannot write `%s': %s", path, strerror(errno));
+		rv = cosoi_fail(s, COSO_EIO, "cannot write `%s': %s", path,
+		    strerror(errno));
 	}
 	free(dir);
 	free(path);

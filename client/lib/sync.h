@@ -15,10 +15,11 @@
 #define COSOI_PUSH_PER_ITEM 8u
 /* The PUSH reply, bounded above so that a batch is also cut for its reply
  * to fit the same maximum: the frame and a checkpoint note of the most
- * bytes a note may have, then per item the verdict (48 bytes), the
- * receipt and an inclusion proof of the most hashes any proof has. */
+ * bytes a note may have, then per item the verdict with a receipt and an
+ * inclusion proof of the most hashes any proof has (proto's size). */
 #define COSOI_PUSH_REP_FIXED (COSOI_PUSH_FIXED + COSO_NOTE_MAX)
-#define COSOI_PUSH_REP_ITEM  (48u + COSO_RECEIPT_BYTES + 32u * COSO_PROOF_MAX)
+#define COSOI_PUSH_REP_ITEM \
+	(coso_msg_push_rep_item_size(COSO_RECEIPT_BYTES, COSO_PROOF_MAX))
 
 struct cosoi_push_entry {
 	uint64_t seq;

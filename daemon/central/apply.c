@@ -99,7 +99,7 @@ lww_field(const struct apply_ctx *c, const struct coso_op *op, uint32_t field,
 }
 
 /* Field 0 of a materialised mutable row: whether it is deleted
- * (central_store.h); last-writer-wins like the others. */
+ * (store.h); last-writer-wins like the others. */
 #define ROW_DELETED 0
 
 static int

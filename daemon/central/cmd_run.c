@@ -23,7 +23,6 @@
 #include "server.h"
 
 #define DEFAULT_CONTEXTS     64u
-#define DEFAULT_READERS      4u
 #define DEFAULT_QUEUE        (32u * 1024u * 1024u)
 #define DEFAULT_BOXES        4096u
 #define DEFAULT_HTTP_WORKERS 2u
@@ -341,7 +340,7 @@ central_run(int argc, char **argv)
 	    {"--http-token", &r.token, 0}, {"--max-message", &r.max, 0},
 	    {"--tls-cert", &r.cert, 0}, {"--tls-key", &r.key, 0},
 	    {"--contexts", &r.contexts, 0}, {"--log-level", &r.level, 0}};
-	struct server_cfg cfg   = {.readers = DEFAULT_READERS,
+	struct server_cfg cfg   = {.workers = 0, /* one per core */
 	      .queue_bytes                  = DEFAULT_QUEUE,
 	      .box_cache                    = DEFAULT_BOXES};
 	struct http_cfg hc      = {0};

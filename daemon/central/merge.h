@@ -42,7 +42,7 @@ struct merge_ctx {
 };
 
 /* What is known of the signature before merge (the server verifies on
- * its network threads), with the author's registered key: the sender's
+ * its workers), with the author's registered key: the sender's
  * own for its change-sets, the author's for a relay (admit.h). */
 enum merge_sig {
 	MERGE_SIG_UNCHECKED = 0, /* merge verifies */

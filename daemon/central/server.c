@@ -1,11 +1,30 @@
 /*
- * server.c: contexts, request handling, the read pool, start and stop.
+ * server.c: contexts, request handling, the workers, start and stop.
+ *
+ * Threads.  nng's callbacks never wait: a context's callback, when a
+ * request arrives, only counts it against its connection (conns.h) and
+ * puts the context on the work queue; when a send ends, it frees the
+ * request and receives the next.  Worker threads, each owning one
+ * read-only database handle, take contexts from the queue and do
+ * everything else: open the frame, decode, look the sender up, verify a
+ * PUSH's signatures, answer STATUS and PULL, build a committed PUSH's
+ * proofs, and send the reply (nng_ctx_send with the context's aio,
+ * from the worker).  PUSH and ENROLL go on to the writer thread
+ * (writer.h), which only orders, applies and commits; after the commit
+ * it puts a PUSH's context back on the queue (ahead of new requests) for
+ * its proofs and reply, and answers an ENROLL itself.
+ *
+ * Bounds: a context holds at most one request and is on the queue at
+ * most once, so the queue never holds more than the contexts and never
+ * refuses; a request waits there for a worker instead of holding an
+ * nng thread.  Workers: one per core, at least SERVER_WORKERS_MIN (so
+ * that reads go on while signatures are checked), at most
+ * SERVER_WORKERS_MAX (each holds database files).
  *
  * A context's state is changed only by whoever holds its request: the
- * nng callback while receiving and handling, the writer thread while a
- * job is queued (done callback), the callback again for a committed
- * PUSH's proofs and reply (the writer completes the context's idle aio to
- * get there) and when a send ends.
+ * callback until it queues it, a worker while it is queued or handled,
+ * the writer while a job is queued (its done function), then the
+ * callback again when the send ends.
  */
 #include <assert.h>
 #include <errno.h>
@@ -14,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <nng/nng.h>
 #include <nng/protocol/reqrep0/rep.h>
@@ -45,19 +65,22 @@
 _Static_assert(sizeof(struct sockfd_pair) == CONNS_KEY, "key size");
 
 enum ctx_state {
-	S_IDLE  = 0,
-	S_RECV  = 1,
-	S_WORK  = 2, /* queued for the writer */
-	S_SEND  = 3,
-	S_PROOF = 4, /* committed: proofs and reply on an nng thread */
+	S_IDLE   = 0,
+	S_RECV   = 1,
+	S_WORK   = 2, /* queued for the writer */
+	S_SEND   = 3,
+	S_PROOF  = 4, /* committed: proofs and reply, on a worker */
+	S_QUEUED = 5, /* received: on a worker */
 };
 
 struct sctx {
 	struct server *srv;
+	struct sctx *next; /* the work queue's link */
 	nng_ctx ctx;
 	nng_aio *aio;
 	atomic_int state;
 	uint32_t pipe; /* the request's connection (conns.h), or 0 */
+	nng_msg *msg;  /* the request's frame, until a worker opens it */
 	struct boxent *box;
 	uint8_t peer[32];
 	uint64_t rid;
@@ -72,13 +95,20 @@ struct sctx {
 	uint8_t *proofs;    /* the reply's proofs, items point into it */
 };
 
-/* Read-only database handles shared by the callbacks. */
-struct rpool {
+/* A worker thread and the read-only database handle it owns. */
+struct worker {
+	struct server *srv;
+	struct central_store *h;
+	pthread_t thread;
+	int running;
+};
+
+/* Contexts waiting for a worker (at most all of them, each once). */
+struct workq {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
-	unsigned n;
-	struct central_store **h;
-	unsigned char *busy;
+	struct sctx *head, *tail;
+	int stopping; /* no more is queued; the workers end when it is empty */
 	int ready;
 };
 
@@ -106,7 +136,9 @@ struct server {
 	struct central_store *wstore;
 	struct writer *writer;
 	struct boxcache *boxes;
-	struct rpool pool;
+	struct workq q;
+	struct worker *workers;
+	unsigned nworkers;
 	nng_socket sock;
 	nng_listener listener;
 	int sock_open, listening;
@@ -119,88 +151,78 @@ struct server {
 	nng_aio *sweep; /* deadlines, every SWEEP_MS */
 };
 
-/* ---- read pool ------------------------------------------------------------
+/* ---- work queue ------------------------------------------------------------
  */
 
-static int
-pool_init(struct rpool *p, const char *db, unsigned n, char *errmsg)
-{
-	pthread_mutex_init(&p->mu, NULL);
-	pthread_cond_init(&p->cv, NULL);
-	p->ready = 1;
-	p->h     = calloc(n, sizeof(*p->h));
-	p->busy  = calloc(n, 1);
-	if (p->h == NULL || p->busy == NULL) {
-		snprintf(errmsg, SERVER_ERRMSG_MAX, "out of memory");
-		return COSO_ENOMEM;
-	}
-	for (p->n = 0; p->n < n; p->n++) {
-		if (cstore_open(&p->h[p->n], db, 1, errmsg) != COSO_OK) {
-			return COSO_EIO;
-		}
-	}
-	return COSO_OK;
-}
-
 static void
-pool_fini(struct rpool *p)
+workq_init(struct workq *q)
 {
-	unsigned i;
-
-	if (!p->ready) {
-		return;
-	}
-	for (i = 0; i < p->n; i++) {
-		cstore_close(p->h[i]);
-	}
-	free(p->h);
-	free(p->busy);
-	pthread_cond_destroy(&p->cv);
-	pthread_mutex_destroy(&p->mu);
+	pthread_mutex_init(&q->mu, NULL);
+	pthread_cond_init(&q->cv, NULL);
+	q->ready = 1;
 }
 
-static struct central_store *
-pool_get(struct rpool *p, unsigned *slot)
-{
-	unsigned i;
-
-	pthread_mutex_lock(&p->mu);
-	for (;;) {
-		for (i = 0; i < p->n && p->busy[i]; i++) { }
-		if (i < p->n) {
-			break;
-		}
-		pthread_cond_wait(&p->cv, &p->mu);
-	}
-	p->busy[i] = 1;
-	pthread_mutex_unlock(&p->mu);
-	*slot = i;
-	return p->h[i];
-}
-
-static void
-pool_put(struct rpool *p, unsigned slot)
-{
-	pthread_mutex_lock(&p->mu);
-	p->busy[slot] = 0;
-	pthread_cond_signal(&p->cv);
-	pthread_mutex_unlock(&p->mu);
-}
-
-/* The registry entry of a sender's key; *known = 0 if none. */
+/*
+ * Queues c for a worker: at the tail, or at the head (first) for a
+ * committed PUSH, whose device is waiting and whose context is freed by
+ * the reply.  -1 once stopping: no worker will take it.  Any thread;
+ * waits for nothing but the queue's lock.
+ */
 static int
-lookup(struct server *srv, const uint8_t pk[static 32],
+workq_put(struct workq *q, struct sctx *c, int first)
+{
+	int rv = 0;
+
+	pthread_mutex_lock(&q->mu);
+	if (q->stopping) {
+		rv = -1;
+	} else if (first || q->head == NULL) {
+		c->next = q->head;
+		q->head = c;
+		q->tail = q->tail != NULL ? q->tail : c;
+	} else {
+		c->next       = NULL;
+		q->tail->next = c;
+		q->tail       = c;
+	}
+	if (rv == 0) {
+		pthread_cond_signal(&q->cv);
+	}
+	pthread_mutex_unlock(&q->mu);
+	return rv;
+}
+
+/* The next context for a worker; NULL once stopping and empty. */
+static struct sctx *
+workq_take(struct workq *q)
+{
+	struct sctx *c;
+
+	pthread_mutex_lock(&q->mu);
+	while (q->head == NULL && !q->stopping) {
+		pthread_cond_wait(&q->cv, &q->mu);
+	}
+	if ((c = q->head) != NULL) {
+		q->head = c->next;
+		q->tail = q->head != NULL ? q->tail : NULL;
+		c->next = NULL;
+	}
+	pthread_mutex_unlock(&q->mu);
+	return c;
+}
+
+/* The registry entry of a sender's key, from a worker's handle h;
+ * *known = 0 if none. */
+static int
+lookup(struct central_store *h, const uint8_t pk[static 32],
     struct cstore_author *a, int *known)
 {
 	uint8_t id[32];
-	unsigned slot;
-	struct central_store *h = pool_get(&srv->pool, &slot);
 	int rv;
 
 	coso_keyid_of(id, pk);
 	rv     = cstore_author_get(h, id, a);
 	*known = rv == COSO_OK;
-	pool_put(&srv->pool, slot);
 	return rv == COSO_ENOENT ? COSO_OK : rv;
 }
 
@@ -233,6 +255,9 @@ refusal(struct server *srv, enum refusal kind)
 static void
 request_end(struct sctx *c)
 {
+	if (c->msg != NULL) {
+		nng_msg_free(c->msg);
+	}
 	coso_msg_free(c->req);
 	if (c->plain != NULL) {
 		sodium_memzero(c->plain, c->plain_len);
@@ -247,6 +272,7 @@ request_end(struct sctx *c)
 		conns_done(c->srv->conns, c->pipe, nng_clock());
 	}
 	c->pipe   = 0;
+	c->msg    = NULL;
 	c->req    = NULL;
 	c->plain  = NULL;
 	c->sig    = NULL;
@@ -364,7 +390,7 @@ clock_record(struct sctx *c, uint64_t central_ms)
 }
 
 static void
-on_status(struct sctx *c)
+on_status(struct sctx *c, struct central_store *h)
 {
 	struct coso_msg m = {.type = COSO_MSG_STATUS_REP,
 	    .central_ms            = coso_wall_ms(),
@@ -373,7 +399,7 @@ on_status(struct sctx *c)
 	struct cstore_author a;
 	int known;
 
-	if (lookup(c->srv, c->peer, &a, &known) != COSO_OK) {
+	if (lookup(h, c->peer, &a, &known) != COSO_OK) {
 		reply_error(c, COSO_EBUSY);
 		return;
 	}
@@ -463,18 +489,15 @@ push_verdicts(struct sctx *c)
 	return with;
 }
 
-/* Each receipt's inclusion proof in the group's checkpoint, from a
- * read-only handle (the commit is visible to it). */
+/* Each receipt's inclusion proof in the group's checkpoint, from the
+ * worker's read-only handle h (the commit is visible to it). */
 static int
-push_proofs(struct sctx *c)
+push_proofs(struct sctx *c, struct central_store *h)
 {
 	struct coso_tree_src src;
-	struct central_store *h;
 	uint64_t lookups = 0;
-	unsigned slot;
 	int rv;
 
-	h = pool_get(&c->srv->pool, &slot);
 	cstore_tree_src(h, &src);
 	/* One read transaction: SQLite drops a handle's page cache when
 	 * another commits, once per transaction instead of per lookup. */
@@ -487,25 +510,24 @@ push_proofs(struct sctx *c)
 		clog_error(c->srv->log, "cannot make inclusion proofs: %s",
 		    rv == COSO_EIO ? cstore_errmsg(h) : coso_strerror(rv));
 	}
-	pool_put(&c->srv->pool, slot);
 	clog_debug(c->srv->log, "proofs: %zu items, %llu subtree lookups",
 	    c->job.n, (unsigned long long) lookups);
 	return rv;
 }
 
 /*
- * The PUSH_REP of a committed job, on an nng thread (S_PROOF): the
- * verdicts, the group's checkpoint and each receipt's proof.  A proof
- * that cannot be made (a store failure) gets EBUSY: the device pushes
- * again and gets the same receipts as duplicates.
+ * The PUSH_REP of a committed job, on a worker (S_PROOF): the verdicts,
+ * the group's checkpoint and each receipt's proof.  A proof that cannot
+ * be made (a store failure) gets EBUSY: the device pushes again and gets
+ * the same receipts as duplicates.
  */
 static void
-push_reply(struct sctx *c)
+push_reply(struct sctx *c, struct central_store *h)
 {
 	struct coso_msg m = {.type = COSO_MSG_PUSH_REP};
 	size_t with       = push_verdicts(c);
 
-	if (push_proofs(c) != COSO_OK) {
+	if (push_proofs(c, h) != COSO_OK) {
 		reply_error(c, COSO_EBUSY);
 		return;
 	}
@@ -519,8 +541,8 @@ push_reply(struct sctx *c)
 
 /*
  * Writer thread, after the commit: keeps the group's checkpoint and hands
- * the rest of the request to an nng thread, so proofs and sealing do not
- * hold up the next group.
+ * the rest of the request back to the workers, so proofs and sealing do
+ * not hold up the next group.
  */
 static void
 push_done(struct wjob *j, void *arg)
@@ -538,10 +560,9 @@ push_done(struct wjob *j, void *arg)
 	}
 	c->note_size = j->checkpoint_size;
 	atomic_store(&c->state, S_PROOF);
-	if (nng_aio_begin(c->aio)) {
-		nng_aio_finish(c->aio, 0); /* on_aio, on an nng thread */
-	} else {
-		atomic_store(&c->state, S_IDLE); /* stopped: server_stop */
+	/* The workers stop after the writer (server_stop): this is taken. */
+	if (workq_put(&c->srv->q, c, 1) != 0) {
+		reply_error(c, COSO_EBUSY);
 	}
 }
 
@@ -567,19 +588,16 @@ push_refused(struct sctx *c, int reason)
 	reply(c, &m);
 }
 
-/* A relayed change-set's signature with its author's registered key;
- * *h: a read handle taken at the first relay of the request. */
+/* A relayed change-set's signature with its author's registered key,
+ * read from the worker's handle h. */
 static enum merge_sig
-relay_sig(struct sctx *c, const struct coso_msg_item *it,
-    const struct coso_changeset *cs, struct central_store **h, unsigned *slot)
+relay_sig(struct central_store *h, const struct coso_msg_item *it,
+    const struct coso_changeset *cs)
 {
 	struct coso_changeset v;
 	struct cstore_author a;
 
-	if (*h == NULL) {
-		*h = pool_get(&c->srv->pool, slot);
-	}
-	if (cstore_author_get(*h, cs->author, &a) != COSO_OK) {
+	if (cstore_author_get(h, cs->author, &a) != COSO_OK) {
 		return MERGE_SIG_BAD; /* unknown, or unreadable: refused */
 	}
 	return coso_changeset_verify(&v, it->cs, it->cs_len, a.pk) == COSO_OK
@@ -587,17 +605,17 @@ relay_sig(struct sctx *c, const struct coso_msg_item *it,
 	    : MERGE_SIG_BAD;
 }
 
-/* Verifies each change-set with its author's key, here on the network
- * thread, so the writer does only database work.  No more relays are
+/* Verifies each change-set's signature with its author's key, here on
+ * a worker (requests are verified on every core at once), so the writer
+ * does only database work; c->sig gets the results.  No more relays are
  * verified than a sender may store in a day (admit.h); the rest are
  * marked bad, and refused. */
 static void
-presign(struct sctx *c)
+verify_signatures(struct sctx *c, struct central_store *h)
 {
-	struct central_store *h = NULL;
 	struct coso_changeset cs;
 	uint8_t id[32];
-	unsigned slot = 0, relays = 0;
+	unsigned relays = 0;
 	size_t i;
 
 	coso_keyid_of(id, c->peer);
@@ -616,23 +634,20 @@ presign(struct sctx *c)
 			    : MERGE_SIG_BAD;
 		} else {
 			c->sig[i] = relays++ < ADMIT_BUDGET
-			    ? relay_sig(c, it, &cs, &h, &slot)
+			    ? relay_sig(h, it, &cs)
 			    : MERGE_SIG_BAD;
 		}
-	}
-	if (h != NULL) {
-		pool_put(&c->srv->pool, slot);
 	}
 }
 
 static void
-on_push(struct sctx *c)
+on_push(struct sctx *c, struct central_store *h)
 {
 	struct cstore_author a;
 	size_t n = c->req->nitems;
 	int known;
 
-	if (lookup(c->srv, c->peer, &a, &known) != COSO_OK) {
+	if (lookup(h, c->peer, &a, &known) != COSO_OK) {
 		reply_error(c, COSO_EBUSY);
 		return;
 	}
@@ -652,7 +667,7 @@ on_push(struct sctx *c)
 		reply_error(c, COSO_ENOMEM);
 		return;
 	}
-	presign(c);
+	verify_signatures(c, h);
 	memset(&c->job, 0, sizeof(c->job));
 	c->job.kind  = WJOB_PUSH;
 	c->job.n     = n;
@@ -721,7 +736,8 @@ pull_take(const struct cstore_pull_item *in, void *arg)
 	int new_key
 	    = in->author_pk != NULL && !pullacc_has_key(p, in->author_pk);
 	/* The item, and its author's key the first time it is named. */
-	size_t size = 8 + 3 + 2 + clen + 4 + in->len + (new_key ? 32 : 0);
+	size_t size = coso_msg_pull_rep_item_size(clen, in->len)
+	    + (new_key ? COSO_PK_BYTES : 0);
 	struct coso_msg_item *it;
 	uint8_t *copy;
 
@@ -763,24 +779,21 @@ pullacc_free(struct pullacc *p)
 }
 
 static void
-pull_reply(struct sctx *c, const struct cstore_author *a)
+pull_reply(
+    struct sctx *c, const struct cstore_author *a, struct central_store *h)
 {
 	struct coso_msg m  = {.type = COSO_MSG_PULL_REP};
 	struct pullacc acc = {0};
 	uint64_t last;
-	unsigned slot;
-	struct central_store *h;
 	int more, rv;
 
 	acc.hard = c->srv->cfg.max_message - COSO_WIRE_OVERHEAD - REPLY_SLACK;
 	acc.budget = c->req->max_bytes > 0 && c->req->max_bytes < acc.hard
 	    ? c->req->max_bytes
 	    : acc.hard;
-	h          = pool_get(&c->srv->pool, &slot);
 	rv         = pull_serve(h, a->cadre_id, a->key_id,
 	            coso_date_of_ms(coso_wall_ms()), c->req->cursor, pull_take, &acc,
 	            &last, &more);
-	pool_put(&c->srv->pool, slot);
 	if (rv != COSO_OK) {
 		clog_error(c->srv->log, "pull failed");
 		reply_error(c, COSO_EBUSY);
@@ -797,18 +810,18 @@ pull_reply(struct sctx *c, const struct cstore_author *a)
 }
 
 static void
-on_pull(struct sctx *c)
+on_pull(struct sctx *c, struct central_store *h)
 {
 	struct cstore_author a;
 	int known;
 
-	if (lookup(c->srv, c->peer, &a, &known) != COSO_OK) {
+	if (lookup(h, c->peer, &a, &known) != COSO_OK) {
 		reply_error(c, COSO_EBUSY);
 	} else if (!known || a.revoked >= 0) {
 		refusal(c->srv, REFUSED_PULL);
 		reply_error(c, known ? COSO_QREVOKED : COSO_QUNKNOWN);
 	} else {
-		pull_reply(c, &a);
+		pull_reply(c, &a, h);
 	}
 }
 
@@ -816,119 +829,137 @@ on_pull(struct sctx *c)
  */
 
 static void
-dispatch(struct sctx *c)
+dispatch(struct sctx *c, struct central_store *h)
 {
 	switch (c->req->type) {
 	case COSO_MSG_STATUS:
-		on_status(c);
+		on_status(c, h);
 		break;
 	case COSO_MSG_ENROLL:
 		on_enroll(c);
 		break;
 	case COSO_MSG_PUSH:
-		on_push(c);
+		on_push(c, h);
 		break;
 	case COSO_MSG_PULL:
-		on_pull(c);
+		on_pull(c, h);
 		break;
 	default:
 		reply_error(c, COSO_EINVAL);
 	}
 }
 
-/* Opens a request frame; 0 if it cannot be (then it is dropped). */
+/* Opens the request's frame (c->msg, then freed); 0 if it cannot be
+ * (then it is dropped). */
 static int
-open_frame(struct sctx *c, nng_msg *msg)
+open_frame(struct sctx *c)
 {
-	const uint8_t *frame = nng_msg_body(msg);
-	size_t len           = nng_msg_len(msg);
+	const uint8_t *frame = nng_msg_body(c->msg);
+	size_t len           = nng_msg_len(c->msg);
 	enum coso_wire_kind kind;
+	int opened;
 
-	if (coso_wire_peek(frame, len, &kind, c->peer) != COSO_OK
-	    || kind != COSO_WIRE_REQUEST
-	    || boxcache_get(c->srv->boxes, c->peer, &c->box) != COSO_OK) {
-		return 0;
-	}
-	return coso_wire_open(&c->plain, &c->plain_len, boxent_box(c->box),
+	opened = coso_wire_peek(frame, len, &kind, c->peer) == COSO_OK
+	    && kind == COSO_WIRE_REQUEST
+	    && boxcache_get(c->srv->boxes, c->peer, &c->box) == COSO_OK
+	    && coso_wire_open(&c->plain, &c->plain_len, boxent_box(c->box),
 	           frame, len, c->srv->cfg.max_message)
-	    == COSO_OK;
-}
-
-/* The request id (plaintext bytes 3..10), so that even a malformed body
- * gets an error reply the device can match. */
-static uint64_t
-request_id(const uint8_t *plain, size_t len)
-{
-	uint64_t rid = 0;
-	size_t i;
-
-	for (i = 3; i < 11 && len >= 11; i++) {
-		rid = rid << 8 | plain[i];
-	}
-	return rid;
+	        == COSO_OK;
+	nng_msg_free(c->msg);
+	c->msg = NULL;
+	return opened;
 }
 
 /* The connection has carried a request of a registered key that is not
  * revoked: it is a device's, no longer anonymous (conns.h). */
 static void
-vouch(struct sctx *c)
+vouch(struct sctx *c, struct central_store *h)
 {
 	struct cstore_author a;
 	int known;
 
 	if (!conns_vouched(c->srv->conns, c->pipe)
-	    && lookup(c->srv, c->peer, &a, &known) == COSO_OK && known
+	    && lookup(h, c->peer, &a, &known) == COSO_OK && known
 	    && a.revoked < 0) {
 		conns_vouch(c->srv->conns, c->pipe);
 	}
 }
 
+/* A received request, on a worker with its handle h. */
 static void
-on_request(struct sctx *c, nng_msg *msg)
+on_request(struct sctx *c, struct central_store *h)
 {
-	int rv, opened;
+	int rv;
 
-	c->pipe = (uint32_t) nng_pipe_id(nng_msg_get_pipe(msg));
-	conns_begin(c->srv->conns, c->pipe, nng_clock());
-	opened = open_frame(c, msg);
-	nng_msg_free(msg);
-	if (!opened) {
+	if (!open_frame(c)) {
 		clog_debug(c->srv->log, "dropped a frame that does not open");
 		drop(c);
 		return;
 	}
-	vouch(c);
-	c->rid = request_id(c->plain, c->plain_len);
+	vouch(c, h);
+	/* Even a body that does not decode gets an error the device can
+	 * match to its request. */
+	if (coso_msg_request_id(c->plain, c->plain_len, &c->rid) != COSO_OK) {
+		c->rid = 0;
+	}
 	if ((rv = coso_msg_decode(&c->req, c->plain, c->plain_len)) != 0) {
 		reply_error(c, rv);
 	} else if (atomic_load(&c->srv->stopping)) {
 		reply_error(c, COSO_EBUSY);
 	} else {
-		dispatch(c);
+		dispatch(c, h);
 	}
 }
 
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct sctx *c;
+
+	while ((c = workq_take(&w->srv->q)) != NULL) {
+		if (atomic_load(&c->state) == S_PROOF) {
+			push_reply(c, w->h);
+		} else {
+			on_request(c, w->h);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A request arrived, on nng's thread: it counts against its connection
+ * (conns.h) and waits on the queue for a worker; nothing here waits.
+ * Once the workers are stopping it is dropped unanswered, as when the
+ * socket closes.
+ */
+static void
+received(struct sctx *c, nng_msg *msg)
+{
+	c->pipe = (uint32_t) nng_pipe_id(nng_msg_get_pipe(msg));
+	conns_begin(c->srv->conns, c->pipe, nng_clock());
+	c->msg = msg;
+	atomic_store(&c->state, S_QUEUED);
+	if (workq_put(&c->srv->q, c, 0) != 0) {
+		request_end(c);
+		atomic_store(&c->state, S_IDLE);
+	}
+}
+
+/* nng's callback of a context's aio: a receive or a send ended. */
 static void
 on_aio(void *arg)
 {
 	struct sctx *c = arg;
 	int rv         = nng_aio_result(c->aio);
 
-	if (atomic_load(&c->state) == S_PROOF) {
-		if (rv == 0) {
-			push_reply(c);
-		} else {
-			atomic_store(&c->state, S_IDLE); /* stopping */
-		}
-		return;
-	}
 	if (atomic_load(&c->state) == S_SEND) {
 		if (rv != 0) {
 			nng_msg_free(nng_aio_get_msg(c->aio));
 		}
 		request_end(c);
 	} else if (rv == 0) {
-		on_request(c, nng_aio_get_msg(c->aio));
+		received(c, nng_aio_get_msg(c->aio));
 		return;
 	}
 	if (rv == NNG_ECLOSED || rv == NNG_ECANCELED) {
@@ -1207,16 +1238,97 @@ key_load(struct server *srv, char *errmsg)
 	return rv;
 }
 
+/* The workers to start: cfg's, or one per core; within the bounds
+ * (server.h) and never more than the contexts that feed them. */
+static unsigned
+workers_wanted(const struct server_cfg *cfg)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned n = cfg->workers;
+
+	if (n == 0) {
+		n = cores > 0 && cores < SERVER_WORKERS_MAX
+		    ? (unsigned) cores
+		    : SERVER_WORKERS_MAX;
+		n = n > SERVER_WORKERS_MIN ? n : SERVER_WORKERS_MIN;
+	}
+	return n < cfg->contexts ? n : cfg->contexts;
+}
+
+/* Opens each worker's read-only handle and starts its thread. */
+static int
+workers_start(struct server *srv, char *errmsg)
+{
+	unsigned i, n = workers_wanted(&srv->cfg);
+	struct worker *w;
+
+	workq_init(&srv->q);
+	if ((srv->workers = calloc(n, sizeof(*srv->workers))) == NULL) {
+		snprintf(errmsg, SERVER_ERRMSG_MAX, "out of memory");
+		return COSO_ENOMEM;
+	}
+	srv->nworkers = n;
+	for (i = 0; i < n; i++) {
+		w      = &srv->workers[i];
+		w->srv = srv;
+		if (cstore_open(&w->h, srv->cfg.db, 1, errmsg) != COSO_OK) {
+			return COSO_EIO;
+		}
+		if (pthread_create(&w->thread, NULL, worker_main, w) != 0) {
+			snprintf(errmsg, SERVER_ERRMSG_MAX,
+			    "cannot start a thread");
+			return COSO_ENOMEM;
+		}
+		w->running = 1;
+	}
+	return COSO_OK;
+}
+
+/* The queue takes nothing more; the workers answer what it holds, end,
+ * and are joined. */
+static void
+workers_stop(struct server *srv)
+{
+	unsigned i;
+
+	if (!srv->q.ready) {
+		return;
+	}
+	pthread_mutex_lock(&srv->q.mu);
+	srv->q.stopping = 1;
+	pthread_cond_broadcast(&srv->q.cv);
+	pthread_mutex_unlock(&srv->q.mu);
+	for (i = 0; i < srv->nworkers; i++) {
+		if (srv->workers[i].running) {
+			pthread_join(srv->workers[i].thread, NULL);
+			srv->workers[i].running = 0;
+		}
+	}
+}
+
+/* Once stopped: the handles, the queue. */
+static void
+workers_free(struct server *srv)
+{
+	unsigned i;
+
+	for (i = 0; i < srv->nworkers; i++) {
+		cstore_close(srv->workers[i].h);
+	}
+	free(srv->workers);
+	if (srv->q.ready) {
+		pthread_cond_destroy(&srv->q.cv);
+		pthread_mutex_destroy(&srv->q.mu);
+	}
+}
+
 static int
 state_open(struct server *srv, char *errmsg)
 {
 	int rv;
 
 	if ((rv = cstore_open(&srv->wstore, srv->cfg.db, 0, errmsg)) != 0
-	    || (rv = key_load(srv, errmsg)) != COSO_OK
-	    || (rv = pool_init(
-	            &srv->pool, srv->cfg.db, srv->cfg.readers, errmsg))
-	        != COSO_OK) {
+	    || (rv = key_load(srv, errmsg)) != COSO_OK) {
 		return rv;
 	}
 	if ((rv = boxcache_new(&srv->boxes, srv->key, srv->cfg.box_cache)) != 0
@@ -1225,8 +1337,9 @@ state_open(struct server *srv, char *errmsg)
 	        != COSO_OK) {
 		snprintf(errmsg, SERVER_ERRMSG_MAX, "cannot start: %s",
 		    coso_strerror(rv));
+		return rv;
 	}
-	return rv;
+	return workers_start(srv, errmsg);
 }
 
 int
@@ -1249,16 +1362,17 @@ server_start(struct server **out, const struct server_cfg *cfg,
 		return COSO_EIO;
 	}
 	clog_info(log,
-	    "listening on %s (%u contexts, max message %zu bytes, at most %u "
-	    "connections, %u of them without a registered key)",
-	    cfg->url, cfg->contexts, cfg->max_message, cfg->conns_max,
-	    cfg->anon_max);
+	    "listening on %s (%u contexts, %u workers, max message %zu "
+	    "bytes, at most %u connections, %u of them without a registered "
+	    "key)",
+	    cfg->url, cfg->contexts, srv->nworkers, cfg->max_message,
+	    cfg->conns_max, cfg->anon_max);
 	*out = srv;
 	return COSO_OK;
 }
 
-/* Until no context is waiting for the writer or sending (replies out),
- * at most timeout_ms. */
+/* Until no context is waiting for a worker or the writer, or sending
+ * (replies out), at most timeout_ms. */
 static void
 wait_quiet(struct server *srv, unsigned timeout_ms)
 {
@@ -1268,7 +1382,8 @@ wait_quiet(struct server *srv, unsigned timeout_ms)
 	for (waited = 0; waited < timeout_ms; waited += 10) {
 		for (i = 0; i < srv->nctx; i++) {
 			st = atomic_load(&srv->ctxs[i].state);
-			if (st == S_WORK || st == S_PROOF || st == S_SEND) {
+			if (st == S_QUEUED || st == S_WORK || st == S_PROOF
+			    || st == S_SEND) {
 				break;
 			}
 		}
@@ -1296,6 +1411,8 @@ server_stop(struct server *srv)
 		nng_aio_stop(srv->sweep);
 	}
 	wait_quiet(srv, 2000);
+	/* Before the contexts stop: a worker may still be sending. */
+	workers_stop(srv);
 	for (i = 0; i < srv->nctx; i++) {
 		nng_aio_stop(srv->ctxs[i].aio);
 	}
@@ -1312,7 +1429,7 @@ server_stop(struct server *srv)
 	writer_free(srv->writer);
 	free(srv->ctxs);
 	boxcache_free(srv->boxes);
-	pool_fini(&srv->pool);
+	workers_free(srv);
 	cstore_close(srv->wstore);
 	coso_key_free(srv->key);
 	free(srv);

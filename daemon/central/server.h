@@ -1,13 +1,15 @@
 /*
  * server.h: the central's nng REP server (the nng "async demo" pattern).
  *
- * N contexts each loop receive -> handle -> send on nng's callback
- * threads.  A request frame is opened with the sender's crypto_box key
- * (cached per public key), decoded and dispatched: STATUS and PULL are
- * answered on the callback thread from a small pool of read-only database
- * handles; PUSH signatures are verified there too, then PUSH and ENROLL
- * go to the writer thread, which replies after its commit.  A frame that
- * does not open cannot be answered securely and is dropped.
+ * N contexts each loop receive -> handle -> send.  nng's callbacks only
+ * hand a received request to a queue; worker threads, each with its own
+ * read-only database handle, open the frame with the sender's crypto_box
+ * key (cached per public key), decode and dispatch it: STATUS and PULL
+ * are answered by the worker; a PUSH's signatures are verified there,
+ * then PUSH and ENROLL go to the writer thread, which commits; a
+ * committed PUSH comes back to a worker for its proofs and reply.  A
+ * frame that does not open cannot be answered securely and is dropped.
+ * Threads in detail: server.c.
  */
 #ifndef COSOD_SERVER_H
 #define COSOD_SERVER_H
@@ -16,7 +18,9 @@
 
 #include "log.h"
 
-#define SERVER_ERRMSG_MAX 512
+#define SERVER_ERRMSG_MAX  512
+#define SERVER_WORKERS_MIN 4u
+#define SERVER_WORKERS_MAX 8u
 
 struct server_cfg {
 	const char *db;       /* the central database */
@@ -25,7 +29,9 @@ struct server_cfg {
 	const char *tls_key;  /* PEM private key (tls+tcp) */
 	size_t max_message;   /* bytes of one frame, both ways */
 	unsigned contexts;    /* requests served at once */
-	unsigned readers;     /* read-only database handles */
+	unsigned workers;     /* worker threads, each with a read-only
+	                         database handle; 0: one per core, within
+	                         SERVER_WORKERS_MIN .. SERVER_WORKERS_MAX */
 	size_t queue_bytes;   /* bound of the writer's queue */
 	size_t box_cache;     /* idle peer keys kept */
 	unsigned conns_max;   /* connections at once (conns.h) */

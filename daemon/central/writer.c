@@ -34,11 +34,13 @@ static void
 log_fork(const struct clog *log, const struct coso_msg_item *it,
     const struct merge_out *o)
 {
-	char id[17];
-	uint8_t author[32];
+	const uint8_t *author = coso_changeset_author(it->cs, it->cs_len);
+	char id[17]           = "?";
 
-	memcpy(author, it->cs + 1, 32); /* envelope: version, then author */
-	sodium_bin2hex(id, sizeof(id), author, 8);
+	/* Stored as a fork: its envelope was read, so it has an author. */
+	if (author != NULL) {
+		sodium_bin2hex(id, sizeof(id), author, 8);
+	}
 	clog_warn(log,
 	    "fork: key %s sent a second change-set for a seq "
 	    "(log position %llu); quarantined",

@@ -1,11 +1,13 @@
 /*
  * writer.h: the one thread that writes the central database.
  *
- * Network threads queue jobs (a PUSH batch, an ENROLL); the writer takes
- * everything queued, applies it in ONE transaction (group commit: one
- * fsync for many devices), commits with WAL + synchronous=FULL, and only
- * then calls each job's done function, which sends the reply.  Nothing is
- * acknowledged before it is durable.
+ * The server's workers queue jobs (a PUSH batch with its signatures
+ * verified, an ENROLL); the writer takes everything queued, applies it in
+ * ONE transaction (group commit: one fsync for many devices), commits with
+ * WAL + synchronous=FULL, and only then calls each job's done function,
+ * which sends the reply or hands it back to a worker.  Nothing is
+ * acknowledged before it is durable.  The writer verifies no signature of
+ * a live PUSH: it orders, applies and commits.
  *
  * The queue is bounded in bytes: a job that would go over is refused
  * (COSO_EBUSY) and the device backs off.  Each network context holds at

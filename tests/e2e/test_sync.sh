@@ -236,6 +236,47 @@ done
 if wait_synced "$T/a" 60; then ok; else bad "a not synced after kills"; fi
 same "$(central_count visits)" 79 "after 3 kills: 79 visits, none lost or doubled"
 
+# --- many requests at once from several devices: each answered ---------
+# Three devices each send 8 PUSHes of the same new change-sets and 8
+# PULLs, all in flight at once (48 requests: more than the central's
+# workers).  Every request gets its whole answer, each change-set is
+# accepted once (the rest duplicates) and stored once.
+for d in a b c; do
+	eval "kill -TERM \$AGENT_$d; wait \$AGENT_$d" 2>/dev/null
+done
+for i in 1 2 3 4; do
+	coso --store "$T/a" visit add --unit 06043 --date 2025-11-14 \
+		--purpose "Dồn dập a$i" >/dev/null
+	coso --store "$T/b" visit add --unit 06160 --date 2025-11-14 \
+		--purpose "Dồn dập b$i" >/dev/null
+	coso --store "$T/c" visit add --unit 06166 --date 2025-11-14 \
+		--purpose "Dồn dập c$i" >/dev/null
+done
+TREE=$(central_count tree_size)
+for d in a b c; do
+	eval "P_$d=$(pending "$T/$d")"
+	"$B/wirepush" "$T/$d" "$URL" "$T/central.pub" storm >"$T/storm-$d" &
+	eval "STORM_$d=$!"
+done
+for d in a b c; do
+	eval "wait \$STORM_$d" || bad "storm $d: exit $?"
+	eval "p=\$P_$d"
+	same "$p" 4 "storm $d: 4 change-sets pending"
+	same "$(cat "$T/storm-$d")" "storm 16 $p $((7 * p)) 0 8" \
+		"storm $d: 16 answered, each change-set accepted once, 8 pulls"
+done
+same "$(central_count visits)" 91 "storm: 12 visits stored, none doubled"
+same "$(central_count tree_size)" "$((TREE + 12))" \
+	"storm: 12 log entries, duplicates not logged"
+for d in a b c; do
+	run_ok "sync $d after the storm" coso --store "$T/$d" sync
+	same "$(pending "$T/$d")" 0 "$d: the storm's change-sets acknowledged"
+	"$B/cosod" field run --store "$T/$d" --interval 1 --max-backoff 1 \
+		>>"$T/field-$d.log" 2>&1 &
+	PIDS="$PIDS $!"
+	eval "AGENT_$d=$!"
+done
+
 # --- revocation ------------------------------------------------------------
 # The full key id: SHA-256 of the public key, the last 32 bytes of the
 # key file's blob.
@@ -258,7 +299,7 @@ run_ok "relay from a revoked key" "$B/wirepush" "$T/b" "$URL" \
 same "$(cut -d' ' -f2,3 "$T/out" | sort -u)" "5 63" \
 	"revoked relay: all refused as revoked"
 same "$(central_count tree_size)" "$TREE" "nothing stored from a revoked key"
-same "$(central_count visits)" 79 "revoked key's visit not merged"
+same "$(central_count visits)" 91 "revoked key's visit not merged"
 
 # --- rotation: a's commune passes to c; c pulls a's history -------------
 run_ok "rotate" coso --store "$T/admin" admin rotate --cadre cb-a \

@@ -18,7 +18,14 @@
  *              signed by a fresh key nobody registered, in one PUSH
  *     enroll   ENROLLS requests with tokens nobody issued; prints one
  *              line "enroll REFUSED ANSWERED"
+ *     storm    STORM PUSHes of every pending change-set and STORM PULLs
+ *              from the start, all in flight at once on one connection
+ *              (a context each); prints "storm ANSWERED ACCEPTED
+ *              DUPLICATE OTHER PULLED": replies that answer their
+ *              request whole, the PUSH verdicts summed, and the PULL
+ *              replies that carried items
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -79,13 +86,12 @@ collect(uint64_t seq, const uint8_t *cs, size_t len, void *arg)
 	return 0;
 }
 
-/* Seals m, sends it, opens and decodes the reply into *rep. */
-static int
-exchange(struct conn *c, const struct coso_msg *m, struct coso_msg **rep,
-    uint8_t **plain)
+/* m sealed into an nng message. */
+static nng_msg *
+sealed(struct conn *c, const struct coso_msg *m)
 {
 	uint8_t *body = NULL, *frame = NULL;
-	size_t blen, flen, plen;
+	size_t blen, flen;
 	nng_msg *msg = NULL;
 	int e;
 
@@ -95,19 +101,44 @@ exchange(struct conn *c, const struct coso_msg *m, struct coso_msg **rep,
 		die("encode", e);
 	}
 	free(body);
-	if (nng_msg_alloc(&msg, 0) != 0 || nng_msg_append(msg, frame, flen)
-	    || nng_sendmsg(c->sock, msg, 0) != 0
-	    || nng_recvmsg(c->sock, &msg, 0)) {
-		free(frame);
-		return -1;
+	if (nng_msg_alloc(&msg, 0) != 0
+	    || nng_msg_append(msg, frame, flen) != 0) {
+		die("encode", COSO_ENOMEM);
 	}
 	free(frame);
+	return msg;
+}
+
+/* Opens and decodes a reply (freed) into *rep. */
+static void
+opened(struct conn *c, nng_msg *msg, struct coso_msg **rep, uint8_t **plain)
+{
+	size_t plen;
+	int e;
+
 	e = coso_wire_open(plain, &plen, c->box, nng_msg_body(msg),
 	    nng_msg_len(msg), COSO_WIRE_MAX_LIMIT);
 	nng_msg_free(msg);
 	if (e != COSO_OK || (e = coso_msg_decode(rep, *plain, plen))) {
 		die("reply", e);
 	}
+}
+
+/* Seals m, sends it, opens and decodes the reply into *rep. */
+static int
+exchange(struct conn *c, const struct coso_msg *m, struct coso_msg **rep,
+    uint8_t **plain)
+{
+	nng_msg *msg = sealed(c, m);
+
+	if (nng_sendmsg(c->sock, msg, 0) != 0) {
+		nng_msg_free(msg);
+		return -1;
+	}
+	if (nng_recvmsg(c->sock, &msg, 0) != 0) {
+		return -1;
+	}
+	opened(c, msg, rep, plain);
 	return 0;
 }
 
@@ -233,6 +264,121 @@ big(struct conn *c)
 	free(plain);
 }
 
+#define STORM 8
+
+/* One request of a storm, on a context of its own. */
+struct shot {
+	struct conn *c;
+	const struct items *it;
+	int pull;
+	pthread_barrier_t *go;
+	int answered; /* the reply answers the request whole */
+	size_t v[COSO_VERDICT_REFUSED + 1];
+	size_t pulled; /* items in a PULL reply */
+};
+
+/* Sends msg on a context of its own and waits up to 60 s for the reply;
+ * NULL if none came. */
+static nng_msg *
+ctx_call(struct conn *c, nng_msg *msg)
+{
+	nng_aio *aio = NULL;
+	nng_ctx ctx;
+	nng_msg *rep = NULL;
+
+	if (nng_ctx_open(&ctx, c->sock) != 0
+	    || nng_aio_alloc(&aio, NULL, NULL) != 0) {
+		die("context", COSO_ENOMEM);
+	}
+	nng_ctx_set_ms(ctx, NNG_OPT_REQ_RESENDTIME, NNG_DURATION_INFINITE);
+	nng_aio_set_timeout(aio, 60000);
+	nng_aio_set_msg(aio, msg);
+	nng_ctx_send(ctx, aio);
+	nng_aio_wait(aio);
+	if (nng_aio_result(aio) != 0) {
+		nng_msg_free(msg);
+	} else {
+		nng_ctx_recv(ctx, aio);
+		nng_aio_wait(aio);
+		rep = nng_aio_result(aio) == 0 ? nng_aio_get_msg(aio) : NULL;
+	}
+	nng_aio_free(aio);
+	nng_ctx_close(ctx);
+	return rep;
+}
+
+static void *
+shoot(void *arg)
+{
+	struct shot *s       = arg;
+	struct coso_msg m    = {.type = COSO_MSG_PULL, .request_id = 13};
+	struct coso_msg *rep = NULL;
+	uint8_t *plain       = NULL;
+	nng_msg *msg;
+	size_t i;
+
+	if (!s->pull) {
+		m.type   = COSO_MSG_PUSH;
+		m.nitems = s->it->n;
+		m.items  = calloc(s->it->n + 1, sizeof(*m.items));
+		for (i = 0; i < s->it->n; i++) {
+			m.items[i].cs     = s->it->cs[i];
+			m.items[i].cs_len = s->it->len[i];
+		}
+	}
+	msg = sealed(s->c, &m);
+	pthread_barrier_wait(s->go); /* every request sent at once */
+	if ((msg = ctx_call(s->c, msg)) != NULL) {
+		opened(s->c, msg, &rep, &plain);
+		s->answered = s->pull ? rep->type == COSO_MSG_PULL_REP
+		                      : rep->type == COSO_MSG_PUSH_REP
+		        && rep->nitems == s->it->n;
+		for (i = 0; i < rep->nitems && !s->pull; i++) {
+			s->v[rep->items[i].status]++;
+		}
+		s->pulled = s->pull ? rep->nitems : 0;
+	}
+	coso_msg_free(rep);
+	free(plain);
+	free(m.items);
+	return NULL;
+}
+
+static void
+storm(struct conn *c, const struct items *it)
+{
+	struct shot shots[2 * STORM];
+	pthread_t t[2 * STORM];
+	pthread_barrier_t go;
+	size_t i, answered = 0, pulled = 0, v[COSO_VERDICT_REFUSED + 1] = {0};
+
+	pthread_barrier_init(&go, NULL, 2 * STORM);
+	for (i = 0; i < 2 * STORM; i++) {
+		memset(&shots[i], 0, sizeof(shots[i]));
+		shots[i].c    = c;
+		shots[i].it   = it;
+		shots[i].pull = i % 2;
+		shots[i].go   = &go;
+		if (pthread_create(&t[i], NULL, shoot, &shots[i]) != 0) {
+			die("thread", COSO_ENOMEM);
+		}
+	}
+	for (i = 0; i < 2 * STORM; i++) {
+		pthread_join(t[i], NULL);
+		answered += shots[i].answered != 0;
+		pulled += shots[i].pulled > 0;
+		for (size_t k = 0; k <= COSO_VERDICT_REFUSED; k++) {
+			v[k] += shots[i].v[k];
+		}
+	}
+	pthread_barrier_destroy(&go);
+	printf("storm %zu %zu %zu %zu %zu\n", answered,
+	    v[COSO_VERDICT_ACCEPTED], v[COSO_VERDICT_DUPLICATE],
+	    v[0] + v[COSO_VERDICT_QUARANTINED] + v[COSO_VERDICT_GAP]
+	        + v[COSO_VERDICT_REFUSED],
+	    pulled);
+}
+
 /* An ENROLL sealed by the device, then its sender negated: -P has P's
  * X25519 form, and must not open (FORMAT.md, "Box key"). */
 static void
@@ -349,6 +495,8 @@ main(int argc, char **argv)
 		relay(&c, &it);
 	} else if (strcmp(argv[4], "enroll") == 0) {
 		enroll(&c);
+	} else if (strcmp(argv[4], "storm") == 0) {
+		storm(&c, &it);
 	} else {
 		return 1;
 	}

@@ -265,6 +265,31 @@ test_id_covers_signature(void **state)
 	free(copy);
 }
 
+/* The author is read from the header alone: a view into the buffer,
+ * there from the header's last byte on, none for a short buffer or
+ * another version. */
+static void
+test_author(void **state)
+{
+	struct fixture *f = *state;
+	uint8_t id[32], *copy = malloc(f->len);
+
+	assert_non_null(copy);
+	memcpy(copy, f->cs, f->len);
+	coso_key_id(f->key, id);
+	assert_ptr_equal(coso_changeset_author(copy, f->len), copy + 1);
+	assert_memory_equal(coso_changeset_author(copy, f->len), id, 32);
+	assert_ptr_equal(
+	    coso_changeset_author(copy, COSO_CS_HEADER_BYTES), copy + 1);
+	for (size_t n = 0; n < COSO_CS_HEADER_BYTES; n++) {
+		assert_null(coso_changeset_author(copy, n));
+	}
+	assert_null(coso_changeset_author(NULL, 0));
+	copy[0] = COSO_CS_VERSION + 1;
+	assert_null(coso_changeset_author(copy, f->len));
+	free(copy);
+}
+
 int
 main(void)
 {
@@ -279,6 +304,7 @@ main(void)
 	    cmocka_unit_test(test_unknown_version),
 	    cmocka_unit_test(test_body_over_limit),
 	    cmocka_unit_test(test_id_covers_signature),
+	    cmocka_unit_test(test_author),
 	};
 	return cmocka_run_group_tests_name("envelope", tests, setup, teardown);
 }

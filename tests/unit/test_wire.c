@@ -943,6 +943,115 @@ decode_rc(const uint8_t *buf, size_t len)
 	return rc;
 }
 
+/*
+ * The request id is read from the header whatever follows: from every
+ * golden message, from one whose body does not decode (a trailing byte,
+ * an unknown type, another version), and from the bare header; anything
+ * shorter than the header is COSO_ETRUNC and *rid is left alone.
+ */
+static void
+test_msg_request_id(void **state)
+{
+	uint64_t rid;
+	size_t len;
+	uint8_t *buf;
+
+	(void) state;
+	for (unsigned t = 1; t <= NTYPES; t++) {
+		buf = golden(t, &len);
+		rid = 0;
+		assert_int_equal(coso_msg_request_id(buf, len, &rid), COSO_OK);
+		assert_int_equal(rid, RID);
+		buf[len] = 0;
+		assert_int_equal(decode_rc(buf, len + 1), COSO_ETRAILING);
+		assert_int_equal(
+		    coso_msg_request_id(buf, len + 1, &rid), COSO_OK);
+		assert_int_equal(rid, RID);
+		free(buf);
+	}
+	buf    = golden(COSO_MSG_STATUS, &len);
+	buf[2] = 0xff; /* no such type */
+	buf[0] = 1;    /* nor version */
+	assert_int_equal(decode_rc(buf, len), COSO_EVERSION);
+	assert_int_equal(coso_msg_request_id(buf, 11, &rid), COSO_OK);
+	assert_int_equal(rid, RID);
+	for (size_t n = 0; n < 11; n++) {
+		rid = 42;
+		assert_int_equal(
+		    coso_msg_request_id(buf, n, &rid), COSO_ETRUNC);
+		assert_int_equal(rid, 42);
+	}
+	assert_int_equal(coso_msg_request_id(NULL, 0, &rid), COSO_ETRUNC);
+	free(buf);
+}
+
+/* Plaintext bytes m takes with one more item, it, than it has. */
+static size_t
+item_cost(struct coso_msg *m, const struct coso_msg_item *it)
+{
+	struct coso_msg_item items[2] = {m->items[0], *it};
+	uint8_t *a, *b;
+	size_t alen, blen;
+
+	m->items  = items;
+	m->nitems = 1;
+	a         = encode(m, &alen);
+	m->nitems = 2;
+	b         = encode(m, &blen);
+	free(a);
+	free(b);
+	return blen - alen;
+}
+
+/* Each item size is what the encoder spends on such an item, at the
+ * sizes a reply is bounded by; sums that do not fit are SIZE_MAX. */
+static void
+test_msg_item_sizes(void **state)
+{
+	static uint8_t receipt[COSO_RECEIPT_BYTES], proof[32 * COSO_PROOF_MAX],
+	    cs[COSO_CS_MAX];
+	const size_t cadres[] = {0, 1, 14, COSO_WIRE_STR_MAX},
+	             lens[]   = {0, 3, 1000, COSO_CS_MAX};
+	struct coso_msg_item it[2], add;
+	struct coso_msg m;
+
+	(void) state;
+	example(&m, it, COSO_MSG_PUSH_REP);
+	m.items = &it[1]; /* with a receipt: the checkpoint is due */
+	add     = it[0];  /* none */
+	assert_int_equal(item_cost(&m, &add), 48);
+	assert_int_equal(coso_msg_push_rep_item_size(0, 0), 48);
+	add.receipt     = receipt;
+	add.receipt_len = COSO_RECEIPT_BYTES;
+	add.proof       = proof;
+	for (add.nproof = 0; add.nproof <= COSO_PROOF_MAX; add.nproof++) {
+		assert_int_equal(item_cost(&m, &add),
+		    coso_msg_push_rep_item_size(
+		        COSO_RECEIPT_BYTES, add.nproof));
+	}
+	assert_int_equal(coso_msg_push_rep_item_size(COSO_RECEIPT_BYTES, 0),
+	    48 + COSO_RECEIPT_BYTES);
+	assert_int_equal(
+	    coso_msg_push_rep_item_size(SIZE_MAX - 10, 0), SIZE_MAX);
+	assert_int_equal(
+	    coso_msg_push_rep_item_size(0, SIZE_MAX / 16), SIZE_MAX);
+
+	example(&m, it, COSO_MSG_PULL_REP);
+	for (size_t c = 0; c < 4; c++) {
+		for (size_t l = 0; l < 4; l++) {
+			add = it[0];
+			memset(add.cadre_id, 'x', cadres[c]);
+			add.cadre_id[cadres[c]] = 0;
+			add.cs                  = cs;
+			add.cs_len              = lens[l];
+			assert_int_equal(item_cost(&m, &add),
+			    coso_msg_pull_rep_item_size(cadres[c], lens[l]));
+		}
+	}
+	assert_int_equal(coso_msg_pull_rep_item_size(14, 3), 17 + 14 + 3);
+	assert_int_equal(coso_msg_pull_rep_item_size(1, SIZE_MAX), SIZE_MAX);
+}
+
 static void
 test_msg_truncation_trailing(void **state)
 {
@@ -1507,6 +1616,8 @@ main(void)
 	    cmocka_unit_test(test_msg_count_claims),
 	    cmocka_unit_test(test_msg_strings),
 	    cmocka_unit_test(test_msg_header),
+	    cmocka_unit_test(test_msg_request_id),
+	    cmocka_unit_test(test_msg_item_sizes),
 	    cmocka_unit_test(test_msg_enums),
 	    cmocka_unit_test(test_msg_sizes),
 	    cmocka_unit_test(test_pull_rep_keys),

@@ -315,6 +315,15 @@ COSO_NODISCARD int coso_changeset_peek(
 COSO_NODISCARD int coso_changeset_verify(struct coso_changeset *cs,
     const uint8_t *buf, size_t len, const uint8_t pk[static 32]);
 
+/*
+ * The author key id in a change-set's header, read without checking
+ * anything but the version and that the header is there: a pointer to
+ * 32 bytes inside buf (nothing copied, valid as long as buf), or NULL
+ * if buf is shorter than COSO_CS_HEADER_BYTES or of another version.
+ * Names the claimed author only: trust it after coso_changeset_verify.
+ */
+const uint8_t *coso_changeset_author(const uint8_t *buf, size_t len);
+
 /* The change-set id: SHA-256 of the complete bytes. */
 void coso_changeset_id(uint8_t id[static 32], const uint8_t *buf, size_t len);
 
@@ -758,6 +767,33 @@ struct coso_msg {
  */
 COSO_NODISCARD int coso_msg_encode(
     const struct coso_msg *m, uint8_t **out, size_t *out_len, size_t max);
+
+/*
+ * The request id of a plaintext (after version, kind and type), read
+ * from the header alone and whatever follows it, so that a request whose
+ * body does not decode still gets an ERROR its sender can match.  buf is
+ * only read; *rid is written on success.  COSO_ETRUNC if len is shorter
+ * than the header.
+ */
+COSO_NODISCARD int coso_msg_request_id(
+    const uint8_t *buf, size_t len, uint64_t *rid);
+
+/*
+ * Bytes one PUSH_REP item takes in the plaintext (before compression),
+ * with a receipt of receipt_len bytes (0: none) and a proof of nproof
+ * hashes: for bounding a batch by the size of its reply.  Pure; SIZE_MAX
+ * if the sum does not fit.
+ */
+size_t coso_msg_push_rep_item_size(size_t receipt_len, size_t nproof);
+
+/*
+ * Bytes one PULL_REP item takes in the plaintext (before compression),
+ * for an author cadre id of cadre_len bytes and a change-set of cs_len
+ * bytes; each author key of the reply adds COSO_PK_BYTES once.  For
+ * filling a reply up to a budget.  Pure; SIZE_MAX if the sum does not
+ * fit.
+ */
+size_t coso_msg_pull_rep_item_size(size_t cadre_len, size_t cs_len);
 
 /*
  * Decodes a plaintext; items and the checkpoint point into buf, which must

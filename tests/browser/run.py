@@ -511,8 +511,10 @@ def three_visits_offline():
          "home to show 3 pending")
     check("3 bản ghi chờ gửi" in text("#pending"), "pending shown: %r" %
           text("#pending"))
-    wait(lambda: attr("#net-state", "data-online") ==
-         "false", "the offline mark")
+    # The mark and its words are drawn in one render, but read here in
+    # two calls: wait for both, so a render between them is no failure.
+    wait(lambda: attr("#net-state", "data-online") == "false" and
+         "Ngoại tuyến" in text("#net-state"), "the offline mark")
     check("Ngoại tuyến" in text("#net-state"), "offline shown")
     shot("home-offline")
     goto("#/visits")

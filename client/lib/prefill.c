@@ -501,7 +501,8 @@ coso_report_figures(struct coso_store *s, const char *period, const char *unit,
 
 	memset(f, 0, sizeof(*f));
 	if ((rv = scope_of(s, &sc, &level, &cadre)) == COSO_OK && level != 0) {
-		rv = count(s, &sc, f);
+		rv     = count(s, &sc, f);
+		f->own = sc.mine;
 	}
 	free(cadre);
 	return rv;

@@ -265,6 +265,7 @@ struct coso_figures {
 	uint64_t proposals_answered; /* of those, answered, resolved or
 	                                declined */
 	uint64_t proposals_unresolved; /* of those, open or answered */
+	int own; /* 1: this store's cadre's own records (a commune, below) */
 };
 
 /* Counts, from what this store holds, the records of period (a period

@@ -694,7 +694,7 @@ screens.reports = function () {
 	page("reports_title");
 	var f = h("form", {id: "f-report", "class": "card", novalidate: true},
 		h("h3", {text: T("new_report")}),
-		h("div", {"class": "two"},
+		h("div", {"class": "two wide-late"},
 			field("period", T("f_period"), input({value: periodNow(), placeholder: "2025-Q4"})),
 			field("unit", T("f_unit"), unitOptions(""))),
 		btn(T("start_report")));

@@ -142,14 +142,18 @@ $(APP_LIB): $(APP_SRCS:%.c=$(B)/%.o) $(B)/gen/app_assets.o
 $(APP_SAN_LIB): $(APP_SRCS:%.c=$(B)/san/%.o) $(B)/san/gen/app_assets.o
 	$(archive)
 
+# test_wipe looks into every block our code frees (tests/unit/test_wipe.c).
+WRAP_test_wipe := -Wl,--wrap=free
+
 $(B)/tests/%: $(B)/tests/unit/%.o $(OUR_LIBS)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LINK) -o $@ $< $(OUR_LIBS) $(TEST_LIBS)
+	$(Q)$(LINK) $(WRAP_$*) -o $@ $< $(OUR_LIBS) $(TEST_LIBS)
 
 $(B)/san/tests/%: $(B)/san/tests/unit/%.o $(OUR_SAN_LIBS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  LD-SAN  $@")
-	$(Q)$(LINK) $(SAN_FLAGS) -o $@ $< $(OUR_SAN_LIBS) $(TEST_LIBS)
+	$(Q)$(LINK) $(SAN_FLAGS) $(WRAP_$*) -o $@ $< $(OUR_SAN_LIBS) \
+		$(TEST_LIBS)
 
 $(B)/coso: $(CLI_OBJS) $(CLIENT_LIB) $(COMMON_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")

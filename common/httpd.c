@@ -22,6 +22,7 @@
 
 #include <nng/nng.h>
 #include <nng/supplemental/util/platform.h>
+#include <sodium.h>
 
 #include "httpd.h"
 
@@ -93,6 +94,19 @@ conn_op(struct httpd_conn *c, void (*op)(nng_stream *, nng_aio *))
 /* ---- ending ---------------------------------------------------------------
  */
 
+/* A request's body may hold a passphrase or a token (the device's app):
+ * wiped before it is freed. */
+static void
+body_free(struct httpd_conn *c)
+{
+	if (c->body != NULL) {
+		sodium_memzero(c->body, c->body_len);
+		free(c->body);
+	}
+	c->body     = NULL;
+	c->body_len = c->body_have = 0;
+}
+
 static void
 conn_end(struct httpd_conn *c)
 {
@@ -118,7 +132,8 @@ conn_end(struct httpd_conn *c)
 	nng_stream_free(c->s);
 	nng_aio_reap(c->aio);
 	free(c->out);
-	free(c->body);
+	body_free(c);
+	sodium_memzero(c->buf, sizeof(c->buf));
 	free(c);
 	if (resume) {
 		accept_next(d);
@@ -306,15 +321,16 @@ answer_sent(struct httpd_conn *c)
 	c->counted = 0;
 	free(c->out);
 	c->out = NULL;
-	free(c->body);
-	c->body     = NULL;
-	c->body_len = c->body_have = 0;
+	body_free(c);
 	if (c->close) {
 		conn_end(c);
 		return;
 	}
-	/* A request sent behind this one (pipelined) is in buf already. */
+	/* A request sent behind this one (pipelined) is in buf already; the
+	 * bytes behind it, which held the head and maybe the start of the
+	 * body answered, are wiped. */
 	memmove(c->buf, c->buf + c->used, c->have - c->used);
+	sodium_memzero(c->buf + c->have - c->used, c->used);
 	c->have -= c->used;
 	c->used     = 0;
 	c->state    = C_READ;

@@ -27,7 +27,8 @@ set -eu
 # libxlsxwriter-dev does not depend on it.
 # zbar-tools: `coso enroll --token-qr' runs its zbarimg to read the QR code
 # of an enrollment token (linking libzbar would pull ImageMagick's
-# development packages into the build, about 90 of them); qrencode: the
+# development packages into the build, about 90 of them; the browser test
+# reads the app's QR code from a screenshot with it too); qrencode: the
 # tests make such a QR image.  libqrencode-dev: `coso admin token --qr'
 # and `--png' draw the token's QR code (the PNG is deflated with zlib,
 # zlib1g-dev above).

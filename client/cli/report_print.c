@@ -200,9 +200,12 @@ figures(struct odt *d, const struct printed *p, const struct coso_figures *f)
 		coso_date_format(first, a);
 		coso_date_format(last, b);
 		odt_p(d, "Body",
-		    "Số liệu trong kỳ (từ ngày %s đến ngày %s) trên địa bàn "
-		    "%s và các đơn vị trực thuộc:",
-		    first, last, p->unit_name ? p->unit_name : p->unit);
+		    "Số liệu trong kỳ (từ ngày %s đến ngày %s)%s %s và các "
+		    "đơn vị trực thuộc:",
+		    first, last,
+		    f->own ? ", các chuyến đi cơ sở của người báo cáo tại"
+		           : " trên địa bàn",
+		    p->unit_name ? p->unit_name : p->unit);
 	}
 	odt_raw(d,
 	    "<table:table table:name=\"Figures\">"

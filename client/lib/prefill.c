@@ -19,6 +19,7 @@
  * empty: each of its lines becomes a new tracked proposal at submission,
  * and the proposals summarised are tracked already.
  */
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -102,25 +103,40 @@ period_words(char *out, size_t n, const char *period)
 /* Units below ?1 in the period ?2..?3 (with ?1 itself when mine, ?5);
  * visits not corrected by a later one, by the store's cadre (?6) when
  * mine; submitted reports of the period (?4) not corrected, none when
- * mine; proposals of those visits and reports.  A correction replaces
- * only a record of its own cadre (docs/decisions.md, "Corrections"): one
- * that names another cadre's record hides nothing, whatever the store
+ * mine; proposals of those reports and of the period's visits, corrected
+ * ones too: a correction does not repeat its visit's proposals, which
+ * stay tracked where they were raised (docs/decisions.md, "Correcting a
+ * visit").  A report's own proposals are never among them (none when
+ * mine; a leader's report is on ?1, which is not below itself).  A correction
+ * replaces only a record of its own cadre (docs/decisions.md, "Corrections"):
+ * one that names another cadre's record hides nothing, whatever the store
  * holds. */
 #define BELOW                                                                 \
 	"WITH RECURSIVE " EDGES                                               \
 	"below(code, d) AS (SELECT ?1, 0 WHERE ?5 UNION SELECT child, 1 "     \
 	"FROM tree WHERE parent = ?1 UNION SELECT n.child, below.d + 1 FROM " \
 	"tree n JOIN below ON n.parent = below.code WHERE below.d < 32), "    \
-	"vis AS (SELECT v.* FROM visits v JOIN below b ON b.code = v.unit "   \
-	"WHERE v.date BETWEEN ?2 AND ?3 AND (?5 = 0 OR v.author = ?6) AND "   \
-	"NOT EXISTS (SELECT 1 FROM visits w WHERE w.amends = v.id AND "       \
-	"w.author = v.author)), "                                             \
+	"allvis AS (SELECT v.* FROM visits v JOIN below b ON b.code = "       \
+	"v.unit WHERE v.date BETWEEN ?2 AND ?3 AND (?5 = 0 OR v.author = "    \
+	"?6)), "                                                              \
+	"vis AS (SELECT v.* FROM allvis v WHERE NOT EXISTS (SELECT 1 FROM "   \
+	"visits w WHERE w.amends = v.id AND w.author = v.author)), "          \
 	"rep AS (SELECT r.* FROM reports r JOIN below b ON b.code = r.unit "  \
 	"WHERE ?5 = 0 AND r.period = ?4 AND r.status = 'submitted' AND NOT "  \
 	"EXISTS (SELECT 1 FROM reports x WHERE x.amends = r.id AND "          \
 	"x.status = 'submitted' AND x.author = r.author)), "                  \
 	"pro AS (SELECT p.* FROM proposals p WHERE p.source IN (SELECT id "   \
-	"FROM vis UNION ALL SELECT id FROM rep)) "
+	"FROM allvis UNION ALL SELECT id FROM rep)) "
+
+/* The period's figures over BELOW's records: what the summary's first
+ * line says and what coso_report_figures gives, from one query. */
+#define FIGURES                                                               \
+	"SELECT (SELECT count(*) FROM vis), (SELECT count(DISTINCT unit) "    \
+	"FROM vis), (SELECT count(*) FROM outcomes o JOIN vis ON o.visit = "  \
+	"vis.id), (SELECT coalesce(sum(o.amount_vnd), 0) FROM outcomes o "    \
+	"JOIN vis ON o.visit = vis.id), (SELECT count(*) FROM pro), (SELECT " \
+	"count(*) FROM pro WHERE status <> 'open'), (SELECT count(*) FROM "   \
+	"pro WHERE status IN ('open', 'answered'))"
 
 static sqlite3_stmt *
 prepare(struct coso_store *s, const char *sql, const struct scope *sc)
@@ -140,18 +156,44 @@ prepare(struct coso_store *s, const char *sql, const struct scope *sc)
 	return st;
 }
 
-/* The first line: totals. */
+/* The figures of sc into f. */
 static int
-totals(struct coso_store *s, const struct scope *sc, struct text *t)
+count(struct coso_store *s, const struct scope *sc, struct coso_figures *f)
+{
+	sqlite3_stmt *st = prepare(s, BELOW FIGURES, sc);
+	int rc;
+
+	memset(f, 0, sizeof(*f));
+	if (st == NULL) {
+		return COSO_ESTORE;
+	}
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		f->visits             = (uint64_t) sqlite3_column_int64(st, 0);
+		f->units_visited      = (uint64_t) sqlite3_column_int64(st, 1);
+		f->outcomes           = (uint64_t) sqlite3_column_int64(st, 2);
+		f->amount_vnd         = sqlite3_column_int64(st, 3);
+		f->proposals          = (uint64_t) sqlite3_column_int64(st, 4);
+		f->proposals_answered = (uint64_t) sqlite3_column_int64(st, 5);
+		f->proposals_unresolved
+		    = (uint64_t) sqlite3_column_int64(st, 6);
+	}
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW
+	    ? COSO_OK
+	    : cosoi_db_fail(s, "cannot count the period's records");
+}
+
+/* The first line: totals, the figures f among them. */
+static int
+totals(struct coso_store *s, const struct scope *sc,
+    const struct coso_figures *f, struct text *t)
 {
 	sqlite3_stmt *st = prepare(s,
 	    BELOW "SELECT (SELECT count(*) FROM (SELECT unit FROM vis UNION "
 	          "SELECT unit FROM rep UNION SELECT unit FROM pro)), "
-	          "(SELECT count(*) FROM vis), (SELECT count(*) FROM rep), "
-	          "(SELECT count(*) FROM pro), (SELECT count(*) FROM pro "
-	          "WHERE status IN ('open', 'answered')), (SELECT name FROM "
-	          "units WHERE code = ?1), (SELECT count(DISTINCT code) FROM "
-	          "below WHERE d = 1)",
+	          "(SELECT count(*) FROM rep), (SELECT name FROM units WHERE "
+	          "code = ?1), (SELECT count(DISTINCT code) FROM below WHERE "
+	          "d = 1)",
 	    sc);
 	char words[48];
 	int rc;
@@ -163,12 +205,12 @@ totals(struct coso_store *s, const struct scope *sc, struct text *t)
 		period_words(words, sizeof(words), sc->period);
 		put(t,
 		    "Tổng hợp %s của %s (%d đơn vị trực thuộc): %d đơn vị có "
-		    "hoạt động, %d lượt đi cơ sở, %d báo cáo đã nộp, %d kiến "
-		    "nghị (%d chưa giải quyết).\n",
-		    words, (const char *) sqlite3_column_text(st, 5),
-		    sqlite3_column_int(st, 6), sqlite3_column_int(st, 0),
-		    sqlite3_column_int(st, 1), sqlite3_column_int(st, 2),
-		    sqlite3_column_int(st, 3), sqlite3_column_int(st, 4));
+		    "hoạt động, %" PRIu64 " lượt đi cơ sở, %d báo cáo đã nộp, "
+		    "%" PRIu64 " kiến nghị (%" PRIu64 " chưa giải quyết).\n",
+		    words, (const char *) sqlite3_column_text(st, 2),
+		    sqlite3_column_int(st, 3), sqlite3_column_int(st, 0),
+		    f->visits, sqlite3_column_int(st, 1), f->proposals,
+		    f->proposals_unresolved);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW
@@ -215,15 +257,13 @@ per_unit(struct coso_store *s, const struct scope *sc, struct text *t)
 	    : cosoi_db_fail(s, "cannot summarise the units below");
 }
 
-/* The first line of a cadre's own report on a commune: totals. */
+/* The first line of a cadre's own report on a commune: the figures f. */
 static int
-own_totals(struct coso_store *s, const struct scope *sc, struct text *t)
+own_totals(struct coso_store *s, const struct scope *sc,
+    const struct coso_figures *f, struct text *t)
 {
-	sqlite3_stmt *st = prepare(s,
-	    BELOW "SELECT (SELECT count(*) FROM vis), (SELECT count(*) FROM "
-	          "pro), (SELECT count(*) FROM pro WHERE status IN ('open', "
-	          "'answered')), (SELECT name FROM units WHERE code = ?1)",
-	    sc);
+	sqlite3_stmt *st
+	    = prepare(s, "SELECT name FROM units WHERE code = ?1", sc);
 	char words[48];
 	int rc;
 
@@ -233,11 +273,11 @@ own_totals(struct coso_store *s, const struct scope *sc, struct text *t)
 	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		period_words(words, sizeof(words), sc->period);
 		put(t,
-		    "Kết quả đi cơ sở %s tại %s (%s): %d lượt đi cơ sở, %d "
-		    "kiến nghị (%d chưa giải quyết).\n",
-		    words, (const char *) sqlite3_column_text(st, 3), sc->unit,
-		    sqlite3_column_int(st, 0), sqlite3_column_int(st, 1),
-		    sqlite3_column_int(st, 2));
+		    "Kết quả đi cơ sở %s tại %s (%s): %" PRIu64 " lượt đi cơ "
+		    "sở, %" PRIu64 " kiến nghị (%" PRIu64
+		    " chưa giải quyết).\n",
+		    words, (const char *) sqlite3_column_text(st, 0), sc->unit,
+		    f->visits, f->proposals, f->proposals_unresolved);
 	}
 	sqlite3_finalize(st);
 	return rc == SQLITE_ROW
@@ -414,17 +454,58 @@ level_of(struct coso_store *s, const char *unit, int *level)
 static int
 summarise(struct coso_store *s, const struct scope *sc, struct text *t)
 {
+	struct coso_figures f;
 	int rv;
 
+	if ((rv = count(s, sc, &f)) != COSO_OK) {
+		return rv;
+	}
 	if (sc->mine) {
-		if ((rv = own_totals(s, sc, t))
+		if ((rv = own_totals(s, sc, &f, t))
 		    || (rv = own_visits(s, sc, t))) {
 			return rv;
 		}
-	} else if ((rv = totals(s, sc, t)) || (rv = per_unit(s, sc, t))) {
+	} else if ((rv = totals(s, sc, &f, t)) || (rv = per_unit(s, sc, t))) {
 		return rv;
 	}
 	return proposals(s, sc, t);
+}
+
+/* The scope of a report on unit for period: a commune or below is the
+ * cadre's own (mine); *cadre (malloc'd, the caller frees) is the
+ * store's cadre.  *level 0: no such unit. */
+static int
+scope_of(struct coso_store *s, struct scope *sc, int *level, char **cadre)
+{
+	int rv;
+
+	*cadre = NULL;
+	if (coso_period_parse(sc->period, &sc->first, &sc->last) != COSO_OK) {
+		return cosoi_fail(s, COSO_EPERIOD, "period: `%s'", sc->period);
+	}
+	if ((rv = level_of(s, sc->unit, level)) != COSO_OK) {
+		return rv;
+	}
+	sc->mine  = *level >= COSO_LEVEL_COMMUNE;
+	sc->cadre = *cadre = cosoi_meta_get(s, "cadre_id");
+	return COSO_OK;
+}
+
+int
+coso_report_figures(struct coso_store *s, const char *period, const char *unit,
+    struct coso_figures *f)
+{
+	struct scope sc = {unit, period, 0, 0, 0, NULL};
+	char *cadre     = NULL;
+	int level       = 0, rv;
+
+	memset(f, 0, sizeof(*f));
+	if ((rv = scope_of(s, &sc, &level, &cadre)) == COSO_OK && level != 0) {
+		rv     = count(s, &sc, f);
+		f->own = sc.mine;
+	}
+	free(cadre);
+	return rv;
 }
 
 int
@@ -437,15 +518,10 @@ cosoi_report_summary(
 	int level, yes = 0, rv;
 
 	*out = NULL;
-	if (coso_period_parse(period, &sc.first, &sc.last) != COSO_OK) {
-		return cosoi_fail(s, COSO_EPERIOD, "period: `%s'", period);
-	}
-	if ((rv = in_period(s, &sc)) || (rv = level_of(s, unit, &level))
+	if ((rv = scope_of(s, &sc, &level, &cadre)) || (rv = in_period(s, &sc))
 	    || level == 0) {
-		return rv;
+		goto out;
 	}
-	sc.mine  = level >= COSO_LEVEL_COMMUNE;
-	sc.cadre = cadre = cosoi_meta_get(s, "cadre_id");
 	if ((rv = assigned(s, &sc, &yes)) || !yes) {
 		goto out;
 	}

@@ -32,7 +32,7 @@ listing(struct req *rq,
     int (*fn)(
         struct coso_store *, const struct coso_filter *, coso_row_cb, void *))
 {
-	char unit[64];
+	char unit[64], open[4];
 	struct coso_filter f = {0};
 	json_t *a            = json_array();
 	int rv;
@@ -40,6 +40,10 @@ listing(struct req *rq,
 	if (api_query(rq, "unit", unit, sizeof(unit))) {
 		f.unit = unit;
 	}
+	/* ?open=1: proposals not yet resolved or declined (the others
+	 * ignore it). */
+	f.open_only = api_query(rq, "open", open, sizeof(open))
+	    && strcmp(open, "1") == 0;
 	if ((rv = fn(rq->w->s, &f, api_row_append, a)) != COSO_OK) {
 		json_decref(a);
 		api_fail_lib(rq, rv);

@@ -11,6 +11,7 @@
 #include <sodium.h>
 
 #include "api.h"
+#include "wipe.h"
 
 #define TREE_DEPTH 4 /* a commune's villages and their households */
 
@@ -578,7 +579,7 @@ api_draft_put(struct req *rq)
 		return;
 	}
 	rv = coso_form_save(rq->w->s, rq->arg, text, strlen(text));
-	free(text);
+	app_json_free(text);
 	if (rv != COSO_OK) {
 		api_fail_lib(rq, rv);
 		return;

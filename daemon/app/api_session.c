@@ -8,6 +8,8 @@
 #include <time.h>
 
 #include <sodium.h>
+#include <uninorm.h>
+#include <unistr.h>
 
 #include "api.h"
 
@@ -24,27 +26,47 @@ api_state(struct req *rq)
 	        "store", rq->w->dir, "ui", 1));
 }
 
-/* The passphrase field, NFC (as the CLI reads it), in locked memory. */
+/*
+ * The passphrase field, NFC (as the CLI reads it), written straight
+ * into locked memory: libunistring normalises into the buffer given
+ * (NFC is at most three times as long as its input, UAX #15), so no
+ * copy of it is left in a block freed elsewhere.  The JSON string it
+ * comes from is wiped when rq->in is freed (wipe.h), the body it was
+ * parsed from by httpd.
+ */
 static int
 passphrase(struct req *rq, char **out, size_t *len)
 {
 	const char *p;
-	char *nfc = NULL;
-	size_t n  = 0;
+	uint8_t *buf = NULL, *r;
+	size_t n, cap, rlen;
 
 	if (api_text(rq, rq->in, "passphrase", 1, &p) != 0) {
 		return -1;
 	}
-	if (coso_text_nfc(&nfc, &n, p, strlen(p), PASS_MAX) != COSO_OK
-	    || (*out = sodium_malloc(n + 1)) == NULL) {
+	n    = strlen(p);
+	cap  = 3 * n + 1;
+	rlen = cap - 1;
+	if (n > PASS_MAX || u8_check((const uint8_t *) p, n) != NULL
+	    || (buf = sodium_malloc(cap)) == NULL) {
 		api_fail(rq, "bad_request", "passphrase", NULL);
-		free(nfc);
 		return -1;
 	}
-	memcpy(*out, nfc, n + 1);
-	*len = n;
-	sodium_memzero(nfc, n);
-	free(nfc);
+	r = u8_normalize(UNINORM_NFC, (const uint8_t *) p, n, buf, &rlen);
+	if (r != buf) {
+		/* Cannot be: the output fits.  A block of libunistring's
+		 * own is wiped all the same. */
+		if (r != NULL) {
+			sodium_memzero(r, rlen);
+			free(r);
+		}
+		sodium_free(buf);
+		api_fail(rq, "bad_request", "passphrase", NULL);
+		return -1;
+	}
+	buf[rlen] = 0;
+	*out      = (char *) buf;
+	*len      = rlen;
 	return 0;
 }
 

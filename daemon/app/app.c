@@ -21,6 +21,7 @@
 #include "app.h"
 #include "assets.h"
 #include "guard.h"
+#include "wipe.h"
 
 #define QUEUE_MAX 32u
 #define CONNS_MAX 32u
@@ -85,7 +86,7 @@ send_error(struct httpd_conn *c, const char *code)
 	body = rq.out != NULL ? json_dumps(rq.out, JSON_COMPACT) : NULL;
 	send_reply(c, rq.status, "application/json", body ? body : "{}",
 	    body ? strlen(body) : 2, "Cache-Control: no-store\r\n");
-	free(body);
+	app_json_free(body);
 	json_decref(rq.out);
 }
 
@@ -300,7 +301,7 @@ answer(struct req *rq, struct httpd_conn *c)
 	send_reply(c, body != NULL ? rq->status : 500, "application/json",
 	    body != NULL ? body : "{}", body != NULL ? strlen(body) : 2,
 	    "Cache-Control: no-store\r\n");
-	free(body);
+	app_json_free(body);
 }
 
 static void
@@ -413,6 +414,7 @@ app_start(struct app **out, const struct app_cfg *cfg,
 	if (addr_ok(cfg, errmsg) != 0) {
 		return -1;
 	}
+	app_json_wipe_install();
 	if ((a = calloc(1, sizeof(*a))) == NULL
 	    || (a->w.dir = strdup(cfg->dir)) == NULL) {
 		free(a);

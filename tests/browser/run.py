@@ -13,6 +13,7 @@ correction, the unlock of a relaunch.  It asserts on what the page shows
 and on the device store's rows (sqlite3, `coso --json`).  Screenshots of
 every screen, phone and laptop, go to BUILD/browser/.  Exit 1 on any
 failure, 77 when the browser is not installed (a skip)."""
+import hashlib
 import json
 import os
 import re
@@ -550,10 +551,13 @@ def central_back():
 def quarantine():
     log("quarantine")
     click("#q-link")
-    wait_el("#quarantine-list")
-    same(len(els("#quarantine-list > li")), 1, "one quarantined record")
-    same(els("#quarantine-list > li")[0].get_attribute("data-reason"),
-         "unassigned", "its reason")
+    # The screen is drawn again when the agent's state changes: the list
+    # is looked up afresh for each check.
+    wait(lambda: els("#quarantine-list > li"), "the quarantined record")
+    same(retry(lambda: len(els("#quarantine-list > li"))), 1,
+         "one quarantined record")
+    same(attr("#quarantine-list > li", "data-reason"), "unassigned",
+         "its reason")
     t = text("#quarantine-list")
     check("phân công" in t and "Xã Đề Thám" in t,
           "the reason shown in Vietnamese, with the unit: %r" % t[:200])
@@ -609,8 +613,11 @@ def report():
     same(text("#fig-units"), "2", "in two units")
     same(text("#fig-amount"), "1.500.000", "the amount of the period")
     res = el("#sec-results").get_attribute("value")
-    check(re.search("2 lượt đi cơ sở|đi cơ sở 2 lượt", res),
+    check(re.search("2 lượt đi cơ sở", res),
           "the results pre-filled: %r" % res)
+    props = re.search(r"(\d+) kiến nghị", res)
+    same(text("#fig-props").split(" / ")[0], props and props.group(1),
+         "the figures and the pre-filled text count the same proposals")
     el("#sec-results").send_keys("\nĐã làm 600 m đường bê tông ở Thôn 1.")
     typein("#sec-situation", "Tình hình ổn định.")
     typein("#sec-difficulties", "Đường vào thôn lầy lội.")
@@ -634,6 +641,8 @@ def report():
     click("#confirm-yes")
     wait_el("#locked")
     same(db("SELECT status FROM reports"), "submitted", "the report submitted")
+    same(text("#fig-props").split(" / ")[0], props and props.group(1),
+         "its own proposals do not change the figures once submitted")
     check(db("SELECT seq FROM reports") is not None, "the report signed")
     same(len(els("#f-sections textarea")), 0,
          "a submitted report has nothing to edit on the page")
@@ -647,7 +656,8 @@ def report():
     click("#f-sections button")
     wait(lambda: D.execute_script("return location.hash.split('/')[2]")
          not in (rid, None), "the correction's page")
-    wait_el("#sec-results")
+    # The submitted page's text (a div) may still be there a moment.
+    wait_el("textarea#sec-results")
     check("600 m đường bê tông" in el("#sec-results").get_attribute("value"),
           "the correction starts from the submitted text")
     same(db("SELECT count(*) FROM reports WHERE amends = x'%s'" % rid), 1,
@@ -783,15 +793,156 @@ def office_screens():
                "'cb-lan'"), 1, "the token stored on the admin device")
     wait(lambda: "chưa dùng" in text("#token-list"),
          "the new token listed as open")
+    token_qr()
     shot("admin-token")
+    admin_imports()
+    admin_rotate()
+    admin_answer()
+    stop(field)
+
+
+def token_qr():
+    """The QR code as the page draws it, read back by zbarimg from a
+    screenshot of the element: the token shown, whose hash is stored."""
+    tok = text("#token-hex")
+    png = os.path.join(T, "token-shown.png")
+    with open(png, "wb") as f:
+        f.write(el("#token-out img").screenshot_as_png)
+    p = subprocess.run(["zbarimg", "--raw", "-q", png], capture_output=True,
+                       text=True, timeout=30)
+    same(p.stdout.strip(), tok, "the QR code on the page reads as the token")
+    same(db_of(ADMIN, "SELECT lower(hex(token_hash)) FROM tokens WHERE "
+               "cadre_id = 'cb-lan' ORDER BY rowid DESC LIMIT 1"),
+         hashlib.sha256(bytes.fromhex(tok)).hexdigest(),
+         "the token's hash stored, not the token")
+
+
+def upload(form, path, what):
+    """Sends a file through the form's file input, as a person picks it."""
+    el("#%s input[type=file]" % form).send_keys(path)
+    D.execute_script("flash('')")
+    click("#%s button[type=submit]" % form)
+    wait(lambda: not el("#flash").get_attribute("hidden") and
+         text("#flash"), what)
+    return text("#flash")
+
+
+def write(name, content):
+    path = os.path.join(T, name)
+    with open(path, "w") as f:
+        f.write(content)
+    return path
+
+
+def admin_imports():
+    log("the office: bulk import, units")
+    goto("#/admin/units")
+    wait_el("#f-units")
+    path = write("units.csv", "code,name,level,parent_code,valid_from\n"
+                 "06043-09,Thôn Khuổi Slông,village,06043,2025-07-01\n")
+    same(upload("f-units", path, "the units imported"), "Đã nhập 1 dòng.",
+         "the page says one unit imported")
+    same(db_of(ADMIN, "SELECT name || ' ' || parent FROM units WHERE code = "
+               "'06043-09'"), "Thôn Khuổi Slông 06043", "the unit stored")
+    wait(lambda: "trên tổng số" in text("#units-list"),
+         "the province's units said to be cut to a page")
+    typein("#under", COMMUNE)
+    click("#f-under button")
+    wait(lambda: "Thôn Khuổi Slông" in text("#units-list"),
+         "the new unit listed under its commune")
+    check("trên tổng số" not in text("#units-list"),
+          "the commune's units all shown")
+    shot("admin-units")
+    # Cadres from a CSV file; a bad file first: its line named in place,
+    # nothing stored.
+    goto("#/admin/import")
+    wait_el("#f-import")
+    bad = write("bad.csv", "cadre_id,name,title,unit\n"
+                "cb-hoa,Nông Thị Hoa,Chuyên viên,06043\n"
+                "cb-x,Người Lạ,,99999\n")
+    Select(el("#kind")).select_by_value("cadres")
+    n = db_of(ADMIN, "SELECT count(*) FROM cadres")
+    check("Chưa lưu" in upload("f-import", bad, "the bad file refused"),
+          "the page says nothing was saved: %r" % text("#flash"))
+    wait(lambda: "Dòng 3" in visible_err("file"),
+         "the bad line named in place")
+    same(db_of(ADMIN, "SELECT count(*) FROM cadres"), n,
+         "nothing of a bad file stored")
+    shot("admin-import-bad")
+    good = write("cadres.csv", "cadre_id,name,title,unit\n"
+                 "cb-hoa,Nông Thị Hoa,Chuyên viên,06043\n"
+                 "cb-tuan,Hoàng Văn Tuấn,,06046\n")
+    el("#f-import input[type=file]").clear()
+    same(upload("f-import", good, "the cadres imported"), "Đã nhập 2 dòng.",
+         "the page says two cadres imported")
+    same(db_of(ADMIN, "SELECT group_concat(cadre_id || ':' || name, ' ') "
+               "FROM (SELECT * FROM cadres WHERE cadre_id IN ('cb-hoa', "
+               "'cb-tuan') ORDER BY cadre_id)"),
+         "cb-hoa:Nông Thị Hoa cb-tuan:Hoàng Văn Tuấn", "the cadres stored")
+    # Assignments from an .xlsx workbook, dates as a spreadsheet keeps
+    # them.
+    xlsx = os.path.join(T, "assign.xlsx")
+    run(os.path.join(B, "mkxlsx"), xlsx, stdin=(
+        "cadre_id\tunit\tsector\trole\tvalid_from\tvalid_to\tdecision\n"
+        "cb-hoa\t06043\t\tsupport\t#d:2025-07-01\t\t\n"))
+    Select(el("#kind")).select_by_value("assignments")
+    el("#f-import input[type=file]").clear()
+    same(upload("f-import", xlsx, "the workbook imported"),
+         "Đã nhập 1 dòng.", "the page says one assignment imported")
+    same(db_of(ADMIN, "SELECT role || ' ' || valid_from FROM assignments "
+               "WHERE cadre_id = 'cb-hoa' AND unit = '06043'"),
+         "3 20250701", "the assignment stored from the workbook")
+    shot("admin-import")
+
+
+def admin_rotate():
+    log("the office: rotation")
+    goto("#/admin/rotate")
+    wait_el("#f-rotate")
+    typein("#cadre_id", "cb-hoa")
+    typein("#to_cadre", "cb-tuan")
+    typein("#unit", COMMUNE)
+    typein("#date", "31/11/2026")
+    typein("#note", "Bàn giao hồ sơ Thôn 9 cho đồng chí Tuấn")
+    click("#f-rotate button[type=submit]")
+    wait(lambda: visible_err("date"), "a date that does not exist refused")
+    same(db_of(ADMIN, "SELECT count(*) FROM assignments WHERE cadre_id = "
+               "'cb-tuan'"), 0, "nothing rotated on a bad date")
+    typein("#date", "01/12/2026")
+    D.execute_script("flash('')")
+    click("#f-rotate button[type=submit]")
+    wait(lambda: text("#flash") == "Đã lưu.", "the rotation signed")
+    same(db_of(ADMIN, "SELECT valid_to FROM assignments WHERE cadre_id = "
+               "'cb-hoa' AND unit = ?", COMMUNE), 20261130,
+         "the old assignment ends the day before")
+    same(db_of(ADMIN, "SELECT role || ' ' || valid_from || ' ' || "
+               "(replaces = (SELECT id FROM assignments WHERE cadre_id = "
+               "'cb-hoa' AND unit = ?1)) || ' ' || handover_note FROM "
+               "assignments WHERE cadre_id = 'cb-tuan' AND unit = ?1",
+               COMMUNE),
+         "3 20261201 1 Bàn giao hồ sơ Thôn 9 cho đồng chí Tuấn",
+         "the new one replaces it, with its note")
+    shot("admin-rotate")
+
+
+def admin_answer():
+    log("the office: answering a proposal")
     goto("#/admin/answer")
     wait_el("#admin-answer")
-    time.sleep(0.5)
-    check("xi măng cho Thôn 1" in text("#admin-answer"),
-          "the open proposal offered for an answer: %r" %
-          text("#admin-answer")[:200])
+    wait(lambda: "xi măng cho Thôn 1" in text("#admin-answer"),
+         "the open proposal offered for an answer")
+    pid = db_of(ADMIN, "SELECT lower(hex(id)) FROM proposals WHERE text "
+                "LIKE '%xi măng cho Thôn 1%'")
     shot("admin-answer")
-    stop(field)
+    Select(el("#ans-%s-st" % pid)).select_by_value("resolved")
+    typein("#ans-%s-tx" % pid, "Đã cấp 5 tấn xi măng cho Thôn 1.")
+    click("#f-ans-%s button[type=submit]" % pid)
+    wait(lambda: "xi măng cho Thôn 1" not in text("#admin-answer"),
+         "the answered proposal leaves the open list")
+    same(db_of(ADMIN, "SELECT status || ': ' || response FROM proposals "
+               "WHERE lower(hex(id)) = ?", pid),
+         "resolved: Đã cấp 5 tấn xi măng cho Thôn 1.",
+         "the answer stored on the office's device")
 
 
 def main():

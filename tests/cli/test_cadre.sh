@@ -372,7 +372,7 @@ BÁO CÁO
 Kết quả thực hiện nhiệm vụ theo dõi, phụ trách cơ sở
 quý IV năm 2025 – Xã Đào Viên (mã 06043)
 I. KẾT QUẢ THỰC HIỆN NHIỆM VỤ
-Số liệu trong kỳ (từ ngày 01/10/2025 đến ngày 31/12/2025) trên địa bàn Xã Đào Viên và các đơn vị trực thuộc:
+Số liệu trong kỳ (từ ngày 01/10/2025 đến ngày 31/12/2025), các chuyến đi cơ sở của người báo cáo tại Xã Đào Viên và các đơn vị trực thuộc:
 Số lượt đi cơ sở
 4
 Số đơn vị đã đến

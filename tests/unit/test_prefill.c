@@ -221,16 +221,13 @@ history(struct fx *f, struct coso_body *b, uint8_t vis[3][16], uint8_t *rep)
 	pull(f, &f->v, b);
 }
 
-/* The first line of a new 2025-Q4 draft on district 180. */
+/* The first line of the results of report id. */
 static void
-summary(struct fx *f, char *line, size_t n)
+first_line(struct fx *f, const uint8_t id[16], char *line, size_t n)
 {
 	sqlite3_stmt *st = NULL;
-	uint8_t id[16];
 	size_t len;
 
-	assert_int_equal(
-	    coso_report_new(f->s, "2025-Q4", "180", NULL, id), COSO_OK);
 	assert_int_equal(
 	    sqlite3_prepare_v2(f->s->db,
 	        "SELECT results FROM reports WHERE id = ?", -1, &st, NULL),
@@ -241,6 +238,17 @@ summary(struct fx *f, char *line, size_t n)
 	sqlite3_finalize(st);
 	len       = strcspn(line, "\n");
 	line[len] = 0;
+}
+
+/* The first line of a new 2025-Q4 draft on district 180. */
+static void
+summary(struct fx *f, char *line, size_t n)
+{
+	uint8_t id[16];
+
+	assert_int_equal(
+	    coso_report_new(f->s, "2025-Q4", "180", NULL, id), COSO_OK);
+	first_line(f, id, line, n);
 }
 
 #define LINE_CB_V                                                                                  \
@@ -273,7 +281,8 @@ test_foreign_amends_hide_nothing(void **state)
 }
 
 /* cb-v's own corrections replace what they name: one visit corrected
- * (its proposal goes with it), the report corrected. */
+ * (its proposal stays: a correction does not raise it again, and it is
+ * still tracked), the report corrected. */
 static void
 test_own_amends_replace(void **state)
 {
@@ -290,8 +299,8 @@ test_own_amends_replace(void **state)
 	summary(f, line, sizeof(line));
 	assert_string_equal(line,
 	    "Tổng hợp quý 4/2025 của Huyện Tràng Định (1 đơn vị trực thuộc): "
-	    "1 đơn vị có hoạt động, 3 lượt đi cơ sở, 1 báo cáo đã nộp, 2 "
-	    "kiến nghị (2 chưa giải quyết).");
+	    "1 đơn vị có hoạt động, 3 lượt đi cơ sở, 1 báo cáo đã nộp, 3 "
+	    "kiến nghị (3 chưa giải quyết).");
 	coso_body_free(b);
 }
 
@@ -447,6 +456,77 @@ test_tree_of_the_period(void **state)
 	coso_body_free(b);
 }
 
+/*
+ * The pre-filled text and the figures the report's screen shows count
+ * the same records: the cadre's own visits on a commune (another
+ * cadre's there are not theirs to report), a corrected visit once and
+ * its proposal kept, a visit of the next quarter left out; and once the
+ * report is submitted, its own proposals section (now tracked
+ * proposals of the commune, dated today) does not change its figures.
+ * The district's summary and figures agree as well.
+ */
+static void
+test_figures_agree(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = NULL;
+	struct author me;
+	struct coso_figures g, d;
+	uint8_t vis[3][16], rep[16], mv[5][16], row[16], id[16];
+	char line[512], want[512];
+
+	assert_int_equal(coso_body_new(&b), COSO_OK);
+	history(f, b, vis, rep);
+	author_init(&me, 6, "cb-l");
+	visit_op(b, mv[0], "06043", 20251003, NULL, "Làm đường thôn Nà Pàn");
+	visit_op(b, mv[1], "06043", 20251018, NULL, "Sửa lớp học cắm bản");
+	visit_op(b, mv[2], "06043", 20251102, NULL, NULL);
+	visit_op(b, mv[3], "06043", 20251120, NULL, "Cấp bò giống");
+	visit_op(b, mv[4], "06043", 20260110, NULL, "Ngoài kỳ");
+	visit_op(b, row, "06043", 20251119, mv[3], NULL);
+	pull(f, &me, b);
+	assert_int_equal(
+	    coso_report_new(f->s, "2025-Q4", "06043", NULL, id), COSO_OK);
+	first_line(f, id, line, sizeof(line));
+	assert_string_equal(line,
+	    "Kết quả đi cơ sở quý 4/2025 tại Xã Đào Viên (06043): 4 lượt đi "
+	    "cơ sở, 3 kiến nghị (3 chưa giải quyết).");
+	assert_int_equal(
+	    coso_report_figures(f->s, "2025-Q4", "06043", &g), COSO_OK);
+	assert_int_equal(g.visits, 4);
+	assert_int_equal(g.units_visited, 1);
+	assert_int_equal(g.proposals, 3);
+	assert_int_equal(g.proposals_answered, 0);
+	assert_int_equal(g.proposals_unresolved, 3);
+	assert_int_equal(
+	    coso_report_edit(f->s, id, COSO_SEC_SITUATION, "Ổn"), COSO_OK);
+	assert_int_equal(
+	    coso_report_edit(f->s, id, COSO_SEC_DIFFICULTIES, "Đường xa"),
+	    COSO_OK);
+	assert_int_equal(coso_report_edit(f->s, id, COSO_SEC_PROPOSALS,
+	                     "Xin xi măng\nXin cầu treo"),
+	    COSO_OK);
+	assert_int_equal(coso_report_submit(f->s, id), COSO_OK);
+	assert_int_equal(
+	    coso_report_figures(f->s, "2025-Q4", "06043", &g), COSO_OK);
+	assert_int_equal(g.visits, 4);
+	assert_int_equal(g.proposals, 3);
+	/* The district: cb-v's records and the commune's submitted report
+	 * with its two proposals, in the text and the figures alike. */
+	summary(f, line, sizeof(line));
+	assert_int_equal(
+	    coso_report_figures(f->s, "2025-Q4", "180", &d), COSO_OK);
+	assert_int_equal(d.visits, 7);
+	assert_int_equal(d.proposals, 3 + 3 + 2);
+	snprintf(want, sizeof(want),
+	    "%d lượt đi cơ sở, 2 báo cáo đã nộp, %d kiến nghị (%d chưa giải "
+	    "quyết).",
+	    (int) d.visits, (int) d.proposals, (int) d.proposals_unresolved);
+	assert_non_null(strstr(line, want));
+	coso_key_free(me.key);
+	coso_body_free(b);
+}
+
 int
 main(void)
 {
@@ -457,6 +537,8 @@ main(void)
 	        test_own_amends_replace, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_tree_of_the_period, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_figures_agree, setup, teardown),
 	};
 
 	if (sodium_init() < 0) {

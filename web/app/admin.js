@@ -21,6 +21,11 @@
 		f_answer: ["Nội dung trả lời", "Answer"], send_answer: ["Ký và gửi trả lời", "Sign and send"],
 		f_units_csv: ["Danh mục đơn vị (CSV: code,name,level,parent_code,valid_from)", "Units (CSV: code,name,level,parent_code,valid_from)"],
 		none: ["Chưa có gì.", "Nothing yet."], done: ["Đã lưu.", "Saved."],
+		shown: ["Hiện {0} trên tổng số {1}.", "{0} of {1} shown."],
+		f_under: ["Các đơn vị trực thuộc của (mã; để trống: tất cả)", "Units under (code; empty: all)"],
+		do_show: ["Xem", "Show"], f_code: ["Mã", "Code"], f_level: ["Cấp", "Level"],
+		f_parent: ["Cấp trên", "Under"], f_uname: ["Tên đơn vị", "Name"],
+		lv1: ["Tỉnh", "Province"], lv2: ["Huyện", "District"], lv3: ["Xã", "Commune"], lv4: ["Thôn", "Village"], lv5: ["Hộ", "Household"], f_to_date: ["Đến ngày", "To"],
 		expiry: ["Hết hạn ngày", "Expires"], ts_used: ["đã dùng", "used"], ts_unused: ["chưa dùng", "not used"],
 		ts_open: ["chưa dùng, còn hạn", "open"], ts_expired: ["hết hạn", "expired"], ts_revoked: ["đã thu hồi", "revoked"]
 	};
@@ -36,7 +41,7 @@
 			h("tbody", {}, items.map(function (it) {
 				return h("tr", {}, cols.map(function (c) {
 					var v = typeof c[1] === "function" ? c[1](it) : it[c[1]];
-					return h("td", {text: v == null ? "" : String(v)});
+					return h("td", {"data-l": c[0], text: v == null ? "" : String(v)});
 				}));
 			}))));
 	}
@@ -45,7 +50,12 @@
 		f.addEventListener("submit", function (ev) {
 			ev.preventDefault();
 			clearErrs(f);
-			send(f).then(function () { flash(t("done"), "ok"); }, function (e) { serverErr(f, e); });
+			/* send gives false when it refused the input in place (the
+			 * errors are shown), or the words to flash, or nothing. */
+			send(f).then(function (said) {
+				if (said === false) { focusFirstErr(f); flash(T("fix_errors"), "bad"); return; }
+				flash(typeof said === "string" ? said : t("done"), "ok");
+			}, function (e) { serverErr(f, e); });
 		});
 		return f;
 	}
@@ -56,8 +66,12 @@
 		}));
 	}
 	function list(box, path, cols) {
-		api("GET", path).then(function (j) { box.appendChild(table(j.items || [], cols)); },
-			function (e) { box.appendChild(notice(e.message, "bad")); });
+		api("GET", path).then(function (j) {
+			var items = j.items || [];
+			/* A long list is cut by the API: say so, not silently. */
+			if (j.total > items.length) box.appendChild(h("p", {"class": "muted", text: t("shown", items.length, j.total)}));
+			box.appendChild(table(items, cols));
+		}, function (e) { box.appendChild(notice(e.message, "bad")); });
 	}
 	var views = {};
 	views.cadres = function (box) {
@@ -80,22 +94,37 @@
 			h("div", {"class": "two"}, field("from", t("f_from"), input({placeholder: "dd/mm/yyyy"})),
 				field("to", t("f_to"), input({placeholder: "dd/mm/yyyy"})))
 		], t("add_assign"), function () {
-			if (!parseDMY(v("from"))) { setErr("from", T("e_date")); return Promise.resolve(); }
+			if (!parseDMY(v("from"))) { setErr("from", T("e_date")); return Promise.resolve(false); }
 			return api("POST", "admin/assignments", {cadre_id: v("cadre_id"), unit: v("unit"), role: v("role"),
 				from: v("from"), to: v("to") || null, decision: v("decision") || null}).then(function () { route(); });
 		}));
 		list(box, "admin/assignments", [[T("f_cadre"), "cadre_id"], [T("f_unit"), function (a) { return (a.unit_name || "") + " " + (a.unit || a.sector || ""); }],
 			[t("f_role"), function (a) { return roleName(a.role); }], [T("from"), function (a) { return fmtDMY(a.valid_from); }],
-			["→", function (a) { return fmtDMY(a.valid_to); }]]);
+			[t("f_to_date"), function (a) { return fmtDMY(a.valid_to); }]]);
 	};
 	views.units = function (box) {
 		var file = h("input", {type: "file", accept: ".csv,text/csv"});
 		box.appendChild(form("f-units", [field("units_csv", t("f_units_csv"), file)], t("do_import"), function () {
-			if (!file.files[0]) { setErr("units_csv", T("e_required")); return Promise.resolve(); }
+			if (!file.files[0]) { setErr("units_csv", T("e_required")); return Promise.resolve(false); }
 			return upload("admin/units/import", file.files[0], "units_csv");
 		}));
-		list(box, "admin/units", [["Mã", "code"], [T("f_name"), "name"], ["Cấp", "level"], ["↑", "parent"],
-			[T("from"), function (u) { return fmtDMY(u.valid_from); }]]);
+		/* The province has hundreds of units: those under one unit. */
+		var under = input({autocapitalize: "none", value: S.unitsUnder || ""});
+		var lbox = h("div", {id: "units-list"});
+		var show = function () {
+			S.unitsUnder = under.value.trim();
+			lbox.textContent = "";
+			list(lbox, "admin/units" + (S.unitsUnder ? "?unit=" + encodeURIComponent(S.unitsUnder) : ""),
+				[[t("f_code"), "code"], [t("f_uname"), "name"], [t("f_level"), function (u) { return t("lv" + u.level); }],
+					[t("f_parent"), "parent"],
+					[T("from"), function (u) { return fmtDMY(u.valid_from); }]]);
+		};
+		var fl = h("form", {id: "f-under", "class": "inline", novalidate: true}, field("under", t("f_under"), under),
+			btn(t("do_show"), null, "ghost"));
+		fl.addEventListener("submit", function (ev) { ev.preventDefault(); show(); });
+		box.appendChild(fl);
+		box.appendChild(lbox);
+		show();
 	};
 	views.tokens = function (box) {
 		var out = h("div", {id: "token-out"});
@@ -128,18 +157,18 @@
 			h("div", {"class": "two"}, field("unit", T("f_unit"), input({})), field("date", t("f_date"), input({placeholder: "dd/mm/yyyy"}))),
 			field("note", t("f_note"), area({rows: 3})), field("decision", t("f_decision"), input({}))
 		], t("do_rotate"), function () {
-			if (!parseDMY(v("date"))) { setErr("date", T("e_date")); return Promise.resolve(); }
+			if (!parseDMY(v("date"))) { setErr("date", T("e_date")); return Promise.resolve(false); }
 			return api("POST", "admin/rotate", {cadre_id: v("cadre_id"), unit: v("unit"), to_cadre: v("to_cadre"),
 				date: v("date"), note: v("note") || null, decision: v("decision") || null});
 		}));
 	};
 	function upload(path, file, fid) {
 		return api("POST", path, file).then(function (j) {
-			flash(t("imported", j.rows || j.units || 0), "ok");
+			return t("imported", j.rows || j.units || 0);
 		}, function (e) {
 			if (e.body && e.body.rows) {
 				setErr(fid, e.body.rows.map(function (r) { return t("line", r.line, r.why); }).join("; "));
-				return;
+				return false;
 			}
 			throw e;
 		});
@@ -150,7 +179,7 @@
 			field("kind", t("f_kind"), h("select", {}, h("option", {value: "cadres", text: t("cadres")}),
 				h("option", {value: "assignments", text: t("assignments")}))),
 			field("file", t("f_file"), file)], t("do_import"), function () {
-			if (!file.files[0]) { setErr("file", T("e_required")); return Promise.resolve(); }
+			if (!file.files[0]) { setErr("file", T("e_required")); return Promise.resolve(false); }
 			return upload("admin/import/" + v("kind"), file.files[0], "file");
 		}));
 	};
@@ -164,7 +193,7 @@
 					h("div", {"class": "two"}, field(id + "-st", t("f_status"), h("select", {},
 						["answered", "resolved", "declined"].map(function (s) { return h("option", {value: s, text: T("ps_" + s)}); }))),
 						field(id + "-tx", t("f_answer"), area({rows: 2})))], t("send_answer"), function () {
-					if (!v(id + "-tx")) { setErr(id + "-tx", T("e_required")); return Promise.resolve(); }
+					if (!v(id + "-tx")) { setErr(id + "-tx", T("e_required")); return Promise.resolve(false); }
 					return api("POST", "admin/proposals/" + p.id + "/answer", {status: v(id + "-st"), text: v(id + "-tx")})
 						.then(function () { route(); });
 				});

@@ -694,7 +694,7 @@ screens.reports = function () {
 	page("reports_title");
 	var f = h("form", {id: "f-report", "class": "card", novalidate: true},
 		h("h3", {text: T("new_report")}),
-		h("div", {"class": "two"},
+		h("div", {"class": "two wide-late"},
 			field("period", T("f_period"), input({value: periodNow(), placeholder: "2025-Q4"})),
 			field("unit", T("f_unit"), unitOptions(""))),
 		btn(T("start_report")));
@@ -736,10 +736,9 @@ screens.report = function (args) {
 		}
 		if (locked) $main.appendChild(h("p", {id: "locked"}, reportBadge(r), " ", T("report_locked")));
 		else $main.appendChild(notice(r.amends ? T("amend_report_note") : T("prefill_note"), "info"));
+		/* The results' pre-fill is the library's (coso_report_new), from
+		 * the same count as the figures above: the page adds none. */
 		var sec = Object.assign({}, r.sections || {});
-		/* A new report's results start from the period's figures (the
-		 * library's own summary, for a leader, when it gave one). */
-		if (!locked && !r.amends && !(sec.results || "").trim() && g) sec.results = summary(g);
 		SECTIONS.forEach(function (s) {
 			if (locked) {
 				/* Final: shown as text, not as boxes that look editable. */
@@ -788,13 +787,6 @@ screens.report = function (args) {
 	}, function (e) { $main.appendChild(notice(e.message, "bad")); });
 };
 /* In Vietnamese whatever the page's language: the report's language. */
-function summary(g) {
-	var l = LANG, t;
-	LANG = 0;
-	t = T("summary", g.visits, g.units_visited, g.outcomes, money(g.amount_vnd || 0), g.proposals, g.proposals_answered);
-	LANG = l;
-	return t;
-}
 function saveSections(f, id, quiet) {
 	clearTimeout(S.draftTimer);
 	clearErrs(f);

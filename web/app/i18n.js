@@ -152,7 +152,6 @@ var STR = {
 	sec_difficulties: ["3. Khó khăn, vướng mắc", "3. Difficulties"],
 	sec_proposals: ["4. Kiến nghị, đề xuất (mỗi dòng một kiến nghị)", "4. Proposals (one per line)"],
 	prefill_note: ["Phần kết quả đã được điền sẵn từ các chuyến đi trong kỳ; hãy đọc lại và sửa.", "The results were pre-filled from the period's visits; read and edit them."],
-	summary: ["Trong kỳ, đã đi cơ sở {0} lượt tại {1} đơn vị; đạt {2} kết quả cụ thể; kinh phí, giá trị hỗ trợ {3} đồng; nêu {4} kiến nghị, {5} kiến nghị đã được trả lời.", "In the period: {0} visits to {1} units; {2} concrete outcomes; {3} dong of funds and support; {4} proposals raised, {5} answered."],
 	figures: ["Số liệu trong kỳ", "Figures of the period"],
 	fig_visits: ["Số lượt đi cơ sở", "Visits"],
 	fig_units: ["Số đơn vị đã đến", "Units visited"],

@@ -261,13 +261,21 @@ struct coso_figures {
 	uint64_t units_visited;      /* distinct units of those visits */
 	uint64_t outcomes;           /* their concrete outcomes */
 	int64_t amount_vnd;          /* the outcomes' amounts, in dong */
-	uint64_t proposals;          /* proposals raised in the period */
+	uint64_t proposals;          /* proposals those records raised */
 	uint64_t proposals_answered; /* of those, answered, resolved or
 	                                declined */
+	uint64_t proposals_unresolved; /* of those, open or answered */
+	int own; /* 1: this store's cadre's own records (a commune, below) */
 };
 
 /* Counts, from what this store holds, the records of period (a period
- * as coso_period_parse takes it) in unit and below it (figures.c). */
+ * as coso_period_parse takes it) that a new report on unit starts from
+ * (prefill.c, the same query as its pre-filled text): on a commune or
+ * below, this store's cadre's own visits there; on a district or the
+ * province, every cadre's visits and submitted reports in the units
+ * below it in the tree of the period.  A visit corrected by its cadre
+ * counts once; proposals are those the records raised (a corrected
+ * visit's too), never the report's own.  An unknown unit: all zero. */
 COSO_NODISCARD int coso_report_figures(struct coso_store *s,
     const char *period, const char *unit, struct coso_figures *f);
 

@@ -133,9 +133,10 @@ $(CLIENT_LIB): $(CLIENT_LIB_SRCS:%.c=$(B)/%.o)
 	$(archive)
 $(CLIENT_SAN_LIB): $(CLIENT_LIB_SRCS:%.c=$(B)/san/%.o)
 	$(archive)
-$(CENTRAL_LIB): $(CENTRAL_SRCS:%.c=$(B)/%.o)
+$(CENTRAL_LIB): $(CENTRAL_SRCS:%.c=$(B)/%.o) $(B)/gen/console_assets.o
 	$(archive)
-$(CENTRAL_SAN_LIB): $(CENTRAL_SRCS:%.c=$(B)/san/%.o)
+$(CENTRAL_SAN_LIB): $(CENTRAL_SRCS:%.c=$(B)/san/%.o) \
+		$(B)/san/gen/console_assets.o
 	$(archive)
 $(APP_LIB): $(APP_SRCS:%.c=$(B)/%.o) $(B)/gen/app_assets.o
 	$(archive)
@@ -167,15 +168,23 @@ $(B)/cosod: $(DAEMON_OBJS) $(APP_LIB) $(CENTRAL_LIB) $(CLIENT_LIB) \
 
 # The cadre's app's pages (web/app/), embedded in cosod: nothing of them
 # is read from disk or a network when it runs (daemon/app/embed.sh).
+# The office's console (web/console/, served by `cosod central run
+# --http' at /console/) likewise, in the central's library.
 APP_ASSETS := $(sort $(shell find web/app -type f 2>/dev/null))
+CONSOLE_ASSETS := $(sort $(shell find web/console -type f 2>/dev/null))
 $(B)/gen/app_assets.c: daemon/app/embed.sh $(APP_ASSETS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  EMBED   $@")
-	$(Q)sh daemon/app/embed.sh web/app >$@.tmp && mv $@.tmp $@
-$(B)/gen/app_assets.o: $(B)/gen/app_assets.c daemon/app/assets.h
+	$(Q)sh daemon/app/embed.sh web/app app >$@.tmp && mv $@.tmp $@
+$(B)/gen/console_assets.c: daemon/app/embed.sh $(CONSOLE_ASSETS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  EMBED   $@")
+	$(Q)sh daemon/app/embed.sh web/console console >$@.tmp && \
+		mv $@.tmp $@
+$(B)/gen/%_assets.o: $(B)/gen/%_assets.c daemon/app/assets.h
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(B)/san/gen/app_assets.o: $(B)/gen/app_assets.c daemon/app/assets.h
+$(B)/san/gen/%_assets.o: $(B)/gen/%_assets.c daemon/app/assets.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC-SAN  $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<

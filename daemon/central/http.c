@@ -31,6 +31,7 @@
 #include "httpd.h"
 #include "httpq.h"
 #include "logcheck.h"
+#include "pages.h"
 #include "report/report_out.h"
 
 #define QUEUE_MAX         64u  /* requests waiting for a worker */
@@ -778,6 +779,35 @@ route_of(const char *uri, size_t ulen, const char **query, size_t *qlen)
 	return NULL;
 }
 
+/* The length of the request target before '?'. */
+static size_t
+path_len(const struct httphead *h)
+{
+	const char *qm = memchr(h->target, '?', h->target_len);
+
+	return qm != NULL ? (size_t) (qm - h->target) : h->target_len;
+}
+
+/* A file of the console (pages.h), copied: the answer's body is
+ * malloc'd. */
+static void
+get_page(struct req *rq, const char *path, size_t len)
+{
+	const struct app_asset *as = pages_find(path, len);
+
+	if (as == NULL) {
+		fail_with(rq, 404, "There is no such resource.");
+		return;
+	}
+	free(rq->r.body);
+	rq->r.status = 200;
+	rq->r.type   = as->type;
+	rq->r.len    = as->len;
+	if ((rq->r.body = malloc(as->len + 1)) != NULL) {
+		memcpy(rq->r.body, as->data, as->len);
+	}
+}
+
 /* Answers the request into rq->r; returns the route's path for the log
  * ("-" if none: a path sent by a client is not logged). */
 static const char *
@@ -791,6 +821,15 @@ dispatch(const struct httphead *h, struct req *rq)
 	char msg[160];
 	int rv;
 
+	if (rt == NULL && pages_path(h->target, path_len(h))) {
+		if (!httphead_method_is(h, "GET")
+		    && !httphead_method_is(h, "HEAD")) {
+			fail_with(rq, 405, "Only GET is allowed.");
+		} else {
+			get_page(rq, h->target, path_len(h));
+		}
+		return PAGES_PREFIX;
+	}
 	if (rt == NULL) {
 		fail_with(rq, 404, "There is no such resource.");
 		return "-";

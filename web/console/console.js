@@ -1,0 +1,734 @@
+/* console.js: the office's console (docs/console.md).  Plain DOM, one page
+ * at a time, routed by the URL's hash (#/overview?p=2025-Q4&u=180).
+ * Every figure is the central's: each page shows a view of
+ * GET /api/v1/views/<view>?period=P as the central computed it (the same
+ * JSON as `cosod central report <view> --format json`), never a sum made
+ * here, so the page and the CLI cannot disagree.  The session is the
+ * central's (/console/api/*): the pages only ask who is signed in. */
+"use strict";
+
+var S = {session: null, noAccess: false, route: "", q: {}, seq: 0};
+var VIEWS = "/api/v1/views/";
+var CAPI = "/console/api/";
+var $main, $nav, $who;
+var DATE_KEYS = /^(date|due|grace_end|submitted|received|since|from|to|valid_to|valid_from|first|last|as_of|day|.*_date|.*_day)$/;
+var COUNT_KEYS = ["expected", "on_time", "late", "offline_late", "missing", "pending"];
+
+/* ---- small helpers ---- */
+function h(tag, attrs) {
+	var el = document.createElement(tag), k, i, c;
+	for (k in attrs || {}) {
+		if (k === "text") el.textContent = attrs[k];
+		else if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), attrs[k]);
+		else if (attrs[k] === true) el.setAttribute(k, "");
+		else if (attrs[k] !== false && attrs[k] != null) el.setAttribute(k, attrs[k]);
+	}
+	for (i = 2; i < arguments.length; i++) {
+		c = arguments[i];
+		if (c == null || c === false) continue;
+		if (Array.isArray(c)) c.forEach(function (x) { if (x) el.appendChild(x); });
+		else el.appendChild(typeof c === "string" || typeof c === "number"
+			? document.createTextNode(String(c)) : c);
+	}
+	return el;
+}
+function pad(n) { return (n < 10 ? "0" : "") + n; }
+function isObj(v) { return v !== null && typeof v === "object" && !Array.isArray(v); }
+
+/* 1234567 -> "1.234.567" (Vietnamese grouping), in both languages so that
+ * a printed page reads the same. */
+function fmtNum(n) {
+	var s = String(Math.abs(n)), out = "";
+	while (s.length > 3) { out = "." + s.slice(-3) + out; s = s.slice(0, -3); }
+	return (n < 0 ? "-" : "") + s + out;
+}
+/* YYYYMMDD -> dd/mm/yyyy */
+function fmtDMY(v) {
+	var s = String(v);
+	if (!/^\d{8}$/.test(s)) return s;
+	return s.slice(6, 8) + "/" + s.slice(4, 6) + "/" + s.slice(0, 4);
+}
+/* milliseconds since 1970 -> dd/mm/yyyy hh:mm in Vietnam's time (UTC+7),
+ * whatever the browser's zone: the office and the central agree. */
+function fmtMs(ms) {
+	var d = new Date(+ms + 7 * 3600 * 1000);
+	return pad(d.getUTCDate()) + "/" + pad(d.getUTCMonth() + 1) + "/" +
+		d.getUTCFullYear() + " " + pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes());
+}
+function todayDMY() { return fmtMs(Date.now()).slice(0, 10); }
+function pct(a, b) { return b > 0 ? Math.round(1000 * a / b) / 10 : 0; }
+function fmtPct(x) { return String(x).replace(".", LANG ? "." : ",") + " %"; }
+
+/* A value of key k as a cell's text. */
+function fmtVal(k, v) {
+	var last = k.split(".").pop();
+	if (v === null || v === undefined) return "";
+	if (typeof v === "boolean") return v ? T("yes") : T("no");
+	if (typeof v === "number") {
+		if (last === "skew_ms") return fmtNum(Math.round(v / 1000));
+		if (/_ms$/.test(last) && v > 100000000000) return fmtMs(v);
+		if (DATE_KEYS.test(last) && v >= 19000101 && v <= 29991231) return fmtDMY(v);
+		if (last === "rate" || /_rate$/.test(last)) return fmtPct(v);
+		return fmtNum(v);
+	}
+	if (typeof v === "string") return word(v);
+	return JSON.stringify(v);
+}
+
+/* ---- period ---- */
+function periodNow() {
+	var d = new Date(Date.now() + 7 * 3600 * 1000);
+	return d.getUTCFullYear() + "-Q" + (Math.floor(d.getUTCMonth() / 3) + 1);
+}
+function periodName(p) {
+	var m = /^(\d{4})-Q([1-4])$/.exec(p || "");
+	if (m) return T("period_name_q", m[1], m[2]);
+	if (/^\d{4}$/.test(p || "")) return T("period_name_y", p);
+	return p || "";
+}
+function periodPicker(p, onpick) {
+	var m = /^(\d{4})(?:-Q([1-4]))?$/.exec(p) || [null, "2025", "4"];
+	var now = new Date().getUTCFullYear(), y, ys = [], qs = [];
+	var ysel, qsel;
+	for (y = now; y >= 2024; y--) ys.push(h("option", {value: y, selected: +m[1] === y}, String(y)));
+	qs.push(h("option", {value: "", selected: !m[2]}, T("whole_year")));
+	for (y = 1; y <= 4; y++) qs.push(h("option", {value: y, selected: +m[2] === y}, T("q_n", y)));
+	ysel = h("select", {id: "p-year", "aria-label": T("year")}, ys);
+	qsel = h("select", {id: "p-quarter", "aria-label": T("quarter")}, qs);
+	function pick() { onpick(ysel.value + (qsel.value ? "-Q" + qsel.value : "")); }
+	ysel.addEventListener("change", pick);
+	qsel.addEventListener("change", pick);
+	return h("div", {class: "picker no-print"}, h("label", {for: "p-year"}, T("period")),
+		ysel, qsel);
+}
+
+/* ---- the API ---- */
+function getJSON(url) {
+	return fetch(url, {credentials: "same-origin"}).then(function (r) {
+		return r.text().then(function (t) {
+			var j = null;
+			try { j = t ? JSON.parse(t) : null; } catch (e) { j = null; }
+			return {status: r.status, json: j, text: t};
+		});
+	}, function () { return {status: 0, json: null, text: ""}; });
+}
+function postJSON(url, body) {
+	return fetch(url, {method: "POST", credentials: "same-origin",
+		headers: {"Content-Type": "application/json"},
+		body: JSON.stringify(body)}).then(function (r) {
+		return r.text().then(function (t) {
+			var j = null;
+			try { j = t ? JSON.parse(t) : null; } catch (e) { j = null; }
+			return {status: r.status, json: j};
+		});
+	}, function () { return {status: 0, json: null}; });
+}
+function errorText(r) {
+	var msg = r.json && (typeof r.json.error === "string" ? r.json.error
+		: r.json.error && (r.json.error.message || r.json.error.detail));
+	if (r.status === 0) return T("e_net");
+	if (r.status === 401) return T("e_401");
+	if (r.status === 403) return T("e_403");
+	return T("e_http", r.status, msg || r.text || "");
+}
+function viewURL(v, p, fmt) {
+	return VIEWS + v + (p ? "?period=" + encodeURIComponent(p) : "") +
+		(fmt ? (p ? "&" : "?") + "format=" + fmt : "");
+}
+/* A view's JSON; rejects with the answer when it is not 200 (a 401
+ * sends the reader to the sign-in page). */
+function view(v, p) {
+	return getJSON(viewURL(v, p)).then(function (r) {
+		if (r.status === 401 && v !== "audit") { S.session = null; go("#/login"); }
+		if (r.status !== 200 || !r.json) throw r;
+		return r.json;
+	});
+}
+
+/* ---- tables ---- */
+/* The columns of rows: every key of the rows, an object's keys one level
+ * down ("counts.expected"), arrays of objects as one cell each. */
+function columnsOf(rows) {
+	var cols = [], seen = {};
+	rows.forEach(function (r) {
+		Object.keys(r).forEach(function (k) {
+			if (isObj(r[k])) {
+				Object.keys(r[k]).forEach(function (k2) {
+					if (!isObj(r[k][k2]) && !seen[k + "." + k2]) {
+						seen[k + "." + k2] = 1; cols.push(k + "." + k2);
+					}
+				});
+			} else if (!seen[k]) { seen[k] = 1; cols.push(k); }
+		});
+	});
+	return cols;
+}
+function valueAt(r, k) {
+	var i = k.indexOf(".");
+	return i < 0 ? r[k] : (r[k.slice(0, i)] || {})[k.slice(i + 1)];
+}
+/* A cell: numbers right-aligned with the raw value in data-v (what the
+ * browser test compares with the CLI's JSON); a list of objects (a
+ * proposal's answers) as a small list. */
+function cell(k, v, link) {
+	var td;
+	if (Array.isArray(v)) {
+		td = h("td", {"data-k": k, "data-v": String(v.length)});
+		if (v.length && isObj(v[0])) {
+			td.appendChild(h("ul", {class: "sub"}, v.map(function (o) {
+				return h("li", null, Object.keys(o).filter(function (x) {
+					return o[x] !== null && o[x] !== "";
+				}).map(function (x) {
+					return h("span", {class: "kv"}, h("b", null, colName(x) + ": "), fmtVal(x, o[x]));
+				}));
+			})));
+		} else td.textContent = v.map(function (x) { return fmtVal(k, x); }).join(", ");
+		return td;
+	}
+	td = h("td", {"data-k": k, "data-v": v === null || v === undefined ? "" : String(v),
+		class: typeof v === "number" ? "n" : (k === "status" || /signature|sig/.test(k) ? "st st-" + v : null)});
+	if (link) td.appendChild(h("a", {href: link}, fmtVal(k, v)));
+	else td.textContent = fmtVal(k, v);
+	return td;
+}
+/* A table of rows under a title, with the view's CSV and XLSX links.
+ * opts: cols (keys, else all), link(row, key) -> href or null, key (the
+ * JSON array's name, in data-key), v and p (the view and period of the
+ * downloads). */
+function table(title, rows, opts) {
+	var cols = opts.cols || columnsOf(rows);
+	var thead = h("thead", null, h("tr", null, cols.map(function (k) {
+		return h("th", {scope: "col", "data-k": k}, colName(k));
+	})));
+	var tbody = h("tbody", null, rows.map(function (r) {
+		return h("tr", null, cols.map(function (k) {
+			return cell(k, valueAt(r, k), opts.link ? opts.link(r, k) : null);
+		}));
+	}));
+	var dl = opts.v ? h("p", {class: "dl no-print"}, T("download") + ": ",
+		h("a", {href: viewURL(opts.v, opts.p, "csv"), download: "", class: "csv"}, T("csv")), " · ",
+		h("a", {href: viewURL(opts.v, opts.p, "xlsx"), download: "", class: "xlsx"}, T("xlsx"))) : null;
+	return h("section", {class: "tbl", "data-key": opts.key || ""},
+		h("div", {class: "tbl-head"}, h("h3", null, title),
+			h("span", {class: "muted"}, T("rows", rows.length))), dl,
+		rows.length ? h("div", {class: "scroll"}, h("table", {"data-key": opts.key || ""}, thead, tbody))
+			: h("p", {class: "muted"}, T("none")));
+}
+/* Every array of objects in a view, each as a table; scalars as facts. */
+function tablesOf(doc, v, p, skip) {
+	var out = [];
+	Object.keys(doc).forEach(function (k) {
+		var a = doc[k];
+		if ((skip || []).indexOf(k) >= 0 || !Array.isArray(a)) return;
+		if (a.length && !isObj(a[0])) return;
+		out.push(table(colName(k), a, {key: k, v: v, p: p}));
+	});
+	return out;
+}
+function facts(doc, keys) {
+	var dl = h("dl", {class: "facts"});
+	(keys || Object.keys(doc)).forEach(function (k) {
+		var v = doc[k];
+		if (v === undefined || Array.isArray(v) || isObj(v)) return;
+		dl.appendChild(h("div", {"data-k": k}, h("dt", null, colName(k)),
+			h("dd", {"data-v": v === null ? "" : String(v)}, fmtVal(k, v))));
+	});
+	return dl;
+}
+
+/* ---- charts: hand-drawn SVG ---- */
+var SVG = "http://www.w3.org/2000/svg";
+function s(tag, attrs, text) {
+	var el = document.createElementNS(SVG, tag), k;
+	for (k in attrs) el.setAttribute(k, attrs[k]);
+	if (text !== undefined) el.textContent = text;
+	return el;
+}
+/* A line of percentages over periods: pts [{label, value (0-100)}]. */
+function lineChart(title, pts) {
+	var W = 640, H = 260, L = 48, R = 16, TOP = 16, B = 40, svg, i, x, y, d = "";
+	var n = pts.length, step = n > 1 ? (W - L - R) / (n - 1) : 0;
+	svg = s("svg", {viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": title, class: "chart"});
+	for (i = 0; i <= 4; i++) {
+		y = TOP + (H - TOP - B) * (1 - i / 4);
+		svg.appendChild(s("line", {x1: L, x2: W - R, y1: y, y2: y, class: "grid"}));
+		svg.appendChild(s("text", {x: L - 6, y: y + 4, "text-anchor": "end", class: "ax"}, (i * 25) + "%"));
+	}
+	pts.forEach(function (p, j) {
+		x = n > 1 ? L + j * step : (L + W - R) / 2;
+		y = TOP + (H - TOP - B) * (1 - Math.max(0, Math.min(100, p.value)) / 100);
+		d += (j ? "L" : "M") + x.toFixed(1) + " " + y.toFixed(1);
+		svg.appendChild(s("circle", {cx: x, cy: y, r: 4, class: "pt"}));
+		svg.appendChild(s("text", {x: x, y: y - 9, "text-anchor": "middle", class: "val"}, fmtPct(p.value)));
+		svg.appendChild(s("text", {x: x, y: H - B + 18, "text-anchor": "middle", class: "ax"}, p.label));
+	});
+	svg.insertBefore(s("path", {d: d, class: "line"}), svg.firstChild.nextSibling);
+	return h("figure", {class: "fig"}, h("figcaption", null, title), svg);
+}
+/* Stacked horizontal bars: rows [{label, parts: [{key, value}]}]. */
+function barChart(title, rows) {
+	var W = 640, L = 170, R = 40, BH = 22, GAP = 10, TOP = 28, H, svg, max = 1;
+	rows.forEach(function (r) {
+		var t = 0; r.parts.forEach(function (p) { t += p.value; }); max = Math.max(max, t);
+	});
+	H = TOP + rows.length * (BH + GAP) + 8;
+	svg = s("svg", {viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": title, class: "chart"});
+	(rows[0] ? rows[0].parts : []).forEach(function (p, i) {
+		svg.appendChild(s("rect", {x: L + i * 150, y: 6, width: 12, height: 12, class: "b" + i}));
+		svg.appendChild(s("text", {x: L + i * 150 + 16, y: 16, class: "ax"}, colName(p.key)));
+	});
+	rows.forEach(function (r, j) {
+		var y = TOP + j * (BH + GAP), x = L, t = 0;
+		svg.appendChild(s("text", {x: L - 8, y: y + BH / 2 + 4, "text-anchor": "end", class: "ax"},
+			r.label.length > 24 ? r.label.slice(0, 23) + "…" : r.label));
+		r.parts.forEach(function (p, i) {
+			var w = (W - L - R) * p.value / max;
+			if (w > 0) svg.appendChild(s("rect", {x: x, y: y, width: w, height: BH, class: "b" + i}));
+			x += w; t += p.value;
+		});
+		svg.appendChild(s("text", {x: x + 6, y: y + BH / 2 + 4, class: "val"}, fmtNum(t)));
+	});
+	return h("figure", {class: "fig"}, h("figcaption", null, title), svg);
+}
+/* The trend view's charts: the reporting rate of each quarter (the rate
+ * the view gives, else received / expected) and proposals by sector. */
+function trendCharts(doc, which) {
+	var out = [], q, sec;
+	q = arrayWith(doc, "period");
+	sec = arrayWith(doc, "sector");
+	if (q && which !== "sectors") {
+		out.push(lineChart(T("chart_trend"), q.map(function (r) {
+			var c = isObj(r.counts) ? r.counts : r;
+			return {label: periodShort(r.period),
+				value: typeof r.rate === "number" ? r.rate : pct(c.received, c.expected)};
+		})));
+	}
+	if (sec && which !== "quarters") {
+		out.push(barChart(T("chart_sectors"), sec.map(function (r) {
+			var c = isObj(r.counts) ? r.counts : r, parts = [];
+			["open", "answered", "resolved", "declined", "overdue"].forEach(function (k) {
+				if (typeof c[k] === "number" && !(k === "overdue" && "open" in c)) parts.push({key: k, value: c[k]});
+			});
+			return {label: r.name || r.sector_name || r.sector, parts: parts};
+		})));
+	}
+	return out;
+}
+function arrayWith(doc, key) {
+	var k;
+	for (k in doc) {
+		if (Array.isArray(doc[k]) && doc[k].length && isObj(doc[k][0]) && key in doc[k][0]) return doc[k];
+	}
+	return null;
+}
+function periodShort(p) {
+	var m = /^(\d{4})-Q([1-4])$/.exec(p || "");
+	return m ? "Q" + m[2] + "/" + m[1] : String(p);
+}
+
+/* ---- the frame ---- */
+var PAGES = [
+	["overview", "nav_overview"], ["coverage", "nav_coverage"],
+	["proposals", "nav_proposals"], ["quarantine", "nav_quarantine"],
+	["devices", "nav_devices"], ["audit", "nav_audit"], ["print", "nav_print"]
+];
+function frame() {
+	var hd = document.getElementById("hd");
+	hd.textContent = "";
+	hd.appendChild(h("div", {class: "brand"}, h("h1", null, h("a", {href: "#/overview"}, T("app"))),
+		h("p", {class: "sub"}, T("app_sub"))));
+	$who = h("div", {class: "who", id: "who"});
+	hd.appendChild(h("div", {class: "tools"}, $who,
+		h("button", {id: "lang", type: "button", "aria-label": T("lang_label"), onclick: function () {
+			LANG = 1 - LANG;
+			try { localStorage.setItem("coso-console-lang", String(LANG)); } catch (e) { /* private mode */ }
+			document.documentElement.lang = LANG ? "en" : "vi";
+			frame(); route();
+		}}, T("lang_other"))));
+	$nav = h("nav", {id: "nav", "aria-label": T("menu")}, h("ul", null, PAGES.map(function (p) {
+		return h("li", null, h("a", {href: "#/" + p[0], "data-page": p[0]}, T(p[1])));
+	})));
+	if (document.getElementById("nav")) document.getElementById("nav").replaceWith($nav);
+	else hd.after($nav);
+	document.title = T("app");
+	who();
+}
+function who() {
+	var se = S.session;
+	$who.textContent = "";
+	if (!se) {
+		if (!S.noAccess) $who.appendChild(h("a", {href: "#/login", class: "button small"}, T("nav_login")));
+		return;
+	}
+	$who.appendChild(h("span", {id: "who-name"}, T("signed_in", se.name || se.cadre,
+		T("role_" + se.role), scopeText(se), fmtMs(se.expires))));
+	$who.appendChild(h("button", {type: "button", class: "small", id: "logout", onclick: function () {
+		postJSON(CAPI + "logout", {}).then(function () { S.session = null; who(); go("#/login"); });
+	}}, T("logout")));
+}
+function scopeText(se) {
+	if (se.unit) return T("scope_unit", se.unit);
+	if (se.sector) return T("scope_sector", se.sector);
+	return T("scope_all");
+}
+function go(hash) { if (location.hash === hash) route(); else location.hash = hash; }
+function link(page, q) {
+	var k, a = [];
+	for (k in q) if (q[k] !== undefined && q[k] !== null && q[k] !== "") a.push(k + "=" + encodeURIComponent(q[k]));
+	return "#/" + page + (a.length ? "?" + a.join("&") : "");
+}
+function parseHash() {
+	var m = /^#\/([a-z]+)(?:\?(.*))?$/.exec(location.hash) || [null, "overview", ""];
+	var q = {};
+	(m[2] || "").split("&").forEach(function (kv) {
+		var i = kv.indexOf("=");
+		if (i > 0) q[kv.slice(0, i)] = decodeURIComponent(kv.slice(i + 1));
+	});
+	return {page: m[1], q: q};
+}
+function page(title, intro) {
+	$main.textContent = "";
+	$main.appendChild(h("h2", null, title));
+	if (intro) $main.appendChild(h("p", {class: "intro"}, intro));
+	return $main;
+}
+function failed(r) {
+	$main.appendChild(h("p", {class: "notice bad", id: "err", role: "alert"},
+		r && r.status !== undefined ? errorText(r) : String(r)));
+}
+function busy() { return h("p", {class: "muted", id: "busy"}, T("loading")); }
+/* A page's view fetched, unless the reader moved on meanwhile. */
+function load(v, p, fn) {
+	var n = ++S.seq, b = busy();
+	$main.appendChild(b);
+	return view(v, p).then(function (doc) {
+		if (n !== S.seq) return;
+		b.remove();
+		fn(doc);
+		document.body.setAttribute("data-ready", S.route);
+	}, function (r) {
+		if (n !== S.seq) return;
+		b.remove();
+		failed(r);
+		document.body.setAttribute("data-ready", S.route);
+	});
+}
+
+function route() {
+	var r = parseHash(), pg = r.page, fn = ROUTES[pg] || ROUTES.overview;
+	S.route = pg; S.q = r.q; S.seq++;
+	document.body.removeAttribute("data-ready");
+	document.body.className = "page-" + pg;
+	Array.prototype.forEach.call($nav.querySelectorAll("a"), function (a) {
+		if (a.getAttribute("data-page") === pg) a.setAttribute("aria-current", "page");
+		else a.removeAttribute("aria-current");
+	});
+	if (!S.session && !S.noAccess && pg !== "login" && pg !== "audit") {
+		go("#/login");
+		return;
+	}
+	fn(r.q);
+	window.scrollTo(0, 0);
+}
+
+/* ---- #/login ---- */
+function pageLogin() {
+	var err = h("p", {class: "notice bad", id: "login-err", role: "alert", hidden: true});
+	var cadre = h("input", {id: "l-cadre", autocomplete: "username", autocapitalize: "none", spellcheck: "false"});
+	var pass = h("input", {id: "l-pass", type: "password", autocomplete: "current-password"});
+	var sig = h("textarea", {id: "l-sig", rows: 3, spellcheck: "false"});
+	var chal = h("code", {id: "l-challenge"}), cmd = h("pre", {id: "l-cmd", class: "cmd"});
+	var exp = h("p", {class: "muted", id: "l-expires"}), current = null;
+	page(T("login_title"), T("login_intro"));
+	function bad(m) { err.textContent = m; err.hidden = false; }
+	function done(r) {
+		if (r.status === 200) {
+			return getJSON(CAPI + "session").then(function (s2) {
+				S.session = s2.status === 200 ? s2.json : null;
+				who();
+				go("#/overview");
+			});
+		}
+		bad(T("e_login", r.json && r.json.error ? (r.json.error.message || r.json.error) : errorText(r)));
+		if (current) newChallenge();
+	}
+	function newChallenge() {
+		getJSON(CAPI + "challenge").then(function (r) {
+			if (r.status !== 200 || !r.json) { bad(r.status === 404 ? T("e_no_access_api") : errorText(r)); return; }
+			current = r.json.challenge;
+			chal.textContent = current;
+			cmd.textContent = "coso console sign --origin " + location.origin + " " + current;
+			exp.textContent = T("challenge_expires", fmtMs(r.json.expires));
+		});
+	}
+	var f1 = h("form", {id: "f-pass", class: "card", onsubmit: function (e) {
+		e.preventDefault(); err.hidden = true;
+		if (!cadre.value.trim()) return bad(T("e_need", T("f_cadre").toLowerCase()));
+		if (!pass.value) return bad(T("e_need", T("f_pass").toLowerCase()));
+		postJSON(CAPI + "login", {cadre: cadre.value.trim(), passphrase: pass.value}).then(function (r) {
+			pass.value = ""; done(r);
+		});
+	}}, h("h3", null, T("by_pass")),
+		h("div", {class: "field"}, h("label", {for: "l-pass"}, T("f_pass")), pass),
+		h("button", {type: "submit", class: "primary", id: "l-go"}, T("sign_in")));
+	var f2 = h("form", {id: "f-sig", class: "card", onsubmit: function (e) {
+		var m = /^\s*([0-9a-fA-F]{64})\.([A-Za-z0-9+\/=]{20,})\s*$/.exec(sig.value);
+		e.preventDefault(); err.hidden = true;
+		if (!cadre.value.trim()) return bad(T("e_need", T("f_cadre").toLowerCase()));
+		if (!m) return bad(T("e_sig_form"));
+		postJSON(CAPI + "login", {cadre: cadre.value.trim(), challenge: current,
+			key: m[1].toLowerCase(), sig: m[2]}).then(done);
+	}}, h("h3", null, T("by_sig")),
+		h("p", null, T("challenge") + ": ", chal), exp,
+		h("p", {class: "hint"}, T("challenge_how")), cmd,
+		h("p", null, h("button", {type: "button", class: "small", onclick: newChallenge}, T("challenge_new"))),
+		h("div", {class: "field"}, h("label", {for: "l-sig"}, T("f_sig")), sig),
+		h("button", {type: "submit", class: "primary", id: "l-sig-go"}, T("sign_in")));
+	$main.appendChild(h("div", {class: "field narrow"}, h("label", {for: "l-cadre"}, T("f_cadre")), cadre));
+	$main.appendChild(err);
+	$main.appendChild(h("div", {class: "two-cards"}, f1, f2));
+	newChallenge();
+	document.body.setAttribute("data-ready", "login");
+}
+
+/* ---- #/overview ---- */
+function curPeriod(q) { return q.p || periodNow(); }
+function pickerFor(pg, q) {
+	return periodPicker(curPeriod(q), function (p) { go(link(pg, {p: p})); });
+}
+function countCards(c) {
+	return h("div", {class: "cards", id: "totals"}, COUNT_KEYS.filter(function (k) {
+		return typeof c[k] === "number";
+	}).map(function (k) {
+		return h("div", {class: "count c-" + k, "data-k": k, "data-v": String(c[k])},
+			h("span", {class: "num"}, fmtNum(c[k])), h("span", {class: "lbl"}, colName(k)));
+	}).concat(typeof c.expected === "number" ? [h("div", {class: "count c-rate", "data-k": "rate"},
+		h("span", {class: "num"}, fmtPct(pct(c.received !== undefined ? c.received
+			: c.on_time + c.late + c.offline_late, c.expected))), h("span", {class: "lbl"}, T("rate")))] : []));
+}
+/* The units of an overview as a tree: by parent when the view names it,
+ * else by the order and levels it lists them in. */
+function unitTree(units) {
+	var by = {}, kids = {}, roots = [], stack = [];
+	units.forEach(function (u) { by[u.unit] = u; kids[u.unit] = []; });
+	units.forEach(function (u) {
+		var p = u.parent;
+		if (p === undefined) {
+			while (stack.length && stack[stack.length - 1].level >= u.level) stack.pop();
+			p = stack.length ? stack[stack.length - 1].unit : null;
+			stack.push(u);
+		}
+		if (p && kids[p]) kids[p].push(u); else roots.push(u);
+	});
+	return {by: by, kids: kids, roots: roots};
+}
+function subtree(tree, code) {
+	var out = {}, todo = [code];
+	while (todo.length) {
+		var c = todo.pop();
+		out[c] = 1;
+		(tree.kids[c] || []).forEach(function (u) { todo.push(u.unit); });
+	}
+	return out;
+}
+function pageOverview(q) {
+	var p = curPeriod(q);
+	page(T("ov_title") + " — " + periodName(p), T("ov_intro"));
+	$main.appendChild(pickerFor("overview", q));
+	load("overview", p, function (doc) {
+		var units = doc.units || [], tree = unitTree(units), u = q.u, rows, crumbs, inU;
+		var reports = doc.reports || [], cadres = doc.cadres || [], rep;
+		if (q.r !== undefined) return reportDetail(doc, q, p);
+		$main.appendChild(countCards(doc.total || {}));
+		crumbs = h("p", {class: "crumbs", id: "crumbs"}, h("a", {href: link("overview", {p: p})}, T("whole")));
+		if (u && tree.by[u]) {
+			var chain = [], c = tree.by[u];
+			while (c) { chain.unshift(c); c = tree.by[c.parent !== undefined ? c.parent : parentOf(tree, c.unit)]; }
+			chain.forEach(function (x) {
+				crumbs.appendChild(document.createTextNode(" › "));
+				crumbs.appendChild(h("a", {href: link("overview", {p: p, u: x.unit})}, x.name || x.unit));
+			});
+			$main.appendChild(crumbs);
+			$main.appendChild(countCards(tree.by[u].counts || {}));
+			rows = tree.kids[u];
+			inU = subtree(tree, u);
+		} else {
+			$main.appendChild(crumbs);
+			rows = tree.roots.length === 1 && !u ? [tree.roots[0]].concat(tree.kids[tree.roots[0].unit]) : tree.roots;
+			inU = null;
+		}
+		$main.appendChild(table(u && tree.by[u] ? T("units_under", tree.by[u].name || u) : T("top_units"),
+			rows, {key: "units", v: "overview", p: p, link: function (r, k) {
+				return (k === "name" || k === "unit") && tree.kids[r.unit] && r.unit !== u
+					? link("overview", {p: p, u: r.unit}) : null;
+			}}));
+		["teams", "sectors"].forEach(function (k) {
+			if (Array.isArray(doc[k]) && !u) $main.appendChild(table(T("by_team"), doc[k], {key: k, v: "overview", p: p}));
+		});
+		rep = reports.map(function (r, i) { r._i = i; return r; }).filter(function (r) { return !inU || inU[r.unit]; });
+		var cad = cadres.filter(function (c) {
+			return !inU || rep.some(function (r) { return r.cadre === c.cadre; });
+		});
+		$main.appendChild(table(T("cadres_t"), cad, {key: "cadres", v: "overview", p: p}));
+		$main.appendChild(table(T("reports_t"), rep, {key: "reports", v: "overview", p: p,
+			cols: columnsOf(rep).filter(function (k) { return k !== "_i"; }),
+			link: function (r, k) { return k === "status" ? link("overview", {p: p, u: u, r: r._i}) : null; }}));
+		trendInto(p);
+	});
+}
+function parentOf(tree, code) {
+	var k;
+	for (k in tree.kids) if (tree.kids[k].some(function (x) { return x.unit === code; })) return k;
+	return null;
+}
+function reportDetail(doc, q, p) {
+	var r = (doc.reports || [])[+q.r], sig;
+	$main.appendChild(h("p", {class: "crumbs"}, h("a", {href: link("overview", {p: p, u: q.u})}, "‹ " + T("back"))));
+	if (!r) { failed(T("none")); return; }
+	$main.appendChild(h("h3", null, T("report_t") + " " + (r.cadre || "") + " — " + (r.unit_name || r.unit || "")));
+	sig = r.signature !== undefined ? r.signature : r.sig;
+	if (sig !== undefined) {
+		$main.appendChild(h("p", {id: "sig", class: "notice " + (sig === "verified" || sig === "valid" || sig === true ? "ok" : r.status === "missing" ? "info" : "bad")},
+			sig === "verified" || sig === "valid" || sig === true ? T("sig_ok") : r.status === "missing" || sig === null ? T("sig_none") : T("sig_bad") + " (" + sig + ")"));
+	}
+	var d = {};
+	Object.keys(r).forEach(function (k) { if (k !== "_i") d[k] = r[k]; });
+	$main.appendChild(facts(d));
+}
+function trendInto(p) {
+	var holder = h("div", {class: "charts", id: "charts"});
+	$main.appendChild(holder);
+	view("trend", p).then(function (doc) {
+		trendCharts(doc).forEach(function (c) { holder.appendChild(c); });
+	}, function () { /* a central without the trend view: no chart */ });
+}
+
+/* ---- #/coverage, #/proposals, #/quarantine, #/devices ---- */
+function simplePage(v, titleKey, introKey, periodic, charts) {
+	return function (q) {
+		var p = curPeriod(q);
+		page(T(titleKey) + (periodic ? " — " + periodName(p) : ""), T(introKey));
+		if (periodic) $main.appendChild(pickerFor(v, q));
+		load(v, periodic ? p : null, function (doc) {
+			$main.appendChild(facts(doc));
+			if (charts) {
+				var holder = h("div", {class: "charts", id: "charts"});
+				$main.appendChild(holder);
+				view("trend", p).then(function (t) {
+					trendCharts(t, "sectors").forEach(function (c) { holder.appendChild(c); });
+				}, function () { /* no trend view */ });
+			}
+			tablesOf(doc, v, periodic ? p : null).forEach(function (t) { $main.appendChild(t); });
+		});
+	};
+}
+
+/* ---- #/audit (public) ---- */
+function pageAudit() {
+	page(T("audit_title"), T("audit_intro"));
+	var n = ++S.seq;
+	view("audit", null).then(function (doc) {
+		if (n === S.seq) auditShow(doc);
+	}, function () {
+		/* A central without the audit view: the same facts from the
+		 * auditors' API (docs/central.md, "HTTP API"). */
+		Promise.all([getJSON("/api/v1/checkpoints?count=1000"), fetch("/checkpoint").then(function (r) {
+			return r.ok ? r.text() : "";
+		}), fetch("/api/v1/vkey").then(function (r) { return r.ok ? r.text() : ""; })]).then(function (a) {
+			var cps = (a[0].json && a[0].json.checkpoints) || [];
+			if (n === S.seq) auditShow({tree_size: a[0].json ? a[0].json.tree_size : null,
+				checkpoint: a[1], vkey: a[2].trim(), checkpoints: cps});
+		});
+	});
+}
+function auditShow(doc) {
+	var note = doc.checkpoint && typeof doc.checkpoint === "object" ? doc.checkpoint.note : doc.checkpoint;
+	var d = {};
+	Object.keys(doc).forEach(function (k) { if (k !== "checkpoint" && k !== "vkey" && k !== "how") d[k] = doc[k]; });
+	$main.appendChild(facts(d));
+	$main.appendChild(h("h3", null, T("checkpoint")));
+	$main.appendChild(h("pre", {class: "note", id: "cp-note"}, note || T("none")));
+	$main.appendChild(h("h3", null, T("vkey")));
+	$main.appendChild(h("pre", {class: "note", id: "vkey"}, doc.vkey || ""));
+	tablesOf(doc, "audit", null).forEach(function (t) { $main.appendChild(t); });
+	$main.appendChild(h("h3", null, T("how_audit")));
+	if (typeof doc.how === "string") $main.appendChild(h("p", {id: "how"}, doc.how));
+	$main.appendChild(h("pre", {class: "cmd", id: "how-cmd"},
+		"coso-audit --central " + location.origin + " --central-key '" + (doc.vkey || "VKEY") +
+		"' --state ./audit-state verify\n" +
+		"coso-audit --central " + location.origin + " --central-key '" + (doc.vkey || "VKEY") +
+		"' --state ./audit-state rebuild"));
+	$main.appendChild(h("p", {class: "hint"}, LANG ? "coso-audit checks the checkpoint's signature with the verifier key above, the consistency with what it verified before, every entry's inclusion, and rebuilds the database from the log (docs/audit.md)." :
+		"coso-audit kiểm tra chữ ký của mốc bằng khóa kiểm tra ở trên, tính nhất quán với lần kiểm tra trước, từng mục có trong cây, và dựng lại cơ sở dữ liệu từ nhật ký (docs/audit.md)."));
+	document.body.setAttribute("data-ready", "audit");
+}
+
+/* ---- #/print: the quarterly review pack, A4 ---- */
+function pagePrint(q) {
+	var p = curPeriod(q), n = ++S.seq;
+	page(T("print_title") + " — " + periodName(p), T("print_intro"));
+	$main.appendChild(h("div", {class: "no-print actions"}, pickerFor("print", q),
+		h("button", {type: "button", class: "primary small", onclick: function () { window.print(); }}, T("print_btn"))));
+	var b = busy();
+	$main.appendChild(b);
+	Promise.all(["overview", "coverage", "proposals", "trend"].map(function (v) {
+		return view(v, p).then(function (d) { return d; }, function (r) { return {__err: r}; });
+	})).then(function (docs) {
+		if (n !== S.seq) return;
+		b.remove();
+		var head = T("print_title") + " — " + periodName(p) + " — " + T("generated", todayDMY());
+		var ov = docs[0], tree;
+		function sheet(id, title, body) {
+			return h("table", {class: "sheet", id: id}, h("thead", null, h("tr", null, h("td", null,
+				h("div", {class: "running"}, head)))), h("tbody", null, h("tr", null, h("td", null,
+				h("h3", {class: "sec"}, title), body))));
+		}
+		function errOr(d, fn) { return d.__err ? h("p", {class: "notice bad"}, errorText(d.__err)) : fn(d); }
+		$main.appendChild(sheet("s-summary", T("sec_summary"), errOr(ov, function (d) {
+			return h("div", null, facts(d), countCards(d.total || {}));
+		})));
+		$main.appendChild(sheet("s-units", T("sec_units"), errOr(ov, function (d) {
+			tree = unitTree(d.units || []);
+			return h("div", null, table(T("top_units"), d.units || [], {key: "units"}),
+				table(T("cadres_t"), d.cadres || [], {key: "cadres"}));
+		})));
+		$main.appendChild(sheet("s-coverage", T("sec_coverage"), errOr(docs[1], function (d) {
+			return h("div", null, tablesOf(d, null, null));
+		})));
+		$main.appendChild(sheet("s-proposals", T("sec_proposals"), errOr(docs[2], function (d) {
+			return h("div", null, tablesOf(d, null, null));
+		})));
+		$main.appendChild(sheet("s-trend", T("sec_trend"), errOr(docs[3], function (d) {
+			return h("div", null, trendCharts(d), tablesOf(d, null, null));
+		})));
+		document.body.setAttribute("data-ready", "print");
+	});
+}
+
+var ROUTES = {
+	login: pageLogin,
+	overview: pageOverview,
+	coverage: simplePage("coverage", "cov_title", "cov_intro", true),
+	proposals: simplePage("proposals", "prop_title", "prop_intro", true, true),
+	quarantine: simplePage("quarantine", "q_title", "q_intro", true),
+	devices: simplePage("devices", "dev_title", "dev_intro", false),
+	audit: pageAudit,
+	print: pagePrint
+};
+
+function boot() {
+	try { LANG = +(localStorage.getItem("coso-console-lang") || 0) === 1 ? 1 : 0; } catch (e) { LANG = 0; }
+	document.documentElement.lang = LANG ? "en" : "vi";
+	$main = document.getElementById("main");
+	frame();
+	getJSON(CAPI + "session").then(function (r) {
+		S.session = r.status === 200 ? r.json : null;
+		/* A central whose HTTP API has no console sign-in serves the
+		 * views to whoever may reach it (loopback, or its token). */
+		S.noAccess = r.status === 404;
+		who();
+		window.addEventListener("hashchange", route);
+		route();
+	});
+}
+document.addEventListener("DOMContentLoaded", boot);

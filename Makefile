@@ -315,8 +315,12 @@ test: deps
 # Debian's python3 (its python3-selenium), not another one first in PATH.
 BROWSER_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 \
 	|| echo python3)
+# The office's console likewise (tests/browser/console.py): every page
+# against the CLI's JSON, a leader's scope, the print pack as a PDF;
+# screenshots and the PDF's pages under $(B)/console/.
 browser-test: all
 	$(Q)$(BROWSER_PYTHON) tests/browser/run.py $(B)
+	$(Q)$(BROWSER_PYTHON) tests/browser/console.py $(B)
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)

@@ -61,17 +61,18 @@ function fmtPct(x) { return String(x).replace(".", LANG ? "." : ",") + " %"; }
 
 /* A value of key k as a cell's text. */
 function fmtVal(k, v) {
-	var last = k.split(".").pop();
+	var last = k.split(".").pop(), date = DATE_KEYS.test(last) && k.indexOf("counts.") !== 0;
 	if (v === null || v === undefined) return "";
 	if (typeof v === "boolean") return v ? T("yes") : T("no");
 	if (typeof v === "number") {
 		if (last === "skew_ms") return fmtNum(Math.round(v / 1000));
 		if (/_ms$/.test(last) && v > 100000000000) return fmtMs(v);
-		if (DATE_KEYS.test(last) && v >= 19000101 && v <= 29991231) return fmtDMY(v);
+		if (date && v === 0) return "";
+		if (date && v >= 19000101 && v <= 29991231) return fmtDMY(v);
 		if (last === "rate" || /_rate$/.test(last)) return fmtPct(v);
 		return fmtNum(v);
 	}
-	if (typeof v === "string") return word(v);
+	if (typeof v === "string") return /^[0-9a-f]{32}$/.test(v) && last === "id" ? v.slice(-8) : word(v);
 	return JSON.stringify(v);
 }
 
@@ -163,6 +164,18 @@ function columnsOf(rows) {
 	});
 	return cols;
 }
+/* The columns a screen shows of a view's rows: those of want the rows
+ * have, in that order (the CSV and XLSX carry them all). */
+var COUNT_COLS = ["counts.expected", "counts.received", "counts.on_time", "counts.late",
+	"counts.offline_late", "counts.missing", "counts.pending"];
+var UNIT_COLS = ["unit", "name", "team", "sector"].concat(COUNT_COLS);
+var CADRE_COLS = ["cadre", "name"].concat(COUNT_COLS);
+var REPORT_COLS = ["cadre", "name", "unit", "unit_name", "status", "due", "submitted", "received",
+	"skew_ms", "signature", "sig", "complete"];
+function pick(rows, want) {
+	var have = columnsOf(rows), out = want.filter(function (k) { return have.indexOf(k) >= 0; });
+	return out.length > 2 ? out : have;
+}
 function valueAt(r, k) {
 	var i = k.indexOf(".");
 	return i < 0 ? r[k] : (r[k.slice(0, i)] || {})[k.slice(i + 1)];
@@ -186,7 +199,8 @@ function cell(k, v, link) {
 		return td;
 	}
 	td = h("td", {"data-k": k, "data-v": v === null || v === undefined ? "" : String(v),
-		class: typeof v === "number" ? "n" : (k === "status" || /signature|sig/.test(k) ? "st st-" + v : null)});
+		class: typeof v === "number" ? "n" : k === "status" || /signature|sig/.test(k) ? "st st-" + v
+			: typeof v === "string" && v.length > 24 ? "t" : null});
 	if (link) td.appendChild(h("a", {href: link}, fmtVal(k, v)));
 	else td.textContent = fmtVal(k, v);
 	return td;
@@ -221,15 +235,16 @@ function tablesOf(doc, v, p, skip) {
 		var a = doc[k];
 		if ((skip || []).indexOf(k) >= 0 || !Array.isArray(a)) return;
 		if (a.length && !isObj(a[0])) return;
-		out.push(table(colName(k), a, {key: k, v: v, p: p}));
+		out.push(table(colName(k), a, {key: k, v: v, p: p, cols: a.length ? pick(a, PICK[k] || []) : []}));
 	});
 	return out;
 }
+var PICK = {};
 function facts(doc, keys) {
 	var dl = h("dl", {class: "facts"});
 	(keys || Object.keys(doc)).forEach(function (k) {
 		var v = doc[k];
-		if (v === undefined || Array.isArray(v) || isObj(v)) return;
+		if (v === undefined || v === null || Array.isArray(v) || isObj(v)) return;
 		dl.appendChild(h("div", {"data-k": k}, h("dt", null, colName(k)),
 			h("dd", {"data-v": v === null ? "" : String(v)}, fmtVal(k, v))));
 	});
@@ -246,7 +261,7 @@ function s(tag, attrs, text) {
 }
 /* A line of percentages over periods: pts [{label, value (0-100)}]. */
 function lineChart(title, pts) {
-	var W = 640, H = 260, L = 48, R = 16, TOP = 16, B = 40, svg, i, x, y, d = "";
+	var W = 640, H = 260, L = 48, R = 40, TOP = 20, B = 40, svg, i, x, y, d = "";
 	var n = pts.length, step = n > 1 ? (W - L - R) / (n - 1) : 0;
 	svg = s("svg", {viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": title, class: "chart"});
 	for (i = 0; i <= 4; i++) {
@@ -558,20 +573,24 @@ function pageOverview(q) {
 			inU = null;
 		}
 		$main.appendChild(table(u && tree.by[u] ? T("units_under", tree.by[u].name || u) : T("top_units"),
-			rows, {key: "units", v: "overview", p: p, link: function (r, k) {
+			rows, {key: "units", v: "overview", p: p, cols: pick(units, UNIT_COLS), link: function (r, k) {
 				return (k === "name" || k === "unit") && tree.kids[r.unit] && r.unit !== u
 					? link("overview", {p: p, u: r.unit}) : null;
 			}}));
 		["teams", "sectors"].forEach(function (k) {
-			if (Array.isArray(doc[k]) && !u) $main.appendChild(table(T("by_team"), doc[k], {key: k, v: "overview", p: p}));
+			if (Array.isArray(doc[k]) && doc[k].length && !u) {
+				$main.appendChild(table(T("by_team"), doc[k], {key: k, v: "overview", p: p,
+					cols: pick(doc[k], UNIT_COLS)}));
+			}
 		});
 		rep = reports.map(function (r, i) { r._i = i; return r; }).filter(function (r) { return !inU || inU[r.unit]; });
 		var cad = cadres.filter(function (c) {
 			return !inU || rep.some(function (r) { return r.cadre === c.cadre; });
 		});
-		$main.appendChild(table(T("cadres_t"), cad, {key: "cadres", v: "overview", p: p}));
+		$main.appendChild(table(T("cadres_t"), cad, {key: "cadres", v: "overview", p: p,
+			cols: pick(cadres, CADRE_COLS)}));
 		$main.appendChild(table(T("reports_t"), rep, {key: "reports", v: "overview", p: p,
-			cols: columnsOf(rep).filter(function (k) { return k !== "_i"; }),
+			cols: pick(reports, REPORT_COLS),
 			link: function (r, k) { return k === "status" ? link("overview", {p: p, u: u, r: r._i}) : null; }}));
 		trendInto(p);
 	});
@@ -689,8 +708,9 @@ function pagePrint(q) {
 		})));
 		$main.appendChild(sheet("s-units", T("sec_units"), errOr(ov, function (d) {
 			tree = unitTree(d.units || []);
-			return h("div", null, table(T("top_units"), d.units || [], {key: "units"}),
-				table(T("cadres_t"), d.cadres || [], {key: "cadres"}));
+			return h("div", null, table(T("top_units"), d.units || [], {key: "units",
+				cols: pick(d.units || [], UNIT_COLS)}),
+				table(T("cadres_t"), d.cadres || [], {key: "cadres", cols: pick(d.cadres || [], CADRE_COLS)}));
 		})));
 		$main.appendChild(sheet("s-coverage", T("sec_coverage"), errOr(docs[1], function (d) {
 			return h("div", null, tablesOf(d, null, null));

@@ -21,6 +21,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
@@ -33,6 +34,7 @@
 #include "logcheck.h"
 #include "pages.h"
 #include "report/report_out.h"
+#include "report/views.h"
 
 #define QUEUE_MAX         64u  /* requests waiting for a worker */
 #define ENTRIES_DEFAULT   100u /* entries when count is not given */
@@ -91,6 +93,7 @@ struct reply {
 	const char *type;
 	char *body;
 	size_t len;
+	char disposition[64]; /* a download's file name, or empty */
 };
 
 /* A request on a worker: its handle, its parsed query, its answer. */
@@ -151,7 +154,7 @@ reply_send(struct httpd_conn *c, const struct reply *r)
 	    .type                       = r->type,
 	    .body                       = r->body,
 	    .len                        = r->len};
-	char extra[64];
+	char extra[192];
 
 	if (r->body == NULL) {
 		a.status = 500;
@@ -159,9 +162,12 @@ reply_send(struct httpd_conn *c, const struct reply *r)
 		a.body   = OOM_BODY;
 		a.len    = strlen(OOM_BODY);
 	}
-	snprintf(extra, sizeof(extra), "%s%s",
+	snprintf(extra, sizeof(extra), "%s%s%s%s%s",
 	    a.status == 401 ? "WWW-Authenticate: Bearer\r\n" : "",
-	    a.status == 405 ? "Allow: GET, HEAD\r\n" : "");
+	    a.status == 405 ? "Allow: GET, HEAD\r\n" : "",
+	    r->disposition[0] ? "Content-Disposition: attachment; filename=\""
+	                      : "",
+	    r->disposition, r->disposition[0] ? "\"\r\n" : "");
 	a.extra = extra;
 	if (httpd_answer(c, &a) == HTTPD_BUSY) {
 		a.status = 503;
@@ -726,6 +732,133 @@ get_compliance(struct req *rq)
 	report_compliance_free(r);
 }
 
+/* ---- GET /api/v1/views/VIEW ------------------------------------------------
+ */
+
+/*
+ * The scope of the request's session: 0 with *out set, or an HTTP
+ * status (401 no session, 403 access ended).  The one place where the
+ * console's sign-in decides what a view shows: without it every view
+ * covers the whole province, as the token-guarded API does.
+ */
+static int
+console_scope(const struct req *rq, struct view_scope *out)
+{
+	(void) rq;
+	out->unit   = NULL;
+	out->sector = NULL;
+	return 0;
+}
+
+/* A download's bytes: fmt written by view_write to a private temporary
+ * file, read back, removed.  COSO_OK with rq->r filled. */
+static int
+view_file(
+    struct req *rq, const json_t *doc, enum view_kind k, int fmt, char *err)
+{
+	char path[] = "/tmp/coso-view-XXXXXX";
+	int fd      = mkstemp(path), rv;
+	FILE *f     = NULL;
+	long n;
+
+	if (fd < 0) {
+		snprintf(
+		    err, REPORT_ERRMSG_MAX, "cannot make a temporary file");
+		return COSO_EIO;
+	}
+	close(fd);
+	if ((rv = view_write(doc, k, fmt, path, err)) == COSO_OK) {
+		rv = COSO_EIO;
+		if ((f = fopen(path, "rb")) != NULL
+		    && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0
+		    && (size_t) n <= OUT_MAX && fseek(f, 0, SEEK_SET) == 0) {
+			free(rq->r.body);
+			rq->r.len  = (size_t) n;
+			rq->r.body = malloc((size_t) n + 1);
+			if (rq->r.body != NULL
+			    && fread(rq->r.body, 1, (size_t) n, f)
+			        == (size_t) n) {
+				rv = COSO_OK;
+			}
+		}
+		snprintf(err, REPORT_ERRMSG_MAX, "cannot read the download");
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	unlink(path);
+	return rv;
+}
+
+static void
+get_view(struct req *rq, enum view_kind k)
+{
+	char period[HTTPQ_TEXT_MAX + 1], format[HTTPQ_TEXT_MAX + 1];
+	char err[REPORT_ERRMSG_MAX], msg[REPORT_ERRMSG_MAX + 8];
+	const char *fname  = text_param(&rq->q[1], format);
+	struct view_args a = {.status = -1};
+	int fmt     = fname != NULL ? report_format_parse(fname) : REPORT_JSON;
+	json_t *doc = NULL;
+	int rv;
+
+	a.period = text_param(&rq->q[0], period);
+	a.today  = coso_date_of_ms((uint64_t) time(NULL) * 1000u);
+	if (fmt != REPORT_JSON && fmt != REPORT_CSV && fmt != REPORT_XLSX) {
+		fail_with(rq, 400, "The format must be json, csv or xlsx.");
+		return;
+	}
+	if (!view_public(k) && (rv = console_scope(rq, &a.scope)) != 0) {
+		fail_with(rq, (uint16_t) rv,
+		    rv == 401 ? "Sign in to see this view."
+		              : "Your access to the console has ended.");
+		return;
+	}
+	rv = view_json(rq->rdb, k, &a, &doc, err);
+	if (rv == COSO_OK && fmt == REPORT_JSON) {
+		free(rq->r.body);
+		rq->r.body   = report_json_text(doc);
+		rq->r.status = rq->r.body != NULL ? 200 : 500;
+		rq->r.type   = "application/json";
+		rq->r.len    = rq->r.body != NULL ? strlen(rq->r.body) : 0;
+	} else if (rv == COSO_OK
+	    && (rv = view_file(rq, doc, k, fmt, err)) == COSO_OK) {
+		rq->r.status = 200;
+		rq->r.type   = fmt == REPORT_CSV
+		      ? "text/csv; charset=utf-8"
+		      : "application/vnd.openxmlformats-officedocument."
+		        "spreadsheetml.sheet";
+		snprintf(rq->r.disposition, sizeof(rq->r.disposition),
+		    "%s-%s.%s", view_name(k),
+		    a.period != NULL
+		            && strspn(a.period, "0123456789-QH")
+		                == strlen(a.period)
+		        ? a.period
+		        : "now",
+		    fmt == REPORT_CSV ? "csv" : "xlsx");
+	}
+	if (rv == COSO_EINVAL) {
+		snprintf(msg, sizeof(msg), "%s.", err);
+		fail_with(rq, 400, msg);
+	} else if (rv != COSO_OK) {
+		clog_error(rq->log, "http: cannot compute a view: %s", err);
+		fail_with(rq, 500, "The database could not be read.");
+	}
+	json_decref(doc);
+}
+
+#define VIEW_ROUTE_FN(name, kind)                   \
+	static void get_view_##name(struct req *rq) \
+	{                                           \
+		get_view(rq, kind);                 \
+	}
+VIEW_ROUTE_FN(overview, VIEW_OVERVIEW)
+VIEW_ROUTE_FN(coverage, VIEW_COVERAGE)
+VIEW_ROUTE_FN(proposals, VIEW_PROPOSALS)
+VIEW_ROUTE_FN(quarantine, VIEW_QUARANTINE)
+VIEW_ROUTE_FN(devices, VIEW_DEVICES)
+VIEW_ROUTE_FN(trend, VIEW_TREND)
+VIEW_ROUTE_FN(audit, VIEW_AUDIT)
+
 /* ---- routing --------------------------------------------------------------
  */
 
@@ -755,6 +888,21 @@ static const struct route routes[] = {
         {{.name = "period", .type = HTTPQ_TEXT},
             {.name = "unit", .type = HTTPQ_TEXT}},
         2},
+#define VIEW_ROUTE(v)                                            \
+	{                                                        \
+		"/api/v1/views/" #v, get_view_##v,               \
+		    {{.name = "period", .type = HTTPQ_TEXT},     \
+		        {.name = "format", .type = HTTPQ_TEXT}}, \
+		    2                                            \
+	}
+    VIEW_ROUTE(overview),
+    VIEW_ROUTE(coverage),
+    VIEW_ROUTE(proposals),
+    VIEW_ROUTE(quarantine),
+    VIEW_ROUTE(devices),
+    VIEW_ROUTE(trend),
+    VIEW_ROUTE(audit),
+#undef VIEW_ROUTE
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))

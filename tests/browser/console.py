@@ -337,10 +337,10 @@ def grants():
           stdin=PASS_182 + "\n")
 
 
-def cli(view, scope_unit=None):
+def cli(view, scope_unit=None, period=PERIOD):
     args = ["central", "report", view, "--db", DB, "--format", "json"]
     if view not in ("devices", "audit"):
-        args += ["--period", PERIOD]
+        args += ["--period", period]
     if scope_unit:
         args += ["--scope-unit", scope_unit]
     return json.loads(cosod(*args))
@@ -442,6 +442,12 @@ def shown(v):
     return "" if v is None else str(v)
 
 
+def permille(v):
+    """A rate in permille as the page shows it: 625 -> "62,5 %"."""
+    return ("%d" % (v // 10) + ("" if v % 10 == 0 else ",%d" % (v % 10))
+            + " %")
+
+
 def is_count(k, v):
     """Whether the value is a number shown as a number (not a date, a
     time or a skew in seconds)."""
@@ -449,7 +455,7 @@ def is_count(k, v):
         return False
     return k.startswith("counts.") or not re.search(
         r"(_ms|date|due|grace_end|submitted|received|since|first|last|to|"
-        r"from|id)$", k)
+        r"from|id|rate_permille)$", k)
 
 
 def same_rows(page_rows, json_rows, what):
@@ -463,6 +469,9 @@ def same_rows(page_rows, json_rows, what):
             v = json_at(jr, k)
             if shown(v) != raw:
                 bad.append("row %d %s: page %r, JSON %r" % (i, k, raw, v))
+            elif k.endswith("rate_permille"):
+                if txt != permille(v):
+                    bad.append("row %d %s shows %r for %r" % (i, k, txt, v))
             elif is_count(k, v) and txt.replace(".", "") != str(v):
                 bad.append("row %d %s shows %r for %r" % (i, k, txt, v))
     check(not bad, "%s: %d cells differ: %s" % (what, len(bad),
@@ -503,54 +512,69 @@ def logout():
 
 
 # ---- the pages ----
+LEVELS = ("districts", "communes", "villages")
+
+
 def overview(doc, scope):
+    """The top of the overview: the counts, each unit row against the
+    same unit in the JSON, the sectors, cadres and reports whole."""
     goto("#/overview?p=" + PERIOD, "overview")
     cards = {e.get_attribute("data-k"): e.get_attribute("data-v")
              for e in els("#totals .count[data-v]")}
-    for k in ("expected", "on_time", "late", "offline_late", "missing"):
+    for k in ("expected", "on_time", "late", "offline_late", "missing",
+              "rate_permille"):
         same(cards.get(k), str(doc["total"][k]),
              "%s overview: %s" % (scope, k))
-    units = {u["unit"]: u for u in doc.get("units", [])}
-    t = [x for x in page_tables() if x["key"] == "units"]
-    if check(t, "%s overview: a table of units" % scope):
-        for r in t[0]["rows"]:
+    tables = page_tables()
+    units = [t for t in tables if t["key"] in LEVELS]
+    check(units, "%s overview: a table of units" % scope)
+    for t in units:
+        by = {u["unit"]: u for u in doc[t["key"]]}
+        for r in t["rows"]:
             code = r["unit"][0]
-            check(code in units, "%s: unit %s shown is in the JSON" %
-                  (scope, code))
-            if code in units:
-                same_rows([r], [units[code]], "%s unit %s" % (scope, code))
-    same_view(doc, scope + " overview", only=("cadres", "reports"))
+            if check(code in by, "%s: unit %s shown is in the JSON %s" %
+                     (scope, code, t["key"])):
+                same_rows([r], [by[code]], "%s unit %s" % (scope, code))
+    same_view(doc, scope + " overview", only=("sectors", "cadres",
+                                              "reports"))
+    return " ".join(r["unit"][0] for t in units for r in t["rows"])
 
 
 def drill(doc):
-    """Province -> district -> commune -> a report and its signature."""
+    """District -> commune -> a report and its signature."""
+    kids = [c["unit"] for c in doc["communes"] if c["parent"] == "180"]
     goto("#/overview?p=%s&u=180" % PERIOD, "overview")
     check("Huyện Tràng Định" in els("#crumbs")[0].text,
           "drill-down: the district in the crumbs")
-    rows = [r["unit"][0] for t in page_tables() if t["key"] == "units"
+    rows = [r["unit"][0] for t in page_tables() if t["key"] == "communes"
             for r in t["rows"]]
-    check(set(rows) <= {"06040", "06043", "06058"} and "06043" in rows,
-          "drill-down: the district's communes only: %r" % rows)
+    same(rows, kids, "drill-down: the district's communes")
     shot("overview-district")
     goto("#/overview?p=%s&u=06043" % PERIOD, "overview")
-    reps = [t for t in page_tables() if t["key"] == "reports"]
-    check(reps and all(r["unit"][0] in ("06043", "06043-01")
-                       for r in reps[0]["rows"]),
-          "drill-down: the commune's reports only")
+    crumbs = els("#crumbs")[0].text
+    check("Huyện Tràng Định" in crumbs and "Xã Đào Viên" in crumbs,
+          "drill-down: district and commune in the crumbs: %r" % crumbs)
+    want = [r["cadre"] for r in doc["reports"]
+            if "06043" in (r["unit"], r["commune"], r["district"])]
+    got = [r["cadre"][0] for t in page_tables() if t["key"] == "reports"
+           for r in t["rows"]]
+    same(got, want, "drill-down: the commune's reports")
     shot("overview-commune")
     i = [k for k, r in enumerate(doc["reports"])
-         if r["status"] == "on_time"]
-    if check(i, "an on-time report in the JSON"):
+         if r["status"] == "offline_late"]
+    if check(i, "an offline-late report in the JSON"):
         goto("#/overview?p=%s&r=%d" % (PERIOD, i[0]), "overview")
-        txt = els("main")[0].text
-        check("Chữ ký hợp lệ" in txt or "Hợp lệ" in txt,
-              "the report shown with its signature verified: %r" %
-              txt[:300])
+        same(els("#sig")[0].get_attribute("data-v"),
+             doc["reports"][i[0]]["signature"], "the report's signature")
+        same(doc["reports"][i[0]]["signature"], "verified",
+             "the offline report's signature verified")
+        check("Chữ ký hợp lệ" in els("#sig")[0].text,
+              "the signature shown as verified")
         shot("report")
 
 
-def simple(view, doc, name):
-    goto("#/%s?p=%s" % (view, PERIOD), view)
+def simple(view, doc, name, period=PERIOD):
+    goto("#/%s?p=%s" % (view, period), view)
     check(not els("#err"), "%s: no error shown (%s)" % (
         view, els("#err")[0].text if els("#err") else ""))
     n = same_view(doc, view)
@@ -593,10 +617,11 @@ def printed():
     for i in range(1, pages + 1):
         txt = run(["pdftotext", "-f", str(i), "-l", str(i), "-layout", path,
                    "-"])
-        first = [x.strip() for x in txt.splitlines() if x.strip()][:2]
-        check(first and first[0].startswith("Báo cáo giao ban quý"),
+        first = [x.strip() for x in txt.splitlines() if x.strip()][:3]
+        check(first and first[0].startswith("Báo cáo giao ban quý") and
+              "In ngày" in first[0],
               "print page %d: the running header first: %r" % (i, first))
-        check(len(first) > 1 and first[1].startswith("%d." % i),
+        check([x for x in first[1:] if x.startswith("%d. " % i)],
               "print page %d: section %d opens it: %r" % (i, i, first))
     run(["pdftoppm", "-png", "-r", "60", path,
          os.path.join(SHOTS, "print-page")])
@@ -658,7 +683,9 @@ def main():
     central = today_on(central)
     grants()
     docs = {v: cli(v) for v in ("overview", "coverage", "proposals",
-                                "quarantine", "devices")}
+                                "devices")}
+    # The visit quarantined on 05/07/2025: in 2025, not in its Q2.
+    docs["quarantine"] = cli("quarantine", period="2025")
     t = docs["overview"]["total"]
     same([t[k] for k in ("on_time", "late", "offline_late", "missing")],
          [1, 1, 1, 2], "the province: on time, late, offline-late, missing (CLI)")
@@ -675,7 +702,10 @@ def main():
     drill(docs["overview"])
     simple("coverage", docs["coverage"], "coverage")
     simple("proposals", docs["proposals"], "proposals")
-    simple("quarantine", docs["quarantine"], "quarantine")
+    simple("quarantine", docs["quarantine"], "quarantine", "2025")
+    same(docs["quarantine"]["entries"][0]["name"] if
+         docs["quarantine"]["entries"] else None, "unassigned",
+         "the quarantined visit: unassigned")
     simple("devices", docs["devices"], "devices")
     audit()
     printed()

@@ -62,6 +62,7 @@ function fmtPct(x) { return String(x).replace(".", LANG ? "." : ",") + " %"; }
 /* A value of key k as a cell's text. */
 function fmtVal(k, v) {
 	var last = k.split(".").pop(), date = DATE_KEYS.test(last) && k.indexOf("counts.") !== 0;
+	if ((v === null || v === undefined) && last === "sector") return T("no_sector");
 	if (v === null || v === undefined) return "";
 	if (typeof v === "boolean") return v ? T("yes") : T("no");
 	if (typeof v === "number") {
@@ -69,10 +70,15 @@ function fmtVal(k, v) {
 		if (/_ms$/.test(last) && v > 100000000000) return fmtMs(v);
 		if (date && v === 0) return "";
 		if (date && v >= 19000101 && v <= 29991231) return fmtDMY(v);
+		if (last === "rate_permille") return fmtPct(v / 10);
 		if (last === "rate" || /_rate$/.test(last)) return fmtPct(v);
 		return fmtNum(v);
 	}
-	if (typeof v === "string") return /^[0-9a-f]{32}$/.test(v) && last === "id" ? v.slice(-8) : word(v);
+	if (typeof v === "string") {
+		if (/^[0-9a-f]{32}$/.test(v) && last === "id") return v.slice(-8);
+		if (/^[0-9a-f]{64}$/.test(v)) return v.slice(0, 16);
+		return word(v);
+	}
 	return JSON.stringify(v);
 }
 
@@ -167,11 +173,11 @@ function columnsOf(rows) {
 /* The columns a screen shows of a view's rows: those of want the rows
  * have, in that order (the CSV and XLSX carry them all). */
 var COUNT_COLS = ["counts.expected", "counts.received", "counts.on_time", "counts.late",
-	"counts.offline_late", "counts.missing", "counts.pending"];
+	"counts.offline_late", "counts.missing", "counts.pending", "counts.rate_permille"];
 var UNIT_COLS = ["unit", "name", "team", "sector"].concat(COUNT_COLS);
 var CADRE_COLS = ["cadre", "name"].concat(COUNT_COLS);
-var REPORT_COLS = ["cadre", "name", "unit", "unit_name", "status", "due", "submitted", "received",
-	"skew_ms", "signature", "sig", "complete"];
+var REPORT_COLS = ["cadre", "name", "unit", "status", "due", "submitted", "received",
+	"skew_ms", "signature", "complete", "id"];
 function pick(rows, want) {
 	var have = columnsOf(rows), out = want.filter(function (k) { return have.indexOf(k) >= 0; });
 	return out.length > 2 ? out : have;
@@ -235,16 +241,34 @@ function tablesOf(doc, v, p, skip) {
 		var a = doc[k];
 		if ((skip || []).indexOf(k) >= 0 || !Array.isArray(a)) return;
 		if (a.length && !isObj(a[0])) return;
-		out.push(table(colName(k), a, {key: k, v: v, p: p, cols: a.length ? pick(a, PICK[k] || []) : []}));
+		out.push(table(colName(k), a, {key: k, v: v, p: p, cols: a.length ? pick(a, pickFor(k)) : []}));
 	});
 	return out;
 }
-var PICK = {};
+/* The columns shown of each table of the views (docs/central.md). */
+function pickFor(k) {
+	var msg = LANG ? "message" : "message_vi", props = ["total", "open", "answered", "overdue", "resolved", "declined"];
+	return {
+		entries: ["received_ms", "cadre", "cadre_name", "reason", msg, "position", "seq"],
+		by_reason: ["reason", msg, "count"],
+		devices: ["cadre", "name", "role", "key_id", "enrolled_ms", "last_seen_ms", "days_since_received",
+			"next_seq", "skew_ms", "revoked", "revoked_ms", "revocation_reason"],
+		proposals: ["id", "date", "age_days", "status", "overdue", "unit", "unit_name", "cadre", "name",
+			"sector", "text", "answers"],
+		by_unit: ["unit", "unit_name"].concat(props),
+		by_sector: ["sector", "name"].concat(props),
+		proposals_by_sector: ["sector", "name"].concat(props),
+		handovers: ["unit", "from_cadre", "from_name", "ended", "to_cadre", "to_name", "started",
+			"handover.date", "handover.note"],
+		quarters: ["period"].concat(COUNT_COLS),
+		checkpoints: ["size", "note"]
+	}[k] || [];
+}
 function facts(doc, keys) {
 	var dl = h("dl", {class: "facts"});
 	(keys || Object.keys(doc)).forEach(function (k) {
 		var v = doc[k];
-		if (v === undefined || v === null || Array.isArray(v) || isObj(v)) return;
+		if (v === undefined || v === null || Array.isArray(v) || isObj(v) || k === "view") return;
 		dl.appendChild(h("div", {"data-k": k}, h("dt", null, colName(k)),
 			h("dd", {"data-v": v === null ? "" : String(v)}, fmtVal(k, v))));
 	});
@@ -315,7 +339,8 @@ function trendCharts(doc, which) {
 		out.push(lineChart(T("chart_trend"), q.map(function (r) {
 			var c = isObj(r.counts) ? r.counts : r;
 			return {label: periodShort(r.period),
-				value: typeof r.rate === "number" ? r.rate : pct(c.received, c.expected)};
+				value: typeof c.rate_permille === "number" ? c.rate_permille / 10
+					: typeof r.rate === "number" ? r.rate : pct(c.received, c.expected)};
 		})));
 	}
 	if (sec && which !== "quarters") {
@@ -324,7 +349,7 @@ function trendCharts(doc, which) {
 			["open", "answered", "resolved", "declined", "overdue"].forEach(function (k) {
 				if (typeof c[k] === "number" && !(k === "overdue" && "open" in c)) parts.push({key: k, value: c[k]});
 			});
-			return {label: r.name || r.sector_name || r.sector, parts: parts};
+			return {label: r.name || r.sector || T("no_sector"), parts: parts};
 		})));
 	}
 	return out;
@@ -517,98 +542,91 @@ function countCards(c) {
 	}).map(function (k) {
 		return h("div", {class: "count c-" + k, "data-k": k, "data-v": String(c[k])},
 			h("span", {class: "num"}, fmtNum(c[k])), h("span", {class: "lbl"}, colName(k)));
-	}).concat(typeof c.expected === "number" ? [h("div", {class: "count c-rate", "data-k": "rate"},
-		h("span", {class: "num"}, fmtPct(pct(c.received !== undefined ? c.received
-			: c.on_time + c.late + c.offline_late, c.expected))), h("span", {class: "lbl"}, T("rate")))] : []));
+	}).concat(typeof c.rate_permille === "number" ? [h("div", {class: "count c-rate",
+		"data-k": "rate_permille", "data-v": String(c.rate_permille)},
+		h("span", {class: "num"}, fmtPct(c.rate_permille / 10)), h("span", {class: "lbl"}, T("rate")))] : []));
 }
-/* The units of an overview as a tree: by parent when the view names it,
- * else by the order and levels it lists them in. */
-function unitTree(units) {
-	var by = {}, kids = {}, roots = [], stack = [];
-	units.forEach(function (u) { by[u.unit] = u; kids[u.unit] = []; });
-	units.forEach(function (u) {
-		var p = u.parent;
-		if (p === undefined) {
-			while (stack.length && stack[stack.length - 1].level >= u.level) stack.pop();
-			p = stack.length ? stack[stack.length - 1].unit : null;
-			stack.push(u);
-		}
-		if (p && kids[p]) kids[p].push(u); else roots.push(u);
+/* The overview's units (districts, communes, villages: each names its
+ * parent) by code, and each one's children. */
+var LEVELS = ["districts", "communes", "villages"];
+function unitIndex(doc) {
+	var by = {}, kids = {};
+	LEVELS.forEach(function (lv) {
+		(doc[lv] || []).forEach(function (u) { by[u.unit] = {u: u, level: lv}; });
 	});
-	return {by: by, kids: kids, roots: roots};
+	LEVELS.forEach(function (lv) {
+		(doc[lv] || []).forEach(function (u) {
+			if (u.parent && by[u.parent]) (kids[u.parent] = kids[u.parent] || []).push(u);
+		});
+	});
+	return {by: by, kids: kids};
 }
-function subtree(tree, code) {
-	var out = {}, todo = [code];
-	while (todo.length) {
-		var c = todo.pop();
-		out[c] = 1;
-		(tree.kids[c] || []).forEach(function (u) { todo.push(u.unit); });
-	}
-	return out;
+/* Whether report r lies under unit code u. */
+function reportUnder(r, u) {
+	return !u || r.unit === u || r.commune === u || r.district === u;
 }
 function pageOverview(q) {
 	var p = curPeriod(q);
 	page(T("ov_title") + " — " + periodName(p), T("ov_intro"));
 	$main.appendChild(pickerFor("overview", q));
 	load("overview", p, function (doc) {
-		var units = doc.units || [], tree = unitTree(units), u = q.u, rows, crumbs, inU;
-		var reports = doc.reports || [], cadres = doc.cadres || [], rep;
+		var ix = unitIndex(doc), u = q.u && ix.by[q.u] ? q.u : null, c, chain = [];
+		var reports = doc.reports || [], rep, cad, crumbs, top;
 		if (q.r !== undefined) return reportDetail(doc, q, p);
-		$main.appendChild(countCards(doc.total || {}));
 		crumbs = h("p", {class: "crumbs", id: "crumbs"}, h("a", {href: link("overview", {p: p})}, T("whole")));
-		if (u && tree.by[u]) {
-			var chain = [], c = tree.by[u];
-			while (c) { chain.unshift(c); c = tree.by[c.parent !== undefined ? c.parent : parentOf(tree, c.unit)]; }
-			chain.forEach(function (x) {
-				crumbs.appendChild(document.createTextNode(" › "));
-				crumbs.appendChild(h("a", {href: link("overview", {p: p, u: x.unit})}, x.name || x.unit));
-			});
-			$main.appendChild(crumbs);
-			$main.appendChild(countCards(tree.by[u].counts || {}));
-			rows = tree.kids[u];
-			inU = subtree(tree, u);
-		} else {
-			$main.appendChild(crumbs);
-			rows = tree.roots.length === 1 && !u ? [tree.roots[0]].concat(tree.kids[tree.roots[0].unit]) : tree.roots;
-			inU = null;
-		}
-		$main.appendChild(table(u && tree.by[u] ? T("units_under", tree.by[u].name || u) : T("top_units"),
-			rows, {key: "units", v: "overview", p: p, cols: pick(units, UNIT_COLS), link: function (r, k) {
-				return (k === "name" || k === "unit") && tree.kids[r.unit] && r.unit !== u
-					? link("overview", {p: p, u: r.unit}) : null;
-			}}));
-		["teams", "sectors"].forEach(function (k) {
-			if (Array.isArray(doc[k]) && doc[k].length && !u) {
-				$main.appendChild(table(T("by_team"), doc[k], {key: k, v: "overview", p: p,
-					cols: pick(doc[k], UNIT_COLS)}));
-			}
+		for (c = u; c && ix.by[c]; c = ix.by[c].u.parent) chain.unshift(ix.by[c].u);
+		chain.forEach(function (x) {
+			crumbs.appendChild(document.createTextNode(" › "));
+			crumbs.appendChild(h("a", {href: link("overview", {p: p, u: x.unit})}, x.name || x.unit));
 		});
-		rep = reports.map(function (r, i) { r._i = i; return r; }).filter(function (r) { return !inU || inU[r.unit]; });
-		var cad = cadres.filter(function (c) {
-			return !inU || rep.some(function (r) { return r.cadre === c.cadre; });
+		$main.appendChild(crumbs);
+		$main.appendChild(countCards(u ? ix.by[u].u.counts || {} : doc.total || {}));
+		function unitTable(title, key, rows) {
+			$main.appendChild(table(title, rows, {key: key, v: "overview", p: p,
+				cols: pick(rows, UNIT_COLS), link: function (r, k) {
+					return (k === "name" || k === "unit") && ix.kids[r.unit]
+						? link("overview", {p: p, u: r.unit}) : null;
+				}}));
+		}
+		if (u) {
+			unitTable(T("units_under", ix.by[u].u.name || u),
+				ix.by[u].level === "districts" ? "communes" : "villages", ix.kids[u] || []);
+		} else {
+			/* Districts, and the communes under no district (after the
+			 * 2025 reform, all of them). */
+			if ((doc.districts || []).length) unitTable(T("districts_t"), "districts", doc.districts);
+			top = (doc.communes || []).filter(function (x) {
+				return !(ix.by[x.parent] && ix.by[x.parent].level === "districts");
+			});
+			if (top.length || !(doc.districts || []).length) unitTable(T("communes_t"), "communes", top);
+			if ((doc.sectors || []).length) {
+				$main.appendChild(table(T("by_team"), doc.sectors, {key: "sectors", v: "overview", p: p,
+					cols: pick(doc.sectors, ["sector", "name"].concat(COUNT_COLS))}));
+			}
+		}
+		rep = reports.map(function (r, i) { r._i = i; return r; }).filter(function (r) { return reportUnder(r, u); });
+		cad = (doc.cadres || []).filter(function (x) {
+			return !u || rep.some(function (r) { return r.cadre === x.cadre; });
 		});
 		$main.appendChild(table(T("cadres_t"), cad, {key: "cadres", v: "overview", p: p,
-			cols: pick(cadres, CADRE_COLS)}));
+			cols: pick(doc.cadres || [], CADRE_COLS)}));
 		$main.appendChild(table(T("reports_t"), rep, {key: "reports", v: "overview", p: p,
 			cols: pick(reports, REPORT_COLS),
 			link: function (r, k) { return k === "status" ? link("overview", {p: p, u: u, r: r._i}) : null; }}));
 		trendInto(p);
 	});
 }
-function parentOf(tree, code) {
-	var k;
-	for (k in tree.kids) if (tree.kids[k].some(function (x) { return x.unit === code; })) return k;
-	return null;
-}
 function reportDetail(doc, q, p) {
 	var r = (doc.reports || [])[+q.r], sig;
 	$main.appendChild(h("p", {class: "crumbs"}, h("a", {href: link("overview", {p: p, u: q.u})}, "‹ " + T("back"))));
 	if (!r) { failed(T("none")); return; }
 	$main.appendChild(h("h3", null, T("report_t") + " " + (r.cadre || "") + " — " + (r.unit_name || r.unit || "")));
-	sig = r.signature !== undefined ? r.signature : r.sig;
+	sig = r.signature;
 	if (sig !== undefined) {
-		$main.appendChild(h("p", {id: "sig", class: "notice " + (sig === "verified" || sig === "valid" || sig === true ? "ok" : r.status === "missing" ? "info" : "bad")},
-			sig === "verified" || sig === "valid" || sig === true ? T("sig_ok") : r.status === "missing" || sig === null ? T("sig_none") : T("sig_bad") + " (" + sig + ")"));
+		$main.appendChild(h("p", {id: "sig", "data-v": String(sig), class: "notice " +
+			(sig === "verified" ? "ok" : sig === "none" || sig === null ? "info" : "bad")},
+			sig === "verified" ? T("sig_ok") : sig === "none" || sig === null ? T("sig_none")
+				: T("sig_bad") + ": " + word(sig)));
 	}
 	var d = {};
 	Object.keys(r).forEach(function (k) { if (k !== "_i") d[k] = r[k]; });
@@ -630,13 +648,7 @@ function simplePage(v, titleKey, introKey, periodic, charts) {
 		if (periodic) $main.appendChild(pickerFor(v, q));
 		load(v, periodic ? p : null, function (doc) {
 			$main.appendChild(facts(doc));
-			if (charts) {
-				var holder = h("div", {class: "charts", id: "charts"});
-				$main.appendChild(holder);
-				view("trend", p).then(function (t) {
-					trendCharts(t, "sectors").forEach(function (c) { holder.appendChild(c); });
-				}, function () { /* no trend view */ });
-			}
+			if (charts) $main.appendChild(h("div", {class: "charts", id: "charts"}, trendCharts(doc, "sectors")));
 			tablesOf(doc, v, periodic ? p : null).forEach(function (t) { $main.appendChild(t); });
 		});
 	};
@@ -661,24 +673,30 @@ function pageAudit() {
 	});
 }
 function auditShow(doc) {
-	var note = doc.checkpoint && typeof doc.checkpoint === "object" ? doc.checkpoint.note : doc.checkpoint;
-	var d = {};
-	Object.keys(doc).forEach(function (k) { if (k !== "checkpoint" && k !== "vkey" && k !== "how") d[k] = doc[k]; });
-	$main.appendChild(facts(d));
+	var cp = doc.checkpoint, note = cp && typeof cp === "object" ? cp.note : cp;
+	$main.appendChild(facts(doc, ["tree_size", "origin", "as_of", "last_verified_ms"]));
 	$main.appendChild(h("h3", null, T("checkpoint")));
 	$main.appendChild(h("pre", {class: "note", id: "cp-note"}, note || T("none")));
 	$main.appendChild(h("h3", null, T("vkey")));
 	$main.appendChild(h("pre", {class: "note", id: "vkey"}, doc.vkey || ""));
-	tablesOf(doc, "audit", null).forEach(function (t) { $main.appendChild(t); });
+	if (doc.central_key) {
+		$main.appendChild(h("h3", null, T("central_key")));
+		$main.appendChild(h("pre", {class: "note", id: "central-key"}, doc.central_key));
+	}
+	if (doc.checkpoints) {
+		$main.appendChild(table(T("cp_history"), doc.checkpoints, {key: "checkpoints", v: doc.view ? "audit" : null,
+			cols: ["size", "note"]}));
+	}
 	$main.appendChild(h("h3", null, T("how_audit")));
-	if (typeof doc.how === "string") $main.appendChild(h("p", {id: "how"}, doc.how));
+	if (Array.isArray(doc.how_to_audit)) {
+		$main.appendChild(h("ol", {id: "how"}, doc.how_to_audit.map(function (x) { return h("li", null, x); })));
+	}
 	$main.appendChild(h("pre", {class: "cmd", id: "how-cmd"},
 		"coso-audit --central " + location.origin + " --central-key '" + (doc.vkey || "VKEY") +
 		"' --state ./audit-state verify\n" +
 		"coso-audit --central " + location.origin + " --central-key '" + (doc.vkey || "VKEY") +
 		"' --state ./audit-state rebuild"));
-	$main.appendChild(h("p", {class: "hint"}, LANG ? "coso-audit checks the checkpoint's signature with the verifier key above, the consistency with what it verified before, every entry's inclusion, and rebuilds the database from the log (docs/audit.md)." :
-		"coso-audit kiểm tra chữ ký của mốc bằng khóa kiểm tra ở trên, tính nhất quán với lần kiểm tra trước, từng mục có trong cây, và dựng lại cơ sở dữ liệu từ nhật ký (docs/audit.md)."));
+	$main.appendChild(h("p", {class: "hint"}, T("audit_hint")));
 	document.body.setAttribute("data-ready", "audit");
 }
 
@@ -696,21 +714,23 @@ function pagePrint(q) {
 		if (n !== S.seq) return;
 		b.remove();
 		var head = T("print_title") + " — " + periodName(p) + " — " + T("generated", todayDMY());
-		var ov = docs[0], tree;
+		var ov = docs[0];
 		function sheet(id, title, body) {
 			return h("table", {class: "sheet", id: id}, h("thead", null, h("tr", null, h("td", null,
 				h("div", {class: "running"}, head)))), h("tbody", null, h("tr", null, h("td", null,
+				id === "s-summary" ? h("p", {class: "print-title"}, T("print_title") + " — " + periodName(p)) : null,
 				h("h3", {class: "sec"}, title), body))));
 		}
 		function errOr(d, fn) { return d.__err ? h("p", {class: "notice bad"}, errorText(d.__err)) : fn(d); }
 		$main.appendChild(sheet("s-summary", T("sec_summary"), errOr(ov, function (d) {
-			return h("div", null, facts(d), countCards(d.total || {}));
+			return h("div", null, facts(d, ["period", "first", "last", "as_of"]), countCards(d.total || {}));
 		})));
 		$main.appendChild(sheet("s-units", T("sec_units"), errOr(ov, function (d) {
-			tree = unitTree(d.units || []);
-			return h("div", null, table(T("top_units"), d.units || [], {key: "units",
-				cols: pick(d.units || [], UNIT_COLS)}),
-				table(T("cadres_t"), d.cadres || [], {key: "cadres", cols: pick(d.cadres || [], CADRE_COLS)}));
+			return h("div", null, ["districts", "communes", "sectors"].filter(function (k) {
+				return (d[k] || []).length;
+			}).map(function (k) {
+				return table(colName(k), d[k], {key: k, cols: pick(d[k], UNIT_COLS)});
+			}), table(T("cadres_t"), d.cadres || [], {key: "cadres", cols: pick(d.cadres || [], CADRE_COLS)}));
 		})));
 		$main.appendChild(sheet("s-coverage", T("sec_coverage"), errOr(docs[1], function (d) {
 			return h("div", null, tablesOf(d, null, null));

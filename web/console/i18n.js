@@ -110,7 +110,12 @@ var STR = {
 	sec_coverage: ["3. Địa bàn", "3. Coverage"],
 	sec_proposals: ["4. Kiến nghị", "4. Proposals"],
 	sec_trend: ["5. Xu hướng", "5. Trend"],
-	answers: ["Trả lời", "Answers"]
+	answers: ["Trả lời", "Answers"],
+	districts_t: ["Theo huyện", "By district"],
+	communes_t: ["Theo xã, phường", "By commune"],
+	no_sector: ["(chưa xếp khối)", "(no sector)"],
+	central_key: ["Khóa công khai của trung tâm", "The central's public key"],
+	audit_hint: ["coso-audit kiểm tra chữ ký của mốc bằng khóa kiểm tra ở trên, tính nhất quán với lần kiểm tra trước, từng mục có trong cây, và dựng lại cơ sở dữ liệu từ nhật ký (docs/audit.md).", "coso-audit checks the checkpoint's signature with the verifier key above, its consistency with what it verified before and every entry's inclusion, and rebuilds the database from the log (docs/audit.md)."]
 };
 
 /* The views' JSON keys as column heads. */
@@ -118,7 +123,7 @@ var COLS = {
 	unit: ["Mã đơn vị", "Unit code"],
 	code: ["Mã", "Code"],
 	name: ["Tên", "Name"],
-	unit_name: ["Đơn vị", "Unit"],
+	unit_name: ["Tên đơn vị", "Unit"],
 	level: ["Cấp", "Level"],
 	parent: ["Đơn vị cấp trên", "Parent"],
 	cadre: ["Cán bộ", "Cadre"],
@@ -207,7 +212,41 @@ var COLS = {
 	history: ["Lịch sử mốc kiểm tra", "Checkpoint history"],
 	reports: ["Từng báo cáo", "Each report"],
 	cadres: ["Cán bộ", "Cadres"],
-	teams: ["Theo tổ/khối", "By sector team"]
+	teams: ["Theo tổ/khối", "By sector team"],
+	districts: ["Theo huyện", "By district"],
+	communes: ["Theo xã, phường", "By commune"],
+	villages: ["Theo thôn, bản", "By village"],
+	commune: ["Xã", "Commune"],
+	district: ["Huyện", "District"],
+	count: ["Số lượng", "Count"],
+	message: ["Lý do", "Why"],
+	message_vi: ["Lý do", "Why"],
+	seq: ["Số thứ tự", "Seq"],
+	enrolled_ms: ["Ghi danh lúc", "Enrolled"],
+	last_received_ms: ["Nhận gần nhất", "Last received"],
+	days_since_received: ["Số ngày chưa đồng bộ", "Days since last sync"],
+	next_seq: ["Số thứ tự kế tiếp", "Next seq"],
+	checked_ms: ["Kiểm tra đồng hồ lúc", "Clock checked"],
+	revoked_ms: ["Thu hồi lúc", "Revoked at"],
+	revocation_reason: ["Lý do thu hồi", "Why revoked"],
+	from_cadre: ["Cán bộ cũ", "From"],
+	from_name: ["Họ tên", "Name"],
+	to_cadre: ["Cán bộ mới", "To"],
+	to_name: ["Họ tên", "Name"],
+	ended: ["Kết thúc", "Ended"],
+	started: ["Bắt đầu", "Started"],
+	"handover.date": ["Ngày bàn giao", "Handover date"],
+	"handover.note": ["Nội dung bàn giao", "Handover note"],
+	key_revoked: ["Khóa đã thu hồi", "Key revoked"],
+	overdue_days: ["Quá hạn sau (ngày)", "Overdue after (days)"],
+	rate_permille: ["Tỷ lệ nộp", "Rate"],
+	tree_size: ["Số mục trong nhật ký", "Entries in the log"],
+	origin: ["Tên nhật ký", "Log name"],
+	ref: ["Ngày đối chiếu", "Reference day"],
+	cadres_without_visit: ["Cán bộ chưa đi cơ sở trong kỳ", "Cadres with no visit"],
+	by_reason: ["Theo lý do", "By reason"],
+	proposals_by_sector: ["Kiến nghị theo khối", "Proposals by sector"],
+	last_verified_ms: ["Lần kiểm toán gần nhất", "Last verified"]
 };
 
 /* Values the views give as names (status, signature) shown as words. */

@@ -455,7 +455,7 @@ def is_count(k, v):
         return False
     return k.startswith("counts.") or not re.search(
         r"(_ms|date|due|grace_end|submitted|received|since|first|last|to|"
-        r"from|id|rate_permille)$", k)
+        r"from|id|rate_permille|level|ref|ended|started)$", k)
 
 
 def same_rows(page_rows, json_rows, what):

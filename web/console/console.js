@@ -11,7 +11,9 @@ var S = {session: null, noAccess: false, route: "", q: {}, seq: 0};
 var VIEWS = "/api/v1/views/";
 var CAPI = "/console/api/";
 var $main, $nav, $who;
-var DATE_KEYS = /^(date|due|grace_end|submitted|received|since|from|to|valid_to|valid_from|first|last|as_of|day|.*_date|.*_day)$/;
+var DATE_KEYS = /^(date|due|grace_end|submitted|received|since|from|to|valid_to|valid_from|first|last|as_of|ref|ended|started|day|.*_date|.*_day)$/;
+var WORD_KEYS = /^(status|signature|role|kind)$/;
+var LEVEL_NAMES = [null, ["Tỉnh", "Province"], ["Huyện", "District"], ["Xã", "Commune"], ["Thôn", "Village"]];
 var COUNT_KEYS = ["expected", "on_time", "late", "offline_late", "missing", "pending"];
 
 /* ---- small helpers ---- */
@@ -70,6 +72,7 @@ function fmtVal(k, v) {
 		if (/_ms$/.test(last) && v > 100000000000) return fmtMs(v);
 		if (date && v === 0) return "";
 		if (date && v >= 19000101 && v <= 29991231) return fmtDMY(v);
+		if (last === "level" && LEVEL_NAMES[v]) return LEVEL_NAMES[v][LANG];
 		if (last === "rate_permille") return fmtPct(v / 10);
 		if (last === "rate" || /_rate$/.test(last)) return fmtPct(v);
 		return fmtNum(v);
@@ -77,7 +80,7 @@ function fmtVal(k, v) {
 	if (typeof v === "string") {
 		if (/^[0-9a-f]{32}$/.test(v) && last === "id") return v.slice(-8);
 		if (/^[0-9a-f]{64}$/.test(v)) return v.slice(0, 16);
-		return word(v);
+		return WORD_KEYS.test(last) ? word(v) : v;
 	}
 	return JSON.stringify(v);
 }
@@ -193,7 +196,14 @@ function cell(k, v, link) {
 	var td;
 	if (Array.isArray(v)) {
 		td = h("td", {"data-k": k, "data-v": String(v.length)});
-		if (v.length && isObj(v[0])) {
+		if (v.length && isObj(v[0]) && "text" in v[0]) {
+			/* a proposal's answers: "05/12/2026, Name: text (status)" */
+			td.className = "t";
+			td.appendChild(h("ul", {class: "sub answers"}, v.map(function (o) {
+				return h("li", null, fmtVal("date", o.date) + ", " + (o.by_name || o.by || "") + ": ",
+					h("q", null, o.text || ""), o.status ? " (" + word(o.status) + ")" : "");
+			})));
+		} else if (v.length && isObj(v[0])) {
 			td.appendChild(h("ul", {class: "sub"}, v.map(function (o) {
 				return h("li", null, Object.keys(o).filter(function (x) {
 					return o[x] !== null && o[x] !== "";
@@ -313,8 +323,8 @@ function barChart(title, rows) {
 	H = TOP + rows.length * (BH + GAP) + 8;
 	svg = s("svg", {viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": title, class: "chart"});
 	(rows[0] ? rows[0].parts : []).forEach(function (p, i) {
-		svg.appendChild(s("rect", {x: L + i * 150, y: 6, width: 12, height: 12, class: "b" + i}));
-		svg.appendChild(s("text", {x: L + i * 150 + 16, y: 16, class: "ax"}, colName(p.key)));
+		svg.appendChild(s("rect", {x: L + i * 125, y: 6, width: 12, height: 12, class: "b-" + p.key}));
+		svg.appendChild(s("text", {x: L + i * 125 + 16, y: 16, class: "ax"}, colName(p.key)));
 	});
 	rows.forEach(function (r, j) {
 		var y = TOP + j * (BH + GAP), x = L, t = 0;
@@ -322,7 +332,7 @@ function barChart(title, rows) {
 			r.label.length > 24 ? r.label.slice(0, 23) + "…" : r.label));
 		r.parts.forEach(function (p, i) {
 			var w = (W - L - R) * p.value / max;
-			if (w > 0) svg.appendChild(s("rect", {x: x, y: y, width: w, height: BH, class: "b" + i}));
+			if (w > 0) svg.appendChild(s("rect", {x: x, y: y, width: w, height: BH, class: "b-" + p.key}));
 			x += w; t += p.value;
 		});
 		svg.appendChild(s("text", {x: x + 6, y: y + BH / 2 + 4, class: "val"}, fmtNum(t)));
@@ -336,7 +346,9 @@ function trendCharts(doc, which) {
 	q = arrayWith(doc, "period");
 	sec = arrayWith(doc, "sector");
 	if (q && which !== "sectors") {
-		out.push(lineChart(T("chart_trend"), q.map(function (r) {
+		out.push(lineChart(T("chart_trend"), q.filter(function (r) {
+			return (isObj(r.counts) ? r.counts : r).expected > 0;
+		}).map(function (r) {
 			var c = isObj(r.counts) ? r.counts : r;
 			return {label: periodShort(r.period),
 				value: typeof c.rate_permille === "number" ? c.rate_permille / 10
@@ -344,12 +356,16 @@ function trendCharts(doc, which) {
 		})));
 	}
 	if (sec && which !== "quarters") {
+		/* open, answered, resolved, declined: the parts of the total
+		 * (overdue is part of open); a part no sector has is left out. */
+		var keys = ["open", "answered", "resolved", "declined"].filter(function (k) {
+			return sec.some(function (r) { return (isObj(r.counts) ? r.counts : r)[k] > 0; });
+		});
 		out.push(barChart(T("chart_sectors"), sec.map(function (r) {
-			var c = isObj(r.counts) ? r.counts : r, parts = [];
-			["open", "answered", "resolved", "declined", "overdue"].forEach(function (k) {
-				if (typeof c[k] === "number" && !(k === "overdue" && "open" in c)) parts.push({key: k, value: c[k]});
-			});
-			return {label: r.name || r.sector || T("no_sector"), parts: parts};
+			var c = isObj(r.counts) ? r.counts : r;
+			return {label: r.name || r.sector || T("no_sector"), parts: keys.map(function (k) {
+				return {key: k, value: c[k] || 0};
+			})};
 		})));
 	}
 	return out;
@@ -647,7 +663,9 @@ function simplePage(v, titleKey, introKey, periodic, charts) {
 		page(T(titleKey) + (periodic ? " — " + periodName(p) : ""), T(introKey));
 		if (periodic) $main.appendChild(pickerFor(v, q));
 		load(v, periodic ? p : null, function (doc) {
-			$main.appendChild(facts(doc));
+			$main.appendChild(facts(doc, periodic ? null : Object.keys(doc).filter(function (k) {
+				return ["period", "first", "last"].indexOf(k) < 0;
+			})));
 			if (charts) $main.appendChild(h("div", {class: "charts", id: "charts"}, trendCharts(doc, "sectors")));
 			tablesOf(doc, v, periodic ? p : null).forEach(function (t) { $main.appendChild(t); });
 		});
@@ -730,7 +748,9 @@ function pagePrint(q) {
 				return (d[k] || []).length;
 			}).map(function (k) {
 				return table(colName(k), d[k], {key: k, cols: pick(d[k], UNIT_COLS)});
-			}), table(T("cadres_t"), d.cadres || [], {key: "cadres", cols: pick(d.cadres || [], CADRE_COLS)}));
+			}), table(T("cadres_t"), d.cadres || [], {key: "cadres", cols: pick(d.cadres || [], CADRE_COLS)}),
+				table(T("reports_t"), d.reports || [], {key: "reports",
+					cols: pick(d.reports || [], REPORT_COLS.filter(function (k) { return k !== "id"; }))}));
 		})));
 		$main.appendChild(sheet("s-coverage", T("sec_coverage"), errOr(docs[1], function (d) {
 			return h("div", null, tablesOf(d, null, null));

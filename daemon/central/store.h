@@ -265,6 +265,9 @@ COSO_NODISCARD int cstore_cover_end(struct central_store *s, const char *cadre,
  * (0: open); COSO_ENOENT if there is no such unit. */
 COSO_NODISCARD int cstore_unit_span(struct central_store *s, const char *code,
     size_t len, int32_t *from, int32_t *to);
+/* Whether a live sector row has this code. */
+COSO_NODISCARD int cstore_sector_exists(
+    struct central_store *s, const char *code, size_t len, int *yes);
 /* Whether a live cadre row has this cadre id. */
 COSO_NODISCARD int cstore_cadre_exists(
     struct central_store *s, const char *id, size_t len, int *yes);

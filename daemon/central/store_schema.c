@@ -11,7 +11,7 @@
 #include "store_impl.h"
 
 #define STORE_FORMAT 1
-#define NTABLES      16
+#define NTABLES      17
 
 /* Indexed by schema table id. */
 static const char *const table_names[NTABLES + 1] = {
@@ -32,6 +32,7 @@ static const char *const table_names[NTABLES + 1] = {
     "teams",
     "schedules",
     "unit_moves",
+    "console_access",
 };
 
 static const char schema_sql[]

@@ -372,22 +372,23 @@ struct coso_op {
 
 /* Tables (FORMAT.md, "Schema").  Numbers are never reused. */
 enum coso_table {
-	COSO_T_UNIT       = 1,
-	COSO_T_CADRE      = 2,
-	COSO_T_DEVICE_KEY = 3,
-	COSO_T_TOKEN      = 4,
-	COSO_T_REVOCATION = 5,
-	COSO_T_ASSIGNMENT = 6,
-	COSO_T_VISIT      = 7,
-	COSO_T_OUTCOME    = 8,
-	COSO_T_PROPOSAL   = 9,
-	COSO_T_RESPONSE   = 10,
-	COSO_T_REPORT     = 11,
-	COSO_T_HANDOVER   = 12,
-	COSO_T_SECTOR     = 13,
-	COSO_T_TEAM       = 14,
-	COSO_T_SCHEDULE   = 15,
-	COSO_T_UNIT_MOVE  = 16,
+	COSO_T_UNIT           = 1,
+	COSO_T_CADRE          = 2,
+	COSO_T_DEVICE_KEY     = 3,
+	COSO_T_TOKEN          = 4,
+	COSO_T_REVOCATION     = 5,
+	COSO_T_ASSIGNMENT     = 6,
+	COSO_T_VISIT          = 7,
+	COSO_T_OUTCOME        = 8,
+	COSO_T_PROPOSAL       = 9,
+	COSO_T_RESPONSE       = 10,
+	COSO_T_REPORT         = 11,
+	COSO_T_HANDOVER       = 12,
+	COSO_T_SECTOR         = 13,
+	COSO_T_TEAM           = 14,
+	COSO_T_SCHEDULE       = 15,
+	COSO_T_UNIT_MOVE      = 16,
+	COSO_T_CONSOLE_ACCESS = 17,
 };
 
 /* Fields, one enum per table, COSO_F_<table>_<field> (FORMAT.md,
@@ -517,6 +518,20 @@ enum coso_f_unit_move {
 	COSO_F_UNIT_MOVE_DATE       = 2,
 	COSO_F_UNIT_MOVE_OLD_PARENT = 3,
 	COSO_F_UNIT_MOVE_NEW_PARENT = 4,
+};
+
+enum coso_f_console_access {
+	COSO_F_CONSOLE_ACCESS_CADRE_ID = 1,
+	COSO_F_CONSOLE_ACCESS_ROLE     = 2,
+	COSO_F_CONSOLE_ACCESS_UNIT     = 3,
+	COSO_F_CONSOLE_ACCESS_SECTOR   = 4,
+	COSO_F_CONSOLE_ACCESS_VALID_TO = 5,
+};
+
+/* console_access roles (FORMAT.md, table 17). */
+enum coso_console_role {
+	COSO_CONSOLE_LEADER = 1, /* a unit's subtree or a sector */
+	COSO_CONSOLE_OFFICE = 2, /* the whole province */
 };
 
 /* Bit set of the value types a field accepts. */

@@ -288,6 +288,7 @@ test: deps
 	$(Q)sh tests/cli/test_admin.sh $(B)
 	$(Q)sh tests/cli/test_tree.sh $(B)
 	$(Q)sh tests/cli/test_cadre.sh $(B)
+	$(Q)sh tests/cli/test_console.sh $(B)
 	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
 	$(Q)bash tests/e2e/test_sync.sh $(B)
 	$(Q)bash tests/e2e/test_http.sh $(B)

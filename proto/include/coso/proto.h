@@ -172,6 +172,24 @@ void coso_key_free(struct coso_key *key);
 void coso_key_public(const struct coso_key *key, uint8_t pk[static 32]);
 void coso_key_id(const struct coso_key *key, uint8_t id[static 32]);
 
+/*
+ * The office's console (FORMAT.md, "Console sign-in"): a cadre proves
+ * holding a live device key by signing, with Ed25519 and no other
+ * context, exactly
+ *   "coso-console-login/v1\n" ORIGIN "\n" CHALLENGE "\n"
+ * ORIGIN the console's web origin ("http://127.0.0.1:8080": 1 to
+ * COSO_CONSOLE_ORIGIN_MAX bytes of visible ASCII), CHALLENGE the 64
+ * lowercase hex digits the central gave.  coso_console_message writes
+ * those bytes into out and *len; COSO_EINVAL for any other input.
+ */
+#define COSO_CONSOLE_ORIGIN_MAX    256u
+#define COSO_CONSOLE_CHALLENGE_HEX 64u
+#define COSO_CONSOLE_MSG_MAX \
+	(22u + COSO_CONSOLE_ORIGIN_MAX + 1u + COSO_CONSOLE_CHALLENGE_HEX + 1u)
+COSO_NODISCARD int coso_console_message(
+    uint8_t out[static COSO_CONSOLE_MSG_MAX], size_t *len, const char *origin,
+    size_t origin_len, const char *challenge, size_t challenge_len);
+
 /* SHA-256 of a public key: the author key id carried in change-sets. */
 void coso_keyid_of(uint8_t id[static 32], const uint8_t pk[static 32]);
 

@@ -96,7 +96,11 @@ const char cstorei_upgrade_sql[]
       "CREATE TABLE IF NOT EXISTS clock_checks (key_id BLOB NOT NULL,"
       " central_ms INTEGER NOT NULL, device_ms INTEGER NOT NULL,"
       " hlc INTEGER NOT NULL, PRIMARY KEY (key_id, central_ms))"
-      " WITHOUT ROWID;";
+      " WITHOUT ROWID;"
+      /* The console's passphrases: argon2id hashes set on this machine
+       * (`cosod central console passwd'); not in the log, not state. */
+      "CREATE TABLE IF NOT EXISTS console_secrets (cadre_id TEXT PRIMARY"
+      " KEY, hash TEXT NOT NULL, set_ms INTEGER NOT NULL) WITHOUT ROWID;";
 
 static const char index_sql[]
     = "CREATE INDEX units_code ON units (code);"

@@ -209,6 +209,7 @@ FUZZ_SRCS_fuzz_xlsx := client/lib/xlsx.c
 FUZZ_SRCS_fuzz_httphead := common/httphead.c
 FUZZ_SRCS_fuzz_httpq := common/httpq.c
 FUZZ_SRCS_fuzz_api := client/audit/api.c
+FUZZ_SRCS_fuzz_console_login := daemon/central/console_login.c
 
 .SECONDEXPANSION:
 $(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $(PROTO_SRCS) \

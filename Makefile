@@ -218,6 +218,7 @@ FUZZ_SRCS_fuzz_xlsx := client/lib/xlsx.c
 FUZZ_SRCS_fuzz_httphead := common/httphead.c
 FUZZ_SRCS_fuzz_httpq := common/httpq.c
 FUZZ_SRCS_fuzz_api := client/audit/api.c
+FUZZ_SRCS_fuzz_console_login := daemon/central/console_login.c
 
 .SECONDEXPANSION:
 $(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $(PROTO_SRCS) \
@@ -297,6 +298,7 @@ test: deps
 	$(Q)sh tests/cli/test_admin.sh $(B)
 	$(Q)sh tests/cli/test_tree.sh $(B)
 	$(Q)sh tests/cli/test_cadre.sh $(B)
+	$(Q)sh tests/cli/test_console.sh $(B)
 	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
 	$(Q)bash tests/e2e/test_sync.sh $(B)
 	$(Q)bash tests/e2e/test_http.sh $(B)
@@ -307,6 +309,7 @@ test: deps
 	$(Q)bash tests/e2e/test_restore.sh $(B)
 	$(Q)bash tests/e2e/test_cadre.sh $(B)
 	$(Q)bash tests/e2e/test_app.sh $(B)
+	$(Q)bash tests/e2e/test_console_auth.sh $(B)
 	$(Q)$(MAKE) --no-print-directory browser-test
 	$(Q)$(MAKE) --no-print-directory fault-quick
 

@@ -130,6 +130,9 @@ static const struct {
         "(--db PATH | --entries FILE) --out NEWPATH [--tables]"},
     {"report", central_report,
         "(compliance | coverage | proposals | pack) --db PATH ..."},
+    {"console", central_console,
+        "passwd --db PATH CADRE (the passphrase on the terminal or stdin) "
+        "| list --db PATH [--json]"},
 };
 
 #define NSUBS (sizeof(subs) / sizeof(subs[0]))

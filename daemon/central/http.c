@@ -27,6 +27,8 @@
 #include <sodium.h>
 
 #include "store.h"
+#include "console_auth.h"
+#include "console_login.h"
 #include "digest.h"
 #include "http.h"
 #include "httpd.h"
@@ -85,6 +87,7 @@ struct http {
 	struct worker *workers;
 	unsigned nworkers;
 	struct httpd *d;
+	struct console_auth *console; /* the console's sessions */
 };
 
 /* An answer being made: body is malloc'd, or NULL for OOM_BODY. */
@@ -94,6 +97,7 @@ struct reply {
 	char *body;
 	size_t len;
 	char disposition[64]; /* a download's file name, or empty */
+	char extra[224]; /* header lines of the console's answers, or "" */
 };
 
 /* A request on a worker: its handle, its parsed query, its answer. */
@@ -103,6 +107,10 @@ struct req {
 	const struct clog *log;
 	const struct httpq_param *q;
 	struct reply r;
+	const struct httphead *h; /* the request's head */
+	uint8_t *body;            /* and body (NULL if none) */
+	size_t body_len;
+	struct console_auth *console; /* the console's sessions */
 };
 
 struct route {
@@ -168,7 +176,7 @@ reply_send(struct httpd_conn *c, const struct reply *r)
 	    r->disposition[0] ? "Content-Disposition: attachment; filename=\""
 	                      : "",
 	    r->disposition, r->disposition[0] ? "\"\r\n" : "");
-	a.extra = extra;
+	a.extra = r->extra[0] != 0 ? r->extra : extra;
 	if (httpd_answer(c, &a) == HTTPD_BUSY) {
 		a.status = 503;
 		a.type   = "application/json";
@@ -735,19 +743,27 @@ get_compliance(struct req *rq)
 /* ---- GET /api/v1/views/VIEW ------------------------------------------------
  */
 
+static uint64_t now_ms(void);
+
 /*
- * The scope of the request's session: 0 with *out set, or an HTTP
- * status (401 no session, 403 access ended).  The one place where the
- * console's sign-in decides what a view shows: without it every view
- * covers the whole province, as the token-guarded API does.
+ * The scope of the request's session: 0 with *out set (pointing into
+ * *who), or an HTTP status (401 no session, 403 access ended, 500 the
+ * database).  The one place where the console's sign-in decides what a
+ * view shows (console_scope_of: office the whole province, a leader
+ * its unit's subtree or its sector).
  */
 static int
-console_scope(const struct req *rq, struct view_scope *out)
+console_scope(
+    const struct req *rq, struct console_who *who, struct view_scope *out)
 {
-	(void) rq;
-	out->unit   = NULL;
-	out->sector = NULL;
-	return 0;
+	int st = console_scope_of(
+	    rq->console, rq->s, rq->log, rq->h, now_ms(), who);
+
+	if (st == 0) {
+		out->unit   = who->unit[0] != 0 ? who->unit : NULL;
+		out->sector = who->sector[0] != 0 ? who->sector : NULL;
+	}
+	return st;
 }
 
 /* A download's bytes: fmt written by view_write to a private temporary
@@ -797,6 +813,7 @@ get_view(struct req *rq, enum view_kind k)
 	char err[REPORT_ERRMSG_MAX], msg[REPORT_ERRMSG_MAX + 8];
 	const char *fname  = text_param(&rq->q[1], format);
 	struct view_args a = {.status = -1};
+	struct console_who who;
 	int fmt     = fname != NULL ? report_format_parse(fname) : REPORT_JSON;
 	json_t *doc = NULL;
 	int rv;
@@ -807,10 +824,11 @@ get_view(struct req *rq, enum view_kind k)
 		fail_with(rq, 400, "The format must be json, csv or xlsx.");
 		return;
 	}
-	if (!view_public(k) && (rv = console_scope(rq, &a.scope)) != 0) {
+	if (!view_public(k) && (rv = console_scope(rq, &who, &a.scope)) != 0) {
 		fail_with(rq, (uint16_t) rv,
-		    rv == 401 ? "Sign in to see this view."
-		              : "Your access to the console has ended.");
+		    rv == 401       ? "Sign in to see this view."
+		        : rv == 403 ? "Your access to the console has ended."
+		                    : "The database could not be read.");
 		return;
 	}
 	rv = view_json(rq->rdb, k, &a, &doc, err);
@@ -859,6 +877,73 @@ VIEW_ROUTE_FN(devices, VIEW_DEVICES)
 VIEW_ROUTE_FN(trend, VIEW_TREND)
 VIEW_ROUTE_FN(audit, VIEW_AUDIT)
 
+/* ---- the console's sign-in (console_auth.c) -------------------------------
+ */
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
+}
+
+/* The console's answer into rq: never cached, its cookie set. */
+static void
+console_reply(struct req *rq, struct console_answer *a)
+{
+	char retry[32] = "";
+
+	set_json(rq, a->status, a->json);
+	if (a->retry_after != 0) {
+		snprintf(retry, sizeof(retry), "Retry-After: %u\r\n",
+		    a->retry_after);
+	}
+	snprintf(rq->r.extra, sizeof(rq->r.extra),
+	    "Cache-Control: no-store\r\n%s%s%s%s", retry,
+	    a->cookie[0] != 0 ? "Set-Cookie: " : "", a->cookie,
+	    a->cookie[0] != 0 ? "\r\n" : "");
+	sodium_memzero(a->cookie, sizeof(a->cookie));
+}
+
+static void
+console_challenge(struct req *rq)
+{
+	struct console_answer a = {0};
+
+	console_api_challenge(rq->console, rq->h, now_ms(), &a);
+	console_reply(rq, &a);
+}
+
+static void
+console_login(struct req *rq)
+{
+	struct console_answer a = {0};
+
+	console_api_login(rq->console, rq->s, rq->log, rq->h, rq->body,
+	    rq->body_len, now_ms(), &a);
+	console_reply(rq, &a);
+}
+
+static void
+console_logout(struct req *rq)
+{
+	struct console_answer a = {0};
+
+	console_api_logout(rq->console, rq->h, &a);
+	console_reply(rq, &a);
+}
+
+static void
+console_session(struct req *rq)
+{
+	struct console_answer a = {0};
+
+	console_api_session(rq->console, rq->s, rq->log, rq->h, now_ms(), &a);
+	console_reply(rq, &a);
+}
+
 /* ---- routing --------------------------------------------------------------
  */
 
@@ -903,6 +988,10 @@ static const struct route routes[] = {
     VIEW_ROUTE(trend),
     VIEW_ROUTE(audit),
 #undef VIEW_ROUTE
+    {"/console/api/challenge", console_challenge, {{0}}, 0},
+    {"/console/api/login", console_login, {{0}}, 0},
+    {"/console/api/logout", console_logout, {{0}}, 0},
+    {"/console/api/session", console_session, {{0}}, 0},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -956,6 +1045,14 @@ get_page(struct req *rq, const char *path, size_t len)
 	}
 }
 
+/* The routes that take POST only, the console's sign-in and sign-out;
+ * every other takes GET and HEAD. */
+static int
+post_only(const struct route *rt)
+{
+	return rt->fn == console_login || rt->fn == console_logout;
+}
+
 /* Answers the request into rq->r; returns the route's path for the log
  * ("-" if none: a path sent by a client is not logged). */
 static const char *
@@ -982,7 +1079,13 @@ dispatch(const struct httphead *h, struct req *rq)
 		fail_with(rq, 404, "There is no such resource.");
 		return "-";
 	}
-	if (!httphead_method_is(h, "GET") && !httphead_method_is(h, "HEAD")) {
+	if (post_only(rt) && !httphead_method_is(h, "POST")) {
+		fail_with(rq, 405, "Only POST is allowed.");
+		snprintf(rq->r.extra, sizeof(rq->r.extra), "Allow: POST\r\n");
+		return rt->path;
+	}
+	if (!post_only(rt) && !httphead_method_is(h, "GET")
+	    && !httphead_method_is(h, "HEAD")) {
 		fail_with(rq, 405, "Only GET is allowed.");
 		return rt->path;
 	}
@@ -1027,6 +1130,16 @@ authorized(const struct http *h, const struct httphead *req)
 	}
 	crypto_hash_sha256(got, (const uint8_t *) v, n);
 	return sodium_memcmp(got, h->token_hash, 32) == 0;
+}
+
+/* Whether the request is for the console's own API. */
+static int
+console_path(const struct httphead *req)
+{
+	static const char pre[] = "/console/";
+
+	return req->target_len >= sizeof(pre) - 1
+	    && memcmp(req->target, pre, sizeof(pre) - 1) == 0;
 }
 
 /* 0 queued; 1 stopping or out of memory; 2 the queue is full. */
@@ -1080,6 +1193,12 @@ answer_bad(struct httpd_conn *c, int err)
 	case HTTPHEAD_VERSION:
 		answer_now(c, 505, "Only HTTP/1.0 and HTTP/1.1 are served.");
 		break;
+	case HTTPD_EBODY:
+		answer_now(c, 413, "The request body is too large.");
+		break;
+	case HTTPD_ELENGTH:
+		answer_now(c, 411, "A request body needs a Content-Length.");
+		break;
 	default:
 		answer_now(c, 400, "The request is not valid HTTP/1.1.");
 	}
@@ -1096,7 +1215,8 @@ on_request(
 		answer_bad(c, err);
 		return;
 	}
-	if (!authorized(h, req)) {
+	/* The console signs its users in itself (console_auth.h). */
+	if (!console_path(req) && !authorized(h, req)) {
 		answer_now(c, 401, "A valid bearer token is required.");
 		return;
 	}
@@ -1138,13 +1258,20 @@ worker_main(void *arg)
 	struct job *j;
 
 	while ((j = dequeue(w->h)) != NULL) {
-		struct req rq = {.s = w->s, .rdb = w->rdb, .log = w->h->log};
+		struct req rq = {.s = w->s,
+		    .rdb            = w->rdb,
+		    .log            = w->h->log,
+		    .h              = j->h,
+		    .console        = w->h->console};
 		const char *path;
 
 		if (j->closed) {
 			httpd_drop(j->c);
 		} else {
-			path = dispatch(j->h, &rq);
+			/* The body is the connection's until it is answered:
+			 * the sign-in wipes the passphrase in it. */
+			rq.body = (uint8_t *) httpd_body(j->c, &rq.body_len);
+			path    = dispatch(j->h, &rq);
 			clog_debug(rq.log, "http: %s: %u", path, rq.r.status);
 			reply_send(j->c, &rq.r);
 		}
@@ -1200,7 +1327,9 @@ http_start(struct http **out, const struct http_cfg *cfg,
 	    .stall_ms                           = STALL_MS,
 	    .answer_ms                          = ANSWER_MS,
 	    .out_max                            = OUT_MAX,
-	    .out_small                          = OUT_SMALL};
+	    .out_small                          = OUT_SMALL,
+	    .body_max                           = CONSOLE_BODY_MAX,
+	    .body_ms                            = HEAD_MS};
 
 	if (h == NULL) {
 		snprintf(errmsg, HTTP_ERRMSG_MAX, "out of memory");
@@ -1211,6 +1340,11 @@ http_start(struct http **out, const struct http_cfg *cfg,
 	h->log       = log;
 	h->has_token = cfg->has_token;
 	memcpy(h->token_hash, cfg->token_hash, 32);
+	if (console_auth_new(&h->console, cfg->addr) != COSO_OK) {
+		snprintf(errmsg, HTTP_ERRMSG_MAX, "out of memory");
+		http_stop(h);
+		return COSO_ENOMEM;
+	}
 	if (workers_start(h, cfg->db, cfg->workers, errmsg) != COSO_OK
 	    || httpd_start(&h->d, cfg->addr, &lim, on_request, h, errmsg)
 	        != 0) {
@@ -1244,6 +1378,7 @@ http_stop(struct http *h)
 		cstore_report_close(h->workers[i].rdb);
 	}
 	httpd_free(h->d);
+	console_auth_free(h->console);
 	free(h->workers);
 	sodium_memzero(h->token_hash, sizeof(h->token_hash));
 	pthread_cond_destroy(&h->cv);

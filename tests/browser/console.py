@@ -380,7 +380,8 @@ def wait(fn, what, secs=10):
 def goto(hash_, ready):
     """Opens a page and waits until it says it has drawn its data."""
     D.execute_script("document.body.removeAttribute('data-ready');"
-                     "location.hash = arguments[0]", hash_)
+                     "if (location.hash === arguments[0]) route();"
+                     "else location.hash = arguments[0];", hash_)
     wait(lambda: D.execute_script(
         "return document.body.getAttribute('data-ready')") == ready,
         "the page %s" % hash_)
@@ -657,10 +658,46 @@ def leader(other_doc):
     st, body = fetch("/api/v1/views/overview?period=%s" % PERIOD)
     same(st, 200, "leader: own overview from the API")
     got = json.loads(body) if st == 200 else {}
-    same(got.get("total"), doc["total"], "leader: API = CLI --scope-unit")
-    st, _ = fetch("/api/v1/views/overview?period=%s&unit=182" % PERIOD)
-    same(st, 403, "leader: another district's overview refused")
+    same(got, doc, "leader: the API's overview = the CLI's --scope-unit 180")
+    other = {"182", "06151", "06160", "06160-01"}
+    check(not [u for k in LEVELS for u in got.get(k, [])
+               if u["unit"] in other] and
+          not [r for r in got.get("reports", []) if r["unit"] in other],
+          "leader: the API gives nothing of district 182")
+    for v in ("coverage", "proposals"):
+        st, body = fetch("/api/v1/views/%s?period=%s" % (v, PERIOD))
+        check(st == 200 and not re.search(r'"(182|06151|06160)"', body),
+              "leader: the %s view has nothing of district 182" % v)
     logout()
+    st, _ = fetch("/api/v1/views/overview?period=%s" % PERIOD)
+    same(st, 401, "signed out: the views refused")
+
+
+def leader_ended():
+    """cb-l182 signs in with a passphrase and sees district 182; the
+    office ends the access: the next request is refused (403), on the
+    page and from the API."""
+    login_passphrase("cb-l182", PASS_182)
+    goto("#/overview?p=" + PERIOD, "overview")
+    txt = els("main")[0].text
+    check("Văn Lãng" in txt and "Tràng Định" not in txt,
+          "the leader of 182 sees 182 and not 180")
+    st, body = fetch("/api/v1/views/overview?period=%s" % PERIOD)
+    same(json.loads(body) if st == 200 else st, cli("overview", "182"),
+         "leader 182: the API = the CLI's --scope-unit 182")
+    coso("admin", "admin", "console", "end", "cb-l182")
+    coso("admin", "sync")
+    # The page's next request is refused (403) and the central closes
+    # the session: the one after is no longer signed in (401).
+    goto("#/coverage?p=" + PERIOD, "login")
+    check("hết hạn" in els("#login-err")[0].text,
+          "access ended: the sign-in page says why (403): %r" %
+          els("#login-err")[0].text)
+    st, _ = fetch("/api/v1/views/overview?period=%s" % PERIOD)
+    same(st, 401, "access ended: the session closed")
+    check("Chu Thị Ngân" not in els("#who")[0].text,
+          "access ended: no one shown as signed in")
+    shot("access-ended")
 
 
 def main():
@@ -717,6 +754,7 @@ def main():
     if ACCESS[0]:
         logout()
         leader(docs["overview"])
+        leader_ended()
     return 0
 
 

@@ -86,9 +86,11 @@ function fmtVal(k, v) {
 }
 
 /* ---- period ---- */
+/* The period shown first: the last quarter ended (in Vietnam's time),
+ * the one the quarterly review looks back on. */
 function periodNow() {
-	var d = new Date(Date.now() + 7 * 3600 * 1000);
-	return d.getUTCFullYear() + "-Q" + (Math.floor(d.getUTCMonth() / 3) + 1);
+	var d = new Date(Date.now() + 7 * 3600 * 1000), q = Math.floor(d.getUTCMonth() / 3);
+	return q === 0 ? (d.getUTCFullYear() - 1) + "-Q4" : d.getUTCFullYear() + "-Q" + q;
 }
 function periodName(p) {
 	var m = /^(\d{4})-Q([1-4])$/.exec(p || "");
@@ -149,7 +151,13 @@ function viewURL(v, p, fmt) {
  * sends the reader to the sign-in page). */
 function view(v, p) {
 	return getJSON(viewURL(v, p)).then(function (r) {
-		if (r.status === 401 && v !== "audit") { S.session = null; go("#/login"); }
+		if ((r.status === 401 || r.status === 403) && v !== "audit") {
+			/* no session, or its access ended (the central closed it) */
+			S.session = null;
+			S.flash = errorText(r);
+			who();
+			go("#/login");
+		}
 		if (r.status !== 200 || !r.json) throw r;
 		return r.json;
 	});
@@ -497,6 +505,7 @@ function pageLogin() {
 	var exp = h("p", {class: "muted", id: "l-expires"}), current = null;
 	page(T("login_title"), T("login_intro"));
 	function bad(m) { err.textContent = m; err.hidden = false; }
+	if (S.flash) { bad(S.flash); S.flash = null; }
 	function done(r) {
 		if (r.status === 200) {
 			return getJSON(CAPI + "session").then(function (s2) {

@@ -1142,6 +1142,26 @@ console_path(const struct httphead *req)
 	    && memcmp(req->target, pre, sizeof(pre) - 1) == 0;
 }
 
+/* Whether the request is for a view of the console's and carries a
+ * console session cookie: the views then need no bearer token (a
+ * browser cannot send one), the session gate (console_scope) decides;
+ * a made-up cookie gets a 401 there. */
+static int
+console_view(const struct httphead *req)
+{
+	static const char pre[] = "/api/v1/views/";
+	uint8_t id[32];
+	int rv;
+
+	if (req->target_len < sizeof(pre) - 1
+	    || memcmp(req->target, pre, sizeof(pre) - 1) != 0) {
+		return 0;
+	}
+	rv = console_cookie_id(req->cookie, req->cookie_len, id);
+	sodium_memzero(id, sizeof(id));
+	return rv;
+}
+
 /* 0 queued; 1 stopping or out of memory; 2 the queue is full. */
 static int
 enqueue(struct http *h, struct httpd_conn *c, const struct httphead *req)
@@ -1216,7 +1236,7 @@ on_request(
 		return;
 	}
 	/* The console signs its users in itself (console_auth.h). */
-	if (!console_path(req) && !authorized(h, req)) {
+	if (!console_path(req) && !console_view(req) && !authorized(h, req)) {
 		answer_now(c, 401, "A valid bearer token is required.");
 		return;
 	}

@@ -192,8 +192,12 @@ def write(name, text):
 
 
 def central_up(at=None):
+    """The central, its HTTP API behind a bearer token as beyond
+    loopback: the console's pages and views do without it (a browser
+    sends none), the rest of the API does not."""
     args = [os.path.join(B, "cosod"), "central", "run", "--db", DB,
-            "--listen", CURL, "--http", "127.0.0.1:%d" % HPORT]
+            "--listen", CURL, "--http", "127.0.0.1:%d" % HPORT,
+            "--http-token", write("http.token", "coso-console-test-token-4f1c9\n")]
     out = open(os.path.join(T, "central.log"), "ab")
     p = subprocess.Popen(args, stdout=out, stderr=out, env=env_at(at))
     PROCS.append(p)
@@ -337,6 +341,14 @@ def grants():
           stdin=PASS_182 + "\n")
 
 
+def http_status(path):
+    """The status of a GET without cookie or token."""
+    try:
+        return urllib.request.urlopen(ORIGIN + path, timeout=10).status
+    except urllib.error.HTTPError as e:
+        return e.code
+
+
 def cli(view, scope_unit=None, period=PERIOD):
     args = ["central", "report", view, "--db", DB, "--format", "json"]
     if view not in ("devices", "audit"):
@@ -394,7 +406,6 @@ def shot(name):
         D.set_window_size(*wh)
         hh = D.execute_script("return document.documentElement.scrollHeight")
         D.set_window_size(wh[0], max(wh[1], min(hh + 140, 5000)))
-        time.sleep(0.1)
         D.save_screenshot(os.path.join(
             SHOTS, "%02d-%s-%s.png" % (SHOT_N[0], name, tag)))
     D.set_window_size(*LAPTOP)
@@ -726,6 +737,10 @@ def main():
     t = docs["overview"]["total"]
     same([t[k] for k in ("on_time", "late", "offline_late", "missing")],
          [1, 1, 1, 2], "the province: on time, late, offline-late, missing (CLI)")
+    same([http_status(p) for p in ("/console/", "/console/console.js",
+                                   "/api/v1/keys",
+                                   "/api/v1/views/overview?period=2025")],
+         [200, 200, 401, 401], "the pages public, the API behind its token")
     log("browser")
     D = browser()
     D.get(ORIGIN + "/console/")

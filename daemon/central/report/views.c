@@ -944,18 +944,17 @@ tally_list(json_t *obj, const char *name)
 }
 
 static json_t *
-prop_json(const struct report_proposals *r, const struct report_prop *p,
-    const char *sector, int overdue, json_t *answers)
+prop_json(const struct report_prop *p, const char *sector, int overdue,
+    json_t *answers)
 {
 	return json_pack("{s:s,s:i,s:I,s:s,s:b,s:s,s:s,s:s,s:s,s:s?,s:s,s:s,"
-	                 "s:O?}",
+	                 "s:o}",
 	    "id", p->id != NULL ? p->id : "", "date", p->date, "age_days",
 	    (json_int_t) p->age_days, "status",
 	    report_prop_status_name(p->status), "overdue", overdue, "unit",
 	    p->unit, "unit_name", p->unit_name, "cadre", p->cadre, "name",
 	    p->name, "sector", sector, "routed_to", p->route, "text", p->text,
-	    "answers", answers != NULL ? answers : json_array());
-	(void) r;
+	    "answers", answers != NULL ? json_incref(answers) : json_array());
 }
 
 static int
@@ -980,7 +979,7 @@ props_fill(const struct report_proposals *r, const struct scope *s,
 		overdue = p->status == 0 && p->age_days > VIEW_OVERDUE_DAYS;
 		ans_list
 		    = json_object_get(ans->by_id, p->id != NULL ? p->id : "");
-		if (push(list, prop_json(r, p, sector, overdue, ans_list)) != 0
+		if (push(list, prop_json(p, sector, overdue, ans_list)) != 0
 		    || tally(
 		           by_sector, sector != NULL ? sector : "", p, overdue)
 		        != 0

@@ -101,6 +101,29 @@ overlaps(const struct rs_assign *a, int32_t first, int32_t last)
 	return a->from <= last && (a->to == 0 || a->to >= first);
 }
 
+/* The assignments of cadre (d->assigns is ordered by cadre): the first
+ * one, *n of them; NULL if none. */
+static const struct rs_assign *
+cadre_assigns(const struct rs_data *d, const char *cadre, size_t *n)
+{
+	size_t lo = 0, hi = d->nassigns, mid;
+
+	*n = 0;
+	while (cadre != NULL && lo < hi) {
+		mid = (lo + hi) / 2;
+		if (strcmp(d->assigns[mid].cadre, cadre) < 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	while (cadre != NULL && lo + *n < d->nassigns
+	    && strcmp(d->assigns[lo + *n].cadre, cadre) == 0) {
+		(*n)++;
+	}
+	return *n > 0 ? &d->assigns[lo] : NULL;
+}
+
 /* Whether unit i (as it stood in the period) lies in the unit limit. */
 static int
 scope_unit_ok(const struct scope *s, long i)
@@ -116,16 +139,17 @@ scope_unit_ok(const struct scope *s, long i)
 static int
 scope_sector_cadre(const struct scope *s, const char *cadre)
 {
-	size_t i;
+	const struct rs_assign *as;
+	size_t i, n;
 
 	if (s->vs->sector == NULL) {
 		return 1;
 	}
-	for (i = 0; cadre != NULL && i < s->d->nassigns; i++) {
-		const struct rs_assign *a = &s->d->assigns[i];
+	as = cadre_assigns(s->d, cadre, &n);
+	for (i = 0; i < n; i++) {
+		const struct rs_assign *a = &as[i];
 
 		if (a->sector != NULL && strcmp(a->sector, s->vs->sector) == 0
-		    && strcmp(a->cadre, cadre) == 0
 		    && overlaps(a, s->first, s->last)) {
 			return 1;
 		}
@@ -138,7 +162,8 @@ scope_sector_cadre(const struct scope *s, const char *cadre)
 static int
 scope_cadre(const struct scope *s, const char *cadre)
 {
-	size_t i;
+	const struct rs_assign *as;
+	size_t i, n;
 	long u;
 
 	if (cadre == NULL && (s->unit >= 0 || s->vs->sector != NULL)) {
@@ -150,11 +175,11 @@ scope_cadre(const struct scope *s, const char *cadre)
 	if (s->unit < 0) {
 		return 1;
 	}
-	for (i = 0; i < s->d->nassigns; i++) {
-		const struct rs_assign *a = &s->d->assigns[i];
+	as = cadre_assigns(s->d, cadre, &n);
+	for (i = 0; i < n; i++) {
+		const struct rs_assign *a = &as[i];
 
-		if (strcmp(a->cadre, cadre) == 0 && a->unit != NULL
-		    && overlaps(a, s->first, s->last)
+		if (a->unit != NULL && overlaps(a, s->first, s->last)
 		    && (u = report_unit_find(s->d, a->unit)) >= 0
 		    && scope_unit_ok(s, u)) {
 			return 1;
@@ -261,14 +286,13 @@ static const char *
 sector_of(
     const struct rs_data *d, const char *cadre, int32_t first, int32_t last)
 {
-	size_t i;
+	const struct rs_assign *as;
+	size_t i, n;
 
-	for (i = 0; i < d->nassigns; i++) {
-		const struct rs_assign *a = &d->assigns[i];
-
-		if (a->sector != NULL && strcmp(a->cadre, cadre) == 0
-		    && overlaps(a, first, last)) {
-			return a->sector;
+	as = cadre_assigns(d, cadre, &n);
+	for (i = 0; i < n; i++) {
+		if (as[i].sector != NULL && overlaps(&as[i], first, last)) {
+			return as[i].sector;
 		}
 	}
 	return NULL;

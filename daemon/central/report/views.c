@@ -62,18 +62,19 @@ store_fail(struct cstore_report_db *db, int rv, char *errmsg)
 	return rv;
 }
 
-/* The period asked, or the quarter of today, into out. */
-static void
-period_or_today(const struct view_args *a, char out[static 16])
+/* The period asked (checked whole by report_period, never cut), or
+ * the quarter of today written into buf. */
+static const char *
+period_or_today(const struct view_args *a, char buf[static 16])
 {
 	int32_t m = a->today / 100 % 100;
 
 	if (a->period != NULL) {
-		snprintf(out, 16, "%.15s", a->period);
-	} else {
-		snprintf(out, 16, "%04d-Q%d", (int) (a->today / 10000 % 10000),
-		    (int) ((m + 2) / 3 % 10));
+		return a->period;
 	}
+	snprintf(buf, 16, "%04d-Q%d", (int) (a->today / 10000 % 10000),
+	    (int) ((m + 2) / 3 % 10));
+	return buf;
 }
 
 /* Unix ms of 00:00 (UTC+7) of date. */
@@ -599,10 +600,10 @@ view_overview(struct cstore_report_db *db, const struct view_args *a,
 	struct report_compliance *c = NULL;
 	struct ov_work *w           = calloc(1, sizeof(*w));
 	json_t *doc                 = NULL;
-	char period[16];
+	char buf[16];
+	const char *period = period_or_today(a, buf);
 	int rv;
 
-	period_or_today(a, period);
 	if (w == NULL) {
 		return oom(errmsg);
 	}
@@ -827,11 +828,11 @@ view_coverage(struct cstore_report_db *db, const struct view_args *a,
 {
 	struct report_coverage *r = NULL;
 	json_t *doc = NULL, *base = NULL, *idle = NULL, *hand = NULL;
-	char period[16];
+	char buf[16];
+	const char *period = period_or_today(a, buf);
 	struct scope s;
 	int rv, err = COSO_OK;
 
-	period_or_today(a, period);
 	if ((rv = report_coverage(db, period, a->today, &r, errmsg)) != COSO_OK
 	    || (rv = scope_make(
 	            &s, &a->scope, &r->data, r->first, r->last, errmsg))
@@ -930,7 +931,8 @@ tally(json_t *obj, const char *key, const struct report_prop *p, int overdue)
 	return 0;
 }
 
-/* {key: {...}} as [{name: key, ...}], sorted by key. */
+/* {key: {...}} as [{name: key, ...}] (name NULL: the objects as they
+ * are), sorted by key. */
 static json_t *
 tally_list(json_t *obj, const char *name)
 {
@@ -953,10 +955,11 @@ tally_list(json_t *obj, const char *name)
 	for (i = 0; i < n; i++) {
 		o = json_deep_copy(json_object_get(obj, keys[i]));
 		if (o == NULL
-		    || json_object_set_new(o, name,
-		           strcmp(keys[i], "") == 0 ? json_null()
-		                                    : json_string(keys[i]))
-		        != 0
+		    || (name != NULL
+		        && json_object_set_new(o, name,
+		               strcmp(keys[i], "") == 0 ? json_null()
+		                                        : json_string(keys[i]))
+		            != 0)
 		    || push(a, o) != 0) {
 			json_decref(a);
 			a = NULL;
@@ -1174,8 +1177,8 @@ view_quarantine(struct cstore_report_db *db, const struct view_args *a,
 	struct scope s;
 	int rv;
 
-	period_or_today(a, asked);
-	if ((rv = report_period(asked, period, &first, &last, errmsg))
+	if ((rv = report_period(
+	         period_or_today(a, asked), period, &first, &last, errmsg))
 	    != COSO_OK) {
 		goto out;
 	}
@@ -1204,7 +1207,7 @@ view_quarantine(struct cstore_report_db *db, const struct view_args *a,
 		goto out;
 	}
 	doc     = head_json(VIEW_QUARANTINE, period, first, last, a);
-	reasons = tally_list(q.by_reason, "key");
+	reasons = tally_list(q.by_reason, NULL);
 	if (doc == NULL || reasons == NULL
 	    || json_object_set_new(doc, "total",
 	           json_integer((json_int_t) json_array_size(q.list)))
@@ -1212,10 +1215,6 @@ view_quarantine(struct cstore_report_db *db, const struct view_args *a,
 	    || json_object_set(doc, "by_reason", reasons) != 0
 	    || json_object_set(doc, "entries", q.list) != 0) {
 		rv = oom(errmsg);
-	}
-	for (size_t i = 0; rv == COSO_OK && i < json_array_size(reasons);
-	     i++) {
-		json_object_del(json_array_get(reasons, i), "key");
 	}
 out:
 	json_decref(reasons);
@@ -1310,8 +1309,8 @@ view_devices(struct cstore_report_db *db, const struct view_args *a,
 	struct scope s;
 	int rv;
 
-	period_or_today(a, asked);
-	if ((rv = report_period(asked, period, &first, &last, errmsg))
+	if ((rv = report_period(
+	         period_or_today(a, asked), period, &first, &last, errmsg))
 	    != COSO_OK) {
 		goto out;
 	}
@@ -1468,8 +1467,8 @@ view_trend(struct cstore_report_db *db, const struct view_args *a,
 	json_t *doc = NULL, *list = json_array();
 	int rv, n;
 
-	period_or_today(a, asked);
-	if ((rv = report_period(asked, period, &first, &last, errmsg))
+	if ((rv = report_period(
+	         period_or_today(a, asked), period, &first, &last, errmsg))
 	    != COSO_OK) {
 		goto out;
 	}
@@ -1539,9 +1538,8 @@ note_take(const struct rs_row *r, void *arg)
 }
 
 static json_t *
-how_to_audit(const char *url_hint)
+how_to_audit(void)
 {
-	(void) url_hint;
 	return json_pack("[s,s,s,s]",
 	    "Lưu khóa kiểm chứng (dòng vkey) ở nơi độc lập với máy chủ.",
 	    "Chạy: coso-audit --central URL --central-key VKEY --state DIR "
@@ -1593,7 +1591,7 @@ view_audit(struct cstore_report_db *db, const struct view_args *a,
 	    "tree_size", (json_int_t) x.size, "origin", x.origin,
 	    "central_key", x.pk, "vkey", vkey, "checkpoint",
 	    json_array_get(x.list, 0), "checkpoints", x.list, "how_to_audit",
-	    how_to_audit(NULL));
+	    how_to_audit());
 	if (doc == NULL) {
 		rv = oom(errmsg);
 	}

@@ -1537,18 +1537,39 @@ note_take(const struct rs_row *r, void *arg)
 	    != 0;
 }
 
+/* How anyone can check the log without trusting this server, in
+ * Vietnamese and English (docs/audit.md). */
 static json_t *
 how_to_audit(void)
 {
-	return json_pack("[s,s,s,s]",
-	    "Lưu khóa kiểm chứng (dòng vkey) ở nơi độc lập với máy chủ.",
-	    "Chạy: coso-audit --central URL --central-key VKEY --state DIR "
-	    "verify",
-	    "Công cụ tải các điểm kiểm tra và bằng chứng nhất quán qua "
-	    "/api/v1/checkpoint, /api/v1/proof/consistency và kiểm tra chữ "
-	    "ký.",
-	    "Để dựng lại toàn bộ dữ liệu từ nhật ký: coso-audit ... rebuild "
-	    "(xem docs/audit.md).");
+	return json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "vi",
+	    "Chép dòng khóa kiểm chứng (vkey) và cất ở nơi không phụ thuộc "
+	    "máy chủ này.",
+	    "en",
+	    "Copy the verifier key line (vkey) and keep it somewhere that "
+	    "does not depend on this server.",
+	    "vi",
+	    "Trên một máy khác, chạy: coso-audit --central URL "
+	    "--central-key VKEY --state THƯ_MỤC verify",
+	    "en",
+	    "On another machine, run: coso-audit --central URL "
+	    "--central-key VKEY --state DIR verify",
+	    "vi",
+	    "Công cụ tải điểm kiểm tra (/checkpoint), bằng chứng nhất quán "
+	    "và các bộ thay đổi, kiểm tra từng chữ ký và ghi lại những gì đã "
+	    "kiểm tra vào THƯ_MỤC; chạy lại định kỳ để thấy nhật ký chỉ được "
+	    "nối thêm.",
+	    "en",
+	    "It fetches the checkpoint (/checkpoint), consistency proofs and "
+	    "the change-sets, checks every signature and records what it "
+	    "checked in DIR; run it again regularly to see that the log is "
+	    "only appended to.",
+	    "vi",
+	    "Để dựng lại toàn bộ dữ liệu từ nhật ký và so với máy chủ: "
+	    "coso-audit ... rebuild (xem docs/audit.md).",
+	    "en",
+	    "To rebuild all the data from the log and compare it with the "
+	    "server's: coso-audit ... rebuild (see docs/audit.md).");
 }
 
 int

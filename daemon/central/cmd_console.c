@@ -74,10 +74,12 @@ ask(const char *prompt, char **out, size_t *len)
 	}
 	quiet = old;
 	quiet.c_lflag &= (tcflag_t) ~ECHO;
-	fprintf(stderr, "%s", prompt);
+	/* The echo off before the prompt: what is typed after it never
+	 * shows. */
 	if (tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
 		return -1;
 	}
+	fprintf(stderr, "%s", prompt);
 	rv = read_line(stdin, out, len);
 	(void) tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
 	fputc('\n', stderr);

@@ -97,8 +97,50 @@ same "$(jq -c '[.[] | [.cadre, .role, .unit, .valid_to, .state,
 	.has_passphrase]]' "$T/out")" '[["cb-le","leader","180",20991231,"active",false],["cb-vp","office",null,0,"active",true],["cb-x","office",null,0,"active",false]]' \
 	"console list"
 
+# on a terminal: asked twice with the echo off; two that differ store
+# nothing
+tty_passwd() {
+	python3 - "$1" "$2" "$B/cosod" central console passwd \
+		--db "$T/central.db" cb-x <<'PY'
+import os, pty, sys
+answers = [sys.argv[1].encode(), sys.argv[2].encode()]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[3], sys.argv[3:])
+seen = b""
+while True:
+    try:
+        chunk = os.read(fd, 4096)
+    except OSError:
+        break
+    if not chunk:
+        break
+    seen += chunk
+    if answers and seen.rstrip().endswith(b":"):
+        os.write(fd, answers.pop(0) + b"\n")
+        seen += b"|"
+_, st = os.waitpid(pid, 0)
+sys.stdout.write(seen.decode("utf-8", "replace"))
+sys.exit(os.WEXITSTATUS(st))
+PY
+}
+tty_passwd "một hai ba bốn" "một hai ba năm" >"$T/tty" 2>&1
+same "$?" 2 "two passphrases that differ"
+grep -q "the two passphrases differ" "$T/tty" && ok || bad "differ msg"
+same "$(sqlite3 "$T/central.db" "SELECT count(*) FROM console_secrets
+	WHERE cadre_id = 'cb-x'")" 0 "nothing stored"
+tty_passwd "một hai ba bốn" "một hai ba bốn" >"$T/tty" 2>&1
+same "$?" 0 "passwd on a terminal"
+grep -q "new console passphrase:" "$T/tty" && ok || bad "the prompt"
+if grep -q "một hai" "$T/tty"; then bad "the passphrase echoed"; else ok; fi
+same "$(sqlite3 "$T/central.db" "SELECT count(*) FROM console_secrets
+	WHERE cadre_id = 'cb-x'")" 1 "stored from the terminal"
+xtty=$(jq -cn '{cadre:"cb-x",passphrase:"một hai ba bốn"}')
+
 # --- sign-in by passphrase -----------------------------------------------
 body=$(jq -cn --arg p "$PASS" '{cadre:"cb-vp",passphrase:$p}')
+same "$(post /console/api/login "$xtty" -H "Origin: $H")" 200 \
+	"the terminal's passphrase signs in"
 same "$(post /console/api/login "$body" -H "Origin: $H")" 200 "login"
 same "$(jq -c '[.cadre, .name, .role, .unit, .sector]' "$T/body")" \
 	'["cb-vp","Cán bộ vp","office",null,null]' "the session's cadre"

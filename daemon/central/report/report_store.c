@@ -14,9 +14,13 @@
 
 #define BUSY_MS 5000
 
+#define RS_QUERIES 9 /* enum rs_query */
+
 struct cstore_report_db {
 	sqlite3 *db;
 	char errmsg[CSTORE_REPORT_ERRMSG_MAX];
+	sqlite3_stmt *views[RS_QUERIES]; /* prepared once (the overview
+	                                    asks once per report) */
 };
 
 /* Indexes of the reports' queries: reports by period (compliance),
@@ -103,7 +107,12 @@ cstore_report_open(struct cstore_report_db **out, const char *path,
 void
 cstore_report_close(struct cstore_report_db *db)
 {
+	size_t i;
+
 	if (db != NULL) {
+		for (i = 0; i < RS_QUERIES; i++) {
+			sqlite3_finalize(db->views[i]);
+		}
 		sqlite3_close(db->db);
 		free(db);
 	}
@@ -623,6 +632,9 @@ static const struct {
               1, NULL},
 };
 
+_Static_assert(sizeof(queries) / sizeof(queries[0]) == RS_QUERIES,
+    "one prepared statement per query");
+
 /* Whether table t exists (a store from before it has none). */
 static int
 table_exists(struct cstore_report_db *db, const char *t, int *yes)
@@ -684,7 +696,8 @@ cstore_report_rows(struct cstore_report_db *db, enum rs_query q,
 	        || !yes)) {
 		return rv;
 	}
-	if ((st = prep(db, queries[q].sql)) == NULL) {
+	if ((st = db->views[q]) == NULL
+	    && (st = db->views[q] = prep(db, queries[q].sql)) == NULL) {
 		return COSO_EIO;
 	}
 	for (i = 0; i < nargs; i++) {
@@ -697,7 +710,8 @@ cstore_report_rows(struct cstore_report_db *db, enum rs_query q,
 			break;
 		}
 	}
-	sqlite3_finalize(st);
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
 	return rc == SQLITE_DONE ? COSO_OK
 	                         : fail(db, "cannot read the database");
 }

@@ -62,18 +62,19 @@ store_fail(struct cstore_report_db *db, int rv, char *errmsg)
 	return rv;
 }
 
-/* The period asked, or the quarter of today, into out. */
-static void
-period_or_today(const struct view_args *a, char out[static 16])
+/* The period asked (checked whole by report_period, never cut), or
+ * the quarter of today written into buf. */
+static const char *
+period_or_today(const struct view_args *a, char buf[static 16])
 {
 	int32_t m = a->today / 100 % 100;
 
 	if (a->period != NULL) {
-		snprintf(out, 16, "%.15s", a->period);
-	} else {
-		snprintf(out, 16, "%04d-Q%d", (int) (a->today / 10000 % 10000),
-		    (int) ((m + 2) / 3 % 10));
+		return a->period;
 	}
+	snprintf(buf, 16, "%04d-Q%d", (int) (a->today / 10000 % 10000),
+	    (int) ((m + 2) / 3 % 10));
+	return buf;
 }
 
 /* Unix ms of 00:00 (UTC+7) of date. */
@@ -101,6 +102,29 @@ overlaps(const struct rs_assign *a, int32_t first, int32_t last)
 	return a->from <= last && (a->to == 0 || a->to >= first);
 }
 
+/* The assignments of cadre (d->assigns is ordered by cadre): the first
+ * one, *n of them; NULL if none. */
+static const struct rs_assign *
+cadre_assigns(const struct rs_data *d, const char *cadre, size_t *n)
+{
+	size_t lo = 0, hi = d->nassigns, mid;
+
+	*n = 0;
+	while (cadre != NULL && lo < hi) {
+		mid = (lo + hi) / 2;
+		if (strcmp(d->assigns[mid].cadre, cadre) < 0) {
+			lo = mid + 1;
+		} else {
+			hi = mid;
+		}
+	}
+	while (cadre != NULL && lo + *n < d->nassigns
+	    && strcmp(d->assigns[lo + *n].cadre, cadre) == 0) {
+		(*n)++;
+	}
+	return *n > 0 ? &d->assigns[lo] : NULL;
+}
+
 /* Whether unit i (as it stood in the period) lies in the unit limit. */
 static int
 scope_unit_ok(const struct scope *s, long i)
@@ -116,16 +140,17 @@ scope_unit_ok(const struct scope *s, long i)
 static int
 scope_sector_cadre(const struct scope *s, const char *cadre)
 {
-	size_t i;
+	const struct rs_assign *as;
+	size_t i, n;
 
 	if (s->vs->sector == NULL) {
 		return 1;
 	}
-	for (i = 0; cadre != NULL && i < s->d->nassigns; i++) {
-		const struct rs_assign *a = &s->d->assigns[i];
+	as = cadre_assigns(s->d, cadre, &n);
+	for (i = 0; i < n; i++) {
+		const struct rs_assign *a = &as[i];
 
 		if (a->sector != NULL && strcmp(a->sector, s->vs->sector) == 0
-		    && strcmp(a->cadre, cadre) == 0
 		    && overlaps(a, s->first, s->last)) {
 			return 1;
 		}
@@ -138,7 +163,8 @@ scope_sector_cadre(const struct scope *s, const char *cadre)
 static int
 scope_cadre(const struct scope *s, const char *cadre)
 {
-	size_t i;
+	const struct rs_assign *as;
+	size_t i, n;
 	long u;
 
 	if (cadre == NULL && (s->unit >= 0 || s->vs->sector != NULL)) {
@@ -150,11 +176,11 @@ scope_cadre(const struct scope *s, const char *cadre)
 	if (s->unit < 0) {
 		return 1;
 	}
-	for (i = 0; i < s->d->nassigns; i++) {
-		const struct rs_assign *a = &s->d->assigns[i];
+	as = cadre_assigns(s->d, cadre, &n);
+	for (i = 0; i < n; i++) {
+		const struct rs_assign *a = &as[i];
 
-		if (strcmp(a->cadre, cadre) == 0 && a->unit != NULL
-		    && overlaps(a, s->first, s->last)
+		if (a->unit != NULL && overlaps(a, s->first, s->last)
 		    && (u = report_unit_find(s->d, a->unit)) >= 0
 		    && scope_unit_ok(s, u)) {
 			return 1;
@@ -261,14 +287,13 @@ static const char *
 sector_of(
     const struct rs_data *d, const char *cadre, int32_t first, int32_t last)
 {
-	size_t i;
+	const struct rs_assign *as;
+	size_t i, n;
 
-	for (i = 0; i < d->nassigns; i++) {
-		const struct rs_assign *a = &d->assigns[i];
-
-		if (a->sector != NULL && strcmp(a->cadre, cadre) == 0
-		    && overlaps(a, first, last)) {
-			return a->sector;
+	as = cadre_assigns(d, cadre, &n);
+	for (i = 0; i < n; i++) {
+		if (as[i].sector != NULL && overlaps(&as[i], first, last)) {
+			return as[i].sector;
 		}
 	}
 	return NULL;
@@ -575,10 +600,10 @@ view_overview(struct cstore_report_db *db, const struct view_args *a,
 	struct report_compliance *c = NULL;
 	struct ov_work *w           = calloc(1, sizeof(*w));
 	json_t *doc                 = NULL;
-	char period[16];
+	char buf[16];
+	const char *period = period_or_today(a, buf);
 	int rv;
 
-	period_or_today(a, period);
 	if (w == NULL) {
 		return oom(errmsg);
 	}
@@ -803,11 +828,11 @@ view_coverage(struct cstore_report_db *db, const struct view_args *a,
 {
 	struct report_coverage *r = NULL;
 	json_t *doc = NULL, *base = NULL, *idle = NULL, *hand = NULL;
-	char period[16];
+	char buf[16];
+	const char *period = period_or_today(a, buf);
 	struct scope s;
 	int rv, err = COSO_OK;
 
-	period_or_today(a, period);
 	if ((rv = report_coverage(db, period, a->today, &r, errmsg)) != COSO_OK
 	    || (rv = scope_make(
 	            &s, &a->scope, &r->data, r->first, r->last, errmsg))
@@ -906,7 +931,8 @@ tally(json_t *obj, const char *key, const struct report_prop *p, int overdue)
 	return 0;
 }
 
-/* {key: {...}} as [{name: key, ...}], sorted by key. */
+/* {key: {...}} as [{name: key, ...}] (name NULL: the objects as they
+ * are), sorted by key. */
 static json_t *
 tally_list(json_t *obj, const char *name)
 {
@@ -929,10 +955,11 @@ tally_list(json_t *obj, const char *name)
 	for (i = 0; i < n; i++) {
 		o = json_deep_copy(json_object_get(obj, keys[i]));
 		if (o == NULL
-		    || json_object_set_new(o, name,
-		           strcmp(keys[i], "") == 0 ? json_null()
-		                                    : json_string(keys[i]))
-		        != 0
+		    || (name != NULL
+		        && json_object_set_new(o, name,
+		               strcmp(keys[i], "") == 0 ? json_null()
+		                                        : json_string(keys[i]))
+		            != 0)
 		    || push(a, o) != 0) {
 			json_decref(a);
 			a = NULL;
@@ -944,18 +971,17 @@ tally_list(json_t *obj, const char *name)
 }
 
 static json_t *
-prop_json(const struct report_proposals *r, const struct report_prop *p,
-    const char *sector, int overdue, json_t *answers)
+prop_json(const struct report_prop *p, const char *sector, int overdue,
+    json_t *answers)
 {
 	return json_pack("{s:s,s:i,s:I,s:s,s:b,s:s,s:s,s:s,s:s,s:s?,s:s,s:s,"
-	                 "s:O?}",
+	                 "s:o}",
 	    "id", p->id != NULL ? p->id : "", "date", p->date, "age_days",
 	    (json_int_t) p->age_days, "status",
 	    report_prop_status_name(p->status), "overdue", overdue, "unit",
 	    p->unit, "unit_name", p->unit_name, "cadre", p->cadre, "name",
 	    p->name, "sector", sector, "routed_to", p->route, "text", p->text,
-	    "answers", answers != NULL ? answers : json_array());
-	(void) r;
+	    "answers", answers != NULL ? json_incref(answers) : json_array());
 }
 
 static int
@@ -980,7 +1006,7 @@ props_fill(const struct report_proposals *r, const struct scope *s,
 		overdue = p->status == 0 && p->age_days > VIEW_OVERDUE_DAYS;
 		ans_list
 		    = json_object_get(ans->by_id, p->id != NULL ? p->id : "");
-		if (push(list, prop_json(r, p, sector, overdue, ans_list)) != 0
+		if (push(list, prop_json(p, sector, overdue, ans_list)) != 0
 		    || tally(
 		           by_sector, sector != NULL ? sector : "", p, overdue)
 		        != 0
@@ -1151,8 +1177,8 @@ view_quarantine(struct cstore_report_db *db, const struct view_args *a,
 	struct scope s;
 	int rv;
 
-	period_or_today(a, asked);
-	if ((rv = report_period(asked, period, &first, &last, errmsg))
+	if ((rv = report_period(
+	         period_or_today(a, asked), period, &first, &last, errmsg))
 	    != COSO_OK) {
 		goto out;
 	}
@@ -1181,7 +1207,7 @@ view_quarantine(struct cstore_report_db *db, const struct view_args *a,
 		goto out;
 	}
 	doc     = head_json(VIEW_QUARANTINE, period, first, last, a);
-	reasons = tally_list(q.by_reason, "key");
+	reasons = tally_list(q.by_reason, NULL);
 	if (doc == NULL || reasons == NULL
 	    || json_object_set_new(doc, "total",
 	           json_integer((json_int_t) json_array_size(q.list)))
@@ -1189,10 +1215,6 @@ view_quarantine(struct cstore_report_db *db, const struct view_args *a,
 	    || json_object_set(doc, "by_reason", reasons) != 0
 	    || json_object_set(doc, "entries", q.list) != 0) {
 		rv = oom(errmsg);
-	}
-	for (size_t i = 0; rv == COSO_OK && i < json_array_size(reasons);
-	     i++) {
-		json_object_del(json_array_get(reasons, i), "key");
 	}
 out:
 	json_decref(reasons);
@@ -1287,8 +1309,8 @@ view_devices(struct cstore_report_db *db, const struct view_args *a,
 	struct scope s;
 	int rv;
 
-	period_or_today(a, asked);
-	if ((rv = report_period(asked, period, &first, &last, errmsg))
+	if ((rv = report_period(
+	         period_or_today(a, asked), period, &first, &last, errmsg))
 	    != COSO_OK) {
 		goto out;
 	}
@@ -1445,8 +1467,8 @@ view_trend(struct cstore_report_db *db, const struct view_args *a,
 	json_t *doc = NULL, *list = json_array();
 	int rv, n;
 
-	period_or_today(a, asked);
-	if ((rv = report_period(asked, period, &first, &last, errmsg))
+	if ((rv = report_period(
+	         period_or_today(a, asked), period, &first, &last, errmsg))
 	    != COSO_OK) {
 		goto out;
 	}
@@ -1515,19 +1537,39 @@ note_take(const struct rs_row *r, void *arg)
 	    != 0;
 }
 
+/* How anyone can check the log without trusting this server, in
+ * Vietnamese and English (docs/audit.md). */
 static json_t *
-how_to_audit(const char *url_hint)
+how_to_audit(void)
 {
-	(void) url_hint;
-	return json_pack("[s,s,s,s]",
-	    "Lưu khóa kiểm chứng (dòng vkey) ở nơi độc lập với máy chủ.",
-	    "Chạy: coso-audit --central URL --central-key VKEY --state DIR "
-	    "verify",
-	    "Công cụ tải các điểm kiểm tra và bằng chứng nhất quán qua "
-	    "/api/v1/checkpoint, /api/v1/proof/consistency và kiểm tra chữ "
-	    "ký.",
-	    "Để dựng lại toàn bộ dữ liệu từ nhật ký: coso-audit ... rebuild "
-	    "(xem docs/audit.md).");
+	return json_pack("[{s:s,s:s},{s:s,s:s},{s:s,s:s},{s:s,s:s}]", "vi",
+	    "Chép dòng khóa kiểm chứng (vkey) và cất ở nơi không phụ thuộc "
+	    "máy chủ này.",
+	    "en",
+	    "Copy the verifier key line (vkey) and keep it somewhere that "
+	    "does not depend on this server.",
+	    "vi",
+	    "Trên một máy khác, chạy: coso-audit --central URL "
+	    "--central-key VKEY --state THƯ_MỤC verify",
+	    "en",
+	    "On another machine, run: coso-audit --central URL "
+	    "--central-key VKEY --state DIR verify",
+	    "vi",
+	    "Công cụ tải điểm kiểm tra (/checkpoint), bằng chứng nhất quán "
+	    "và các bộ thay đổi, kiểm tra từng chữ ký và ghi lại những gì đã "
+	    "kiểm tra vào THƯ_MỤC; chạy lại định kỳ để thấy nhật ký chỉ được "
+	    "nối thêm.",
+	    "en",
+	    "It fetches the checkpoint (/checkpoint), consistency proofs and "
+	    "the change-sets, checks every signature and records what it "
+	    "checked in DIR; run it again regularly to see that the log is "
+	    "only appended to.",
+	    "vi",
+	    "Để dựng lại toàn bộ dữ liệu từ nhật ký và so với máy chủ: "
+	    "coso-audit ... rebuild (xem docs/audit.md).",
+	    "en",
+	    "To rebuild all the data from the log and compare it with the "
+	    "server's: coso-audit ... rebuild (see docs/audit.md).");
 }
 
 int
@@ -1570,7 +1612,7 @@ view_audit(struct cstore_report_db *db, const struct view_args *a,
 	    "tree_size", (json_int_t) x.size, "origin", x.origin,
 	    "central_key", x.pk, "vkey", vkey, "checkpoint",
 	    json_array_get(x.list, 0), "checkpoints", x.list, "how_to_audit",
-	    how_to_audit(NULL));
+	    how_to_audit());
 	if (doc == NULL) {
 		rv = oom(errmsg);
 	}

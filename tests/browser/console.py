@@ -644,7 +644,9 @@ def printed():
 def leader(other_doc):
     """cb-l180 signs in with a challenge signed by their device's key."""
     goto("#/login", "login")
-    ch = els("#l-challenge")[0].text
+    ch = wait(lambda: re.fullmatch(r"[0-9a-f]{64}", els("#l-challenge")[0]
+                                   .text) and els("#l-challenge")[0].text,
+              "the challenge")
     cmd = els("#l-cmd")[0].text
     same(cmd, "coso console sign --origin %s %s" % (ORIGIN, ch),
          "login: the command to run shown")

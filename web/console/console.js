@@ -716,7 +716,9 @@ function auditShow(doc) {
 	}
 	$main.appendChild(h("h3", null, T("how_audit")));
 	if (Array.isArray(doc.how_to_audit)) {
-		$main.appendChild(h("ol", {id: "how"}, doc.how_to_audit.map(function (x) { return h("li", null, x); })));
+		$main.appendChild(h("ol", {id: "how"}, doc.how_to_audit.map(function (x) {
+			return h("li", null, isObj(x) ? x[LANG ? "en" : "vi"] || x.vi : x);
+		})));
 	}
 	$main.appendChild(h("pre", {class: "cmd", id: "how-cmd"},
 		"coso-audit --central " + location.origin + " --central-key '" + (doc.vkey || "VKEY") +

@@ -202,14 +202,26 @@ run_ok "rotate cb-2" coso --store "$A" admin rotate --cadre cb-2 \
 KEY3=$(sed -n 2p "$T/3/device.pub" | base64 -d | tail -c 32 | sha256sum |
 	cut -d' ' -f1)
 run_ok "revoke cb-3" coso --store "$A" admin revoke --key "$KEY3"
+# The views are the console's: cb-l reads them as the office would.
+run_ok "console grant" coso --store "$A" admin console grant cb-l \
+	--role office
 run_ok "admin sync 4" coso --store "$A" sync
 visit 2 06040 2025-11-25 "Sau luân chuyển"
 run_ok "stale visit synced" coso --store "$T/2" sync
 HPORT=$(free_port)
 H="http://127.0.0.1:$HPORT"
 stop_central
+printf 'mật khẩu bảng điều hành\n' | cosod central console passwd \
+	--db "$T/central.db" cb-l >/dev/null 2>&1 || bad "console passwd"
 CENTRAL_ARGS="--http 127.0.0.1:$HPORT" start_central
 wait_port "$HPORT" 10 || bad "no HTTP port"
+same "$(curl -s -o /dev/null -w '%{http_code}' \
+	"$H/api/v1/views/overview?period=2025-Q4")" 401 "a view without a session"
+same "$(curl -s -c "$T/jar" -o /dev/null -w '%{http_code}' -H "Origin: $H" \
+	-H 'Content-Type: application/json' --data-binary \
+	'{"cadre":"cb-l","passphrase":"mật khẩu bảng điều hành"}' \
+	"$H/console/api/login")" 200 "the office signs in to the console"
+curl() { command curl -b "$T/jar" "$@"; }
 # Quarantine and devices of today's quarter (the refusal was received
 # today): without a period on both sides.
 for v in overview coverage proposals quarantine devices trend audit; do

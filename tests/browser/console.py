@@ -59,6 +59,7 @@ JULY5, JULY8 = "@2025-07-05 03:00:00", "@2025-07-08 03:00:00"
 FAKETIME_LIB = "/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1"
 PASS_OFFICE = "mật khẩu văn phòng 2025"
 PASS_182 = "lãnh đạo Văn Lãng"
+PASS_KT = "khối kinh tế 2025"
 
 
 def log(msg):
@@ -234,6 +235,15 @@ def province():
              *(("--to", to) if to else ()), at=a)
     for c, n, u in LEADERS:
         coso("admin", "admin", "cadre", "add", "--id", c, "--name", n, at=a)
+    # A sector team, as after the 2025 reform: cb-2 and cb-4 in the
+    # economic sector, led by cb-kt.
+    coso("admin", "admin", "sector", "add", "--code", "kt", "--name",
+         "Khối Kinh tế", at=a)
+    coso("admin", "admin", "cadre", "add", "--id", "cb-kt", "--name",
+         "Đinh Văn Kinh", at=a)
+    for c in ("cb-2", "cb-4"):
+        coso("admin", "admin", "assign", "--cadre", c, "--sector", "kt",
+             "--role", "support", "--from", "2025-01-01", at=a)
     # cb-1 goes on to Quốc Việt, which Đào Viên went into.
     coso("admin", "admin", "assign", "--cadre", "cb-1", "--unit", "06058",
          "--role", "in-charge", "--from", "2025-07-01", at=a)
@@ -334,11 +344,15 @@ def grants():
          "leader", "--unit", "180")
     coso("admin", "admin", "console", "grant", "cb-l182", "--role",
          "leader", "--unit", "182")
+    coso("admin", "admin", "console", "grant", "cb-kt", "--role",
+         "leader", "--sector", "kt")
     coso("admin", "sync")
     cosod("central", "console", "passwd", "--db", DB, "cb-vp",
           stdin=PASS_OFFICE + "\n")
     cosod("central", "console", "passwd", "--db", DB, "cb-l182",
           stdin=PASS_182 + "\n")
+    cosod("central", "console", "passwd", "--db", DB, "cb-kt",
+          stdin=PASS_KT + "\n")
 
 
 def http_status(path):
@@ -349,12 +363,14 @@ def http_status(path):
         return e.code
 
 
-def cli(view, scope_unit=None, period=PERIOD):
+def cli(view, scope_unit=None, period=PERIOD, scope_sector=None):
     args = ["central", "report", view, "--db", DB, "--format", "json"]
     if view not in ("devices", "audit"):
         args += ["--period", period]
     if scope_unit:
         args += ["--scope-unit", scope_unit]
+    if scope_sector:
+        args += ["--scope-sector", scope_sector]
     return json.loads(cosod(*args))
 
 
@@ -686,6 +702,24 @@ def leader(other_doc):
     same(st, 401, "signed out: the views refused")
 
 
+def sector_leader():
+    """cb-kt leads the economic sector: the overview of its cadres only,
+    the page's figures and the API's equal to the CLI's --scope-sector."""
+    login_passphrase("cb-kt", PASS_KT)
+    doc = cli("overview", scope_sector="kt")
+    same(sorted(c["cadre"] for c in doc["cadres"]), ["cb-2", "cb-4"],
+         "the sector's cadres (CLI)")
+    overview(doc, "sector kt")
+    got = [r["cadre"][0] for t in page_tables() if t["key"] == "cadres"
+           for r in t["rows"]]
+    same(got, ["cb-2", "cb-4"], "the sector leader sees its two cadres")
+    st, body = fetch("/api/v1/views/overview?period=%s" % PERIOD)
+    same(json.loads(body) if st == 200 else st, doc,
+         "sector leader: the API = the CLI's --scope-sector kt")
+    shot("overview-sector")
+    logout()
+
+
 def leader_ended():
     """cb-l182 signs in with a passphrase and sees district 182; the
     office ends the access: the next request is refused (403), on the
@@ -771,6 +805,7 @@ def main():
     if ACCESS[0]:
         logout()
         leader(docs["overview"])
+        sector_leader()
         leader_ended()
     return 0
 

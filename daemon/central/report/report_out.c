@@ -1095,7 +1095,9 @@ view_cell(struct rowb *r, const json_t *v, enum report_col kind)
 {
 	char buf[NUM_MAX];
 
-	if (kind == RCOL_WORD) {
+	if (kind == RCOL_WORD && json_is_null(v)) {
+		put_str(r, "(không có)");
+	} else if (kind == RCOL_WORD) {
 		put_str(r, word_vi(json_string_value(v)));
 	} else if (json_is_boolean(v)) {
 		put_str(r, json_is_true(v) ? "Có" : "Không");

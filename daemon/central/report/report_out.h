@@ -57,7 +57,8 @@ enum report_col {
 	RCOL_MS   = 3, /* Unix ms, shown as its date (UTC+7) */
 	RCOL_BOOL = 4, /* true / false: "Có" / "Không" */
 	RCOL_SECS = 5, /* milliseconds shown as whole seconds */
-	RCOL_WORD = 6, /* a status name of the JSON, shown in Vietnamese */
+	RCOL_WORD = 6, /* a status name of the JSON, shown in Vietnamese;
+	                  null as "(không có)" */
 };
 
 struct report_column {

@@ -26,7 +26,7 @@ static const struct report_column ov_units[]
     = {{"unit", "Mã đơn vị", RCOL_TEXT}, {"name", "Đơn vị", RCOL_TEXT},
         {"parent", "Thuộc", RCOL_TEXT}, COUNTS("")};
 static const struct report_column ov_sectors[]
-    = {{"sector", "Khối / lĩnh vực", RCOL_TEXT}, COUNTS("")};
+    = {{"sector", "Khối / lĩnh vực", RCOL_WORD}, COUNTS("")};
 static const struct report_column ov_cadres[]
     = {{"cadre", "Mã cán bộ", RCOL_TEXT}, {"name", "Cán bộ", RCOL_TEXT},
         COUNTS("")};
@@ -104,7 +104,7 @@ static const struct report_column prop_answers[] = {
 };
 #define TALLY(k, h)                                             \
 	{                                                       \
-		{k, h, RCOL_TEXT}, {"total", "Tổng", RCOL_NUM}, \
+		{k, h, RCOL_WORD}, {"total", "Tổng", RCOL_NUM}, \
 		    {"open", "Chưa trả lời", RCOL_NUM},         \
 		    {"answered", "Đã trả lời", RCOL_NUM},       \
 		    {"overdue", "Quá hạn", RCOL_NUM},           \

@@ -235,8 +235,8 @@ codes=""
 for i in 1 2 3 4 5 6; do
 	codes="$codes $(post /console/api/login "$xbad" -H "Origin: $H")"
 done
-same "$codes" " 401 401 401 401 429 429" \
-	"five failures (the revoked key's too), then 429"
+same "$codes" " 401 401 401 401 401 429" \
+	"five wrong passphrases, then 429"
 grep -qi '^Retry-After: [0-9]' "$T/head" && ok || bad "Retry-After"
 xgood=$(jq -cn --arg p "$PASS" '{cadre:"cb-x",passphrase:$p}')
 same "$(post /console/api/login "$xgood" -H "Origin: $H")" 429 \

@@ -77,8 +77,10 @@ same "$(sqlite3 "$T/central.db" "SELECT count(*) FROM console_access
 
 # --- passphrases: the central's own, from stdin, hashed ---------------
 printf '%s\n' "$PASS" >"$T/pass"
-run_ok "passwd" cosod central console passwd --db "$T/central.db" cb-vp \
+run_ok "passwd" cosod central console passwd cb-vp --db "$T/central.db" \
 	<"$T/pass"
+run_code 1 "passwd of two cadres" cosod central console passwd cb-vp cb-x \
+	--db "$T/central.db" <"$T/pass"
 run_code 2 "passwd unknown cadre" cosod central console passwd \
 	--db "$T/central.db" ghost <"$T/pass"
 printf 'short\n' | cosod central console passwd --db "$T/central.db" cb-x \

@@ -268,4 +268,22 @@ grep -i '^Set-Cookie: coso_console=;' "$T/head" | grep -q 'Max-Age=0' &&
 same "$(get /console/api/session -H "Cookie: coso_console=$VP")" 401 \
 	"signed out"
 
+# --- the API's bearer token does not apply to the console's paths --------
+same "$(post /console/api/login "$body" -H "Origin: $H")" 200 "a new session"
+LIVE=$(cookie_of)
+same "$(get /console/api/session -H "Cookie: coso_console=$LIVE")" 200 \
+	"live before the restart"
+stop_central
+printf 'jeton-secret-0123456789\n' >"$T/token"
+CENTRAL_ARGS="--http 127.0.0.1:$HPORT --http-token $T/token" start_central
+wait_port "$HPORT" 10 || bad "no HTTP after restart"
+same "$(get /api/v1/keys)" 401 "the API asks for its token"
+same "$(get /api/v1/keys -H 'Authorization: Bearer jeton-secret-0123456789')" \
+	200 "with it"
+same "$(get /console/api/challenge)" 200 "the console does not"
+same "$(get /console/api/session -H "Cookie: coso_console=$LIVE")" 401 \
+	"a restart ends every session"
+same "$(post /console/api/login "$body" -H "Origin: $H")" 200 \
+	"sign-in after the restart"
+
 finish

@@ -160,15 +160,30 @@ console_passwd(int argc, char **argv)
 	size_t len = 0;
 	int rv;
 
-	/* The cadre: the one operand, last. */
-	if (argc < 2 || argv[argc - 1][0] == '-'
-	    || central_parse_opts(argc - 1, argv, opts, 1) != 0
+	const char *cadre = NULL;
+	char *rest[8];
+	int i, n = 0;
+
+	/* The cadre: the one operand, before or after --db. */
+	for (i = 0; i < argc && n < 8; i++) {
+		if (i > 0 && argv[i][0] != '-'
+		    && strcmp(argv[i - 1], "--db") != 0) {
+			if (cadre != NULL) {
+				return COSOD_EXIT_USAGE;
+			}
+			cadre = argv[i];
+		} else {
+			rest[n++] = argv[i];
+		}
+	}
+	if (i < argc || cadre == NULL
+	    || central_parse_opts(n, rest, opts, 1) != 0
 	    || central_need("--db", db) != 0) {
 		return COSOD_EXIT_USAGE;
 	}
-	if (strlen(argv[argc - 1]) > COSO_ID_MAX) {
-		central_fail("cadre `%s' is longer than %u bytes",
-		    argv[argc - 1], COSO_ID_MAX);
+	if (strlen(cadre) > COSO_ID_MAX) {
+		central_fail(
+		    "cadre `%s' is longer than %u bytes", cadre, COSO_ID_MAX);
 		return COSOD_EXIT_FAIL;
 	}
 	if (new_passphrase(&pass, &len) != 0) {
@@ -189,10 +204,10 @@ console_passwd(int argc, char **argv)
 		central_fail("cannot hash the passphrase: out of memory");
 		return COSOD_EXIT_FAIL;
 	}
-	rv = store_hash(db, argv[argc - 1], hash);
+	rv = store_hash(db, cadre, hash);
 	sodium_memzero(hash, sizeof(hash));
 	if (rv == 0) {
-		printf("passphrase set for cadre %s\n", argv[argc - 1]);
+		printf("passphrase set for cadre %s\n", cadre);
 	}
 	return rv;
 }

@@ -16,8 +16,9 @@
 #include "console_login.h"
 #include "httpd.h"
 
-#define HOSTS_MAX 4
-#define HOST_MAX  300
+#define HOSTS_MAX  4
+#define HOST_MAX   300
+#define WRONG_PASS "wrong passphrase" /* the one failure counted */
 
 struct session {
 	uint8_t id[32];
@@ -579,7 +580,7 @@ credential_ok(struct console_auth *a, struct central_store *s,
 	}
 	return crypto_pwhash_str_verify(hash, in->pass, in->pass_len) == 0
 	    ? NULL
-	    : "wrong passphrase";
+	    : WRONG_PASS;
 }
 
 /* A good credential: the grant checked, a session opened. */
@@ -654,7 +655,12 @@ console_api_login(struct console_auth *a, struct central_store *s,
 			    log, "console: %s: %s", why, cstore_errmsg(s));
 			answer(out, 500, "The database could not be read.");
 		} else {
-			console_rate_fail(a, in.cadre, now);
+			/* Only a passphrase can be guessed: a made-up cadre, a
+			 * cadre without one, or a signature cannot, and must
+			 * not take the slots of those that can. */
+			if (in.pass != NULL && strcmp(why, WRONG_PASS) == 0) {
+				console_rate_fail(a, in.cadre, now);
+			}
 			clog_info(log,
 			    "console: sign-in of cadre %s refused: %s",
 			    in.cadre, why);

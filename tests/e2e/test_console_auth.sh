@@ -77,8 +77,10 @@ same "$(sqlite3 "$T/central.db" "SELECT count(*) FROM console_access
 
 # --- passphrases: the central's own, from stdin, hashed ---------------
 printf '%s\n' "$PASS" >"$T/pass"
-run_ok "passwd" cosod central console passwd --db "$T/central.db" cb-vp \
+run_ok "passwd" cosod central console passwd cb-vp --db "$T/central.db" \
 	<"$T/pass"
+run_code 1 "passwd of two cadres" cosod central console passwd cb-vp cb-x \
+	--db "$T/central.db" <"$T/pass"
 run_code 2 "passwd unknown cadre" cosod central console passwd \
 	--db "$T/central.db" ghost <"$T/pass"
 printf 'short\n' | cosod central console passwd --db "$T/central.db" cb-x \
@@ -235,8 +237,8 @@ codes=""
 for i in 1 2 3 4 5 6; do
 	codes="$codes $(post /console/api/login "$xbad" -H "Origin: $H")"
 done
-same "$codes" " 401 401 401 401 429 429" \
-	"five failures (the revoked key's too), then 429"
+same "$codes" " 401 401 401 401 401 429" \
+	"five wrong passphrases, then 429"
 grep -qi '^Retry-After: [0-9]' "$T/head" && ok || bad "Retry-After"
 xgood=$(jq -cn --arg p "$PASS" '{cadre:"cb-x",passphrase:$p}')
 same "$(post /console/api/login "$xgood" -H "Origin: $H")" 429 \
@@ -265,5 +267,23 @@ grep -i '^Set-Cookie: coso_console=;' "$T/head" | grep -q 'Max-Age=0' &&
 	ok || bad "the cookie cleared"
 same "$(get /console/api/session -H "Cookie: coso_console=$VP")" 401 \
 	"signed out"
+
+# --- the API's bearer token does not apply to the console's paths --------
+same "$(post /console/api/login "$body" -H "Origin: $H")" 200 "a new session"
+LIVE=$(cookie_of)
+same "$(get /console/api/session -H "Cookie: coso_console=$LIVE")" 200 \
+	"live before the restart"
+stop_central
+printf 'jeton-secret-0123456789\n' >"$T/token"
+CENTRAL_ARGS="--http 127.0.0.1:$HPORT --http-token $T/token" start_central
+wait_port "$HPORT" 10 || bad "no HTTP after restart"
+same "$(get /api/v1/keys)" 401 "the API asks for its token"
+same "$(get /api/v1/keys -H 'Authorization: Bearer jeton-secret-0123456789')" \
+	200 "with it"
+same "$(get /console/api/challenge)" 200 "the console does not"
+same "$(get /console/api/session -H "Cookie: coso_console=$LIVE")" 401 \
+	"a restart ends every session"
+same "$(post /console/api/login "$body" -H "Origin: $H")" 200 \
+	"sign-in after the restart"
 
 finish

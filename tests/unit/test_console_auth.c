@@ -612,13 +612,22 @@ test_passphrase(void **state)
 	struct fx *f = *state;
 	struct console_who w;
 	char cookie[80] = "";
+	int i;
 
 	grant(f, COSO_CONSOLE_OFFICE, NULL, 0, 0);
-	assert_int_equal(login(f,
-	                     "{\"cadre\":\"cb-a\",\"passphrase\":"
-	                     "\"mật khẩu\"}",
-	                     cookie, T0),
-	    401); /* none set yet */
+	/* A cadre without a passphrase, a made-up one: refused, never
+	 * counted (nothing to guess). */
+	for (i = 0; i < 7; i++) {
+		assert_int_equal(
+		    login(f,
+		        "{\"cadre\":\"cb-a\",\"passphrase\":\"mật khẩu\"}",
+		        cookie, T0),
+		    401);
+		assert_int_equal(
+		    login(f, "{\"cadre\":\"ghost\",\"passphrase\":\"x\"}",
+		        cookie, T0),
+		    401);
+	}
 	set_passphrase(f, "mật khẩu");
 	assert_int_equal(login(f,
 	                     "{\"cadre\":\"cb-a\",\"passphrase\":"
@@ -642,6 +651,21 @@ test_passphrase(void **state)
 	assert_string_equal(w.unit, "");
 	assert_string_equal(w.sector, "");
 	assert_int_equal(scope(f, NULL, T0 + 1, &w), 401);
+	/* Five wrong passphrases, then 429 even for the right one. */
+	for (i = 0; i < 5; i++) {
+		assert_int_equal(
+		    login(f, "{\"cadre\":\"cb-a\",\"passphrase\":\"sai\"}",
+		        cookie, T0 + 10),
+		    401);
+	}
+	assert_int_equal(
+	    login(f, "{\"cadre\":\"cb-a\",\"passphrase\":\"mật khẩu\"}",
+	        cookie, T0 + 11),
+	    429);
+	assert_int_equal(
+	    login(f, "{\"cadre\":\"cb-a\",\"passphrase\":\"mật khẩu\"}",
+	        cookie, T0 + 10 + MIN),
+	    200);
 	/* The same passphrase from another origin's page: refused. */
 	{
 		struct httphead h       = head(NULL);

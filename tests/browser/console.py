@@ -588,6 +588,11 @@ def drill(doc):
            for r in t["rows"]]
     same(got, want, "drill-down: the commune's reports")
     shot("overview-commune")
+    goto("#/overview?p=%s&c=cb-3" % PERIOD, "overview")
+    same([(r["cadre"][0], r["status"][0]) for t in page_tables()
+          if t["key"] == "reports" for r in t["rows"]],
+         [(r["cadre"], r["status"]) for r in doc["reports"]
+          if r["cadre"] == "cb-3"], "drill-down: a cadre's reports")
     i = [k for k, r in enumerate(doc["reports"])
          if r["status"] == "offline_late"]
     if check(i, "an offline-late report in the JSON"):

@@ -629,14 +629,19 @@ function pageOverview(q) {
 					cols: pick(doc.sectors, ["sector", "name"].concat(COUNT_COLS))}));
 			}
 		}
-		rep = reports.map(function (r, i) { r._i = i; return r; }).filter(function (r) { return reportUnder(r, u); });
+		/* A cadre clicked (q.c): that cadre's reports under the unit. */
+		rep = reports.map(function (r, i) { r._i = i; return r; }).filter(function (r) {
+			return reportUnder(r, u) && (!q.c || r.cadre === q.c);
+		});
 		cad = (doc.cadres || []).filter(function (x) {
-			return !u || rep.some(function (r) { return r.cadre === x.cadre; });
+			return (!u && !q.c) || rep.some(function (r) { return r.cadre === x.cadre; });
 		});
 		$main.appendChild(table(T("cadres_t"), cad, {key: "cadres", v: "overview", p: p,
-			cols: pick(doc.cadres || [], CADRE_COLS)}));
-		$main.appendChild(table(T("reports_t"), rep, {key: "reports", v: "overview", p: p,
-			cols: pick(reports, REPORT_COLS),
+			cols: pick(doc.cadres || [], CADRE_COLS), link: function (r, k) {
+				return k === "cadre" || k === "name" ? link("overview", {p: p, u: u, c: r.cadre}) : null;
+			}}));
+		$main.appendChild(table(q.c ? T("reports_of", q.c) : T("reports_t"), rep, {key: "reports",
+			v: "overview", p: p, cols: pick(reports, REPORT_COLS),
 			link: function (r, k) { return k === "status" ? link("overview", {p: p, u: u, r: r._i}) : null; }}));
 		trendInto(p);
 	});

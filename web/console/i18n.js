@@ -77,6 +77,7 @@ var STR = {
 	top_units: ["Các đơn vị", "Units"],
 	cadres_t: ["Cán bộ", "Cadres"],
 	reports_t: ["Từng báo cáo", "Each report"],
+	reports_of: ["Báo cáo của {0}", "Reports of {0}"],
 	report_t: ["Báo cáo", "Report"],
 	rate: ["Tỷ lệ nộp", "Reporting rate"],
 	rate_on_time: ["Tỷ lệ đúng hạn", "On-time rate"],

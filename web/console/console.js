@@ -330,10 +330,12 @@ function barChart(title, rows) {
 	});
 	H = TOP + rows.length * (BH + GAP) + 8;
 	svg = s("svg", {viewBox: "0 0 " + W + " " + H, role: "img", "aria-label": title, class: "chart"});
-	(rows[0] ? rows[0].parts : []).forEach(function (p, i) {
-		svg.appendChild(s("rect", {x: L + i * 125, y: 6, width: 12, height: 12, class: "b-" + p.key}));
-		svg.appendChild(s("text", {x: L + i * 125 + 16, y: 16, class: "ax"}, colName(p.key)));
-	});
+	/* the legend, each label as wide as its letters (about 8 px each) */
+	(rows[0] ? rows[0].parts : []).reduce(function (x, p) {
+		svg.appendChild(s("rect", {x: x, y: 6, width: 12, height: 12, class: "b-" + p.key}));
+		svg.appendChild(s("text", {x: x + 16, y: 16, class: "ax"}, colName(p.key)));
+		return x + 36 + 8 * colName(p.key).length;
+	}, L);
 	rows.forEach(function (r, j) {
 		var y = TOP + j * (BH + GAP), x = L, t = 0;
 		svg.appendChild(s("text", {x: L - 8, y: y + BH / 2 + 4, "text-anchor": "end", class: "ax"},
@@ -775,7 +777,7 @@ function pagePrint(q) {
 			return h("div", null, tablesOf(d, null, null));
 		})));
 		$main.appendChild(sheet("s-trend", T("sec_trend"), errOr(docs[3], function (d) {
-			return h("div", null, trendCharts(d), tablesOf(d, null, null));
+			return h("div", null, h("div", {class: "charts"}, trendCharts(d)), tablesOf(d, null, null));
 		})));
 		document.body.setAttribute("data-ready", "print");
 	});

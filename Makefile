@@ -133,9 +133,10 @@ $(CLIENT_LIB): $(CLIENT_LIB_SRCS:%.c=$(B)/%.o)
 	$(archive)
 $(CLIENT_SAN_LIB): $(CLIENT_LIB_SRCS:%.c=$(B)/san/%.o)
 	$(archive)
-$(CENTRAL_LIB): $(CENTRAL_SRCS:%.c=$(B)/%.o)
+$(CENTRAL_LIB): $(CENTRAL_SRCS:%.c=$(B)/%.o) $(B)/gen/console_assets.o
 	$(archive)
-$(CENTRAL_SAN_LIB): $(CENTRAL_SRCS:%.c=$(B)/san/%.o)
+$(CENTRAL_SAN_LIB): $(CENTRAL_SRCS:%.c=$(B)/san/%.o) \
+		$(B)/san/gen/console_assets.o
 	$(archive)
 $(APP_LIB): $(APP_SRCS:%.c=$(B)/%.o) $(B)/gen/app_assets.o
 	$(archive)
@@ -171,15 +172,23 @@ $(B)/cosod: $(DAEMON_OBJS) $(APP_LIB) $(CENTRAL_LIB) $(CLIENT_LIB) \
 
 # The cadre's app's pages (web/app/), embedded in cosod: nothing of them
 # is read from disk or a network when it runs (daemon/app/embed.sh).
+# The office's console (web/console/, served by `cosod central run
+# --http' at /console/) likewise, in the central's library.
 APP_ASSETS := $(sort $(shell find web/app -type f 2>/dev/null))
+CONSOLE_ASSETS := $(sort $(shell find web/console -type f 2>/dev/null))
 $(B)/gen/app_assets.c: daemon/app/embed.sh $(APP_ASSETS)
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  EMBED   $@")
-	$(Q)sh daemon/app/embed.sh web/app >$@.tmp && mv $@.tmp $@
-$(B)/gen/app_assets.o: $(B)/gen/app_assets.c daemon/app/assets.h
+	$(Q)sh daemon/app/embed.sh web/app app >$@.tmp && mv $@.tmp $@
+$(B)/gen/console_assets.c: daemon/app/embed.sh $(CONSOLE_ASSETS)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  EMBED   $@")
+	$(Q)sh daemon/app/embed.sh web/console console >$@.tmp && \
+		mv $@.tmp $@
+$(B)/gen/%_assets.o: $(B)/gen/%_assets.c daemon/app/assets.h
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
-$(B)/san/gen/app_assets.o: $(B)/gen/app_assets.c daemon/app/assets.h
+$(B)/san/gen/%_assets.o: $(B)/gen/%_assets.c daemon/app/assets.h
 	@mkdir -p $(dir $@)
 	@$(if $(Q),echo "  CC-SAN  $<")
 	$(Q)$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
@@ -213,6 +222,7 @@ FUZZ_SRCS_fuzz_xlsx := client/lib/xlsx.c
 FUZZ_SRCS_fuzz_httphead := common/httphead.c
 FUZZ_SRCS_fuzz_httpq := common/httpq.c
 FUZZ_SRCS_fuzz_api := client/audit/api.c
+FUZZ_SRCS_fuzz_console_login := daemon/central/console_login.c
 
 .SECONDEXPANSION:
 $(B)/fuzz/%: tests/fuzz/%.c $$(FUZZ_SRCS_$$*) $(PROTO_SRCS) \
@@ -292,6 +302,7 @@ test: deps
 	$(Q)sh tests/cli/test_admin.sh $(B)
 	$(Q)sh tests/cli/test_tree.sh $(B)
 	$(Q)sh tests/cli/test_cadre.sh $(B)
+	$(Q)sh tests/cli/test_console.sh $(B)
 	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
 	$(Q)bash tests/e2e/test_sync.sh $(B)
 	$(Q)bash tests/e2e/test_http.sh $(B)
@@ -302,6 +313,7 @@ test: deps
 	$(Q)bash tests/e2e/test_restore.sh $(B)
 	$(Q)bash tests/e2e/test_cadre.sh $(B)
 	$(Q)bash tests/e2e/test_app.sh $(B)
+	$(Q)bash tests/e2e/test_console_auth.sh $(B)
 	$(Q)$(MAKE) --no-print-directory browser-test
 	$(Q)$(MAKE) --no-print-directory fault-quick
 
@@ -310,8 +322,12 @@ test: deps
 # Debian's python3 (its python3-selenium), not another one first in PATH.
 BROWSER_PYTHON ?= $(shell test -x /usr/bin/python3 && echo /usr/bin/python3 \
 	|| echo python3)
+# The office's console likewise (tests/browser/console.py): every page
+# against the CLI's JSON, a leader's scope, the print pack as a PDF;
+# screenshots and the PDF's pages under $(B)/console/.
 browser-test: all
 	$(Q)$(BROWSER_PYTHON) tests/browser/run.py $(B)
+	$(Q)$(BROWSER_PYTHON) tests/browser/console.py $(B)
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)

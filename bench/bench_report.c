@@ -16,6 +16,13 @@
  *                              baseline: SELECT count(*) FROM visits in
  *                              the same run.
  *   visits_count_scan_seconds  that baseline itself.
+ *
+ * And each console view (views.h) for the province-year 2025, median of
+ * 3: view_V_json_seconds (its JSON text, as GET /api/v1/views/V
+ * makes it) against the count baseline; view_V_json_vs_cli (the same
+ * time against `cosod central report V --format json', the whole
+ * program, in the same run); view_overview_json_bytes (the overview
+ * page's JSON against the compliance report's JSON).
  */
 #include <inttypes.h>
 #include <sys/stat.h>
@@ -25,6 +32,8 @@
 #include <coso/proto.h>
 
 #include "../daemon/central/report/report.h"
+#include "../daemon/central/report/report_out.h"
+#include "../daemon/central/report/views.h"
 #include "bench_central.h"
 
 #define CADRES    5000
@@ -352,6 +361,79 @@ cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* The view's JSON text, as the HTTP API makes it; its length. */
+static double
+view_time(struct cstore_report_db *rdb, enum view_kind k, size_t *bytes)
+{
+	struct view_args a
+	    = {.period = "2025", .today = 20251127, .status = -1};
+	char err[REPORT_ERRMSG_MAX], *text;
+	json_t *doc = NULL;
+	double t0   = bench_now();
+
+	if (view_json(rdb, k, &a, &doc, err) != COSO_OK
+	    || (text = report_json_text(doc)) == NULL) {
+		bench_die("view %s: %s", view_name(k), err);
+	}
+	t0     = bench_now() - t0;
+	*bytes = strlen(text);
+	free(text);
+	json_decref(doc);
+	return t0;
+}
+
+/* `cosod central report V --format json' to /dev/null. */
+static double
+cli_time(const char *build, const char *db, enum view_kind k)
+{
+	char cosod[512];
+	char *argv[] = {cosod, "central", "report", (char *) view_name(k),
+	    "--db", (char *) db, "--period", "2025", "--today", "27/11/2025",
+	    "--format", "json", NULL};
+	double t0;
+
+	snprintf(cosod, sizeof(cosod), "%s/cosod", build);
+	t0 = bench_now();
+	bench_run(argv, NULL);
+	return bench_now() - t0;
+}
+
+static double
+median(double *t)
+{
+	qsort(t, RUNS, sizeof(t[0]), cmp_double);
+	return t[RUNS / 2];
+}
+
+static void
+views(FILE *out, struct cstore_report_db *rdb, const char *build,
+    const char *db, double scan, size_t comp_bytes)
+{
+	double tj[RUNS], tc[RUNS], j, c;
+	char name[64];
+	size_t bytes = 0;
+	int k, i;
+
+	for (k = 0; k < VIEW_COUNT; k++) {
+		for (i = 0; i < RUNS; i++) {
+			tj[i] = view_time(rdb, (enum view_kind) k, &bytes);
+			tc[i] = cli_time(build, db, (enum view_kind) k);
+		}
+		j = median(tj);
+		c = median(tc);
+		snprintf(name, sizeof(name), "view_%s_json_seconds",
+		    view_name((enum view_kind) k));
+		bench_metric(out, name, j, "s", scan);
+		snprintf(name, sizeof(name), "view_%s_json_vs_cli",
+		    view_name((enum view_kind) k));
+		bench_metric(out, name, j, "s", c);
+		if (k == VIEW_OVERVIEW) {
+			bench_metric(out, "view_overview_json_bytes",
+			    (double) bytes, "bytes", (double) comp_bytes);
+		}
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -359,7 +441,9 @@ main(int argc, char **argv)
 	char dir[128], db[512], err[REPORT_ERRMSG_MAX];
 	struct cstore_report_db *rdb = NULL;
 	struct report_compliance *r  = NULL;
+	size_t comp_bytes            = 0;
 	double t[RUNS], scan;
+	char *text;
 	FILE *out;
 	int i;
 
@@ -388,16 +472,26 @@ main(int argc, char **argv)
 			       "units, %zu cadres\n",
 			    nv, r->total.expected, r->total.received,
 			    r->nunits, r->ncadres);
+			json_t *doc = report_compliance_json(r);
+
+			if (doc == NULL
+			    || (text = report_json_text(doc)) == NULL) {
+				bench_die("compliance JSON");
+			}
+			comp_bytes = strlen(text);
+			free(text);
+			json_decref(doc);
 		}
 		report_compliance_free(r);
 	}
-	cstore_report_close(rdb);
 	qsort(t, RUNS, sizeof(t[0]), cmp_double);
 	if ((out = fopen(argv[2], "w")) == NULL) {
 		bench_die("cannot write %s", argv[2]);
 	}
 	bench_metric(out, "report_compliance_seconds", t[RUNS / 2], "s", scan);
 	bench_metric(out, "visits_count_scan_seconds", scan, "s", scan);
+	views(out, rdb, argv[1], db, scan, comp_bytes);
+	cstore_report_close(rdb);
 	fclose(out);
 	if (t[RUNS / 2] > 2.0) {
 		fprintf(stderr, "bench_report: over the 2 s target\n");

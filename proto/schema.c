@@ -147,6 +147,14 @@ static const struct coso_schema_field f_unit_move[] = {
     {4, "new_parent", TEXT | NUL, OPT},
 };
 
+/* Who may open the office's console (docs/central.md, "Console
+ * access"); row id coso_uuid_named("console_access", cadre_id). */
+static const struct coso_schema_field f_console_access[] = {
+    {1, "cadre_id", TEXT, REQ}, {2, "role", INT, REQ}, /* 1 leader, 2 office */
+    {3, "unit", TEXT | NUL, OPT}, {4, "sector", TEXT | NUL, OPT},
+    {5, "valid_to", INT | NUL, OPT}, /* last day; 0 or null: open-ended */
+};
+
 #define ADMIN   1
 #define FIELD   0
 #define APPEND  1
@@ -173,6 +181,7 @@ static const struct coso_schema_table tables[] = {
     TABLE(14, team, ADMIN, MUTABLE),
     TABLE(15, schedule, ADMIN, MUTABLE),
     TABLE(16, unit_move, ADMIN, MUTABLE),
+    TABLE(17, console_access, ADMIN, MUTABLE),
 };
 
 const struct coso_schema_table *

@@ -674,6 +674,57 @@ admin_respond(const struct cli_opts *g, int argc, char **argv)
 	    _("cannot record the response"));
 }
 
+static int
+console_role_parse(const char *s, enum coso_console_role *out)
+{
+	static const char *const names[] = {"leader", "office", ""};
+	int i                            = 0, rv;
+
+	rv   = word_parse(s != NULL && *s != 0 ? s : "-", names, &i,
+	    _("invalid role `%s': leader or office"));
+	*out = (enum coso_console_role) i;
+	return rv;
+}
+
+/* `admin console grant CADRE --role R [--unit U|--sector S] [--until D]'
+ * and `admin console end CADRE'. */
+static int
+admin_console(const struct cli_opts *g, int argc, char **argv)
+{
+	const char *const names[] = {"role", "unit", "sector", "until", NULL};
+	const char *v[4] = {NULL}, *cadre = NULL;
+	struct coso_console_in in = {0};
+	struct coso_store *s      = NULL;
+	int end, rv;
+
+	if (argc < 2
+	    || ((end = strcmp(argv[1], "end") == 0) == 0
+	        && strcmp(argv[1], "grant") != 0)
+	    || opts(argc - 1, argv + 1, end ? names + 4 : names, v, &cadre)
+	        != 0
+	    || cadre == NULL || (!end && v[0] == NULL)) {
+		return EXIT_USAGE;
+	}
+	if (!end
+	    && ((rv = console_role_parse(v[0], &in.role)) != 0
+	        || (v[3] != NULL
+	            && (rv = cli_date("--until", v[3], &in.valid_to)) != 0))) {
+		return rv;
+	}
+	if ((rv = cli_open(g, &s)) != 0) {
+		return rv;
+	}
+	if (end) {
+		return done(s, coso_admin_console_end(s, cadre),
+		    _("cannot end the console access"));
+	}
+	in.cadre_id = cadre;
+	in.unit     = v[1];
+	in.sector   = v[2];
+	return done(s, coso_admin_console_grant(s, &in),
+	    _("cannot grant the console access"));
+}
+
 static const struct {
 	const char *name;
 	int (*fn)(const struct cli_opts *g, int argc, char **argv);
@@ -690,6 +741,7 @@ static const struct {
     {"schedule", admin_schedule},
     {"revoke", admin_revoke},
     {"respond", admin_respond},
+    {"console", admin_console},
 };
 
 int
@@ -737,5 +789,9 @@ cmd_admin(const struct cli_opts *g, int argc, char **argv)
 	    "                         --due-days N --grace-days N\n"
 	    "       coso admin revoke --key KEYID [--reason T]\n"
 	    "       coso admin respond PROPOSAL-ID --status "
-	    "answered|resolved|declined --text T\n");
+	    "answered|resolved|declined --text T\n"
+	    "       coso admin console grant CADRE --role leader|office "
+	    "[--unit CODE|--sector CODE]\n"
+	    "                         [--until DATE]\n"
+	    "       coso admin console end CADRE\n");
 }

@@ -31,5 +31,6 @@ int cmd_enroll(const struct cli_opts *g, int argc, char **argv);
 int cmd_sync(const struct cli_opts *g, int argc, char **argv);
 int cmd_receipts(const struct cli_opts *g, int argc, char **argv);
 int cmd_admin(const struct cli_opts *g, int argc, char **argv);
+int cmd_console(const struct cli_opts *g, int argc, char **argv);
 
 #endif /* COSO_CLIENT_COMMANDS_H */

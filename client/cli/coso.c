@@ -34,6 +34,8 @@ static const struct {
     {"export", cmd_export, N_("export everything as CSV or JSON")},
     {"key", cmd_key, N_("generate a key pair or show a public key")},
     {"inspect", cmd_inspect, N_("show and verify a signed change-set file")},
+    {"console", cmd_console,
+        N_("sign the office console's sign-in challenge")},
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

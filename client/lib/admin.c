@@ -1240,3 +1240,108 @@ out:
 	free(norm);
 	return rv;
 }
+
+/*
+ * The office's console (docs/central.md, "Console access").
+ */
+
+static int
+console_check(struct coso_store *s, const struct coso_console_in *in)
+{
+	int rv;
+
+	if ((rv = cosoi_ident_ok(s, "cadre", in->cadre_id))
+	    || (rv = cosoi_cadre_known(s, "cadre", in->cadre_id))) {
+		return rv;
+	}
+	if (in->role == COSO_CONSOLE_OFFICE
+	    && (in->unit != NULL || in->sector != NULL)) {
+		return cosoi_fail(s, COSO_EFIELD,
+		    "role: the office sees the whole province; a unit or a "
+		    "sector is for a leader");
+	}
+	if (in->role == COSO_CONSOLE_LEADER
+	    && (in->unit == NULL) == (in->sector == NULL)) {
+		return cosoi_fail(s, COSO_EFIELD,
+		    "role: a leader sees one unit's subtree or one sector: "
+		    "give --unit or --sector");
+	}
+	if (in->role != COSO_CONSOLE_LEADER
+	    && in->role != COSO_CONSOLE_OFFICE) {
+		return cosoi_fail(s, COSO_EFIELD, "role: leader or office");
+	}
+	if (in->valid_to != 0 && !date_valid(in->valid_to)) {
+		return cosoi_fail(
+		    s, COSO_EFIELD, "until: %d is not a day", in->valid_to);
+	}
+	if ((in->unit != NULL
+	        && ((rv = cosoi_ident_ok(s, "unit", in->unit))
+	            || (rv = cosoi_unit_known(s, "unit", in->unit))))
+	    || (in->sector != NULL
+	        && ((rv = cosoi_ident_ok(s, "sector", in->sector))
+	            || (rv = sector_known(s, in->sector))))) {
+		return rv;
+	}
+	return COSO_OK;
+}
+
+static int
+null_or_text(struct coso_body *b, uint32_t field, const char *t)
+{
+	return t != NULL ? coso_body_text(b, field, t, strlen(t))
+	                 : coso_body_null(b, field);
+}
+
+int
+coso_admin_console_grant(
+    struct coso_store *s, const struct coso_console_in *in)
+{
+	struct coso_body *b = NULL;
+	uint8_t row[16];
+	int rv;
+
+	if ((rv = cosoi_admin_ready(s)) || (rv = console_check(s, in))) {
+		return rv;
+	}
+	coso_uuid_named(row, "console_access", in->cadre_id);
+	if ((rv = coso_body_new(&b))
+	    || (rv = coso_body_op(b, COSO_T_CONSOLE_ACCESS, row, COSO_UPSERT))
+	    || (rv = coso_body_text(b, COSO_F_CONSOLE_ACCESS_CADRE_ID,
+	            in->cadre_id, strlen(in->cadre_id)))
+	    || (rv = coso_body_int(
+	            b, COSO_F_CONSOLE_ACCESS_ROLE, (int64_t) in->role))
+	    || (rv = null_or_text(b, COSO_F_CONSOLE_ACCESS_UNIT, in->unit))
+	    || (rv = null_or_text(b, COSO_F_CONSOLE_ACCESS_SECTOR, in->sector))
+	    || (rv = coso_body_int(
+	            b, COSO_F_CONSOLE_ACCESS_VALID_TO, in->valid_to))) {
+		rv = body_fail(s, "console access", rv);
+	} else {
+		rv = sign_with(s, b, NULL, NULL);
+	}
+	coso_body_free(b);
+	return rv;
+}
+
+int
+coso_admin_console_end(struct coso_store *s, const char *cadre_id)
+{
+	struct coso_body *b = NULL;
+	uint8_t row[16];
+	int rv;
+
+	if ((rv = cosoi_admin_ready(s))
+	    || (rv = cosoi_ident_ok(s, "cadre", cadre_id))
+	    || (rv = cosoi_cadre_known(s, "cadre", cadre_id))) {
+		return rv;
+	}
+	coso_uuid_named(row, "console_access", cadre_id);
+	if ((rv = coso_body_new(&b))
+	    || (rv
+	        = coso_body_op(b, COSO_T_CONSOLE_ACCESS, row, COSO_DELETE))) {
+		rv = body_fail(s, "console access", rv);
+	} else {
+		rv = sign_with(s, b, NULL, NULL);
+	}
+	coso_body_free(b);
+	return rv;
+}

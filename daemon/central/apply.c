@@ -18,6 +18,8 @@
 
 #include <sodium.h>
 
+#include <coso/common.h>
+
 #include "apply.h"
 #include "auth.h"
 #include "refs.h"
@@ -195,6 +197,60 @@ device_key_ok(const struct coso_op *op)
 	    && bytes_ok(op, COSO_F_DEVICE_KEY_TOKEN_HASH, 32);
 }
 
+/* A text field that is absent, null or empty: "no such limit". */
+static int
+text_none(const struct coso_op *op, uint32_t id)
+{
+	const struct coso_value *v = auth_field_value(op, id);
+
+	return v == NULL || v->type == COSO_VNULL
+	    || (v->type == COSO_VTEXT && v->len == 0);
+}
+
+/*
+ * A console_access row is named after its cadre, so a cadre has one
+ * grant and a newer change-set replaces it.  An office grant names no
+ * unit or sector; a leader's names exactly one of them (its subtree
+ * root or its sector).  valid_to is a real day, or 0 or null.
+ */
+static int
+console_access_ok(const struct coso_op *op)
+{
+	const struct coso_value *c
+	    = auth_field_value(op, COSO_F_CONSOLE_ACCESS_CADRE_ID);
+	const struct coso_value *to
+	    = auth_field_value(op, COSO_F_CONSOLE_ACCESS_VALID_TO);
+	const struct coso_value *role
+	    = auth_field_value(op, COSO_F_CONSOLE_ACCESS_ROLE);
+	char id[COSO_ID_MAX + 1];
+	uint8_t row[16];
+	int nu, ns;
+
+	if (op->kind == COSO_DELETE) {
+		return 1;
+	}
+	if (c == NULL || c->type != COSO_VTEXT || c->len == 0
+	    || c->len > COSO_ID_MAX || role == NULL || role->type != COSO_VINT
+	    || !id_ok(op, COSO_F_CONSOLE_ACCESS_UNIT)
+	    || !id_ok(op, COSO_F_CONSOLE_ACCESS_SECTOR)) {
+		return 0;
+	}
+	memcpy(id, c->p, c->len);
+	id[c->len] = 0;
+	coso_uuid_named(row, "console_access", id);
+	if (memcmp(row, op->row, 16) != 0
+	    || (to != NULL && to->type == COSO_VINT && to->i != 0
+	        && (to->i > INT32_MAX || !coso_date_valid((int32_t) to->i)))) {
+		return 0;
+	}
+	nu = !text_none(op, COSO_F_CONSOLE_ACCESS_UNIT);
+	ns = !text_none(op, COSO_F_CONSOLE_ACCESS_SECTOR);
+	if (role->i == COSO_CONSOLE_OFFICE) {
+		return !nu && !ns;
+	}
+	return role->i == COSO_CONSOLE_LEADER && nu + ns == 1;
+}
+
 /* A revocation names a registered key other than the central's. */
 static int
 revocation_ok(const struct apply_ctx *c, const struct coso_op *op, int *reason)
@@ -273,6 +329,9 @@ check_values(const struct apply_ctx *c, const struct coso_op *op, int *reason)
 		return response_ok(c, op, reason);
 	case COSO_T_SCHEDULE:
 		ok = int_ok(op, COSO_F_SCHEDULE_KIND, 1, 3);
+		break;
+	case COSO_T_CONSOLE_ACCESS:
+		ok = console_access_ok(op);
 		break;
 	default:
 		break;
@@ -465,6 +524,7 @@ table_effects(const struct apply_ctx *c, const struct coso_op *op,
 		return cstore_scope_add(
 		    c->s, c->position, CSTORE_SCOPE_REFERENCE, "", 0);
 	case COSO_T_TOKEN:
+	case COSO_T_CONSOLE_ACCESS: /* the office's devices: office_scope */
 		return COSO_OK;
 	default:
 		return cstore_scope_add(c->s, c->position, CSTORE_SCOPE_UNIT,
@@ -503,6 +563,7 @@ office_scope(const struct apply_ctx *c, const struct coso_op *op)
 	case COSO_T_RESPONSE:
 	case COSO_T_TOKEN:
 	case COSO_T_REVOCATION:
+	case COSO_T_CONSOLE_ACCESS:
 		break;
 	default:
 		return COSO_OK;

@@ -129,7 +129,11 @@ static const struct {
     {"rebuild", central_rebuild,
         "(--db PATH | --entries FILE) --out NEWPATH [--tables]"},
     {"report", central_report,
-        "(compliance | coverage | proposals | pack) --db PATH ..."},
+        "(compliance | coverage | proposals | pack | overview | quarantine "
+        "| devices | trend | audit) --db PATH ..."},
+    {"console", central_console,
+        "passwd --db PATH CADRE (the passphrase on the terminal or stdin) "
+        "| list --db PATH [--json]"},
 };
 
 #define NSUBS (sizeof(subs) / sizeof(subs[0]))

@@ -62,4 +62,8 @@ int central_vkey(int argc, char **argv);
 
 int central_rebuild(int argc, char **argv);
 
+/* `console passwd --db PATH CADRE` and `console list --db PATH [--json]`
+ * (cmd_console.c). */
+int central_console(int argc, char **argv);
+
 #endif /* COSOD_CMD_CENTRAL_H */

@@ -36,14 +36,14 @@ print_tables(struct central_store *s, int json)
 	uint32_t t;
 	int rv;
 
-	for (t = 1; t <= COSO_T_UNIT_MOVE; t++) {
+	for (t = 1; t <= COSO_T_CONSOLE_ACCESS; t++) {
 		if ((rv = cstore_table_count(s, t, &n)) != COSO_OK) {
 			return rv;
 		}
 		if (json) {
 			printf("    \"%s\": %" PRIu64 "%s\n",
 			    cstore_table_name(t), n,
-			    t < COSO_T_UNIT_MOVE ? "," : "");
+			    t < COSO_T_CONSOLE_ACCESS ? "," : "");
 		} else {
 			printf(
 			    "  %-20s %" PRIu64 "\n", cstore_table_name(t), n);

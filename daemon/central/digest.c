@@ -30,6 +30,7 @@ static const struct {
 } tables[] = {
     {"assignments", "id"},
     {"cadres", "id"},
+    {"console_access", "id"},
     {"device_keys", "id"},
     {"handovers", "id"},
     {"lww", "tbl, row, field"},

@@ -21,7 +21,7 @@ COSO_NODISCARD int digest_compute(
  * table's part of the encoding) into per[i] for the table named
  * digest_table_name(i), i < DIGEST_TABLES, so a difference can be traced
  * to a table.  per may be NULL. */
-#define DIGEST_TABLES 17
+#define DIGEST_TABLES 18
 COSO_NODISCARD int digest_compute_tables(
     struct central_store *s, uint8_t out[static 32], uint8_t (*per)[32]);
 const char *digest_table_name(size_t i); /* NULL past the last */

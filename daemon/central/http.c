@@ -21,17 +21,22 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <jansson.h>
 #include <sodium.h>
 
 #include "store.h"
+#include "console_auth.h"
+#include "console_login.h"
 #include "digest.h"
 #include "http.h"
 #include "httpd.h"
 #include "httpq.h"
 #include "logcheck.h"
+#include "pages.h"
 #include "report/report_out.h"
+#include "report/views.h"
 
 #define QUEUE_MAX         64u  /* requests waiting for a worker */
 #define ENTRIES_DEFAULT   100u /* entries when count is not given */
@@ -82,6 +87,7 @@ struct http {
 	struct worker *workers;
 	unsigned nworkers;
 	struct httpd *d;
+	struct console_auth *console; /* the console's sessions */
 };
 
 /* An answer being made: body is malloc'd, or NULL for OOM_BODY. */
@@ -90,6 +96,8 @@ struct reply {
 	const char *type;
 	char *body;
 	size_t len;
+	char disposition[64]; /* a download's file name, or empty */
+	char extra[224]; /* header lines of the console's answers, or "" */
 };
 
 /* A request on a worker: its handle, its parsed query, its answer. */
@@ -99,6 +107,10 @@ struct req {
 	const struct clog *log;
 	const struct httpq_param *q;
 	struct reply r;
+	const struct httphead *h; /* the request's head */
+	uint8_t *body;            /* and body (NULL if none) */
+	size_t body_len;
+	struct console_auth *console; /* the console's sessions */
 };
 
 struct route {
@@ -150,7 +162,7 @@ reply_send(struct httpd_conn *c, const struct reply *r)
 	    .type                       = r->type,
 	    .body                       = r->body,
 	    .len                        = r->len};
-	char extra[64];
+	char extra[192];
 
 	if (r->body == NULL) {
 		a.status = 500;
@@ -158,10 +170,13 @@ reply_send(struct httpd_conn *c, const struct reply *r)
 		a.body   = OOM_BODY;
 		a.len    = strlen(OOM_BODY);
 	}
-	snprintf(extra, sizeof(extra), "%s%s",
+	snprintf(extra, sizeof(extra), "%s%s%s%s%s",
 	    a.status == 401 ? "WWW-Authenticate: Bearer\r\n" : "",
-	    a.status == 405 ? "Allow: GET, HEAD\r\n" : "");
-	a.extra = extra;
+	    a.status == 405 ? "Allow: GET, HEAD\r\n" : "",
+	    r->disposition[0] ? "Content-Disposition: attachment; filename=\""
+	                      : "",
+	    r->disposition, r->disposition[0] ? "\"\r\n" : "");
+	a.extra = r->extra[0] != 0 ? r->extra : extra;
 	if (httpd_answer(c, &a) == HTTPD_BUSY) {
 		a.status = 503;
 		a.type   = "application/json";
@@ -725,6 +740,210 @@ get_compliance(struct req *rq)
 	report_compliance_free(r);
 }
 
+/* ---- GET /api/v1/views/VIEW ------------------------------------------------
+ */
+
+static uint64_t now_ms(void);
+
+/*
+ * The scope of the request's session: 0 with *out set (pointing into
+ * *who), or an HTTP status (401 no session, 403 access ended, 500 the
+ * database).  The one place where the console's sign-in decides what a
+ * view shows (console_scope_of: office the whole province, a leader
+ * its unit's subtree or its sector).
+ */
+static int
+console_scope(
+    const struct req *rq, struct console_who *who, struct view_scope *out)
+{
+	int st = console_scope_of(
+	    rq->console, rq->s, rq->log, rq->h, now_ms(), who);
+
+	if (st == 0) {
+		out->unit   = who->unit[0] != 0 ? who->unit : NULL;
+		out->sector = who->sector[0] != 0 ? who->sector : NULL;
+	}
+	return st;
+}
+
+/* A download's bytes: fmt written by view_write to a private temporary
+ * file, read back, removed.  COSO_OK with rq->r filled. */
+static int
+view_file(
+    struct req *rq, const json_t *doc, enum view_kind k, int fmt, char *err)
+{
+	char path[] = "/tmp/coso-view-XXXXXX";
+	int fd      = mkstemp(path), rv;
+	FILE *f     = NULL;
+	long n;
+
+	if (fd < 0) {
+		snprintf(
+		    err, REPORT_ERRMSG_MAX, "cannot make a temporary file");
+		return COSO_EIO;
+	}
+	close(fd);
+	if ((rv = view_write(doc, k, fmt, path, err)) == COSO_OK) {
+		rv = COSO_EIO;
+		if ((f = fopen(path, "rb")) != NULL
+		    && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0
+		    && (size_t) n <= OUT_MAX && fseek(f, 0, SEEK_SET) == 0) {
+			free(rq->r.body);
+			rq->r.len  = (size_t) n;
+			rq->r.body = malloc((size_t) n + 1);
+			if (rq->r.body != NULL
+			    && fread(rq->r.body, 1, (size_t) n, f)
+			        == (size_t) n) {
+				rv = COSO_OK;
+			}
+		}
+		snprintf(err, REPORT_ERRMSG_MAX, "cannot read the download");
+	}
+	if (f != NULL) {
+		fclose(f);
+	}
+	unlink(path);
+	return rv;
+}
+
+static void
+get_view(struct req *rq, enum view_kind k)
+{
+	char period[HTTPQ_TEXT_MAX + 1], format[HTTPQ_TEXT_MAX + 1];
+	char err[REPORT_ERRMSG_MAX], msg[REPORT_ERRMSG_MAX + 8];
+	const char *fname  = text_param(&rq->q[1], format);
+	struct view_args a = {.status = -1};
+	struct console_who who;
+	int fmt     = fname != NULL ? report_format_parse(fname) : REPORT_JSON;
+	json_t *doc = NULL;
+	int rv;
+
+	a.period = text_param(&rq->q[0], period);
+	a.today  = coso_date_of_ms((uint64_t) time(NULL) * 1000u);
+	if (fmt != REPORT_JSON && fmt != REPORT_CSV && fmt != REPORT_XLSX) {
+		fail_with(rq, 400, "The format must be json, csv or xlsx.");
+		return;
+	}
+	if (!view_public(k) && (rv = console_scope(rq, &who, &a.scope)) != 0) {
+		fail_with(rq, (uint16_t) rv,
+		    rv == 401       ? "Sign in to see this view."
+		        : rv == 403 ? "Your access to the console has ended."
+		                    : "The database could not be read.");
+		return;
+	}
+	rv = view_json(rq->rdb, k, &a, &doc, err);
+	if (rv == COSO_OK && fmt == REPORT_JSON) {
+		free(rq->r.body);
+		rq->r.body   = report_json_text(doc);
+		rq->r.status = rq->r.body != NULL ? 200 : 500;
+		rq->r.type   = "application/json";
+		rq->r.len    = rq->r.body != NULL ? strlen(rq->r.body) : 0;
+	} else if (rv == COSO_OK
+	    && (rv = view_file(rq, doc, k, fmt, err)) == COSO_OK) {
+		rq->r.status = 200;
+		rq->r.type   = fmt == REPORT_CSV
+		      ? "text/csv; charset=utf-8"
+		      : "application/vnd.openxmlformats-officedocument."
+		        "spreadsheetml.sheet";
+		snprintf(rq->r.disposition, sizeof(rq->r.disposition),
+		    "%s-%s.%s", view_name(k),
+		    a.period != NULL
+		            && strspn(a.period, "0123456789-QH")
+		                == strlen(a.period)
+		        ? a.period
+		        : "now",
+		    fmt == REPORT_CSV ? "csv" : "xlsx");
+	}
+	if (rv == COSO_EINVAL) {
+		snprintf(msg, sizeof(msg), "%s.", err);
+		fail_with(rq, 400, msg);
+	} else if (rv != COSO_OK) {
+		clog_error(rq->log, "http: cannot compute a view: %s", err);
+		fail_with(rq, 500, "The database could not be read.");
+	}
+	json_decref(doc);
+}
+
+#define VIEW_ROUTE_FN(name, kind)                   \
+	static void get_view_##name(struct req *rq) \
+	{                                           \
+		get_view(rq, kind);                 \
+	}
+VIEW_ROUTE_FN(overview, VIEW_OVERVIEW)
+VIEW_ROUTE_FN(coverage, VIEW_COVERAGE)
+VIEW_ROUTE_FN(proposals, VIEW_PROPOSALS)
+VIEW_ROUTE_FN(quarantine, VIEW_QUARANTINE)
+VIEW_ROUTE_FN(devices, VIEW_DEVICES)
+VIEW_ROUTE_FN(trend, VIEW_TREND)
+VIEW_ROUTE_FN(audit, VIEW_AUDIT)
+
+/* ---- the console's sign-in (console_auth.c) -------------------------------
+ */
+
+static uint64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t) ts.tv_sec * 1000u + (uint64_t) ts.tv_nsec / 1000000u;
+}
+
+/* The console's answer into rq: never cached, its cookie set. */
+static void
+console_reply(struct req *rq, struct console_answer *a)
+{
+	char retry[32] = "";
+
+	set_json(rq, a->status, a->json);
+	if (a->retry_after != 0) {
+		snprintf(retry, sizeof(retry), "Retry-After: %u\r\n",
+		    a->retry_after);
+	}
+	snprintf(rq->r.extra, sizeof(rq->r.extra),
+	    "Cache-Control: no-store\r\n%s%s%s%s", retry,
+	    a->cookie[0] != 0 ? "Set-Cookie: " : "", a->cookie,
+	    a->cookie[0] != 0 ? "\r\n" : "");
+	sodium_memzero(a->cookie, sizeof(a->cookie));
+}
+
+static void
+console_challenge(struct req *rq)
+{
+	struct console_answer a = {0};
+
+	console_api_challenge(rq->console, rq->h, now_ms(), &a);
+	console_reply(rq, &a);
+}
+
+static void
+console_login(struct req *rq)
+{
+	struct console_answer a = {0};
+
+	console_api_login(rq->console, rq->s, rq->log, rq->h, rq->body,
+	    rq->body_len, now_ms(), &a);
+	console_reply(rq, &a);
+}
+
+static void
+console_logout(struct req *rq)
+{
+	struct console_answer a = {0};
+
+	console_api_logout(rq->console, rq->h, &a);
+	console_reply(rq, &a);
+}
+
+static void
+console_session(struct req *rq)
+{
+	struct console_answer a = {0};
+
+	console_api_session(rq->console, rq->s, rq->log, rq->h, now_ms(), &a);
+	console_reply(rq, &a);
+}
+
 /* ---- routing --------------------------------------------------------------
  */
 
@@ -754,6 +973,25 @@ static const struct route routes[] = {
         {{.name = "period", .type = HTTPQ_TEXT},
             {.name = "unit", .type = HTTPQ_TEXT}},
         2},
+#define VIEW_ROUTE(v)                                            \
+	{                                                        \
+		"/api/v1/views/" #v, get_view_##v,               \
+		    {{.name = "period", .type = HTTPQ_TEXT},     \
+		        {.name = "format", .type = HTTPQ_TEXT}}, \
+		    2                                            \
+	}
+    VIEW_ROUTE(overview),
+    VIEW_ROUTE(coverage),
+    VIEW_ROUTE(proposals),
+    VIEW_ROUTE(quarantine),
+    VIEW_ROUTE(devices),
+    VIEW_ROUTE(trend),
+    VIEW_ROUTE(audit),
+#undef VIEW_ROUTE
+    {"/console/api/challenge", console_challenge, {{0}}, 0},
+    {"/console/api/login", console_login, {{0}}, 0},
+    {"/console/api/logout", console_logout, {{0}}, 0},
+    {"/console/api/session", console_session, {{0}}, 0},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -778,6 +1016,43 @@ route_of(const char *uri, size_t ulen, const char **query, size_t *qlen)
 	return NULL;
 }
 
+/* The length of the request target before '?'. */
+static size_t
+path_len(const struct httphead *h)
+{
+	const char *qm = memchr(h->target, '?', h->target_len);
+
+	return qm != NULL ? (size_t) (qm - h->target) : h->target_len;
+}
+
+/* A file of the console (pages.h), copied: the answer's body is
+ * malloc'd. */
+static void
+get_page(struct req *rq, const char *path, size_t len)
+{
+	const struct app_asset *as = pages_find(path, len);
+
+	if (as == NULL) {
+		fail_with(rq, 404, "There is no such resource.");
+		return;
+	}
+	free(rq->r.body);
+	rq->r.status = 200;
+	rq->r.type   = as->type;
+	rq->r.len    = as->len;
+	if ((rq->r.body = malloc(as->len + 1)) != NULL) {
+		memcpy(rq->r.body, as->data, as->len);
+	}
+}
+
+/* The routes that take POST only, the console's sign-in and sign-out;
+ * every other takes GET and HEAD. */
+static int
+post_only(const struct route *rt)
+{
+	return rt->fn == console_login || rt->fn == console_logout;
+}
+
 /* Answers the request into rq->r; returns the route's path for the log
  * ("-" if none: a path sent by a client is not logged). */
 static const char *
@@ -791,11 +1066,26 @@ dispatch(const struct httphead *h, struct req *rq)
 	char msg[160];
 	int rv;
 
+	if (rt == NULL && pages_path(h->target, path_len(h))) {
+		if (!httphead_method_is(h, "GET")
+		    && !httphead_method_is(h, "HEAD")) {
+			fail_with(rq, 405, "Only GET is allowed.");
+		} else {
+			get_page(rq, h->target, path_len(h));
+		}
+		return PAGES_PREFIX;
+	}
 	if (rt == NULL) {
 		fail_with(rq, 404, "There is no such resource.");
 		return "-";
 	}
-	if (!httphead_method_is(h, "GET") && !httphead_method_is(h, "HEAD")) {
+	if (post_only(rt) && !httphead_method_is(h, "POST")) {
+		fail_with(rq, 405, "Only POST is allowed.");
+		snprintf(rq->r.extra, sizeof(rq->r.extra), "Allow: POST\r\n");
+		return rt->path;
+	}
+	if (!post_only(rt) && !httphead_method_is(h, "GET")
+	    && !httphead_method_is(h, "HEAD")) {
 		fail_with(rq, 405, "Only GET is allowed.");
 		return rt->path;
 	}
@@ -840,6 +1130,36 @@ authorized(const struct http *h, const struct httphead *req)
 	}
 	crypto_hash_sha256(got, (const uint8_t *) v, n);
 	return sodium_memcmp(got, h->token_hash, 32) == 0;
+}
+
+/* Whether the request is for the console's own API. */
+static int
+console_path(const struct httphead *req)
+{
+	static const char pre[] = "/console/";
+
+	return req->target_len >= sizeof(pre) - 1
+	    && memcmp(req->target, pre, sizeof(pre) - 1) == 0;
+}
+
+/* Whether the request is for a view of the console's and carries a
+ * console session cookie: the views then need no bearer token (a
+ * browser cannot send one), the session gate (console_scope) decides;
+ * a made-up cookie gets a 401 there. */
+static int
+console_view(const struct httphead *req)
+{
+	static const char pre[] = "/api/v1/views/";
+	uint8_t id[32];
+	int rv;
+
+	if (req->target_len < sizeof(pre) - 1
+	    || memcmp(req->target, pre, sizeof(pre) - 1) != 0) {
+		return 0;
+	}
+	rv = console_cookie_id(req->cookie, req->cookie_len, id);
+	sodium_memzero(id, sizeof(id));
+	return rv;
 }
 
 /* 0 queued; 1 stopping or out of memory; 2 the queue is full. */
@@ -893,6 +1213,12 @@ answer_bad(struct httpd_conn *c, int err)
 	case HTTPHEAD_VERSION:
 		answer_now(c, 505, "Only HTTP/1.0 and HTTP/1.1 are served.");
 		break;
+	case HTTPD_EBODY:
+		answer_now(c, 413, "The request body is too large.");
+		break;
+	case HTTPD_ELENGTH:
+		answer_now(c, 411, "A request body needs a Content-Length.");
+		break;
 	default:
 		answer_now(c, 400, "The request is not valid HTTP/1.1.");
 	}
@@ -909,7 +1235,8 @@ on_request(
 		answer_bad(c, err);
 		return;
 	}
-	if (!authorized(h, req)) {
+	/* The console signs its users in itself (console_auth.h). */
+	if (!console_path(req) && !console_view(req) && !authorized(h, req)) {
 		answer_now(c, 401, "A valid bearer token is required.");
 		return;
 	}
@@ -951,13 +1278,20 @@ worker_main(void *arg)
 	struct job *j;
 
 	while ((j = dequeue(w->h)) != NULL) {
-		struct req rq = {.s = w->s, .rdb = w->rdb, .log = w->h->log};
+		struct req rq = {.s = w->s,
+		    .rdb            = w->rdb,
+		    .log            = w->h->log,
+		    .h              = j->h,
+		    .console        = w->h->console};
 		const char *path;
 
 		if (j->closed) {
 			httpd_drop(j->c);
 		} else {
-			path = dispatch(j->h, &rq);
+			/* The body is the connection's until it is answered:
+			 * the sign-in wipes the passphrase in it. */
+			rq.body = (uint8_t *) httpd_body(j->c, &rq.body_len);
+			path    = dispatch(j->h, &rq);
 			clog_debug(rq.log, "http: %s: %u", path, rq.r.status);
 			reply_send(j->c, &rq.r);
 		}
@@ -1013,7 +1347,9 @@ http_start(struct http **out, const struct http_cfg *cfg,
 	    .stall_ms                           = STALL_MS,
 	    .answer_ms                          = ANSWER_MS,
 	    .out_max                            = OUT_MAX,
-	    .out_small                          = OUT_SMALL};
+	    .out_small                          = OUT_SMALL,
+	    .body_max                           = CONSOLE_BODY_MAX,
+	    .body_ms                            = HEAD_MS};
 
 	if (h == NULL) {
 		snprintf(errmsg, HTTP_ERRMSG_MAX, "out of memory");
@@ -1024,6 +1360,11 @@ http_start(struct http **out, const struct http_cfg *cfg,
 	h->log       = log;
 	h->has_token = cfg->has_token;
 	memcpy(h->token_hash, cfg->token_hash, 32);
+	if (console_auth_new(&h->console, cfg->addr) != COSO_OK) {
+		snprintf(errmsg, HTTP_ERRMSG_MAX, "out of memory");
+		http_stop(h);
+		return COSO_ENOMEM;
+	}
 	if (workers_start(h, cfg->db, cfg->workers, errmsg) != COSO_OK
 	    || httpd_start(&h->d, cfg->addr, &lim, on_request, h, errmsg)
 	        != 0) {
@@ -1057,6 +1398,7 @@ http_stop(struct http *h)
 		cstore_report_close(h->workers[i].rdb);
 	}
 	httpd_free(h->d);
+	console_auth_free(h->console);
 	free(h->workers);
 	sodium_memzero(h->token_hash, sizeof(h->token_hash));
 	pthread_cond_destroy(&h->cv);

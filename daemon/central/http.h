@@ -8,7 +8,9 @@
  * threads; a request is checked for its bearer token there, then queued
  * to a few worker threads, each with its own read-only database handle,
  * which answer it from one read transaction.  Nothing is ever written
- * but, once at start, the reports' indexes (report_store.h).
+ * but, once at start, the reports' indexes (report_store.h).  The
+ * office's console signs its users in under /console/api/ (sessions in
+ * memory: console_auth.h).
  */
 #ifndef COSOD_HTTP_H
 #define COSOD_HTTP_H

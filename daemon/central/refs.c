@@ -111,6 +111,26 @@ assignment_unit_ok(
 	return rv;
 }
 
+/* A console grant's unit or sector, when it names one, exists. */
+static int
+code_ok(struct central_store *s, const struct coso_op *op, int *reason)
+{
+	const struct coso_value *u
+	    = auth_field_value(op, COSO_F_CONSOLE_ACCESS_UNIT);
+	const struct coso_value *k
+	    = auth_field_value(op, COSO_F_CONSOLE_ACCESS_SECTOR);
+	int rv = COSO_OK, yes = 1;
+
+	if (u != NULL && u->type == COSO_VTEXT && u->len > 0) {
+		rv = cstore_unit_exists(s, (const char *) u->p, u->len, &yes);
+	} else if (k != NULL && k->type == COSO_VTEXT && k->len > 0) {
+		rv = cstore_sector_exists(
+		    s, (const char *) k->p, k->len, &yes);
+	}
+	*reason = yes ? 0 : COSO_QREF;
+	return rv;
+}
+
 int
 refs_admin(struct central_store *s, const struct coso_op *op, int *reason)
 {
@@ -132,6 +152,14 @@ refs_admin(struct central_store *s, const struct coso_op *op, int *reason)
 		return cadre_ok(s, op, COSO_F_TOKEN_CADRE_ID, reason);
 	case COSO_T_TEAM:
 		return cadre_ok(s, op, COSO_F_TEAM_LEADER, reason);
+	case COSO_T_CONSOLE_ACCESS:
+		if ((rv = cadre_ok(
+		         s, op, COSO_F_CONSOLE_ACCESS_CADRE_ID, reason))
+		        != COSO_OK
+		    || *reason != 0) {
+			return rv;
+		}
+		return code_ok(s, op, reason);
 	default:
 		return COSO_OK;
 	}

@@ -265,6 +265,41 @@ COSO_NODISCARD int cstore_cover_end(struct central_store *s, const char *cadre,
  * (0: open); COSO_ENOENT if there is no such unit. */
 COSO_NODISCARD int cstore_unit_span(struct central_store *s, const char *code,
     size_t len, int32_t *from, int32_t *to);
+/*
+ * The office's console (store_console.c): a cadre's grant, from the
+ * signed console_access row, with the cadre's name (malloc'd, NULL if
+ * the cadre has no live row: cstore_console_clear frees it) and
+ * whether the central holds a passphrase hash for it (console_secrets:
+ * the central's own, not in the log).  ended: the row was deleted
+ * (`coso admin console end').  COSO_ENOENT: no grant.
+ */
+#define CSTORE_CONSOLE_HASH_MAX 128 /* crypto_pwhash_STRBYTES */
+struct cstore_console {
+	char cadre_id[COSO_ID_MAX + 1];
+	char *name;
+	int role; /* enum coso_console_role */
+	char unit[COSO_ID_MAX + 1], sector[COSO_ID_MAX + 1]; /* "" none */
+	int32_t valid_to; /* last day, 0 open-ended */
+	int ended;
+	int has_secret;
+};
+
+void cstore_console_clear(struct cstore_console *c);
+COSO_NODISCARD int cstore_console_get(
+    struct central_store *s, const char *cadre, struct cstore_console *c);
+/* Every grant by cadre id; cb's non-zero return stops and is returned. */
+COSO_NODISCARD int cstore_console_list(struct central_store *s,
+    int (*cb)(const struct cstore_console *c, void *arg), void *arg);
+/* A cadre's argon2id hash string (crypto_pwhash_str), or COSO_ENOENT. */
+COSO_NODISCARD int cstore_console_secret(struct central_store *s,
+    const char *cadre, char hash[static CSTORE_CONSOLE_HASH_MAX]);
+/* Sets it (a writable handle). */
+COSO_NODISCARD int cstore_console_secret_set(struct central_store *s,
+    const char *cadre, const char *hash, uint64_t now_ms);
+
+/* Whether a live sector row has this code. */
+COSO_NODISCARD int cstore_sector_exists(
+    struct central_store *s, const char *code, size_t len, int *yes);
 /* Whether a live cadre row has this cadre id. */
 COSO_NODISCARD int cstore_cadre_exists(
     struct central_store *s, const char *id, size_t len, int *yes);

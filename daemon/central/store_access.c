@@ -70,6 +70,20 @@ cstore_cadre_exists(
 }
 
 int
+cstore_sector_exists(
+    struct central_store *s, const char *code, size_t len, int *yes)
+{
+	sqlite3_stmt *st = cstorei_prep(
+	    s, "SELECT 1 FROM sectors WHERE code = ? AND deleted = 0 LIMIT 1");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, code, (int) len, SQLITE_STATIC);
+	return cstorei_any_row(s, st, yes);
+}
+
+int
 cstore_covers(struct central_store *s, const char *cadre, const char *unit,
     size_t unit_len, int32_t date, int *yes)
 {

@@ -11,7 +11,7 @@
 #include "store_impl.h"
 
 #define STORE_FORMAT 1
-#define NTABLES      16
+#define NTABLES      17
 
 /* Indexed by schema table id. */
 static const char *const table_names[NTABLES + 1] = {
@@ -32,6 +32,7 @@ static const char *const table_names[NTABLES + 1] = {
     "teams",
     "schedules",
     "unit_moves",
+    "console_access",
 };
 
 static const char schema_sql[]
@@ -95,7 +96,11 @@ const char cstorei_upgrade_sql[]
       "CREATE TABLE IF NOT EXISTS clock_checks (key_id BLOB NOT NULL,"
       " central_ms INTEGER NOT NULL, device_ms INTEGER NOT NULL,"
       " hlc INTEGER NOT NULL, PRIMARY KEY (key_id, central_ms))"
-      " WITHOUT ROWID;";
+      " WITHOUT ROWID;"
+      /* The console's passphrases: argon2id hashes set on this machine
+       * (`cosod central console passwd'); not in the log, not state. */
+      "CREATE TABLE IF NOT EXISTS console_secrets (cadre_id TEXT PRIMARY"
+      " KEY, hash TEXT NOT NULL, set_ms INTEGER NOT NULL) WITHOUT ROWID;";
 
 static const char index_sql[]
     = "CREATE INDEX units_code ON units (code);"

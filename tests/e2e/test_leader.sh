@@ -8,7 +8,8 @@
 # reports follow the tree of their period (Tràng Định's 2025-Q2 has the
 # communes merged away and those that went on; the province's 2025-Q4 the
 # communes after the reform); the office lists every proposal and
-# answers one by 8 hex digits, and the answer reaches the cadre.
+# answers one by 8 hex digits, and the answer reaches the cadre.  The
+# console's views over HTTP are the CLI's, byte for byte.
 NAME=e2e-leader
 . "$(dirname "$0")/lib.sh"
 
@@ -192,4 +193,86 @@ same "$(grep -o '"role":"field"' "$T/out" | wc -l | tr -d ' ')" 4 \
 run_ok "token list" coso --store "$A" admin token list --json
 same "$(grep -o '"state":"used"' "$T/out" | wc -l | tr -d ' ')" 4 \
 	"the four tokens used"
+# The console's views (docs/central.md, "Views"): a rotation that cb-2's
+# device has not pulled (its next visit is quarantined), cb-3's key
+# revoked; each view's JSON over HTTP is the CLI's, byte for byte; CSV
+# and XLSX downloads open.
+run_ok "rotate cb-2" coso --store "$A" admin rotate --cadre cb-2 \
+	--unit 06040 --to-cadre cb-3 --date 2025-11-20 --note "Bàn giao chợ"
+KEY3=$(sed -n 2p "$T/3/device.pub" | base64 -d | tail -c 32 | sha256sum |
+	cut -d' ' -f1)
+run_ok "revoke cb-3" coso --store "$A" admin revoke --key "$KEY3"
+# The views are the console's: cb-l reads them as the office would.
+run_ok "console grant" coso --store "$A" admin console grant cb-l \
+	--role office
+run_ok "admin sync 4" coso --store "$A" sync
+visit 2 06040 2025-11-25 "Sau luân chuyển"
+run_ok "stale visit synced" coso --store "$T/2" sync
+HPORT=$(free_port)
+H="http://127.0.0.1:$HPORT"
+stop_central
+printf 'mật khẩu bảng điều hành\n' | cosod central console passwd \
+	--db "$T/central.db" cb-l >/dev/null 2>&1 || bad "console passwd"
+CENTRAL_ARGS="--http 127.0.0.1:$HPORT" start_central
+wait_port "$HPORT" 10 || bad "no HTTP port"
+same "$(curl -s -o /dev/null -w '%{http_code}' \
+	"$H/api/v1/views/overview?period=2025-Q4")" 401 "a view without a session"
+same "$(curl -s -c "$T/jar" -o /dev/null -w '%{http_code}' -H "Origin: $H" \
+	-H 'Content-Type: application/json' --data-binary \
+	'{"cadre":"cb-l","passphrase":"mật khẩu bảng điều hành"}' \
+	"$H/console/api/login")" 200 "the office signs in to the console"
+curl() { command curl -b "$T/jar" "$@"; }
+# Quarantine and devices of today's quarter (the refusal was received
+# today): without a period on both sides.
+for v in overview coverage proposals quarantine devices trend audit; do
+	P="2025-Q4"
+	case $v in quarantine | devices) P= ;; esac
+	cosod central report "$v" --db "$T/central.db" ${P:+--period "$P"} \
+		--format json >"$T/cli-$v.json" 2>"$T/err" ||
+		bad "cli $v: $(cat "$T/err")"
+	same "$(curl -s -o "$T/http-$v.json" -w '%{http_code}' \
+		"$H/api/v1/views/$v${P:+?period=$P}")" 200 "GET view $v"
+	cmp -s "$T/cli-$v.json" "$T/http-$v.json" && ok ||
+		bad "view $v: HTTP JSON differs from the CLI's"
+done
+same "$(jq -c '[.total, .by_reason[0].name, .entries[0].cadre]' \
+	"$T/cli-quarantine.json")" '[1,"unassigned","cb-2"]' \
+	"quarantine: cb-2's stale visit, unassigned"
+same "$(jq -c '[.total, .revoked, ([.devices[] | select(.revoked)][0].cadre)]' \
+	"$T/cli-devices.json")" '[5,1,"cb-3"]' "devices: 5 keys, cb-3 revoked"
+same "$(jq -c '[.handovers[] | [.unit, .from_cadre, .to_cadre, .ended,
+	.started, .handover.date, .handover.note]]' "$T/cli-coverage.json")" \
+	'[["06040","cb-2","cb-3",20251119,20251120,20251120,"Bàn giao chợ"]]' \
+	"coverage: the rotation of 06040 and its handover"
+same "$(jq -c '[.total.expected, .total.received, .total.on_time] +
+	[.reports[] | select(.status != "missing") | .signature]' \
+	"$T/cli-overview.json")" '[4,1,0,"verified"]' \
+	"overview 2025-Q4: cb-1, cb-2, cb-3 (rotation), cb-l; cb-1's verified"
+same "$(jq -c '[(.quarters | length), .quarters[-1].period]' \
+	"$T/cli-trend.json")" '[8,"2025-Q4"]' "trend: eight quarters"
+same "$(jq -r .vkey "$T/cli-audit.json")" "$(curl -s "$H/api/v1/vkey")" \
+	"audit: the verifier key the API serves"
+same "$(curl -s -o /dev/null -w '%{http_code}' \
+	"$H/api/v1/views/nothing?period=2025-Q4")" 404 "unknown view: 404"
+same "$(curl -s -o /dev/null -w '%{http_code}' \
+	"$H/api/v1/views/overview?period=2025-Q9")" 400 "bad period: 400"
+same "$(curl -s -o /dev/null -w '%{http_code}' \
+	"$H/api/v1/views/overview?period=2025-Q4&format=pdf")" 400 \
+	"unknown format: 400"
+same "$(curl -s -D "$T/hdr" -o "$T/ov.csv" -w '%{http_code}' \
+	"$H/api/v1/views/overview?period=2025-Q4&format=csv")" 200 "CSV download"
+grep -qi '^content-disposition: attachment; filename="overview-2025-Q4.csv"' \
+	"$T/hdr" && ok || bad "CSV: not an attachment"
+same "$(head -c 3 "$T/ov.csv" | od -An -tx1 | tr -d ' ')" efbbbf "CSV: BOM"
+cosod central report overview --db "$T/central.db" --period 2025-Q4 \
+	--format csv >"$T/cli-ov.csv"
+cmp -s "$T/cli-ov.csv" "$T/ov.csv" && ok || bad "CSV: differs from the CLI's"
+same "$(curl -s -o "$T/ov.xlsx" -w '%{http_code}' \
+	"$H/api/v1/views/overview?period=2025-Q4&format=xlsx")" 200 \
+	"XLSX download"
+unzip -l "$T/ov.xlsx" >"$T/zip" 2>&1 && ok || bad "XLSX: not a zip"
+grep -q "xl/worksheets/sheet6.xml" "$T/zip" && ok ||
+	bad "XLSX: no sixth sheet (the reports)"
+unzip -p "$T/ov.xlsx" xl/sharedStrings.xml | grep -q "Phải nộp" && ok ||
+	bad "XLSX: no Vietnamese header"
 finish

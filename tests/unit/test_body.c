@@ -761,7 +761,7 @@ test_builder_errors(void **state)
 	assert_int_equal(coso_body_new(&b), COSO_OK);
 	assert_int_equal(coso_body_encode(b, &out, &len), COSO_ESCHEMA);
 	assert_int_equal(coso_body_int(b, 1, 1), COSO_EINVAL);
-	assert_int_equal(coso_body_op(b, 17, row, COSO_UPSERT), COSO_ESCHEMA);
+	assert_int_equal(coso_body_op(b, 18, row, COSO_UPSERT), COSO_ESCHEMA);
 	assert_int_equal(coso_body_op(b, 0, row, COSO_UPSERT), COSO_ESCHEMA);
 	assert_int_equal(coso_body_op(b, 15, v4, COSO_UPSERT), COSO_ESCHEMA);
 	assert_int_equal(coso_body_op(b, 7, row, COSO_DELETE), COSO_ESCHEMA);
@@ -801,9 +801,9 @@ test_schema_tables(void **state)
 
 	(void) state;
 	assert_null(coso_schema_table(0));
-	assert_null(coso_schema_table(17));
+	assert_null(coso_schema_table(18));
 	assert_null(coso_schema_table(UINT32_MAX));
-	for (id = 1; id <= 16; id++) {
+	for (id = 1; id <= COSO_T_CONSOLE_ACCESS; id++) {
 		t = coso_schema_table(id);
 		assert_non_null(t);
 		assert_int_equal(t->id, id);

@@ -2236,6 +2236,102 @@ test_unsigned_budget(void **state)
 	free(fork);
 }
 
+/* A console grant: row named after the cadre, fields as the admin device
+ * writes them (unit, sector NULL for none). */
+static void
+console_op(struct coso_body *b, const char *row_cadre, const char *cadre,
+    int role, const char *unit, const char *sector, int32_t to)
+{
+	uint8_t row[16];
+
+	coso_uuid_named(row, "console_access", row_cadre);
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_CONSOLE_ACCESS, row, COSO_UPSERT), 0);
+	text(b, COSO_F_CONSOLE_ACCESS_CADRE_ID, cadre);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_CONSOLE_ACCESS_ROLE, role), COSO_OK);
+	if (unit != NULL) {
+		text(b, COSO_F_CONSOLE_ACCESS_UNIT, unit);
+	}
+	if (sector != NULL) {
+		text(b, COSO_F_CONSOLE_ACCESS_SECTOR, sector);
+	}
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_CONSOLE_ACCESS_VALID_TO, to), COSO_OK);
+}
+
+static struct merge_out
+console_push(struct fx *f, struct dev *d, const char *row_cadre,
+    const char *cadre, int role, const char *unit, const char *sector,
+    int32_t to)
+{
+	struct coso_body *b = body();
+	struct merge_out o;
+
+	console_op(b, row_cadre, cadre, role, unit, sector, to);
+	o = push(f, d, b);
+	coso_body_free(b);
+	return o;
+}
+
+/* Console grants: only an admin key writes them; one row per cadre,
+ * named after it; an office grant names no unit, a leader's exactly one
+ * unit or sector, which must exist; valid_to a real day or 0. */
+static void
+test_console_access(void **state)
+{
+	struct fx *f = *state;
+	struct merge_out o;
+
+	province(f);
+	o = console_push(f, &f->a, "cb-a", "cb-a", 2, NULL, NULL, 0);
+	assert_int_equal(o.verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(o.reason, COSO_QADMIN);
+	assert_int_equal(
+	    console_push(f, &f->admin, "cb-b", "cb-a", 2, NULL, NULL, 0)
+	        .reason,
+	    COSO_ESCHEMA); /* row named after another cadre */
+	assert_int_equal(
+	    console_push(f, &f->admin, "cb-a", "cb-a", 3, NULL, NULL, 0)
+	        .reason,
+	    COSO_ESCHEMA);
+	assert_int_equal(
+	    console_push(f, &f->admin, "cb-a", "cb-a", 2, "180", NULL, 0)
+	        .reason,
+	    COSO_ESCHEMA); /* office with a unit */
+	assert_int_equal(
+	    console_push(f, &f->admin, "cb-a", "cb-a", 1, NULL, NULL, 0)
+	        .reason,
+	    COSO_ESCHEMA); /* leader with neither */
+	assert_int_equal(
+	    console_push(f, &f->admin, "cb-a", "cb-a", 1, "180", "kt", 0)
+	        .reason,
+	    COSO_ESCHEMA); /* leader with both */
+	assert_int_equal(console_push(f, &f->admin, "cb-a", "cb-a", 1, "180",
+	                     NULL, 20250231)
+	                     .reason,
+	    COSO_ESCHEMA);
+	assert_int_equal(
+	    console_push(f, &f->admin, "cb-a", "cb-a", 1, "999", NULL, 0)
+	        .reason,
+	    COSO_QREF);
+	assert_int_equal(
+	    console_push(f, &f->admin, "nobody", "nobody", 2, NULL, NULL, 0)
+	        .reason,
+	    COSO_QREF);
+	assert_int_equal(
+	    console_push(f, &f->admin, "cb-a", "cb-a", 1, NULL, "kt", 0)
+	        .reason,
+	    COSO_QREF); /* no such sector */
+	assert_int_equal(count(f, COSO_T_CONSOLE_ACCESS), 0);
+	o = console_push(
+	    f, &f->admin, "cb-a", "cb-a", 1, "180", NULL, 20261231);
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	o = console_push(f, &f->admin, "cb-a", "cb-a", 2, NULL, NULL, 0);
+	assert_int_equal(o.verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(count(f, COSO_T_CONSOLE_ACCESS), 1);
+}
+
 int
 main(void)
 {
@@ -2287,6 +2383,8 @@ main(void)
 	        test_relay_signed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_unsigned_budget, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_console_access, setup, teardown),
 	};
 
 	if (sodium_init() < 0) {

@@ -98,6 +98,11 @@ static const struct named {
     {COSO_T_UNIT_MOVE, COSO_F_UNIT_MOVE_DATE, "date"},
     {COSO_T_UNIT_MOVE, COSO_F_UNIT_MOVE_OLD_PARENT, "old_parent"},
     {COSO_T_UNIT_MOVE, COSO_F_UNIT_MOVE_NEW_PARENT, "new_parent"},
+    {COSO_T_CONSOLE_ACCESS, COSO_F_CONSOLE_ACCESS_CADRE_ID, "cadre_id"},
+    {COSO_T_CONSOLE_ACCESS, COSO_F_CONSOLE_ACCESS_ROLE, "role"},
+    {COSO_T_CONSOLE_ACCESS, COSO_F_CONSOLE_ACCESS_UNIT, "unit"},
+    {COSO_T_CONSOLE_ACCESS, COSO_F_CONSOLE_ACCESS_SECTOR, "sector"},
+    {COSO_T_CONSOLE_ACCESS, COSO_F_CONSOLE_ACCESS_VALID_TO, "valid_to"},
 };
 
 #define NNAMES (sizeof(names) / sizeof(names[0]))
@@ -143,7 +148,7 @@ test_every_field_named(void **state)
 		}
 	}
 	assert_int_equal(total, NNAMES);
-	assert_int_equal(total, 77);
+	assert_int_equal(total, 82);
 }
 
 /* The row of a device key: uuid_named("device_key", lowercase hex of the

@@ -811,6 +811,37 @@ COSO_NODISCARD int coso_device_list(struct coso_store *s,
  */
 COSO_NODISCARD int coso_store_may_admin(struct coso_store *s, int *may);
 
+/*
+ * The office's console (docs/central.md, "Console access"): a grant is
+ * one signed row per cadre (coso_uuid_named("console_access", cadre));
+ * a later grant replaces it, and end signs its delete.  An office grant
+ * names no unit or sector; a leader's exactly one, known to the store.
+ * valid_to: the last day (YYYYMMDD), 0 open-ended.
+ */
+struct coso_console_in {
+	const char *cadre_id; /* a known cadre */
+	enum coso_console_role role;
+	const char *unit;   /* a leader's subtree root, or NULL */
+	const char *sector; /* a leader's sector, or NULL */
+	int32_t valid_to;
+};
+
+COSO_NODISCARD int coso_admin_console_grant(
+    struct coso_store *s, const struct coso_console_in *in);
+COSO_NODISCARD int coso_admin_console_end(
+    struct coso_store *s, const char *cadre_id);
+
+/*
+ * Signs the console's sign-in challenge (64 lowercase hex digits) for
+ * origin (the console's http://HOST:PORT) with this device's key,
+ * which is unlocked as for any signed write.  out receives "KEYHEX.SIG"
+ * (the public key in hex, the Ed25519 signature of coso_console_message
+ * in standard base64) and a NUL.
+ */
+#define COSO_CONSOLE_SIGNED_LEN (64u + 1u + 89u)
+COSO_NODISCARD int coso_console_sign(struct coso_store *s, const char *origin,
+    const char *challenge, char out[static COSO_CONSOLE_SIGNED_LEN]);
+
 /* Answers a proposal: its id is 8 to 32 hex digits, a unique prefix (or
  * suffix) among the proposals the store holds, or all 32 digits. */
 COSO_NODISCARD int coso_admin_respond(struct coso_store *s,

@@ -374,6 +374,7 @@ item_make(struct cstore_report_db *db, const struct rs_data *d,
 	it->period    = period;
 	it->due       = s->due;
 	it->grace_end = s->grace_end;
+	it->position  = -1;
 	if (g == NULL) {
 		it->status
 		    = today > s->grace_end ? REPORT_MISSING : REPORT_PENDING;
@@ -390,6 +391,8 @@ item_make(struct cstore_report_db *db, const struct rs_data *d,
 	it->received  = coso_date_of_ms(first->received);
 	it->submitted = submitted_date(first->submitted);
 	it->complete  = latest->complete;
+	it->id        = latest->id;
+	it->position  = latest->position;
 	it->proposals = latest->has_proposals;
 	if (it->received <= s->due) {
 		it->status = REPORT_ON_TIME;
@@ -401,8 +404,8 @@ item_make(struct cstore_report_db *db, const struct rs_data *d,
 	}
 }
 
-static void
-count_item(struct report_counts *c, const struct report_item *it)
+void
+report_count_item(struct report_counts *c, const struct report_item *it)
 {
 	c->expected++;
 	switch (it->status) {
@@ -440,7 +443,7 @@ roll_up(const struct rs_data *d, struct comp_work *w, long i, int32_t first,
 
 	for (hops = 0; i >= 0 && hops < CHAIN_MAX; hops++) {
 		if (it != NULL) {
-			count_item(&w->unit_c[i], it);
+			report_count_item(&w->unit_c[i], it);
 		} else {
 			w->unit_c[i].visits_proposals++;
 		}
@@ -524,7 +527,7 @@ comp_items(struct cstore_report_db *db, struct report_compliance *r,
 		item_make(db, d, w, &w->exp[i], r->today,
 		    r->periods[w->exp[i].sub], &r->items[n]);
 		roll_up(d, w, w->exp[i].unit, s->first, s->last, &r->items[n]);
-		count_item(&r->total, &r->items[n]);
+		report_count_item(&r->total, &r->items[n]);
 		n++;
 	}
 	r->nitems = n;
@@ -576,7 +579,8 @@ comp_lines(struct report_compliance *r, struct comp_work *w)
 	size_t i, n = 0;
 
 	for (i = 0; i < r->nitems; i++) {
-		count_item(&cadre_line(r, r->items[i].cadre)->c, &r->items[i]);
+		report_count_item(
+		    &cadre_line(r, r->items[i].cadre)->c, &r->items[i]);
 	}
 	for (i = 0; i < d->nvisits; i++) {
 		if (d->visits[i].outcomes == 0) {

@@ -65,6 +65,8 @@ struct report_item {
 	int64_t skew_ms;         /* offline_late: the device's skew */
 	int complete, proposals; /* of the latest version received */
 	size_t versions;         /* reports received for it */
+	const char *id;          /* the latest version's row id, or NULL */
+	int64_t position;        /* its change-set's log position, or -1 */
 };
 
 struct report_compliance {
@@ -167,6 +169,8 @@ long report_parent_of(
 int report_under(
     const struct rs_data *d, long i, long top, int32_t first, int32_t last);
 const char *report_cadre_name(const struct rs_data *d, const char *id);
+/* Adds one expected report to c (what compliance counts it as). */
+void report_count_item(struct report_counts *c, const struct report_item *it);
 
 /*
  * Compliance for period (unit: NULL or a unit code whose subtree alone is

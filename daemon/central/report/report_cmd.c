@@ -1,6 +1,7 @@
 /*
  * report_cmd.c: `cosod central report compliance | coverage | proposals |
- * pack` (docs/central.md, "Reports").
+ * pack | overview | quarantine | devices | trend | audit' (docs/central.md,
+ * "Reports" and "Views").
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -12,11 +13,30 @@
 #include "../cmd_central.h"
 #include "report_cmd.h"
 #include "report_out.h"
+#include "views.h"
 
 struct ropts {
 	const char *db, *period, *unit, *format, *output, *status, *sector;
-	const char *today;
+	const char *today, *scope_unit, *scope_sector;
 };
+
+#define NOPTS 10
+
+/* Whether word is one of the space-separated words of list. */
+static int
+has_word(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	const char *p;
+
+	for (p = list; (p = strstr(p, word)) != NULL; p += n) {
+		if ((p == list || p[-1] == ' ')
+		    && (p[n] == ' ' || p[n] == 0)) {
+			return 1;
+		}
+	}
+	return 0;
+}
 
 /* `--name VALUE` or `--name=VALUE` for the names in allowed ("db period
  * ..." words), by cmd_central.c's getopt_long parser; -1 (reported) on a
@@ -24,15 +44,17 @@ struct ropts {
 static int
 parse(int argc, char **argv, const char *allowed, struct ropts *o)
 {
-	static const char *const names[] = {"--db", "--period", "--unit",
-	    "--format", "--output", "--status", "--sector", "--today"};
-	const char **vals[] = {&o->db, &o->period, &o->unit, &o->format,
-	    &o->output, &o->status, &o->sector, &o->today};
-	struct opt opts[8];
+	static const char *const names[NOPTS] = {"--db", "--period", "--unit",
+	    "--format", "--output", "--status", "--sector", "--today",
+	    "--scope-unit", "--scope-sector"};
+	const char **vals[NOPTS] = {&o->db, &o->period, &o->unit, &o->format,
+	    &o->output, &o->status, &o->sector, &o->today, &o->scope_unit,
+	    &o->scope_sector};
+	struct opt opts[NOPTS];
 	size_t k, n = 0;
 
-	for (k = 0; k < 8; k++) {
-		if (strstr(allowed, names[k] + 2) != NULL) {
+	for (k = 0; k < NOPTS; k++) {
+		if (has_word(allowed, names[k] + 2)) {
 			opts[n++] = (struct opt) {names[k], vals[k], 0};
 		}
 	}
@@ -134,64 +156,63 @@ rep_compliance(int argc, char **argv)
 	return done(rv, err);
 }
 
+/* A view (views.h): coverage, proposals and the console's views. */
 static int
-rep_coverage(int argc, char **argv)
+rep_view(enum view_kind k, int argc, char **argv)
 {
 	struct ropts o              = {0};
 	struct cstore_report_db *db = NULL;
-	struct report_coverage *r   = NULL;
+	struct view_args a          = {0};
+	json_t *doc                 = NULL;
 	char err[REPORT_ERRMSG_MAX];
-	int32_t today;
 	int fmt, rv;
 
-	if (parse(argc, argv, "db period format output today", &o) != 0
-	    || (format_of_output(&o), common(&o, 1, &fmt, &today)) != 0) {
+	if (parse(argc, argv,
+	        k == VIEW_PROPOSALS
+	            ? "db period unit status format output today scope-unit "
+	              "scope-sector"
+	            : "db period format output today scope-unit scope-sector",
+	        &o)
+	        != 0
+	    || (format_of_output(&o), common(&o, 0, &fmt, &a.today)) != 0) {
 		return COSOD_EXIT_USAGE;
 	}
-	if (open_db(o.db, &db) != 0) {
-		return COSOD_EXIT_FAIL;
-	}
-	if ((rv = report_coverage(db, o.period, today, &r, err)) == COSO_OK) {
-		rv = report_write_coverage(r, fmt, o.output, err);
-	}
-	report_coverage_free(r);
-	cstore_report_close(db);
-	return done(rv, err);
-}
-
-static int
-rep_proposals(int argc, char **argv)
-{
-	struct ropts o              = {0};
-	struct cstore_report_db *db = NULL;
-	struct report_proposals *r  = NULL;
-	char err[REPORT_ERRMSG_MAX];
-	int32_t today;
-	int fmt, rv, status = -1;
-
-	if (parse(argc, argv, "db unit status format output today", &o) != 0
-	    || (format_of_output(&o), common(&o, 0, &fmt, &today)) != 0) {
-		return COSOD_EXIT_USAGE;
-	}
+	a.status = -1;
 	if (o.status != NULL
-	    && (status = report_prop_status_parse(o.status)) < 0) {
+	    && (a.status = report_prop_status_parse(o.status)) < 0) {
 		central_fail(
 		    "--status: `%s' is not open, answered, resolved or "
 		    "declined",
 		    o.status);
 		return COSOD_EXIT_USAGE;
 	}
+	a.period       = o.period;
+	a.unit         = o.unit;
+	a.scope.unit   = o.scope_unit;
+	a.scope.sector = o.scope_sector;
 	if (open_db(o.db, &db) != 0) {
 		return COSOD_EXIT_FAIL;
 	}
-	if ((rv = report_proposals(db, o.unit, status, today, &r, err))
-	    == COSO_OK) {
-		rv = report_write_proposals(r, fmt, o.output, err);
+	if ((rv = view_json(db, k, &a, &doc, err)) == COSO_OK) {
+		rv = view_write(doc, k, fmt, o.output, err);
 	}
-	report_proposals_free(r);
+	json_decref(doc);
 	cstore_report_close(db);
 	return done(rv, err);
 }
+
+#define VIEW_FN(name, kind)                          \
+	static int rep_##name(int argc, char **argv) \
+	{                                            \
+		return rep_view(kind, argc, argv);   \
+	}
+VIEW_FN(coverage, VIEW_COVERAGE)
+VIEW_FN(proposals, VIEW_PROPOSALS)
+VIEW_FN(overview, VIEW_OVERVIEW)
+VIEW_FN(quarantine, VIEW_QUARANTINE)
+VIEW_FN(devices, VIEW_DEVICES)
+VIEW_FN(trend, VIEW_TREND)
+VIEW_FN(audit, VIEW_AUDIT)
 
 static int
 rep_pack(int argc, char **argv)
@@ -224,6 +245,10 @@ rep_pack(int argc, char **argv)
 	return done(rv, err);
 }
 
+#define SCOPE_USAGE                                               \
+	"[--scope-unit CODE] [--scope-sector CODE] [--format F] " \
+	"[--output FILE]"
+
 static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
@@ -231,11 +256,15 @@ static const struct {
 } subs[] = {
     {"compliance", rep_compliance,
         "--db PATH --period P [--unit CODE] [--format F] [--output FILE]"},
-    {"coverage", rep_coverage,
-        "--db PATH --period P [--format F] [--output FILE]"},
+    {"coverage", rep_coverage, "--db PATH [--period P] " SCOPE_USAGE},
     {"proposals", rep_proposals,
-        "--db PATH [--unit CODE] [--status open|answered|resolved|declined] "
-        "[--format F] [--output FILE]"},
+        "--db PATH [--period P] [--unit CODE] "
+        "[--status open|answered|resolved|declined] " SCOPE_USAGE},
+    {"overview", rep_overview, "--db PATH [--period P] " SCOPE_USAGE},
+    {"quarantine", rep_quarantine, "--db PATH [--period P] " SCOPE_USAGE},
+    {"devices", rep_devices, "--db PATH [--period P] " SCOPE_USAGE},
+    {"trend", rep_trend, "--db PATH [--period P] " SCOPE_USAGE},
+    {"audit", rep_audit, "--db PATH [--format F] [--output FILE]"},
     {"pack", rep_pack,
         "--db PATH --period P --sector CODE --output FILE.xlsx|FILE.csv"},
 };

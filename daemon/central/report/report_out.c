@@ -5,6 +5,7 @@
  * headers, rows of text or number cells); one writer per format then
  * prints the sheets, so the three human formats always agree.
  */
+#include <assert.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -19,7 +20,7 @@
 
 #include "report_out.h"
 
-#define SHEETS_MAX 4
+#define SHEETS_MAX 8
 #define COLS_MAX   16
 #define NUM_MAX    24 /* an int64 in decimal, its sign and a NUL */
 /* A text table's column is at most this many terminal columns wide: a
@@ -1030,4 +1031,169 @@ report_write_pack(const struct report_pack *r, int fmt, const char *path,
 	pack_book(r, &b);
 	return emit(&b, fmt == REPORT_JSON ? report_pack_json(r) : NULL, fmt,
 	    path, errmsg);
+}
+
+/* ---- the views' sheets, from their JSON
+ * ---------------------------------------
+ */
+
+/* The value of key in o ("a.b": b inside a; "^k": k of the outer
+ * object up); NULL if none. */
+static const json_t *
+view_value(const json_t *o, const json_t *up, const char *key)
+{
+	const char *dot;
+	char head[64];
+	size_t n;
+
+	if (key[0] == '^') {
+		o   = up;
+		key = key + 1;
+	}
+	if (o == NULL) {
+		return NULL;
+	}
+	if ((dot = strchr(key, '.')) == NULL) {
+		return json_object_get(o, key);
+	}
+	n = (size_t) (dot - key);
+	if (n >= sizeof(head)) {
+		return NULL;
+	}
+	memcpy(head, key, n);
+	head[n] = 0;
+	return json_object_get(json_object_get(o, head), dot + 1);
+}
+
+/* The Vietnamese of a status name the views' JSON uses; the name
+ * itself if it has none. */
+static const char *
+word_vi(const char *w)
+{
+	static const char *const words[][2] = {{"on_time", "Đúng hạn"},
+	    {"late", "Trễ hạn"}, {"offline_late", "Gửi muộn do ngoại tuyến"},
+	    {"missing", "Chưa nộp"}, {"pending", "Chưa đến hạn"},
+	    {"open", "Chưa trả lời"}, {"answered", "Đã trả lời"},
+	    {"resolved", "Đã giải quyết"}, {"declined", "Không chấp nhận"},
+	    {"verified", "Hợp lệ"}, {"bad_signature", "Sai chữ ký"},
+	    {"unknown_key", "Khóa không rõ"},
+	    {"other_cadre", "Khóa của cán bộ khác"}, {"none", ""},
+	    {"not_in_log", "Không có trong nhật ký"},
+	    {"field", "Cán bộ cơ sở"}, {"admin", "Quản trị"}};
+	size_t i;
+
+	for (i = 0; w != NULL && i < sizeof(words) / sizeof(words[0]); i++) {
+		if (strcmp(w, words[i][0]) == 0) {
+			return words[i][1];
+		}
+	}
+	return w;
+}
+
+static void
+view_cell(struct rowb *r, const json_t *v, enum report_col kind)
+{
+	char buf[NUM_MAX];
+
+	if (kind == RCOL_WORD && json_is_null(v)) {
+		put_str(r, "(không có)");
+	} else if (kind == RCOL_WORD) {
+		put_str(r, word_vi(json_string_value(v)));
+	} else if (json_is_boolean(v)) {
+		put_str(r, json_is_true(v) ? "Có" : "Không");
+	} else if (!json_is_integer(v)) {
+		put_str(r, json_is_string(v) ? json_string_value(v) : "");
+	} else if (kind == RCOL_DATE) {
+		put_date(r, (int32_t) json_integer_value(v));
+	} else if (kind == RCOL_MS) {
+		put_date(r, coso_date_of_ms((uint64_t) json_integer_value(v)));
+	} else if (kind == RCOL_SECS) {
+		put_num(r, (int64_t) json_integer_value(v) / 1000);
+	} else if (kind == RCOL_TEXT) {
+		snprintf(buf, sizeof(buf), "%" PRId64,
+		    (int64_t) json_integer_value(v));
+		put_str(r, buf);
+	} else {
+		put_num(r, (int64_t) json_integer_value(v));
+	}
+}
+
+static void
+view_row(struct sheet *s, const struct report_sheet_spec *sp, const json_t *o,
+    const json_t *up)
+{
+	struct rowb row;
+	size_t k;
+
+	row_start(&row, s);
+	for (k = 0; k < sp->ncols; k++) {
+		view_cell(&row, view_value(o, up, sp->cols[k].key),
+		    sp->cols[k].kind);
+	}
+	row_end(&row);
+}
+
+static void
+view_sheet(struct book *b, const json_t *doc,
+    const struct report_sheet_spec *sp, const char **heads)
+{
+	const json_t *a = json_object_get(doc, sp->array), *o, *in;
+	struct sheet *s;
+	size_t i, k;
+
+	for (k = 0; k < sp->ncols; k++) {
+		heads[k] = sp->cols[k].head;
+	}
+	s = sheet_add(b, sp->title, heads, sp->ncols);
+	for (i = 0; i < json_array_size(a); i++) {
+		o = json_array_get(a, i);
+		if (sp->sub == NULL) {
+			view_row(s, sp, o, NULL);
+			continue;
+		}
+		in = json_object_get(o, sp->sub);
+		for (k = 0; k < json_array_size(in); k++) {
+			view_row(s, sp, json_array_get(in, k), o);
+		}
+	}
+}
+
+int
+report_write_view(const json_t *doc, const char *caption,
+    const struct report_sheet_spec *specs, size_t nspecs, int fmt,
+    const char *path, char errmsg[static REPORT_ERRMSG_MAX])
+{
+	const char *heads[SHEETS_MAX][COLS_MAX];
+	struct book b = {0};
+	size_t i;
+
+	assert(nspecs <= SHEETS_MAX);
+	for (i = 0; fmt != REPORT_JSON && i < nspecs; i++) {
+		assert(specs[i].ncols <= COLS_MAX);
+		view_sheet(&b, doc, &specs[i], heads[i]);
+	}
+	if (fmt != REPORT_JSON && caption != NULL) {
+		book_caption(&b, "%s", caption);
+	}
+	return emit(&b,
+	    fmt == REPORT_JSON ? json_incref((json_t *) doc) : NULL, fmt, path,
+	    errmsg);
+}
+
+char *
+report_json_text(const json_t *doc)
+{
+	char *t = json_dumps(doc, JSON_INDENT(1)), *u;
+	size_t n;
+
+	if (t == NULL) {
+		return NULL;
+	}
+	n = strlen(t);
+	if ((u = realloc(t, n + 2)) == NULL) {
+		free(t);
+		return NULL;
+	}
+	memcpy(u + n, "\n", 2);
+	return u;
 }

@@ -42,4 +42,44 @@ COSO_NODISCARD int report_write_proposals(const struct report_proposals *r,
 COSO_NODISCARD int report_write_pack(const struct report_pack *r, int fmt,
     const char *path, char errmsg[static REPORT_ERRMSG_MAX]);
 
+/*
+ * The views (views.h) are JSON documents first; their tables, CSV and
+ * XLSX are laid out from that JSON by a description of each sheet, so
+ * that every format shows the same figures.  A sheet's rows are the
+ * objects of the document's array `array' (or, with `sub', of the array
+ * `sub' inside each of them: one row per inner object, the outer
+ * object's keys written "^key").  A key "a.b" is b inside a.
+ */
+enum report_col {
+	RCOL_TEXT = 0, /* a string (a number is written as digits) */
+	RCOL_NUM  = 1, /* an integer */
+	RCOL_DATE = 2, /* a YYYYMMDD integer, shown dd/mm/yyyy */
+	RCOL_MS   = 3, /* Unix ms, shown as its date (UTC+7) */
+	RCOL_BOOL = 4, /* true / false: "Có" / "Không" */
+	RCOL_SECS = 5, /* milliseconds shown as whole seconds */
+	RCOL_WORD = 6, /* a status name of the JSON, shown in Vietnamese;
+	                  null as "(không có)" */
+};
+
+struct report_column {
+	const char *key, *head;
+	enum report_col kind;
+};
+
+struct report_sheet_spec {
+	const char *title, *array, *sub;
+	const struct report_column *cols;
+	size_t ncols;
+};
+
+/* Writes doc (fmt REPORT_JSON) or its sheets (the others) to path
+ * (NULL: stdout, not for XLSX); caption heads the text table. */
+COSO_NODISCARD int report_write_view(const json_t *doc, const char *caption,
+    const struct report_sheet_spec *specs, size_t nspecs, int fmt,
+    const char *path, char errmsg[static REPORT_ERRMSG_MAX]);
+
+/* The JSON text of a view as the CLI prints it (indented by one, a
+ * final newline); malloc'd, NULL if out of memory. */
+char *report_json_text(const json_t *doc);
+
 #endif /* COSOD_REPORT_OUT_H */

@@ -14,9 +14,13 @@
 
 #define BUSY_MS 5000
 
+#define RS_QUERIES 9 /* enum rs_query */
+
 struct cstore_report_db {
 	sqlite3 *db;
 	char errmsg[CSTORE_REPORT_ERRMSG_MAX];
+	sqlite3_stmt *views[RS_QUERIES]; /* prepared once (the overview
+	                                    asks once per report) */
 };
 
 /* Indexes of the reports' queries: reports by period (compliance),
@@ -26,7 +30,9 @@ static const char index_sql[]
       "CREATE INDEX IF NOT EXISTS visits_date_unit ON visits (date, unit);"
       "CREATE INDEX IF NOT EXISTS visits_cadre_date ON visits "
       "(by_cadre, date);"
-      "CREATE INDEX IF NOT EXISTS outcomes_visit ON outcomes (visit);";
+      "CREATE INDEX IF NOT EXISTS outcomes_visit ON outcomes (visit);"
+      "CREATE INDEX IF NOT EXISTS changesets_quarantined ON changesets "
+      "(received_ms) WHERE verdict = 3;";
 
 static int
 fail(struct cstore_report_db *db, const char *what)
@@ -101,7 +107,12 @@ cstore_report_open(struct cstore_report_db **out, const char *path,
 void
 cstore_report_close(struct cstore_report_db *db)
 {
+	size_t i;
+
 	if (db != NULL) {
+		for (i = 0; i < RS_QUERIES; i++) {
+			sqlite3_finalize(db->views[i]);
+		}
 		sqlite3_close(db->db);
 		free(db);
 	}
@@ -251,6 +262,7 @@ take_assign(sqlite3_stmt *st, void *p)
 	a->role   = sqlite3_column_int(st, 3);
 	a->from   = col_date(st, 4);
 	a->to     = col_date(st, 5);
+	a->note   = col_str(st, 6, &oom);
 	return oom || a->cadre == NULL;
 }
 
@@ -292,7 +304,8 @@ cstore_report_reference(struct cstore_report_db *db, struct rs_data *d)
 	}
 	if ((st = prep(db,
 	         "SELECT cadre_id, unit, sector, role, valid_from, "
-	         "ifnull(valid_to, 0) FROM assignments WHERE deleted = 0 "
+	         "ifnull(valid_to, 0), nullif(trim(handover_note), '') "
+	         "FROM assignments WHERE deleted = 0 "
 	         "ORDER BY cadre_id, valid_from, unit, sector"))
 	        == NULL
 	    || (rv = collect(db, st, (void **) &d->assigns, &d->nassigns,
@@ -338,7 +351,10 @@ take_report(sqlite3_stmt *st, void *p)
 	if (k != NULL && sqlite3_column_bytes(st, 8) == 32) {
 		memcpy(r->author, k, 32);
 	}
-	return oom || r->cadre == NULL || r->unit == NULL || r->period == NULL;
+	r->id       = col_str(st, 9, &oom);
+	r->position = sqlite3_column_int64(st, 10);
+	return oom || r->cadre == NULL || r->unit == NULL || r->period == NULL
+	    || r->id == NULL;
 }
 
 int
@@ -359,7 +375,8 @@ cstore_report_reports(struct cstore_report_db *db, const char *const *periods,
 		         "AND trim(r.proposals) <> '', "
 		         "CASE WHEN trim(r.proposals) <> '' THEN r.proposals "
 		         "END, r.submitted, "
-		         "c.received_ms, c.hlc, r.by_key FROM reports r "
+		         "c.received_ms, c.hlc, r.by_key, lower(hex(r.id)), "
+		         "c.position FROM reports r "
 		         "JOIN changesets c ON c.id = r.cs_id "
 		         "AND c.reason <> 64 WHERE r.period = ?1"))
 		    == NULL) {
@@ -537,11 +554,11 @@ cstore_report_data_free(struct rs_data *d)
 	}
 	for (i = 0; i < d->nassigns; i++) {
 		free(d->assigns[i].cadre), free(d->assigns[i].unit);
-		free(d->assigns[i].sector);
+		free(d->assigns[i].sector), free(d->assigns[i].note);
 	}
 	for (i = 0; i < d->nreports; i++) {
 		free(d->reports[i].cadre), free(d->reports[i].unit);
-		free(d->reports[i].period);
+		free(d->reports[i].period), free(d->reports[i].id);
 	}
 	for (i = 0; i < d->nvisits; i++) {
 		free(d->visits[i].cadre), free(d->visits[i].unit);
@@ -553,4 +570,148 @@ cstore_report_data_free(struct rs_data *d)
 	free(d->units), free(d->cadres), free(d->assigns), free(d->scheds);
 	free(d->reports), free(d->visits), free(d->proposals);
 	memset(d, 0, sizeof(*d));
+}
+
+/* ---- the views' reads
+ * ----------------------------------------------------------
+ */
+
+static const struct {
+	const char *sql;
+	size_t nargs;
+	const char *table; /* NULL, or a table that may be missing */
+} queries[] = {
+    [RS_Q_QUARANTINE]   = {"SELECT c.position, lower(hex(c.id)), "
+                             "lower(hex(c.author)), lower(hex(c.sender)), "
+                             "c.received_ms, c.reason, a.cadre_id, c.seq "
+                             "FROM changesets c LEFT JOIN authors a "
+                             "ON a.key_id = c.author WHERE c.verdict = 3 "
+                             "AND c.received_ms BETWEEN ?1 AND ?2 "
+                             "ORDER BY c.position",
+          2, NULL},
+    [RS_Q_DEVICES]      = {"SELECT lower(hex(a.key_id)), a.cadre_id, a.role, "
+                                "a.enrolled, a.revoked, a.next_seq, "
+                                "(SELECT c.received_ms FROM changesets c "
+                                "WHERE c.author = a.key_id ORDER BY c.seq DESC "
+                                "LIMIT 1), "
+                                "(SELECT received_ms FROM changesets "
+                                "WHERE position = a.enrolled), "
+                                "(SELECT received_ms FROM changesets "
+                                "WHERE position = a.revoked), "
+                                "(SELECT r.reason FROM revocations r "
+                                "WHERE r.key_id = a.key_id LIMIT 1) "
+                                "FROM authors a WHERE a.role <> 3 "
+                                "ORDER BY a.cadre_id, a.key_id",
+             0, NULL},
+    [RS_Q_CLOCKS]       = {"SELECT lower(hex(k.key_id)), k.central_ms, "
+                                 "k.device_ms FROM clock_checks k "
+                                 "WHERE k.central_ms = (SELECT max(central_ms) "
+                                 "FROM clock_checks WHERE key_id = k.key_id)",
+              0, "clock_checks"},
+    [RS_Q_CHECKPOINTS]  = {"SELECT size, note FROM checkpoints "
+                            "ORDER BY size DESC LIMIT ?1",
+         1, "checkpoints"},
+    [RS_Q_LOG]          = {"SELECT (SELECT coalesce(max(position) + 1, 0) "
+                                    "FROM changesets), (SELECT value FROM meta "
+                                    "WHERE key = 'central_pk'), (SELECT value FROM meta "
+                                    "WHERE key = 'origin')",
+                 0, NULL},
+    [RS_Q_ANSWERS]      = {"SELECT lower(hex(proposal)), status, text, date, "
+                                "by_cadre FROM responses ORDER BY date, cs_hlc",
+             0, NULL},
+    [RS_Q_HANDOVERS]    = {"SELECT by_cadre, unit, date, to_cadre, text "
+                              "FROM handovers ORDER BY date, unit, by_cadre",
+           0, NULL},
+    [RS_Q_CADRE_VISITS] = {"SELECT by_cadre, count(*), max(date) "
+                           "FROM visits WHERE date BETWEEN ?1 AND ?2 "
+                           "GROUP BY by_cadre",
+        2, NULL},
+    [RS_Q_SIGNED]       = {"SELECT c.bytes, a.public_key, a.cadre_id, "
+                                 "a.revoked FROM changesets c LEFT JOIN authors a "
+                                 "ON a.key_id = c.author WHERE c.position = ?1",
+              1, NULL},
+};
+
+_Static_assert(sizeof(queries) / sizeof(queries[0]) == RS_QUERIES,
+    "one prepared statement per query");
+
+/* Whether table t exists (a store from before it has none). */
+static int
+table_exists(struct cstore_report_db *db, const char *t, int *yes)
+{
+	sqlite3_stmt *st = prep(db,
+	    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?1");
+	int rc;
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_text(st, 1, t, -1, SQLITE_STATIC);
+	rc   = sqlite3_step(st);
+	*yes = rc == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE
+	    ? COSO_OK
+	    : fail(db, "cannot read the database");
+}
+
+static void
+row_fill(sqlite3_stmt *st, struct rs_row *r)
+{
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->n = (size_t) sqlite3_column_count(st);
+	r->n = r->n < RS_COLS_MAX ? r->n : RS_COLS_MAX;
+	for (i = 0; i < r->n; i++) {
+		int t = sqlite3_column_type(st, (int) i);
+
+		if (t == SQLITE_BLOB) {
+			r->blob[i] = sqlite3_column_blob(st, (int) i);
+			r->len[i] = (size_t) sqlite3_column_bytes(st, (int) i);
+		} else if (t != SQLITE_NULL) {
+			r->num[i] = sqlite3_column_int64(st, (int) i);
+			r->text[i]
+			    = (const char *) sqlite3_column_text(st, (int) i);
+		}
+	}
+}
+
+int
+cstore_report_rows(struct cstore_report_db *db, enum rs_query q,
+    const int64_t *args, size_t nargs, rs_row_cb cb, void *arg)
+{
+	sqlite3_stmt *st;
+	struct rs_row row;
+	size_t i;
+	int rc, yes = 1, rv;
+
+	if ((unsigned) q >= sizeof(queries) / sizeof(queries[0])
+	    || nargs != queries[q].nargs) {
+		snprintf(db->errmsg, sizeof(db->errmsg), "bad query");
+		return COSO_EINVAL;
+	}
+	if (queries[q].table != NULL
+	    && ((rv = table_exists(db, queries[q].table, &yes)) != COSO_OK
+	        || !yes)) {
+		return rv;
+	}
+	if ((st = db->views[q]) == NULL
+	    && (st = db->views[q] = prep(db, queries[q].sql)) == NULL) {
+		return COSO_EIO;
+	}
+	for (i = 0; i < nargs; i++) {
+		sqlite3_bind_int64(st, (int) i + 1, args[i]);
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		row_fill(st, &row);
+		if (cb(&row, arg) != 0) {
+			rc = SQLITE_DONE;
+			break;
+		}
+	}
+	sqlite3_reset(st);
+	sqlite3_clear_bindings(st);
+	return rc == SQLITE_DONE ? COSO_OK
+	                         : fail(db, "cannot read the database");
 }

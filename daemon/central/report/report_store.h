@@ -40,6 +40,7 @@ struct rs_cadre {
 
 struct rs_assign {
 	char *cadre, *unit, *sector; /* unit, sector: NULL if none */
+	char *note;                  /* handover_note, NULL if none */
 	int role;
 	int32_t from, to; /* to: 0 if open */
 };
@@ -57,6 +58,8 @@ struct rs_report {
 	uint64_t received;  /* changesets.received_ms */
 	uint64_t hlc;       /* the change-set's HLC */
 	uint8_t author[32]; /* key id that signed it */
+	char *id;           /* the report's row id, 32 lowercase hex */
+	int64_t position;   /* its change-set's log position */
 };
 
 /* A visit (only those the caller asked for). */
@@ -141,5 +144,59 @@ COSO_NODISCARD int cstore_report_proposals(
     struct cstore_report_db *db, struct rs_data *d);
 
 void cstore_report_data_free(struct rs_data *d); /* accepts NULL members */
+
+/*
+ * The views' other reads (views.h): one query of a fixed set, its rows
+ * handed to cb one at a time.  A row's columns are text (NULL for SQL
+ * NULL), the same as integers, or a blob; all point into SQLite's row
+ * and are valid only during the call.  cb returns non-zero to stop
+ * (the caller keeps its own reason); ids are lowercase hex.
+ *
+ *   RS_Q_QUARANTINE (from_ms, to_ms): position, id, author, sender,
+ *       received_ms, reason, cadre_id (NULL: unknown key), seq
+ *   RS_Q_DEVICES (): key_id, cadre_id, role, enrolled, revoked,
+ *       next_seq, last received_ms (NULL: none), enrolled_ms,
+ *       revoked_ms, revocation reason
+ *   RS_Q_CLOCKS (): key_id, central_ms, device_ms of each key's last
+ *       clock check (none in a store from before the checks)
+ *   RS_Q_CHECKPOINTS (count): size, note, newest first
+ *   RS_Q_LOG (): the tree size, the central key and the origin
+ *   RS_Q_ANSWERS (): proposal id, status, text, date, by_cadre, in
+ *       date order
+ *   RS_Q_HANDOVERS (): by_cadre, unit, date, to_cadre (NULL if not
+ *       named), text
+ *   RS_Q_CADRE_VISITS (first, last): by_cadre, visits, last date
+ *   RS_Q_SIGNED (position): change-set bytes, the author's public key
+ *       (NULL: unknown), its cadre_id, revoked position
+ */
+#define RS_COLS_MAX 12
+
+enum rs_query {
+	RS_Q_QUARANTINE   = 0,
+	RS_Q_DEVICES      = 1,
+	RS_Q_CLOCKS       = 2,
+	RS_Q_CHECKPOINTS  = 3,
+	RS_Q_LOG          = 4,
+	RS_Q_ANSWERS      = 5,
+	RS_Q_HANDOVERS    = 6,
+	RS_Q_CADRE_VISITS = 7,
+	RS_Q_SIGNED       = 8,
+};
+
+struct rs_row {
+	size_t n;
+	const char *text[RS_COLS_MAX];
+	int64_t num[RS_COLS_MAX];
+	const void *blob[RS_COLS_MAX];
+	size_t len[RS_COLS_MAX];
+};
+
+typedef int (*rs_row_cb)(const struct rs_row *row, void *arg);
+
+/* Runs q with args (as many as q takes); COSO_OK, or COSO_EIO with
+ * cstore_report_errmsg.  A stop by cb is COSO_OK. */
+COSO_NODISCARD int cstore_report_rows(struct cstore_report_db *db,
+    enum rs_query q, const int64_t *args, size_t nargs, rs_row_cb cb,
+    void *arg);
 
 #endif /* COSOD_REPORT_STORE_H */

@@ -172,6 +172,24 @@ void coso_key_free(struct coso_key *key);
 void coso_key_public(const struct coso_key *key, uint8_t pk[static 32]);
 void coso_key_id(const struct coso_key *key, uint8_t id[static 32]);
 
+/*
+ * The office's console (FORMAT.md, "Console sign-in"): a cadre proves
+ * holding a live device key by signing, with Ed25519 and no other
+ * context, exactly
+ *   "coso-console-login/v1\n" ORIGIN "\n" CHALLENGE "\n"
+ * ORIGIN the console's web origin ("http://127.0.0.1:8080": 1 to
+ * COSO_CONSOLE_ORIGIN_MAX bytes of visible ASCII), CHALLENGE the 64
+ * lowercase hex digits the central gave.  coso_console_message writes
+ * those bytes into out and *len; COSO_EINVAL for any other input.
+ */
+#define COSO_CONSOLE_ORIGIN_MAX    256u
+#define COSO_CONSOLE_CHALLENGE_HEX 64u
+#define COSO_CONSOLE_MSG_MAX \
+	(22u + COSO_CONSOLE_ORIGIN_MAX + 1u + COSO_CONSOLE_CHALLENGE_HEX + 1u)
+COSO_NODISCARD int coso_console_message(
+    uint8_t out[static COSO_CONSOLE_MSG_MAX], size_t *len, const char *origin,
+    size_t origin_len, const char *challenge, size_t challenge_len);
+
 /* SHA-256 of a public key: the author key id carried in change-sets. */
 void coso_keyid_of(uint8_t id[static 32], const uint8_t pk[static 32]);
 
@@ -372,22 +390,23 @@ struct coso_op {
 
 /* Tables (FORMAT.md, "Schema").  Numbers are never reused. */
 enum coso_table {
-	COSO_T_UNIT       = 1,
-	COSO_T_CADRE      = 2,
-	COSO_T_DEVICE_KEY = 3,
-	COSO_T_TOKEN      = 4,
-	COSO_T_REVOCATION = 5,
-	COSO_T_ASSIGNMENT = 6,
-	COSO_T_VISIT      = 7,
-	COSO_T_OUTCOME    = 8,
-	COSO_T_PROPOSAL   = 9,
-	COSO_T_RESPONSE   = 10,
-	COSO_T_REPORT     = 11,
-	COSO_T_HANDOVER   = 12,
-	COSO_T_SECTOR     = 13,
-	COSO_T_TEAM       = 14,
-	COSO_T_SCHEDULE   = 15,
-	COSO_T_UNIT_MOVE  = 16,
+	COSO_T_UNIT           = 1,
+	COSO_T_CADRE          = 2,
+	COSO_T_DEVICE_KEY     = 3,
+	COSO_T_TOKEN          = 4,
+	COSO_T_REVOCATION     = 5,
+	COSO_T_ASSIGNMENT     = 6,
+	COSO_T_VISIT          = 7,
+	COSO_T_OUTCOME        = 8,
+	COSO_T_PROPOSAL       = 9,
+	COSO_T_RESPONSE       = 10,
+	COSO_T_REPORT         = 11,
+	COSO_T_HANDOVER       = 12,
+	COSO_T_SECTOR         = 13,
+	COSO_T_TEAM           = 14,
+	COSO_T_SCHEDULE       = 15,
+	COSO_T_UNIT_MOVE      = 16,
+	COSO_T_CONSOLE_ACCESS = 17,
 };
 
 /* Fields, one enum per table, COSO_F_<table>_<field> (FORMAT.md,
@@ -517,6 +536,20 @@ enum coso_f_unit_move {
 	COSO_F_UNIT_MOVE_DATE       = 2,
 	COSO_F_UNIT_MOVE_OLD_PARENT = 3,
 	COSO_F_UNIT_MOVE_NEW_PARENT = 4,
+};
+
+enum coso_f_console_access {
+	COSO_F_CONSOLE_ACCESS_CADRE_ID = 1,
+	COSO_F_CONSOLE_ACCESS_ROLE     = 2,
+	COSO_F_CONSOLE_ACCESS_UNIT     = 3,
+	COSO_F_CONSOLE_ACCESS_SECTOR   = 4,
+	COSO_F_CONSOLE_ACCESS_VALID_TO = 5,
+};
+
+/* console_access roles (FORMAT.md, table 17). */
+enum coso_console_role {
+	COSO_CONSOLE_LEADER = 1, /* a unit's subtree or a sector */
+	COSO_CONSOLE_OFFICE = 2, /* the whole province */
 };
 
 /* Bit set of the value types a field accepts. */

@@ -259,6 +259,11 @@ same "$(curl -s -o /dev/null -w '%{http_code}' \
 same "$(curl -s -o /dev/null -w '%{http_code}' \
 	"$H/api/v1/views/overview?period=2025-Q4&format=pdf")" 400 \
 	"unknown format: 400"
+same "$(curl -s -o /dev/null -w '%{http_code}' \
+	"$H/api/v1/views/overview?period=2025-Q4&scope=181")" 400 \
+	"a scope asked in the query: refused (the session decides it)"
+same "$(curl -s -o /dev/null -w '%{http_code}' -X POST \
+	"$H/api/v1/views/overview?period=2025-Q4")" 405 "POST: 405"
 same "$(curl -s -D "$T/hdr" -o "$T/ov.csv" -w '%{http_code}' \
 	"$H/api/v1/views/overview?period=2025-Q4&format=csv")" 200 "CSV download"
 grep -qi '^content-disposition: attachment; filename="overview-2025-Q4.csv"' \

@@ -214,7 +214,7 @@ key_matches(struct central_store *s, const struct restore *r)
 static int
 replay_entries(struct central_store *s, const struct restore *r, int fresh)
 {
-	struct clog log = {CLOG_WARN};
+	struct clog log = {CLOG_WARN, 0};
 	char err[CSTORE_ERRMSG_MAX];
 	uint64_t n, added, bad;
 	FILE *f = fopen(r->entries, "rb");

@@ -72,6 +72,7 @@ struct worker {
 
 struct http {
 	const struct clog *log;
+	struct metrics *metrics;
 	int has_token;
 	uint8_t token_hash[32];
 	pthread_mutex_t mu;
@@ -97,6 +98,7 @@ struct req {
 	struct central_store *s;
 	struct cstore_report_db *rdb;
 	const struct clog *log;
+	struct metrics *metrics;
 	const struct httpq_param *q;
 	struct reply r;
 };
@@ -725,6 +727,62 @@ get_compliance(struct req *rq)
 	report_compliance_free(r);
 }
 
+/* ---- GET /metrics ---------------------------------------------------------
+ */
+
+#define DAY_MS (24u * 3600u * 1000u)
+
+/* What the database says, from one read snapshot. */
+static int
+metrics_read(struct central_store *s, uint64_t now_ms, struct metrics_db *d)
+{
+	struct cstore_devices dev;
+	char *note = NULL;
+	int rv     = cstore_read_begin(s);
+
+	if (rv != COSO_OK) {
+		return rv;
+	}
+	if ((rv = cstore_log_next(s, &d->tree_size)) == COSO_OK) {
+		rv = cstore_checkpoint_latest(s, &d->checkpoint_size, &note);
+		rv = rv == COSO_ENOENT ? COSO_OK : rv;
+	}
+	if (rv == COSO_OK
+	    && (rv = cstore_devices_count(
+	            s, now_ms > DAY_MS ? now_ms - DAY_MS : 0, &dev))
+	        == COSO_OK) {
+		d->devices_enrolled = dev.enrolled;
+		d->devices_revoked  = dev.revoked;
+		d->devices_seen     = dev.seen;
+		d->devices_seen_24h = dev.seen_since;
+	}
+	cstore_read_end(s);
+	free(note);
+	return rv;
+}
+
+static void
+get_metrics(struct req *rq)
+{
+	struct metrics_db d = {0};
+	uint64_t now        = coso_wall_ms();
+	int rv              = metrics_read(rq->s, now, &d);
+
+	if (rv != COSO_OK) {
+		fail_store(rq, rv);
+		return;
+	}
+	free(rq->r.body);
+	rq->r.body = NULL;
+	if (metrics_render(rq->metrics, &d, now, &rq->r.body, &rq->r.len)
+	    != COSO_OK) {
+		rq->r.body = NULL; /* answered OOM_BODY */
+		return;
+	}
+	rq->r.status = 200;
+	rq->r.type   = "text/plain; version=0.0.4; charset=utf-8";
+}
+
 /* ---- routing --------------------------------------------------------------
  */
 
@@ -754,6 +812,7 @@ static const struct route routes[] = {
         {{.name = "period", .type = HTTPQ_TEXT},
             {.name = "unit", .type = HTTPQ_TEXT}},
         2},
+    {"/metrics", get_metrics, {{0}}, 0},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -779,9 +838,10 @@ route_of(const char *uri, size_t ulen, const char **query, size_t *qlen)
 }
 
 /* Answers the request into rq->r; returns the route's path for the log
- * ("-" if none: a path sent by a client is not logged). */
+ * ("-" if none: a path sent by a client is not logged) and its index in
+ * *route (-1 if none). */
 static const char *
-dispatch(const struct httphead *h, struct req *rq)
+dispatch(const struct httphead *h, struct req *rq, int *route)
 {
 	const char *query;
 	size_t qlen, bad;
@@ -791,6 +851,7 @@ dispatch(const struct httphead *h, struct req *rq)
 	char msg[160];
 	int rv;
 
+	*route = rt != NULL ? (int) (rt - routes) : -1;
 	if (rt == NULL) {
 		fail_with(rq, 404, "There is no such resource.");
 		return "-";
@@ -872,11 +933,14 @@ enqueue(struct http *h, struct httpd_conn *c, const struct httphead *req)
 	return rv;
 }
 
+/* A request answered on nng's thread, before any route is known. */
 static void
-answer_now(struct httpd_conn *c, uint16_t status, const char *msg)
+answer_now(
+    struct http *h, struct httpd_conn *c, uint16_t status, const char *msg)
 {
 	struct req rq = {0};
 
+	metrics_http(h->metrics, -1, status);
 	fail_with(&rq, status, msg);
 	reply_send(c, &rq.r);
 	free(rq.r.body);
@@ -884,17 +948,18 @@ answer_now(struct httpd_conn *c, uint16_t status, const char *msg)
 
 /* A request that httphead refused (err), answered at once. */
 static void
-answer_bad(struct httpd_conn *c, int err)
+answer_bad(struct http *h, struct httpd_conn *c, int err)
 {
 	switch (err) {
 	case HTTPHEAD_TOOBIG:
-		answer_now(c, 431, "The request head is too large.");
+		answer_now(h, c, 431, "The request head is too large.");
 		break;
 	case HTTPHEAD_VERSION:
-		answer_now(c, 505, "Only HTTP/1.0 and HTTP/1.1 are served.");
+		answer_now(
+		    h, c, 505, "Only HTTP/1.0 and HTTP/1.1 are served.");
 		break;
 	default:
-		answer_now(c, 400, "The request is not valid HTTP/1.1.");
+		answer_now(h, c, 400, "The request is not valid HTTP/1.1.");
 	}
 }
 
@@ -906,18 +971,18 @@ on_request(
 	struct http *h = arg;
 
 	if (req == NULL) {
-		answer_bad(c, err);
+		answer_bad(h, c, err);
 		return;
 	}
 	if (!authorized(h, req)) {
-		answer_now(c, 401, "A valid bearer token is required.");
+		answer_now(h, c, 401, "A valid bearer token is required.");
 		return;
 	}
 	switch (enqueue(h, c, req)) {
 	case 0:
 		break;
 	case 2:
-		answer_now(c, 503, "The server is busy; retry later.");
+		answer_now(h, c, 503, "The server is busy; retry later.");
 		break;
 	default:
 		httpd_drop(c); /* stopping, or out of memory */
@@ -951,14 +1016,20 @@ worker_main(void *arg)
 	struct job *j;
 
 	while ((j = dequeue(w->h)) != NULL) {
-		struct req rq = {.s = w->s, .rdb = w->rdb, .log = w->h->log};
+		struct req rq = {.s = w->s,
+		    .rdb            = w->rdb,
+		    .log            = w->h->log,
+		    .metrics        = w->h->metrics};
 		const char *path;
+		int route;
 
 		if (j->closed) {
 			httpd_drop(j->c);
 		} else {
-			path = dispatch(j->h, &rq);
+			path = dispatch(j->h, &rq, &route);
 			clog_debug(rq.log, "http: %s: %u", path, rq.r.status);
+			metrics_http(rq.metrics, route,
+			    rq.r.body != NULL ? rq.r.status : 500);
 			reply_send(j->c, &rq.r);
 		}
 		free(rq.r.body);
@@ -1022,7 +1093,17 @@ http_start(struct http **out, const struct http_cfg *cfg,
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	h->log       = log;
+	h->metrics   = cfg->metrics;
 	h->has_token = cfg->has_token;
+	if (h->metrics != NULL) {
+		const char *names[NROUTES];
+		size_t i;
+
+		for (i = 0; i < NROUTES; i++) {
+			names[i] = routes[i].path;
+		}
+		metrics_routes(h->metrics, names, NROUTES);
+	}
 	memcpy(h->token_hash, cfg->token_hash, 32);
 	if (workers_start(h, cfg->db, cfg->workers, errmsg) != COSO_OK
 	    || httpd_start(&h->d, cfg->addr, &lim, on_request, h, errmsg)

@@ -3,7 +3,9 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -12,6 +14,24 @@
 #include "log.h"
 
 static const char *const names[] = {"error", "warn", "info", "debug"};
+/* syslog(3) priorities of the levels: LOG_ERR, LOG_WARNING, LOG_INFO,
+ * LOG_DEBUG (sd-daemon(3) prefixes). */
+static const int priorities[] = {3, 4, 6, 7};
+
+void
+clog_journal_detect(struct clog *l)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat sb;
+	char tail;
+
+	l->journal = v != NULL
+	    && sscanf(v, "%llu:%llu%c", &dev, &ino, &tail) == 2
+	    && fstat(STDERR_FILENO, &sb) == 0
+	    && (unsigned long long) sb.st_dev == dev
+	    && (unsigned long long) sb.st_ino == ino;
+}
 
 int
 clog_level_parse(const char *name)
@@ -50,8 +70,13 @@ clog_at(const struct clog *l, enum clog_level level, const char *fmt, ...)
 	if (l == NULL || level > l->level) {
 		return;
 	}
-	utc_stamp(ts);
-	n = snprintf(line, sizeof(line), "cosod: %s %s: ", ts, names[level]);
+	if (l->journal) {
+		n = snprintf(line, sizeof(line), "<%d>", priorities[level]);
+	} else {
+		utc_stamp(ts);
+		n = snprintf(
+		    line, sizeof(line), "cosod: %s %s: ", ts, names[level]);
+	}
 	va_start(ap, fmt);
 	k = vsnprintf(line + n, sizeof(line) - (size_t) n - 1, fmt, ap);
 	va_end(ap);

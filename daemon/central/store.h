@@ -382,6 +382,16 @@ COSO_NODISCARD int cstore_authors_each(
 /* Counts for `cosod central stats`. */
 COSO_NODISCARD int cstore_stats_get(
     struct central_store *s, struct cstore_stats *st);
+
+/* Device and admin keys (not the central's): enrolled and not revoked,
+ * revoked; of all keys, those whose STATUS was recorded (clock_checks)
+ * ever, and at or after since_ms.  Cheap: one pass over the keys, an
+ * index lookup each. */
+struct cstore_devices {
+	uint64_t enrolled, revoked, seen, seen_since;
+};
+COSO_NODISCARD int cstore_devices_count(
+    struct central_store *s, uint64_t since_ms, struct cstore_devices *d);
 /* Live rows of a materialised table (deleted rows of mutable tables not
  * counted). */
 COSO_NODISCARD int cstore_table_count(

@@ -185,6 +185,38 @@ printf 'x' >"$T/junk.bin"
 run_code 2 "restore: a broken entries file" cosod central restore \
 	--db "$T/r3.db" --backup "$T/backup.db" --entries "$T/junk.bin"
 [ ! -e "$T/r3.db" ] && ok || bad "a failed restore left a database"
+# tamper OFFSET OUT: the entries file with the byte at OFFSET (from the
+# first entry's head when OFFSET is "entry+N") flipped.
+tamper() {
+	python3 - "$ENTRIES" "$1" "$2" <<'PY'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+off = sys.argv[2]
+if off.startswith("entry+"):
+    off = 16 + 32 + 2 + int.from_bytes(b[48:50], "big") + int(off[6:])
+b[int(off)] ^= 1
+open(sys.argv[3], "wb").write(b)
+PY
+}
+# Entry 0's received time changed: not the entry the backup holds there.
+tamper entry+15 "$T/other-time.bin"
+grep -q "r3.db.tmp' kept for inspection" "$T/err" && ok ||
+	bad "a failed restore does not say what it kept"
+rm -f "$T/r3.db.tmp"
+run_code 2 "restore: entries that differ from the backup's" \
+	cosod central restore --db "$T/r3.db" --backup "$T/backup.db" \
+	--entries "$T/other-time.bin"
+grep -q "entry 0 is not the one the database holds" "$T/err" && ok ||
+	bad "differing entry not named: $(cat "$T/err")"
+rm -f "$T/r3.db.tmp"
+# Another central's key in the header.
+tamper 20 "$T/other-key.bin"
+run_code 2 "restore: another central's entries" cosod central restore \
+	--db "$T/r3.db" --backup "$T/backup.db" --entries "$T/other-key.bin"
+grep -q "another central" "$T/err" && ok ||
+	bad "another central's entries: $(cat "$T/err")"
+rm -f "$T/r3.db.tmp"
+[ ! -e "$T/r3.db" ] && ok || bad "a refused restore left a database"
 
 # --- the new machine serves; the devices come back -------------------------
 CDB="$T/r1.db"

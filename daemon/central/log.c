@@ -3,15 +3,14 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <coso/proto.h>
 
 #include "log.h"
+#include "util.h"
 
 static const char *const names[] = {"error", "warn", "info", "debug"};
 /* syslog(3) priorities of the levels: LOG_ERR, LOG_WARNING, LOG_INFO,
@@ -21,16 +20,7 @@ static const int priorities[] = {3, 4, 6, 7};
 void
 clog_journal_detect(struct clog *l)
 {
-	const char *v = getenv("JOURNAL_STREAM");
-	unsigned long long dev, ino;
-	struct stat sb;
-	char tail;
-
-	l->journal = v != NULL
-	    && sscanf(v, "%llu:%llu%c", &dev, &ino, &tail) == 2
-	    && fstat(STDERR_FILENO, &sb) == 0
-	    && (unsigned long long) sb.st_dev == dev
-	    && (unsigned long long) sb.st_ino == ino;
+	l->journal = util_stderr_is_journal();
 }
 
 int

@@ -120,8 +120,12 @@ same "$(local_count "$T/old" "SELECT count(*) FROM visits
 run_ok "status new" coso --store "$T/new" status --json
 same "$(jq -r .revoked "$T/out")" false "the new phone is not revoked"
 # The field agent on the lost phone keeps being refused; nothing stored.
-"$B/cosod" field run --store "$T/old" --interval 1 --max-backoff 1 \
-	>"$T/field-old.log" 2>&1 &
+# As a user service its stderr is the journal's stream: each line
+# carries its syslog priority.
+: >"$T/field-old.log"
+JOURNAL_STREAM=$(stat -c %d:%i "$T/field-old.log") \
+	"$B/cosod" field run --store "$T/old" --interval 1 --max-backoff 1 \
+	>>"$T/field-old.log" 2>&1 &
 AGENT=$!
 PIDS="$PIDS $AGENT"
 i=0
@@ -131,8 +135,10 @@ while [ $i -lt 100 ] && ! grep -q "revoked" "$T/field-old.log"; do
 done
 kill -TERM "$AGENT"
 wait "$AGENT" 2>/dev/null
-grep -q "revoked" "$T/field-old.log" && ok ||
-	bad "the agent does not say the key is revoked"
+grep -q "^<3>sync: .*revoked" "$T/field-old.log" && ok ||
+	bad "the agent does not say, as an error, that the key is revoked"
+grep -q "^<6>cosod field: running" "$T/field-old.log" && ok ||
+	bad "the agent's start is not an info line: $(head -1 "$T/field-old.log")"
 same "$(central_count tree_size)" "$TREE" "the agent adds nothing to the log"
 stop_central
 

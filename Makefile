@@ -314,6 +314,9 @@ test: deps
 	$(Q)bash tests/e2e/test_cadre.sh $(B)
 	$(Q)bash tests/e2e/test_app.sh $(B)
 	$(Q)bash tests/e2e/test_console_auth.sh $(B)
+	$(Q)bash tests/e2e/test_backup.sh $(B)
+	$(Q)bash tests/e2e/test_metrics.sh $(B)
+	$(Q)bash tests/e2e/test_lost_device.sh $(B)
 	$(Q)$(MAKE) --no-print-directory browser-test
 	$(Q)$(MAKE) --no-print-directory fault-quick
 

@@ -238,6 +238,19 @@ coso_file_create(const char *path, const void *buf, size_t len, unsigned mode)
 	return code_of(file_create(path, buf, len, mode));
 }
 
+int
+coso_file_place(const char *tmp, const char *path)
+{
+	/* link, then unlink: rename(2) would replace an existing path. */
+	if (link(tmp, path) != 0) {
+		return code_of(errno);
+	}
+	if (unlink(tmp) != 0) {
+		return code_of(errno);
+	}
+	return code_of(sync_dir(path));
+}
+
 void
 coso_hex(char *out, const uint8_t *b, size_t len)
 {

@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <sodium.h>
 
@@ -83,4 +85,18 @@ util_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	util_vmsg("coso", fmt, ap);
 	va_end(ap);
+}
+
+int
+util_stderr_is_journal(void)
+{
+	const char *v = getenv("JOURNAL_STREAM");
+	unsigned long long dev, ino;
+	struct stat sb;
+	char tail;
+
+	return v != NULL && sscanf(v, "%llu:%llu%c", &dev, &ino, &tail) == 2
+	    && fstat(STDERR_FILENO, &sb) == 0
+	    && (unsigned long long) sb.st_dev == dev
+	    && (unsigned long long) sb.st_ino == ino;
 }

@@ -25,6 +25,13 @@ int util_read_passphrase(const char *path, char **out, size_t *len);
 void util_vmsg(const char *prog, const char *fmt, va_list ap)
     __attribute__((format(printf, 2, 0)));
 
+/* Whether stderr is the systemd journal's stream: JOURNAL_STREAM
+ * ("DEVICE:INODE", set by systemd for a unit whose standard error goes
+ * to the journal) names stderr's device and inode (systemd.exec(5)).  A
+ * daemon then starts its lines with "<N>", the syslog priority of the
+ * line, and leaves the time to the journal. */
+int util_stderr_is_journal(void);
+
 /* Prints "coso: " and the formatted message to stderr. */
 void util_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -31,6 +31,7 @@
 #include <coso/client.h>
 
 #include "i18n.h"
+#include "util.h"
 #include "app/app.h"
 #include "app/link.h"
 #include "field.h"
@@ -54,13 +55,25 @@ struct field {
 	struct applink *link; /* shared with the app, or NULL */
 };
 
-static void logf_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* syslog(3) priorities of the agent's lines. */
+#define P_ERR  3
+#define P_WARN 4
+#define P_INFO 6
 
+static void logp(int prio, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* One line on stderr; on the journal's stream (a user service) it
+ * starts with its priority, so that `journalctl --user -p warning'
+ * shows what went wrong (util_stderr_is_journal). */
 static void
-logf_(const char *fmt, ...)
+logp(int prio, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (util_stderr_is_journal()) {
+		fprintf(stderr, "<%d>", prio);
+	}
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -131,26 +144,28 @@ log_round(const struct coso_sync_report *r)
 {
 	unsigned long long n = r->pushed;
 
-	logf_(ngettext("sync: sent %llu change-set (accepted %llu, already "
-	               "there %llu, quarantined %llu), received %llu, "
-	               "%llu ms%s",
-	          "sync: sent %llu change-sets (accepted %llu, already "
-	          "there %llu, quarantined %llu), received %llu, %llu ms%s",
-	          n),
+	logp(P_INFO,
+	    ngettext("sync: sent %llu change-set (accepted %llu, already "
+	             "there %llu, quarantined %llu), received %llu, "
+	             "%llu ms%s",
+	        "sync: sent %llu change-sets (accepted %llu, already "
+	        "there %llu, quarantined %llu), received %llu, %llu ms%s",
+	        n),
 	    n, (unsigned long long) r->accepted,
 	    (unsigned long long) r->duplicate,
 	    (unsigned long long) r->quarantined,
 	    (unsigned long long) r->pulled, (unsigned long long) r->elapsed_ms,
 	    r->pending ? _(" (entries still pending)") : "");
 	if (r->clamped > 0) {
-		logf_(_("sync: %" PRIu64
-		        " change-sets signed with this device's "
-		        "clock far ahead: the central counts them as written "
-		        "when it received them; set the date and time"),
+		logp(P_WARN,
+		    _("sync: %" PRIu64
+		      " change-sets signed with this device's "
+		      "clock far ahead: the central counts them as written "
+		      "when it received them; set the date and time"),
 		    r->clamped);
 	}
 	if (r->restored > 0) {
-		logf_(
+		logp(P_WARN,
 		    _("sync: %" PRIu64 " change-sets of this device's own "
 		      "taken back from the central (a store restored from an "
 		      "old copy)"),
@@ -202,8 +217,9 @@ log_quarantined(const struct coso_row *row, void *arg)
 	if (d != NULL && d->type == COSO_VINT) {
 		coso_date_format(date, (int32_t) d->i);
 	}
-	logf_(_("sync: quarantined change-set %" PRId64 ": %s %s, unit %s, "
-	        "%s: %s (%s)"),
+	logp(P_WARN,
+	    _("sync: quarantined change-set %" PRId64 ": %s %s, unit %s, "
+	      "%s: %s (%s)"),
 	    seq->i, text_of(row, "record"), n > 8 ? id + n - 8 : id,
 	    text_of(row, "unit"), date, text_of(row, "reason"),
 	    code != NULL ? coso_strerror((int) code->i) : "-");
@@ -232,7 +248,8 @@ round_once(struct field *f)
 	} else if (e == COSO_ENET || e == COSO_EBUSY) {
 		f->failures++;
 		ms = backoff_ms(f);
-		logf_(e == COSO_ENET
+		logp(P_WARN,
+		    e == COSO_ENET
 		        ? _("sync: central unreachable (%s): what is recorded "
 		            "is kept on this device and sent when it answers; "
 		            "retry in %.1f s")
@@ -241,13 +258,13 @@ round_once(struct field *f)
 		            "%.1f s"),
 		    coso_store_errmsg(f->s), ms / 1000);
 	} else if (e == COSO_ENEEDPASS && f->link != NULL) {
-		logf_("%s",
+		logp(P_INFO, "%s",
 		    _("sync: waiting for the cadre to unlock the device "
 		      "key in the app"));
 	} else if (e != COSO_ESTOPPED) {
 		f->failures = 0;
-		logf_(_("sync: %s: %s, retry in %.0f s"), coso_strerror(e),
-		    coso_store_errmsg(f->s), ms / 1000);
+		logp(P_ERR, _("sync: %s: %s, retry in %.0f s"),
+		    coso_strerror(e), coso_store_errmsg(f->s), ms / 1000);
 	}
 	if (f->link != NULL) {
 		applink_round_end(f->link, e,
@@ -258,7 +275,7 @@ round_once(struct field *f)
 	}
 	if (r.nquarantine > 0
 	    && coso_quarantine_list(f->s, 0, log_quarantined, &r) != 0) {
-		logf_("sync: cannot list the quarantine: %s",
+		logp(P_ERR, "sync: cannot list the quarantine: %s",
 		    coso_store_errmsg(f->s));
 	}
 	return ms;
@@ -409,15 +426,15 @@ open_store(const struct field_args *a, struct coso_store **s)
 
 	dir = a->store ? strdup(a->store) : coso_store_default_dir();
 	if (dir == NULL) {
-		logf_("cosod: %s",
+		logp(P_ERR, "cosod: %s",
 		    _("cannot find the store: set COSO_HOME or "
 		      "use --store DIR"));
 		return 2;
 	}
 	if (pf != NULL && pf[0] != 0 && passphrase(pf, &pass, &plen) != 0) {
-		logf_(_("cosod: cannot read passphrase file `%s'"), pf);
+		logp(P_ERR, _("cosod: cannot read passphrase file `%s'"), pf);
 	} else if ((e = coso_store_open(s, dir, pass, plen, err)) != COSO_OK) {
-		logf_(_("cosod: cannot open store `%s': %s"), dir, err);
+		logp(P_ERR, _("cosod: cannot open store `%s': %s"), dir, err);
 	} else {
 		rv = 0;
 	}
@@ -457,13 +474,13 @@ ui_start(const struct field_args *a, struct applink *l, struct app **app)
 	int rv             = -1;
 
 	if (dir == NULL) {
-		logf_("cosod: %s",
+		logp(P_ERR, "cosod: %s",
 		    _("cannot find the store: set COSO_HOME or "
 		      "use --store DIR"));
 	} else if (applink_init(l) != 0) {
-		logf_("cosod: %s", _("cannot start the app: no pipe"));
+		logp(P_ERR, "cosod: %s", _("cannot start the app: no pipe"));
 	} else if (app_start(app, &cfg, url, err) != 0) {
-		logf_(_("cosod: cannot start the app: %s"), err);
+		logp(P_ERR, _("cosod: cannot start the app: %s"), err);
 		applink_fini(l);
 	} else {
 		/* one fixed line, in English: scripts read the URL from it */
@@ -484,7 +501,7 @@ ui_wait_store(struct app *app, struct applink *l)
 	struct pollfd p = {applink_wake_fd(l), POLLIN, 0};
 
 	if (!app_store_ready(app)) {
-		logf_("%s",
+		logp(P_INFO, "%s",
 		    _("cosod field: waiting for the device to be set up "
 		      "in the app"));
 	}
@@ -508,12 +525,13 @@ field_run(struct field *f, const struct field_args *a)
 	if (f->link != NULL) {
 		coso_store_passphrase_cb(f->s, applink_pass_cb, f->link);
 	}
-	logf_(_("cosod field: running (every %.0f s, backoff up to %.0f "
-	        "s%s)"),
+	logp(P_INFO,
+	    _("cosod field: running (every %.0f s, backoff up to %.0f "
+	      "s%s)"),
 	    a->interval_s, a->max_backoff_s,
 	    f->ifd >= 0 ? _(", watching the store") : "");
 	loop(f);
-	logf_("%s", _("cosod field: stopped"));
+	logp(P_INFO, "%s", _("cosod field: stopped"));
 	if (f->ifd >= 0) {
 		close(f->ifd);
 	}

@@ -21,6 +21,24 @@ json_str(const char *key, const char *val)
 	putchar(',');
 }
 
+/* Why nothing more is accepted from a revoked device, in words. */
+static const char *
+refusal_text(const struct coso_status *st)
+{
+	static char text[512];
+	char when[32];
+
+	out_time(when, sizeof(when), st->revoked_ms);
+	snprintf(text, sizeof(text),
+	    _("This device's key was revoked (seen at the sync of %s): the "
+	      "central refuses everything it sends, and its %" PRIu64
+	      " change-sets waiting stay on this device. Ask the office to "
+	      "enroll a new device for this cadre; records made here and "
+	      "not sent must be entered again there."),
+	    when, st->pending);
+	return text;
+}
+
 /* The object, the quarantined change-sets in it; 0 or -1. */
 static int
 print_json(struct coso_store *s, const struct coso_status *st, uint64_t now)
@@ -55,7 +73,16 @@ print_json(struct coso_store *s, const struct coso_status *st, uint64_t now)
 		printf(",\"skew_ms\":null,\"skew_at_ms\":null,"
 		       "\"clock_ok\":null");
 	}
-	printf(",\"clamped\":%" PRIu64 ",\"quarantine\":", st->clamped);
+	printf(",\"clamped\":%" PRIu64, st->clamped);
+	if (st->revoked) {
+		printf(",\"revoked\":true,\"revoked_ms\":%" PRIu64 ",",
+		    st->revoked_ms);
+		json_str("refusal", refusal_text(st));
+		printf("\"quarantine\":");
+	} else {
+		printf(",\"revoked\":false,\"revoked_ms\":null,"
+		       "\"refusal\":null,\"quarantine\":");
+	}
 	if (cliq_print_json(s, stdout) != 0) {
 		return -1;
 	}
@@ -116,6 +143,9 @@ print_human(struct coso_store *s, const struct coso_status *st, uint64_t now)
 	printf("%s: %s\n", _("Device key"), st->shortid);
 	printf("%s: %s\n", _("Central server"),
 	    st->central_url[0] ? st->central_url : _("(not set)"));
+	if (st->revoked) {
+		printf("%s: %s\n", _("REVOKED"), refusal_text(st));
+	}
 	printf("%s: %" PRIu64 "\n", _("Change-sets waiting to be sent"),
 	    st->pending);
 	if (st->pending > 0 && st->oldest_pending_ms != 0) {

@@ -86,6 +86,10 @@ records_get(struct coso_store *s, int *rv, struct coso_status *st)
 	count(s, rv, &queued,
 	    "SELECT count(*) FROM meta WHERE key = 'enroll_token'");
 	st->enroll_queued = queued > 0;
+	count(s, rv, &st->revoked_ms,
+	    "SELECT CAST(value AS INTEGER) FROM meta WHERE key = "
+	    "'revoked_ms'");
+	st->revoked = st->revoked_ms != 0;
 }
 
 int

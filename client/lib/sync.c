@@ -41,6 +41,8 @@ struct sync {
 	unsigned attempts;   /* sends of one request; 0: the options' */
 	uint64_t central_ms; /* the central's clock at STATUS */
 	uint64_t mono_ms;    /* the monotonic clock when it came */
+	int known;           /* STATUS named our cadre: the key is known */
+	uint64_t revoked_ms; /* when a STATUS first said it was revoked */
 };
 
 /* A clock that no one sets, for time elapsed within a round. */
@@ -201,14 +203,45 @@ rpc(struct sync *y, struct coso_msg *req, uint8_t want, struct reply *rep)
 	return rv;
 }
 
+/*
+ * A key the central knows (it names our cadre) but does not count as
+ * enrolled is revoked, and revocation is final: the first STATUS that
+ * says so is kept (meta `revoked_ms', the central's time), so that
+ * `coso status' can say why every push is refused.  A central that calls
+ * the key enrolled again (restored from a backup made before the
+ * revocation) clears it.
+ */
+static int
+revoked_store(struct sync *y)
+{
+	if (y->r->enrolled) {
+		return cosoi_exec(
+		    y->s, "DELETE FROM meta WHERE key = 'revoked_ms'");
+	}
+	if (!y->known) {
+		return COSO_OK;
+	}
+	return cosoi_meta_set_i64(y->s, "revoked_ms",
+	    y->revoked_ms != 0 ? (int64_t) y->revoked_ms
+	                       : (int64_t) y->central_ms);
+}
+
 /* The skew, when it was measured, whether the central knows us; and the
  * central's time into the clock (cosoi_hlc_central). */
 static int
 status_store(struct sync *y)
 {
+	char *was;
 	int rv;
 
 	if ((rv = cosoi_begin(y->s)) != COSO_OK) {
+		return rv;
+	}
+	was           = cosoi_meta_get(y->s, "revoked_ms");
+	y->revoked_ms = was != NULL ? strtoull(was, NULL, 10) : 0;
+	free(was);
+	if ((rv = revoked_store(y)) != COSO_OK) {
+		cosoi_rollback(y->s);
 		return rv;
 	}
 	if ((rv = cosoi_meta_set_i64(y->s, "skew_ms", y->r->skew_ms))
@@ -236,6 +269,7 @@ status_take(struct sync *y, const struct coso_msg *m, uint64_t t0)
 	y->r->central_ms = m->central_ms;
 	y->r->skew_ms    = (int64_t) m->central_ms - (int64_t) mid;
 	y->r->enrolled   = m->enrolled != 0;
+	y->known         = m->cadre_id[0] != 0;
 	y->next_seq      = m->next_seq > 0 ? m->next_seq : 1;
 	if (m->max_message >= MESSAGE_MIN && m->max_message < y->max) {
 		y->max = m->max_message;

@@ -308,6 +308,7 @@ api_home(struct req *rq)
 		link_json(o, rq->w->link);
 		json_object_set_new(
 		    o, "enroll_queued", json_boolean(st.enroll_queued));
+		json_object_set_new(o, "revoked", json_boolean(st.revoked));
 	}
 	api_json(rq, 200, o);
 }

@@ -1,7 +1,7 @@
 /*
  * cmd_central.c: `cosod central init | run | stats | digest | checkpoint |
- * vkey | rebuild | report`: the table of subcommands, one file each
- * group (cmd_*.c), and what they share: options, errors, a read-only
+ * vkey | rebuild | backup | restore | report`: the table of subcommands, one
+ * file each group (cmd_*.c), and what they share: options, errors, a read-only
  * store.
  */
 #include <assert.h>
@@ -128,6 +128,9 @@ static const struct {
     {"vkey", central_vkey, "--db PATH"},
     {"rebuild", central_rebuild,
         "(--db PATH | --entries FILE) --out NEWPATH [--tables]"},
+    {"backup", central_backup, "--db PATH --out FILE"},
+    {"restore", central_restore,
+        "--db NEWPATH (--backup FILE [--entries FILE] | --entries FILE)"},
     {"report", central_report,
         "(compliance | coverage | proposals | pack | overview | quarantine "
         "| devices | trend | audit) --db PATH ..."},

@@ -66,4 +66,10 @@ int central_rebuild(int argc, char **argv);
  * (cmd_console.c). */
 int central_console(int argc, char **argv);
 
+/* `backup`: an online copy of the database (cmd_backup.c). */
+int central_backup(int argc, char **argv);
+
+/* `restore`: a new database from a backup and/or an entries file. */
+int central_restore(int argc, char **argv);
+
 #endif /* COSOD_CMD_CENTRAL_H */

@@ -138,7 +138,7 @@ static int
 rebuild_into(struct central_store *src, struct central_store *dst,
     const char *out, int tables)
 {
-	struct clog log = {CLOG_WARN};
+	struct clog log = {CLOG_WARN, 0};
 	uint64_t n, bad;
 	int rv, wrong = 0;
 
@@ -170,7 +170,7 @@ static int
 rebuild_file(
     const char *path, struct central_store *dst, const char *out, int tables)
 {
-	struct clog log = {CLOG_WARN};
+	struct clog log = {CLOG_WARN, 0};
 	char err[CSTORE_ERRMSG_MAX];
 	uint64_t n, bad;
 	FILE *f = fopen(path, "rb");

@@ -166,6 +166,7 @@ run_config(const struct run_args *r, struct server_cfg *cfg, struct clog *log)
 		return -1;
 	}
 	log->level = (enum clog_level) lvl;
+	clog_journal_detect(log);
 	return run_numbers(r, cfg);
 }
 
@@ -344,7 +345,8 @@ central_run(int argc, char **argv)
 	      .queue_bytes                  = DEFAULT_QUEUE,
 	      .box_cache                    = DEFAULT_BOXES};
 	struct http_cfg hc      = {0};
-	struct clog log         = {CLOG_INFO};
+	struct clog log         = {CLOG_INFO, 0};
+	struct metrics metrics;
 	int code;
 
 	if (central_parse_opts(argc, argv, opts, 9) != 0
@@ -359,6 +361,9 @@ central_run(int argc, char **argv)
 	if (run_check(r.db) != 0) {
 		return COSOD_EXIT_FAIL;
 	}
+	metrics_init(&metrics, coso_wall_ms());
+	cfg.metrics  = &metrics;
+	hc.metrics   = &metrics;
 	cfg.db       = r.db;
 	cfg.url      = r.listen;
 	cfg.tls_cert = r.cert;

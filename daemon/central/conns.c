@@ -208,12 +208,15 @@ conns_add(struct conns *t, uint32_t id, const uint8_t key[static CONNS_KEY],
 	return v;
 }
 
-void
+int
 conns_remove(struct conns *t, uint32_t id)
 {
+	int known;
+
 	pthread_mutex_lock(&t->mu);
-	forget(t, id);
+	known = forget(t, id);
 	pthread_mutex_unlock(&t->mu);
+	return known;
 }
 
 void

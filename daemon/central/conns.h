@@ -67,8 +67,9 @@ enum conns_verdict conns_add(struct conns *t, uint32_t id,
     const uint8_t key[static CONNS_KEY], uint64_t now_ms,
     struct conns_gone *evict);
 
-/* The connection is gone (closed by anyone); unknown ids are ignored. */
-void conns_remove(struct conns *t, uint32_t id);
+/* The connection is gone (closed by anyone); unknown ids are ignored.
+ * 1 if id was in the table, else 0. */
+int conns_remove(struct conns *t, uint32_t id);
 
 /* A request arrived on id: not idle until its conns_done. */
 void conns_begin(struct conns *t, uint32_t id, uint64_t now_ms);

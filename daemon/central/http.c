@@ -77,6 +77,7 @@ struct worker {
 
 struct http {
 	const struct clog *log;
+	struct metrics *metrics;
 	int has_token;
 	uint8_t token_hash[32];
 	pthread_mutex_t mu;
@@ -105,6 +106,7 @@ struct req {
 	struct central_store *s;
 	struct cstore_report_db *rdb;
 	const struct clog *log;
+	struct metrics *metrics;
 	const struct httpq_param *q;
 	struct reply r;
 	const struct httphead *h; /* the request's head */
@@ -806,6 +808,40 @@ view_file(
 	return rv;
 }
 
+/* ---- GET /metrics ---------------------------------------------------------
+ */
+
+#define DAY_MS (24u * 3600u * 1000u)
+
+/* What the database says, from one read snapshot. */
+static int
+metrics_read(struct central_store *s, uint64_t now_ms, struct metrics_db *d)
+{
+	struct cstore_devices dev;
+	char *note = NULL;
+	int rv     = cstore_read_begin(s);
+
+	if (rv != COSO_OK) {
+		return rv;
+	}
+	if ((rv = cstore_log_next(s, &d->tree_size)) == COSO_OK) {
+		rv = cstore_checkpoint_latest(s, &d->checkpoint_size, &note);
+		rv = rv == COSO_ENOENT ? COSO_OK : rv;
+	}
+	if (rv == COSO_OK
+	    && (rv = cstore_devices_count(
+	            s, now_ms > DAY_MS ? now_ms - DAY_MS : 0, &dev))
+	        == COSO_OK) {
+		d->devices_enrolled = dev.enrolled;
+		d->devices_revoked  = dev.revoked;
+		d->devices_seen     = dev.seen;
+		d->devices_seen_24h = dev.seen_since;
+	}
+	cstore_read_end(s);
+	free(note);
+	return rv;
+}
+
 static void
 get_view(struct req *rq, enum view_kind k)
 {
@@ -944,6 +980,28 @@ console_session(struct req *rq)
 	console_reply(rq, &a);
 }
 
+static void
+get_metrics(struct req *rq)
+{
+	struct metrics_db d = {0};
+	uint64_t now        = coso_wall_ms();
+	int rv              = metrics_read(rq->s, now, &d);
+
+	if (rv != COSO_OK) {
+		fail_store(rq, rv);
+		return;
+	}
+	free(rq->r.body);
+	rq->r.body = NULL;
+	if (metrics_render(rq->metrics, &d, now, &rq->r.body, &rq->r.len)
+	    != COSO_OK) {
+		rq->r.body = NULL; /* answered OOM_BODY */
+		return;
+	}
+	rq->r.status = 200;
+	rq->r.type   = "text/plain; version=0.0.4; charset=utf-8";
+}
+
 /* ---- routing --------------------------------------------------------------
  */
 
@@ -992,6 +1050,7 @@ static const struct route routes[] = {
     {"/console/api/login", console_login, {{0}}, 0},
     {"/console/api/logout", console_logout, {{0}}, 0},
     {"/console/api/session", console_session, {{0}}, 0},
+    {"/metrics", get_metrics, {{0}}, 0},
 };
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
@@ -1054,9 +1113,10 @@ post_only(const struct route *rt)
 }
 
 /* Answers the request into rq->r; returns the route's path for the log
- * ("-" if none: a path sent by a client is not logged). */
+ * ("-" if none: a path sent by a client is not logged) and its index in
+ * *route (-1 if none). */
 static const char *
-dispatch(const struct httphead *h, struct req *rq)
+dispatch(const struct httphead *h, struct req *rq, int *route)
 {
 	const char *query;
 	size_t qlen, bad;
@@ -1066,6 +1126,7 @@ dispatch(const struct httphead *h, struct req *rq)
 	char msg[160];
 	int rv;
 
+	*route = rt != NULL ? (int) (rt - routes) : -1;
 	if (rt == NULL && pages_path(h->target, path_len(h))) {
 		if (!httphead_method_is(h, "GET")
 		    && !httphead_method_is(h, "HEAD")) {
@@ -1192,11 +1253,14 @@ enqueue(struct http *h, struct httpd_conn *c, const struct httphead *req)
 	return rv;
 }
 
+/* A request answered on nng's thread, before any route is known. */
 static void
-answer_now(struct httpd_conn *c, uint16_t status, const char *msg)
+answer_now(
+    struct http *h, struct httpd_conn *c, uint16_t status, const char *msg)
 {
 	struct req rq = {0};
 
+	metrics_http(h->metrics, -1, status);
 	fail_with(&rq, status, msg);
 	reply_send(c, &rq.r);
 	free(rq.r.body);
@@ -1204,23 +1268,24 @@ answer_now(struct httpd_conn *c, uint16_t status, const char *msg)
 
 /* A request that httphead refused (err), answered at once. */
 static void
-answer_bad(struct httpd_conn *c, int err)
+answer_bad(struct http *h, struct httpd_conn *c, int err)
 {
 	switch (err) {
 	case HTTPHEAD_TOOBIG:
-		answer_now(c, 431, "The request head is too large.");
+		answer_now(h, c, 431, "The request head is too large.");
 		break;
 	case HTTPHEAD_VERSION:
-		answer_now(c, 505, "Only HTTP/1.0 and HTTP/1.1 are served.");
+		answer_now(
+		    h, c, 505, "Only HTTP/1.0 and HTTP/1.1 are served.");
 		break;
 	case HTTPD_EBODY:
-		answer_now(c, 413, "The request body is too large.");
+		answer_now(h, c, 413, "The request body is too large.");
 		break;
 	case HTTPD_ELENGTH:
-		answer_now(c, 411, "A request body needs a Content-Length.");
+		answer_now(h, c, 411, "A request body needs a Content-Length.");
 		break;
 	default:
-		answer_now(c, 400, "The request is not valid HTTP/1.1.");
+		answer_now(h, c, 400, "The request is not valid HTTP/1.1.");
 	}
 }
 
@@ -1232,19 +1297,19 @@ on_request(
 	struct http *h = arg;
 
 	if (req == NULL) {
-		answer_bad(c, err);
+		answer_bad(h, c, err);
 		return;
 	}
 	/* The console signs its users in itself (console_auth.h). */
 	if (!console_path(req) && !console_view(req) && !authorized(h, req)) {
-		answer_now(c, 401, "A valid bearer token is required.");
+		answer_now(h, c, 401, "A valid bearer token is required.");
 		return;
 	}
 	switch (enqueue(h, c, req)) {
 	case 0:
 		break;
 	case 2:
-		answer_now(c, 503, "The server is busy; retry later.");
+		answer_now(h, c, 503, "The server is busy; retry later.");
 		break;
 	default:
 		httpd_drop(c); /* stopping, or out of memory */
@@ -1282,8 +1347,10 @@ worker_main(void *arg)
 		    .rdb            = w->rdb,
 		    .log            = w->h->log,
 		    .h              = j->h,
-		    .console        = w->h->console};
+		    .console        = w->h->console,
+		    .metrics        = w->h->metrics};
 		const char *path;
+		int route;
 
 		if (j->closed) {
 			httpd_drop(j->c);
@@ -1291,8 +1358,10 @@ worker_main(void *arg)
 			/* The body is the connection's until it is answered:
 			 * the sign-in wipes the passphrase in it. */
 			rq.body = (uint8_t *) httpd_body(j->c, &rq.body_len);
-			path    = dispatch(j->h, &rq);
+			path    = dispatch(j->h, &rq, &route);
 			clog_debug(rq.log, "http: %s: %u", path, rq.r.status);
+			metrics_http(rq.metrics, route,
+			    rq.r.body != NULL ? rq.r.status : 500);
 			reply_send(j->c, &rq.r);
 		}
 		free(rq.r.body);
@@ -1358,7 +1427,17 @@ http_start(struct http **out, const struct http_cfg *cfg,
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
 	h->log       = log;
+	h->metrics   = cfg->metrics;
 	h->has_token = cfg->has_token;
+	if (h->metrics != NULL) {
+		const char *names[NROUTES];
+		size_t i;
+
+		for (i = 0; i < NROUTES; i++) {
+			names[i] = routes[i].path;
+		}
+		metrics_routes(h->metrics, names, NROUTES);
+	}
 	memcpy(h->token_hash, cfg->token_hash, 32);
 	if (console_auth_new(&h->console, cfg->addr) != COSO_OK) {
 		snprintf(errmsg, HTTP_ERRMSG_MAX, "out of memory");

@@ -2,7 +2,8 @@
  * http.h: the central's read-only HTTP API for auditors
  * (docs/central.md, "HTTP API"): the latest signed checkpoint, log
  * entries with their stored leaf hashes, inclusion and consistency
- * proofs, the key registry and the state digest.
+ * proofs, the key registry, the state digest, and the metrics
+ * (`/metrics', Prometheus text format, metrics.h).
  *
  * nng's HTTP server accepts connections and parses requests on its own
  * threads; a request is checked for its bearer token there, then queued
@@ -18,18 +19,20 @@
 #include <stdint.h>
 
 #include "log.h"
+#include "metrics.h"
 
 #define HTTP_ERRMSG_MAX 512
 #define HTTP_TOKEN_MAX  512u /* bytes of a bearer token */
 #define HTTP_CONNS_MAX  64u  /* connections at most, whatever the files */
 
 struct http_cfg {
-	const char *db;         /* the central database */
-	const char *addr;       /* HOST:PORT (httpd_addr_check) */
-	int has_token;          /* requests need the bearer token */
-	uint8_t token_hash[32]; /* SHA-256 of the token */
-	unsigned workers;       /* threads and read-only handles */
-	unsigned conns_max;     /* connections at once; more wait */
+	const char *db;          /* the central database */
+	const char *addr;        /* HOST:PORT (httpd_addr_check) */
+	int has_token;           /* requests need the bearer token */
+	uint8_t token_hash[32];  /* SHA-256 of the token */
+	unsigned workers;        /* threads and read-only handles */
+	unsigned conns_max;      /* connections at once; more wait */
+	struct metrics *metrics; /* served at /metrics, requests counted */
 };
 
 struct http;

@@ -10,8 +10,18 @@
 #include <coso/proto.h>
 
 #include "log.h"
+#include "util.h"
 
 static const char *const names[] = {"error", "warn", "info", "debug"};
+/* syslog(3) priorities of the levels: LOG_ERR, LOG_WARNING, LOG_INFO,
+ * LOG_DEBUG (sd-daemon(3) prefixes). */
+static const int priorities[] = {3, 4, 6, 7};
+
+void
+clog_journal_detect(struct clog *l)
+{
+	l->journal = util_stderr_is_journal();
+}
 
 int
 clog_level_parse(const char *name)
@@ -50,8 +60,13 @@ clog_at(const struct clog *l, enum clog_level level, const char *fmt, ...)
 	if (l == NULL || level > l->level) {
 		return;
 	}
-	utc_stamp(ts);
-	n = snprintf(line, sizeof(line), "cosod: %s %s: ", ts, names[level]);
+	if (l->journal) {
+		n = snprintf(line, sizeof(line), "<%d>", priorities[level]);
+	} else {
+		utc_stamp(ts);
+		n = snprintf(
+		    line, sizeof(line), "cosod: %s %s: ", ts, names[level]);
+	}
 	va_start(ap, fmt);
 	k = vsnprintf(line + n, sizeof(line) - (size_t) n - 1, fmt, ap);
 	va_end(ap);

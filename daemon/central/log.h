@@ -13,16 +13,27 @@ enum clog_level {
 	CLOG_DEBUG = 3,
 };
 
-/* A logger; its level is set once, before threads start, then only read. */
+/* A logger; set once, before threads start, then only read.  journal:
+ * stderr is the systemd journal's stream (clog_journal_detect). */
 struct clog {
 	enum clog_level level;
+	int journal;
 };
+
+/* Whether stderr is the journal's stream: JOURNAL_STREAM ("DEV:INODE",
+ * set by systemd for a unit whose StandardError= is the journal) names
+ * stderr's device and inode.  Then lines are "<P>message", P the syslog
+ * priority of the level (3 error, 4 warning, 6 info, 7 debug), with no
+ * time of their own: the journal stamps and filters them
+ * (`journalctl -p warning').  Else, and on a terminal or a file,
+ * "cosod: <UTC time> <level>: message". */
+void clog_journal_detect(struct clog *l);
 
 /* The level named "error", "warn", "info" or "debug"; -1 if none. */
 int clog_level_parse(const char *name);
 
-/* Logs "cosod: <UTC time> <level>: <message>" if level is enabled.
- * Safe from any thread. */
+/* Logs a line (clog_journal_detect says which form) if level is
+ * enabled.  Safe from any thread. */
 void clog_at(const struct clog *l, enum clog_level level, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 

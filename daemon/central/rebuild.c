@@ -132,12 +132,12 @@ read_full(FILE *f, void *buf, size_t n)
 	return ferror(f) ? COSO_EIO : COSO_ETRUNC;
 }
 
-/* The header: the central's key and origin, set in dst as init does. */
+/* The header: the central's key and origin. */
 static int
-file_prepare(FILE *f, struct central_store *dst, char *errmsg)
+file_header(FILE *f, uint8_t pk[static 32],
+    char origin[static COSO_ORIGIN_MAX + 1], char *errmsg)
 {
-	uint8_t buf[COSO_ENTRIES_HEADER_MAX], pk[32];
-	char origin[COSO_ORIGIN_MAX + 1], *pktext = NULL;
+	uint8_t buf[COSO_ENTRIES_HEADER_MAX];
 	size_t n, used;
 	int rv;
 
@@ -153,6 +153,19 @@ file_prepare(FILE *f, struct central_store *dst, char *errmsg)
 	if (rv != COSO_OK) {
 		snprintf(errmsg, CSTORE_ERRMSG_MAX, "header: %s",
 		    coso_strerror(rv));
+	}
+	return rv;
+}
+
+/* The header's key and origin, set in dst as init does. */
+static int
+file_prepare(FILE *f, struct central_store *dst, char *errmsg)
+{
+	uint8_t pk[32];
+	char origin[COSO_ORIGIN_MAX + 1], *pktext = NULL;
+	int rv;
+
+	if ((rv = file_header(f, pk, origin, errmsg)) != COSO_OK) {
 		return rv;
 	}
 	if ((rv = coso_pubkey_format(&pktext, pk)) != COSO_OK
@@ -210,10 +223,42 @@ file_next(FILE *f, uint64_t want, struct cstore_logrow *row, uint8_t *buf,
 	return COSO_OK;
 }
 
-/* Up to BATCH entries in one transaction; *end set at the file's end. */
+/* An entry of the file at a position dst holds already must be the very
+ * entry dst holds there: same change-set, sender, received time and
+ * verdict.  COSO_EINVAL (errmsg says which) if not. */
 static int
-file_batch(FILE *f, const struct merge_ctx *m, uint64_t *pos, uint8_t *buf,
-    const struct clog *log, uint64_t *mismatch, int *end, char *errmsg)
+same_entry(
+    struct central_store *dst, const struct cstore_logrow *row, char *errmsg)
+{
+	struct cstore_logrow have;
+	uint8_t id[32];
+	int rv = cstore_log_get(dst, row->position, &have);
+
+	if (rv != COSO_OK) {
+		return rv;
+	}
+	coso_sha256(id, row->bytes, row->len);
+	if (memcmp(id, have.id, 32) != 0
+	    || memcmp(row->sender, have.sender, 32) != 0
+	    || row->received_ms != have.received_ms
+	    || row->verdict != have.verdict || row->reason != have.reason) {
+		snprintf(errmsg, CSTORE_ERRMSG_MAX,
+		    "entry %llu is not the one the database holds at that "
+		    "position: the entries are not of this log",
+		    (unsigned long long) row->position);
+		rv = COSO_EINVAL;
+	}
+	free(have.bytes);
+	return rv;
+}
+
+/* Up to BATCH entries in one transaction; *end set at the file's end.
+ * Entries before known are compared with dst's (same_entry), the others
+ * merged. */
+static int
+file_batch(FILE *f, const struct merge_ctx *m, uint64_t known, uint64_t *pos,
+    uint8_t *buf, const struct clog *log, uint64_t *mismatch, int *end,
+    char *errmsg)
 {
 	struct cstore_logrow row;
 	uint64_t stop = *pos + BATCH;
@@ -226,8 +271,12 @@ file_batch(FILE *f, const struct merge_ctx *m, uint64_t *pos, uint8_t *buf,
 			rv   = COSO_OK;
 			break;
 		}
-		if (rv == COSO_OK
-		    && (rv = replay_one(m, &row, log, mismatch)) == COSO_OK) {
+		if (rv == COSO_OK && *pos < known) {
+			rv = same_entry(m->s, &row, errmsg);
+		} else if (rv == COSO_OK) {
+			rv = replay_one(m, &row, log, mismatch);
+		}
+		if (rv == COSO_OK) {
 			(*pos)++;
 		}
 	}
@@ -255,8 +304,63 @@ rebuild_from_file(FILE *f, struct central_store *dst, const struct clog *log,
 	rv = file_prepare(f, dst, errmsg);
 	while (rv == COSO_OK && !end) {
 		rv = file_batch(
-		    f, &m, entries, buf, log, mismatch, &end, errmsg);
+		    f, &m, 0, entries, buf, log, mismatch, &end, errmsg);
 	}
+	free(buf);
+	return rv;
+}
+
+/* The file's header must name dst's central key and origin. */
+static int
+file_matches(FILE *f, struct central_store *dst, char *errmsg)
+{
+	uint8_t pk[32], have[32];
+	char origin[COSO_ORIGIN_MAX + 1], *pktext = NULL, *o = NULL;
+	int rv;
+
+	if ((rv = file_header(f, pk, origin, errmsg)) != COSO_OK) {
+		return rv;
+	}
+	if ((rv = cstore_meta_get(dst, "central_pk", &pktext)) != COSO_OK
+	    || (rv = cstore_meta_get(dst, "origin", &o)) != COSO_OK) {
+		goto out;
+	}
+	if (coso_pubkey_parse(have, pktext, strlen(pktext)) != COSO_OK
+	    || memcmp(have, pk, 32) != 0 || strcmp(o, origin) != 0) {
+		snprintf(errmsg, CSTORE_ERRMSG_MAX,
+		    "the entries are of another central (key or origin `%s')",
+		    origin);
+		rv = COSO_EINVAL;
+	}
+out:
+	free(pktext);
+	free(o);
+	return rv;
+}
+
+int
+rebuild_forward_file(FILE *f, struct central_store *dst,
+    const struct clog *log, uint64_t *entries, uint64_t *added,
+    uint64_t *mismatch, char errmsg[static CSTORE_ERRMSG_MAX])
+{
+	struct merge_ctx m = {dst, NULL};
+	uint8_t *buf       = malloc(COSO_CS_MAX);
+	uint64_t known     = 0;
+	int rv, end = 0;
+
+	*entries = *added = *mismatch = 0;
+	errmsg[0]                     = '\0';
+	if (buf == NULL) {
+		return COSO_ENOMEM;
+	}
+	if ((rv = file_matches(f, dst, errmsg)) == COSO_OK) {
+		rv = cstore_log_next(dst, &known);
+	}
+	while (rv == COSO_OK && !end) {
+		rv = file_batch(
+		    f, &m, known, entries, buf, log, mismatch, &end, errmsg);
+	}
+	*added = *entries > known ? *entries - known : 0;
 	free(buf);
 	return rv;
 }

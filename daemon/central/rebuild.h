@@ -43,4 +43,18 @@ COSO_NODISCARD int rebuild_from_file(FILE *f, struct central_store *dst,
     const struct clog *log, uint64_t *entries, uint64_t *mismatch,
     char errmsg[static CSTORE_ERRMSG_MAX]);
 
+/*
+ * Rolls dst (a central database, such as one restored from a backup)
+ * forward with an entries file of the same central: the header must name
+ * dst's central key and origin; the entries dst holds already must be
+ * the file's at the same positions (a difference fails with COSO_EINVAL,
+ * errmsg naming the entry); the file's entries past dst's log are merged
+ * in order, as rebuild_from_file does.  *entries: the file's entries;
+ * *added: those merged; *mismatch: those that got another verdict.  No
+ * checkpoint is signed here: the caller does, with the central key.
+ */
+COSO_NODISCARD int rebuild_forward_file(FILE *f, struct central_store *dst,
+    const struct clog *log, uint64_t *entries, uint64_t *added,
+    uint64_t *mismatch, char errmsg[static CSTORE_ERRMSG_MAX]);
+
 #endif /* COSOD_REBUILD_H */

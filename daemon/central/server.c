@@ -515,6 +515,18 @@ push_proofs(struct sctx *c, struct central_store *h)
 	return rv;
 }
 
+/* The verdicts of a PUSH about to be answered, into the metrics. */
+static void
+count_verdicts(const struct sctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->req->nitems; i++) {
+		metrics_verdict(c->srv->cfg.metrics, c->req->items[i].status,
+		    c->req->items[i].reason);
+	}
+}
+
 /*
  * The PUSH_REP of a committed job, on a worker (S_PROOF): the verdicts,
  * the group's checkpoint and each receipt's proof.  A proof that cannot
@@ -531,6 +543,7 @@ push_reply(struct sctx *c, struct central_store *h)
 		reply_error(c, COSO_EBUSY);
 		return;
 	}
+	count_verdicts(c);
 	/* The checkpoint travels beside receipts only (FORMAT.md, "Wire"). */
 	m.checkpoint     = with > 0 ? c->note : NULL;
 	m.checkpoint_len = m.checkpoint != NULL ? strlen(c->note) : 0;
@@ -585,6 +598,7 @@ push_refused(struct sctx *c, int reason)
 	}
 	m.nitems = c->req->nitems;
 	m.items  = c->req->items;
+	count_verdicts(c);
 	reply(c, &m);
 }
 
@@ -831,20 +845,27 @@ on_pull(struct sctx *c, struct central_store *h)
 static void
 dispatch(struct sctx *c, struct central_store *h)
 {
+	struct metrics *mt = c->srv->cfg.metrics;
+
 	switch (c->req->type) {
 	case COSO_MSG_STATUS:
+		metrics_request(mt, METRICS_MSG_STATUS);
 		on_status(c, h);
 		break;
 	case COSO_MSG_ENROLL:
+		metrics_request(mt, METRICS_MSG_ENROLL);
 		on_enroll(c);
 		break;
 	case COSO_MSG_PUSH:
+		metrics_request(mt, METRICS_MSG_PUSH);
 		on_push(c, h);
 		break;
 	case COSO_MSG_PULL:
+		metrics_request(mt, METRICS_MSG_PULL);
 		on_pull(c, h);
 		break;
 	default:
+		metrics_request(mt, METRICS_MSG_OTHER);
 		reply_error(c, COSO_EINVAL);
 	}
 }
@@ -1113,16 +1134,20 @@ on_pipe(nng_pipe p, nng_pipe_ev ev, void *arg)
 	struct sockfd_pair pair;
 
 	if (ev == NNG_PIPE_EV_REM_POST) {
-		conns_remove(srv->conns, id);
+		if (conns_remove(srv->conns, id)) {
+			metrics_conn(srv->cfg.metrics, 0, 0);
+		}
 		return;
 	}
 	pair_of(p, &pair);
 	if (conns_add(
 	        srv->conns, id, (const uint8_t *) &pair, nng_clock(), &evict)
 	    != CONNS_IN) {
+		metrics_conn(srv->cfg.metrics, 0, 1);
 		nng_pipe_close(p);
 		return;
 	}
+	metrics_conn(srv->cfg.metrics, 1, 0);
 	if (evict.id != 0) {
 		conns_end(srv, &evict, 1);
 	}
@@ -1333,7 +1358,7 @@ state_open(struct server *srv, char *errmsg)
 	}
 	if ((rv = boxcache_new(&srv->boxes, srv->key, srv->cfg.box_cache)) != 0
 	    || (rv = writer_start(&srv->writer, srv->wstore, srv->key,
-	            srv->log, srv->cfg.queue_bytes))
+	            srv->log, srv->cfg.metrics, srv->cfg.queue_bytes))
 	        != COSO_OK) {
 		snprintf(errmsg, SERVER_ERRMSG_MAX, "cannot start: %s",
 		    coso_strerror(rv));

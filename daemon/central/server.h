@@ -17,25 +17,27 @@
 #include <stddef.h>
 
 #include "log.h"
+#include "metrics.h"
 
 #define SERVER_ERRMSG_MAX  512
 #define SERVER_WORKERS_MIN 4u
 #define SERVER_WORKERS_MAX 8u
 
 struct server_cfg {
-	const char *db;       /* the central database */
-	const char *url;      /* tcp://host:port or tls+tcp://... */
-	const char *tls_cert; /* PEM certificate chain (tls+tcp) */
-	const char *tls_key;  /* PEM private key (tls+tcp) */
-	size_t max_message;   /* bytes of one frame, both ways */
-	unsigned contexts;    /* requests served at once */
-	unsigned workers;     /* worker threads, each with a read-only
-	                         database handle; 0: one per core, within
-	                         SERVER_WORKERS_MIN .. SERVER_WORKERS_MAX */
-	size_t queue_bytes;   /* bound of the writer's queue */
-	size_t box_cache;     /* idle peer keys kept */
-	unsigned conns_max;   /* connections at once (conns.h) */
-	unsigned anon_max;    /* of which without a registered key */
+	const char *db;          /* the central database */
+	const char *url;         /* tcp://host:port or tls+tcp://... */
+	const char *tls_cert;    /* PEM certificate chain (tls+tcp) */
+	const char *tls_key;     /* PEM private key (tls+tcp) */
+	size_t max_message;      /* bytes of one frame, both ways */
+	unsigned contexts;       /* requests served at once */
+	unsigned workers;        /* worker threads, each with a read-only
+	                            database handle; 0: one per core, within
+	                            SERVER_WORKERS_MIN .. SERVER_WORKERS_MAX */
+	size_t queue_bytes;      /* bound of the writer's queue */
+	size_t box_cache;        /* idle peer keys kept */
+	unsigned conns_max;      /* connections at once (conns.h) */
+	unsigned anon_max;       /* of which without a registered key */
+	struct metrics *metrics; /* counted into; NULL: not counted */
 };
 
 struct server;

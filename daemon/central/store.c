@@ -150,11 +150,15 @@ cstore_open(struct central_store **out, const char *path, int readonly,
 		rv = check_kind(s);
 	}
 	if (rv == COSO_OK && !readonly) {
-		/* A group's dirty pages stay in the page cache until its
+		/* WAL on every read-write open, not only at create: a
+		 * database restored from a backup (a rollback-journal file)
+		 * or copied by other tools is put back in WAL here.  A
+		 * group's dirty pages stay in the page cache until its
 		 * COMMIT (a small cache spills them to the WAL mid-group),
 		 * and savepoint journals stay in memory. */
 		rv = cstorei_exec(s,
-		    "PRAGMA synchronous = FULL; PRAGMA cache_size = -65536;"
+		    "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;"
+		    " PRAGMA cache_size = -65536;"
 		    " PRAGMA temp_store = MEMORY;",
 		    "cannot configure the database");
 	}

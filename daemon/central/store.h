@@ -144,6 +144,17 @@ COSO_NODISCARD int cstore_open(struct central_store **out, const char *path,
 void cstore_close(struct central_store *s); /* accepts NULL */
 const char *cstore_errmsg(const struct central_store *s);
 
+/*
+ * A copy of the database at src_path into a new file dst_path (0600;
+ * refused, COSO_EEXIST, if anything is there) with SQLite's online backup
+ * API, step pages at a time, all from one read snapshot of the source:
+ * safe while `run' writes, which it never blocks.  The copy is one file
+ * in rollback-journal mode (a read-write open puts it back in WAL),
+ * fsync'd; dst_path is removed on failure.  *pages: the pages copied.
+ */
+COSO_NODISCARD int cstore_copy(const char *src_path, const char *dst_path,
+    int step, uint64_t *pages, char errmsg[static CSTORE_ERRMSG_MAX]);
+
 /* Transactions (BEGIN IMMEDIATE on the writer) and savepoints.  name is
  * a constant identifier of the caller's (savepoints nest: the writer's
  * per-request "job" holds merge's per-change-set "ops"). */
@@ -406,6 +417,16 @@ COSO_NODISCARD int cstore_authors_each(
 /* Counts for `cosod central stats`. */
 COSO_NODISCARD int cstore_stats_get(
     struct central_store *s, struct cstore_stats *st);
+
+/* Device and admin keys (not the central's): enrolled and not revoked,
+ * revoked; of all keys, those whose STATUS was recorded (clock_checks)
+ * ever, and at or after since_ms.  Cheap: one pass over the keys, an
+ * index lookup each. */
+struct cstore_devices {
+	uint64_t enrolled, revoked, seen, seen_since;
+};
+COSO_NODISCARD int cstore_devices_count(
+    struct central_store *s, uint64_t since_ms, struct cstore_devices *d);
 /* Live rows of a materialised table (deleted rows of mutable tables not
  * counted). */
 COSO_NODISCARD int cstore_table_count(

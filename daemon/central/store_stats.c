@@ -120,3 +120,32 @@ cstore_table_count(struct central_store *s, uint32_t table, uint64_t *n)
 	return rc == SQLITE_ROW ? COSO_OK
 	                        : cstorei_fail(s, "cannot count records");
 }
+
+int
+cstore_devices_count(
+    struct central_store *s, uint64_t since_ms, struct cstore_devices *d)
+{
+	sqlite3_stmt *st = cstorei_prep(s,
+	    "SELECT coalesce(sum(revoked IS NULL), 0),"
+	    " coalesce(sum(revoked IS NOT NULL), 0),"
+	    " coalesce(sum(EXISTS (SELECT 1 FROM clock_checks k"
+	    "  WHERE k.key_id = a.key_id)), 0),"
+	    " coalesce(sum(EXISTS (SELECT 1 FROM clock_checks k"
+	    "  WHERE k.key_id = a.key_id AND k.central_ms >= ?1)), 0) "
+	    "FROM authors a WHERE role <> 3");
+
+	if (st == NULL) {
+		return COSO_EIO;
+	}
+	sqlite3_bind_int64(st, 1, (int64_t) since_ms);
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		sqlite3_reset(st);
+		return cstorei_fail(s, "cannot count the devices");
+	}
+	d->enrolled   = (uint64_t) sqlite3_column_int64(st, 0);
+	d->revoked    = (uint64_t) sqlite3_column_int64(st, 1);
+	d->seen       = (uint64_t) sqlite3_column_int64(st, 2);
+	d->seen_since = (uint64_t) sqlite3_column_int64(st, 3);
+	sqlite3_reset(st);
+	return COSO_OK;
+}

@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <sodium.h>
 
@@ -22,6 +23,7 @@ struct writer {
 	struct central_store *s;
 	const struct coso_key *central;
 	const struct clog *log;
+	struct metrics *metrics;
 };
 
 /* Counts for the log line of a group. */
@@ -242,20 +244,32 @@ log_group(const struct clog *log, const struct gstats *g, uint64_t ms)
 	    g->failed, (unsigned long long) ms);
 }
 
-void
-writer_apply_group(struct central_store *s, const struct coso_key *central,
-    const struct clog *log, struct wjob *jobs)
+/* Microseconds on the monotonic clock. */
+static uint64_t
+mono_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t) ts.tv_sec * 1000000u + (uint64_t) ts.tv_nsec / 1000u;
+}
+
+static void
+apply_group(struct central_store *s, const struct coso_key *central,
+    const struct clog *log, struct metrics *mt, struct wjob *jobs)
 {
 	struct merge_ctx m = {s, central};
 	struct gstats g;
 	struct gend e = {0};
-	uint64_t t0   = coso_wall_ms();
+	uint64_t t0 = coso_wall_ms(), us0 = mono_us();
 	struct wjob *j;
+	size_t k;
 	int rv;
 
 	memset(&g, 0, sizeof(g));
 	if (cstore_begin(s) != COSO_OK) {
 		clog_error(log, "%s", cstore_errmsg(s));
+		metrics_commit(mt, 0, 1);
 		fail_all(jobs, COSO_EBUSY);
 		return;
 	}
@@ -274,8 +288,19 @@ writer_apply_group(struct central_store *s, const struct coso_key *central,
 	} else {
 		log_group(log, &g, coso_wall_ms() - t0);
 	}
+	metrics_commit(mt, mono_us() - us0, e.error != 0);
+	for (k = 0; e.error == 0 && k < g.enroll; k++) {
+		metrics_enrolled(mt);
+	}
 	finish(jobs, &e);
 	free(e.note);
+}
+
+void
+writer_apply_group(struct central_store *s, const struct coso_key *central,
+    const struct clog *log, struct wjob *jobs)
+{
+	apply_group(s, central, log, NULL, jobs);
 }
 
 static void *
@@ -301,7 +326,8 @@ writer_main(void *arg)
 		if (stopping) {
 			fail_all(jobs, COSO_EBUSY);
 		} else {
-			writer_apply_group(w->s, w->central, w->log, jobs);
+			apply_group(
+			    w->s, w->central, w->log, w->metrics, jobs);
 		}
 		pthread_mutex_lock(&w->mu);
 	}
@@ -311,7 +337,8 @@ writer_main(void *arg)
 
 int
 writer_start(struct writer **out, struct central_store *s,
-    const struct coso_key *central, const struct clog *log, size_t max_bytes)
+    const struct coso_key *central, const struct clog *log,
+    struct metrics *metrics, size_t max_bytes)
 {
 	struct writer *w = calloc(1, sizeof(*w));
 
@@ -321,6 +348,7 @@ writer_start(struct writer **out, struct central_store *s,
 	w->s         = s;
 	w->central   = central;
 	w->log       = log;
+	w->metrics   = metrics;
 	w->max_bytes = max_bytes;
 	pthread_mutex_init(&w->mu, NULL);
 	pthread_cond_init(&w->cv, NULL);

@@ -21,6 +21,7 @@
 
 #include "log.h"
 #include "merge.h"
+#include "metrics.h"
 
 enum wjob_kind {
 	WJOB_PUSH   = 1,
@@ -68,10 +69,12 @@ struct writer;
 /*
  * Starts the writer on s (a read-write handle it then owns until
  * writer_stop) with the central key for receipts and enrollments.
- * max_bytes bounds the queue.
+ * max_bytes bounds the queue.  Each group's commit time and enrollments
+ * are counted into metrics (NULL: not counted).
  */
 COSO_NODISCARD int writer_start(struct writer **out, struct central_store *s,
-    const struct coso_key *central, const struct clog *log, size_t max_bytes);
+    const struct coso_key *central, const struct clog *log,
+    struct metrics *metrics, size_t max_bytes);
 
 /* Queues a job; COSO_EBUSY if the queue is full or the writer stopping
  * (done is then not called).  Any thread. */

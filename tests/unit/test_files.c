@@ -241,6 +241,38 @@ test_central_key_mode(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A finished file is put in place under its name, never over another
+ * file: the one there and the finished one are both kept. */
+static void
+test_place(void **state)
+{
+	char dir[]   = "/tmp/coso-files-XXXXXX", tmp[64], path[64], cmd[64];
+	uint8_t *got = NULL;
+	size_t len   = 0;
+
+	(void) state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(tmp, sizeof(tmp), "%s/b.db.tmp", dir);
+	snprintf(path, sizeof(path), "%s/b.db", dir);
+	assert_int_equal(coso_file_write(tmp, "new", 3, 0600), COSO_OK);
+	assert_int_equal(coso_file_place(tmp, path), COSO_OK);
+	assert_int_equal(access(tmp, F_OK), -1);
+	assert_int_equal(coso_file_read(path, 16, &got, &len), COSO_OK);
+	assert_int_equal(len, 3);
+	assert_memory_equal(got, "new", 3);
+	free(got);
+	assert_int_equal(coso_file_write(tmp, "newer", 5, 0600), COSO_OK);
+	assert_int_equal(coso_file_place(tmp, path), COSO_EEXIST);
+	assert_int_equal(coso_file_read(path, 16, &got, &len), COSO_OK);
+	assert_int_equal(len, 3);
+	free(got);
+	assert_int_equal(coso_file_read(tmp, 16, &got, &len), COSO_OK);
+	assert_int_equal(len, 5);
+	free(got);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 int
 main(void)
 {
@@ -249,6 +281,7 @@ main(void)
 	    cmocka_unit_test(test_write_over_limit),
 	    cmocka_unit_test(test_read_limit),
 	    cmocka_unit_test(test_central_key_mode),
+	    cmocka_unit_test(test_place),
 	};
 
 	if (sodium_init() < 0) {

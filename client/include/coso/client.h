@@ -402,6 +402,11 @@ struct coso_status {
 	uint64_t clamped;
 	int enroll_queued; /* an enrollment token waits to be sent (it is
 	                      forgotten once the central has enrolled) */
+	/* The central said at a sync that this device's key is revoked
+	 * (central time revoked_ms): it refuses every push and pull from
+	 * it, and the pending change-sets stay here. */
+	int revoked;
+	uint64_t revoked_ms;
 };
 
 COSO_NODISCARD int coso_status_get(

@@ -54,6 +54,12 @@ int coso_file_read_secret(
 int coso_file_create(
     const char *path, const void *buf, size_t len, unsigned mode);
 
+/* Puts a finished, synced file in place: renames tmp to path, which it
+ * never replaces (refused, COSO_EEXIST, tmp kept), then syncs the
+ * directory so that the name is durable.  For files too big for
+ * coso_file_write (a database backup). */
+int coso_file_place(const char *tmp, const char *path);
+
 /* Writes all len bytes of buf to fd, again after a short write or EINTR
  * (a signal, a pipe, a file at its size limit), without syncing.  0 or
  * an errno value; how much was written before an error is unknown. */

@@ -75,7 +75,13 @@ cstore_report_indexes(
 	    != COSO_OK) {
 		return rv;
 	}
-	if (sqlite3_exec(db, index_sql, NULL, NULL, NULL) != SQLITE_OK) {
+	/* Every read-write open of the central database sets WAL and
+	 * synchronous=FULL, as the store's own (store.c) does. */
+	if (sqlite3_exec(db,
+	        "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL;", NULL,
+	        NULL, NULL)
+	        != SQLITE_OK
+	    || sqlite3_exec(db, index_sql, NULL, NULL, NULL) != SQLITE_OK) {
 		snprintf(errmsg, CSTORE_REPORT_ERRMSG_MAX,
 		    "cannot index `%s': %s", path, sqlite3_errmsg(db));
 		rv = COSO_EIO;

@@ -103,7 +103,7 @@ include po/po.mk
 
 .PHONY: all test unit unit-san fuzz fuzz-quick fuzz-build demo bench \
 	format check-format install clean deps print-libs check-deps test-bare \
-	browser-test
+	browser-test deb test-debs
 all: $(PROTO_LIB) $(PROGRAMS) $(TEST_TOOLS) $(MO_FILES)
 
 $(B)/%.o: %.c
@@ -350,6 +350,16 @@ clean:
 	rm -rf $(B)
 
 .SECONDARY:
+
+# The Debian packages, in $(B)/deb/ (deploy/deb.sh; needs the packages
+# of `deploy/install-deps.sh --deb').
+deb:
+	$(Q)sh deploy/deb.sh $(B)
+
+# The built packages installed on a bare Debian 12 root, the central and
+# a device run from them (tests/debs/run.sh; root).  Not in `make test'.
+test-debs:
+	$(Q)sh tests/debs/run.sh $(B)
 
 # (build/bare holds a whole Debian root: not searched.)
 -include $(shell find $(B) -path $(B)/bare -prune -o -type f -name '*.d' -print 2>/dev/null)

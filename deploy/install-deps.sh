@@ -6,6 +6,9 @@
 #       do nothing if all are present; else install as root, or print the
 #       exact apt-get line and fail when not root.
 #   deploy/install-deps.sh --list           print the package names
+#   deploy/install-deps.sh --deb            also what `make deb' needs
+#       (debhelper, devscripts, lintian) and `make test-debs' (debootstrap):
+#       only for building the Debian packages, never for `make test'.
 #
 # Packages are installed with --no-install-recommends: whatever the build
 # links, directly or through a .pc file's Libs, must be named here.
@@ -41,6 +44,14 @@ clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev \
 libjansson-dev curl jq faketime libxlsxwriter-dev zlib1g-dev unzip \
 zbar-tools qrencode libqrencode-dev chromium chromium-driver \
 python3-selenium poppler-utils"
+# --deb: dpkg-buildpackage's helpers (debhelper), dpkg-parsechangelog and
+# friends (devscripts), the package checker (lintian), and debootstrap for
+# the bare root the built packages are installed in (tests/debs/run.sh).
+DEB_PACKAGES="debhelper devscripts lintian debootstrap"
+if [ "${1:-}" = "--deb" ]; then
+	PACKAGES="$PACKAGES $DEB_PACKAGES"
+	shift
+fi
 
 missing() {
 	for p in $PACKAGES; do

@@ -361,8 +361,10 @@ deb:
 test-debs:
 	$(Q)sh tests/debs/run.sh $(B)
 
-# (build/bare holds a whole Debian root: not searched.)
--include $(shell find $(B) -path $(B)/bare -prune -o -type f -name '*.d' -print 2>/dev/null)
+# (build/bare and build/debs hold whole Debian roots, build/deb a copy of
+# the tree: not searched.)
+-include $(shell find $(B) \( -path $(B)/bare -o -path $(B)/debs -o \
+	-path $(B)/deb \) -prune -o -type f -name '*.d' -print 2>/dev/null)
 
 # ---- fault injection (tests/fault/) -----------------------------------------
 # `make fault-quick`: every scenario, bounded (about 2 minutes, in `make

@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#define NOTIFY_ERRMSG_MAX 160
+#define NOTIFY_ERRMSG_MAX 256
 
 /*
  * Sends state ("READY=1", "STOPPING=1" …) to the socket path, a file

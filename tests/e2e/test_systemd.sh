@@ -17,10 +17,10 @@ NAME=e2e-systemd
 
 U=$ROOT/deploy/systemd
 PY=$(test -x /usr/bin/python3 && echo /usr/bin/python3 || echo python3)
-if ! command -v systemd-analyze >/dev/null 2>&1; then
-	echo "$NAME: systemd-analyze not found: skipped"
-	exit 0
-fi
+command -v systemd-analyze >/dev/null 2>&1 || {
+	echo "$NAME: systemd-analyze not found (deploy/install-deps.sh)" >&2
+	exit 1
+}
 
 # --- the units -----------------------------------------------------------
 mkdir -p "$T/units"

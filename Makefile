@@ -351,9 +351,10 @@ clean:
 
 .SECONDARY:
 
-# The Debian packages, in $(B)/deb/ (deploy/deb.sh; needs the packages
-# of `deploy/install-deps.sh --deb').
+# The Debian packages, in $(B)/deb/ (deploy/deb.sh), after the packages
+# of `deploy/install-deps.sh --deb' (debhelper, lintian ...).
 deb:
+	$(Q)sh deploy/install-deps.sh --deb --check-or-install
 	$(Q)sh deploy/deb.sh $(B)
 
 # The built packages installed on a bare Debian 12 root, the central and

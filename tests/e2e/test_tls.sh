@@ -108,6 +108,13 @@ refused "the IP address entry" "never matched.*--tls-server-name NAME" \
 refused "a CA file that is not there" "cannot load the TLS CA" \
 	--tls-ca "$T/none.pem" --tls-server-name "$CN"
 same "$(central_count visits)" 0 "central: no visit yet"
+# TLS options for a tcp:// central are refused, not ignored.
+run_ok "plain init" coso --store "$T/plain" init --cadre cb-p --name P \
+	--central "tcp://127.0.0.1:$PORT" --central-key "$T/central.pub"
+run_code 2 "--tls-ca with tcp://" coso --store "$T/plain" sync \
+	--tls-ca "$T/ca.pem"
+grep -q "TLS settings given for a central that is not tls+tcp://" \
+	"$T/err" && ok || bad "--tls-ca with tcp://: $(cat "$T/err")"
 
 # The field agent with the CA: everything arrives, exactly once.
 "$B/cosod" field run --store "$T/a" --interval 1 --max-backoff 1 \

@@ -103,7 +103,7 @@ include po/po.mk
 
 .PHONY: all test unit unit-san fuzz fuzz-quick fuzz-build demo bench \
 	format check-format install clean deps print-libs check-deps test-bare \
-	browser-test
+	browser-test deb test-debs
 all: $(PROTO_LIB) $(PROGRAMS) $(TEST_TOOLS) $(MO_FILES)
 
 $(B)/%.o: %.c
@@ -317,6 +317,8 @@ test: deps
 	$(Q)bash tests/e2e/test_backup.sh $(B)
 	$(Q)bash tests/e2e/test_metrics.sh $(B)
 	$(Q)bash tests/e2e/test_lost_device.sh $(B)
+	$(Q)bash tests/e2e/test_systemd.sh $(B)
+	$(Q)bash tests/e2e/test_tls.sh $(B)
 	$(Q)$(MAKE) --no-print-directory browser-test
 	$(Q)$(MAKE) --no-print-directory fault-quick
 
@@ -372,8 +374,21 @@ clean:
 
 .SECONDARY:
 
-# (build/bare holds a whole Debian root: not searched.)
--include $(shell find $(B) -path $(B)/bare -prune -o -type f -name '*.d' -print 2>/dev/null)
+# The Debian packages, in $(B)/deb/ (deploy/deb.sh), after the packages
+# of `deploy/install-deps.sh --deb' (debhelper, lintian ...).
+deb:
+	$(Q)sh deploy/install-deps.sh --deb --check-or-install
+	$(Q)sh deploy/deb.sh $(B)
+
+# The built packages installed on a bare Debian 12 root, the central and
+# a device run from them (tests/debs/run.sh; root).  Not in `make test'.
+test-debs:
+	$(Q)sh tests/debs/run.sh $(B)
+
+# (build/bare and build/debs hold whole Debian roots, build/deb a copy of
+# the tree: not searched.)
+-include $(shell find $(B) \( -path $(B)/bare -o -path $(B)/debs -o \
+	-path $(B)/deb \) -prune -o -type f -name '*.d' -print 2>/dev/null)
 
 # ---- fault injection (tests/fault/) -----------------------------------------
 # `make fault-quick`: every scenario, bounded (about 2 minutes, in `make

@@ -334,7 +334,7 @@ loop(struct field *f)
 }
 
 struct field_args {
-	const char *store, *passfile, *ui;
+	const char *store, *passfile, *ui, *tls_ca, *tls_name;
 	int ui_any;
 	double interval_s, max_backoff_s, timeout_s;
 };
@@ -352,8 +352,9 @@ seconds(const char *s)
 static int
 parse_args(int argc, char **argv, struct field_args *a)
 {
-	static const char *const names[] = {"--store", "--interval",
-	    "--max-backoff", "--timeout", "--passphrase-file", "--ui"};
+	static const char *const names[]
+	    = {"--store", "--interval", "--max-backoff", "--timeout",
+	        "--passphrase-file", "--ui", "--tls-ca", "--tls-server-name"};
 	int i, k;
 
 	for (i = 2; i < argc; i++) {
@@ -361,8 +362,8 @@ parse_args(int argc, char **argv, struct field_args *a)
 			a->ui_any = 1;
 			continue;
 		}
-		for (k = 0; k < 6 && strcmp(argv[i], names[k]) != 0; k++) { }
-		if (k == 6 || i + 1 >= argc) {
+		for (k = 0; k < 8 && strcmp(argv[i], names[k]) != 0; k++) { }
+		if (k == 8 || i + 1 >= argc) {
 			return -1;
 		}
 		const char *v = argv[++i];
@@ -372,6 +373,10 @@ parse_args(int argc, char **argv, struct field_args *a)
 			a->passfile = v;
 		} else if (k == 5) {
 			a->ui = v;
+		} else if (k == 6) {
+			a->tls_ca = v;
+		} else if (k == 7) {
+			a->tls_name = v;
 		} else if ((*(k == 1         ? &a->interval_s
 		                    : k == 2 ? &a->max_backoff_s
 		                             : &a->timeout_s)
@@ -521,6 +526,8 @@ field_run(struct field *f, const struct field_args *a)
 	f->max_backoff_ms    = a->max_backoff_s * 1000;
 	f->o.recv_timeout_ms = (uint32_t) (a->timeout_s * 1000);
 	f->o.progress        = progress;
+	f->o.tls_ca          = a->tls_ca;
+	f->o.tls_server_name = a->tls_name;
 	f->ifd               = watch(a);
 	if (f->link != NULL) {
 		coso_store_passphrase_cb(f->s, applink_pass_cb, f->link);
@@ -540,8 +547,8 @@ field_run(struct field *f, const struct field_args *a)
 int
 cmd_field(int argc, char **argv)
 {
-	struct field_args a
-	    = {NULL, NULL, NULL, 0, INTERVAL_DEFAULT_S, BACKOFF_MAX_S, 0};
+	struct field_args a = {
+	    .interval_s = INTERVAL_DEFAULT_S, .max_backoff_s = BACKOFF_MAX_S};
 	struct field f = {0};
 	struct applink l;
 	struct app *app = NULL;
@@ -552,7 +559,8 @@ cmd_field(int argc, char **argv)
 		fprintf(stderr, "%s %s", _("usage:"),
 		    "cosod field run [--store DIR] [--interval S] "
 		    "[--max-backoff S] [--timeout S] [--passphrase-file F] "
-		    "[--ui HOST:PORT [--ui-any]]\n");
+		    "[--ui HOST:PORT [--ui-any]] "
+		    "[--tls-ca FILE [--tls-server-name NAME]]\n");
 		return 1;
 	}
 	if (sodium_init() < 0) {

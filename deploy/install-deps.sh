@@ -6,6 +6,9 @@
 #       do nothing if all are present; else install as root, or print the
 #       exact apt-get line and fail when not root.
 #   deploy/install-deps.sh --list           print the package names
+#   deploy/install-deps.sh --deb            also what `make deb' needs
+#       (debhelper, devscripts, lintian) and `make test-debs' (debootstrap):
+#       only for building the Debian packages, never for `make test'.
 #
 # Packages are installed with --no-install-recommends: whatever the build
 # links, directly or through a .pc file's Libs, must be named here.
@@ -36,12 +39,22 @@ set -eu
 # the cadre's app (cosod field run --ui) in headless Chromium at phone and
 # laptop sizes (tests/browser/run.py); poppler-utils: its pdftotext reads
 # back what the app prints.
+# systemd: its systemd-analyze checks the units of deploy/systemd/
+# (tests/e2e/test_systemd.sh; a minimal root has no systemd).
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
 libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
 clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev \
 libjansson-dev curl jq faketime libxlsxwriter-dev zlib1g-dev unzip \
 zbar-tools qrencode libqrencode-dev chromium chromium-driver \
-python3-selenium poppler-utils"
+python3-selenium poppler-utils systemd"
+# --deb: dpkg-buildpackage's helpers (debhelper), dpkg-parsechangelog and
+# friends (devscripts), the package checker (lintian), and debootstrap for
+# the bare root the built packages are installed in (tests/debs/run.sh).
+DEB_PACKAGES="debhelper devscripts lintian debootstrap"
+if [ "${1:-}" = "--deb" ]; then
+	PACKAGES="$PACKAGES $DEB_PACKAGES"
+	shift
+fi
 
 missing() {
 	for p in $PACKAGES; do

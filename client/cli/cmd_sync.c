@@ -150,13 +150,16 @@ print_failure(struct coso_store *s, int e, const struct coso_sync_report *r)
 	}
 }
 
-/* --json and --timeout SECONDS; 0, or -1 for a usage error. */
+/* --json, --timeout SECONDS, --tls-ca FILE and --tls-server-name NAME;
+ * 0, or -1 for a usage error. */
 static int
 sync_opts(int argc, char **argv, struct coso_sync_opts *o, int *json)
 {
 	static const struct option longopts[] = {
 	    {"json", no_argument, NULL, 'j'},
 	    {"timeout", required_argument, NULL, 't'},
+	    {"tls-ca", required_argument, NULL, 'c'},
+	    {"tls-server-name", required_argument, NULL, 'n'},
 	    {NULL, 0, NULL, 0},
 	};
 	long secs;
@@ -166,6 +169,10 @@ sync_opts(int argc, char **argv, struct coso_sync_opts *o, int *json)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == 'j') {
 			*json = 1;
+		} else if (c == 'c') {
+			o->tls_ca = optarg;
+		} else if (c == 'n') {
+			o->tls_server_name = optarg;
 		} else if (c == 't' && (secs = strtol(optarg, NULL, 10)) > 0
 		    && secs <= 3600) {
 			o->recv_timeout_ms = (uint32_t) secs * 1000u;
@@ -185,7 +192,8 @@ cmd_sync(const struct cli_opts *g, int argc, char **argv)
 	int e, json = 0, rv;
 
 	if (sync_opts(argc, argv, &o, &json) != 0) {
-		return cli_usage("coso sync [--json] [--timeout SECONDS]\n");
+		return cli_usage("coso sync [--json] [--timeout SECONDS] "
+		                 "[--tls-ca FILE [--tls-server-name NAME]]\n");
 	}
 	if ((rv = cli_open(g, &s)) != 0) {
 		return rv;

@@ -9,7 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define COSOI_NET_ERR_MAX 160
+#define COSOI_NET_ERR_MAX 512 /* room for a path and a URL */
 
 struct cosoi_net {
 	/*
@@ -27,13 +27,24 @@ struct cosoi_net {
 	void *conn;
 };
 
+/* tls+tcp://: the CA certificates file (PEM) the central's certificate
+ * must chain to, and the name it must carry (NULL: the URL's host). */
+struct cosoi_net_tls {
+	const char *ca_file;
+	const char *server_name;
+};
+
 /*
  * Dials url with an nng REQ socket: a message at most max bytes is
  * received, a reply waited for timeout_ms, nng's own resend disabled
  * (the round resends).  The dial is blocking: a central that is down
- * fails at once with COSO_ENET.
+ * fails at once with COSO_ENET, as does a TLS handshake the central's
+ * certificate fails.  A tls+tcp:// url needs tls->ca_file, and TLS
+ * settings with another scheme are refused (COSO_EINVAL): neither is
+ * silently left out.
  */
-int cosoi_net_dial(struct cosoi_net *net, const char *url, size_t max,
-    uint32_t timeout_ms, char err[static COSOI_NET_ERR_MAX]);
+int cosoi_net_dial(struct cosoi_net *net, const char *url,
+    const struct cosoi_net_tls *tls, size_t max, uint32_t timeout_ms,
+    char err[static COSOI_NET_ERR_MAX]);
 
 #endif /* COSO_CLIENT_NET_H */

@@ -960,6 +960,7 @@ coso_sync_round(struct coso_store *s, const struct coso_sync_opts *o,
 {
 	static const struct coso_sync_opts none = {0};
 	struct cosoi_net net                    = {0};
+	struct cosoi_net_tls tls                = {0};
 	char err[COSOI_NET_ERR_MAX]             = "";
 	char *url                               = NULL;
 	uint8_t pk[32];
@@ -976,9 +977,11 @@ coso_sync_round(struct coso_store *s, const struct coso_sync_opts *o,
 	if (url == NULL) {
 		return cosoi_fail(s, COSO_ENOPIN, "no central URL pinned");
 	}
-	rv = cosoi_net_dial(&net, url,
-	    o->max_message ? o->max_message : COSO_WIRE_MAX_DEFAULT,
-	    o->recv_timeout_ms ? o->recv_timeout_ms : TIMEOUT_DEFAULT_MS, err);
+	tls.ca_file     = o->tls_ca;
+	tls.server_name = o->tls_server_name;
+	rv              = cosoi_net_dial(&net, url, &tls,
+            o->max_message ? o->max_message : COSO_WIRE_MAX_DEFAULT,
+            o->recv_timeout_ms ? o->recv_timeout_ms : TIMEOUT_DEFAULT_MS, err);
 	if (rv != COSO_OK) {
 		rv = cosoi_fail(s, rv, "%s: %s", url, err);
 	} else {

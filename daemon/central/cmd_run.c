@@ -20,6 +20,7 @@
 #include "httpd.h"
 #include "log.h"
 #include "logcheck.h"
+#include "notify.h"
 #include "server.h"
 
 #define DEFAULT_CONTEXTS     64u
@@ -245,6 +246,18 @@ start(const struct server_cfg *cfg, const struct http_cfg *hc,
 	return 0;
 }
 
+/* Tells systemd (Type=notify) what the central is doing; a failure is
+ * logged and changes nothing else: the central serves without systemd. */
+static void
+tell_systemd(const struct clog *log, const char *state)
+{
+	char err[NOTIFY_ERRMSG_MAX];
+
+	if (notify_send(getenv("NOTIFY_SOCKET"), state, err) != 0) {
+		clog_warn(log, "systemd: %s", err);
+	}
+}
+
 /* Seconds from SIGTERM to the end of a stop, at most. */
 #define STOP_GRACE_S 10
 
@@ -294,8 +307,11 @@ serve(const struct server_cfg *cfg, const struct http_cfg *hc,
 	if (start(cfg, hc, log, &srv, &http) != 0) {
 		return COSOD_EXIT_FAIL;
 	}
+	/* Listening: devices and the HTTP API are served from here on. */
+	tell_systemd(log, "READY=1\nSTATUS=serving\n");
 	while (sigwait(&set, &sig) != 0) { }
 	clog_info(log, "signal %d: stopping", sig);
+	tell_systemd(log, "STOPPING=1\n");
 	if (pthread_create(&dog, NULL, stop_watchdog, (void *) log) == 0) {
 		pthread_detach(dog);
 	}

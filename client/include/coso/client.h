@@ -539,6 +539,12 @@ struct coso_sync_opts {
 	unsigned attempts;              /* sends of one request; 0: 3 */
 	coso_sync_progress_cb progress; /* may be NULL */
 	void *arg;
+	/* A tls+tcp:// central: the CA certificates (PEM file) its
+	 * certificate must chain to, required; the name the certificate must
+	 * carry, NULL for the URL's host (an IP address never matches:
+	 * docs/operations.md, "TLS").  Both NULL for tcp://. */
+	const char *tls_ca;
+	const char *tls_server_name;
 };
 
 /*

@@ -35,12 +35,15 @@ set -eu
 # the cadre's app (cosod field run --ui) in headless Chromium at phone and
 # laptop sizes (tests/browser/run.py); poppler-utils: its pdftotext reads
 # back what the app prints.
+# iproute2: `make demo-net' builds its hosts with ip netns, veth and a
+# bridge, shapes the 2G link with tc and watches it with ss (a minimal
+# Debian root has none of them).
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
 libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
 clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev \
 libjansson-dev curl jq faketime libxlsxwriter-dev zlib1g-dev unzip \
 zbar-tools qrencode libqrencode-dev chromium chromium-driver \
-python3-selenium poppler-utils"
+python3-selenium poppler-utils iproute2"
 
 missing() {
 	for p in $PACKAGES; do

@@ -298,6 +298,7 @@ test: deps
 	$(Q)bash tests/e2e/test_restore.sh $(B)
 	$(Q)bash tests/e2e/test_cadre.sh $(B)
 	$(Q)bash tests/e2e/test_app.sh $(B)
+	$(Q)bash tests/e2e/test_upgrade.sh $(B)
 	$(Q)$(MAKE) --no-print-directory browser-test
 	$(Q)$(MAKE) --no-print-directory fault-quick
 

@@ -16,11 +16,14 @@
 # is on its way, the 2G link goes down for 15 s and comes back; the agent
 # finishes alone.  Then the counts are checked against the central
 # (every visit recorded is a row, every change-set created is one log
-# entry, nothing twice) and the auditor verifies the central over HTTP
-# from the office's host.  Exit 0 only if every count is right.
+# entry, nothing twice) and the auditor verifies the central's log over
+# HTTP from the office's host, replays it and compares the state's
+# digest.  Exit 0 only if every count and the audit are right.
 #
 # Everything it makes (namespaces, links, processes, files) is removed on
-# exit; COSO_DEMO_KEEP=1 keeps the files.  Not part of `make test'.
+# exit; COSO_DEMO_KEEP=1 keeps the files, COSO_DEMO_SABOTAGE=1 breaks the
+# central's state before the checks to watch them fail.  Not part of
+# `make test'.
 set -eu
 B=$(cd "$1" && pwd)
 DATA=$(cd "$(dirname "$0")/data" && pwd)
@@ -350,6 +353,13 @@ done
 
 step "Đối chiếu / the counts at the central"
 BAD=0
+# COSO_DEMO_SABOTAGE=1 removes one visit from the central first, to
+# watch the checks fail.
+if [ -n "${COSO_DEMO_SABOTAGE:-}" ]; then
+	sqlite3 -cmd ".timeout 5000" "$D/central.db" \
+		"DELETE FROM visits WHERE id = (SELECT min(id) FROM visits)"
+	say "(sabotage: one visit deleted from the central's database)"
+fi
 check() {
 	if [ "$1" = "$2" ]; then
 		say "ok   $3: $1"
@@ -379,16 +389,24 @@ for c in $DEVS; do
 		"$(outbox "$c")" "$c: receipts signed by the central"
 done
 
-step "Kiểm toán từ văn phòng / the auditor, from the office's host, over HTTP"
+step "Kiểm toán từ văn phòng / the auditor, from the office's host, over HTTP: verify, rebuild"
 in_ns "$NS_O" "$B/coso-audit" --central "http://$HTTP" \
 	--central-key "$D/central.pub" --token "$D/http.token" \
 	--state "$D/audit" verify || {
 	say "FAIL coso-audit verify"
 	BAD=$((BAD + 1))
 }
+# The state too: the log replayed on the office's host, its digest
+# against the central's.
+in_ns "$NS_O" "$B/coso-audit" --central "http://$HTTP" \
+	--central-key "$D/central.pub" --token "$D/http.token" \
+	--state "$D/audit" rebuild || {
+	say "FAIL coso-audit rebuild"
+	BAD=$((BAD + 1))
+}
 
 if [ "$BAD" != 0 ]; then
 	die "$BAD checks failed"
 fi
-printf '\ndemo-net: ok: 3 devices, %d visits recorded and at the central, %d log entries, audit verified, %d s\n' \
+printf '\ndemo-net: ok: 3 devices, %d visits recorded and at the central, %d log entries, audit verified and rebuilt, %d s\n' \
 	"$RECORDED" "$((CREATED + 4))" $(($(date +%s) - T0))

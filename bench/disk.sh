@@ -30,14 +30,13 @@ parts() {
 		GROUP BY 1 ORDER BY 1" | tr '|' ' '
 }
 
-# breakdown DB VISITS [BEFORE]: the file, then each part per visit; with
-# BEFORE (a file of `parts' and the size on its first line), what the
-# visits added to it.
+# breakdown DB VISITS BEFORE: the file, then what the visits added to it,
+# each part per visit; BEFORE holds the size before on its first line,
+# then `parts' before (only "0": nothing before).
 breakdown() {
-	_db=$1 _n=$2 _before=${3:-/dev/null}
+	_db=$1 _n=$2 _before=$3
 	_size=$(stat -c %s "$_db")
-	_base=$(head -1 "$_before" 2>/dev/null || true)
-	_add=$((_size - ${_base:-0}))
+	_add=$((_size - $(head -1 "$_before")))
 	echo "disk: $_db: $_size bytes, $(q "$_db" "SELECT count(*) FROM
 		visits") visits, $(q "$_db" "SELECT count(*) FROM
 		changesets") log entries"
@@ -56,7 +55,10 @@ breakdown() {
 }
 
 if [ $# -ge 3 ]; then
-	breakdown "$3" "$(q "$3" "SELECT count(*) FROM visits")"
+	none=$(mktemp)
+	echo 0 >"$none"
+	breakdown "$3" "$(q "$3" "SELECT count(*) FROM visits")" "$none"
+	rm -f "$none"
 	exit 0
 fi
 

@@ -1,5 +1,5 @@
 # coso — GNU Makefile.  `make V=1` shows the commands.
-# Targets: all test demo fuzz bench format check-format install clean.
+# Targets: all test demo demo-net fuzz bench format check-format install clean.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -101,7 +101,7 @@ TEST_LIBS := $(CMOCKA_LIBS) $(LIBS) $(XLSX_LIBS) $(QR_LIBS)
 .DEFAULT_GOAL := all
 include po/po.mk
 
-.PHONY: all test unit unit-san fuzz fuzz-quick fuzz-build demo bench \
+.PHONY: all test unit unit-san fuzz fuzz-quick fuzz-build demo demo-net bench \
 	format check-format install clean deps print-libs check-deps test-bare \
 	browser-test deb test-debs
 all: $(PROTO_LIB) $(PROGRAMS) $(TEST_TOOLS) $(MO_FILES)
@@ -319,6 +319,7 @@ test: deps
 	$(Q)bash tests/e2e/test_lost_device.sh $(B)
 	$(Q)bash tests/e2e/test_systemd.sh $(B)
 	$(Q)bash tests/e2e/test_tls.sh $(B)
+	$(Q)bash tests/e2e/test_upgrade.sh $(B)
 	$(Q)$(MAKE) --no-print-directory browser-test
 	$(Q)$(MAKE) --no-print-directory fault-quick
 
@@ -336,6 +337,11 @@ browser-test: all
 
 demo: deps all
 	$(Q)sh deploy/demo.sh $(B)
+
+# The central and three devices on separate hosts (network namespaces),
+# one on a 2G link cut mid-sync; as root, not part of `make test'.
+demo-net: deps all $(B)/chaosproxy
+	$(Q)sh deploy/demo-net.sh $(B)
 
 # The README's commands on a bare Debian 12 root (tests/bare/run.sh; root).
 test-bare:

@@ -15,14 +15,16 @@
  *   wire_bytes_per_visit    every byte both ways (frames, nng's framing)
  *                           over a push of 1,000 distinct standard visits;
  *                           baseline: the visits' signed change-sets alone.
- *   central_rss_1000        central peak RSS in MiB with 1,000 connected
- *                           devices; baseline: the idle central.
+ *   central_rss_1000        central peak RSS in MiB with 1,000 enrolled
+ *                           devices connected, each over its own
+ *                           connection; baseline: the idle central.
  *   drain_1000_seconds      from the central becoming reachable to a
  *                           device's 1,000 pending visits acknowledged
  *                           (`coso sync`); baseline: 1,000 raw durable
  *                           inserts.
  */
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <sys/socket.h>
@@ -247,6 +249,19 @@ enroll(struct device *d, const char *cadre, const char *token_hex)
 		bench_die("enrollment of %s refused: %s", cadre, rep->text);
 	}
 	coso_msg_free(rep);
+	free(plain);
+}
+
+/* A STATUS exchange: once the device's key is registered, its connection
+ * is no longer anonymous, and is not ended after ANON_MS idle (10 s;
+ * daemon/central/conns.h) while the other devices enroll. */
+static void
+status(struct device *d)
+{
+	struct coso_msg m = {.type = COSO_MSG_STATUS, .request_id = 3};
+	uint8_t *plain    = NULL;
+
+	coso_msg_free(exchange(d, &m, &plain));
 	free(plain);
 }
 
@@ -481,6 +496,7 @@ ingest(struct bench *b, double *records_rate)
 		read_token(b, i, tok);
 		snprintf(id, sizeof(id), "cb-%03d", i);
 		enroll(&d[i], id, tok);
+		status(&d[i]);
 		for (k = 0; k < PER_DEVICE; k++) {
 			standard_visit(&d[i], (uint64_t) k + 1, prev);
 		}
@@ -537,29 +553,88 @@ wire_cost(struct bench *b, double *signed_bytes)
 	return per;
 }
 
-/* Peak RSS with IDLE_DEVICES connected, each having asked STATUS. */
+/* Open files of process pid (its connections among them). */
+static int
+open_files(pid_t pid)
+{
+	char path[64];
+	struct dirent *e;
+	DIR *dir;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/%d/fd", (int) pid);
+	if ((dir = opendir(path)) == NULL) {
+		return -1;
+	}
+	while ((e = readdir(dir)) != NULL) {
+		n += e->d_name[0] != '.';
+	}
+	closedir(dir);
+	return n;
+}
+
+/* IDLE_DEVICES more cadres, each with an enrollment token (in tok, 65
+ * bytes each), signed by the admin's store in this process and synced. */
+static void
+many_tokens(struct bench *b, char (*tok)[65])
+{
+	char err[COSO_ERRMSG_MAX], id[32];
+	struct coso_store *s = NULL;
+	int i;
+
+	if (coso_store_open(&s, b->admin, NULL, 0, err) != 0) {
+		bench_die("%s", err);
+	}
+	for (i = 0; i < IDLE_DEVICES; i++) {
+		struct coso_cadre_in c = {.cadre_id = id, .name = "Cán bộ"};
+
+		snprintf(id, sizeof(id), "cm-%04d", i);
+		if (coso_admin_cadre_add(s, &c) != 0
+		    || coso_admin_token(s, id, 30, tok[i]) != 0) {
+			bench_die("%s", coso_store_errmsg(s));
+		}
+	}
+	coso_store_close(s);
+	prog(b, NULL, "coso", "--store", b->admin, "sync", NULL);
+}
+
+/* Peak RSS with IDLE_DEVICES enrolled devices connected, each having
+ * enrolled and asked STATUS over its own connection (the central ends
+ * connections of keys it does not know beyond a few dozen: conns.h);
+ * *idle: the same central just started. */
 static double
 many_devices(struct bench *b, double *idle)
 {
-	struct device *d  = calloc(IDLE_DEVICES, sizeof(*d));
-	struct coso_msg m = {.type = COSO_MSG_STATUS, .request_id = 3};
+	struct device *d = calloc(IDLE_DEVICES, sizeof(*d));
+	char(*tok)[65]   = calloc(IDLE_DEVICES, 65);
+	char id[32];
 	double peak;
 	int i;
 
+	if (d == NULL || tok == NULL) {
+		bench_die("out of memory");
+	}
+	many_tokens(b, tok);
 	stop_central(b);
 	start_central(b);
 	bench_sleep_ms(200);
 	*idle = peak_rss_mib(b->central);
 	for (i = 0; i < IDLE_DEVICES; i++) {
-		uint8_t *plain = NULL;
 		device_open(&d[i], b);
-		coso_msg_free(exchange(&d[i], &m, &plain));
-		free(plain);
+		snprintf(id, sizeof(id), "cm-%04d", i);
+		enroll(&d[i], id, tok[i]);
+		status(&d[i]);
 	}
 	peak = peak_rss_mib(b->central);
+	/* Every device still connected: none was ended to make room. */
+	if (open_files(b->central) < IDLE_DEVICES) {
+		bench_die("the central holds %d files, not %d connections",
+		    open_files(b->central), IDLE_DEVICES);
+	}
 	for (i = 0; i < IDLE_DEVICES; i++) {
 		device_close(&d[i]);
 	}
+	free(tok);
 	free(d);
 	return peak;
 }

@@ -41,12 +41,15 @@ set -eu
 # back what the app prints.
 # systemd: its systemd-analyze checks the units of deploy/systemd/
 # (tests/e2e/test_systemd.sh; a minimal root has no systemd).
+# iproute2: `make demo-net' builds its hosts with ip netns, veth and a
+# bridge, shapes the 2G link with tc and watches it with ss (a minimal
+# Debian root has none of them).
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
 libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
 clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev \
 libjansson-dev curl jq faketime libxlsxwriter-dev zlib1g-dev unzip \
 zbar-tools qrencode libqrencode-dev chromium chromium-driver \
-python3-selenium poppler-utils systemd"
+python3-selenium poppler-utils systemd iproute2"
 # --deb: dpkg-buildpackage's helpers (debhelper), dpkg-parsechangelog and
 # friends (devscripts), the package checker (lintian), and debootstrap for
 # the bare root the built packages are installed in (tests/debs/run.sh).

@@ -133,6 +133,34 @@ check_kind(struct central_store *s)
 	return COSO_EINVAL;
 }
 
+/* A database written by a newer cosod (its user_version above
+ * STORE_FORMAT) may hold what this code would misread or undo: it is
+ * refused before anything is written, and closing it does not
+ * checkpoint its WAL into the file. */
+static int
+check_format(struct central_store *s)
+{
+	sqlite3_stmt *st = NULL;
+	int v            = -1;
+
+	if (sqlite3_prepare_v2(s->db, "PRAGMA user_version", -1, &st, NULL)
+	        == SQLITE_OK
+	    && sqlite3_step(st) == SQLITE_ROW) {
+		v = sqlite3_column_int(st, 0);
+	}
+	sqlite3_finalize(st);
+	if (v <= STORE_FORMAT) {
+		/* v < 0, not a database: check_kind says so. */
+		return COSO_OK;
+	}
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	snprintf(s->errmsg, sizeof(s->errmsg),
+	    "cannot open database `%s': written by a newer cosod (format "
+	    "%d, this cosod knows %d); it was not changed",
+	    s->path, v, STORE_FORMAT);
+	return COSO_ENEWER;
+}
+
 int
 cstore_open(struct central_store **out, const char *path, int readonly,
     char errmsg[static CSTORE_ERRMSG_MAX])
@@ -146,6 +174,9 @@ cstore_open(struct central_store **out, const char *path, int readonly,
 	}
 	rv = db_open(
 	    s, readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE);
+	if (rv == COSO_OK) {
+		rv = check_format(s);
+	}
 	if (rv == COSO_OK) {
 		rv = check_kind(s);
 	}

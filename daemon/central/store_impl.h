@@ -15,6 +15,11 @@
 #define CACHE_SLOTS 256
 #define SQL_MAX     2048
 #define STORE_KIND  "coso-central"
+/* user_version of the databases this code writes.  Tables and indexes
+ * added since (store_schema.c, cstorei_upgrade_sql) are created at a
+ * read-write open with IF NOT EXISTS, so the format stays 1; a database
+ * of a higher format is refused unchanged (store.c). */
+#define STORE_FORMAT 1
 
 struct slot {
 	char *sql;

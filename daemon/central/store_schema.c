@@ -10,8 +10,7 @@
 
 #include "store_impl.h"
 
-#define STORE_FORMAT 1
-#define NTABLES      17
+#define NTABLES 17
 
 /* Indexed by schema table id. */
 static const char *const table_names[NTABLES + 1] = {

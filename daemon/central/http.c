@@ -1282,7 +1282,8 @@ answer_bad(struct http *h, struct httpd_conn *c, int err)
 		answer_now(h, c, 413, "The request body is too large.");
 		break;
 	case HTTPD_ELENGTH:
-		answer_now(h, c, 411, "A request body needs a Content-Length.");
+		answer_now(
+		    h, c, 411, "A request body needs a Content-Length.");
 		break;
 	default:
 		answer_now(h, c, 400, "The request is not valid HTTP/1.1.");

@@ -1055,6 +1055,9 @@ static const struct route routes[] = {
 
 #define NROUTES (sizeof(routes) / sizeof(routes[0]))
 
+/* Every route has its own counters in /metrics. */
+_Static_assert(NROUTES <= METRICS_ROUTES, "METRICS_ROUTES is too small");
+
 /* The route of the path before '?' (compared as sent: no decoding, no
  * trailing '/'); NULL if none.  *query and *qlen: what follows '?'. */
 static const struct route *

@@ -24,7 +24,7 @@
 /* Reasons (coso_err codes) counted one by one; larger ones as "other". */
 #define METRICS_REASONS 128
 /* Routes of the HTTP API (the last slot: no route). */
-#define METRICS_ROUTES 16
+#define METRICS_ROUTES 48
 /* HTTP statuses counted one by one (metrics.c: statuses[]), then other. */
 #define METRICS_STATUSES 12
 /* Sync requests by message type: status, enroll, push, pull, other. */

@@ -31,6 +31,13 @@ beside_exe(char *buf, size_t n)
 	return stat(buf, &st) == 0 && S_ISDIR(st.st_mode) ? 0 : -1;
 }
 
+static int
+is_c_locale(const char *name)
+{
+	return name == NULL || strcmp(name, "C") == 0
+	    || strcmp(name, "POSIX") == 0;
+}
+
 /*
  * A field device may lack the generated vi_VN locale; setlocale then
  * fails and gettext would ignore the language.  Fall back to C.UTF-8 and
@@ -44,6 +51,15 @@ set_locale(void)
 	size_t i;
 
 	if (setlocale(LC_ALL, "") != NULL) {
+		/* A bare shell (no LANG) gives "C": gettext would ignore
+		 * LANGUAGE there and text would not be UTF-8.  coso is UTF-8
+		 * end to end, so the C locale becomes C.UTF-8. */
+		if (is_c_locale(setlocale(LC_MESSAGES, NULL))) {
+			setlocale(LC_MESSAGES, "C.UTF-8");
+		}
+		if (is_c_locale(setlocale(LC_CTYPE, NULL))) {
+			setlocale(LC_CTYPE, "C.UTF-8");
+		}
 		return;
 	}
 	setlocale(LC_ALL, "C.UTF-8");

@@ -36,7 +36,9 @@
 #define T0      UINT64_C(1764201600000)
 #define PROOFS  10000
 
-/* The province, one district, every cadre assigned to it. */
+_Static_assert(DEVICES % 125 == 0, "cadres in change-sets of 125");
+
+/* The province, one district, every cadre, each assigned to it. */
 static void
 province(const struct merge_ctx *m, struct bench_dev *admin)
 {
@@ -61,6 +63,11 @@ province(const struct merge_ctx *m, struct bench_dev *admin)
 	bench_must(coso_body_int(b, COSO_F_UNIT_VALID_FROM, 20200101), "int");
 	for (i = 0; i < DEVICES; i++) {
 		snprintf(cadre, sizeof(cadre), "cb-%04d", i);
+		coso_uuid_named(row, "cadre", cadre);
+		bench_must(
+		    coso_body_op(b, COSO_T_CADRE, row, COSO_UPSERT), "op");
+		bench_text(b, COSO_F_CADRE_CADRE_ID, cadre);
+		bench_text(b, COSO_F_CADRE_NAME, cadre);
 		coso_uuid7(row, T0);
 		bench_must(
 		    coso_body_op(b, COSO_T_ASSIGNMENT, row, COSO_UPSERT),
@@ -71,8 +78,10 @@ province(const struct merge_ctx *m, struct bench_dev *admin)
 		bench_must(
 		    coso_body_int(b, COSO_F_ASSIGNMENT_VALID_FROM, 20250101),
 		    "int");
+		if (i % 125 == 124) { /* a change-set's size limit */
+			bench_push(m, admin, b, T0, T0);
+		}
 	}
-	bench_push(m, admin, b, T0, T0);
 	coso_body_free(b);
 }
 

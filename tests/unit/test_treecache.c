@@ -12,7 +12,8 @@
  * cache is first filled, after the log grows past it in steps that end
  * inside subtrees, with levels dropped by a small limit, next to a
  * writer's transaction that is rolled back, and on a database whose tree
- * was added by an upgrade.
+ * was added by an upgrade.  Three reader threads, each with its handle,
+ * prove and verify while the writer commits.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -23,6 +24,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <sqlite3.h>
 
@@ -416,6 +418,87 @@ test_upgrade(void **state)
 	cstore_close(r2);
 }
 
+/* Readers on threads of their own, each with its handle, make and check
+ * proofs while the writer commits: every proof verifies against the root
+ * of the size its reader saw, and that root is the log's. */
+struct racer {
+	const char *db;
+	uint8_t (*leaf)[32], (*root)[32]; /* root[k]: of the first k */
+	uint64_t until;                   /* stop at this size */
+	unsigned proofs, bad;
+};
+
+static void *
+race(void *arg)
+{
+	struct racer *a         = arg;
+	struct central_store *r = NULL;
+	struct coso_tree_src src;
+	uint8_t proof[COSO_PROOF_MAX][32], root[32];
+	char err[CSTORE_ERRMSG_MAX];
+	uint64_t size = 0;
+	size_t count;
+
+	if (cstore_open(&r, a->db, 1, err) != COSO_OK) {
+		a->bad++;
+		return NULL;
+	}
+	cstore_tree_src(r, &src);
+	while (size < a->until) {
+		if (cstore_tree_head(r, &size, root) != COSO_OK
+		    || memcmp(root, a->root[size], 32) != 0) {
+			a->bad++;
+			break;
+		}
+		for (uint64_t i = 0; i < size; i += 1 + size / 16) {
+			if (coso_proof_inclusion(&src, i, size, proof, &count)
+			        != COSO_OK
+			    || coso_verify_inclusion(
+			           a->leaf[i], i, size, proof[0], count, root)
+			        != COSO_OK) {
+				a->bad++;
+			}
+			a->proofs++;
+		}
+	}
+	cstore_close(r);
+	return NULL;
+}
+
+static void
+test_threads(void **state)
+{
+	struct fx *f = *state;
+	static uint8_t roots[NMAX + 1][32], lv[NMAX][32]; /* the racers' */
+	struct coso_frontier fr;
+	struct cstore_logrow e;
+	struct racer a[3];
+	pthread_t t[3];
+
+	coso_frontier_init(&fr);
+	coso_frontier_root(&fr, roots[0]);
+	for (uint64_t i = 0; i < NMAX; i++) { /* the writer goes past 600 */
+		entry(&e, i, 0x11);
+		leaf_of(&e, lv[i]);
+		assert_int_equal(
+		    coso_frontier_append(&fr, lv[i], NULL, NULL), COSO_OK);
+		coso_frontier_root(&fr, roots[i + 1]);
+	}
+	append(f, 1);
+	for (int k = 0; k < 3; k++) {
+		a[k] = (struct racer) {f->db, lv, roots, 600, 0, 0};
+		assert_int_equal(pthread_create(&t[k], NULL, race, &a[k]), 0);
+	}
+	while (f->n < 600) {
+		append(f, f->n % 3 == 0 ? 7 : 13);
+	}
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(pthread_join(t[k], NULL), 0);
+		assert_int_equal(a[k].bad, 0);
+		assert_true(a[k].proofs > 0);
+	}
+}
+
 int
 main(void)
 {
@@ -424,6 +507,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_limit, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_rollback, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_upgrade, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_threads, setup, teardown),
 	};
 
 	if (sodium_init() < 0) {

@@ -36,6 +36,7 @@ cstore_close(struct central_store *s)
 	if (s == NULL) {
 		return;
 	}
+	cstorei_tree_cache_detach(s);
 	for (i = 0; i < CACHE_SLOTS; i++) {
 		sqlite3_finalize(s->cache[i].st);
 		free(s->cache[i].sql);
@@ -208,6 +209,9 @@ cstore_open(struct central_store **out, const char *path, int readonly,
 		snprintf(errmsg, CSTORE_ERRMSG_MAX, "%s", s->errmsg);
 		cstore_close(s);
 		return rv;
+	}
+	if (readonly) {
+		cstorei_tree_cache_attach(s);
 	}
 	*out = s;
 	return COSO_OK;

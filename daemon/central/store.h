@@ -204,6 +204,21 @@ COSO_NODISCARD int cstore_tree_head(
     struct central_store *s, uint64_t *size, uint8_t root[static 32]);
 void cstore_tree_src(struct central_store *s, struct coso_tree_src *src);
 
+/*
+ * Read-only handles of one process on one database share an in-memory
+ * copy of the subtree hashes (docs/central.md, "Audit log: tree and
+ * checkpoints"), filled from tree_hashes at their first need and extended
+ * as the log grows; a level of the tree with more than the limit's nodes
+ * is not held (its hashes are read from the database).  limit: the
+ * number of nodes, for tests; set before any handle is opened.
+ */
+#define CSTORE_TREE_CACHE_LEVEL_MAX (UINT64_C(1) << 19)
+void cstore_tree_cache_limit(uint64_t nodes);
+/* What s's cache holds: the subtrees within the first *size leaves, of
+ * 2^*low leaves and more (*size 0: nothing; *low 64: no level yet). */
+void cstore_tree_cache_held(
+    struct central_store *s, uint64_t *size, unsigned *low);
+
 /* Signed checkpoints (table checkpoints, one per tree size): put fails if
  * one is stored for size; latest is the largest, COSO_ENOENT if none,
  * note malloc'd. */

@@ -36,6 +36,9 @@ struct central_store {
 	 * handle sees it (cleared by every rollback). */
 	struct coso_frontier tree;
 	int tree_ok;
+	/* Read-only handles: the process's subtree hashes of this database
+	 * (store_treecache.c), or NULL. */
+	struct tree_cache *tc;
 	char errmsg[CSTORE_ERRMSG_MAX];
 };
 
@@ -51,6 +54,21 @@ _Static_assert(COSO_EBADSIG == 7 && COSO_QAUTHOR == 64,
 extern const char cstorei_tree_sql[];
 
 extern const char cstorei_upgrade_sql[];
+
+/* The subtree hash cache (store_treecache.c).  attach: s->tc becomes the
+ * process's cache of s's database file (made at its first handle; NULL
+ * if it cannot be), detach at close.  get: TC_HIT with the hash in out,
+ * TC_PAST if the subtree lies past what is held (grow may help),
+ * TC_NOT_HELD if its level is not held.  grow: on a read-only handle,
+ * extends the cache to the log as s sees it; on failure it stays as it
+ * was (and the hashes are read from SQLite). */
+enum { TC_HIT, TC_PAST, TC_NOT_HELD };
+struct tree_cache;
+void cstorei_tree_cache_attach(struct central_store *s);
+void cstorei_tree_cache_detach(struct central_store *s);
+int cstorei_tree_cache_get(
+    struct tree_cache *c, uint64_t start, uint64_t size, uint8_t out[32]);
+void cstorei_tree_cache_grow(struct central_store *s);
 
 int cstorei_fail(struct central_store *s, const char *what);
 

@@ -44,10 +44,23 @@ static int
 tree_get(void *arg, uint64_t start, uint64_t size, uint8_t out[32])
 {
 	struct central_store *s = arg;
-	sqlite3_stmt *st        = cstorei_prep(
-	           s, "SELECT hash FROM tree_hashes WHERE start = ? AND size = ?");
+	sqlite3_stmt *st;
 	int rc;
 
+	/* A read-only handle: from memory if held there, or once the cache
+	 * is extended to the log this handle sees. */
+	if (s->tc != NULL) {
+		rc = cstorei_tree_cache_get(s->tc, start, size, out);
+		if (rc == TC_PAST) {
+			cstorei_tree_cache_grow(s);
+			rc = cstorei_tree_cache_get(s->tc, start, size, out);
+		}
+		if (rc == TC_HIT) {
+			return COSO_OK;
+		}
+	}
+	st = cstorei_prep(
+	    s, "SELECT hash FROM tree_hashes WHERE start = ? AND size = ?");
 	if (st == NULL) {
 		return COSO_EIO;
 	}

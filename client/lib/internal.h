@@ -47,6 +47,14 @@ struct coso_store {
 	int64_t q_changes;
 };
 
+/* The SQLite VFS every store connection opens with (vfs.c): the default
+ * one without the WAL syncs that synchronous = FULL makes redundant. */
+#define COSOI_VFS "coso"
+
+/* Registers COSOI_VFS once per process (any thread); SQLITE_OK or the
+ * registration's error. */
+int cosoi_vfs_init(void);
+
 /* Sets the handle's message; returns err so callers can `return
  * cosoi_fail(s, COSO_EUNIT, "unit `%s' ...", code)`. */
 int cosoi_fail(struct coso_store *s, int err, const char *fmt, ...)

@@ -18,6 +18,9 @@
 #define KEY_NAME "device.key"
 #define PUB_NAME "device.pub"
 #define BUSY_MS  5000
+/* Pages (4 KiB) of WAL that start a checkpoint at a commit: about 35
+ * standard visits, at most 1 MiB for a process to index at open. */
+#define WAL_PAGES 256
 
 static const char *const sql[ST_COUNT] = {
     [ST_CHAIN_GET]    = "SELECT seq, prev, hlc FROM chain WHERE one = 1",
@@ -185,13 +188,46 @@ coso_store_close(struct coso_store *s)
 	free(s);
 }
 
-/* Durability and concurrency settings every connection uses. */
+/*
+ * Called after each commit with the WAL's length in pages.  Past
+ * WAL_PAGES, the WAL is copied into the database and cut to nothing
+ * (TRUNCATE: after a PASSIVE checkpoint the next process would index
+ * and copy the same frames again, as a process that opens the store
+ * alone rebuilds the WAL index from the file).  A reader in the way is
+ * not waited for: the checkpoint is tried again at the next commit.
+ */
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	(void) arg;
+	if (pages >= WAL_PAGES) {
+		sqlite3_busy_timeout(db, 0);
+		(void) sqlite3_wal_checkpoint_v2(
+		    db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+		sqlite3_busy_timeout(db, BUSY_MS);
+	}
+	return SQLITE_OK;
+}
+
+/*
+ * Durability and concurrency settings every connection uses.
+ *
+ * synchronous = FULL: each COMMIT fdatasyncs the WAL before it returns,
+ * so a recorded visit survives a power cut (in WAL mode NORMAL would not).
+ * The WAL is kept between processes (no checkpoint on close): a short
+ * `coso' process then pays one fdatasync, its commit, instead of five
+ * (creating the WAL, its header, the directory, and the close's
+ * checkpoint of WAL and database); wal_hook checkpoints.  The VFS
+ * (vfs.c) leaves out the syncs this makes redundant.  docs/decisions.md,
+ * "Fewer syncs per visit".
+ */
 static int
 configure(struct coso_store *s)
 {
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_wal_hook(s->db, wal_hook, NULL);
 	return cosoi_exec(s,
 	    "PRAGMA journal_mode = WAL;"
-
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;");
 }
@@ -206,7 +242,13 @@ db_open(struct coso_store *s, int flags)
 	if (path == NULL) {
 		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
 	}
-	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (cosoi_vfs_init() != SQLITE_OK) {
+		free(path);
+		return cosoi_fail(s, COSO_ESTORE,
+		    "cannot open store `%s': no SQLite file system", s->dir);
+	}
+	rc = sqlite3_open_v2(
+	    path, &s->db, flags | SQLITE_OPEN_NOMUTEX, COSOI_VFS);
 	if (rc != SQLITE_OK) {
 		rc = s->db == NULL
 		    ? cosoi_fail(s, COSO_ENOMEM, "out of memory")
@@ -242,9 +284,7 @@ coso_store_open(struct coso_store **out, const char *dir, const char *pass,
 	}
 	if (v > COSO_SCHEMA_VERSION) {
 		/* Closing would checkpoint its WAL into the file: leave a
-		 * store we do not understand exactly as it is.  (Every other
-		 * close keeps the default checkpoint, so each short `coso`
-		 * process finds a small WAL; measured in `make bench`.) */
+		 * store we do not understand exactly as it is. */
 		sqlite3_db_config(
 		    s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 		rv = cosoi_fail(s, COSO_ENEWER,

@@ -45,6 +45,7 @@ struct coso_store {
 	int q_built;
 	uint64_t q_version;
 	int64_t q_changes;
+	int checkpointed; /* a checkpoint ran: the close cuts the WAL */
 };
 
 /* The SQLite VFS every store connection opens with (vfs.c): the default

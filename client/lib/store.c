@@ -41,6 +41,8 @@ static const char *const sql[ST_COUNT] = {
                         "to_cadre, author) VALUES (?,?,?,?,?,?,?)",
 };
 
+static void store_close_wal(struct coso_store *s);
+
 int
 cosoi_fail(struct coso_store *s, int err, const char *fmt, ...)
 {
@@ -180,6 +182,7 @@ coso_store_close(struct coso_store *s)
 	for (i = 0; i < ST_COUNT; i++) {
 		sqlite3_finalize(s->stmt[i]);
 	}
+	store_close_wal(s);
 	sqlite3_close(s->db);
 	coso_key_free(s->key);
 	free(s->cadre);
@@ -190,23 +193,43 @@ coso_store_close(struct coso_store *s)
 
 /*
  * Called after each commit with the WAL's length in pages.  Past
- * WAL_PAGES, the WAL is copied into the database and cut to nothing
- * (TRUNCATE: after a PASSIVE checkpoint the next process would index
- * and copy the same frames again, as a process that opens the store
- * alone rebuilds the WAL index from the file).  A reader in the way is
- * not waited for: the checkpoint is tried again at the next commit.
+ * WAL_PAGES, the WAL is copied into the database (PASSIVE: a reader in
+ * the way is not waited for; the checkpoint is tried again at the next
+ * commit).  While this process keeps the store open, the next commit
+ * starts the WAL over from its beginning; the close cuts it to nothing
+ * (store_close_wal).
  */
 static int
 wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
 {
-	(void) arg;
-	if (pages >= WAL_PAGES) {
-		sqlite3_busy_timeout(db, 0);
-		(void) sqlite3_wal_checkpoint_v2(
-		    db, name, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
-		sqlite3_busy_timeout(db, BUSY_MS);
+	struct coso_store *s = arg;
+
+	if (pages >= WAL_PAGES
+	    && sqlite3_wal_checkpoint_v2(
+	           db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)
+	        == SQLITE_OK) {
+		s->checkpointed = 1;
 	}
 	return SQLITE_OK;
+}
+
+/*
+ * A process that opens the store alone rebuilds the WAL index from the
+ * file, and takes every frame in it as not yet copied: so after a
+ * checkpoint, the handle's close cuts the WAL to nothing (TRUNCATE)
+ * rather than leave the next process to copy the same frames again.
+ * Frames committed since are copied first.  Not waited for if another
+ * connection reads; best effort, the WAL is correct either way.
+ */
+static void
+store_close_wal(struct coso_store *s)
+{
+	if (s->db == NULL || !s->checkpointed) {
+		return;
+	}
+	sqlite3_busy_timeout(s->db, 0);
+	(void) sqlite3_wal_checkpoint_v2(
+	    s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
 }
 
 /*
@@ -225,7 +248,7 @@ static int
 configure(struct coso_store *s)
 {
 	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
-	sqlite3_wal_hook(s->db, wal_hook, NULL);
+	sqlite3_wal_hook(s->db, wal_hook, s);
 	return cosoi_exec(s,
 	    "PRAGMA journal_mode = WAL;"
 	    "PRAGMA synchronous = FULL;"

@@ -85,7 +85,8 @@ DAEMON_SRCS := $(sort $(wildcard daemon/*.c))
 DAEMON_OBJS := $(DAEMON_SRCS:%.c=$(B)/%.o)
 PROGRAMS := $(B)/coso $(if $(AUDIT_SRCS),$(B)/coso-audit) \
 	$(if $(DAEMON_SRCS),$(B)/cosod)
-TEST_TOOLS := $(B)/mkcs $(B)/kill_writes $(B)/wirepush $(B)/mkxlsx
+TEST_TOOLS := $(B)/mkcs $(B)/kill_writes $(B)/wirepush $(B)/mkxlsx \
+	$(B)/synccount.so
 
 # Every library of ours, in link order (each uses only those after it:
 # docs/architecture.md), and what each test program links: all of them,
@@ -204,6 +205,13 @@ $(B)/mkcs $(B)/wirepush: $(B)/%: tests/tools/%.c $(CLIENT_LIB) \
 # a stale dependency, not an error (the next link rewrites the file).
 client/cli/util.c:
 
+# Counts a process's fsync and fdatasync calls (LD_PRELOAD): the sync
+# test (tests/cli/test_syncs.sh) and bench_client.
+$(B)/synccount.so: tests/tools/synccount.c
+	@$(if $(Q),echo "  CCLD    $@")
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -shared $(LDFLAGS) \
+		-MF $(B)/synccount.d -o $@ $< -ldl
+
 # Workbooks for the .xlsx import tests, written as the central writes.
 $(B)/mkxlsx: tests/tools/mkxlsx.c
 	@$(if $(Q),echo "  CCLD    $@")
@@ -303,6 +311,7 @@ test: deps
 	$(Q)sh tests/cli/test_tree.sh $(B)
 	$(Q)sh tests/cli/test_cadre.sh $(B)
 	$(Q)sh tests/cli/test_console.sh $(B)
+	$(Q)sh tests/cli/test_syncs.sh $(B)
 	$(Q)$(B)/kill_writes $(B)/coso 400 $$(date +%s)
 	$(Q)bash tests/e2e/test_sync.sh $(B)
 	$(Q)bash tests/e2e/test_http.sh $(B)

@@ -45,7 +45,16 @@ struct coso_store {
 	int q_built;
 	uint64_t q_version;
 	int64_t q_changes;
+	int checkpointed; /* a checkpoint ran: the close cuts the WAL */
 };
+
+/* The SQLite VFS every store connection opens with (vfs.c): the default
+ * one without the WAL syncs that synchronous = FULL makes redundant. */
+#define COSOI_VFS "coso"
+
+/* Registers COSOI_VFS once per process (any thread); SQLITE_OK or the
+ * registration's error. */
+int cosoi_vfs_init(void);
 
 /* Sets the handle's message; returns err so callers can `return
  * cosoi_fail(s, COSO_EUNIT, "unit `%s' ...", code)`. */

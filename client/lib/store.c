@@ -18,6 +18,9 @@
 #define KEY_NAME "device.key"
 #define PUB_NAME "device.pub"
 #define BUSY_MS  5000
+/* Pages (4 KiB) of WAL that start a checkpoint at a commit: about 35
+ * standard visits, at most 1 MiB for a process to index at open. */
+#define WAL_PAGES 256
 
 static const char *const sql[ST_COUNT] = {
     [ST_CHAIN_GET]    = "SELECT seq, prev, hlc FROM chain WHERE one = 1",
@@ -37,6 +40,8 @@ static const char *const sql[ST_COUNT] = {
     [ST_HANDOVER_PUT] = "INSERT INTO handovers (id, seq, unit, text, date, "
                         "to_cadre, author) VALUES (?,?,?,?,?,?,?)",
 };
+
+static void store_close_wal(struct coso_store *s);
 
 int
 cosoi_fail(struct coso_store *s, int err, const char *fmt, ...)
@@ -177,6 +182,7 @@ coso_store_close(struct coso_store *s)
 	for (i = 0; i < ST_COUNT; i++) {
 		sqlite3_finalize(s->stmt[i]);
 	}
+	store_close_wal(s);
 	sqlite3_close(s->db);
 	coso_key_free(s->key);
 	free(s->cadre);
@@ -185,13 +191,66 @@ coso_store_close(struct coso_store *s)
 	free(s);
 }
 
-/* Durability and concurrency settings every connection uses. */
+/*
+ * Called after each commit with the WAL's length in pages.  Past
+ * WAL_PAGES, the WAL is copied into the database (PASSIVE: a reader in
+ * the way is not waited for; the checkpoint is tried again at the next
+ * commit).  While this process keeps the store open, the next commit
+ * starts the WAL over from its beginning; the close cuts it to nothing
+ * (store_close_wal).
+ */
+static int
+wal_hook(void *arg, sqlite3 *db, const char *name, int pages)
+{
+	struct coso_store *s = arg;
+
+	if (pages >= WAL_PAGES
+	    && sqlite3_wal_checkpoint_v2(
+	           db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL)
+	        == SQLITE_OK) {
+		s->checkpointed = 1;
+	}
+	return SQLITE_OK;
+}
+
+/*
+ * A process that opens the store alone rebuilds the WAL index from the
+ * file, and takes every frame in it as not yet copied: so after a
+ * checkpoint, the handle's close cuts the WAL to nothing (TRUNCATE)
+ * rather than leave the next process to copy the same frames again.
+ * Frames committed since are copied first.  Not waited for if another
+ * connection reads; best effort, the WAL is correct either way.
+ */
+static void
+store_close_wal(struct coso_store *s)
+{
+	if (s->db == NULL || !s->checkpointed) {
+		return;
+	}
+	sqlite3_busy_timeout(s->db, 0);
+	(void) sqlite3_wal_checkpoint_v2(
+	    s->db, NULL, SQLITE_CHECKPOINT_TRUNCATE, NULL, NULL);
+}
+
+/*
+ * Durability and concurrency settings every connection uses.
+ *
+ * synchronous = FULL: each COMMIT fdatasyncs the WAL before it returns,
+ * so a recorded visit survives a power cut (in WAL mode NORMAL would not).
+ * The WAL is kept between processes (no checkpoint on close): a short
+ * `coso' process then pays one fdatasync, its commit, instead of five
+ * (creating the WAL, its header, the directory, and the close's
+ * checkpoint of WAL and database); wal_hook checkpoints.  The VFS
+ * (vfs.c) leaves out the syncs this makes redundant.  docs/decisions.md,
+ * "Fewer syncs per visit".
+ */
 static int
 configure(struct coso_store *s)
 {
+	sqlite3_db_config(s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
+	sqlite3_wal_hook(s->db, wal_hook, s);
 	return cosoi_exec(s,
 	    "PRAGMA journal_mode = WAL;"
-
 	    "PRAGMA synchronous = FULL;"
 	    "PRAGMA foreign_keys = ON;");
 }
@@ -206,7 +265,13 @@ db_open(struct coso_store *s, int flags)
 	if (path == NULL) {
 		return cosoi_fail(s, COSO_ENOMEM, "out of memory");
 	}
-	rc = sqlite3_open_v2(path, &s->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+	if (cosoi_vfs_init() != SQLITE_OK) {
+		free(path);
+		return cosoi_fail(s, COSO_ESTORE,
+		    "cannot open store `%s': no SQLite file system", s->dir);
+	}
+	rc = sqlite3_open_v2(
+	    path, &s->db, flags | SQLITE_OPEN_NOMUTEX, COSOI_VFS);
 	if (rc != SQLITE_OK) {
 		rc = s->db == NULL
 		    ? cosoi_fail(s, COSO_ENOMEM, "out of memory")
@@ -242,9 +307,7 @@ coso_store_open(struct coso_store **out, const char *dir, const char *pass,
 	}
 	if (v > COSO_SCHEMA_VERSION) {
 		/* Closing would checkpoint its WAL into the file: leave a
-		 * store we do not understand exactly as it is.  (Every other
-		 * close keeps the default checkpoint, so each short `coso`
-		 * process finds a small WAL; measured in `make bench`.) */
+		 * store we do not understand exactly as it is. */
 		sqlite3_db_config(
 		    s->db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, NULL);
 		rv = cosoi_fail(s, COSO_ENEWER,

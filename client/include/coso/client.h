@@ -2,11 +2,14 @@
  * coso client library: the field device's offline store.
  *
  * A store is a directory (0700) holding store.db (SQLite, WAL,
- * synchronous=FULL; 0600) and the device key (device.key, mode 0600;
+ * synchronous=FULL; 0600), its store.db-wal and store.db-shm (kept
+ * between processes), and the device key (device.key, mode 0600;
  * device.pub).  Every domain
  * write is one SQLite transaction that holds the domain rows, the signed
  * change-set in the outbox and the device's chain state (seq, prev, HLC):
- * either all of it is durable or none of it is.
+ * either all of it is durable or none of it is, and it is durable (the
+ * WAL fdatasynced) when the call returns.  Copy the whole directory to
+ * back a store up: committed writes may be in store.db-wal only.
  *
  * The library never prints and never exits.  Errors are coso_err codes;
  * a sentence naming what failed is kept in the handle

@@ -314,6 +314,7 @@ test: deps
 	$(Q)bash tests/e2e/test_clock.sh $(B)
 	$(Q)bash tests/e2e/test_restore.sh $(B)
 	$(Q)bash tests/e2e/test_cadre.sh $(B)
+	$(Q)bash tests/e2e/test_pull_scope.sh $(B)
 	$(Q)bash tests/e2e/test_app.sh $(B)
 	$(Q)bash tests/e2e/test_console_auth.sh $(B)
 	$(Q)bash tests/e2e/test_backup.sh $(B)

@@ -205,14 +205,15 @@ unit_op(struct coso_store *s, struct coso_body *b, sqlite3_stmt *st,
 }
 
 /* Signs the units of the file, COSO_ADMIN_UNITS_PER_CS at most in one
- * change-set, all in the caller's transaction.  Once a change-set holds
- * UNITS_GROUP_MIN units, a unit of another parent starts the next: a
- * device pulls the change-sets naming its units and their ancestors, so
- * a file listed by parent costs it its units' siblings at most, not the
- * province (docs/central.md, "PULL scope and cursor"). */
+ * change-set, all in the caller's transaction.  A file of more (a
+ * province with its villages: group) is cut by parent: once a change-set
+ * holds UNITS_GROUP_MIN units, a unit of another parent starts the next.
+ * A device pulls the change-sets naming its units and their ancestors,
+ * so a file listed by parent costs it its units' siblings at most, not
+ * the province (docs/central.md, "PULL scope and cursor"). */
 static int
 units_sign(struct coso_store *s, struct cosoi_csv *c, sqlite3_stmt *st,
-    struct coso_body *b, size_t *ncs)
+    struct coso_body *b, int group, size_t *ncs)
 {
 	char(*f)[CSV_FIELD_MAX + 1] = malloc(CSV_FIELDS * (CSV_FIELD_MAX + 1));
 	char parent[CSV_FIELD_MAX + 1] = "";
@@ -227,7 +228,8 @@ units_sign(struct coso_store *s, struct cosoi_csv *c, sqlite3_stmt *st,
 	while (rv == COSO_OK && cosoi_csv_record(c, f) == 1) {
 		size_t moves = 0;
 
-		if (nops >= UNITS_GROUP_MIN && strcmp(f[3], parent) != 0) {
+		if (group && nops >= UNITS_GROUP_MIN
+		    && strcmp(f[3], parent) != 0) {
 			if ((rv = cosoi_sign_append(s, b, &seq, &hlc_ms))
 			    != COSO_OK) {
 				break;
@@ -287,7 +289,9 @@ coso_admin_units_import(struct coso_store *s, const char *csv, size_t len,
 	    != SQLITE_OK) {
 		rv = cosoi_db_fail(s, "cannot read the units");
 	} else if ((rv = cosoi_begin(s)) == COSO_OK) {
-		if ((rv = units_sign(s, &c, st, b, &ncs)) != COSO_OK
+		if ((rv = units_sign(
+		         s, &c, st, b, n > COSO_ADMIN_UNITS_PER_CS, &ncs))
+		        != COSO_OK
 		    || (rv = cosoi_commit(s)) != COSO_OK) {
 			cosoi_rollback(s);
 		}

@@ -252,18 +252,20 @@ $(B)/bench_%: bench/bench_%.c $(BENCH_HEADERS) $(OUR_LIBS)
 		$(OUR_LIBS) $(LIBS) $(XLSX_LIBS)
 
 BENCH_FRAGMENTS := $(B)/bench-client.json $(B)/bench-sync.json \
-	$(B)/bench-audit.json $(B)/bench-report.json $(B)/bench-app.json
+	$(B)/bench-audit.json $(B)/bench-report.json $(B)/bench-app.json \
+	$(B)/bench-pull.json
 # Entries in the audit benchmark's log (its database is built once and
 # kept under $(B)/bench-audit-N).
 BENCH_AUDIT_N ?= 1000000
 
 bench: deps all $(B)/bench_client $(B)/bench_sync $(B)/bench_audit \
-		$(B)/bench_report $(B)/bench_app
+		$(B)/bench_report $(B)/bench_app $(B)/bench_pull
 	$(Q)$(B)/bench_client $(B)/coso $(B)/bench-client.json
 	$(Q)$(B)/bench_sync $(B) $(B)/bench-sync.json
 	$(Q)$(B)/bench_audit $(B) $(B)/bench-audit.json $(BENCH_AUDIT_N)
 	$(Q)$(B)/bench_report $(B) $(B)/bench-report.json
 	$(Q)$(B)/bench_app $(B) $(B)/bench-app.json
+	$(Q)$(B)/bench_pull $(B) $(B)/bench-pull.json
 	$(Q)sh bench/assemble.sh bench/results.json $(BENCH_FRAGMENTS)
 	@echo "bench: wrote bench/results.json"
 
@@ -321,6 +323,7 @@ test: deps
 	$(Q)bash tests/e2e/test_clock.sh $(B)
 	$(Q)bash tests/e2e/test_restore.sh $(B)
 	$(Q)bash tests/e2e/test_cadre.sh $(B)
+	$(Q)bash tests/e2e/test_pull_scope.sh $(B)
 	$(Q)bash tests/e2e/test_app.sh $(B)
 	$(Q)bash tests/e2e/test_console_auth.sh $(B)
 	$(Q)bash tests/e2e/test_backup.sh $(B)

@@ -17,6 +17,7 @@
 #define UNITS_BODY_MAX                                        \
 	(200u * 1024u) /* estimated body bytes per change-set \
 	                */
+#define UNITS_GROUP_MIN 16u
 
 /* Local effects of a change-set, run in its transaction. */
 typedef int (*local_fn)(struct coso_store *s, const void *arg);
@@ -204,12 +205,18 @@ unit_op(struct coso_store *s, struct coso_body *b, sqlite3_stmt *st,
 }
 
 /* Signs the units of the file, COSO_ADMIN_UNITS_PER_CS at most in one
- * change-set, all in the caller's transaction. */
+ * change-set, all in the caller's transaction.  A file of more (a
+ * province with its villages: group) is cut by parent: once a change-set
+ * holds UNITS_GROUP_MIN units, a unit of another parent starts the next.
+ * A device pulls the change-sets naming its units and their ancestors,
+ * so a file listed by parent costs it its units' siblings at most, not
+ * the province (docs/central.md, "PULL scope and cursor"). */
 static int
 units_sign(struct coso_store *s, struct cosoi_csv *c, sqlite3_stmt *st,
-    struct coso_body *b, size_t *ncs)
+    struct coso_body *b, int group, size_t *ncs)
 {
 	char(*f)[CSV_FIELD_MAX + 1] = malloc(CSV_FIELDS * (CSV_FIELD_MAX + 1));
+	char parent[CSV_FIELD_MAX + 1] = "";
 	size_t nops = 0, est = 0;
 	uint64_t seq, hlc_ms;
 	int rv = COSO_OK;
@@ -220,6 +227,18 @@ units_sign(struct coso_store *s, struct cosoi_csv *c, sqlite3_stmt *st,
 	(void) cosoi_csv_record(c, f); /* the header, checked by the import */
 	while (rv == COSO_OK && cosoi_csv_record(c, f) == 1) {
 		size_t moves = 0;
+
+		if (group && nops >= UNITS_GROUP_MIN
+		    && strcmp(f[3], parent) != 0) {
+			if ((rv = cosoi_sign_append(s, b, &seq, &hlc_ms))
+			    != COSO_OK) {
+				break;
+			}
+			coso_body_reset(b);
+			(*ncs)++;
+			nops = est = 0;
+		}
+		snprintf(parent, sizeof(parent), "%s", f[3]);
 
 		/* A unit's row and its moves (a re-import that re-parents
 		 * it: units.c) go in one change-set; at most
@@ -270,7 +289,9 @@ coso_admin_units_import(struct coso_store *s, const char *csv, size_t len,
 	    != SQLITE_OK) {
 		rv = cosoi_db_fail(s, "cannot read the units");
 	} else if ((rv = cosoi_begin(s)) == COSO_OK) {
-		if ((rv = units_sign(s, &c, st, b, &ncs)) != COSO_OK
+		if ((rv = units_sign(
+		         s, &c, st, b, n > COSO_ADMIN_UNITS_PER_CS, &ncs))
+		        != COSO_OK
 		    || (rv = cosoi_commit(s)) != COSO_OK) {
 			cosoi_rollback(s);
 		}

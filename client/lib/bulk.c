@@ -10,8 +10,12 @@
  * check one (an assignment's cadre must be known, its days within its
  * unit's); every bad row is reported through the caller's callback with
  * its line, and then nothing is stored or signed.  A good file is signed
- * in change-sets of at most COSO_ADMIN_UNITS_PER_CS rows, all in one
- * transaction with the local rows.
+ * in change-sets of at most BULK_ROWS_PER_CS rows, all in one transaction
+ * with the local rows; once one holds BULK_GROUP_MIN rows, a row of
+ * another unit (or sector) starts the next: a device pulls the
+ * change-sets that name its units' cadres and its own assignments, so a
+ * file listed by unit costs each device a few rows more than its own
+ * (docs/central.md, "PULL scope and cursor").
  *
  * An .xlsx workbook (told by its content, "PK\3\4") is read too: its first
  * sheet becomes the same CSV (xlsx.c) and goes through the same rules;
@@ -25,8 +29,10 @@
 #include "internal.h"
 #include "xlsx.h"
 
-#define BULK_FIELDS    7
-#define BULK_BYTES_MAX (16u * 1024u * 1024u)
+#define BULK_FIELDS      7
+#define BULK_ROWS_PER_CS 64u
+#define BULK_GROUP_MIN   16u
+#define BULK_BYTES_MAX   (16u * 1024u * 1024u)
 /* The assignment columns an Excel serial day becomes a date in:
  * valid_from and valid_to. */
 #define BULK_DATE_COLS 0x30u
@@ -50,6 +56,7 @@ struct bulk {
 	sqlite3_stmt *seen;       /* temp.bulk_seen: a row's key, first line */
 	const size_t *sheet_rows; /* a workbook: record i + 1's sheet row */
 	size_t nsheet_rows, rec;
+	char group[4 * CSV_FIELD_MAX + 8]; /* the last row's unit|sector */
 };
 
 /* How a place in the file is named: a line of CSV, a row of a sheet. */
@@ -157,7 +164,7 @@ maybe_sign(struct bulk *k, int last)
 	uint64_t seq, hlc_ms;
 	int rv;
 
-	if (k->nops == 0 || (!last && k->nops < COSO_ADMIN_UNITS_PER_CS)) {
+	if (k->nops == 0 || (!last && k->nops < BULK_ROWS_PER_CS)) {
 		return COSO_OK;
 	}
 	rv = cosoi_sign_append(k->s, k->b, &seq, &hlc_ms);
@@ -196,6 +203,16 @@ row(struct bulk *k, size_t line, char f[][CSV_FIELD_MAX + 1])
 		refuse(k, line, bad);
 		return COSO_OK;
 	}
+	/* A cadre's unit, an assignment's unit or sector. */
+	snprintf(key, sizeof(key), "%s|%s",
+	    k->kind == BULK_CADRES ? f[3] : f[1],
+	    k->kind == BULK_CADRES ? "" : f[2]);
+	if (k->r->bad == 0 && k->nops >= BULK_GROUP_MIN
+	    && strcmp(key, k->group) != 0
+	    && (rv = maybe_sign(k, 1)) != COSO_OK) {
+		return rv;
+	}
+	snprintf(k->group, sizeof(k->group), "%s", key);
 	rv = k->kind == BULK_CADRES ? cosoi_cadre_stage(k->s, &c, k->b)
 	                            : cosoi_assign_stage(k->s, &a, k->b);
 	if (rv == COSO_ESTORE || rv == COSO_ENOMEM) {
@@ -344,8 +361,12 @@ int
 coso_admin_cadres_import(struct coso_store *s, const char *csv, size_t len,
     coso_bad_row_cb bad, void *arg, struct coso_bulk_result *r)
 {
-	struct bulk k
-	    = {s, BULK_CADRES, 4, NULL, 0, r, bad, arg, NULL, NULL, 0, 0};
+	struct bulk k = {.s = s,
+	    .kind           = BULK_CADRES,
+	    .nfields        = 4,
+	    .r              = r,
+	    .bad            = bad,
+	    .arg            = arg};
 
 	return bulk_import(&k, csv, len);
 }
@@ -354,8 +375,12 @@ int
 coso_admin_assignments_import(struct coso_store *s, const char *csv,
     size_t len, coso_bad_row_cb bad, void *arg, struct coso_bulk_result *r)
 {
-	struct bulk k
-	    = {s, BULK_ASSIGNMENTS, 7, NULL, 0, r, bad, arg, NULL, NULL, 0, 0};
+	struct bulk k = {.s = s,
+	    .kind           = BULK_ASSIGNMENTS,
+	    .nfields        = 7,
+	    .r              = r,
+	    .bad            = bad,
+	    .arg            = arg};
 
 	return bulk_import(&k, csv, len);
 }

@@ -502,6 +502,45 @@ assignment_scope(const struct apply_ctx *c, const struct coso_op *op)
 	return rv;
 }
 
+/* Scope kind of the text in op's field, or else in the row's field as
+ * merged (an update that leaves the field out). */
+static int
+field_scope(const struct apply_ctx *c, const struct coso_op *op,
+    uint32_t field, enum cstore_scope kind)
+{
+	const struct coso_value *v = auth_field_value(op, field);
+	struct cstore_val now      = {0};
+	int rv;
+
+	if (v != NULL && v->type == COSO_VTEXT) {
+		return cstore_scope_add(
+		    c->s, c->position, kind, (const char *) v->p, v->len);
+	}
+	rv = cstore_field_get(c->s, op->table, op->row, field, &now);
+	if (rv == COSO_OK && now.type == COSO_VTEXT) {
+		rv = cstore_scope_add(
+		    c->s, c->position, kind, (const char *) now.p, now.len);
+	}
+	cstore_val_clear(&now);
+	return rv == COSO_ENOENT ? COSO_OK : rv;
+}
+
+/* A move is pulled by the devices of the unit, of where it was and of
+ * where it went. */
+static int
+move_scope(const struct apply_ctx *c, const struct coso_op *op)
+{
+	static const uint32_t fields[] = {COSO_F_UNIT_MOVE_CODE,
+	    COSO_F_UNIT_MOVE_OLD_PARENT, COSO_F_UNIT_MOVE_NEW_PARENT};
+	size_t i;
+	int rv = COSO_OK;
+
+	for (i = 0; i < 3 && rv == COSO_OK; i++) {
+		rv = field_scope(c, op, fields[i], CSTORE_SCOPE_TREE);
+	}
+	return rv;
+}
+
 static int
 table_effects(const struct apply_ctx *c, const struct coso_op *op,
     const struct auth_target *t)
@@ -516,11 +555,15 @@ table_effects(const struct apply_ctx *c, const struct coso_op *op,
 	case COSO_T_ASSIGNMENT:
 		return assignment_scope(c, op);
 	case COSO_T_UNIT:
+		return field_scope(c, op, COSO_F_UNIT_CODE, CSTORE_SCOPE_TREE);
+	case COSO_T_UNIT_MOVE:
+		return move_scope(c, op);
 	case COSO_T_CADRE:
+		return field_scope(
+		    c, op, COSO_F_CADRE_CADRE_ID, CSTORE_SCOPE_CADRE);
 	case COSO_T_SECTOR:
 	case COSO_T_TEAM:
 	case COSO_T_SCHEDULE:
-	case COSO_T_UNIT_MOVE:
 		return cstore_scope_add(
 		    c->s, c->position, CSTORE_SCOPE_REFERENCE, "", 0);
 	case COSO_T_TOKEN:

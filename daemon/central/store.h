@@ -35,13 +35,15 @@ enum cstore_role {
 
 /* What PULL scope a change-set falls in (table pull_scope). */
 enum cstore_scope {
-	CSTORE_SCOPE_REFERENCE  = 0, /* units, sectors, teams, ... for all */
+	CSTORE_SCOPE_REFERENCE  = 0, /* sectors, teams, schedules: for all */
 	CSTORE_SCOPE_ASSIGNMENT = 1, /* key: the assigned cadre */
 	CSTORE_SCOPE_RESPONSE   = 2, /* key: the proposal author's cadre */
 	CSTORE_SCOPE_UNIT       = 3, /* key: the unit code of a record */
 	CSTORE_SCOPE_KEY        = 4, /* key: the cadre of a device key */
 	CSTORE_SCOPE_OFFICE     = 5, /* for admin keys: proposals, responses,
 	                              * tokens, device keys, revocations */
+	CSTORE_SCOPE_TREE  = 6, /* key: a unit's code: its row and moves */
+	CSTORE_SCOPE_CADRE = 7, /* key: a cadre's id: its row */
 };
 
 struct central_store;

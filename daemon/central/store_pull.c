@@ -21,16 +21,42 @@ cstore_scope_add(struct central_store *s, uint64_t position,
 	return cstorei_run(s, st, "cannot index a change-set");
 }
 
-/* Units under the cadre's current (or coming) assignments, and the
- * accepted change-sets in scope in (after, upto], with the requesting
- * key's own chain (no fork 60, bad signature 7 or relay refusal 64). */
+/*
+ * The accepted change-sets in the cadre's scope in (after, upto], with the
+ * requesting key's own chain (no fork 60, bad signature 7 or relay
+ * refusal 64).  Sets of unit codes:
+ *   cov   units under the cadre's current (or coming) assignments: whose
+ *         records it pulls (kind 3);
+ *   tree  units under any of its assignments, ended ones too, and those
+ *         merged into them; up: their ancestors: whose rows it pulls
+ *         (kind 6), and whose assigned cadres' rows (kind 7).
+ * A live admin (or central) key of the cadre pulls every row of kinds 5,
+ * 6 and 7: the office sees the whole province.  history_only (?6) keeps
+ * kinds 3, 6 and 7 by the sets alone: what an assignment brings into
+ * scope.
+ */
 static const char pull_sql[]
-    = "WITH RECURSIVE cov(code, depth) AS ("
+    = "WITH RECURSIVE mine(code) AS ("
+      " SELECT unit FROM assignments WHERE cadre_id = ?1"
+      " AND deleted = 0 AND unit IS NOT NULL),"
+      " cov(code, depth) AS ("
       " SELECT unit, 0 FROM assignments WHERE cadre_id = ?1"
       " AND deleted = 0 AND unit IS NOT NULL"
       " AND (valid_to IS NULL OR valid_to >= ?2)"
       " UNION SELECT u.code, cov.depth + 1 FROM units u JOIN cov"
-      " ON u.parent = cov.code WHERE u.deleted = 0 AND cov.depth < 32) "
+      " ON u.parent = cov.code WHERE u.deleted = 0 AND cov.depth < 32),"
+      " tree(code, depth) AS (SELECT code, 0 FROM mine"
+      " UNION SELECT u.code, tree.depth + 1 FROM units u JOIN tree"
+      " ON u.parent = tree.code WHERE u.deleted = 0 AND tree.depth < 32"
+      " UNION SELECT u.code, tree.depth + 1 FROM units u JOIN tree"
+      " ON u.merged_into = tree.code"
+      " WHERE u.deleted = 0 AND tree.depth < 32),"
+      " up(code, depth) AS (SELECT code, 0 FROM mine"
+      " UNION SELECT u.parent, up.depth + 1 FROM units u JOIN up"
+      " ON u.code = up.code WHERE u.parent IS NOT NULL AND up.depth < 32),"
+      " seen(code) AS (SELECT code FROM tree UNION SELECT code FROM up),"
+      " office(yes) AS (SELECT ?6 = 0 AND EXISTS (SELECT 1 FROM authors"
+      " WHERE cadre_id = ?1 AND role IN (2, 3) AND revoked IS NULL)) "
       "SELECT c.position, coalesce(a.cadre_id, ''), c.bytes, a.public_key,"
       " c.verdict, c.reason "
       "FROM changesets c LEFT JOIN authors a ON a.key_id = c.author "
@@ -38,9 +64,12 @@ static const char pull_sql[]
       "AND ((c.verdict = 1 AND EXISTS (SELECT 1 FROM pull_scope p"
       " WHERE p.position = c.position"
       " AND ((?6 = 0 AND (p.kind = 0 OR (p.kind IN (1, 2, 4) AND p.key = ?1)"
-      "  OR (p.kind = 5 AND EXISTS (SELECT 1 FROM authors WHERE"
-      "  cadre_id = ?1 AND role IN (2, 3) AND revoked IS NULL))))"
-      " OR (p.kind = 3 AND p.key IN (SELECT code FROM cov)))))"
+      "  OR (p.kind IN (5, 6, 7) AND (SELECT yes FROM office))))"
+      " OR (p.kind = 3 AND p.key IN (SELECT code FROM cov))"
+      " OR (p.kind = 6 AND p.key IN (SELECT code FROM seen))"
+      " OR (p.kind = 7 AND (p.key = ?1 OR p.key IN (SELECT cadre_id"
+      "  FROM assignments WHERE deleted = 0"
+      "  AND unit IN (SELECT code FROM seen)))))))"
       " OR (?6 = 0 AND c.author = ?7 AND c.reason NOT IN (7, 60, 64))) "
       "ORDER BY c.position LIMIT ?4";
 _Static_assert(COSO_EBADSIG == 7 && COSO_QFORK == 60 && COSO_QAUTHOR == 64,

@@ -77,6 +77,8 @@ const char cstorei_tree_sql[]
 const char cstorei_upgrade_sql[]
     = "CREATE INDEX IF NOT EXISTS changesets_unsigned ON changesets"
       " (sender, received_ms) WHERE " UNSIGNED_WHERE ";"
+      /* A PULL's tree follows mergers (store_pull.c). */
+      "CREATE INDEX IF NOT EXISTS units_merged ON units (merged_into);"
       /* Which key used each enrollment token: written once by merge
        * (apply.c), never changed.  In a database made before it, the
        * hashes its device_keys rows hold now are taken as used. */

@@ -2053,6 +2053,66 @@ visit_cs(struct dev *d, int32_t date, size_t *len)
 	return cs;
 }
 
+/* A PUSH whose bodies the server's worker decoded: the writer applies
+ * the ops it is given and takes the worker's decoding error as the
+ * verdict's reason, without decoding again; a body left undecoded it
+ * decodes itself. */
+static void
+test_predecoded(void **state)
+{
+	struct fx *f = *state;
+	struct coso_msg_item items[3];
+	struct coso_changeset cs;
+	struct coso_ops *ops[3] = {NULL};
+	struct merge_out out[3];
+	struct cstore_author a;
+	uint8_t *c[3], sig[3] = {MERGE_SIG_OK, MERGE_SIG_OK, MERGE_SIG_OK};
+	uint8_t decoded[3] = {1, 1, 0};
+	int err[3]         = {0, COSO_ENFC, 0};
+	struct wjob j      = {.kind = WJOB_PUSH,
+	         .received_ms       = T0 + 7,
+	         .n                 = 3,
+	         .items             = items,
+	         .sig               = sig,
+	         .decoded           = decoded,
+	         .ops               = ops,
+	         .ops_err           = err,
+	         .out               = out,
+	         .done              = nop_done};
+	size_t i, len[3];
+	uint64_t n;
+
+	province(f);
+	n = log_size(f);
+	memset(items, 0, sizeof(items));
+	for (i = 0; i < 3; i++) {
+		c[i]        = visit_cs(&f->a, 20251101 + (int32_t) i, &len[i]);
+		items[i].cs = c[i];
+		items[i].cs_len = len[i];
+	}
+	assert_int_equal(coso_changeset_peek(&cs, c[0], len[0]), COSO_OK);
+	assert_int_equal(
+	    coso_ops_decode(&ops[0], cs.body, cs.body_len), COSO_OK);
+	memcpy(j.sender_pk, f->a.pk, 32);
+	writer_apply_group(f->s, f->central.key, &f->log, &j);
+	assert_int_equal(j.error, 0);
+	assert_int_equal(out[0].verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(out[0].reason, 0);
+	/* The worker's verdict on the body stands, and advances the chain. */
+	assert_int_equal(out[1].verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(out[1].reason, COSO_ENFC);
+	assert_int_equal(out[2].verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(log_size(f), n + 3);
+	assert_int_equal(cstore_author_get(f->s, f->a.id, &a), COSO_OK);
+	assert_int_equal(a.next_seq, 4);
+	for (i = 0; i < 3; i++) {
+		assert_true(out[i].has_receipt);
+		assert_int_equal(out[i].position, n + i);
+		free(c[i]);
+	}
+	coso_ops_free(ops[0]);
+}
+
 static void
 revoke_key(struct fx *f, const uint8_t id[32])
 {
@@ -2379,6 +2439,7 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_api_reads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_sender_enrolled, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_predecoded, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_relay_signed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

@@ -36,6 +36,9 @@ struct central_store {
 	 * handle sees it (cleared by every rollback). */
 	struct coso_frontier tree;
 	int tree_ok;
+	/* Coverage answers of the write transaction (store_cover.c), or
+	 * NULL until the first. */
+	struct cstore_cover *cover;
 	char errmsg[CSTORE_ERRMSG_MAX];
 };
 
@@ -53,6 +56,13 @@ extern const char cstorei_tree_sql[];
 extern const char cstorei_upgrade_sql[];
 
 int cstorei_fail(struct central_store *s, const char *what);
+
+/* The coverage cache (store_cover.c): forget is called at every BEGIN,
+ * COMMIT and ROLLBACK, touch at every write to a schema table (it
+ * forgets on units and assignments), free at close. */
+void cstorei_cover_forget(struct central_store *s);
+void cstorei_cover_touch(struct central_store *s, uint32_t table);
+void cstorei_cover_free(struct central_store *s);
 
 /* A prepared statement for sql from the handle's cache, reset and with
  * its bindings cleared; NULL (errmsg set) on failure.  The cache is

@@ -3,6 +3,7 @@
  * change-set; apply.c does the ops.  The order of the checks is in
  * merge.h.
  */
+#include <assert.h>
 #include <string.h>
 
 #include "apply.h"
@@ -152,11 +153,19 @@ apply(struct mstate *st, int *reason)
 	      .received_ms         = st->in->received_ms};
 	int rv;
 
-	if ((*reason = coso_ops_decode(&ops, st->cs.body, st->cs.body_len))
-	    != COSO_OK) {
+	/* A live PUSH comes decoded: its workers decode (and check NFC) on
+	 * every core, so the writer only applies. */
+	if (st->in->decoded) {
+		assert((st->in->ops != NULL) == (st->in->ops_err == 0));
+		*reason = st->in->ops_err;
+		c.ops   = st->in->ops;
+	} else {
+		*reason = coso_ops_decode(&ops, st->cs.body, st->cs.body_len);
+		c.ops   = ops;
+	}
+	if (*reason != COSO_OK) {
 		return COSO_OK;
 	}
-	c.ops = ops;
 	if ((rv = weigh(st, &c.weight)) != COSO_OK) {
 		goto out;
 	}

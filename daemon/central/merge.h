@@ -57,6 +57,13 @@ struct merge_in {
 	uint64_t received_ms;
 	enum merge_sig sig;
 	const uint8_t *receipt; /* replay: the stored receipt, else NULL */
+	/* The body already decoded (coso_ops_decode, on a server worker):
+	 * if decoded, ops (NULL on failure) and ops_err (its result, never
+	 * COSO_ENOMEM) stand for step 8, else merge decodes the body
+	 * itself.  The caller owns ops; they point into cs. */
+	int decoded;
+	const struct coso_ops *ops;
+	int ops_err;
 };
 
 struct merge_out {

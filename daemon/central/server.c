@@ -89,6 +89,10 @@ struct sctx {
 	struct coso_msg *req;
 	struct wjob job;
 	uint8_t *sig;
+	uint8_t *decoded;      /* PUSH: the bodies decoded here */
+	struct coso_ops **ops; /* their ops, or NULL */
+	int *ops_err;          /* their decoding's result */
+	size_t nbodies;        /* entries in decoded, ops, ops_err */
 	struct merge_out *out;
 	char *note;         /* PUSH: the group's checkpoint */
 	uint64_t note_size; /* its tree size */
@@ -252,6 +256,24 @@ refusal(struct server *srv, enum refusal kind)
 /* ---- replies --------------------------------------------------------------
  */
 
+/* A PUSH's decoded bodies (bodies_decode). */
+static void
+bodies_free(struct sctx *c)
+{
+	size_t i;
+
+	for (i = 0; c->ops != NULL && i < c->nbodies; i++) {
+		coso_ops_free(c->ops[i]);
+	}
+	free(c->ops);
+	free(c->ops_err);
+	free(c->decoded);
+	c->ops     = NULL;
+	c->ops_err = NULL;
+	c->decoded = NULL;
+	c->nbodies = 0;
+}
+
 static void
 request_end(struct sctx *c)
 {
@@ -264,6 +286,7 @@ request_end(struct sctx *c)
 	}
 	free(c->plain);
 	free(c->sig);
+	bodies_free(c);
 	free(c->out);
 	free(c->note);
 	free(c->proofs);
@@ -442,11 +465,13 @@ enroll_done(struct wjob *j, void *arg)
 	reply(c, &m);
 }
 
+/* Queues the request's job to the writer; extra: what it holds beside
+ * its frame, counted against the queue's bound. */
 static void
-submit(struct sctx *c)
+submit(struct sctx *c, size_t extra)
 {
 	c->job.received_ms = coso_wall_ms();
-	c->job.bytes       = c->plain_len;
+	c->job.bytes       = c->plain_len + extra;
 	c->job.arg         = c;
 	memcpy(c->job.sender_pk, c->peer, 32);
 	atomic_store(&c->state, S_WORK);
@@ -463,7 +488,7 @@ on_enroll(struct sctx *c)
 	memcpy(c->job.token, c->req->token, 32);
 	c->job.cadre = c->req->cadre_id;
 	c->job.done  = enroll_done;
-	submit(c);
+	submit(c, 0);
 }
 
 /* The verdicts into the request's items, reused for the reply (cs
@@ -654,11 +679,56 @@ verify_signatures(struct sctx *c, struct central_store *h)
 	}
 }
 
+/*
+ * Decodes the body of each change-set whose signature verified (the
+ * only ones merge would decode): canonical CBOR, schema, limits, NFC.
+ * Done here, on a worker, like the signatures, so the writer only
+ * applies.  A decoding that runs out of memory is left to the writer;
+ * what the decoded ops take counts against the writer's queue.
+ */
+static int
+bodies_decode(struct sctx *c, size_t *bytes)
+{
+	struct coso_changeset cs;
+	size_t i, k, n = c->req->nitems;
+	const struct coso_msg_item *it;
+	int rv;
+
+	c->decoded = calloc(n, 1);
+	c->ops     = calloc(n, sizeof(*c->ops));
+	c->ops_err = calloc(n, sizeof(*c->ops_err));
+	if (c->decoded == NULL || c->ops == NULL || c->ops_err == NULL) {
+		return COSO_ENOMEM;
+	}
+	c->nbodies = n;
+	for (i = 0; i < n; i++) {
+		it = &c->req->items[i];
+		if (c->sig[i] != MERGE_SIG_OK
+		    || coso_changeset_peek(&cs, it->cs, it->cs_len)
+		        != COSO_OK) {
+			continue;
+		}
+		rv = coso_ops_decode(&c->ops[i], cs.body, cs.body_len);
+		if (rv == COSO_ENOMEM) {
+			continue;
+		}
+		c->decoded[i] = 1;
+		c->ops_err[i] = rv;
+		for (k = 0; rv == COSO_OK && k < c->ops[i]->nops; k++) {
+			*bytes += sizeof(struct coso_op)
+			    + c->ops[i]->ops[k].nfields
+			        * sizeof(struct coso_field);
+		}
+	}
+	*bytes += n * (sizeof(*c->ops) + sizeof(*c->ops_err) + 1);
+	return COSO_OK;
+}
+
 static void
 on_push(struct sctx *c, struct central_store *h)
 {
 	struct cstore_author a;
-	size_t n = c->req->nitems;
+	size_t n = c->req->nitems, extra = 0;
 	int known;
 
 	if (lookup(h, c->peer, &a, &known) != COSO_OK) {
@@ -682,14 +752,21 @@ on_push(struct sctx *c, struct central_store *h)
 		return;
 	}
 	verify_signatures(c, h);
+	if (bodies_decode(c, &extra) != COSO_OK) {
+		reply_error(c, COSO_ENOMEM);
+		return;
+	}
 	memset(&c->job, 0, sizeof(c->job));
-	c->job.kind  = WJOB_PUSH;
-	c->job.n     = n;
-	c->job.items = c->req->items;
-	c->job.sig   = c->sig;
-	c->job.out   = c->out;
-	c->job.done  = push_done;
-	submit(c);
+	c->job.kind    = WJOB_PUSH;
+	c->job.n       = n;
+	c->job.items   = c->req->items;
+	c->job.sig     = c->sig;
+	c->job.decoded = c->decoded;
+	c->job.ops     = c->ops;
+	c->job.ops_err = c->ops_err;
+	c->job.out     = c->out;
+	c->job.done    = push_done;
+	submit(c, extra);
 }
 
 /* ---- PULL -----------------------------------------------------------------

@@ -41,6 +41,7 @@ cstore_close(struct central_store *s)
 		sqlite3_finalize(s->cache[i].st);
 		free(s->cache[i].sql);
 	}
+	cstorei_cover_free(s);
 	sqlite3_close(s->db);
 	free(s->path);
 	free(s);
@@ -220,6 +221,7 @@ cstore_open(struct central_store **out, const char *path, int readonly,
 int
 cstore_begin(struct central_store *s)
 {
+	cstorei_cover_forget(s);
 	return cstorei_exec(
 	    s, "BEGIN IMMEDIATE", "cannot begin a transaction");
 }
@@ -227,7 +229,10 @@ cstore_begin(struct central_store *s)
 int
 cstore_commit(struct central_store *s)
 {
-	int rv = cstorei_exec(s, "COMMIT", "cannot commit");
+	int rv;
+
+	cstorei_cover_forget(s);
+	rv = cstorei_exec(s, "COMMIT", "cannot commit");
 
 	if (rv != COSO_OK) {
 		cstore_rollback(s);
@@ -242,6 +247,7 @@ cstore_rollback(struct central_store *s)
 		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 	}
 	s->tree_ok = 0;
+	cstorei_cover_forget(s);
 }
 
 int
@@ -270,6 +276,7 @@ cstore_rollback_to(struct central_store *s, const char *name)
 	snprintf(sql, sizeof(sql), "ROLLBACK TO %s; RELEASE %s", name, name);
 	sqlite3_exec(s->db, sql, NULL, NULL, NULL);
 	s->tree_ok = 0;
+	cstorei_cover_forget(s);
 }
 
 int
@@ -312,6 +319,7 @@ cstore_meta_set(struct central_store *s, const char *key, const char *value)
 int
 cstore_read_begin(struct central_store *s)
 {
+	cstorei_cover_forget(s);
 	return cstorei_exec(s, "BEGIN", "cannot read the database");
 }
 
@@ -319,4 +327,5 @@ void
 cstore_read_end(struct central_store *s)
 {
 	sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL);
+	cstorei_cover_forget(s);
 }

@@ -39,6 +39,9 @@ struct central_store {
 	/* Read-only handles: the process's subtree hashes of this database
 	 * (store_treecache.c), or NULL. */
 	struct tree_cache *tc;
+	/* Coverage answers of the write transaction (store_cover.c), or
+	 * NULL until the first. */
+	struct cstore_cover *cover;
 	char errmsg[CSTORE_ERRMSG_MAX];
 };
 
@@ -71,6 +74,13 @@ int cstorei_tree_cache_get(
 void cstorei_tree_cache_grow(struct central_store *s);
 
 int cstorei_fail(struct central_store *s, const char *what);
+
+/* The coverage cache (store_cover.c): forget is called at every BEGIN,
+ * COMMIT and ROLLBACK, touch at every write to a schema table (it
+ * forgets on units and assignments), free at close. */
+void cstorei_cover_forget(struct central_store *s);
+void cstorei_cover_touch(struct central_store *s, uint32_t table);
+void cstorei_cover_free(struct central_store *s);
 
 /* A prepared statement for sql from the handle's cache, reset and with
  * its bindings cleared; NULL (errmsg set) on failure.  The cache is

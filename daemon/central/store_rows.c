@@ -76,6 +76,7 @@ cstore_row_insert(struct central_store *s, const struct coso_op *op,
 	sqlite3_stmt *st;
 	int i, k;
 
+	cstorei_cover_touch(s, op->table);
 	if (insert_sql(sql, sizeof(sql), op) != COSO_OK
 	    || (st = cstorei_prep(s, sql)) == NULL) {
 		return COSO_EIO;
@@ -99,6 +100,7 @@ cstore_row_touch(
 	char sql[128];
 	sqlite3_stmt *st;
 
+	cstorei_cover_touch(s, table);
 	snprintf(sql, sizeof(sql),
 	    "INSERT OR IGNORE INTO \"%s\" (id, deleted) VALUES (?, 1)",
 	    cstore_table_name(table));
@@ -195,6 +197,7 @@ cstore_field_set(struct central_store *s, uint32_t table,
 	char sql[160];
 	sqlite3_stmt *st;
 
+	cstorei_cover_touch(s, table);
 	snprintf(sql, sizeof(sql), "UPDATE \"%s\" SET \"%s\" = ? WHERE id = ?",
 	    cstore_table_name(table), column_of(table, field));
 	if ((st = cstorei_prep(s, sql)) == NULL) {

@@ -86,6 +86,13 @@ do_push(const struct merge_ctx *m, struct wjob *j, const struct clog *log,
 		in.cs  = j->items[i].cs;
 		in.len = j->items[i].cs_len;
 		in.sig = (enum merge_sig) j->sig[i];
+		if (j->decoded != NULL && j->decoded[i]) {
+			in.decoded = 1;
+			in.ops     = j->ops[i];
+			in.ops_err = j->ops_err[i];
+		} else {
+			in.decoded = 0;
+		}
 		if ((rv = admit_merge(m, &in, refused, &j->out[i])) != 0) {
 			return rv;
 		}

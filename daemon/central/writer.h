@@ -40,6 +40,11 @@ struct wjob {
 	size_t n;
 	const struct coso_msg_item *items;
 	const uint8_t *sig; /* enum merge_sig per item */
+	/* Each item's body as the submitter decoded it (merge_in's
+	 * decoded, ops, ops_err), or NULL: the writer decodes. */
+	const uint8_t *decoded;
+	struct coso_ops *const *ops;
+	const int *ops_err;
 	struct merge_out *out;
 	/* ENROLL */
 	uint8_t token[32];

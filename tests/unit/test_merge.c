@@ -2053,6 +2053,165 @@ visit_cs(struct dev *d, int32_t date, size_t *len)
 	return cs;
 }
 
+/* A PUSH whose bodies the server's worker decoded: the writer applies
+ * the ops it is given and takes the worker's decoding error as the
+ * verdict's reason, without decoding again; a body left undecoded it
+ * decodes itself. */
+static void
+test_predecoded(void **state)
+{
+	struct fx *f = *state;
+	struct coso_msg_item items[3];
+	struct coso_changeset cs;
+	struct coso_ops *ops[3] = {NULL};
+	struct merge_out out[3];
+	struct cstore_author a;
+	uint8_t *c[3], sig[3] = {MERGE_SIG_OK, MERGE_SIG_OK, MERGE_SIG_OK};
+	uint8_t decoded[3] = {1, 1, 0};
+	int err[3]         = {0, COSO_ENFC, 0};
+	struct wjob j      = {.kind = WJOB_PUSH,
+	         .received_ms       = T0 + 7,
+	         .n                 = 3,
+	         .items             = items,
+	         .sig               = sig,
+	         .decoded           = decoded,
+	         .ops               = ops,
+	         .ops_err           = err,
+	         .out               = out,
+	         .done              = nop_done};
+	size_t i, len[3];
+	uint64_t n;
+
+	province(f);
+	n = log_size(f);
+	memset(items, 0, sizeof(items));
+	for (i = 0; i < 3; i++) {
+		c[i]        = visit_cs(&f->a, 20251101 + (int32_t) i, &len[i]);
+		items[i].cs = c[i];
+		items[i].cs_len = len[i];
+	}
+	assert_int_equal(coso_changeset_peek(&cs, c[0], len[0]), COSO_OK);
+	assert_int_equal(
+	    coso_ops_decode(&ops[0], cs.body, cs.body_len), COSO_OK);
+	memcpy(j.sender_pk, f->a.pk, 32);
+	writer_apply_group(f->s, f->central.key, &f->log, &j);
+	assert_int_equal(j.error, 0);
+	assert_int_equal(out[0].verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(out[0].reason, 0);
+	/* The worker's verdict on the body stands, and advances the chain. */
+	assert_int_equal(out[1].verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(out[1].reason, COSO_ENFC);
+	assert_int_equal(out[2].verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(log_size(f), n + 3);
+	assert_int_equal(cstore_author_get(f->s, f->a.id, &a), COSO_OK);
+	assert_int_equal(a.next_seq, 4);
+	for (i = 0; i < 3; i++) {
+		assert_true(out[i].has_receipt);
+		assert_int_equal(out[i].position, n + i);
+		free(c[i]);
+	}
+	coso_ops_free(ops[0]);
+}
+
+/* One change-set of d's in a job of its own, for a group of jobs. */
+static void
+job_of(struct wjob *j, struct coso_msg_item *it, uint8_t *sig,
+    const struct dev *d, uint8_t *cs, size_t len, struct merge_out *out)
+{
+	memset(j, 0, sizeof(*j));
+	memset(it, 0, sizeof(*it));
+	it->cs         = cs;
+	it->cs_len     = len;
+	*sig           = MERGE_SIG_OK;
+	j->kind        = WJOB_PUSH;
+	j->received_ms = T0 + 7;
+	j->n           = 1;
+	j->items       = it;
+	j->sig         = sig;
+	j->out         = out;
+	j->done        = nop_done;
+	memcpy(j->sender_pk, d->pk, 32);
+}
+
+/* cb-a's assignment on 181 (role 3, from 2025), row asg. */
+static void
+assign_181(struct coso_body *b, const uint8_t asg[16])
+{
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_ASSIGNMENT, asg, COSO_UPSERT), COSO_OK);
+	text(b, COSO_F_ASSIGNMENT_CADRE_ID, "cb-a");
+	text(b, COSO_F_ASSIGNMENT_UNIT, "181");
+	assert_int_equal(coso_body_int(b, COSO_F_ASSIGNMENT_ROLE, 3), COSO_OK);
+	assert_int_equal(
+	    coso_body_int(b, COSO_F_ASSIGNMENT_VALID_FROM, 20250101), COSO_OK);
+}
+
+#define GROUP 6
+
+/* Whom an assignment covers is remembered within a group's transaction
+ * (store_cover.c).  In one group: an assignment written, deleted, or
+ * written and rolled back with its change-set changes the answer for
+ * the change-sets after it, as the query would. */
+static void
+test_cover_in_group(void **state)
+{
+	struct fx *f        = *state;
+	struct coso_body *b = body();
+	struct coso_msg_item it[GROUP];
+	struct merge_out out[GROUP];
+	struct wjob j[GROUP];
+	struct dev *from[GROUP];
+	uint8_t *cs[GROUP], sig[GROUP], row[16], asg[16], asg2[16];
+	size_t i, len[GROUP];
+
+	province(f);
+	coso_uuid7(asg, T0);
+	coso_uuid7(asg2, T0);
+	/* 0: cb-a on 181; 1: cb-a visits 06100 (under 181: remembered);
+	 * 2: that assignment deleted; 3: cb-a visits 06100 again. */
+	assign_181(b, asg);
+	cs[0] = sign_next(&f->admin, b, &len[0]), from[0] = &f->admin;
+	visit_op(b, row, "06100", 20251101);
+	cs[1] = sign_next(&f->a, b, &len[1]), from[1] = &f->a;
+	assert_int_equal(
+	    coso_body_op(b, COSO_T_ASSIGNMENT, asg, COSO_DELETE), COSO_OK);
+	cs[2] = sign_next(&f->admin, b, &len[2]), from[2] = &f->admin;
+	visit_op(b, row, "06100", 20251102);
+	cs[3] = sign_next(&f->a, b, &len[3]), from[3] = &f->a;
+	/* 4: cb-a on 181 again, then a reference to a unit that does not
+	 * exist: the change-set is quarantined whole (rolled back);
+	 * 5: cb-a visits 06100: not covered. */
+	assign_181(b, asg2);
+	assign_op(b, "cb-a", "99999", 20250101, 0);
+	cs[4] = sign_next(&f->admin, b, &len[4]), from[4] = &f->admin;
+	visit_op(b, row, "06100", 20251103);
+	cs[5] = sign_next(&f->a, b, &len[5]), from[5] = &f->a;
+	for (i = 0; i < GROUP; i++) {
+		job_of(
+		    &j[i], &it[i], &sig[i], from[i], cs[i], len[i], &out[i]);
+		j[i].next = i + 1 < GROUP ? &j[i + 1] : NULL;
+	}
+	writer_apply_group(f->s, f->central.key, &f->log, &j[0]);
+	for (i = 0; i < GROUP; i++) {
+		assert_int_equal(j[i].error, 0);
+	}
+	assert_int_equal(out[0].verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(out[1].verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(out[2].verdict, COSO_VERDICT_ACCEPTED);
+	assert_int_equal(out[3].verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(out[3].reason, COSO_QUNAUTH);
+	assert_int_equal(out[4].verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(out[4].reason, COSO_QREF);
+	assert_int_equal(out[5].verdict, COSO_VERDICT_QUARANTINED);
+	assert_int_equal(out[5].reason, COSO_QUNAUTH);
+	/* A rebuild, one change-set per transaction, reaches the same. */
+	assert_rebuilds(f);
+	for (i = 0; i < GROUP; i++) {
+		free(cs[i]);
+	}
+	coso_body_free(b);
+}
+
 static void
 revoke_key(struct fx *f, const uint8_t id[32])
 {
@@ -2379,6 +2538,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_api_reads, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_sender_enrolled, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_predecoded, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_cover_in_group, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_relay_signed, setup, teardown),
 	    cmocka_unit_test_setup_teardown(

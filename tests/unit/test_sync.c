@@ -75,6 +75,7 @@ struct fake {
 	uint8_t *pull_altered; /* pull_cs with "Gia" changed to "Kia" */
 	const uint8_t *own_cs; /* the device's own, handed back too */
 	size_t own_len;
+	int consistency;   /* PROOF requests answered */
 	struct fleaf *log; /* every change-set stored, in order */
 	size_t nlog;
 	uint64_t ms;            /* received_ms of the next entry */
@@ -294,6 +295,17 @@ fake_answer(struct fake *c, const struct coso_msg *q, struct coso_msg *rep,
 			fake_verdict(c, &rep->items[i], receipts[i], 2);
 		}
 		fake_proofs(c, rep);
+	} else if (q->type == COSO_MSG_PROOF) {
+		struct coso_tree_src src = {fake_subtree, c};
+		static uint8_t hashes[COSO_PROOF_MAX][32];
+
+		c->consistency++;
+		rep->from_size = q->from_size;
+		rep->to_size   = q->to_size;
+		assert_int_equal(coso_proof_consistency(&src, q->from_size,
+		                     q->to_size, hashes, &rep->nproof),
+		    0);
+		rep->proof = hashes[0];
 	} else if (q->type == COSO_MSG_PULL && q->cursor == 0) {
 		rep->cursor = 7;
 		rep->keys = c->tamper == T_PULL_KEY ? c->other_pk : c->pull_pk;
@@ -606,6 +618,18 @@ check_first_round(struct fx *f, const struct coso_sync_report *r)
 	assert_true(r->skew_ms > 3000 && r->skew_ms < 7000);
 	assert_true(f->c.pushes > 1);
 	assert_true(f->c.max_frame <= 64 * 1024);
+	/* Each reply's checkpoint after the first joined to the one held
+	 * before by a consistency proof the device asked for. */
+	assert_int_equal(f->c.consistency, f->c.pushes - 1);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM checkpoints WHERE "
+	                     "consistency = 'proved'"),
+	    f->c.pushes - 1);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM checkpoints WHERE "
+	                     "consistency = 'first'"),
+	    1);
+	assert_int_equal(q(f, "SELECT count(*) FROM evidence"), 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM receipts"), 40);
 	assert_int_equal(q(f,
 	                     "SELECT verdict * 100 + reason FROM outbox "
@@ -1210,15 +1234,24 @@ test_two_trees_refused(void **state)
 	randombytes_buf(root, sizeof(root));
 	assert_int_equal(
 	    coso_checkpoint_sign(&note, f->c.key, ORIGIN, ORIGIN, 1, root), 0);
-	snprintf(sql, sizeof(sql), "INSERT INTO checkpoints VALUES (1, '%s')",
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO checkpoints (size, note) "
+	    "VALUES (1, '%s')",
 	    note);
 	assert_int_equal(cosoi_exec(f->s, sql), 0);
 	assert_int_equal(
 	    cosoi_sync_round_net(f->s, &o, &r, &f->net), COSO_EPROTO);
-	assert_non_null(
-	    strstr(coso_store_errmsg(f->s), "two different trees of size 1"));
+	assert_non_null(strstr(coso_store_errmsg(f->s), "split view"));
+	assert_int_equal(r.split_views, 1);
 	assert_int_equal(q(f, "SELECT count(*) FROM receipts"), 0);
 	assert_int_equal(r.pending, 1);
+	/* Both notes kept as evidence: the one held, the one refused. */
+	snprintf(sql, sizeof(sql),
+	    "SELECT count(*) FROM evidence WHERE kind = 'fork' AND "
+	    "held_size = 1 AND new_size = 1 AND held_note = '%s' AND "
+	    "new_note <> held_note",
+	    note);
+	assert_int_equal(q(f, sql), 1);
 	snprintf(sql, sizeof(sql),
 	    "SELECT count(*) FROM checkpoints WHERE note = '%s'", note);
 	assert_int_equal(q(f, sql), 1);
@@ -1353,7 +1386,7 @@ test_receipts_verify(void **state)
 		                     &note, f->c.key, ORIGIN, ORIGIN, 1, root),
 		    0);
 		snprintf(sql, sizeof(sql),
-		    "INSERT INTO checkpoints VALUES (1, '%s');"
+		    "INSERT INTO checkpoints (size, note) VALUES (1, '%s');"
 		    "UPDATE receipts SET tree_size = 1 WHERE seq = 3",
 		    note);
 		assert_int_equal(cosoi_exec(f->s, sql), 0);

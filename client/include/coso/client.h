@@ -644,6 +644,22 @@ COSO_NODISCARD int coso_checkpoint_list(
 COSO_NODISCARD int coso_evidence_list(
     struct coso_store *s, coso_row_cb cb, void *arg);
 
+/* What coso_gossip_export wrote. */
+struct coso_gossip_counts {
+	uint64_t checkpoints, receipts, evidence;
+};
+
+/*
+ * The gossip file (FORMAT.md, "Gossip file") of this store into *out
+ * (malloc'd, caller frees) and *len: the pinned central key, this
+ * device's key, every checkpoint held, every receipt kept with its
+ * proof and checkpoint size, every pair of evidence; one moment of the
+ * store.  More rows than the file's limits: COSO_ETOOBIG.  *n, if not
+ * NULL, receives the counts.
+ */
+COSO_NODISCARD int coso_gossip_export(struct coso_store *s, uint8_t **out,
+    size_t *len, struct coso_gossip_counts *n);
+
 /*
  * Admin (admin.c): each call is one signed change-set (units: one per
  * 1000 units) in the outbox of a store whose device key is an admin key;

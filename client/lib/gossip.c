@@ -82,7 +82,9 @@ held_latest(struct coso_store *s, const uint8_t pk[32], struct held *h)
 }
 
 /* Keeps the pair (held, new) as evidence of kind, in its own
- * transaction: the same pair seen again counts once more. */
+ * transaction: the same pair seen again counts once more.  Past
+ * COSO_GOSSIP_EVIDENCE_MAX pairs (what one gossip file carries) a new
+ * pair is not added: the refusal stands, the store does not grow. */
 static int
 evidence_put(struct coso_store *s, const char *kind, const struct held *h,
     const struct coso_checkpoint *cp, const char *note, size_t len)
@@ -96,8 +98,10 @@ evidence_put(struct coso_store *s, const char *kind, const struct held *h,
 	}
 	if (sqlite3_prepare_v2(s->db,
 	        "INSERT INTO evidence (kind, first_ms, last_ms, seen, "
-	        "held_size, held_note, new_size, new_note) VALUES (?1, ?2, "
-	        "?2, 1, ?3, ?4, ?5, ?6) ON CONFLICT (held_note, new_note) DO "
+	        "held_size, held_note, new_size, new_note) SELECT ?1, ?2, "
+	        "?2, 1, ?3, ?4, ?5, ?6 WHERE (SELECT count(*) FROM evidence) "
+	        "< ?7 OR EXISTS (SELECT 1 FROM evidence WHERE held_note = ?4 "
+	        "AND new_note = ?6) ON CONFLICT (held_note, new_note) DO "
 	        "UPDATE SET last_ms = ?2, seen = seen + 1",
 	        -1, &st, NULL)
 	    != SQLITE_OK) {
@@ -110,6 +114,7 @@ evidence_put(struct coso_store *s, const char *kind, const struct held *h,
 	sqlite3_bind_text(st, 4, h->note, (int) h->len, SQLITE_STATIC);
 	sqlite3_bind_int64(st, 5, (sqlite3_int64) cp->size);
 	sqlite3_bind_text(st, 6, note, (int) len, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 7, COSO_GOSSIP_EVIDENCE_MAX);
 	rc = sqlite3_step(st);
 	sqlite3_finalize(st);
 	if (rc != SQLITE_DONE) {

@@ -303,6 +303,32 @@ test_no_proofs(void **state)
 	assert_int_equal(q(f, "SELECT count(*) FROM evidence"), 1);
 }
 
+/* A device that retries against a forked central that keeps growing
+ * sees a new pair each time: past the file's limit of pairs none is
+ * added, and the refusal stands. */
+static void
+test_evidence_cap(void **state)
+{
+	struct fx *f = *state;
+	struct coso_checkpoint cp;
+	char *held = note_of(f, A, 3, &cp), sql[256];
+	int how;
+
+	hold(f, held, 3);
+	free(held);
+	snprintf(sql, sizeof(sql),
+	    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n "
+	    "WHERE i < %u) INSERT INTO evidence (kind, first_ms, last_ms, "
+	    "seen, held_size, held_note, new_size, new_note) SELECT 'fork', "
+	    "1, 1, 1, 3, 'h', 3, 'n' || i FROM n",
+	    COSO_GOSSIP_EVIDENCE_MAX);
+	assert_int_equal(cosoi_exec(f->s, sql), 0);
+	assert_int_equal(check(f, B, 3, &how), COSO_EPROTO);
+	assert_int_equal(
+	    q(f, "SELECT count(*) FROM evidence"), COSO_GOSSIP_EVIDENCE_MAX);
+	assert_int_equal(q(f, "SELECT max(size) FROM checkpoints"), 3);
+}
+
 /* A file of two notes, two receipts (one with a proof) and a pair of
  * evidence: encoded, decoded to the same, every cut refused. */
 static void
@@ -404,6 +430,8 @@ main(void)
 	    cmocka_unit_test_setup_teardown(test_honest, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_split, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_no_proofs, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_evidence_cap, setup, teardown),
 	    cmocka_unit_test(test_file),
 	};
 

@@ -76,6 +76,8 @@ struct fake {
 	const uint8_t *own_cs; /* the device's own, handed back too */
 	size_t own_len;
 	int consistency;   /* PROOF requests answered */
+	int old;           /* answers PROOF as a central older than it */
+	int old_after;     /* ... after this many proofs (0: never) */
 	struct fleaf *log; /* every change-set stored, in order */
 	size_t nlog;
 	uint64_t ms;            /* received_ms of the next entry */
@@ -295,6 +297,14 @@ fake_answer(struct fake *c, const struct coso_msg *q, struct coso_msg *rep,
 			fake_verdict(c, &rep->items[i], receipts[i], 2);
 		}
 		fake_proofs(c, rep);
+	} else if (q->type == COSO_MSG_PROOF
+	    && (c->old || (c->old_after && c->consistency >= c->old_after))) {
+		/* What a central older than PROOF answers: the type does not
+		 * decode. */
+		rep->type = COSO_MSG_ERROR;
+		rep->code = COSO_ESCHEMA;
+		snprintf(rep->text, sizeof(rep->text), "%s",
+		    coso_strerror(COSO_ESCHEMA));
 	} else if (q->type == COSO_MSG_PROOF) {
 		struct coso_tree_src src = {fake_subtree, c};
 		static uint8_t hashes[COSO_PROOF_MAX][32];
@@ -741,6 +751,52 @@ test_gap(void **state)
 	assert_int_equal(f->c.next_seq, 6);
 	assert_int_equal(r.pushed, 2 + 3); /* 4, 5 refused; 3, 4, 5 */
 	assert_int_equal(r.accepted, 3);
+}
+
+/* A central older than PROOF (it answers ERROR ESCHEMA, as for any
+ * type it does not know): its checkpoints are taken unproved and the
+ * round goes on. */
+static void
+test_old_central(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+	struct coso_status st;
+
+	f->c.old = 1;
+	visits(f, 39);
+	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
+	assert_true(f->c.pushes > 1);
+	assert_int_equal(r.refused, 0);
+	assert_int_equal(r.pending, 0);
+	assert_int_equal(coso_status_get(f->s, &st), 0);
+	assert_int_equal(st.unproved, (uint64_t) f->c.pushes - 1);
+	assert_int_equal(st.evidence, 0);
+}
+
+/* A central that gave one proof and then answers as one older than
+ * PROOF is not believed: the round stops, nothing is taken. */
+static void
+test_proofs_withdrawn(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+
+	f->c.old_after = 1;
+	visits(f, 79); /* three pushes: a proof, then none */
+	assert_int_equal(
+	    cosoi_sync_round_net(f->s, &o, &r, &f->net), COSO_EPROTO);
+	assert_int_equal(f->c.pushes, 3);
+	assert_non_null(
+	    strstr(coso_store_errmsg(f->s), "gave consistency proofs before"));
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM checkpoints WHERE "
+	                     "consistency = 'proved'"),
+	    1);
+	assert_true(r.pending > 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM evidence"), 0);
 }
 
 /* The PULL_REP the fake central gives at cursor 0. */
@@ -1447,6 +1503,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_enroll_long_cadre, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_old_central, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_proofs_withdrawn, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pull_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_pull_refused, setup, teardown),

@@ -318,6 +318,7 @@ test: deps
 	$(Q)bash tests/e2e/test_sync.sh $(B)
 	$(Q)bash tests/e2e/test_http.sh $(B)
 	$(Q)bash tests/e2e/test_audit.sh $(B)
+	$(Q)bash tests/e2e/test_gossip.sh $(B)
 	$(Q)bash tests/e2e/test_leader.sh $(B)
 	$(Q)bash tests/e2e/test_flows.sh $(B)
 	$(Q)bash tests/e2e/test_clock.sh $(B)

@@ -342,7 +342,8 @@ kind_of(unsigned type)
 static int
 valid_type(unsigned type)
 {
-	return type >= COSO_MSG_STATUS && type <= COSO_MSG_ERROR;
+	return (type >= COSO_MSG_STATUS && type <= COSO_MSG_ERROR)
+	    || type == COSO_MSG_PROOF || type == COSO_MSG_PROOF_REP;
 }
 
 /* Wire text: at most COSO_WIRE_STR_MAX bytes of UTF-8 without NUL. */
@@ -706,6 +707,41 @@ dec_status_rep(struct rd *r, struct coso_msg *m)
 	return get_str(r, m->cadre_id);
 }
 
+/* from_size u64 | to_size u64, 0 < from <= to; a PROOF_REP then its
+ * consistency proof: u8 count (at most COSO_PROOF_MAX) and the hashes,
+ * pointing into the input. */
+static int
+dec_proof(struct rd *r, struct coso_msg *m)
+{
+	uint8_t n;
+	int rc;
+
+	if ((rc = get_u64(r, &m->from_size)) != COSO_OK
+	    || (rc = get_u64(r, &m->to_size)) != COSO_OK) {
+		return rc;
+	}
+	if (m->from_size == 0 || m->from_size > m->to_size) {
+		return COSO_ESCHEMA;
+	}
+	if (m->type == COSO_MSG_PROOF) {
+		return COSO_OK;
+	}
+	if ((rc = get_u8(r, &n)) != COSO_OK) {
+		return rc;
+	}
+	if (n > COSO_PROOF_MAX) {
+		return COSO_ETOOBIG;
+	}
+	if ((rc = take(r, (size_t) n * 32u, &m->proof)) != COSO_OK) {
+		return rc;
+	}
+	m->nproof = n;
+	if (n == 0) {
+		m->proof = NULL;
+	}
+	return COSO_OK;
+}
+
 static int
 dec_body(struct rd *r, struct coso_msg *m)
 {
@@ -742,6 +778,9 @@ dec_body(struct rd *r, struct coso_msg *m)
 		return dec_items(r, m);
 	case COSO_MSG_PUSH_REP:
 		return dec_push_rep(r, m);
+	case COSO_MSG_PROOF:
+	case COSO_MSG_PROOF_REP:
+		return dec_proof(r, m);
 	default: /* ENROLL_REP, ERROR */
 		if ((rc = get_u32(r, &m->code)) != COSO_OK) {
 			return rc;
@@ -1047,6 +1086,29 @@ enc_pull_rep(struct wr *w, const struct coso_msg *m)
 	return enc_items(w, m);
 }
 
+/* The sizes, and a PROOF_REP's proof, checked as dec_proof does. */
+static int
+enc_proof(struct wr *w, const struct coso_msg *m)
+{
+	if (m->from_size == 0 || m->from_size > m->to_size) {
+		return COSO_ESCHEMA;
+	}
+	put_u64(w, m->from_size);
+	put_u64(w, m->to_size);
+	if (m->type == COSO_MSG_PROOF) {
+		return COSO_OK;
+	}
+	if (m->nproof > COSO_PROOF_MAX) {
+		return COSO_ETOOBIG;
+	}
+	if (m->nproof > 0 && m->proof == NULL) {
+		return COSO_EINVAL;
+	}
+	put_u8(w, (uint8_t) m->nproof);
+	put(w, m->proof, m->nproof * 32u);
+	return COSO_OK;
+}
+
 static int
 enc_body(struct wr *w, const struct coso_msg *m)
 {
@@ -1077,6 +1139,9 @@ enc_body(struct wr *w, const struct coso_msg *m)
 		return enc_items(w, m);
 	case COSO_MSG_PUSH_REP:
 		return enc_push_rep(w, m);
+	case COSO_MSG_PROOF:
+	case COSO_MSG_PROOF_REP:
+		return enc_proof(w, m);
 	default: /* ENROLL_REP, ERROR */
 		put_u32(w, m->code);
 		return put_str(w, m->text);

@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "util.h"
 #include "audit.h"
+#include "gossip.h"
 #include "replay.h"
 
 #define SHOWN_MAX 200 /* anomalies printed before "and N more" */
@@ -26,6 +27,8 @@
 struct opts {
 	const char *central, *key, *state, *token, *cosod, *cmd;
 	int json, full;
+	char **files; /* gossip: the files, in argv */
+	size_t nfiles;
 };
 
 static void
@@ -36,6 +39,7 @@ usage(FILE *f)
 	      "--state DIR\n"
 	      "                  [--token FILE] [--json] verify [--full]\n"
 	      "       coso-audit ... rebuild [--cosod PATH]\n"
+	      "       coso-audit ... gossip FILE...\n"
 	      "exit: 0 all holds, 1 anomalies found, 2 usage or local "
 	      "error,\n      3 the central could not be reached\n"));
 }
@@ -161,8 +165,20 @@ parse(int argc, char **argv, struct opts *o)
 			o->full = 1;
 		} else if (o->cmd == NULL
 		    && (strcmp(argv[i], "verify") == 0
-		        || strcmp(argv[i], "rebuild") == 0)) {
+		        || strcmp(argv[i], "rebuild") == 0
+		        || strcmp(argv[i], "gossip") == 0)) {
 			o->cmd = argv[i];
+		} else if (o->cmd != NULL && strcmp(o->cmd, "gossip") == 0
+		    && argv[i][0] != '-') {
+			if (o->files == NULL) {
+				o->files = argv + i;
+			}
+			if (o->files + o->nfiles != argv + i) {
+				die_usage(_("the gossip files must follow "
+				            "`gossip' together"));
+				return -1;
+			}
+			o->nfiles++;
 		} else if (strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			exit(0);
@@ -171,6 +187,11 @@ parse(int argc, char **argv, struct opts *o)
 			    _("unknown or incomplete argument `%s'"), argv[i]);
 			return -1;
 		}
+	}
+	if (o->cmd != NULL && strcmp(o->cmd, "gossip") == 0
+	    && o->nfiles == 0) {
+		die_usage(_("gossip needs at least one file"));
+		return -1;
 	}
 	if (o->central == NULL || o->key == NULL || o->state == NULL
 	    || o->cmd == NULL) {
@@ -437,6 +458,59 @@ print_json(const struct opts *o, const struct audit_result *res,
 	json_decref(j);
 }
 
+/* `gossip FILE...': the devices' checkpoints against this view. */
+static int
+run_gossip(const struct opts *o, struct fetch *f, struct audit_state *st,
+    struct audit_cfg *cfg, struct report *rep)
+{
+	struct gossip_result g;
+	char err[AUDIT_ERR_MAX];
+	json_t *j;
+	int rv = gossip_run(cfg, f, st, o->files, o->nfiles, rep, &g, err);
+
+	if (rv != AUDIT_OK) {
+		clean_text(err);
+		fprintf(stderr, "coso-audit: %s\n", err);
+		return rv == AUDIT_NET ? AUDIT_EXIT_NETWORK : AUDIT_EXIT_USAGE;
+	}
+	if (o->json) {
+		j = json_pack("{s:s, s:b, s:s, s:I, s:I, s:I, s:I, s:I, s:I, "
+		              "s:O, s:o}",
+		    "command", o->cmd, "ok", rep->count == 0, "origin",
+		    g.view_origin, "tree_size", (json_int_t) g.view_size,
+		    "files", (json_int_t) g.files, "checkpoints",
+		    (json_int_t) g.checkpoints, "consistent",
+		    (json_int_t) g.consistent, "receipts",
+		    (json_int_t) g.receipts, "device_evidence",
+		    (json_int_t) g.device_evidence, "anomalies", rep->json,
+		    "evidence", evidence_json(rep));
+		if (j != NULL) {
+			json_dumpf(j, stdout, JSON_COMPACT);
+			fputc('\n', stdout);
+		}
+		json_decref(j);
+	} else {
+		print_evidence(rep);
+		printf(_("central: %s, %" PRIu64 " entries\n"), g.view_origin,
+		    g.view_size);
+		printf(_("gossip: %" PRIu64 " files, %" PRIu64
+		         " checkpoints (%" PRIu64 " consistent with this "
+		         "view), %" PRIu64 " receipts proved, %" PRIu64
+		         " pairs the devices kept\n"),
+		    g.files, g.checkpoints, g.consistent, g.receipts,
+		    g.device_evidence);
+		if (rep->count == 0) {
+			printf(_("audit (%s): everything holds\n"), o->cmd);
+		} else {
+			printf(ngettext("audit (%s): %" PRIu64 " anomaly\n",
+			           "audit (%s): %" PRIu64 " anomalies\n",
+			           rep->count),
+			    o->cmd, rep->count);
+		}
+	}
+	return rep->count == 0 ? AUDIT_EXIT_OK : AUDIT_EXIT_ANOMALY;
+}
+
 static int
 run(const struct opts *o, struct fetch *f, struct audit_state *st,
     struct audit_cfg *cfg, struct report *rep)
@@ -448,6 +522,9 @@ run(const struct opts *o, struct fetch *f, struct audit_state *st,
 
 	cfg->full     = o->full;
 	cfg->progress = !o->json && isatty(STDERR_FILENO);
+	if (strcmp(o->cmd, "gossip") == 0) {
+		return run_gossip(o, f, st, cfg, rep);
+	}
 	if (strcmp(o->cmd, "rebuild") == 0) {
 		rv = replay_run(
 		    cfg, o->state, o->cosod, f, st, rep, &res, &rr, err);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "gossip.h"
 #include "i18n.h"
 #include "output.h"
 #include "quarantine.h"
@@ -119,6 +120,7 @@ receipts_verify(const struct cli_opts *g, int json)
 	struct verify_state vs = {.json = json};
 	struct coso_receipt_counts n;
 	struct coso_store *s = NULL;
+	uint64_t split       = 0;
 	int e, rv;
 
 	if ((rv = cli_open(g, &s)) != 0) {
@@ -130,15 +132,21 @@ receipts_verify(const struct cli_opts *g, int json)
 		rv = cli_store_fail(s, _("cannot verify receipts"), e);
 		goto out;
 	}
+	/* The evidence of a split view: both notes of each pair. */
+	if (!json) {
+		print_counts(&n);
+	}
+	if ((rv = cli_gossip_evidence(s, json ? &vs.out : NULL, &split))
+	    != 0) {
+		goto out;
+	}
 	if (json) {
 		if (vs.out.nrows == 0) {
 			out_list_begin(&vs.out);
 		}
 		out_list_end(&vs.out);
-	} else {
-		print_counts(&n);
 	}
-	rv = n.bad == 0 ? 0 : EXIT_FAIL;
+	rv = n.bad == 0 && split == 0 ? 0 : EXIT_FAIL;
 out:
 	coso_store_close(s);
 	return rv;
@@ -161,10 +169,17 @@ cmd_receipts(const struct cli_opts *g, int argc, char **argv)
 	} else if (strcmp(sub, "verify") == 0 && argc == 3
 	    && strcmp(argv[2], "--json") == 0) {
 		rv = receipts_verify(g, 1);
+	} else if (strcmp(sub, "checkpoints") == 0
+	    && (argc == 2 || (argc == 3 && strcmp(argv[2], "--json") == 0))) {
+		rv = cli_gossip_checkpoints(g, argc == 3);
+	} else if (strcmp(sub, "export") == 0) {
+		return cli_gossip_export(g, argc - 1, argv + 1);
 	}
 	if (rv != EXIT_USAGE) {
 		return rv;
 	}
 	return cli_usage("coso receipts list [--json]\n"
-	                 "       coso receipts verify [--json]\n");
+	                 "       coso receipts verify [--json]\n"
+	                 "       coso receipts checkpoints [--json]\n"
+	                 "       coso receipts export --out FILE [--json]\n");
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "gossip.h"
 #include "i18n.h"
 #include "output.h"
 #include "quarantine.h"
@@ -74,6 +75,7 @@ print_json(struct coso_store *s, const struct coso_status *st, uint64_t now)
 		       "\"clock_ok\":null");
 	}
 	printf(",\"clamped\":%" PRIu64, st->clamped);
+	cli_gossip_status_json(st);
 	if (st->revoked) {
 		printf(",\"revoked\":true,\"revoked_ms\":%" PRIu64 ",",
 		    st->revoked_ms);
@@ -163,6 +165,7 @@ print_human(struct coso_store *s, const struct coso_status *st, uint64_t now)
 	    st->last_sync_ms != 0 ? when : _("never"));
 	print_clock(st);
 	printf("%s: %" PRIu64 "\n", _("Receipts held"), st->receipts);
+	cli_gossip_status(st);
 	printf("%s: %" PRIu64 "  %s: %" PRIu64 " (%s: %" PRIu64 ")  "
 	       "%s: %" PRIu64 "  %s: %" PRIu64 "\n",
 	    _("Visits"), st->visits, _("Reports"), st->reports, _("drafts"),

@@ -21,8 +21,8 @@
 /* Verifies a checkpoint note with the pinned key under its own origin,
  * the first line, as key name (the device pins the central's key, not its
  * name; FORMAT.md "Checkpoints"). */
-static int
-note_verify(struct coso_checkpoint *cp, const char *note, size_t len,
+int
+cosoi_note_verify(struct coso_checkpoint *cp, const char *note, size_t len,
     const uint8_t pk[32])
 {
 	char name[COSO_KEYNAME_MAX + 1];
@@ -168,7 +168,7 @@ note_fresh(struct coso_store *s, const struct cosoi_take *t, int *fresh)
 	if (note == NULL) {
 		return COSO_OK;
 	}
-	rv = note_verify(&old, note, len, t->central_pk);
+	rv = cosoi_note_verify(&old, note, len, t->central_pk);
 	free(note);
 	if (rv != COSO_OK) {
 		return COSO_OK;
@@ -199,8 +199,8 @@ note_put(struct coso_store *s, struct cosoi_take *t)
 	}
 	if (fresh) {
 		if (sqlite3_prepare_v2(s->db,
-		        "INSERT OR REPLACE INTO checkpoints (size, note) "
-		        "VALUES (?, ?)",
+		        "INSERT OR REPLACE INTO checkpoints (size, note, "
+		        "consistency, received_ms) VALUES (?, ?, ?, ?)",
 		        -1, &st, NULL)
 		    != SQLITE_OK) {
 			return cosoi_db_fail(s, "cannot store the checkpoint");
@@ -208,6 +208,9 @@ note_put(struct coso_store *s, struct cosoi_take *t)
 		sqlite3_bind_int64(st, 1, (sqlite3_int64) t->cp.size);
 		sqlite3_bind_text(
 		    st, 2, t->note, (int) t->note_len, SQLITE_STATIC);
+		sqlite3_bind_text(
+		    st, 3, cosoi_cp_how_name(t->how), -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 4, (sqlite3_int64) coso_wall_ms());
 		rc = sqlite3_step(st);
 		sqlite3_finalize(st);
 		if (rc != SQLITE_DONE) {
@@ -215,7 +218,10 @@ note_put(struct coso_store *s, struct cosoi_take *t)
 		}
 	}
 	t->note_kept = 1;
-	return COSO_OK;
+	/* A central that gave a proof is held to giving them (gossip.c). */
+	return t->how == COSOI_CP_PROVED
+	    ? cosoi_meta_set_i64(s, "central_proofs", 1)
+	    : COSO_OK;
 }
 
 void
@@ -227,7 +233,8 @@ cosoi_take_init(struct cosoi_take *t, const uint8_t central_pk[32],
 	memcpy(t->self_id, self_id, 32);
 	t->note     = m->checkpoint;
 	t->note_len = m->checkpoint_len;
-	t->note_err = note_verify(&t->cp, t->note, t->note_len, central_pk);
+	t->note_err
+	    = cosoi_note_verify(&t->cp, t->note, t->note_len, central_pk);
 }
 
 /* The checkpoint and the proof of one receipt; nothing is written. */
@@ -459,7 +466,7 @@ check_note(sqlite3_stmt *st, struct vstate *vs, struct vresult *v)
 	    || memcmp(vs->note, note, len) != 0) {
 		free(vs->note);
 		vs->note = NULL;
-		if ((rv = note_verify(&vs->cp, note, len, vs->pk))
+		if ((rv = cosoi_note_verify(&vs->cp, note, len, vs->pk))
 		    != COSO_OK) {
 			return fail_with(v, RC_NOTE_SIG, rv);
 		}

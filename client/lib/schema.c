@@ -113,7 +113,23 @@ static const char v6[]
       "ALTER TABLE keys ADD COLUMN added INTEGER;"
       "ALTER TABLE keys ADD COLUMN token_hash BLOB;";
 
-static const char *const steps[] = {v1, v2, v3, v4, v5, v6};
+/* Version 7: devices as gossip (issue 17).  Of each checkpoint kept, how
+ * it relates to the one held before it: "first", "proved" (a consistency
+ * proof led from the latest held to it) or "unproved" (a central too old
+ * to give one); NULL for a checkpoint kept before.  And the evidence: two
+ * signed notes of the pinned key that cannot both be true, both kept as
+ * received, never deleted. */
+static const char v7[]
+    = "ALTER TABLE checkpoints ADD COLUMN consistency TEXT;"
+      "ALTER TABLE checkpoints ADD COLUMN received_ms INTEGER;"
+      "CREATE TABLE evidence (id INTEGER PRIMARY KEY,"
+      " kind TEXT NOT NULL, first_ms INTEGER NOT NULL,"
+      " last_ms INTEGER NOT NULL, seen INTEGER NOT NULL,"
+      " held_size INTEGER NOT NULL, held_note TEXT NOT NULL,"
+      " new_size INTEGER NOT NULL, new_note TEXT NOT NULL,"
+      " UNIQUE (held_note, new_note));";
+
+static const char *const steps[] = {v1, v2, v3, v4, v5, v6, v7};
 
 #define NSTEPS ((int) (sizeof(steps) / sizeof(steps[0])))
 

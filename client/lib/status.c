@@ -67,6 +67,13 @@ records_get(struct coso_store *s, int *rv, struct coso_status *st)
 	uint64_t queued;
 
 	count(s, rv, &st->receipts, "SELECT count(*) FROM receipts");
+	count(s, rv, &st->checkpoints, "SELECT count(*) FROM checkpoints");
+	count(
+	    s, rv, &st->checkpoint_size, "SELECT max(size) FROM checkpoints");
+	count(s, rv, &st->unproved,
+	    "SELECT count(*) FROM checkpoints WHERE consistency = "
+	    "'unproved'");
+	count(s, rv, &st->evidence, "SELECT count(*) FROM evidence");
 	count(s, rv, &st->visits, "SELECT count(*) FROM visits");
 	count(s, rv, &st->reports,
 	    "SELECT count(*) FROM reports WHERE status = 'submitted'");

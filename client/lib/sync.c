@@ -664,6 +664,61 @@ take_item(struct sync *y, struct cosoi_take *t, struct cosoi_push_batch *b,
 	return rv;
 }
 
+/*
+ * PROOF: the consistency proof between two sizes of the central's log.
+ * A central older than PROOF refuses the request as malformed
+ * (COSO_ESCHEMA): COSO_ENOENT, so that the device takes its checkpoint
+ * unproved (gossip.c).
+ */
+static int
+proof_fetch(void *arg, uint64_t from, uint64_t to,
+    uint8_t out[COSO_PROOF_MAX][32], size_t *n)
+{
+	struct sync *y = arg;
+	struct coso_msg req
+	    = {.type = COSO_MSG_PROOF, .from_size = from, .to_size = to};
+	struct reply rep = {0};
+	int rv           = rpc(y, &req, COSO_MSG_PROOF_REP, &rep);
+
+	if (rv == COSO_EREFUSED && y->r->refused == COSO_ESCHEMA) {
+		y->r->refused = 0;
+		return COSO_ENOENT;
+	}
+	if (rv == COSO_OK
+	    && (rep.m->from_size != from || rep.m->to_size != to)) {
+		rv = cosoi_fail(y->s, COSO_EPROTO,
+		    "the central answered another consistency proof");
+	}
+	if (rv == COSO_OK) {
+		*n = rep.m->nproof;
+		if (*n > 0) {
+			memcpy(out[0], rep.m->proof, *n * 32);
+		}
+	}
+	reply_free(&rep);
+	return rv;
+}
+
+/* The reply's checkpoint against the latest held, before anything of
+ * the reply is taken; one that does not verify is left to the take. */
+static int
+checkpoint_check(struct sync *y, const struct cosoi_take *t, int *how)
+{
+	struct cosoi_proof_src src = {proof_fetch, y};
+	int rv;
+
+	*how = 0;
+	if (t->note == NULL || t->note_err != COSO_OK) {
+		return COSO_OK;
+	}
+	rv = cosoi_cp_check(
+	    y->s, y->central_pk, &t->cp, t->note, t->note_len, &src, how);
+	if (rv == COSO_EPROTO) {
+		y->r->split_views++;
+	}
+	return rv;
+}
+
 static int
 take_verdicts(struct sync *y, struct cosoi_push_batch *b, size_t sent,
     const struct coso_msg *m, struct push_outcome *po)
@@ -673,6 +728,9 @@ take_verdicts(struct sync *y, struct cosoi_push_batch *b, size_t sent,
 	int rv;
 
 	cosoi_take_init(&t, y->central_pk, y->self_id, m);
+	if ((rv = checkpoint_check(y, &t, &t.how)) != COSO_OK) {
+		return rv;
+	}
 	if ((rv = cosoi_begin(y->s)) != COSO_OK) {
 		return rv;
 	}

@@ -60,6 +60,9 @@ struct cosoi_take {
 	int note_err; /* COSO_OK once verified, else why not */
 	struct coso_checkpoint cp;
 	int note_kept; /* stored in the verdicts' transaction */
+	/* How the checkpoint relates to the latest held (cosoi_cp_check):
+	 * enum cosoi_cp_how, 0 if it was not checked. */
+	int how;
 };
 
 /* Fills t for reply m and verifies its checkpoint with the pinned key,
@@ -100,6 +103,55 @@ int cosoi_sync_take(struct coso_store *s, struct cosoi_take *t, uint64_t seq,
  */
 int cosoi_sync_apply_pull(struct coso_store *s, const uint8_t self_id[32],
     uint64_t central_ms, const struct coso_msg *m, struct coso_sync_report *r);
+
+/*
+ * Verifies a checkpoint note with the pinned key pk under the name its
+ * origin line gives (receipts.c): coso_checkpoint_verify's codes,
+ * COSO_ENOENT for no note.
+ */
+int cosoi_note_verify(struct coso_checkpoint *cp, const char *note, size_t len,
+    const uint8_t pk[32]);
+
+/* ---- Devices as gossip (gossip.c) ---------------------------------------
+ */
+
+/* How a new checkpoint relates to the latest one the device holds. */
+enum cosoi_cp_how {
+	COSOI_CP_FIRST    = 1, /* none held */
+	COSOI_CP_SAME     = 2, /* the same tree as the latest held */
+	COSOI_CP_PROVED   = 3, /* larger, a consistency proof verified */
+	COSOI_CP_UNPROVED = 4, /* larger, the central gives no proofs */
+};
+
+/*
+ * Asks the central for the consistency proof between two tree sizes:
+ * COSO_OK with *n hashes in out; COSO_ENOENT if the central does not
+ * know the request (older than PROOF: no evidence either way); another
+ * code (the handle's message set) if the request failed.
+ */
+struct cosoi_proof_src {
+	int (*fetch)(void *arg, uint64_t from, uint64_t to,
+	    uint8_t out[COSO_PROOF_MAX][32], size_t *n);
+	void *arg;
+};
+
+/*
+ * Checks the new checkpoint cp (its note note, len bytes, verified with
+ * the pinned key pk) against the latest the device holds, outside any
+ * transaction.  Refused, as COSO_EPROTO with the handle's message saying
+ * why, and both signed notes kept as evidence (table evidence, committed
+ * at once): a smaller tree (the log moved backwards), the same size with
+ * another root (a fork), a larger tree the proof from src does not join
+ * to the held one (inconsistent).  A central that once gave proofs and
+ * then says it knows no PROOF is refused (COSO_EPROTO) with no evidence.
+ * COSO_OK with *how otherwise.
+ */
+int cosoi_cp_check(struct coso_store *s, const uint8_t pk[32],
+    const struct coso_checkpoint *cp, const char *note, size_t len,
+    const struct cosoi_proof_src *src, int *how);
+
+/* The word stored for a how in checkpoints.consistency, or NULL. */
+const char *cosoi_cp_how_name(int how);
 
 /* A round over a transport the caller opened (tests). */
 int cosoi_sync_round_net(struct coso_store *s, const struct coso_sync_opts *o,

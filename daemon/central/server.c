@@ -916,6 +916,53 @@ on_pull(struct sctx *c, struct central_store *h)
 	}
 }
 
+/* ---- PROOF ----------------------------------------------------------------
+ */
+
+/*
+ * The consistency proof between two sizes of the log (FORMAT.md, "Wire"),
+ * from the worker's read-only handle: a device that holds a checkpoint of
+ * from_size asks it before it takes one of to_size.  The proof is what
+ * GET /api/v1/proof/consistency serves, to anyone: no key is required
+ * beyond one whose frame opens.  A size beyond the log is COSO_EINVAL.
+ */
+static void
+on_proof(struct sctx *c, struct central_store *h)
+{
+	uint8_t hashes[COSO_PROOF_MAX][32];
+	struct coso_msg m = {.type = COSO_MSG_PROOF_REP,
+	    .from_size             = c->req->from_size,
+	    .to_size               = c->req->to_size};
+	struct coso_tree_src src;
+	uint64_t size = 0;
+	size_t count  = 0;
+	int rv;
+
+	cstore_tree_src(h, &src);
+	if ((rv = cstore_read_begin(h)) == COSO_OK) {
+		if ((rv = cstore_log_next(h, &size)) == COSO_OK) {
+			rv = m.to_size > size
+			    ? COSO_EINVAL
+			    : coso_proof_consistency(
+			        &src, m.from_size, m.to_size, hashes, &count);
+		}
+		cstore_read_end(h);
+	}
+	if (rv != COSO_OK) {
+		if (rv != COSO_EINVAL) {
+			clog_error(c->srv->log,
+			    "cannot make a consistency proof: %s",
+			    rv == COSO_EIO ? cstore_errmsg(h)
+			                   : coso_strerror(rv));
+		}
+		reply_error(c, rv == COSO_EINVAL ? COSO_EINVAL : COSO_EBUSY);
+		return;
+	}
+	m.proof  = count > 0 ? hashes[0] : NULL;
+	m.nproof = count;
+	reply(c, &m);
+}
+
 /* ---- receiving ------------------------------------------------------------
  */
 
@@ -940,6 +987,10 @@ dispatch(struct sctx *c, struct central_store *h)
 	case COSO_MSG_PULL:
 		metrics_request(mt, METRICS_MSG_PULL);
 		on_pull(c, h);
+		break;
+	case COSO_MSG_PROOF:
+		metrics_request(mt, METRICS_MSG_OTHER);
+		on_proof(c, h);
 		break;
 	default:
 		metrics_request(mt, METRICS_MSG_OTHER);

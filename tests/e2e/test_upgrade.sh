@@ -14,12 +14,12 @@
 # before signed checkpoints (the first central, 27/11/2026) is refused by
 # `run', unchanged: its log was never signed (docs/operations.md).
 #
-# A device's store is at schema 6 (client/lib/schema.c, one step per
+# A device's store is at schema 7 (client/lib/schema.c, one step per
 # version, unit-tested from versions 1, 2 and 3 in test_store.c): here a
 # real store is taken back to schema 5 and the CLI opens it, keeping its
 # outbox, receipts and chain, and syncs again.
 #
-# A central database of format 2 and a store of schema 7 are refused with
+# A central database of format 2 and a store of schema 8 are refused with
 # a sentence naming the newer version, and their bytes are unchanged.
 NAME=e2e-upgrade
 . "$(dirname "$0")/lib.sh"
@@ -169,15 +169,24 @@ cp -a "$D" "$T/d5"
 q "$T/d5/store.db" "PRAGMA wal_checkpoint(TRUNCATE)" >/dev/null
 OUTBOX=$(q "$T/d5/store.db" "SELECT seq, hex(id), acked FROM outbox ORDER BY seq")
 RECEIPTS=$(q "$T/d5/store.db" "SELECT count(*) FROM receipts")
-# Schema 6 added the tokens table and two columns of keys.
+# Schema 6 added the tokens table and two columns of keys; schema 7 the
+# evidence table and two columns of checkpoints.
 q "$T/d5/store.db" "DROP TABLE tokens; ALTER TABLE keys DROP COLUMN added;
-	ALTER TABLE keys DROP COLUMN token_hash; PRAGMA user_version = 5;"
+	ALTER TABLE keys DROP COLUMN token_hash; DROP TABLE evidence;
+	ALTER TABLE checkpoints DROP COLUMN consistency;
+	ALTER TABLE checkpoints DROP COLUMN received_ms;
+	PRAGMA user_version = 5;"
+CPS=$(q "$T/d5/store.db" "SELECT count(*) FROM checkpoints")
 same "$(q "$T/d5/store.db" "PRAGMA user_version")" 5 "store fixture at 5"
 run_ok "status opens schema 5" coso --store "$T/d5" status --json
-same "$(q "$T/d5/store.db" "PRAGMA user_version")" 6 "store upgraded to 6"
+same "$(q "$T/d5/store.db" "PRAGMA user_version")" 7 "store upgraded to 7"
 same "$(q "$T/d5/store.db" "SELECT count(*) FROM tokens")" 0 "tokens table"
 same "$(q "$T/d5/store.db" "SELECT count(added) + count(token_hash)
 	FROM keys")" 0 "keys' new columns"
+same "$(q "$T/d5/store.db" "SELECT count(*) || ' ' || count(consistency)
+	FROM checkpoints")" "$CPS 0" "checkpoints kept, not said to be proved"
+same "$(q "$T/d5/store.db" "SELECT count(*) FROM evidence")" 0 \
+	"evidence table"
 same "$(q "$T/d5/store.db" "SELECT seq, hex(id), acked FROM outbox
 	ORDER BY seq")" "$OUTBOX" "outbox kept"
 same "$(q "$T/d5/store.db" "SELECT count(*) FROM receipts")" "$RECEIPTS" \
@@ -188,16 +197,16 @@ start_central
 run_ok "the upgraded store syncs" coso --store "$T/d5" sync
 stop_central
 
-# --- a store of a later schema (7): refused, unchanged ----------------------
+# --- a store of a later schema (8): refused, unchanged ----------------------
 cp -a "$T/d5" "$T/d7"
-q "$T/d7/store.db" "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA user_version = 7" \
+q "$T/d7/store.db" "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA user_version = 8" \
 	>/dev/null
 before=$(sum "$T/d7/store.db")
-run_code 2 "status on schema 7" coso --store "$T/d7" status
-grep -q "newer coso (schema 7, this coso knows 6)" "$T/err" && ok ||
-	bad "status on schema 7 says: $(cat "$T/err")"
-run_code 2 "visit add on schema 7" coso --store "$T/d7" visit add \
+run_code 2 "status on schema 8" coso --store "$T/d7" status
+grep -q "newer coso (schema 8, this coso knows 7)" "$T/err" && ok ||
+	bad "status on schema 8 says: $(cat "$T/err")"
+run_code 2 "visit add on schema 8" coso --store "$T/d7" visit add \
 	--unit 06043 --date 2025-11-20 --purpose "Không được ghi"
-same "$(sum "$T/d7/store.db")" "$before" "schema 7 store unchanged"
+same "$(sum "$T/d7/store.db")" "$before" "schema 8 store unchanged"
 
 finish

@@ -544,10 +544,11 @@ test_migrate_from_v3(void **state)
 	                     "SELECT count(*) FROM receipts WHERE proof IS "
 	                     "NULL AND tree_size IS NULL"),
 	    2);
-	assert_int_equal(cosoi_exec(o,
-	                     "INSERT INTO checkpoints VALUES (3, 'n');"
-	                     "UPDATE receipts SET proof = x'', tree_size = 3 "
-	                     "WHERE seq = 2"),
+	assert_int_equal(
+	    cosoi_exec(o,
+	        "INSERT INTO checkpoints (size, note) VALUES (3, 'n');"
+	        "UPDATE receipts SET proof = x'', tree_size = 3 "
+	        "WHERE seq = 2"),
 	    COSO_OK);
 	assert_int_equal(
 	    meta_int(o, "SELECT length(proof) FROM receipts WHERE seq = 2"),

@@ -75,6 +75,9 @@ struct fake {
 	uint8_t *pull_altered; /* pull_cs with "Gia" changed to "Kia" */
 	const uint8_t *own_cs; /* the device's own, handed back too */
 	size_t own_len;
+	int consistency;   /* PROOF requests answered */
+	int old;           /* answers PROOF as a central older than it */
+	int old_after;     /* ... after this many proofs (0: never) */
 	struct fleaf *log; /* every change-set stored, in order */
 	size_t nlog;
 	uint64_t ms;            /* received_ms of the next entry */
@@ -294,6 +297,25 @@ fake_answer(struct fake *c, const struct coso_msg *q, struct coso_msg *rep,
 			fake_verdict(c, &rep->items[i], receipts[i], 2);
 		}
 		fake_proofs(c, rep);
+	} else if (q->type == COSO_MSG_PROOF
+	    && (c->old || (c->old_after && c->consistency >= c->old_after))) {
+		/* What a central older than PROOF answers: the type does not
+		 * decode. */
+		rep->type = COSO_MSG_ERROR;
+		rep->code = COSO_ESCHEMA;
+		snprintf(rep->text, sizeof(rep->text), "%s",
+		    coso_strerror(COSO_ESCHEMA));
+	} else if (q->type == COSO_MSG_PROOF) {
+		struct coso_tree_src src = {fake_subtree, c};
+		static uint8_t hashes[COSO_PROOF_MAX][32];
+
+		c->consistency++;
+		rep->from_size = q->from_size;
+		rep->to_size   = q->to_size;
+		assert_int_equal(coso_proof_consistency(&src, q->from_size,
+		                     q->to_size, hashes, &rep->nproof),
+		    0);
+		rep->proof = hashes[0];
 	} else if (q->type == COSO_MSG_PULL && q->cursor == 0) {
 		rep->cursor = 7;
 		rep->keys = c->tamper == T_PULL_KEY ? c->other_pk : c->pull_pk;
@@ -606,6 +628,18 @@ check_first_round(struct fx *f, const struct coso_sync_report *r)
 	assert_true(r->skew_ms > 3000 && r->skew_ms < 7000);
 	assert_true(f->c.pushes > 1);
 	assert_true(f->c.max_frame <= 64 * 1024);
+	/* Each reply's checkpoint after the first joined to the one held
+	 * before by a consistency proof the device asked for. */
+	assert_int_equal(f->c.consistency, f->c.pushes - 1);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM checkpoints WHERE "
+	                     "consistency = 'proved'"),
+	    f->c.pushes - 1);
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM checkpoints WHERE "
+	                     "consistency = 'first'"),
+	    1);
+	assert_int_equal(q(f, "SELECT count(*) FROM evidence"), 0);
 	assert_int_equal(q(f, "SELECT count(*) FROM receipts"), 40);
 	assert_int_equal(q(f,
 	                     "SELECT verdict * 100 + reason FROM outbox "
@@ -717,6 +751,52 @@ test_gap(void **state)
 	assert_int_equal(f->c.next_seq, 6);
 	assert_int_equal(r.pushed, 2 + 3); /* 4, 5 refused; 3, 4, 5 */
 	assert_int_equal(r.accepted, 3);
+}
+
+/* A central older than PROOF (it answers ERROR ESCHEMA, as for any
+ * type it does not know): its checkpoints are taken unproved and the
+ * round goes on. */
+static void
+test_old_central(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+	struct coso_status st;
+
+	f->c.old = 1;
+	visits(f, 39);
+	assert_int_equal(cosoi_sync_round_net(f->s, &o, &r, &f->net), 0);
+	assert_true(f->c.pushes > 1);
+	assert_int_equal(r.refused, 0);
+	assert_int_equal(r.pending, 0);
+	assert_int_equal(coso_status_get(f->s, &st), 0);
+	assert_int_equal(st.unproved, (uint64_t) f->c.pushes - 1);
+	assert_int_equal(st.evidence, 0);
+}
+
+/* A central that gave one proof and then answers as one older than
+ * PROOF is not believed: the round stops, nothing is taken. */
+static void
+test_proofs_withdrawn(void **state)
+{
+	struct fx *f              = *state;
+	struct coso_sync_opts o   = {0};
+	struct coso_sync_report r = {0};
+
+	f->c.old_after = 1;
+	visits(f, 79); /* three pushes: a proof, then none */
+	assert_int_equal(
+	    cosoi_sync_round_net(f->s, &o, &r, &f->net), COSO_EPROTO);
+	assert_int_equal(f->c.pushes, 3);
+	assert_non_null(
+	    strstr(coso_store_errmsg(f->s), "gave consistency proofs before"));
+	assert_int_equal(q(f,
+	                     "SELECT count(*) FROM checkpoints WHERE "
+	                     "consistency = 'proved'"),
+	    1);
+	assert_true(r.pending > 0);
+	assert_int_equal(q(f, "SELECT count(*) FROM evidence"), 0);
 }
 
 /* The PULL_REP the fake central gives at cursor 0. */
@@ -1210,15 +1290,24 @@ test_two_trees_refused(void **state)
 	randombytes_buf(root, sizeof(root));
 	assert_int_equal(
 	    coso_checkpoint_sign(&note, f->c.key, ORIGIN, ORIGIN, 1, root), 0);
-	snprintf(sql, sizeof(sql), "INSERT INTO checkpoints VALUES (1, '%s')",
+	snprintf(sql, sizeof(sql),
+	    "INSERT INTO checkpoints (size, note) "
+	    "VALUES (1, '%s')",
 	    note);
 	assert_int_equal(cosoi_exec(f->s, sql), 0);
 	assert_int_equal(
 	    cosoi_sync_round_net(f->s, &o, &r, &f->net), COSO_EPROTO);
-	assert_non_null(
-	    strstr(coso_store_errmsg(f->s), "two different trees of size 1"));
+	assert_non_null(strstr(coso_store_errmsg(f->s), "split view"));
+	assert_int_equal(r.split_views, 1);
 	assert_int_equal(q(f, "SELECT count(*) FROM receipts"), 0);
 	assert_int_equal(r.pending, 1);
+	/* Both notes kept as evidence: the one held, the one refused. */
+	snprintf(sql, sizeof(sql),
+	    "SELECT count(*) FROM evidence WHERE kind = 'fork' AND "
+	    "held_size = 1 AND new_size = 1 AND held_note = '%s' AND "
+	    "new_note <> held_note",
+	    note);
+	assert_int_equal(q(f, sql), 1);
 	snprintf(sql, sizeof(sql),
 	    "SELECT count(*) FROM checkpoints WHERE note = '%s'", note);
 	assert_int_equal(q(f, sql), 1);
@@ -1353,7 +1442,7 @@ test_receipts_verify(void **state)
 		                     &note, f->c.key, ORIGIN, ORIGIN, 1, root),
 		    0);
 		snprintf(sql, sizeof(sql),
-		    "INSERT INTO checkpoints VALUES (1, '%s');"
+		    "INSERT INTO checkpoints (size, note) VALUES (1, '%s');"
 		    "UPDATE receipts SET tree_size = 1 WHERE seq = 3",
 		    note);
 		assert_int_equal(cosoi_exec(f->s, sql), 0);
@@ -1414,6 +1503,9 @@ main(void)
 	    cmocka_unit_test_setup_teardown(
 	        test_enroll_long_cadre, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_gap, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_old_central, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+	        test_proofs_withdrawn, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_pull_atomic, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 	        test_pull_refused, setup, teardown),

@@ -1587,6 +1587,86 @@ test_receipt_golden(void **state)
 	coso_key_free(k);
 }
 
+/*
+ * PROOF and PROOF_REP (types 11 and 12), byte for byte as FORMAT.md
+ * gives them, every truncation and a trailing byte refused, the sizes
+ * and the proof's count checked on both sides.
+ */
+static void
+test_msg_proof(void **state)
+{
+	static const char req_hex[] = "03010b0102030405060708"
+	                              "0000000000000003000000000000000a";
+	static const char rep_hex[] = "03020c0102030405060708"
+	                              "0000000000000003000000000000000a02";
+	uint8_t buf[128], hashes[64], *out = NULL;
+	struct coso_msg m = {0}, *d = NULL;
+	size_t len, n;
+
+	(void) state;
+	memset(hashes, 0x55, 32);
+	memset(hashes + 32, 0x66, 32);
+	m.type       = COSO_MSG_PROOF;
+	m.request_id = 0x0102030405060708u;
+	m.from_size  = 3;
+	m.to_size    = 10;
+	assert_int_equal(coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_OK);
+	n = strlen(req_hex) / 2;
+	unhex(buf, n, req_hex);
+	assert_int_equal(len, n);
+	assert_memory_equal(out, buf, n);
+	free(out);
+	out = NULL;
+	for (size_t i = 0; i < n; i++) {
+		assert_int_not_equal(decode_rc(buf, i), COSO_OK);
+	}
+
+	m.type   = COSO_MSG_PROOF_REP;
+	m.proof  = hashes;
+	m.nproof = 2;
+	assert_int_equal(coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_OK);
+	n = strlen(rep_hex) / 2;
+	unhex(buf, n, rep_hex);
+	memcpy(buf + n, hashes, 64);
+	n += 64;
+	assert_int_equal(len, n);
+	assert_memory_equal(out, buf, n);
+	free(out);
+	out = NULL;
+	assert_int_equal(coso_msg_decode(&d, buf, n), COSO_OK);
+	assert_int_equal(d->from_size, 3);
+	assert_int_equal(d->to_size, 10);
+	assert_int_equal(d->nproof, 2);
+	assert_memory_equal(d->proof, hashes, 64);
+	coso_msg_free(d);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_not_equal(decode_rc(buf, i), COSO_OK);
+	}
+	buf[n] = 0;
+	assert_int_equal(decode_rc(buf, n + 1), COSO_ETRAILING);
+
+	buf[27] = 65; /* a proof count over COSO_PROOF_MAX */
+	assert_int_equal(decode_rc(buf, n), COSO_ETOOBIG);
+	buf[27] = 2;
+	buf[18] = 0; /* from 0: an empty tree commits to nothing */
+	assert_int_equal(decode_rc(buf, n), COSO_ESCHEMA);
+	buf[18] = 11; /* from beyond to */
+	assert_int_equal(decode_rc(buf, n), COSO_ESCHEMA);
+
+	m.from_size = 11;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_ESCHEMA);
+	m.from_size = 3;
+	m.nproof    = COSO_PROOF_MAX + 1;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_ETOOBIG);
+	m.nproof = 1;
+	m.proof  = NULL;
+	assert_int_equal(
+	    coso_msg_encode(&m, &out, &len, SIZE_MAX), COSO_EINVAL);
+	assert_null(out);
+}
+
 int
 main(void)
 {
@@ -1619,6 +1699,7 @@ main(void)
 	    cmocka_unit_test(test_msg_request_id),
 	    cmocka_unit_test(test_msg_item_sizes),
 	    cmocka_unit_test(test_msg_enums),
+	    cmocka_unit_test(test_msg_proof),
 	    cmocka_unit_test(test_msg_sizes),
 	    cmocka_unit_test(test_pull_rep_keys),
 	    cmocka_unit_test(test_push_rep_limits),

@@ -33,7 +33,7 @@ extern "C" {
 /* Errors: enum coso_err in proto.h (the store's and sync's are 40 to
  * 53), each with its sentence from coso_strerror. */
 
-#define COSO_SCHEMA_VERSION 6 /* user_version of a current store */
+#define COSO_SCHEMA_VERSION 7 /* user_version of a current store */
 #define COSO_ERRMSG_MAX     512
 
 struct coso_store;
@@ -410,6 +410,10 @@ struct coso_status {
 	 * it, and the pending change-sets stay here. */
 	int revoked;
 	uint64_t revoked_ms;
+	/* Devices as gossip: checkpoints held, the largest tree size among
+	 * them (0: none), how many joined without a proof, and the pairs
+	 * kept as evidence of a split view (coso_evidence_list). */
+	uint64_t checkpoints, checkpoint_size, unproved, evidence;
 };
 
 COSO_NODISCARD int coso_status_get(
@@ -505,17 +509,19 @@ struct coso_sync_report {
 	uint64_t applied;      /* of those, applied to the store */
 	uint64_t skipped; /* of those, unreadable (newer schema): kept out */
 	uint64_t bytes_sent, bytes_received; /* whole frames */
-	uint64_t shrunk;     /* pushes cut to half-size frames after a network
-	                        failure (a link too slow for the timeout) */
-	uint64_t central_ms; /* central time at STATUS, or 0 */
-	int64_t skew_ms;     /* central time - this device's wall clock */
-	uint64_t clamped;    /* accepted, but signed with a clock so far
-	                        ahead that the central weighs them at their
-	                        received time (COSO_ECLOCK) */
-	uint64_t restored;   /* this device's own change-sets pulled back
-	                        (a store restored from an old copy) */
-	int enrolled;        /* the central knows this key (STATUS) */
-	int enroll_code;     /* a refused enrollment's reason, else 0 */
+	uint64_t shrunk;      /* pushes cut to half-size frames after a network
+	                         failure (a link too slow for the timeout) */
+	uint64_t central_ms;  /* central time at STATUS, or 0 */
+	int64_t skew_ms;      /* central time - this device's wall clock */
+	uint64_t clamped;     /* accepted, but signed with a clock so far
+	                         ahead that the central weighs them at their
+	                         received time (COSO_ECLOCK) */
+	uint64_t restored;    /* this device's own change-sets pulled back
+	                         (a store restored from an old copy) */
+	uint64_t split_views; /* checkpoints refused: they cannot both be
+	                         true with the latest held (evidence kept) */
+	int enrolled;         /* the central knows this key (STATUS) */
+	int enroll_code;      /* a refused enrollment's reason, else 0 */
 	int refused; /* a coso_err reason the central refused with, or 0 */
 	uint64_t elapsed_ms;
 	size_t nquarantine; /* entries in quarantine[] (at most QMAX) */
@@ -616,6 +622,46 @@ struct coso_receipt_counts {
  */
 COSO_NODISCARD int coso_receipts_verify(struct coso_store *s, coso_row_cb cb,
     void *arg, struct coso_receipt_counts *n);
+
+/*
+ * Devices as gossip (gossip.c; docs/audit.md, "Devices as gossip").
+ *
+ * The checkpoints this device holds, by size: rows of kind "checkpoint"
+ * with size, consistency (how it joined the latest held before it:
+ * "first", "proved" by a consistency proof, "unproved" from a central too
+ * old to give one, NULL if kept before this was checked), received_ms
+ * (NULL if kept before) and note (the signed note as received).
+ */
+COSO_NODISCARD int coso_checkpoint_list(
+    struct coso_store *s, coso_row_cb cb, void *arg);
+
+/*
+ * The evidence of a split view: pairs of checkpoints signed by the pinned
+ * central key that cannot both be true, each kept once with how often it
+ * was seen.  Rows of kind "evidence": id, kind ("backwards": a smaller
+ * tree than the one held; "fork": the same size, another root;
+ * "inconsistent": a larger tree whose consistency proof does not lead
+ * from the one held), first_ms, last_ms, seen, held_size, new_size,
+ * held_note and new_note (both signed notes as received).
+ */
+COSO_NODISCARD int coso_evidence_list(
+    struct coso_store *s, coso_row_cb cb, void *arg);
+
+/* What coso_gossip_export wrote. */
+struct coso_gossip_counts {
+	uint64_t checkpoints, receipts, evidence;
+};
+
+/*
+ * The gossip file (FORMAT.md, "Gossip file") of this store into *out
+ * (malloc'd, caller frees) and *len: the pinned central key, this
+ * device's key, every checkpoint held, every receipt kept with its
+ * proof and checkpoint size, every pair of evidence; one moment of the
+ * store.  More rows than the file's limits: COSO_ETOOBIG.  *n, if not
+ * NULL, receives the counts.
+ */
+COSO_NODISCARD int coso_gossip_export(struct coso_store *s, uint8_t **out,
+    size_t *len, struct coso_gossip_counts *n);
 
 /*
  * Admin (admin.c): each call is one signed change-set (units: one per

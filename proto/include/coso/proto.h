@@ -731,6 +731,9 @@ enum coso_msg_type {
 	                            position, status, reason, cadre_id,
 	                            cs */
 	COSO_MSG_ERROR = 9,      /* code, text: the whole request failed */
+	/* 10 is not a type (a reply's number with no request before it). */
+	COSO_MSG_PROOF     = 11, /* request: from_size, to_size */
+	COSO_MSG_PROOF_REP = 12, /* from_size, to_size, consistency proof */
 };
 
 /* What the central did with one pushed change-set. */
@@ -789,6 +792,13 @@ struct coso_msg {
 	 * its author key id. */
 	const uint8_t *keys;
 	size_t nkeys;
+	/* PROOF, PROOF_REP: the tree sizes a consistency proof leads between
+	 * (0 < from_size <= to_size); PROOF_REP: its nproof hashes of 32
+	 * bytes back to back, pointing into the decoded buffer (NULL when
+	 * nproof is 0), as coso_verify_consistency takes them. */
+	uint64_t from_size, to_size;
+	const uint8_t *proof;
+	size_t nproof;
 	size_t nitems;
 	struct coso_msg_item *items; /* malloc'd by decode; caller's to set
 	                                for encode */
@@ -862,6 +872,87 @@ COSO_NODISCARD int coso_receipt_sign(uint8_t out[static COSO_RECEIPT_BYTES],
     const struct coso_key *central, const struct coso_receipt *r);
 COSO_NODISCARD int coso_receipt_verify(struct coso_receipt *r,
     const uint8_t *buf, size_t len, const uint8_t central_pk[static 32]);
+
+/*
+ * ---- Gossip file (FORMAT.md, "Gossip file"; proto/gossip.c) ------------
+ * What a device saw of the central, handed to an auditor: every
+ * checkpoint note it holds, its receipts with their inclusion proofs, and
+ * the pairs of notes it kept as evidence of a split view.
+ *
+ *   "coso-gossip/v1\n" | central pk [32] | device pk [32] |
+ *   exported_ms u64 |
+ *   nnotes u32 | nnotes x ( len u16 | note [len] ) |
+ *   nreceipts u32 | nreceipts x ( seq u64 | tree_size u64 |
+ *     receipt [114] | nproof u8 | proof [32 nproof] ) |
+ *   nevidence u32 | nevidence x ( kind u8 | len u16 | held note |
+ *     len u16 | new note )
+ *
+ * Notes are not parsed here: the reader verifies them with its own key.
+ */
+#define COSO_GOSSIP_MAGIC        "coso-gossip/v1\n"
+#define COSO_GOSSIP_MAGIC_LEN    15u
+#define COSO_GOSSIP_NOTES_MAX    65536u       /* notes in one file */
+#define COSO_GOSSIP_RECEIPTS_MAX 1048576u     /* receipts in one file */
+#define COSO_GOSSIP_EVIDENCE_MAX 4096u        /* pairs in one file */
+#define COSO_GOSSIP_MAX          (256u << 20) /* bytes of one file */
+
+/* Kinds of evidence: what the second note does to the first. */
+enum coso_gossip_kind {
+	COSO_GOSSIP_BACKWARDS    = 1, /* a smaller tree than the one held */
+	COSO_GOSSIP_FORK         = 2, /* the same size, another root */
+	COSO_GOSSIP_INCONSISTENT = 3, /* larger, no consistency proof */
+};
+
+struct coso_gossip_note {
+	const char *note; /* not NUL-terminated; points into the input */
+	size_t len;       /* 1 .. COSO_NOTE_MAX */
+};
+
+struct coso_gossip_receipt {
+	uint64_t seq;           /* the device's seq of the change-set */
+	uint64_t tree_size;     /* the checkpoint its proof leads to, >= 1 */
+	const uint8_t *receipt; /* COSO_RECEIPT_BYTES, points into the input */
+	const uint8_t *proof;   /* nproof x 32 bytes, NULL when nproof is 0 */
+	size_t nproof;          /* at most COSO_PROOF_MAX */
+};
+
+struct coso_gossip_evidence {
+	uint8_t kind; /* enum coso_gossip_kind */
+	struct coso_gossip_note held, fresh;
+};
+
+struct coso_gossip {
+	uint8_t central_pk[32]; /* the key the device pinned */
+	uint8_t device_pk[32];  /* the exporting device's key */
+	uint64_t exported_ms;
+	size_t nnotes, nreceipts, nevidence;
+	struct coso_gossip_note *notes;
+	struct coso_gossip_receipt *receipts;
+	struct coso_gossip_evidence *evidence;
+};
+
+/*
+ * Encodes g into *out (malloc'd, caller frees).  The same limits as the
+ * decoder: a count, a note, a proof or the file over its limit
+ * COSO_ETOOBIG; an empty note, a tree size 0 or a kind outside 1 .. 3
+ * COSO_ESCHEMA; a count given without its array COSO_EINVAL.
+ */
+COSO_NODISCARD int coso_gossip_encode(
+    const struct coso_gossip *g, uint8_t **out, size_t *len);
+
+/*
+ * Decodes a gossip file of len bytes; the notes, receipts and proofs
+ * point into buf, which must outlive *out (free with coso_gossip_free).
+ * Strict: another magic COSO_EVERSION; a count over its limit or a file
+ * over COSO_GOSSIP_MAX COSO_ETOOBIG, each checked against the bytes left
+ * before anything is allocated (COSO_ETRUNC); a note over COSO_NOTE_MAX
+ * or a proof over COSO_PROOF_MAX hashes COSO_ETOOBIG; an empty note, a
+ * tree size 0 or an unknown kind COSO_ESCHEMA; bytes after the end
+ * COSO_ETRAILING.
+ */
+COSO_NODISCARD int coso_gossip_decode(
+    struct coso_gossip **out, const uint8_t *buf, size_t len);
+void coso_gossip_free(struct coso_gossip *g); /* accepts NULL */
 
 /*
  * ---- Audit log: Merkle tree, proofs and checkpoints -----------------------

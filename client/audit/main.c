@@ -20,6 +20,7 @@
 #include "util.h"
 #include "audit.h"
 #include "replay.h"
+#include "witness.h"
 
 #define SHOWN_MAX 200 /* anomalies printed before "and N more" */
 
@@ -485,6 +486,10 @@ main(int argc, char **argv)
 	int code = AUDIT_EXIT_USAGE;
 
 	i18n_init();
+	if (argc > 1 && strcmp(argv[1], "witness") == 0) {
+		return sodium_init() < 0 ? AUDIT_EXIT_USAGE
+		                         : witness_main(argc - 1, argv + 1);
+	}
 	if (sodium_init() < 0 || parse(argc, argv, &o) != 0
 	    || read_key(o.key, &cfg) != 0
 	    || (o.token != NULL && (token = read_token(o.token)) == NULL)) {

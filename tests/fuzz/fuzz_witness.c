@@ -17,10 +17,9 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-static const uint8_t wpk[32] = {0x3d, 0x40, 0x17, 0xc3, 0xe8, 0x43, 0x89,
-    0x5a, 0x92, 0xb7, 0x0a, 0xa7, 0x4d, 0x1b, 0x7e, 0xbc, 0x9c, 0x98, 0x2c,
-    0xcf, 0x2e, 0xc4, 0x96, 0x8c, 0xc0, 0xcd, 0x55, 0xf1, 0x2a, 0xf4, 0x66,
-    0x0c};
+static const uint8_t wpk[32] = {0x3d, 0x40, 0x17, 0xc3, 0xe8, 0x43, 0x89, 0x5a,
+    0x92, 0xb7, 0x0a, 0xa7, 0x4d, 0x1b, 0x7e, 0xbc, 0x9c, 0x98, 0x2c, 0xcf,
+    0x2e, 0xc4, 0x96, 0x8c, 0xc0, 0xcd, 0x55, 0xf1, 0x2a, 0xf4, 0x66, 0x0c};
 
 static void
 request(const char *s, size_t size)
@@ -42,8 +41,8 @@ request(const char *s, size_t size)
 	    || r.note < s || r.note + r.note_len != s + size) {
 		abort();
 	}
-	if (coso_witness_req_format(&again, &len, r.old, r.proof[0], r.nproof,
-	        r.note, r.note_len)
+	if (coso_witness_req_format(
+	        &again, &len, r.old, r.proof[0], r.nproof, r.note, r.note_len)
 	        != COSO_OK
 	    || len != size || memcmp(again, s, size) != 0) {
 		abort();
@@ -58,7 +57,8 @@ cosigned(const char *s, size_t size)
 	char name[COSO_KEYNAME_MAX + 1];
 	uint8_t pk[32];
 	uint64_t t = 0;
-	int rc = coso_cosig_verify(&t, &cp, s, size, "witness.example/w1", wpk);
+	int rc
+	    = coso_cosig_verify(&t, &cp, s, size, "witness.example/w1", wpk);
 
 	if (rc != COSO_OK && rc != COSO_ETOOBIG && rc != COSO_EUTF8
 	    && rc != COSO_ETRUNC && rc != COSO_ENONCANON && rc != COSO_EINVAL
@@ -66,8 +66,9 @@ cosigned(const char *s, size_t size)
 	    && rc != COSO_ENOMEM) {
 		abort();
 	}
-	if (rc == COSO_OK && (t > (uint64_t) COSO_COSIG_TIME_MAX
-	                         || cp.size > COSO_TREE_SIZE_MAX)) {
+	if (rc == COSO_OK
+	    && (t > (uint64_t) COSO_COSIG_TIME_MAX
+	        || cp.size > COSO_TREE_SIZE_MAX)) {
 		abort();
 	}
 	rc = coso_cosig_vkey_parse(name, pk, s, size);

@@ -317,6 +317,7 @@ test: deps
 	$(Q)bash tests/e2e/test_backup.sh $(B)
 	$(Q)bash tests/e2e/test_metrics.sh $(B)
 	$(Q)bash tests/e2e/test_lost_device.sh $(B)
+	$(Q)bash tests/e2e/test_witness.sh $(B)
 	$(Q)bash tests/e2e/test_systemd.sh $(B)
 	$(Q)bash tests/e2e/test_tls.sh $(B)
 	$(Q)bash tests/e2e/test_upgrade.sh $(B)

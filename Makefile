@@ -97,7 +97,7 @@ OUR_LIBS := $(APP_LIB) $(CENTRAL_LIB) $(CLIENT_LIB) $(COMMON_LIB) \
 OUR_SAN_LIBS := $(APP_SAN_LIB) $(CENTRAL_SAN_LIB) $(CLIENT_SAN_LIB) \
 	$(COMMON_SAN_LIB) \
 	$(PROTO_SAN_LIB)
-TEST_LIBS := $(CMOCKA_LIBS) $(LIBS) $(XLSX_LIBS) $(QR_LIBS)
+TEST_LIBS := $(CMOCKA_LIBS) $(CURL_LIBS) $(LIBS) $(XLSX_LIBS) $(QR_LIBS)
 
 .DEFAULT_GOAL := all
 include po/po.mk
@@ -169,7 +169,7 @@ $(B)/coso-audit: $(AUDIT_OBJS) $(COMMON_LIB) $(PROTO_LIB)
 $(B)/cosod: $(DAEMON_OBJS) $(APP_LIB) $(CENTRAL_LIB) $(CLIENT_LIB) \
 		$(COMMON_LIB) $(PROTO_LIB)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(LINK) -o $@ $^ $(LIBS) $(XLSX_LIBS) $(QR_LIBS)
+	$(Q)$(LINK) -o $@ $^ $(CURL_LIBS) $(LIBS) $(XLSX_LIBS) $(QR_LIBS)
 
 # The cadre's app's pages (web/app/), embedded in cosod: nothing of them
 # is read from disk or a network when it runs (daemon/app/embed.sh).
@@ -330,6 +330,7 @@ test: deps
 	$(Q)bash tests/e2e/test_backup.sh $(B)
 	$(Q)bash tests/e2e/test_metrics.sh $(B)
 	$(Q)bash tests/e2e/test_lost_device.sh $(B)
+	$(Q)bash tests/e2e/test_witness.sh $(B)
 	$(Q)bash tests/e2e/test_systemd.sh $(B)
 	$(Q)bash tests/e2e/test_tls.sh $(B)
 	$(Q)bash tests/e2e/test_upgrade.sh $(B)

@@ -181,6 +181,8 @@ reason(uint16_t status)
 		return "Content Too Large";
 	case 421:
 		return "Misdirected Request";
+	case 422:
+		return "Unprocessable Content";
 	case 423:
 		return "Locked";
 	case 431:

@@ -526,3 +526,72 @@ coso_checkpoint_verify(struct coso_checkpoint *out, const char *note,
 	*out = cp;
 	return COSO_OK;
 }
+
+/*
+ * For cosig.c and witness.c: the same readers, so that a cosigned note
+ * and a witness request are held to exactly the rules of a checkpoint.
+ */
+int
+cosoi_note_valid_name(const char *s, size_t n)
+{
+	return valid_name(s, n);
+}
+
+int
+cosoi_note_b64(const char *s, size_t len, uint8_t *out, size_t max, size_t *n)
+{
+	return b64_decode(s, len, out, max, n);
+}
+
+int
+cosoi_note_key_id_hex(const char *s, size_t len, uint8_t id[static 4])
+{
+	return parse_key_id(s, len, id);
+}
+
+int
+cosoi_note_split(const char *note, size_t len, size_t *split)
+{
+	size_t i;
+	int rc;
+
+	if (len > COSO_NOTE_MAX) {
+		return COSO_ETOOBIG;
+	}
+	if ((rc = check_chars(note, len)) != COSO_OK) {
+		return rc;
+	}
+	if (len == 0 || note[len - 1] != '\n') {
+		return COSO_ETRUNC;
+	}
+	for (i = len - 1; i > 0; i--) {
+		if (note[i - 1] == '\n' && note[i] == '\n') {
+			break;
+		}
+	}
+	if (i == 0 || i + 1 == len) {
+		return COSO_EINVAL;
+	}
+	*split = i;
+	return COSO_OK;
+}
+
+int
+cosoi_note_text(struct coso_checkpoint *cp, const char *text, size_t tlen)
+{
+	return parse_text(cp, text, tlen);
+}
+
+int
+cosoi_note_sig_line(const char *l, size_t n, const char **name, size_t *nlen,
+    uint8_t blob[static COSOI_NOTE_DECODE_MAX], size_t *blen)
+{
+	return parse_sig_line(l, n, name, nlen, blob, blen);
+}
+
+int
+cosoi_note_next_line(
+    const char *s, size_t len, size_t *pos, const char **line, size_t *llen)
+{
+	return next_line(s, len, pos, line, llen);
+}

@@ -45,4 +45,29 @@ cosoi_get_u64(const uint8_t *p)
 COSO_NODISCARD int cosoi_key_x25519(
     const struct coso_key *k, uint8_t x_sk[static 32]);
 
+/*
+ * The signed-note readers of checkpoint.c, for cosig.c and witness.c
+ * (same results as there): a key name; canonical padded base64 of len
+ * characters into at most max bytes; a key id in 8 lowercase hex digits;
+ * a whole note checked (size, UTF-8, controls, final newline) and split
+ * at its last blank line (*split: the text's length); a checkpoint's
+ * text; one signature line (blob: at most COSOI_NOTE_DECODE_MAX bytes);
+ * the next line of s from *pos.
+ */
+#define COSOI_NOTE_DECODE_MAX (COSO_NOTE_MAX / 4u * 3u)
+int cosoi_note_valid_name(const char *s, size_t n);
+COSO_NODISCARD int cosoi_note_b64(
+    const char *s, size_t len, uint8_t *out, size_t max, size_t *n);
+COSO_NODISCARD int cosoi_note_key_id_hex(
+    const char *s, size_t len, uint8_t id[static 4]);
+COSO_NODISCARD int cosoi_note_split(
+    const char *note, size_t len, size_t *split);
+COSO_NODISCARD int cosoi_note_text(
+    struct coso_checkpoint *cp, const char *text, size_t tlen);
+COSO_NODISCARD int cosoi_note_sig_line(const char *l, size_t n,
+    const char **name, size_t *nlen,
+    uint8_t blob[static COSOI_NOTE_DECODE_MAX], size_t *blen);
+int cosoi_note_next_line(
+    const char *s, size_t len, size_t *pos, const char **line, size_t *llen);
+
 #endif /* COSO_PROTO_INT_H */

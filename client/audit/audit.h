@@ -237,6 +237,14 @@ int state_key_ok(
 
 /* ---- check.c: the verification pass ------------------------------------ */
 
+#define AUDIT_WITNESSES_MAX 16u
+
+/* A witness whose cosignature counts toward the quorum (--witness). */
+struct audit_witness {
+	char name[COSO_KEYNAME_MAX + 1];
+	uint8_t pk[32];
+};
+
 struct audit_cfg {
 	uint8_t central_pk[32];
 	/* The log's name when the pin is a verifier key (it pins the name
@@ -247,6 +255,9 @@ struct audit_cfg {
 	int defer_commit;   /* leave a clean run's state uncommitted */
 	FILE *entries_file; /* replay: write entries [0, entries_upto) */
 	uint64_t entries_upto;
+	size_t nwitnesses; /* --witness VKEY ... */
+	struct audit_witness witness[AUDIT_WITNESSES_MAX];
+	size_t quorum; /* cosignatures required (--quorum, default all) */
 };
 
 struct audit_result {
@@ -263,7 +274,20 @@ struct audit_result {
 	uint64_t keys;        /* registered keys in the log */
 	uint8_t root[32];
 	char origin[COSO_ORIGIN_MAX + 1];
+	size_t cosigned; /* configured witnesses whose cosignature holds */
 };
+
+/* ---- quorum.c: witnesses' cosignatures ---------------------------------- */
+
+/*
+ * Counts the configured witnesses whose cosignature on the note verifies
+ * (into res->cosigned) and, if fewer than cfg->quorum, reports the
+ * anomaly "witness_quorum" naming each missing witness and why; -1 then,
+ * else 0.  No witness configured: 0.
+ */
+struct report;
+int quorum_check(const struct audit_cfg *cfg, const char *note, size_t len,
+    struct report *rep, struct audit_result *res);
 
 /* Runs the whole verification; returns AUDIT_OK (anomalies, if any, are
  * in rep), AUDIT_NET, or AUDIT_MEM with err set.  The state is advanced

@@ -187,6 +187,10 @@ fetch_checkpoint(struct run *r, struct coso_checkpoint *cp, char *err)
 		    note_error(r, rv, why));
 		return AUDIT_BAD;
 	}
+	/* Without its witnesses' quorum, the checkpoint is not believed. */
+	if (quorum_check(r->cfg, r->note, r->note_len, r->rep, r->res) != 0) {
+		return AUDIT_BAD;
+	}
 	r->res->verified = 1;
 	return AUDIT_OK;
 }

@@ -21,14 +21,17 @@
 #include "audit.h"
 #include "gossip.h"
 #include "replay.h"
+#include "witness.h"
 
 #define SHOWN_MAX 200 /* anomalies printed before "and N more" */
 
 struct opts {
-	const char *central, *key, *state, *token, *cosod, *cmd;
+	const char *central, *key, *state, *token, *cosod, *cmd, *quorum;
 	int json, full;
 	char **files; /* gossip: the files, in argv */
 	size_t nfiles;
+	size_t nwitnesses;
+	const char *witness[AUDIT_WITNESSES_MAX];
 };
 
 static void
@@ -37,9 +40,12 @@ usage(FILE *f)
 	fprintf(f, "%s",
 	    _("usage: coso-audit --central URL --central-key FILE|VKEY "
 	      "--state DIR\n"
-	      "                  [--token FILE] [--json] verify [--full]\n"
+	      "                  [--token FILE] [--json]\n"
+	      "                  [--witness VKEY... [--quorum K]] verify "
+	      "[--full]\n"
 	      "       coso-audit ... rebuild [--cosod PATH]\n"
 	      "       coso-audit ... gossip FILE...\n"
+	      "       coso-audit witness init|vkey|run ...\n"
 	      "exit: 0 all holds, 1 anomalies found, 2 usage or local "
 	      "error,\n      3 the central could not be reached\n"));
 }
@@ -159,7 +165,16 @@ parse(int argc, char **argv, struct opts *o)
 		if (found) {
 			continue;
 		}
-		if (strcmp(argv[i], "--json") == 0) {
+		if (strcmp(argv[i], "--witness") == 0 && i + 1 < argc) {
+			if (o->nwitnesses == AUDIT_WITNESSES_MAX) {
+				die_usage(_("at most %u --witness"),
+				    AUDIT_WITNESSES_MAX);
+				return -1;
+			}
+			o->witness[o->nwitnesses++] = argv[++i];
+		} else if (strcmp(argv[i], "--quorum") == 0 && i + 1 < argc) {
+			o->quorum = argv[++i];
+		} else if (strcmp(argv[i], "--json") == 0) {
 			o->json = 1;
 		} else if (strcmp(argv[i], "--full") == 0) {
 			o->full = 1;
@@ -245,6 +260,59 @@ read_key(const char *arg, struct audit_cfg *cfg)
 		    coso_strerror(rv));
 	}
 	return rv == COSO_OK ? 0 : -1;
+}
+
+/*
+ * --witness VKEY (a cosignature verifier key, given itself or in a file)
+ * and --quorum K, 1 to the number of witnesses (default: all of them).
+ */
+static int
+read_witnesses(const struct opts *o, struct audit_cfg *cfg)
+{
+	unsigned long k;
+	char *end;
+
+	for (size_t i = 0; i < o->nwitnesses; i++) {
+		struct audit_witness *w = &cfg->witness[i];
+		const char *v           = o->witness[i];
+		uint8_t *text           = NULL;
+		size_t len              = strlen(v);
+		int rv;
+
+		if (access(v, F_OK) == 0) {
+			if (coso_file_read(v, 4096, &text, &len) != COSO_OK) {
+				die_usage(
+				    _("cannot read the witness key `%s'"), v);
+				return -1;
+			}
+			v = (const char *) text;
+			if (len > 0 && v[len - 1] == '\n') {
+				len--;
+			}
+		}
+		rv = coso_cosig_vkey_parse(w->name, w->pk, v, len);
+		free(text);
+		if (rv != COSO_OK) {
+			die_usage(_("cannot read the witness key `%s': %s"),
+			    o->witness[i], coso_strerror(rv));
+			return -1;
+		}
+	}
+	cfg->nwitnesses = o->nwitnesses;
+	cfg->quorum     = o->nwitnesses;
+	if (o->quorum == NULL) {
+		return 0;
+	}
+	errno = 0;
+	k     = strtoul(o->quorum, &end, 10);
+	if (o->nwitnesses == 0 || errno != 0 || *end != '\0' || k == 0
+	    || k > o->nwitnesses || o->quorum[0] < '1' || o->quorum[0] > '9') {
+		die_usage(_("--quorum must be 1 to the number of --witness "
+		            "keys given"));
+		return -1;
+	}
+	cfg->quorum = (size_t) k;
+	return 0;
 }
 
 /* The bearer token: the file's first line, in guarded memory. */
@@ -334,6 +402,12 @@ print_summary(const struct opts *o, const struct audit_result *res,
 		           res->tree_size),
 		    res->origin, res->tree_size, root);
 		print_entries(res);
+	}
+	if (res->verified && res->cosigned > 0) {
+		printf(ngettext("witnesses: cosigned by %zu witness given\n",
+		           "witnesses: cosigned by %zu witnesses given\n",
+		           res->cosigned),
+		    res->cosigned);
 	}
 	if (res->old_notes > 0) {
 		printf(_("stored checkpoints: %" PRIu64 " checked\n"),
@@ -446,6 +520,10 @@ print_json(const struct opts *o, const struct audit_result *res,
 		    j, "central_digest", json_string(rr->central));
 		json_object_set_new(
 		    j, "rebuilt_digest", json_string(rr->rebuilt));
+	}
+	if (j != NULL) {
+		json_object_set_new(
+		    j, "cosigned", json_integer((json_int_t) res->cosigned));
 	}
 	if (j != NULL && rep->lost > 0) {
 		json_object_set_new(
@@ -562,8 +640,12 @@ main(int argc, char **argv)
 	int code = AUDIT_EXIT_USAGE;
 
 	i18n_init();
+	if (argc > 1 && strcmp(argv[1], "witness") == 0) {
+		return sodium_init() < 0 ? AUDIT_EXIT_USAGE
+		                         : witness_main(argc - 1, argv + 1);
+	}
 	if (sodium_init() < 0 || parse(argc, argv, &o) != 0
-	    || read_key(o.key, &cfg) != 0
+	    || read_key(o.key, &cfg) != 0 || read_witnesses(&o, &cfg) != 0
 	    || (o.token != NULL && (token = read_token(o.token)) == NULL)) {
 		usage(stderr);
 		return AUDIT_EXIT_USAGE;

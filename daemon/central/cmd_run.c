@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <curl/curl.h>
 #include <pthread.h>
 #include <sodium.h>
 
@@ -22,6 +23,7 @@
 #include "logcheck.h"
 #include "notify.h"
 #include "server.h"
+#include "witness.h"
 
 #define DEFAULT_CONTEXTS     64u
 #define DEFAULT_QUEUE        (32u * 1024u * 1024u)
@@ -348,6 +350,68 @@ run_check(const char *db)
 	return rv == COSO_OK ? 0 : -1;
 }
 
+/*
+ * --witness URL=VKEY, which may be repeated (central_parse_opts keeps
+ * one value per option): taken out of argv into cfg, the rest left in
+ * argv (argc updated).  -1 (reported) if one is malformed.
+ */
+static int
+take_witnesses(int *argc, char **argv, struct witnesses_cfg *cfg)
+{
+	char err[WITNESS_ERRMSG_MAX];
+	int i, k = 1;
+
+	for (i = 1; i < *argc; i++) {
+		const char *v = NULL;
+
+		if (strcmp(argv[i], "--witness") == 0 && i + 1 < *argc) {
+			v = argv[++i];
+		} else if (strncmp(argv[i], "--witness=", 10) == 0) {
+			v = argv[i] + 10;
+		} else {
+			argv[k++] = argv[i];
+			continue;
+		}
+		if (cfg->n == WITNESSES_MAX) {
+			central_fail("at most %u --witness", WITNESSES_MAX);
+			return -1;
+		}
+		if (witness_peer_parse(&cfg->peer[cfg->n], v, err) != 0) {
+			central_fail("%s", err);
+			return -1;
+		}
+		cfg->n++;
+	}
+	argv[k] = NULL;
+	*argc   = k;
+	return 0;
+}
+
+/* Starts the witnesses' thread (if any) and points the HTTP API at their
+ * cosigned note; the note is kept in DB.cosigned. */
+static int
+witnesses_begin(struct witnesses_cfg *wc, const char *db, char *path,
+    size_t max, struct http_cfg *hc, const struct clog *log,
+    struct witnesses **w)
+{
+	char err[WITNESS_ERRMSG_MAX];
+
+	if (wc->n == 0) {
+		return 0;
+	}
+	snprintf(path, max, "%s.cosigned", db);
+	wc->db      = db;
+	wc->path    = path;
+	wc->poll_ms = 250;
+	if (witnesses_start(w, wc, log, err) != COSO_OK) {
+		central_fail("%s", err);
+		return -1;
+	}
+	hc->cosigned     = witnesses_note;
+	hc->cosigned_arg = *w;
+	return 0;
+}
+
 int
 central_run(int argc, char **argv)
 {
@@ -363,9 +427,13 @@ central_run(int argc, char **argv)
 	struct http_cfg hc      = {0};
 	struct clog log         = {CLOG_INFO, 0};
 	struct metrics metrics;
+	struct witnesses_cfg wc = {0};
+	struct witnesses *wit   = NULL;
+	char wpath[4096];
 	int code;
 
-	if (central_parse_opts(argc, argv, opts, 9) != 0
+	if (take_witnesses(&argc, argv, &wc) != 0
+	    || central_parse_opts(argc, argv, opts, 9) != 0
 	    || central_need("--db", r.db) != 0
 	    || central_need("--listen", r.listen) != 0
 	    || run_config(&r, &cfg, &log) != 0) {
@@ -390,7 +458,13 @@ central_run(int argc, char **argv)
 	if (fd_budget(&cfg, &hc) != 0) {
 		return COSOD_EXIT_FAIL;
 	}
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (witnesses_begin(&wc, r.db, wpath, sizeof(wpath), &hc, &log, &wit)
+	    != 0) {
+		return COSOD_EXIT_FAIL;
+	}
 	code = serve(&cfg, &hc, &log);
+	witnesses_stop(wit);
 	sodium_memzero(hc.token_hash, sizeof(hc.token_hash));
 	return code;
 }

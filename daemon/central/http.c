@@ -89,6 +89,8 @@ struct http {
 	unsigned nworkers;
 	struct httpd *d;
 	struct console_auth *console; /* the console's sessions */
+	char *(*cosigned)(void *arg); /* http_cfg's */
+	void *cosigned_arg;
 };
 
 /* An answer being made: body is malloc'd, or NULL for OOM_BODY. */
@@ -113,6 +115,7 @@ struct req {
 	uint8_t *body;            /* and body (NULL if none) */
 	size_t body_len;
 	struct console_auth *console; /* the console's sessions */
+	const struct http *http;
 };
 
 struct route {
@@ -244,8 +247,15 @@ get_checkpoint(struct req *rq)
 {
 	uint64_t size;
 	char *note = NULL;
-	int rv     = cstore_checkpoint_latest(rq->s, &size, &note);
+	int rv     = COSO_OK;
 
+	/* With witnesses, the latest checkpoint they cosigned. */
+	if (rq->http->cosigned != NULL) {
+		note = rq->http->cosigned(rq->http->cosigned_arg);
+	}
+	if (note == NULL) {
+		rv = cstore_checkpoint_latest(rq->s, &size, &note);
+	}
 	if (rv == COSO_ENOENT) {
 		fail_with(rq, 404, "The log has no checkpoint yet.");
 	} else if (rv != COSO_OK) {
@@ -1352,6 +1362,7 @@ worker_main(void *arg)
 		    .log            = w->h->log,
 		    .h              = j->h,
 		    .console        = w->h->console,
+		    .http           = w->h,
 		    .metrics        = w->h->metrics};
 		const char *path;
 		int route;
@@ -1430,9 +1441,11 @@ http_start(struct http **out, const struct http_cfg *cfg,
 	}
 	pthread_mutex_init(&h->mu, NULL);
 	pthread_cond_init(&h->cv, NULL);
-	h->log       = log;
-	h->metrics   = cfg->metrics;
-	h->has_token = cfg->has_token;
+	h->log          = log;
+	h->metrics      = cfg->metrics;
+	h->has_token    = cfg->has_token;
+	h->cosigned     = cfg->cosigned;
+	h->cosigned_arg = cfg->cosigned_arg;
 	if (h->metrics != NULL) {
 		const char *names[NROUTES];
 		size_t i;

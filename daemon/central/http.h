@@ -33,6 +33,11 @@ struct http_cfg {
 	unsigned workers;        /* threads and read-only handles */
 	unsigned conns_max;      /* connections at once; more wait */
 	struct metrics *metrics; /* served at /metrics, requests counted */
+	/* With witnesses (witness.h): the latest cosigned note, malloc'd
+	 * into *note, or NULL (none yet); GET /checkpoint serves it before
+	 * the plain latest checkpoint.  Any thread.  NULL: no witnesses. */
+	char *(*cosigned)(void *arg);
+	void *cosigned_arg;
 };
 
 struct http;

@@ -1169,6 +1169,98 @@ COSO_NODISCARD int coso_checkpoint_verify(struct coso_checkpoint *out,
     const uint8_t pk[static 32]);
 
 /*
+ * ---- Witness cosignatures (FORMAT.md, "Witnesses"; proto/cosig.c) -------
+ * C2SP tlog-cosignature, cosignature/v1 (Ed25519): a witness's signature
+ * line on a checkpoint, "— <witness name> base64(key id [4] || timestamp
+ * u64 [8] || Ed25519 signature [64])", the signature over
+ *
+ *   "cosignature/v1\n" "time <timestamp, decimal>\n" <note text>
+ *
+ * and the key id the first 4 bytes of SHA-256(name || 0x0A || 0x04 ||
+ * public key).  Verifier key: "<name>+<8 hex key id>+<base64(0x04 ||
+ * pk)>".
+ */
+#define COSO_COSIG_ALG      0x04u
+#define COSO_COSIG_BYTES    72u /* timestamp [8] || signature [64] */
+#define COSO_COSIG_TIME_MAX INT64_MAX
+
+/* The cosignature key id of an Ed25519 witness key under a name. */
+void coso_cosig_key_id(
+    uint8_t out[static 4], const char *name, const uint8_t pk[static 32]);
+
+/* As coso_note_vkey_format / coso_note_vkey_parse, for the cosignature
+ * type 0x04 (another type: COSO_EKEYTYPE). */
+COSO_NODISCARD int coso_cosig_vkey_format(
+    char **out, const char *name, const uint8_t pk[static 32]);
+COSO_NODISCARD int coso_cosig_vkey_parse(
+    char name[static COSO_KEYNAME_MAX + 1], uint8_t pk[static 32],
+    const char *vkey, size_t len);
+
+/*
+ * Cosigns the checkpoint note of len bytes (its text: everything before
+ * its last blank line, which must be a valid checkpoint text; its
+ * signatures are not checked here) at time t (1 .. COSO_COSIG_TIME_MAX):
+ * *line, malloc'd and NUL-terminated (caller frees), is the signature
+ * line with its newline.  Errors as coso_checkpoint_verify's for the
+ * note; COSO_EINVAL for a bad name or t.
+ */
+COSO_NODISCARD int coso_cosig_sign(char **line, const struct coso_key *key,
+    const char *name, const char *note, size_t len, uint64_t t);
+
+/*
+ * Verifies that the note (a checkpoint with signature lines) carries a
+ * cosignature of the witness (name, pk): every line of that name and key
+ * id must be 76 bytes, a timestamp of at most COSO_COSIG_TIME_MAX and a
+ * valid signature (else COSO_EBADSIG); none gives COSO_EWRONGKEY.  The
+ * note is read as coso_checkpoint_verify reads it (same errors); *t gets
+ * the first line's timestamp, *cp the checkpoint, both only on success.
+ */
+COSO_NODISCARD int coso_cosig_verify(uint64_t *t, struct coso_checkpoint *cp,
+    const char *note, size_t len, const char *name,
+    const uint8_t pk[static 32]);
+
+/*
+ * ---- Witness requests (C2SP tlog-witness; proto/witness.c) -------------
+ * POST add-checkpoint body: "old <size>\n", at most 63 lines of a base64
+ * consistency proof hash, a blank line, then the checkpoint note.
+ */
+#define COSO_WITNESS_PROOF_MAX 63u
+#define COSO_WITNESS_REQ_MAX   (4u + 19u + 1u + 63u * 45u + 1u + COSO_NOTE_MAX)
+
+struct coso_witness_req {
+	uint64_t old; /* the size the sender believes the witness has */
+	size_t nproof;
+	uint8_t proof[COSO_WITNESS_PROOF_MAX][32];
+	const char *note; /* points into the request */
+	size_t note_len;
+};
+
+/*
+ * Parses an add-checkpoint body strictly: at most COSO_WITNESS_REQ_MAX
+ * bytes (COSO_ETOOBIG); "old", one space, a decimal size without leading
+ * zero of at most COSO_TREE_SIZE_MAX; each proof line exactly 44
+ * characters of canonical padded base64 of 32 bytes, at most 63 of them;
+ * the blank line; a non-empty note of at most COSO_NOTE_MAX bytes (not
+ * verified here).  Anything else COSO_EINVAL (COSO_ENONCANON for a
+ * non-canonical number or base64).  *out written only on success.
+ */
+COSO_NODISCARD int coso_witness_req_parse(
+    struct coso_witness_req *out, const char *body, size_t len);
+
+/* Writes an add-checkpoint body into *out (malloc'd, caller frees),
+ * *len bytes.  nproof at most COSO_WITNESS_PROOF_MAX, note_len at most
+ * COSO_NOTE_MAX, old at most COSO_TREE_SIZE_MAX, else COSO_EINVAL. */
+COSO_NODISCARD int coso_witness_req_format(char **out, size_t *len,
+    uint64_t old, const uint8_t *proof, size_t nproof, const char *note,
+    size_t note_len);
+
+/* A 409 answer's body, "<size>\n" (text/x.tlog.size): the size the
+ * witness holds.  COSO_EINVAL (or COSO_ENONCANON, COSO_ETOOBIG) if not
+ * exactly that. */
+COSO_NODISCARD int coso_witness_size_parse(
+    uint64_t *size, const char *body, size_t len);
+
+/*
  * ---- Entries file (FORMAT.md, "Entries file"; proto/entries.c) ----------
  * The log entries an auditor downloaded, as `cosod central rebuild
  * --entries` replays them:

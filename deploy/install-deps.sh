@@ -44,12 +44,15 @@ set -eu
 # iproute2: `make demo-net' builds its hosts with ip netns, veth and a
 # bridge, shapes the 2G link with tc and watches it with ss (a minimal
 # Debian root has none of them).
+# python3-cryptography: tests/e2e/test_witness.sh checks the central's
+# signature on a witness's evidence with an Ed25519 implementation that is
+# not coso's (libsodium), as the golden vectors are.
 PACKAGES="build-essential pkg-config libsqlite3-dev sqlite3 libsodium-dev \
 libnng-dev libcurl4-openssl-dev libcmocka-dev libunistring-dev gettext \
 clang libclang-rt-14-dev clang-format openssl xxd libzstd-dev \
 libjansson-dev curl jq faketime libxlsxwriter-dev zlib1g-dev unzip \
 zbar-tools qrencode libqrencode-dev chromium chromium-driver \
-python3-selenium poppler-utils systemd iproute2"
+python3-selenium poppler-utils systemd iproute2 python3-cryptography"
 # --deb: dpkg-buildpackage's helpers (debhelper), dpkg-parsechangelog and
 # friends (devscripts), the package checker (lintian), and debootstrap for
 # the bare root the built packages are installed in (tests/debs/run.sh).
